@@ -1,0 +1,245 @@
+//! Command-line interface: clap definitions, progress bar, output files, exit codes.
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use mentorlens::corpus::Input;
+use mentorlens::report::{Report, write_atomically};
+use mentorlens::{Analysis, Config, Outcome, Pipeline, Progress};
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Reads a corpus of articles about mentorship and reports what is in it.
+#[derive(Parser)]
+#[command(name = "mentorlens", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyse a corpus and write the JSON report.
+    Analyze(AnalyzeArgs),
+    /// Show the language of every document as a table.
+    Detect(DetectArgs),
+    /// Print the JSON Schema of the report.
+    Schema,
+}
+
+/// Options shared by every command that reads a corpus.
+#[derive(Args)]
+struct InputArgs {
+    /// Files, folders (walked recursively, sorted) or - for standard input; `.jsonl` files hold
+    /// one {"id", "text"} record per line.
+    #[arg(default_value = "corpus")]
+    paths: Vec<String>,
+    /// Worker threads (default: one per core). The output does not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Only choose among these languages (ISO 639-1 or 639-3 codes, comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    languages: Vec<String>,
+    /// No progress bar and no summary on standard error.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Args)]
+struct AnalyzeArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Write the report to this file (atomically) instead of standard output.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// `json`: the whole report; `jsonl`: one document (or error) object per line.
+    #[arg(long, value_enum, default_value_t = AnalyzeFormat::Json)]
+    format: AnalyzeFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AnalyzeFormat {
+    Json,
+    Jsonl,
+}
+
+#[derive(Args)]
+struct DetectArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// `table` for people, `json` for programs.
+    #[arg(long, value_enum, default_value_t = DetectFormat::Table)]
+    format: DetectFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DetectFormat {
+    Table,
+    Json,
+}
+
+/// Parses the command line and runs the command; returns the exit code.
+pub fn run() -> Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Analyze(args) => analyze(args),
+        Command::Detect(args) => detect(args),
+        Command::Schema => {
+            let schema = serde_json::to_string_pretty(&Report::json_schema())?;
+            writeln!(io::stdout().lock(), "{schema}")?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
+    let analysis = run_pipeline(&args.input)?;
+    let report = Report::new(&analysis);
+    let write = |out: &mut dyn Write| match args.format {
+        AnalyzeFormat::Json => report.write_json(out),
+        AnalyzeFormat::Jsonl => report.write_jsonl(out),
+    };
+    match &args.output {
+        Some(path) => write_atomically(path, write)
+            .with_context(|| format!("cannot write the report to {}", path.display()))?,
+        None => {
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            write(&mut out)?;
+            out.flush()?;
+        }
+    }
+    Ok(finish(&analysis, args.input.quiet))
+}
+
+fn detect(args: DetectArgs) -> Result<ExitCode> {
+    let analysis = run_pipeline(&args.input)?;
+    let report = Report::new(&analysis);
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    match args.format {
+        DetectFormat::Json => {
+            let rows: Vec<serde_json::Value> = report
+                .documents
+                .iter()
+                .map(|d| {
+                    serde_json::json!({
+                        "id": d.id,
+                        "path": d.path,
+                        "language": d.language,
+                        "secondary_languages": d.secondary_languages,
+                        "paragraphs": d.paragraphs.len(),
+                        "words": d.words,
+                    })
+                })
+                .collect();
+            let json = serde_json::json!({ "documents": rows, "errors": report.errors });
+            serde_json::to_writer_pretty(&mut out, &json)?;
+            writeln!(out)?;
+        }
+        DetectFormat::Table => {
+            let id_width = report
+                .documents
+                .iter()
+                .map(|d| d.id.chars().count())
+                .chain([2])
+                .max()
+                .unwrap_or(2);
+            writeln!(
+                out,
+                "{:<id_width$}  {:<8}  {:>10}  {:>10}  {:>8}",
+                "id", "language", "confidence", "paragraphs", "words"
+            )?;
+            for d in &report.documents {
+                let mut language = d.language.code.clone();
+                if !d.language.reliable && d.language.code != "und" {
+                    language.push('?');
+                }
+                for secondary in &d.secondary_languages {
+                    language.push('+');
+                    language.push_str(&secondary.code);
+                }
+                writeln!(
+                    out,
+                    "{:<id_width$}  {:<8}  {:>10.2}  {:>10}  {:>8}",
+                    d.id,
+                    language,
+                    d.language.confidence,
+                    d.paragraphs.len(),
+                    d.words
+                )?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(finish(&analysis, args.input.quiet))
+}
+
+fn run_pipeline(input: &InputArgs) -> Result<Analysis> {
+    let mut config = Config::default();
+    config.language.languages = input.languages.clone();
+    let pipeline = Pipeline::new(&config)?;
+    let inputs: Vec<Input> = input.paths.iter().map(|p| Input::from_arg(p)).collect();
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(threads) = input.threads {
+        anyhow::ensure!(threads > 0, "--threads must be at least 1");
+        pool = pool.num_threads(threads);
+    }
+    let pool = pool.build().context("cannot start the worker threads")?;
+    let bar = ProgressBarSink::new(input.quiet);
+    let analysis = pool.install(|| pipeline.run(&inputs, &bar));
+    bar.bar.finish_and_clear();
+    Ok(analysis)
+}
+
+/// Prints the summary and errors on standard error; returns the exit code.
+fn finish(analysis: &Analysis, quiet: bool) -> ExitCode {
+    if !quiet {
+        eprintln!(
+            "mentorlens: {} document(s) analysed, {} input(s) failed",
+            analysis.documents.len(),
+            analysis.errors.len()
+        );
+        for error in &analysis.errors {
+            eprintln!("  {}: {:?}: {}", error.path, error.kind, error.message);
+        }
+    }
+    match analysis.outcome() {
+        Outcome::AllAnalysed => ExitCode::SUCCESS,
+        Outcome::SomeFailed => ExitCode::from(3),
+        Outcome::NothingRead => {
+            if !quiet {
+                eprintln!("mentorlens: nothing could be read");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A progress bar on standard error, drawn only on a terminal and without `--quiet`.
+struct ProgressBarSink {
+    bar: ProgressBar,
+}
+
+impl ProgressBarSink {
+    fn new(quiet: bool) -> Self {
+        let bar = if quiet || !io::stderr().is_terminal() {
+            ProgressBar::hidden()
+        } else {
+            ProgressBar::new(0).with_style(
+                ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} files {elapsed}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            )
+        };
+        Self { bar }
+    }
+}
+
+impl Progress for ProgressBarSink {
+    fn start(&self, total: usize) {
+        self.bar.set_length(total as u64);
+    }
+
+    fn advance(&self) {
+        self.bar.inc(1);
+    }
+}

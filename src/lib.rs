@@ -1,0 +1,158 @@
+//! mentorlens: a batch pipeline that reads a corpus of articles about mentorship and reports what
+//! is in it.
+//!
+//! The flow runs one way, stage by stage (see `ARCHITECTURE.md`): [`corpus`] loads and decodes
+//! inputs, [`segment`] splits each document into paragraphs, sentences and words with byte offsets,
+//! [`lang`] identifies the language of every paragraph and of the document, and [`report`] turns the
+//! result into the JSON report. Per-document stages run in parallel under rayon; the output does not
+//! depend on the thread count.
+//!
+//! ```no_run
+//! use mentorlens::{Config, Pipeline, corpus::Input, report::Report};
+//! let pipeline = Pipeline::new(&Config::default())?;
+//! let analysis = pipeline.run(&[Input::from_arg("corpus")], &());
+//! Report::new(&analysis).write_json(std::io::stdout())?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod corpus;
+pub mod lang;
+pub mod report;
+pub mod segment;
+
+use corpus::{Document, Input, InputError, LoadConfig};
+use lang::{DocumentLanguages, LanguageConfig, LanguageDetector};
+use rayon::prelude::*;
+use segment::{SegmentConfig, Segmented, Segmenter};
+use serde::{Deserialize, Serialize};
+
+/// The crate's error: what can go wrong before any input is read.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The language settings are invalid.
+    #[error(transparent)]
+    Language(#[from] lang::LanguageError),
+}
+
+/// Settings of every stage.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Loading inputs.
+    pub load: LoadConfig,
+    /// Segmentation.
+    pub segment: SegmentConfig,
+    /// Language identification.
+    pub language: LanguageConfig,
+}
+
+/// Receives progress while a run goes on (the CLI draws a bar; `()` ignores it).
+pub trait Progress: Sync {
+    /// The number of sources to read is known.
+    fn start(&self, _total: usize) {}
+    /// One more source is done.
+    fn advance(&self) {}
+}
+
+impl Progress for () {}
+
+/// One document with everything the per-document stages found.
+#[derive(Debug, Clone)]
+pub struct AnalysedDocument {
+    /// The loaded document.
+    pub document: Document,
+    /// Its paragraphs, sentences and words.
+    pub segmented: Segmented,
+    /// Its languages.
+    pub languages: DocumentLanguages,
+}
+
+/// The result of a run: analysed documents sorted by id, and the inputs that failed.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    /// Analysed documents, sorted by id.
+    pub documents: Vec<AnalysedDocument>,
+    /// Inputs that could not be analysed, sorted by path.
+    pub errors: Vec<InputError>,
+}
+
+/// How a run went, as the exit code tells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every input was analysed (exit 0).
+    AllAnalysed,
+    /// Some inputs could not be read; the others were analysed (exit 3).
+    SomeFailed,
+    /// Nothing could be read (exit 2).
+    NothingRead,
+}
+
+impl Analysis {
+    /// Whether everything, something or nothing was analysed.
+    pub fn outcome(&self) -> Outcome {
+        if self.documents.is_empty() {
+            Outcome::NothingRead
+        } else if self.errors.is_empty() {
+            Outcome::AllAnalysed
+        } else {
+            Outcome::SomeFailed
+        }
+    }
+}
+
+/// The built pipeline: every stage prepared once, shared by all threads.
+pub struct Pipeline {
+    load: LoadConfig,
+    segmenter: Segmenter,
+    detector: LanguageDetector,
+}
+
+impl Pipeline {
+    /// Builds every stage from its settings.
+    pub fn new(config: &Config) -> Result<Self, Error> {
+        Ok(Self {
+            load: config.load.clone(),
+            segmenter: config.segment.build(),
+            detector: config.language.build()?,
+        })
+    }
+
+    /// Runs the per-document stages over one loaded document.
+    pub fn analyse_document(&self, document: Document) -> AnalysedDocument {
+        let segmented = self.segmenter.segment(&document.text);
+        let languages = self.detector.detect_document(&document.text, &segmented);
+        AnalysedDocument {
+            document,
+            segmented,
+            languages,
+        }
+    }
+
+    /// Reads every input and analyses it, in parallel on the current rayon pool.
+    pub fn run(&self, inputs: &[Input], progress: &dyn Progress) -> Analysis {
+        let (sources, mut errors) = corpus::discover(inputs);
+        progress.start(sources.len());
+        let loaded: Vec<Vec<Result<AnalysedDocument, InputError>>> = sources
+            .par_iter()
+            .map(|source| {
+                let results = corpus::load(source, &self.load)
+                    .into_iter()
+                    .map(|result| result.map(|document| self.analyse_document(document)))
+                    .collect();
+                progress.advance();
+                results
+            })
+            .collect();
+        let mut documents = Vec::new();
+        for result in loaded.into_iter().flatten() {
+            match result {
+                Ok(document) => documents.push(document),
+                Err(error) => errors.push(error),
+            }
+        }
+        corpus::assign_unique_ids(documents.iter_mut().map(|d| &mut d.document));
+        documents.sort_by(|a, b| a.document.id.cmp(&b.document.id));
+        errors.sort_by(|a, b| (&a.path, a.kind).cmp(&(&b.path, b.kind)));
+        Analysis { documents, errors }
+    }
+}

@@ -1,0 +1,479 @@
+//! Segmentation: splits a document once into paragraphs, sentences and words, as byte spans into
+//! the original text, and marks headings and web boilerplate.
+//!
+//! Paragraphs are blocks separated by blank lines. Inside a block, each line is its own paragraph
+//! when the lines are separate units (headings, list items, lines that end a sentence); a block of
+//! hard-wrapped prose (most line ends continue on the next line) stays one paragraph, broken only
+//! before list items and after short lines. A heading is a short single-line paragraph with no
+//! closing punctuation. Boilerplate (share buttons, download calls to action, comment widgets) is
+//! recognised from the phrase list `segment/boilerplate.tsv`. Sentences follow Unicode sentence
+//! boundaries (UAX #29), with splits after known abbreviations (`segment/abbreviations.tsv`),
+//! initials and list numbers undone.
+
+use crate::corpus::is_blank;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use unicode_segmentation::UnicodeSegmentation;
+
+const BOILERPLATE_TSV: &str = include_str!("segment/boilerplate.tsv");
+const ABBREVIATIONS_TSV: &str = include_str!("segment/abbreviations.tsv");
+
+/// A byte range `start..end` into a document's text, always on char boundaries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Span {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+/// One paragraph of a document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paragraph {
+    /// Byte range of the paragraph, without surrounding white space.
+    pub span: Span,
+    /// A short single-line paragraph without closing punctuation.
+    pub heading: bool,
+    /// Page furniture rather than article text (share buttons, download links, comment widgets).
+    pub boilerplate: bool,
+    /// Sentences, in order, inside the paragraph.
+    pub sentences: Vec<Span>,
+    /// Number of words (Unicode word boundaries, tokens with a letter or digit).
+    pub words: usize,
+}
+
+/// A document split into paragraphs, sentences and words.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Segmented {
+    /// Paragraphs in text order; they never overlap.
+    pub paragraphs: Vec<Paragraph>,
+    /// Words in the whole document.
+    pub words: usize,
+}
+
+/// Settings for segmentation.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct SegmentConfig {
+    /// A paragraph with more words than this is never a heading.
+    pub heading_max_words: usize,
+}
+
+impl Default for SegmentConfig {
+    fn default() -> Self {
+        Self {
+            heading_max_words: 12,
+        }
+    }
+}
+
+impl SegmentConfig {
+    /// Prepares the boilerplate phrases and abbreviations once.
+    pub fn build(&self) -> Segmenter {
+        let mut boilerplate = Vec::new();
+        for fields in data_rows(BOILERPLATE_TSV) {
+            let rule = match fields.get(1).copied() {
+                Some("exact") => BoilerplateRule::Exact,
+                Some("line") => BoilerplateRule::LineStart,
+                Some("contains") => BoilerplateRule::Contains,
+                _ => continue,
+            };
+            if let Some(phrase) = fields.get(2) {
+                boilerplate.push((rule, normalize_phrase(phrase)));
+            }
+        }
+        let abbreviations = data_rows(ABBREVIATIONS_TSV)
+            .filter_map(|fields| fields.get(1).map(|a| a.to_string()))
+            .collect();
+        Segmenter {
+            heading_max_words: self.heading_max_words,
+            boilerplate,
+            abbreviations,
+        }
+    }
+}
+
+/// Rows of a bundled TSV data file, without comments and the header line.
+pub(crate) fn data_rows(tsv: &str) -> impl Iterator<Item = Vec<&str>> {
+    tsv.lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .skip(1)
+        .map(|line| line.split('\t').collect())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BoilerplateRule {
+    Exact,
+    LineStart,
+    Contains,
+}
+
+/// The built segmenter; cheap to share across threads.
+#[derive(Debug, Clone)]
+pub struct Segmenter {
+    heading_max_words: usize,
+    boilerplate: Vec<(BoilerplateRule, String)>,
+    abbreviations: HashSet<String>,
+}
+
+/// A line's content range and its range without surrounding white space.
+#[derive(Debug, Clone, Copy)]
+struct Line {
+    start: usize,
+    end: usize,
+}
+
+impl Segmenter {
+    /// Splits `text` into paragraphs, sentences and words.
+    pub fn segment(&self, text: &str) -> Segmented {
+        let mut paragraphs = Vec::new();
+        let mut block: Vec<Line> = Vec::new();
+        for line in lines(text) {
+            if line.start == line.end {
+                self.flush_block(text, &mut block, &mut paragraphs);
+            } else {
+                block.push(line);
+            }
+        }
+        self.flush_block(text, &mut block, &mut paragraphs);
+        let words = paragraphs.iter().map(|p| p.words).sum();
+        Segmented { paragraphs, words }
+    }
+
+    fn flush_block(&self, text: &str, block: &mut Vec<Line>, out: &mut Vec<Paragraph>) {
+        for range in split_block(text, block) {
+            let span = Span {
+                start: block[range.start].start,
+                end: block[range.end - 1].end,
+            };
+            out.push(self.paragraph(text, span, range.len() == 1));
+        }
+        block.clear();
+    }
+
+    fn paragraph(&self, text: &str, span: Span, single_line: bool) -> Paragraph {
+        let body = &text[span.start..span.end];
+        let words = body.unicode_words().count();
+        let boilerplate = words <= 40 && self.is_boilerplate(body, words);
+        let heading = !boilerplate && single_line && self.is_heading(body, words);
+        let sentences = if heading {
+            vec![span]
+        } else {
+            self.sentences(body, span.start)
+        };
+        Paragraph {
+            span,
+            heading,
+            boilerplate,
+            sentences,
+            words,
+        }
+    }
+
+    fn is_heading(&self, body: &str, words: usize) -> bool {
+        words > 0
+            && words <= self.heading_max_words
+            && body.chars().count() <= 120
+            && !ends_with_terminal(body)
+            && !body.trim_end().ends_with(',')
+    }
+
+    fn is_boilerplate(&self, body: &str, words: usize) -> bool {
+        let normalized = normalize_phrase(body);
+        if normalized.is_empty() {
+            return false;
+        }
+        let padded = format!(" {normalized} ");
+        self.boilerplate.iter().any(|(rule, phrase)| match rule {
+            BoilerplateRule::Exact => normalized == *phrase,
+            BoilerplateRule::LineStart => {
+                words <= 12
+                    && (normalized == *phrase
+                        || normalized
+                            .strip_prefix(phrase.as_str())
+                            .is_some_and(|rest| rest.starts_with(' ')))
+            }
+            BoilerplateRule::Contains => padded.contains(&format!(" {phrase} ")),
+        })
+    }
+
+    /// Sentence spans of one paragraph body that starts at byte `offset` of the document.
+    fn sentences(&self, body: &str, offset: usize) -> Vec<Span> {
+        // Line breaks inside a paragraph are hard wraps, not sentence ends: read them as spaces.
+        // Both are one byte, so offsets are unchanged.
+        let flattened;
+        let source = if body.contains(['\n', '\r']) {
+            flattened = body.replace(['\n', '\r'], " ");
+            flattened.as_str()
+        } else {
+            body
+        };
+        let mut spans: Vec<Span> = Vec::new();
+        for (start, sentence) in source.split_sentence_bound_indices() {
+            let Some(trimmed) = trim_span(sentence, start) else {
+                continue;
+            };
+            let merge = spans
+                .last()
+                .is_some_and(|previous| self.continues_after(&source[previous.start..previous.end]));
+            match spans.last_mut() {
+                Some(previous) if merge => previous.end = trimmed.end,
+                _ => spans.push(trimmed),
+            }
+        }
+        for span in &mut spans {
+            span.start += offset;
+            span.end += offset;
+        }
+        spans
+    }
+
+    /// Whether a sentence that ends like `previous` was split too early (abbreviation, initial,
+    /// list number).
+    fn continues_after(&self, previous: &str) -> bool {
+        let Some(without_stop) = previous.strip_suffix('.') else {
+            return false;
+        };
+        let last = without_stop
+            .rsplit(char::is_whitespace)
+            .next()
+            .unwrap_or("")
+            .trim_start_matches(['(', '[', '"', '\'', '“', '‘', '„', '«']);
+        if last.is_empty() {
+            return false;
+        }
+        let is_number = last.len() <= 3 && last.chars().all(|c| c.is_ascii_digit());
+        if is_number && without_stop.trim() == last {
+            return true;
+        }
+        let mut chars = last.chars();
+        let is_initial = matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase());
+        is_initial || self.abbreviations.contains(&last.to_lowercase())
+    }
+}
+
+/// Lines of `text` as trimmed byte ranges; blank lines come out empty (`start == end`).
+fn lines(text: &str) -> impl Iterator<Item = Line> + '_ {
+    let mut offset = 0;
+    text.split_inclusive('\n').map(move |raw| {
+        let start = offset;
+        offset += raw.len();
+        let leading = raw.len() - raw.trim_start_matches(is_blank).len();
+        let content = raw.trim_matches(is_blank);
+        if content.is_empty() {
+            Line { start, end: start }
+        } else {
+            Line {
+                start: start + leading,
+                end: start + leading + content.len(),
+            }
+        }
+    })
+}
+
+fn trim_span(piece: &str, start: usize) -> Option<Span> {
+    let leading = piece.len() - piece.trim_start_matches(is_blank).len();
+    let content = piece.trim_matches(is_blank);
+    (!content.is_empty()).then(|| Span {
+        start: start + leading,
+        end: start + leading + content.len(),
+    })
+}
+
+/// Splits a block of consecutive non-blank lines into paragraphs (ranges of line indices).
+fn split_block(text: &str, block: &[Line]) -> Vec<std::ops::Range<usize>> {
+    if block.len() <= 1 {
+        return (!block.is_empty()).then_some(0..1).into_iter().collect();
+    }
+    let line = |i: usize| &text[block[i].start..block[i].end];
+    let widths: Vec<usize> = (0..block.len()).map(|i| line(i).chars().count()).collect();
+    let width = widths.iter().copied().max().unwrap_or(0);
+    let continues: Vec<bool> = (0..block.len() - 1)
+        .map(|i| continues_on_next_line(line(i), line(i + 1)))
+        .collect();
+    let continued = continues.iter().filter(|&&c| c).count();
+    // Hard-wrapped prose: lines of a fixed width, and most line ends continue on the next line.
+    let wrapped = width <= 160 && continued * 2 >= continues.len();
+    let mut ranges = Vec::new();
+    let mut first = 0;
+    for i in 0..block.len() - 1 {
+        let breaks = if wrapped {
+            let short = widths[i] * 10 < width * 6;
+            is_list_item(line(i + 1)) || (short && !continues[i])
+        } else {
+            !continues[i]
+        };
+        if breaks {
+            ranges.push(first..i + 1);
+            first = i + 1;
+        }
+    }
+    ranges.push(first..block.len());
+    ranges
+}
+
+/// Whether line `next` reads as the continuation of `line` (a hard wrap).
+fn continues_on_next_line(line: &str, next: &str) -> bool {
+    if is_list_item(next) || ends_with_terminal(line) {
+        return false;
+    }
+    let trimmed = line.trim_end();
+    if trimmed.ends_with(['-', ',']) {
+        return true;
+    }
+    next.chars()
+        .next()
+        .is_some_and(|c| c.is_lowercase() || matches!(c, '(' | '&' | '–' | '—'))
+}
+
+/// Ends in . ! ? … : ; (possibly followed by closing quotes or brackets).
+fn ends_with_terminal(text: &str) -> bool {
+    text.trim_end()
+        .trim_end_matches(['"', '\'', '”', '’', '»', ')', ']', '*', '_'])
+        .ends_with(['.', '!', '?', '…', ':', ';'])
+}
+
+/// A bulleted or numbered list item: `- x`, `• x`, `1. x`, `2) x`, `a) x`.
+fn is_list_item(line: &str) -> bool {
+    let mut chars = line.chars();
+    match chars.next() {
+        Some('-' | '*' | '•' | '·' | '–' | '▪' | '◦' | '‣' | '○' | '●') => {
+            chars.next().is_some_and(char::is_whitespace)
+        }
+        Some(c) if c.is_ascii_digit() => {
+            let rest = line.trim_start_matches(|c: char| c.is_ascii_digit());
+            line.len() - rest.len() <= 3
+                && (rest.starts_with(". ") || rest.starts_with(") "))
+        }
+        Some(c) if c.is_ascii_lowercase() => line[1..].starts_with(") "),
+        _ => false,
+    }
+}
+
+/// Lowercase, every run of non-alphanumeric characters turned into one space, trimmed.
+fn normalize_phrase(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.is_empty() && !out.ends_with(' ') {
+            out.push(' ');
+        }
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn segment(text: &str) -> Segmented {
+        SegmentConfig::default().build().segment(text)
+    }
+
+    fn texts<'a>(text: &'a str, segmented: &Segmented) -> Vec<&'a str> {
+        segmented
+            .paragraphs
+            .iter()
+            .map(|p| &text[p.span.start..p.span.end])
+            .collect()
+    }
+
+    #[test]
+    fn blank_lines_separate_paragraphs() {
+        let text = "First one.\n\n \u{a0}\n\nSecond one.\r\n\r\nThird.";
+        assert_eq!(texts(text, &segment(text)), ["First one.", "Second one.", "Third."]);
+    }
+
+    #[test]
+    fn unit_lines_are_split_and_wrapped_prose_is_kept() {
+        let text = "6 Ways To Grow\nMentors help. They listen.\n1. Costs are high\nTraining is dear.";
+        assert_eq!(segment(text).paragraphs.len(), 4);
+        let wrapped = "Mentorship is a valuable career accelerator. As you grow in\nyour career, it becomes increasingly important to have a guide\nwho can offer radical candor, empathetic listening and even a\nkey to open doors.";
+        assert_eq!(segment(wrapped).paragraphs.len(), 1);
+    }
+
+    #[test]
+    fn wrapped_block_breaks_before_list_items_and_after_short_lines() {
+        let text = "Here are the reasons why you would want to find a mentor and\nkeep one for a long time, in short:\n- they listen\n- they know people\nThat is all.";
+        let segmented = segment(text);
+        assert_eq!(
+            texts(text, &segmented),
+            [
+                "Here are the reasons why you would want to find a mentor and\nkeep one for a long time, in short:",
+                "- they listen",
+                "- they know people",
+                "That is all."
+            ]
+        );
+    }
+
+    #[test]
+    fn headings_and_boilerplate_are_marked() {
+        let text = "Du kan utnyttja externa idéer\n\nEn mentor hjälper dig.\n\n Ladda ner e-boken\n\nPin It on Pinterest\n\nShare this post with your friends!\n\nComments are closed";
+        let segmented = segment(text);
+        let flags: Vec<(bool, bool)> = segmented
+            .paragraphs
+            .iter()
+            .map(|p| (p.heading, p.boilerplate))
+            .collect();
+        assert_eq!(
+            flags,
+            [
+                (true, false),
+                (false, false),
+                (false, true),
+                (false, true),
+                (false, true),
+                (false, true)
+            ]
+        );
+    }
+
+    #[test]
+    fn ordinary_lines_that_start_like_boilerplate_are_not_boilerplate() {
+        let text = "Share this idea with your mentor, because it is a good way to start a long and honest conversation about the goals you have for your career.";
+        assert!(!segment(text).paragraphs[0].boilerplate);
+        assert!(!segment("Dela upp arbetet i små steg").paragraphs[0].boilerplate);
+    }
+
+    #[test]
+    fn sentences_respect_abbreviations_and_initials() {
+        let text = "Mam dyrektora ds. obsługi klienta. Dr. Smith met John F. Kennedy in 1960. It went well!";
+        let paragraph = &segment(text).paragraphs[0];
+        let sentences: Vec<&str> = paragraph
+            .sentences
+            .iter()
+            .map(|s| &text[s.start..s.end])
+            .collect();
+        assert_eq!(
+            sentences,
+            [
+                "Mam dyrektora ds. obsługi klienta.",
+                "Dr. Smith met John F. Kennedy in 1960.",
+                "It went well!"
+            ]
+        );
+    }
+
+    #[test]
+    fn wrapped_lines_are_not_sentence_ends() {
+        let text = "A mentor is a guide who\ncan open doors for you and\nwho listens. Then you grow in\nyour role.";
+        let paragraph = &segment(text).paragraphs[0];
+        assert_eq!(paragraph.sentences.len(), 2);
+    }
+
+    #[test]
+    fn numbered_heading_is_one_sentence() {
+        let text = "1. Formal education and training are expensive";
+        let paragraph = &segment(text).paragraphs[0];
+        assert!(paragraph.heading);
+        assert_eq!(paragraph.sentences.len(), 1);
+    }
+
+    #[test]
+    fn words_are_counted() {
+        assert_eq!(segment("It’s 500 pages a day — wow.").words, 6);
+    }
+}

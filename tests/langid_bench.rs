@@ -1,0 +1,108 @@
+//! Language identification measured on the bundled langid evaluation sets (tests/data/langid, see
+//! its SOURCE.md), with the allow-list of their 16 languages. Prints the accuracy table per language
+//! and checks the targets: paragraphs >= 99.5%, sentences >= 96%, single words and word pairs at
+//! least 80% "und" with at least 90% of the answers right.
+
+use mentorlens::lang::{LanguageConfig, LanguageDetector, UNDETERMINED};
+use std::collections::BTreeMap;
+
+const LANGUAGES: [&str; 16] = [
+    "en", "sv", "pl", "da", "nb", "de", "nl", "fr", "es", "it", "pt", "cs", "sk", "ru", "uk", "fi",
+];
+
+/// Per language: (items, right, undetermined).
+type Tally = BTreeMap<String, (usize, usize, usize)>;
+
+/// (gold, answer) -> count, for the wrong answers.
+type Confusions = BTreeMap<(String, String), usize>;
+
+fn detector() -> LanguageDetector {
+    LanguageConfig {
+        languages: LANGUAGES.iter().map(|s| s.to_string()).collect(),
+        ..LanguageConfig::default()
+    }
+    .build()
+    .expect("the 16 bench languages are supported")
+}
+
+fn evaluate(file: &str) -> Tally {
+    let (tally, confusions) = evaluate_with_confusions(file);
+    let mut worst: Vec<_> = confusions.into_iter().collect();
+    worst.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let listed: Vec<String> = worst
+        .iter()
+        .take(12)
+        .map(|((gold, answer), n)| format!("{gold}->{answer} {n}"))
+        .collect();
+    println!("\n{file}: most frequent confusions: {}", listed.join(", "));
+    tally
+}
+
+fn evaluate_with_confusions(file: &str) -> (Tally, Confusions) {
+    let path = format!("{}/tests/data/langid/{file}", env!("CARGO_MANIFEST_DIR"));
+    let data = std::fs::read_to_string(&path).expect("bench data is bundled");
+    let detector = detector();
+    let mut tally = Tally::new();
+    let mut confusions = Confusions::new();
+    for line in data.lines().skip(1) {
+        let (gold, text) = line.split_once('\t').expect("lang<TAB>text");
+        let guess = detector.detect(text);
+        let entry = tally.entry(gold.to_string()).or_default();
+        entry.0 += 1;
+        entry.1 += usize::from(guess.code == gold);
+        entry.2 += usize::from(guess.code == UNDETERMINED);
+        if guess.code != gold {
+            *confusions
+                .entry((gold.to_string(), guess.code.to_string()))
+                .or_default() += 1;
+        }
+    }
+    (tally, confusions)
+}
+
+/// Prints the table; returns (accuracy, undetermined share, precision of answers).
+fn print_table(name: &str, tally: &Tally) -> (f64, f64, f64) {
+    println!("\n{name}: language  items  accuracy  und  precision");
+    let (mut items, mut right, mut und) = (0, 0, 0);
+    for (language, &(n, r, u)) in tally {
+        let precision = r as f64 / (n - u).max(1) as f64;
+        println!(
+            "  {language:<8} {n:>6}  {:>7.2}%  {:>4}  {:>8.2}%",
+            100.0 * r as f64 / n as f64,
+            u,
+            100.0 * precision
+        );
+        items += n;
+        right += r;
+        und += u;
+    }
+    let accuracy = right as f64 / items as f64;
+    let und_share = und as f64 / items as f64;
+    let precision = right as f64 / (items - und).max(1) as f64;
+    println!(
+        "  {:<8} {items:>6}  {:>7.2}%  {und:>4}  {:>8.2}%",
+        "all",
+        100.0 * accuracy,
+        100.0 * precision
+    );
+    (accuracy, und_share, precision)
+}
+
+#[test]
+fn paragraphs_reach_99_5_percent() {
+    let (accuracy, _, _) = print_table("paragraphs", &evaluate("paragraphs.tsv"));
+    assert!(accuracy >= 0.995, "paragraph accuracy {accuracy:.4} < 0.995");
+}
+
+#[test]
+fn sentences_reach_96_percent() {
+    let (accuracy, _, _) = print_table("sentences", &evaluate("sentences.tsv"));
+    assert!(accuracy >= 0.96, "sentence accuracy {accuracy:.4} < 0.96");
+}
+
+#[test]
+fn single_words_are_mostly_undetermined_and_answers_are_right() {
+    let (_, und_share, precision) = print_table("words", &evaluate("words.tsv"));
+    assert!(und_share >= 0.8, "only {und_share:.3} of words answered und");
+    assert!(precision >= 0.9, "precision of answered words {precision:.3} < 0.9");
+}
