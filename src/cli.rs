@@ -200,7 +200,7 @@ fn finish(analysis: &Analysis, quiet: bool) -> ExitCode {
             analysis.errors.len()
         );
         for error in &analysis.errors {
-            eprintln!("  {}: {:?}: {}", error.path, error.kind, error.message);
+            eprintln!("  {error}");
         }
     }
     match analysis.outcome() {

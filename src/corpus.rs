@@ -67,9 +67,25 @@ pub enum InputErrorKind {
     DuplicateInput,
 }
 
+impl InputErrorKind {
+    /// The kind's name as it appears in the report (`not_found`, `binary`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotFound => "not_found",
+            Self::Unreadable => "unreadable",
+            Self::Binary => "binary",
+            Self::Empty => "empty",
+            Self::TooLarge => "too_large",
+            Self::InvalidRecord => "invalid_record",
+            Self::SymlinkLoop => "symlink_loop",
+            Self::DuplicateInput => "duplicate_input",
+        }
+    }
+}
+
 /// An input that could not be analysed, as listed in the report's `errors`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{path}: {message}")]
+#[error("{path}: {}: {message}", kind.as_str())]
 pub struct InputError {
     /// The path (or `path:line`) of the input.
     pub path: String,
@@ -349,9 +365,9 @@ fn document_from_text(
 ) -> Result<Document, InputError> {
     if text.chars().all(is_blank) {
         let message = if text.is_empty() {
-            "the file is empty"
+            "the text is empty; nothing to analyse"
         } else {
-            "the file holds only white space"
+            "the text holds only white space; nothing to analyse"
         };
         return Err(InputError::new(path, InputErrorKind::Empty, message));
     }

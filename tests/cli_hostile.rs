@@ -1,0 +1,240 @@
+//! End to end through the built binary on bad inputs: every input is accounted for (analysed or
+//! listed with its error), the run goes on, and the exit code says what happened.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn mentorlens() -> Command {
+    let mut command = Command::cargo_bin("mentorlens").expect("binary is built");
+    command.current_dir(root());
+    command
+}
+
+/// Runs `analyze` and returns (exit code, report, standard error).
+fn analyze(paths: &[&Path]) -> (Option<i32>, Value, String) {
+    let output = mentorlens().arg("analyze").args(paths).output().unwrap();
+    let report = serde_json::from_slice(&output.stdout).expect("a report is always written");
+    (
+        output.status.code(),
+        report,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn errors(report: &Value) -> Vec<(String, String)> {
+    report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["path"].as_str().unwrap().to_string(), e["kind"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+fn error_kind(report: &Value, path_suffix: &str) -> Option<String> {
+    errors(report)
+        .into_iter()
+        .find(|(path, _)| path.ends_with(path_suffix))
+        .map(|(_, kind)| kind)
+}
+
+fn ids(report: &Value) -> Vec<String> {
+    report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn every_hostile_fixture_is_accounted_for() {
+    let fixtures = root().join("tests/fixtures/hostile");
+    let (code, report, stderr) = analyze(&[&fixtures]);
+    assert_eq!(code, Some(3), "some inputs failed: exit 3\n{stderr}");
+    assert_eq!(
+        ids(&report),
+        [
+            "7",
+            "crlf",
+            "invalid_utf8",
+            "mixed_language",
+            "rec-1",
+            "utf16_be",
+            "utf16_le",
+            "utf8_bom",
+            "utf8_bom~2"
+        ]
+    );
+    assert_eq!(error_kind(&report, "binary.png").as_deref(), Some("binary"));
+    assert_eq!(error_kind(&report, "empty.txt").as_deref(), Some("empty"));
+    assert_eq!(error_kind(&report, "whitespace_only.txt").as_deref(), Some("empty"));
+    assert_eq!(error_kind(&report, "records.jsonl:2").as_deref(), Some("invalid_record"));
+    assert_eq!(error_kind(&report, "records.jsonl:4").as_deref(), Some("empty"));
+    // 9 documents from 10 files and 4 records; every one of the 14 is in documents or errors.
+    assert_eq!(report["corpus"]["documents"], 14);
+    assert_eq!(report["corpus"]["analysed"], 9);
+    assert_eq!(report["corpus"]["failed"], 5);
+    assert!(stderr.contains("binary.png: binary:"), "{stderr}");
+}
+
+#[test]
+fn decoding_problems_are_warned_about() {
+    let fixtures = root().join("tests/fixtures/hostile");
+    let (_, report, _) = analyze(&[&fixtures]);
+    let document = |id: &str| {
+        report["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert!(document("invalid_utf8")["warnings"][0]
+        .as_str()
+        .unwrap()
+        .contains("invalid UTF-8"));
+    assert_eq!(document("utf16_le")["language"]["code"], "sv");
+    assert_eq!(document("utf16_be")["language"]["code"], "pl");
+    // The BOM is stripped: the text starts at "A byte-order mark".
+    let bom = document("utf8_bom~2");
+    assert_eq!(bom["paragraphs"][0]["start"], 0);
+    assert_eq!(bom["bytes"], 96);
+    assert!(bom["warnings"][0].as_str().unwrap().contains("already used"));
+    let mixed = document("mixed_language");
+    assert_eq!(mixed["language"]["code"], "en");
+    assert_eq!(mixed["secondary_languages"][0]["code"], "sv");
+    let crlf = document("crlf");
+    assert_eq!(crlf["paragraphs"][2]["boilerplate"], true);
+}
+
+#[test]
+fn missing_paths_loops_and_links_do_not_stop_the_run() {
+    let folder = tempfile::tempdir().unwrap();
+    let base = folder.path();
+    std::fs::write(base.join("good.txt"), "A mentor listens, asks hard questions and opens doors.").unwrap();
+    std::os::unix::fs::symlink(base, base.join("loop")).unwrap();
+    std::os::unix::fs::symlink(base.join("nowhere.txt"), base.join("dangling.txt")).unwrap();
+    let missing = base.join("missing.txt");
+    let (code, report, _) = analyze(&[base, &missing, &base.join("good.txt")]);
+    assert_eq!(code, Some(3));
+    assert_eq!(ids(&report), ["good"]);
+    assert_eq!(error_kind(&report, "missing.txt").as_deref(), Some("not_found"));
+    assert_eq!(error_kind(&report, "dangling.txt").as_deref(), Some("not_found"));
+    assert_eq!(error_kind(&report, "loop").as_deref(), Some("symlink_loop"));
+    // good.txt was named twice: analysed once, the second naming is listed.
+    assert_eq!(error_kind(&report, "good.txt").as_deref(), Some("duplicate_input"));
+}
+
+#[test]
+fn unreadable_file_is_listed() {
+    use std::os::unix::fs::PermissionsExt;
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("secret.txt");
+    std::fs::write(&path, "Mentors keep secrets well and share lessons freely.").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
+    if std::fs::read(&path).is_ok() {
+        // Running as root: permissions do not stop reads, so nothing to check here.
+        return;
+    }
+    let (code, report, _) = analyze(&[folder.path()]);
+    assert_eq!(code, Some(2), "nothing could be read");
+    assert_eq!(error_kind(&report, "secret.txt").as_deref(), Some("unreadable"));
+}
+
+#[test]
+fn nothing_readable_exits_2_and_still_writes_a_report() {
+    let folder = tempfile::tempdir().unwrap();
+    let (code, report, stderr) = analyze(&[&folder.path().join("no-such-folder")]);
+    assert_eq!(code, Some(2));
+    assert_eq!(report["corpus"]["analysed"], 0);
+    assert_eq!(report["corpus"]["failed"], 1);
+    assert!(stderr.contains("nothing could be read"), "{stderr}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let output = mentorlens().args(["analyze", "--format", "xml"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let output = mentorlens().args(["analyze", "--threads", "0"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn report_cannot_be_written_exits_2_without_partial_file() {
+    let folder = tempfile::tempdir().unwrap();
+    let target = folder.path().join("no-such-folder").join("report.json");
+    let output = mentorlens()
+        .args(["analyze", "--quiet", "corpus", "-o"])
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot write the report"));
+    assert!(!target.exists());
+}
+
+#[test]
+fn broken_pipe_is_not_an_error() {
+    use std::io::Read;
+    use std::process::{Command as Process, Stdio};
+    let mut child = Process::new(assert_cmd::cargo::cargo_bin("mentorlens"))
+        .current_dir(root())
+        .args(["analyze", "--quiet", "corpus"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one byte, then hang up.
+    let mut first = [0u8; 1];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    let status = child.wait().unwrap();
+    assert!(!stderr.contains("Broken pipe"), "{stderr}");
+    assert!(status.code() == Some(0), "{status:?}");
+}
+
+/// A 200 MB file on one line is analysed, with peak memory a small multiple of its size.
+#[test]
+fn huge_single_line_file_is_analysed_within_memory() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("huge.txt");
+    let sentence = "Mentors open doors to new networks, share what they learnt the hard way, and help their mentees see their careers from the outside, which is worth more than any course. ";
+    let size = 200 * 1024 * 1024;
+    let text = sentence.repeat(size / sentence.len() + 1);
+    std::fs::write(&path, &text[..size - size % sentence.len()]).unwrap();
+    drop(text);
+    let output = mentorlens()
+        .args(["analyze", "--quiet", "--format", "jsonl", "-o"])
+        .arg(folder.path().join("report.jsonl"))
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let report = std::fs::read_to_string(folder.path().join("report.jsonl")).unwrap();
+    let document: Value = serde_json::from_str(report.lines().next().unwrap()).unwrap();
+    assert_eq!(document["language"]["code"], "en");
+    assert_eq!(document["paragraphs"].as_array().unwrap().len(), 1);
+    let peak = peak_child_memory_bytes();
+    assert!(
+        peak < 4 * size as u64,
+        "peak resident memory {} MB for a {} MB file",
+        peak >> 20,
+        size >> 20
+    );
+}
+
+/// The largest peak resident set size of any child process waited for so far.
+fn peak_child_memory_bytes() -> u64 {
+    // SAFETY: getrusage only writes into the struct we pass.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let status = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+    assert_eq!(status, 0);
+    usage.ru_maxrss as u64 * 1024
+}
