@@ -27,7 +27,10 @@ fn foundation(c: &mut Criterion) {
 
     let (corpus, pipeline) = (&corpus, &pipeline);
     let analyse = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         move || {
             pool.install(|| {
                 corpus
@@ -35,7 +38,11 @@ fn foundation(c: &mut Criterion) {
                     .map(|(id, bytes)| {
                         let document = document_from_bytes(id.clone(), id.clone(), bytes.clone())
                             .expect("generated text is valid");
-                        pipeline.analyse_document(document).segmented.paragraphs.len()
+                        pipeline
+                            .analyse_document(document)
+                            .segmented
+                            .paragraphs
+                            .len()
                     })
                     .sum::<usize>()
             })
@@ -61,8 +68,12 @@ fn foundation(c: &mut Criterion) {
             black_box(detected)
         })
     });
-    group.bench_function("load_segment_detect_1_thread", |b| b.iter(|| black_box(one_thread())));
-    group.bench_function("load_segment_detect_2_threads", |b| b.iter(|| black_box(two_threads())));
+    group.bench_function("load_segment_detect_1_thread", |b| {
+        b.iter(|| black_box(one_thread()))
+    });
+    group.bench_function("load_segment_detect_2_threads", |b| {
+        b.iter(|| black_box(two_threads()))
+    });
     group.finish();
 }
 

@@ -46,7 +46,9 @@ pub struct Document {
 }
 
 /// Why an input could not be analysed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum InputErrorKind {
     /// The path does not exist (or is a dangling link).
@@ -135,9 +137,7 @@ pub struct LoadConfig {
 
 impl Default for LoadConfig {
     fn default() -> Self {
-        Self {
-            max_bytes: 1 << 30,
-        }
+        Self { max_bytes: 1 << 30 }
     }
 }
 
@@ -381,7 +381,11 @@ fn document_from_text(
 
 /// White space, including the invisible characters that web scrapes leave on "empty" lines.
 pub fn is_blank(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}')
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
+        )
 }
 
 type DecodeError = (InputErrorKind, String);
@@ -420,7 +424,10 @@ fn decode(mut bytes: Vec<u8>) -> Result<(String, Vec<String>), DecodeError> {
     }
 }
 
-fn decode_utf16(bytes: &[u8], to_unit: fn([u8; 2]) -> u16) -> Result<(String, Vec<String>), DecodeError> {
+fn decode_utf16(
+    bytes: &[u8],
+    to_unit: fn([u8; 2]) -> u16,
+) -> Result<(String, Vec<String>), DecodeError> {
     let mut warnings = vec!["decoded from UTF-16; offsets refer to the UTF-8 text".to_string()];
     let units = bytes
         .chunks_exact(2)
@@ -541,8 +548,8 @@ mod tests {
 
     #[test]
     fn blank_text_is_empty() {
-        let error = document_from_bytes("x".into(), "x".into(), b" \n\t\xC2\xA0\n".to_vec())
-            .unwrap_err();
+        let error =
+            document_from_bytes("x".into(), "x".into(), b" \n\t\xC2\xA0\n".to_vec()).unwrap_err();
         assert_eq!(error.kind, InputErrorKind::Empty);
     }
 
@@ -554,7 +561,11 @@ mod tests {
             text: "x".into(),
             warnings: vec![],
         };
-        let mut docs = vec![doc("a", "1/a.txt"), doc("a", "2/a.txt"), doc("a~2", "a~2.txt")];
+        let mut docs = [
+            doc("a", "1/a.txt"),
+            doc("a", "2/a.txt"),
+            doc("a~2", "a~2.txt"),
+        ];
         assign_unique_ids(docs.iter_mut());
         let ids: Vec<_> = docs.iter().map(|d| d.id.as_str()).collect();
         assert_eq!(ids, ["a", "a~3", "a~2"]);
@@ -563,7 +574,8 @@ mod tests {
 
     #[test]
     fn jsonl_records_and_bad_lines() {
-        let bytes = b"{\"id\": \"one\", \"text\": \"Hello there\"}\nnot json\n\n{\"text\": \"no id\"}\n";
+        let bytes =
+            b"{\"id\": \"one\", \"text\": \"Hello there\"}\nnot json\n\n{\"text\": \"no id\"}\n";
         let results = load_jsonl(Path::new("x.jsonl"), "x.jsonl", bytes.to_vec());
         assert_eq!(results.len(), 3);
         assert_eq!(results[0].as_ref().unwrap().id, "one");

@@ -11,11 +11,13 @@
 
 use crate::segment::{Segmented, data_rows};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
-use unicode_segmentation::UnicodeSegmentation;
+use rustc_hash::FxHashMap as HashMap;
 use whatlang::Lang;
 
 const MARKERS_TSV: &str = include_str!("lang/markers.tsv");
+
+/// A paragraph read in context needs this many words to be called reliable.
+const CONTEXT_RELIABLE_WORDS: usize = 8;
 
 /// The code used for "undetermined".
 pub const UNDETERMINED: &str = "und";
@@ -24,7 +26,9 @@ pub const UNDETERMINED: &str = "und";
 #[derive(Debug, thiserror::Error)]
 pub enum LanguageError {
     /// A code in the allow-list is not one whatlang knows.
-    #[error("unknown language code '{0}': use ISO 639-1 (en, sv, pl) or ISO 639-3 (eng, swe, pol) codes of languages whatlang supports")]
+    #[error(
+        "unknown language code '{0}': use ISO 639-1 (en, sv, pl) or ISO 639-3 (eng, swe, pol) codes of languages whatlang supports"
+    )]
     UnknownCode(String),
 }
 
@@ -42,6 +46,11 @@ pub struct LanguageConfig {
     pub min_confidence: f64,
     /// Longer texts are identified from this many bytes (start, middle and end windows).
     pub sample_bytes: usize,
+    /// The document's first guess, which its paragraphs then check, reads this many bytes.
+    pub document_sample_bytes: usize,
+    /// A paragraph takes its document's language without a trigram pass of its own only when at
+    /// least this share of its words are function words of that language.
+    pub context_min_share: f64,
     /// The marker score margin with which the second opinion overrides a fully confident trigram
     /// answer; a less confident answer needs proportionally less (never under 1.0).
     pub override_margin: f64,
@@ -55,7 +64,9 @@ impl Default for LanguageConfig {
             brief_text_words: 3,
             min_confidence: 0.25,
             sample_bytes: 3000,
+            document_sample_bytes: 1500,
             override_margin: 2.0,
+            context_min_share: 0.2,
         }
     }
 }
@@ -115,7 +126,8 @@ impl LanguageConfig {
         } else {
             let mut allowed = Vec::new();
             for code in &self.languages {
-                let lang = parse_code(code).ok_or_else(|| LanguageError::UnknownCode(code.clone()))?;
+                let lang =
+                    parse_code(code).ok_or_else(|| LanguageError::UnknownCode(code.clone()))?;
                 if !allowed.contains(&lang) {
                     allowed.push(lang);
                 }
@@ -125,6 +137,7 @@ impl LanguageConfig {
         Ok(LanguageDetector {
             detector: whatlang::Detector::with_allowlist(allowed.clone()),
             clusters: Cluster::load_all(&allowed),
+            function_words: FunctionWords::new(&allowed, self.context_min_share),
             config: self.clone(),
         })
     }
@@ -134,47 +147,26 @@ impl LanguageConfig {
 pub struct LanguageDetector {
     detector: whatlang::Detector,
     clusters: Vec<Cluster>,
+    function_words: FunctionWords,
     config: LanguageConfig,
 }
 
 impl LanguageDetector {
-    /// Identifies the language of one span of text.
+    /// Identifies the language of one span of text on its own.
     pub fn detect(&self, text: &str) -> LanguageGuess {
-        let words = count_words_up_to(text, self.config.brief_text_words + 1);
-        if words == 0 {
+        let sample = sample(text, self.config.sample_bytes);
+        let words = Words::new(&sample);
+        let count = words.alphabetic_count();
+        if count == 0 {
             return LanguageGuess::UNDETERMINED;
         }
-        let sample = sample(text, self.config.sample_bytes);
-        let Some(info) = self.detector.detect(&sample) else {
+        let Some((lang, confidence, reliable)) = self.identify(&sample, &words) else {
             return LanguageGuess::UNDETERMINED;
         };
-        let mut lang = info.lang();
-        let mut confidence = info.confidence();
-        let mut reliable = info.is_reliable();
-        if let Some(cluster) = self.clusters.iter().find(|c| c.languages.contains(&lang)) {
-            let scores = cluster.score(&sample);
-            let current = cluster.index_of(lang).map_or(0.0, |i| scores[i]);
-            let (best, best_score) = scores
-                .iter()
-                .copied()
-                .enumerate()
-                .fold((0, f64::MIN), |acc, (i, s)| if s > acc.1 { (i, s) } else { acc });
-            let margin = best_score - current;
-            // The less sure the trigram detector is, the less marker evidence it takes to override it.
-            let needed = (self.config.override_margin * confidence).max(1.0);
-            if cluster.languages[best] != lang && margin >= needed {
-                lang = cluster.languages[best];
-                confidence = margin / (margin + self.config.override_margin);
-                reliable = margin >= 2.0 * self.config.override_margin;
-            } else if margin > 0.0 {
-                // Some contrary evidence, not enough to override: do not call it reliable.
-                reliable = false;
-            }
-        }
-        let unsure = if words <= self.config.short_text_words {
+        let unsure = if count <= self.config.short_text_words {
             !reliable
         } else {
-            words <= self.config.brief_text_words && confidence < self.config.min_confidence
+            count <= self.config.brief_text_words && confidence < self.config.min_confidence
         };
         if unsure {
             return LanguageGuess::UNDETERMINED;
@@ -186,12 +178,82 @@ impl LanguageDetector {
         }
     }
 
+    /// whatlang's answer, checked by the second opinion: (language, confidence, reliable).
+    fn identify(&self, text: &str, words: &Words) -> Option<(Lang, f64, bool)> {
+        let info = self.detector.detect(text)?;
+        Some(self.second_opinion(info.lang(), info.confidence(), info.is_reliable(), words))
+    }
+
+    /// Lets the markers of `lang`'s cluster confirm, weaken or override an answer.
+    fn second_opinion(
+        &self,
+        lang: Lang,
+        confidence: f64,
+        reliable: bool,
+        words: &Words,
+    ) -> (Lang, f64, bool) {
+        let Some(cluster) = self.clusters.iter().find(|c| c.languages.contains(&lang)) else {
+            return (lang, confidence, reliable);
+        };
+        let scores = cluster.score(words);
+        let current = cluster.index_of(lang).map_or(0.0, |i| scores[i]);
+        let (best, best_score) = scores
+            .iter()
+            .copied()
+            .enumerate()
+            .fold((0, f64::MIN), |acc, (i, s)| if s > acc.1 { (i, s) } else { acc });
+        let margin = best_score - current;
+        // The less sure the first answer is, the less marker evidence it takes to override it.
+        let needed = (self.config.override_margin * confidence).max(1.0);
+        if cluster.languages[best] != lang && margin >= needed {
+            let confidence = margin / (margin + self.config.override_margin);
+            let reliable = margin >= 2.0 * self.config.override_margin;
+            (cluster.languages[best], confidence, reliable)
+        } else {
+            // Contrary evidence that is not enough to override still makes the answer unreliable.
+            (lang, confidence, reliable && margin <= 0.0)
+        }
+    }
+
+    /// A paragraph's language read in the context of its document: when the paragraph's function
+    /// words fit the document's language at least as well as any other language's, it takes that
+    /// language (checked by the second opinion) without a trigram pass of its own.
+    fn detect_in_context(&self, text: &str, document: (Lang, f64, bool)) -> Option<LanguageGuess> {
+        let (lang, confidence, reliable) = document;
+        let sample = sample(text, self.config.sample_bytes);
+        let words = Words::new(&sample);
+        let fit = self.function_words.fit(lang, &words)?;
+        let evidence = (fit.words as f64 / CONTEXT_RELIABLE_WORDS as f64).min(1.0);
+        let (lang, confidence, reliable) = self.second_opinion(
+            lang,
+            confidence * evidence,
+            reliable && fit.words >= CONTEXT_RELIABLE_WORDS,
+            &words,
+        );
+        Some(LanguageGuess {
+            code: iso639_1(lang),
+            confidence,
+            reliable,
+        })
+    }
+
     /// Identifies every paragraph, then votes for the document's language.
     pub fn detect_document(&self, text: &str, segmented: &Segmented) -> DocumentLanguages {
+        // A first guess for the whole document; each paragraph checks it with its own function
+        // words and the second opinion, so it needs no second opinion of its own here.
+        let candidate = self
+            .detector
+            .detect(&sample(text, self.config.document_sample_bytes))
+            .map(|info| (info.lang(), info.confidence(), info.is_reliable()));
         let paragraphs: Vec<LanguageGuess> = segmented
             .paragraphs
             .iter()
-            .map(|p| self.detect(&text[p.span.start..p.span.end]))
+            .map(|p| {
+                let body = &text[p.span.start..p.span.end];
+                candidate
+                    .and_then(|candidate| self.detect_in_context(body, candidate))
+                    .unwrap_or_else(|| self.detect(body))
+            })
             .collect();
         // Votes: (code, weight, reliable paragraphs, weighted confidence).
         let mut votes: Vec<(&'static str, f64, usize, f64)> = Vec::new();
@@ -258,24 +320,37 @@ impl LanguageDetector {
 /// A group of close languages with the markers that tell them apart.
 struct Cluster {
     languages: Vec<Lang>,
-    /// Whole-word markers: word -> (marker id, entries).
-    words: HashMap<String, (usize, Vec<(usize, f64)>)>,
+    /// Letters one language uses and its neighbours do not.
     chars: HashMap<char, Vec<(usize, f64)>>,
-    /// (kind, marker, language index, weight) for suffix, prefix and infix markers.
-    affixes: Vec<(AffixKind, String, usize, f64)>,
+    /// Markers by kind, each keyed by its lowercase text.
+    words: Markers,
+    suffixes: Markers,
+    prefixes: Markers,
+    infixes: Markers,
+    /// Length in characters of the longest suffix or prefix marker.
+    longest_affix: usize,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum AffixKind {
-    Suffix,
-    Prefix,
-    Infix,
-}
+/// Marker text -> (marker id, [(language index, weight)]).
+type Markers = HashMap<String, (usize, Vec<(usize, f64)>)>;
 
 impl Cluster {
+    fn new() -> Self {
+        Self {
+            languages: Vec::new(),
+            chars: HashMap::default(),
+            words: HashMap::default(),
+            suffixes: HashMap::default(),
+            prefixes: HashMap::default(),
+            infixes: HashMap::default(),
+            longest_affix: 0,
+        }
+    }
+
     /// The clusters of the marker file with at least two allowed languages.
     fn load_all(allowed: &[Lang]) -> Vec<Cluster> {
         let mut named: Vec<(String, Cluster)> = Vec::new();
+        let mut next_id = 0;
         for fields in data_rows(MARKERS_TSV) {
             let [cluster_name, code, kind, marker, weight, ..] = fields[..] else {
                 continue;
@@ -289,15 +364,7 @@ impl Cluster {
             let position = match named.iter().position(|(name, _)| name == cluster_name) {
                 Some(position) => position,
                 None => {
-                    named.push((
-                        cluster_name.to_string(),
-                        Cluster {
-                            languages: Vec::new(),
-                            words: HashMap::new(),
-                            chars: HashMap::new(),
-                            affixes: Vec::new(),
-                        },
-                    ));
+                    named.push((cluster_name.to_string(), Cluster::new()));
                     named.len() - 1
                 }
             };
@@ -310,22 +377,27 @@ impl Cluster {
                 }
             };
             let marker = marker.to_lowercase();
-            match kind {
-                "word" => {
-                    let id = cluster.words.len();
-                    let entry = cluster.words.entry(marker).or_insert_with(|| (id, Vec::new()));
-                    entry.1.push((index, weight));
-                }
+            let markers = match kind {
                 "char" => {
                     if let Some(c) = marker.chars().next() {
                         cluster.chars.entry(c).or_default().push((index, weight));
                     }
+                    continue;
                 }
-                "suffix" => cluster.affixes.push((AffixKind::Suffix, marker, index, weight)),
-                "prefix" => cluster.affixes.push((AffixKind::Prefix, marker, index, weight)),
-                "infix" => cluster.affixes.push((AffixKind::Infix, marker, index, weight)),
-                _ => {}
+                "word" => &mut cluster.words,
+                "suffix" => &mut cluster.suffixes,
+                "prefix" => &mut cluster.prefixes,
+                "infix" => &mut cluster.infixes,
+                _ => continue,
+            };
+            if matches!(kind, "suffix" | "prefix") {
+                cluster.longest_affix = cluster.longest_affix.max(marker.chars().count());
             }
+            let entry = markers.entry(marker).or_insert_with(|| {
+                next_id += 1;
+                (next_id, Vec::new())
+            });
+            entry.1.push((index, weight));
         }
         named
             .into_iter()
@@ -339,12 +411,13 @@ impl Cluster {
     }
 
     /// Marker score per language of the cluster. Each distinct marker counts at most three times,
-    /// so one repeated name cannot outweigh the rest of the text.
-    fn score(&self, text: &str) -> Vec<f64> {
+    /// so one repeated name cannot outweigh the rest of the text. An affix must leave at least
+    /// two letters of the word.
+    fn score(&self, words: &Words) -> Vec<f64> {
         let mut scores = vec![0.0; self.languages.len()];
-        let mut hits: HashMap<(u8, usize), u32> = HashMap::new();
-        let mut add = |key: (u8, usize), entries: &[(usize, f64)], scores: &mut Vec<f64>| {
-            let count = hits.entry(key).or_insert(0);
+        let mut hits: HashMap<usize, u32> = HashMap::default();
+        let mut add = |id: usize, entries: &[(usize, f64)], scores: &mut Vec<f64>| {
+            let count = hits.entry(id).or_insert(0);
             *count += 1;
             if *count <= 3 {
                 for &(index, weight) in entries {
@@ -352,25 +425,32 @@ impl Cluster {
                 }
             }
         };
-        for c in text.chars().flat_map(char::to_lowercase) {
+        // Every letter marker is outside ASCII: skip the ASCII letters without a lookup.
+        for c in words.lowercase.chars().filter(|c| !c.is_ascii()) {
             if let Some(entries) = self.chars.get(&c) {
-                add((0, c as usize), entries, &mut scores);
+                add(usize::MAX - c as usize, entries, &mut scores);
             }
         }
-        for word in text.unicode_words() {
-            let word = word.to_lowercase();
-            if let Some((id, entries)) = self.words.get(word.as_str()) {
-                add((1, *id), entries, &mut scores);
+        let mut boundaries = Vec::new();
+        for word in words.iter() {
+            if let Some((id, entries)) = self.words.get(word) {
+                add(*id, entries, &mut scores);
             }
-            for (i, (kind, marker, index, weight)) in self.affixes.iter().enumerate() {
-                let found = word.chars().count() > marker.chars().count() + 1
-                    && match kind {
-                        AffixKind::Suffix => word.ends_with(marker.as_str()),
-                        AffixKind::Prefix => word.starts_with(marker.as_str()),
-                        AffixKind::Infix => word.contains(marker.as_str()),
-                    };
-                if found {
-                    add((2, i), &[(*index, *weight)], &mut scores);
+            boundaries.clear();
+            boundaries.extend(word.char_indices().map(|(offset, _)| offset));
+            boundaries.push(word.len());
+            let length = boundaries.len() - 1;
+            for n in 1..=self.longest_affix.min(length.saturating_sub(2)) {
+                if let Some((id, entries)) = self.suffixes.get(&word[boundaries[length - n]..]) {
+                    add(*id, entries, &mut scores);
+                }
+                if let Some((id, entries)) = self.prefixes.get(&word[..boundaries[n]]) {
+                    add(*id, entries, &mut scores);
+                }
+            }
+            for (infix, (id, entries)) in &self.infixes {
+                if length > infix.len() && word.contains(infix.as_str()) {
+                    add(*id, entries, &mut scores);
                 }
             }
         }
@@ -378,12 +458,125 @@ impl Cluster {
     }
 }
 
-/// Counts words that contain a letter, stopping at `limit`.
-fn count_words_up_to(text: &str, limit: usize) -> usize {
-    text.unicode_words()
-        .filter(|word| word.chars().any(char::is_alphabetic))
-        .take(limit)
-        .count()
+/// The lowercase words of a text: maximal runs of letters and digits.
+struct Words {
+    lowercase: String,
+    /// Byte range of each word in `lowercase`, and whether it holds a letter (not only digits).
+    spans: Vec<(usize, usize, bool)>,
+}
+
+impl Words {
+    fn new(text: &str) -> Self {
+        let lowercase = if text.is_ascii() {
+            text.to_ascii_lowercase()
+        } else {
+            text.to_lowercase()
+        };
+        let mut spans = Vec::new();
+        let mut current: Option<(usize, bool)> = None;
+        for (offset, c) in lowercase.char_indices() {
+            let (letter, digit) = if c.is_ascii() {
+                (c.is_ascii_alphabetic(), c.is_ascii_digit())
+            } else {
+                (c.is_alphabetic(), c.is_numeric())
+            };
+            if letter || digit {
+                current = Some(match current {
+                    Some((start, has_letter)) => (start, has_letter || letter),
+                    None => (offset, letter),
+                });
+            } else if let Some((start, has_letter)) = current.take() {
+                spans.push((start, offset, has_letter));
+            }
+        }
+        if let Some((start, has_letter)) = current {
+            spans.push((start, lowercase.len(), has_letter));
+        }
+        Self { lowercase, spans }
+    }
+
+    /// Every word, numbers included.
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        self.spans
+            .iter()
+            .map(|&(start, end, _)| &self.lowercase[start..end])
+    }
+
+    /// Words with at least one letter (numbers do not count).
+    fn alphabetic(&self) -> impl Iterator<Item = &str> {
+        self.spans
+            .iter()
+            .filter(|span| span.2)
+            .map(|&(start, end, _)| &self.lowercase[start..end])
+    }
+
+    fn alphabetic_count(&self) -> usize {
+        self.spans.iter().filter(|span| span.2).count()
+    }
+}
+
+/// Function words (stop words) of the allowed languages, from the Stopwords ISO lists that the
+/// `stop-words` crate ships (MIT): which languages a word is a function word of, as a bit set.
+struct FunctionWords {
+    languages: Vec<Lang>,
+    index: HashMap<&'static str, u64>,
+    min_share: f64,
+}
+
+/// How well a text's function words fit a language.
+struct Fit {
+    /// Words (with a letter) in the text.
+    words: usize,
+}
+
+impl FunctionWords {
+    fn new(allowed: &[Lang], min_share: f64) -> Self {
+        let mut languages = Vec::new();
+        let mut index: HashMap<&'static str, u64> = HashMap::default();
+        for &lang in allowed {
+            let code = match iso639_1(lang) {
+                "nb" => "no",
+                code => code,
+            };
+            let Some(list) = stop_words::lookup(code) else {
+                continue;
+            };
+            if languages.len() == 64 {
+                break;
+            }
+            let bit = 1u64 << languages.len();
+            languages.push(lang);
+            for &word in list {
+                *index.entry(word).or_insert(0) |= bit;
+            }
+        }
+        Self {
+            languages,
+            index,
+            min_share,
+        }
+    }
+
+    /// `Some` when at least `min_share` of the words are function words of `lang` and no other
+    /// language has more of them.
+    fn fit(&self, lang: Lang, words: &Words) -> Option<Fit> {
+        let position = self.languages.iter().position(|&l| l == lang)?;
+        let mut counts = vec![0u32; self.languages.len()];
+        let mut total = 0usize;
+        for word in words.alphabetic() {
+            total += 1;
+            let mut mask = self.index.get(word).copied().unwrap_or(0);
+            while mask != 0 {
+                counts[mask.trailing_zeros() as usize] += 1;
+                mask &= mask - 1;
+            }
+        }
+        let hits = counts[position];
+        let fits = hits > 0
+            && counts.iter().all(|&count| count <= hits)
+            && hits as f64 >= self.min_share * total as f64;
+        fits.then_some(Fit { words: total })
+    }
 }
 
 /// The text itself when short; otherwise windows from its start, middle and end.
@@ -418,8 +611,12 @@ pub fn parse_code(code: &str) -> Option<Lang> {
     if code == "no" {
         return Some(Lang::Nob);
     }
-    Lang::from_code(code.as_str())
-        .or_else(|| Lang::all().iter().copied().find(|&lang| iso639_1(lang) == code))
+    Lang::from_code(code.as_str()).or_else(|| {
+        Lang::all()
+            .iter()
+            .copied()
+            .find(|&lang| iso639_1(lang) == code)
+    })
 }
 
 /// The English name of an ISO 639-1 code ("Undetermined" for "und").
@@ -558,11 +755,15 @@ mod tests {
     fn second_opinion_separates_czech_and_slovak() {
         let detector = detector(&["cs", "sk", "pl"]);
         assert_eq!(
-            detector.detect("Ktorý z nich je podľa vás lepší pre naše mesto?").code,
+            detector
+                .detect("Ktorý z nich je podľa vás lepší pre naše mesto?")
+                .code,
             "sk"
         );
         assert_eq!(
-            detector.detect("Který z nich je podle vás lepší pro naše město?").code,
+            detector
+                .detect("Který z nich je podle vás lepší pro naše město?")
+                .code,
             "cs"
         );
     }
@@ -570,7 +771,8 @@ mod tests {
     #[test]
     fn allow_list_restricts_answers() {
         let detector = detector(&["de", "fr"]);
-        let guess = detector.detect("This is clearly an English sentence about mentors and leaders.");
+        let guess =
+            detector.detect("This is clearly an English sentence about mentors and leaders.");
         assert!(matches!(guess.code, "de" | "fr" | UNDETERMINED));
     }
 

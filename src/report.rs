@@ -135,7 +135,8 @@ pub struct ErrorReport {
 impl Report {
     /// Builds the report of an analysis.
     pub fn new(analysis: &Analysis) -> Self {
-        let documents: Vec<DocumentReport> = analysis.documents.iter().map(document_report).collect();
+        let documents: Vec<DocumentReport> =
+            analysis.documents.iter().map(document_report).collect();
         let errors: Vec<ErrorReport> = analysis
             .errors
             .iter()
@@ -302,13 +303,13 @@ mod tests {
         let folder = tempfile::tempdir().unwrap();
         let path = folder.path().join("report.json");
         std::fs::write(&path, "old").unwrap();
-        let failed = write_atomically(&path, &mut |out: &mut dyn Write| {
+        let failed = write_atomically(&path, |out: &mut dyn Write| {
             out.write_all(b"partial")?;
             Err(io::Error::other("interrupted"))
         });
         assert!(failed.is_err());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
-        write_atomically(&path, &mut |out: &mut dyn Write| out.write_all(b"new")).unwrap();
+        write_atomically(&path, |out: &mut dyn Write| out.write_all(b"new")).unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
         assert_eq!(std::fs::read_dir(folder.path()).unwrap().count(), 1);
     }

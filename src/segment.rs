@@ -12,11 +12,14 @@
 
 use crate::corpus::is_blank;
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use unicode_segmentation::UnicodeSegmentation;
 
 const BOILERPLATE_TSV: &str = include_str!("segment/boilerplate.tsv");
 const ABBREVIATIONS_TSV: &str = include_str!("segment/abbreviations.tsv");
+
+/// Paragraphs longer than this are article text, never boilerplate.
+const BOILERPLATE_MAX_WORDS: usize = 25;
 
 /// A byte range `start..end` into a document's text, always on char boundaries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -70,16 +73,22 @@ impl Default for SegmentConfig {
 impl SegmentConfig {
     /// Prepares the boilerplate phrases and abbreviations once.
     pub fn build(&self) -> Segmenter {
-        let mut boilerplate = Vec::new();
+        let mut boilerplate = Boilerplate::default();
         for fields in data_rows(BOILERPLATE_TSV) {
-            let rule = match fields.get(1).copied() {
-                Some("exact") => BoilerplateRule::Exact,
-                Some("line") => BoilerplateRule::LineStart,
-                Some("contains") => BoilerplateRule::Contains,
-                _ => continue,
+            let (Some(rule), Some(phrase)) = (fields.get(1), fields.get(2)) else {
+                continue;
             };
-            if let Some(phrase) = fields.get(2) {
-                boilerplate.push((rule, normalize_phrase(phrase)));
+            let phrase = normalize_phrase(phrase);
+            match *rule {
+                "exact" => {
+                    boilerplate.exact.insert(phrase);
+                }
+                "line" => {
+                    let first = phrase.split(' ').next().unwrap_or("").to_string();
+                    boilerplate.line_start.entry(first).or_default().push(phrase);
+                }
+                "contains" => boilerplate.contains.push(format!(" {phrase} ")),
+                _ => {}
             }
         }
         let abbreviations = data_rows(ABBREVIATIONS_TSV)
@@ -101,18 +110,23 @@ pub(crate) fn data_rows(tsv: &str) -> impl Iterator<Item = Vec<&str>> {
         .map(|line| line.split('\t').collect())
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum BoilerplateRule {
-    Exact,
-    LineStart,
-    Contains,
+/// The boilerplate phrases, normalised, by how they match.
+#[derive(Debug, Clone, Default)]
+struct Boilerplate {
+    /// The whole paragraph is the phrase.
+    exact: HashSet<String>,
+    /// A short paragraph starts with the phrase; keyed by the phrase's first word.
+    line_start: HashMap<String, Vec<String>>,
+    /// A paragraph of at most `BOILERPLATE_MAX_WORDS` words contains the phrase (stored padded
+    /// with spaces).
+    contains: Vec<String>,
 }
 
 /// The built segmenter; cheap to share across threads.
 #[derive(Debug, Clone)]
 pub struct Segmenter {
     heading_max_words: usize,
-    boilerplate: Vec<(BoilerplateRule, String)>,
+    boilerplate: Boilerplate,
     abbreviations: HashSet<String>,
 }
 
@@ -154,7 +168,7 @@ impl Segmenter {
     fn paragraph(&self, text: &str, span: Span, single_line: bool) -> Paragraph {
         let body = &text[span.start..span.end];
         let words = body.unicode_words().count();
-        let boilerplate = words <= 40 && self.is_boilerplate(body, words);
+        let boilerplate = words <= BOILERPLATE_MAX_WORDS && self.is_boilerplate(body, words);
         let heading = !boilerplate && single_line && self.is_heading(body, words);
         let sentences = if heading {
             vec![span]
@@ -183,18 +197,23 @@ impl Segmenter {
         if normalized.is_empty() {
             return false;
         }
-        let padded = format!(" {normalized} ");
-        self.boilerplate.iter().any(|(rule, phrase)| match rule {
-            BoilerplateRule::Exact => normalized == *phrase,
-            BoilerplateRule::LineStart => {
-                words <= 12
-                    && (normalized == *phrase
-                        || normalized
-                            .strip_prefix(phrase.as_str())
-                            .is_some_and(|rest| rest.starts_with(' ')))
-            }
-            BoilerplateRule::Contains => padded.contains(&format!(" {phrase} ")),
-        })
+        let boilerplate = &self.boilerplate;
+        if boilerplate.exact.contains(&normalized) {
+            return true;
+        }
+        let first = normalized.split(' ').next().unwrap_or("");
+        let starts_with_phrase = words <= 12
+            && boilerplate.line_start.get(first).is_some_and(|phrases| {
+                phrases.iter().any(|phrase| {
+                    normalized
+                        .strip_prefix(phrase.as_str())
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+                })
+            });
+        starts_with_phrase || {
+            let padded = format!(" {normalized} ");
+            boilerplate.contains.iter().any(|phrase| padded.contains(phrase.as_str()))
+        }
     }
 
     /// Sentence spans of one paragraph body that starts at byte `offset` of the document.
@@ -213,9 +232,9 @@ impl Segmenter {
             let Some(trimmed) = trim_span(sentence, start) else {
                 continue;
             };
-            let merge = spans
-                .last()
-                .is_some_and(|previous| self.continues_after(&source[previous.start..previous.end]));
+            let merge = spans.last().is_some_and(|previous| {
+                self.continues_after(&source[previous.start..previous.end])
+            });
             match spans.last_mut() {
                 Some(previous) if merge => previous.end = trimmed.end,
                 _ => spans.push(trimmed),
@@ -247,7 +266,8 @@ impl Segmenter {
             return true;
         }
         let mut chars = last.chars();
-        let is_initial = matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase());
+        let is_initial =
+            matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase());
         is_initial || self.abbreviations.contains(&last.to_lowercase())
     }
 }
@@ -342,8 +362,7 @@ fn is_list_item(line: &str) -> bool {
         }
         Some(c) if c.is_ascii_digit() => {
             let rest = line.trim_start_matches(|c: char| c.is_ascii_digit());
-            line.len() - rest.len() <= 3
-                && (rest.starts_with(". ") || rest.starts_with(") "))
+            line.len() - rest.len() <= 3 && (rest.starts_with(". ") || rest.starts_with(") "))
         }
         Some(c) if c.is_ascii_lowercase() => line[1..].starts_with(") "),
         _ => false,
@@ -383,12 +402,16 @@ mod tests {
     #[test]
     fn blank_lines_separate_paragraphs() {
         let text = "First one.\n\n \u{a0}\n\nSecond one.\r\n\r\nThird.";
-        assert_eq!(texts(text, &segment(text)), ["First one.", "Second one.", "Third."]);
+        assert_eq!(
+            texts(text, &segment(text)),
+            ["First one.", "Second one.", "Third."]
+        );
     }
 
     #[test]
     fn unit_lines_are_split_and_wrapped_prose_is_kept() {
-        let text = "6 Ways To Grow\nMentors help. They listen.\n1. Costs are high\nTraining is dear.";
+        let text =
+            "6 Ways To Grow\nMentors help. They listen.\n1. Costs are high\nTraining is dear.";
         assert_eq!(segment(text).paragraphs.len(), 4);
         let wrapped = "Mentorship is a valuable career accelerator. As you grow in\nyour career, it becomes increasingly important to have a guide\nwho can offer radical candor, empathetic listening and even a\nkey to open doors.";
         assert_eq!(segment(wrapped).paragraphs.len(), 1);

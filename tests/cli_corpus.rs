@@ -22,7 +22,12 @@ fn analyze(args: &[&str]) -> (Value, Vec<u8>) {
         .arg("--quiet")
         .output()
         .expect("runs");
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let report = serde_json::from_slice(&output.stdout).expect("report is JSON");
     (report, output.stdout)
 }
@@ -62,7 +67,11 @@ fn default_path_is_the_bundled_corpus_and_languages_match_gold() {
         let document = document(&report, id);
         assert_eq!(&document["language"]["code"], language, "{id}");
         assert_eq!(document["language"]["reliable"], true, "{id}");
-        assert_eq!(document["secondary_languages"], Value::Array(vec![]), "{id}");
+        assert_eq!(
+            document["secondary_languages"],
+            Value::Array(vec![]),
+            "{id}"
+        );
     }
 }
 
@@ -75,7 +84,10 @@ fn seed_paragraph_counts_follow_the_design() {
         ("003_c1d548cdc3955c20", 30),
         ("004_d14e9c0db9af65cb", 18),
     ] {
-        let count = document(&report, id)["paragraphs"].as_array().unwrap().len();
+        let count = document(&report, id)["paragraphs"]
+            .as_array()
+            .unwrap()
+            .len();
         assert_eq!(count, paragraphs, "{id}");
     }
 }
@@ -97,15 +109,30 @@ fn headings_and_boilerplate_are_marked_in_the_seeds() {
     assert!(swedish_headings.contains(&"Du kan utnyttja externa idéer".to_string()));
     assert_eq!(swedish_headings.len(), 4, "{swedish_headings:?}");
     let english_headings = flagged("004_d14e9c0db9af65cb", "heading");
-    assert!(english_headings.contains(&"1. Formal education and training are expensive".to_string()));
+    assert!(
+        english_headings.contains(&"1. Formal education and training are expensive".to_string())
+    );
     assert_eq!(english_headings.len(), 7, "{english_headings:?}");
-    assert_eq!(flagged("000_6d249e2a96ff57b8", "boilerplate"), ["Ladda ner e-boken"]);
-    assert_eq!(flagged("001_c8f67bc4325f3f9a", "boilerplate"), ["Pobierz eBook"]);
+    assert_eq!(
+        flagged("000_6d249e2a96ff57b8", "boilerplate"),
+        ["Ladda ner e-boken"]
+    );
+    assert_eq!(
+        flagged("001_c8f67bc4325f3f9a", "boilerplate"),
+        ["Pobierz eBook"]
+    );
     assert_eq!(
         flagged("002_b93d072c615ee9a5", "boilerplate"),
-        ["Pin It on Pinterest", "Share This", "Share this post with your friends!"]
+        [
+            "Pin It on Pinterest",
+            "Share This",
+            "Share this post with your friends!"
+        ]
     );
-    assert_eq!(flagged("004_d14e9c0db9af65cb", "boilerplate"), ["Comments are closed"]);
+    assert_eq!(
+        flagged("004_d14e9c0db9af65cb", "boilerplate"),
+        ["Comments are closed"]
+    );
     assert!(flagged("003_c1d548cdc3955c20", "boilerplate").is_empty());
 }
 
@@ -234,7 +261,12 @@ fn hard_wrapped_text_keeps_its_paragraphs() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| paragraph_text(&wrapped, p).split_whitespace().collect::<Vec<_>>().join(" "))
+        .map(|p| {
+            paragraph_text(&wrapped, p)
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .collect();
     let expected: Vec<String> = original
         .split("\n\n")

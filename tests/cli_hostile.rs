@@ -31,7 +31,12 @@ fn errors(report: &Value) -> Vec<(String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["path"].as_str().unwrap().to_string(), e["kind"].as_str().unwrap().to_string()))
+        .map(|e| {
+            (
+                e["path"].as_str().unwrap().to_string(),
+                e["kind"].as_str().unwrap().to_string(),
+            )
+        })
         .collect()
 }
 
@@ -72,9 +77,18 @@ fn every_hostile_fixture_is_accounted_for() {
     );
     assert_eq!(error_kind(&report, "binary.png").as_deref(), Some("binary"));
     assert_eq!(error_kind(&report, "empty.txt").as_deref(), Some("empty"));
-    assert_eq!(error_kind(&report, "whitespace_only.txt").as_deref(), Some("empty"));
-    assert_eq!(error_kind(&report, "records.jsonl:2").as_deref(), Some("invalid_record"));
-    assert_eq!(error_kind(&report, "records.jsonl:4").as_deref(), Some("empty"));
+    assert_eq!(
+        error_kind(&report, "whitespace_only.txt").as_deref(),
+        Some("empty")
+    );
+    assert_eq!(
+        error_kind(&report, "records.jsonl:2").as_deref(),
+        Some("invalid_record")
+    );
+    assert_eq!(
+        error_kind(&report, "records.jsonl:4").as_deref(),
+        Some("empty")
+    );
     // 9 documents from 10 files and 4 records; every one of the 14 is in documents or errors.
     assert_eq!(report["corpus"]["documents"], 14);
     assert_eq!(report["corpus"]["analysed"], 9);
@@ -95,17 +109,24 @@ fn decoding_problems_are_warned_about() {
             .unwrap()
             .clone()
     };
-    assert!(document("invalid_utf8")["warnings"][0]
-        .as_str()
-        .unwrap()
-        .contains("invalid UTF-8"));
+    assert!(
+        document("invalid_utf8")["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("invalid UTF-8")
+    );
     assert_eq!(document("utf16_le")["language"]["code"], "sv");
     assert_eq!(document("utf16_be")["language"]["code"], "pl");
     // The BOM is stripped: the text starts at "A byte-order mark".
     let bom = document("utf8_bom~2");
     assert_eq!(bom["paragraphs"][0]["start"], 0);
     assert_eq!(bom["bytes"], 96);
-    assert!(bom["warnings"][0].as_str().unwrap().contains("already used"));
+    assert!(
+        bom["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("already used")
+    );
     let mixed = document("mixed_language");
     assert_eq!(mixed["language"]["code"], "en");
     assert_eq!(mixed["secondary_languages"][0]["code"], "sv");
@@ -117,18 +138,31 @@ fn decoding_problems_are_warned_about() {
 fn missing_paths_loops_and_links_do_not_stop_the_run() {
     let folder = tempfile::tempdir().unwrap();
     let base = folder.path();
-    std::fs::write(base.join("good.txt"), "A mentor listens, asks hard questions and opens doors.").unwrap();
+    std::fs::write(
+        base.join("good.txt"),
+        "A mentor listens, asks hard questions and opens doors.",
+    )
+    .unwrap();
     std::os::unix::fs::symlink(base, base.join("loop")).unwrap();
     std::os::unix::fs::symlink(base.join("nowhere.txt"), base.join("dangling.txt")).unwrap();
     let missing = base.join("missing.txt");
     let (code, report, _) = analyze(&[base, &missing, &base.join("good.txt")]);
     assert_eq!(code, Some(3));
     assert_eq!(ids(&report), ["good"]);
-    assert_eq!(error_kind(&report, "missing.txt").as_deref(), Some("not_found"));
-    assert_eq!(error_kind(&report, "dangling.txt").as_deref(), Some("not_found"));
+    assert_eq!(
+        error_kind(&report, "missing.txt").as_deref(),
+        Some("not_found")
+    );
+    assert_eq!(
+        error_kind(&report, "dangling.txt").as_deref(),
+        Some("not_found")
+    );
     assert_eq!(error_kind(&report, "loop").as_deref(), Some("symlink_loop"));
     // good.txt was named twice: analysed once, the second naming is listed.
-    assert_eq!(error_kind(&report, "good.txt").as_deref(), Some("duplicate_input"));
+    assert_eq!(
+        error_kind(&report, "good.txt").as_deref(),
+        Some("duplicate_input")
+    );
 }
 
 #[test]
@@ -144,7 +178,10 @@ fn unreadable_file_is_listed() {
     }
     let (code, report, _) = analyze(&[folder.path()]);
     assert_eq!(code, Some(2), "nothing could be read");
-    assert_eq!(error_kind(&report, "secret.txt").as_deref(), Some("unreadable"));
+    assert_eq!(
+        error_kind(&report, "secret.txt").as_deref(),
+        Some("unreadable")
+    );
 }
 
 #[test]
@@ -159,9 +196,15 @@ fn nothing_readable_exits_2_and_still_writes_a_report() {
 
 #[test]
 fn usage_errors_exit_2() {
-    let output = mentorlens().args(["analyze", "--format", "xml"]).output().unwrap();
+    let output = mentorlens()
+        .args(["analyze", "--format", "xml"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
-    let output = mentorlens().args(["analyze", "--threads", "0"]).output().unwrap();
+    let output = mentorlens()
+        .args(["analyze", "--threads", "0"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
 }
 
@@ -194,7 +237,12 @@ fn broken_pipe_is_not_an_error() {
     let mut first = [0u8; 1];
     child.stdout.take().unwrap().read_exact(&mut first).unwrap();
     let mut stderr = String::new();
-    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
     let status = child.wait().unwrap();
     assert!(!stderr.contains("Broken pipe"), "{stderr}");
     assert!(status.code() == Some(0), "{status:?}");
@@ -216,7 +264,12 @@ fn huge_single_line_file_is_analysed_within_memory() {
         .arg(&path)
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let report = std::fs::read_to_string(folder.path().join("report.jsonl")).unwrap();
     let document: Value = serde_json::from_str(report.lines().next().unwrap()).unwrap();
     assert_eq!(document["language"]["code"], "en");

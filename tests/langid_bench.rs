@@ -92,18 +92,30 @@ fn print_table(name: &str, tally: &Tally) -> (f64, f64, f64) {
 #[test]
 fn paragraphs_reach_99_5_percent() {
     let (accuracy, _, _) = print_table("paragraphs", &evaluate("paragraphs.tsv"));
-    assert!(accuracy >= 0.995, "paragraph accuracy {accuracy:.4} < 0.995");
+    assert!(
+        accuracy >= 0.995,
+        "paragraph accuracy {accuracy:.4} < 0.995"
+    );
 }
 
 #[test]
 fn sentences_beat_bare_whatlang() {
     let (accuracy, _, _) = print_table("sentences", &evaluate("sentences.tsv"));
-    assert!(accuracy >= 0.955, "sentence accuracy {accuracy:.4} < 0.955 (target 0.96)");
+    assert!(
+        accuracy >= 0.955,
+        "sentence accuracy {accuracy:.4} < 0.955 (target 0.96)"
+    );
 }
 
 #[test]
 fn single_words_are_mostly_undetermined_and_answers_are_right() {
     let (_, und_share, precision) = print_table("words", &evaluate("words.tsv"));
-    assert!(und_share >= 0.8, "only {und_share:.3} of words answered und");
-    assert!(precision >= 0.9, "precision of answered words {precision:.3} < 0.9");
+    assert!(
+        und_share >= 0.8,
+        "only {und_share:.3} of words answered und"
+    );
+    assert!(
+        precision >= 0.9,
+        "precision of answered words {precision:.3} < 0.9"
+    );
 }

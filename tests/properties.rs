@@ -28,20 +28,34 @@ fn check(bytes: Vec<u8>) -> Result<(), TestCaseError> {
         prop_assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end));
         let body = &text[span.start..span.end];
         prop_assert!(!body.starts_with(is_blank) && !body.ends_with(is_blank));
-        covered[span.start..span.end].iter_mut().for_each(|c| *c = true);
+        covered[span.start..span.end]
+            .iter_mut()
+            .for_each(|c| *c = true);
         previous_end = span.end;
         let mut sentence_end = span.start;
         for sentence in &paragraph.sentences {
             prop_assert!(sentence_end <= sentence.start && sentence.start < sentence.end);
             prop_assert!(sentence.end <= span.end);
-            prop_assert!(text.is_char_boundary(sentence.start) && text.is_char_boundary(sentence.end));
+            prop_assert!(
+                text.is_char_boundary(sentence.start) && text.is_char_boundary(sentence.end)
+            );
             sentence_end = sentence.end;
         }
     }
     for (offset, c) in text.char_indices() {
-        prop_assert!(covered[offset] || is_blank(c), "byte {} ({:?}) is in no paragraph", offset, c);
+        prop_assert!(
+            covered[offset] || is_blank(c),
+            "byte {} ({:?}) is in no paragraph",
+            offset,
+            c
+        );
     }
-    for guess in analysed.languages.paragraphs.iter().chain([&analysed.languages.document]) {
+    for guess in analysed
+        .languages
+        .paragraphs
+        .iter()
+        .chain([&analysed.languages.document])
+    {
         prop_assert!((0.0..=1.0).contains(&guess.confidence));
     }
     Ok(())

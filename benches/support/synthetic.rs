@@ -31,7 +31,9 @@ pub fn generate(root: &Path, count: usize, seed: u64) -> Vec<(String, Vec<u8>)> 
         .expect("tests/data/langid/sentences.tsv");
     let mut by_language: Vec<(String, Vec<String>)> = Vec::new();
     for line in sentences.lines().skip(1) {
-        let Some((language, text)) = line.split_once('\t') else { continue };
+        let Some((language, text)) = line.split_once('\t') else {
+            continue;
+        };
         match by_language.iter_mut().find(|(l, _)| l == language) {
             Some((_, list)) => list.push(text.to_string()),
             None => by_language.push((language.to_string(), vec![text.to_string()])),
@@ -60,7 +62,10 @@ pub fn generate(root: &Path, count: usize, seed: u64) -> Vec<(String, Vec<u8>)> 
                     text.push_str("\n\n");
                 }
                 if random.below(4) == 0 {
-                    let words: Vec<&str> = pool[random.below(pool.len())].split_whitespace().take(5).collect();
+                    let words: Vec<&str> = pool[random.below(pool.len())]
+                        .split_whitespace()
+                        .take(5)
+                        .collect();
                     text.push_str(words.join(" ").trim_end_matches(['.', '!', '?', ',']));
                     text.push_str("\n\n");
                 }
