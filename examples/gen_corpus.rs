@@ -19,7 +19,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--docs" => documents = value.parse()?,
             "--seed" => seed = value.parse()?,
             "--out" => out = Some(PathBuf::from(value)),
-            other => return Err(format!("unknown option {other}; use --docs N --seed S --out DIR").into()),
+            other => {
+                return Err(
+                    format!("unknown option {other}; use --docs N --seed S --out DIR").into(),
+                );
+            }
         }
     }
     let out = out.ok_or("--out DIR is required")?;

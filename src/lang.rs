@@ -1,17 +1,26 @@
 //! Language identification per paragraph and per document.
 //!
-//! Each paragraph is identified by `whatlang` (trigram model) restricted to an optional allow-list.
-//! Where whatlang's answer belongs to a cluster of close neighbours that it is known to confuse
-//! (Danish/Norwegian Bokmål, Czech/Slovak, Russian/Ukrainian, Spanish/Portuguese), a second
-//! opinion scores the cluster's languages by distinctive letters, function words and affixes
-//! (`lang/markers.tsv`) and overrides the trigram answer when the margin is clear. Text too short to
-//! tell gets an answer only when the detector is sure: one or two words only when it is reliable,
-//! three to six words only with confidence of at least 0.5; otherwise it is "und". The document language is a vote over its non-boilerplate paragraphs, weighted by length
-//! and confidence; a second language is reported only when several paragraphs reliably carry it.
+//! A text read on its own ([`LanguageDetector::detect`]) is identified by `whatlang` (trigram
+//! model), restricted to an optional allow-list. Where whatlang's answer belongs to a cluster of
+//! close neighbours that it is known to confuse (Danish/Norwegian Bokmål/Swedish, Czech/Slovak,
+//! Russian/Ukrainian, Spanish/Portuguese), a second opinion scores the cluster's languages by
+//! distinctive letters, words and affixes (`lang/markers.tsv`) and overrides the trigram answer
+//! when the margin is clear. Text too short to tell is "und": one or two words get an answer only
+//! when the detector is reliable, three words only with confidence of at least 0.25.
+//!
+//! Inside a document ([`LanguageDetector::detect_document`]) whatlang first reads a sample of the
+//! whole text. Each paragraph then checks that guess against its own function words (Stopwords
+//! ISO lists, from the `stop-words` crate): when they fit the guessed language at least as well as
+//! any other language (its close neighbours aside, which the second opinion tells apart), the
+//! paragraph takes it without a trigram pass of its own; otherwise it is read on its own. A trigram
+//! pass costs about the same for a heading as for a page, so this keeps paragraph-level detection
+//! close to the cost of one pass per document while a paragraph in another language is still
+//! found. The document language is then a vote of its non-boilerplate paragraphs, weighted by
+//! length; a second language is reported only when several paragraphs reliably carry it.
 
 use crate::segment::{Segmented, data_rows};
-use serde::{Deserialize, Serialize};
 use rustc_hash::FxHashMap as HashMap;
+use serde::{Deserialize, Serialize};
 use whatlang::Lang;
 
 const MARKERS_TSV: &str = include_str!("lang/markers.tsv");
@@ -66,7 +75,7 @@ impl Default for LanguageConfig {
             sample_bytes: 3000,
             document_sample_bytes: 1500,
             override_margin: 2.0,
-            context_min_share: 0.2,
+            context_min_share: 0.15,
         }
     }
 }
@@ -197,11 +206,15 @@ impl LanguageDetector {
         };
         let scores = cluster.score(words);
         let current = cluster.index_of(lang).map_or(0.0, |i| scores[i]);
-        let (best, best_score) = scores
-            .iter()
-            .copied()
-            .enumerate()
-            .fold((0, f64::MIN), |acc, (i, s)| if s > acc.1 { (i, s) } else { acc });
+        let (best, best_score) =
+            scores
+                .iter()
+                .copied()
+                .enumerate()
+                .fold(
+                    (0, f64::MIN),
+                    |acc, (i, s)| if s > acc.1 { (i, s) } else { acc },
+                );
         let margin = best_score - current;
         // The less sure the first answer is, the less marker evidence it takes to override it.
         let needed = (self.config.override_margin * confidence).max(1.0);
@@ -222,7 +235,12 @@ impl LanguageDetector {
         let (lang, confidence, reliable) = document;
         let sample = sample(text, self.config.sample_bytes);
         let words = Words::new(&sample);
-        let fit = self.function_words.fit(lang, &words)?;
+        let neighbours = self
+            .clusters
+            .iter()
+            .find(|c| c.languages.contains(&lang))
+            .map_or(&[][..], |c| c.languages.as_slice());
+        let fit = self.function_words.fit(lang, &words, neighbours)?;
         let evidence = (fit.words as f64 / CONTEXT_RELIABLE_WORDS as f64).min(1.0);
         let (lang, confidence, reliable) = self.second_opinion(
             lang,
@@ -261,8 +279,9 @@ impl LanguageDetector {
             if paragraph.boilerplate || !guess.is_determined() {
                 continue;
             }
-            let length = (paragraph.span.end - paragraph.span.start) as f64;
-            let weight = length * if guess.reliable { 1.0 } else { 0.5 };
+            // Each paragraph votes with its length: the document is in the language most of its
+            // text is in. (Reliability weighs in below, for the confidence and the secondaries.)
+            let weight = (paragraph.span.end - paragraph.span.start) as f64;
             let index = match votes.iter().position(|v| v.0 == guess.code) {
                 Some(index) => index,
                 None => {
@@ -558,8 +577,9 @@ impl FunctionWords {
     }
 
     /// `Some` when at least `min_share` of the words are function words of `lang` and no other
-    /// language has more of them.
-    fn fit(&self, lang: Lang, words: &Words) -> Option<Fit> {
+    /// language has more of them, except `lang`'s close neighbours (`rivals_allowed`), which the
+    /// second opinion tells apart.
+    fn fit(&self, lang: Lang, words: &Words, rivals_allowed: &[Lang]) -> Option<Fit> {
         let position = self.languages.iter().position(|&l| l == lang)?;
         let mut counts = vec![0u32; self.languages.len()];
         let mut total = 0usize;
@@ -573,7 +593,10 @@ impl FunctionWords {
         }
         let hits = counts[position];
         let fits = hits > 0
-            && counts.iter().all(|&count| count <= hits)
+            && counts
+                .iter()
+                .zip(&self.languages)
+                .all(|(&count, other)| count <= hits || rivals_allowed.contains(other))
             && hits as f64 >= self.min_share * total as f64;
         fits.then_some(Fit { words: total })
     }

@@ -85,7 +85,11 @@ impl SegmentConfig {
                 }
                 "line" => {
                     let first = phrase.split(' ').next().unwrap_or("").to_string();
-                    boilerplate.line_start.entry(first).or_default().push(phrase);
+                    boilerplate
+                        .line_start
+                        .entry(first)
+                        .or_default()
+                        .push(phrase);
                 }
                 "contains" => boilerplate.contains.push(format!(" {phrase} ")),
                 _ => {}
@@ -212,7 +216,10 @@ impl Segmenter {
             });
         starts_with_phrase || {
             let padded = format!(" {normalized} ");
-            boilerplate.contains.iter().any(|phrase| padded.contains(phrase.as_str()))
+            boilerplate
+                .contains
+                .iter()
+                .any(|phrase| padded.contains(phrase.as_str()))
         }
     }
 

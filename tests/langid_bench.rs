@@ -119,3 +119,82 @@ fn single_words_are_mostly_undetermined_and_answers_are_right() {
         "precision of answered words {precision:.3} < 0.9"
     );
 }
+
+/// Paragraphs read inside documents (the in-context path of `detect_document`) must be as right
+/// as paragraphs read alone: documents of three paragraphs of one language with one paragraph of
+/// another in the middle, for every ordered pair of the 16 languages.
+#[test]
+fn paragraphs_inside_mixed_documents_are_identified() {
+    use mentorlens::segment::SegmentConfig;
+    let path = format!(
+        "{}/tests/data/langid/paragraphs.tsv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let data = std::fs::read_to_string(&path).expect("bench data is bundled");
+    let mut by_language: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for line in data.lines().skip(1) {
+        let (gold, text) = line.split_once('\t').expect("lang<TAB>text");
+        by_language.entry(gold).or_default().push(text);
+    }
+    let detector = detector();
+    let segmenter = SegmentConfig::default().build();
+    let (mut items, mut right, mut minority_items, mut minority_right) = (0, 0, 0, 0);
+    let mut confusions = Confusions::new();
+    let (mut documents, mut wrong_documents) = (0, Vec::new());
+    for (round, (&main, main_pool)) in by_language.iter().enumerate() {
+        for (other_index, (&other, other_pool)) in by_language.iter().enumerate() {
+            if main == other {
+                continue;
+            }
+            let slot = |k: usize, length: usize| (round * 7 + other_index * 3 + k) % length;
+            let expected = [main, main, other, main];
+            let paragraphs = [
+                main_pool[slot(0, main_pool.len())],
+                main_pool[slot(1, main_pool.len())],
+                other_pool[slot(2, other_pool.len())],
+                main_pool[slot(3, main_pool.len())],
+            ];
+            let text = paragraphs.join("\n\n");
+            let segmented = segmenter.segment(&text);
+            assert_eq!(segmented.paragraphs.len(), 4);
+            let languages = detector.detect_document(&text, &segmented);
+            documents += 1;
+            if languages.document.code != main {
+                wrong_documents.push(format!("{main}+{other}->{}", languages.document.code));
+            }
+            for (position, (guess, gold)) in languages.paragraphs.iter().zip(expected).enumerate() {
+                items += 1;
+                right += usize::from(guess.code == gold);
+                if position == 2 {
+                    minority_items += 1;
+                    minority_right += usize::from(guess.code == gold);
+                }
+                if guess.code != gold {
+                    *confusions
+                        .entry((gold.to_string(), guess.code.to_string()))
+                        .or_default() += 1;
+                }
+            }
+        }
+    }
+    let accuracy = right as f64 / items as f64;
+    let minority = minority_right as f64 / minority_items as f64;
+    println!(
+        "\nmixed documents: {items} paragraphs, {:.2}% right; the one paragraph in another language: {:.2}% right; confusions {confusions:?}",
+        100.0 * accuracy,
+        100.0 * minority
+    );
+    println!("documents: {documents}, wrong document language: {wrong_documents:?}");
+    assert!(
+        wrong_documents.len() * 100 <= documents,
+        "{wrong_documents:?}"
+    );
+    assert!(
+        accuracy >= 0.99,
+        "paragraph accuracy in mixed documents {accuracy:.4}"
+    );
+    assert!(
+        minority >= 0.98,
+        "minority-language paragraphs {minority:.4}"
+    );
+}
