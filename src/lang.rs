@@ -4,8 +4,8 @@
 //! model), restricted to an optional allow-list. Where whatlang's answer belongs to a cluster of
 //! close neighbours that it is known to confuse (Danish/Norwegian Bokmål/Swedish, Czech/Slovak,
 //! Russian/Ukrainian, Spanish/Portuguese), a second opinion scores the cluster's languages by
-//! distinctive letters, words and affixes (`lang/markers.tsv`) and overrides the trigram answer
-//! when the margin is clear. Text too short to tell is "und": one or two words get an answer only
+//! distinctive letters, words and affixes (`lang/markers.tsv`) and by function words that only one
+//! of them lists, and overrides the trigram answer when the margin is clear. Text too short to tell is "und": one or two words get an answer only
 //! when the detector is reliable, three words only with confidence of at least 0.25.
 //!
 //! Inside a document ([`LanguageDetector::detect_document`]) whatlang first reads a sample of the
@@ -24,6 +24,9 @@ use serde::{Deserialize, Serialize};
 use whatlang::Lang;
 
 const MARKERS_TSV: &str = include_str!("lang/markers.tsv");
+
+/// Second-opinion weight of a function word that only one language of a cluster lists.
+const FUNCTION_WORD_WEIGHT: f64 = 0.5;
 
 /// A paragraph read in context needs this many words to be called reliable.
 const CONTEXT_RELIABLE_WORDS: usize = 8;
@@ -204,7 +207,13 @@ impl LanguageDetector {
         let Some(cluster) = self.clusters.iter().find(|c| c.languages.contains(&lang)) else {
             return (lang, confidence, reliable);
         };
-        let scores = cluster.score(words);
+        let mut scores = cluster.score(words);
+        self.function_words.add_exclusive_hits(
+            &cluster.languages,
+            words,
+            FUNCTION_WORD_WEIGHT,
+            &mut scores,
+        );
         let current = cluster.index_of(lang).map_or(0.0, |i| scores[i]);
         let (best, best_score) =
             scores
@@ -573,6 +582,31 @@ impl FunctionWords {
             languages,
             index,
             min_share,
+        }
+    }
+
+    /// Adds `weight` to a cluster language's score for each word that is a function word of that
+    /// language alone among `cluster`.
+    fn add_exclusive_hits(&self, cluster: &[Lang], words: &Words, weight: f64, scores: &mut [f64]) {
+        let bits: Vec<(usize, u64)> = cluster
+            .iter()
+            .enumerate()
+            .filter_map(|(i, lang)| {
+                let position = self.languages.iter().position(|l| l == lang)?;
+                Some((i, 1u64 << position))
+            })
+            .collect();
+        if bits.len() < 2 {
+            return;
+        }
+        let cluster_mask = bits.iter().fold(0, |mask, &(_, bit)| mask | bit);
+        for word in words.alphabetic() {
+            let mask = self.index.get(word).copied().unwrap_or(0) & cluster_mask;
+            if mask.count_ones() == 1 {
+                if let Some(&(i, _)) = bits.iter().find(|&&(_, bit)| bit == mask) {
+                    scores[i] += weight;
+                }
+            }
         }
     }
 
