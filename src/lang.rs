@@ -610,28 +610,37 @@ impl FunctionWords {
         }
     }
 
-    /// `Some` when at least `min_share` of the words are function words of `lang` and no other
-    /// language has more of them, except `lang`'s close neighbours (`rivals_allowed`), which the
-    /// second opinion tells apart.
-    fn fit(&self, lang: Lang, words: &Words, rivals_allowed: &[Lang]) -> Option<Fit> {
-        let position = self.languages.iter().position(|&l| l == lang)?;
+    /// `Some` when the words fit `lang`'s family (`lang` and its close neighbours, which the
+    /// second opinion tells apart): at least `min_share` of them are function words of the family,
+    /// and no language outside it has more function words than the family's best.
+    fn fit(&self, lang: Lang, words: &Words, neighbours: &[Lang]) -> Option<Fit> {
+        self.languages.iter().position(|&l| l == lang)?;
+        let in_family = |other: &Lang| *other == lang || neighbours.contains(other);
+        let family_mask = self
+            .languages
+            .iter()
+            .enumerate()
+            .filter(|(_, other)| in_family(other))
+            .fold(0u64, |mask, (bit, _)| mask | 1 << bit);
         let mut counts = vec![0u32; self.languages.len()];
-        let mut total = 0usize;
+        let (mut total, mut family_hits) = (0usize, 0usize);
         for word in words.alphabetic() {
             total += 1;
             let mut mask = self.index.get(word).copied().unwrap_or(0);
+            family_hits += usize::from(mask & family_mask != 0);
             while mask != 0 {
                 counts[mask.trailing_zeros() as usize] += 1;
                 mask &= mask - 1;
             }
         }
-        let hits = counts[position];
-        let fits = hits > 0
-            && counts
-                .iter()
-                .zip(&self.languages)
-                .all(|(&count, other)| count <= hits || rivals_allowed.contains(other))
-            && hits as f64 >= self.min_share * total as f64;
+        let (family, outsiders): (Vec<_>, Vec<_>) = counts
+            .iter()
+            .zip(&self.languages)
+            .partition(|(_, other)| in_family(other));
+        let family_best = family.iter().map(|(count, _)| **count).max().unwrap_or(0);
+        let fits = family_hits > 0
+            && outsiders.iter().all(|(count, _)| **count <= family_best)
+            && family_hits as f64 >= self.min_share * total as f64;
         fits.then_some(Fit { words: total })
     }
 }

@@ -1,19 +1,12 @@
 //! End to end through the built binary on the bundled seed corpus, checked against the gold
 //! analysis in tests/data/gold (copied from the team's shared gold files).
 
-use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
 
-fn mentorlens() -> Command {
-    let mut command = Command::cargo_bin("mentorlens").expect("binary is built");
-    command.current_dir(root());
-    command
-}
+use common::{mentorlens, root};
 
 fn analyze(args: &[&str]) -> (Value, Vec<u8>) {
     let output = mentorlens()

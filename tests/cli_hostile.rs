@@ -1,19 +1,12 @@
 //! End to end through the built binary on bad inputs: every input is accounted for (analysed or
 //! listed with its error), the run goes on, and the exit code says what happened.
 
-use assert_cmd::Command;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
 
-fn mentorlens() -> Command {
-    let mut command = Command::cargo_bin("mentorlens").expect("binary is built");
-    command.current_dir(root());
-    command
-}
+use common::{mentorlens, root};
 
 /// Runs `analyze` and returns (exit code, report, standard error).
 fn analyze(paths: &[&Path]) -> (Option<i32>, Value, String) {
