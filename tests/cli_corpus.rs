@@ -2,7 +2,7 @@
 //! analysis in tests/data/gold (copied from the team's shared gold files).
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 mod common;
 

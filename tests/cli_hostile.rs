@@ -2,7 +2,7 @@
 //! listed with its error), the run goes on, and the exit code says what happened.
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 mod common;
 
