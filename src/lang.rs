@@ -602,10 +602,10 @@ impl FunctionWords {
         let cluster_mask = bits.iter().fold(0, |mask, &(_, bit)| mask | bit);
         for word in words.alphabetic() {
             let mask = self.index.get(word).copied().unwrap_or(0) & cluster_mask;
-            if mask.count_ones() == 1 {
-                if let Some(&(i, _)) = bits.iter().find(|&&(_, bit)| bit == mask) {
-                    scores[i] += weight;
-                }
+            if mask.count_ones() == 1
+                && let Some(&(i, _)) = bits.iter().find(|&&(_, bit)| bit == mask)
+            {
+                scores[i] += weight;
             }
         }
     }

@@ -17,11 +17,13 @@
 
 pub mod corpus;
 pub mod lang;
+pub mod normalize;
 pub mod report;
 pub mod segment;
 
 use corpus::{Document, Input, InputError, LoadConfig};
 use lang::{DocumentLanguages, LanguageConfig, LanguageDetector};
+use normalize::{Mangling, NormalizeConfig, Normalizer};
 use rayon::prelude::*;
 use segment::{SegmentConfig, Segmented, Segmenter};
 use serde::{Deserialize, Serialize};
@@ -44,6 +46,8 @@ pub struct Config {
     pub segment: SegmentConfig,
     /// Language identification.
     pub language: LanguageConfig,
+    /// Spun-English normalisation.
+    pub normalize: NormalizeConfig,
 }
 
 /// Receives progress while a run goes on (the CLI draws a bar; `()` ignores it).
@@ -65,6 +69,16 @@ pub struct AnalysedDocument {
     pub segmented: Segmented,
     /// Its languages.
     pub languages: DocumentLanguages,
+    /// How mangled its English is, with the edits that restore it (documents with English only).
+    pub mangling: Option<Mangling>,
+}
+
+impl AnalysedDocument {
+    /// The original text with the normaliser's edits applied (documents with English only).
+    pub fn normalized_text(&self) -> Option<String> {
+        let mangling = self.mangling.as_ref()?;
+        Some(normalize::apply_edits(&self.document.text, &mangling.edits))
+    }
 }
 
 /// The result of a run: analysed documents sorted by id, and the inputs that failed.
@@ -105,6 +119,7 @@ pub struct Pipeline {
     load: LoadConfig,
     segmenter: Segmenter,
     detector: LanguageDetector,
+    normalizer: Normalizer,
 }
 
 impl Pipeline {
@@ -114,6 +129,7 @@ impl Pipeline {
             load: config.load.clone(),
             segmenter: config.segment.build(),
             detector: config.language.build()?,
+            normalizer: config.normalize.build(),
         })
     }
 
@@ -121,10 +137,22 @@ impl Pipeline {
     pub fn analyse_document(&self, document: Document) -> AnalysedDocument {
         let segmented = self.segmenter.segment(&document.text);
         let languages = self.detector.detect_document(&document.text, &segmented);
+        // English paragraphs, and paragraphs too short to tell inside an English document.
+        let document_english = languages.document.code == "en";
+        let english: Vec<bool> = languages
+            .paragraphs
+            .iter()
+            .map(|p| p.code == "en" || (document_english && !p.is_determined()))
+            .collect();
+        let mangling = english.contains(&true).then(|| {
+            self.normalizer
+                .normalize(&document.text, &segmented, &english)
+        });
         AnalysedDocument {
             document,
             segmented,
             languages,
+            mangling,
         }
     }
 

@@ -70,6 +70,13 @@ pub struct DocumentReport {
     pub secondary_languages: Vec<SecondaryLanguageReport>,
     /// Paragraphs in text order.
     pub paragraphs: Vec<ParagraphReport>,
+    /// How mangled the document's English is (spinner traces), with the edits that restore it;
+    /// absent for documents without English.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mangling: Option<crate::normalize::Mangling>,
+    /// The original text with the edits applied; absent for documents without English.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub normalized_text: Option<String>,
     /// Problems that did not stop the analysis.
     pub warnings: Vec<String>,
 }
@@ -236,6 +243,8 @@ fn document_report(analysed: &AnalysedDocument) -> DocumentReport {
                 sentences: paragraph.sentences.clone(),
             })
             .collect(),
+        mangling: analysed.mangling.clone(),
+        normalized_text: analysed.normalized_text(),
         warnings: analysed.document.warnings.clone(),
     }
 }

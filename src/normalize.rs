@@ -1,0 +1,604 @@
+//! Spun-English normaliser: finds the traces of an article spinner in English paragraphs, scores
+//! how mangled a document is, and restores the likely original wording as a list of edits.
+//!
+//! Three kinds of evidence:
+//! - the spinner-reversal lexicon (`normalize/lexicon.tsv`): tortured phrases that clean English
+//!   practically never contains ("imaginative and prescient" for *vision*) are always undone;
+//!   spun forms that are also ordinary English ("by way of", "advertising and marketing") are
+//!   undone only when an English word model (`normalize/unigrams.txt`, `normalize/bigrams.txt`,
+//!   SymSpell's frequency lists, MIT) finds the original clearly more probable between its
+//!   neighbours;
+//! - leftover spintax (`{of professional}`) and autoblog artefacts (`[ad_1]`, `Supply:` for
+//!   *Source:*);
+//! - the rate of all of these per 100 words, which becomes the document's score.
+//!
+//! The original text is never touched: every change is an [`Edit`] (byte range, from, to, rule),
+//! and the normalised text is the original with the edits applied.
+
+use crate::segment::{Segmented, data_rows};
+use rustc_hash::FxHashMap as HashMap;
+use serde::{Deserialize, Serialize};
+
+const LEXICON_TSV: &str = include_str!("normalize/lexicon.tsv");
+const UNIGRAMS: &str = include_str!("normalize/unigrams.txt");
+const BIGRAMS: &str = include_str!("normalize/bigrams.txt");
+
+/// Settings for the normaliser.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct NormalizeConfig {
+    /// A document whose score reaches this is `mangled`.
+    pub mangled_threshold: f64,
+    /// A context entry is undone only when the original is at least this many natural-log units
+    /// more probable (per word pair) than the spun form between the same neighbours.
+    pub context_margin: f64,
+    /// A document with at least this much evidence per 100 words (tortured phrases, artefacts,
+    /// clear context edits, and half of each suspicious word) is spun…
+    pub spun_document_rate: f64,
+    /// …and holds at least this much evidence in all (a sentence is never judged on one word).
+    pub spun_document_min_evidence: f64,
+    /// A single spinner synonym whose original fits this much better (ln-probability) counts as
+    /// half a piece of evidence that the document is spun.
+    pub suspicious_gain: f64,
+    /// …and there a context entry is undone unless the spun form is this much more probable
+    /// (a negative margin: the spinner is the likelier author of a spinner-typical form).
+    pub spun_document_margin: f64,
+}
+
+impl Default for NormalizeConfig {
+    fn default() -> Self {
+        Self {
+            mangled_threshold: 0.5,
+            context_margin: 1.0,
+            spun_document_rate: 1.0,
+            suspicious_gain: 2.0,
+            spun_document_min_evidence: 3.0,
+            spun_document_margin: -1.0,
+        }
+    }
+}
+
+/// Why an edit was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EditRule {
+    /// A tortured phrase from the lexicon, always undone.
+    TorturedPhrase,
+    /// A lexicon entry undone because the word model prefers the original in this context.
+    InContext,
+    /// Leftover spintax braces.
+    Spintax,
+    /// An autoblog artefact such as `[ad_1]` or `Supply:`.
+    Artefact,
+}
+
+/// One change to the original text.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Edit {
+    /// Index of the paragraph the edit is in.
+    pub paragraph: usize,
+    /// First byte of the replaced text in the original.
+    pub start: usize,
+    /// One past its last byte.
+    pub end: usize,
+    /// The replaced text, as in the original.
+    pub from: String,
+    /// The restored text.
+    pub to: String,
+    /// Why.
+    pub rule: EditRule,
+    /// How sure the normaliser is, 0..1.
+    pub confidence: f64,
+}
+
+/// The evidence behind a score.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Evidence {
+    /// Words in the English paragraphs.
+    pub words: usize,
+    /// Tortured phrases found.
+    pub tortured_phrases: usize,
+    /// Spun forms undone in context.
+    pub in_context: usize,
+    /// Spintax and autoblog artefacts.
+    pub artefacts: usize,
+    /// Single spinner synonyms that read much worse than their likely original in context.
+    pub suspicious_words: usize,
+    /// (tortured phrases + in-context edits + 2 × artefacts) per 100 words.
+    pub per_100_words: f64,
+}
+
+/// How mangled a document is, and what to change.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Mangling {
+    /// 0..1: 1 - exp(-rate / 2), where rate is `evidence.per_100_words`.
+    pub score: f64,
+    /// Whether the score reaches the threshold.
+    pub mangled: bool,
+    /// What the score is made of.
+    pub evidence: Evidence,
+    /// Every change, in text order.
+    pub edits: Vec<Edit>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// A tortured phrase: always undone.
+    Always,
+    /// Ordinary English too: undone when the word model prefers the original.
+    Context,
+    /// A single ordinary word: considered only in a document already shown to be spun.
+    Spun,
+}
+
+/// A context or spun-only edit waiting for the document-level decision.
+struct Candidate {
+    edit: Edit,
+    /// ln-probability advantage of the original in context.
+    gain: f64,
+    spun_only: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    /// Lowercase words of the spun form.
+    spun: Vec<String>,
+    original: String,
+    mode: Mode,
+}
+
+/// Unigram and bigram counts of English words, for comparing two wordings in context.
+struct WordModel {
+    unigrams: HashMap<&'static str, u64>,
+    bigrams: HashMap<&'static str, u64>,
+    total: f64,
+}
+
+impl WordModel {
+    fn load() -> Self {
+        let mut unigrams = HashMap::default();
+        for line in UNIGRAMS.lines() {
+            if let Some((word, count)) = line.split_once(' ')
+                && let Ok(count) = count.trim().parse::<u64>()
+            {
+                unigrams.insert(word, count);
+            }
+        }
+        let mut bigrams = HashMap::default();
+        for line in BIGRAMS.lines() {
+            if let Some((pair, count)) = line.rsplit_once(' ')
+                && let Ok(count) = count.trim().parse::<u64>()
+            {
+                bigrams.insert(pair, count);
+            }
+        }
+        let total = unigrams.values().sum::<u64>() as f64;
+        Self {
+            unigrams,
+            bigrams,
+            total,
+        }
+    }
+
+    fn unigram(&self, word: &str) -> f64 {
+        self.unigrams.get(word).copied().unwrap_or(0) as f64
+    }
+
+    /// ln P(next | word), with stupid backoff to the unigram (and a floor for unknown words).
+    fn transition(&self, word: &str, next: &str, pair: &mut String) -> f64 {
+        pair.clear();
+        pair.push_str(word);
+        pair.push(' ');
+        pair.push_str(next);
+        let first = self.unigram(word);
+        match self.bigrams.get(pair.as_str()) {
+            Some(&count) if first > 0.0 => (count as f64 / first).min(1.0).ln(),
+            _ => (0.4 * self.unigram(next).max(1.0) / self.total).ln(),
+        }
+    }
+}
+
+impl NormalizeConfig {
+    /// Loads the lexicon and the word model once.
+    pub fn build(&self) -> Normalizer {
+        let mut entries: HashMap<String, Vec<Entry>> = HashMap::default();
+        for fields in data_rows(LEXICON_TSV) {
+            let [spun, original, mode, ..] = fields[..] else {
+                continue;
+            };
+            let mode = match mode {
+                "always" => Mode::Always,
+                "context" => Mode::Context,
+                "spun" => Mode::Spun,
+                _ => continue,
+            };
+            let spun: Vec<String> = words(spun).map(|(_, _, w)| w.to_lowercase()).collect();
+            if let Some(first) = spun.first().cloned() {
+                entries.entry(first).or_default().push(Entry {
+                    spun,
+                    original: original.to_string(),
+                    mode,
+                });
+            }
+        }
+        for list in entries.values_mut() {
+            list.sort_by_key(|entry| std::cmp::Reverse(entry.spun.len()));
+        }
+        Normalizer {
+            entries,
+            model: WordModel::load(),
+            config: self.clone(),
+        }
+    }
+}
+
+/// The built normaliser; shared by all threads.
+pub struct Normalizer {
+    entries: HashMap<String, Vec<Entry>>,
+    model: WordModel,
+    config: NormalizeConfig,
+}
+
+/// Words of a text as (start, end, word): runs of letters and digits, with inner apostrophes and
+/// hyphens ("it's", "to-do") and a leading `{` kept out.
+fn words(text: &str) -> impl Iterator<Item = (usize, usize, &str)> {
+    let mut spans = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((offset, c)) = chars.next() {
+        let inner = matches!(c, '\'' | '’' | '-')
+            && start.is_some()
+            && chars
+                .peek()
+                .is_some_and(|&(_, next)| next.is_alphanumeric());
+        if c.is_alphanumeric() || inner {
+            start.get_or_insert(offset);
+        } else if let Some(first) = start.take() {
+            spans.push((first, offset));
+        }
+    }
+    if let Some(first) = start {
+        spans.push((first, text.len()));
+    }
+    spans.into_iter().map(move |(s, e)| (s, e, &text[s..e]))
+}
+
+/// Autoblog artefacts: (text as found, replacement).
+const ARTEFACTS: [(&str, &str); 4] = [
+    ("[ad_1]", ""),
+    ("[ad_2]", ""),
+    ("Supply:", "Source:"),
+    ("Supply hyperlink", "Source link"),
+];
+
+impl Normalizer {
+    /// Finds the spinner's traces in the English paragraphs (`english[i]` says whether paragraph
+    /// `i` is English) and returns the score with the edits.
+    pub fn normalize(&self, text: &str, segmented: &Segmented, english: &[bool]) -> Mangling {
+        let mut edits = Vec::new();
+        let mut candidates = Vec::new();
+        let mut words_seen = 0;
+        for (index, paragraph) in segmented.paragraphs.iter().enumerate() {
+            if !english.get(index).copied().unwrap_or(false) {
+                continue;
+            }
+            words_seen += paragraph.words;
+            // Long paragraphs are read in pieces cut at white space, so memory stays bounded.
+            let mut start = paragraph.span.start;
+            while start < paragraph.span.end {
+                let end = piece_end(text, start, paragraph.span.end);
+                self.paragraph_edits(text, (start, end), index, &mut edits, &mut candidates);
+                start = end;
+            }
+        }
+        // Sure evidence: tortured phrases, artefacts, and context entries the word model clearly
+        // prefers undone. A document with enough of it is spun: there a spinner-typical form is
+        // undone unless the word model clearly prefers it, and single ordinary words are
+        // considered too; elsewhere single words are never touched.
+        let clear = |c: &Candidate| !c.spun_only && c.gain >= self.config.context_margin;
+        let sure = edits.len() + candidates.iter().filter(|c| clear(c)).count();
+        // Single spinner synonyms that read much worse than their original in context.
+        let suspicious = candidates
+            .iter()
+            .filter(|c| c.spun_only && c.gain >= self.config.suspicious_gain)
+            .count();
+        let evidence = sure as f64 + 0.5 * suspicious as f64;
+        let spun_document = evidence >= self.config.spun_document_min_evidence
+            && 100.0 * evidence >= self.config.spun_document_rate * words_seen as f64;
+        let margin = if spun_document {
+            self.config.spun_document_margin
+        } else {
+            self.config.context_margin
+        };
+        for candidate in candidates {
+            if candidate.gain >= margin && (spun_document || !candidate.spun_only) {
+                let mut edit = candidate.edit;
+                edit.confidence =
+                    crate::report::round4(1.0 / (1.0 + (margin - candidate.gain).exp()));
+                edits.push(edit);
+            }
+        }
+        edits.sort_by_key(|edit| edit.start);
+        let count = |rule: EditRule| edits.iter().filter(|e| e.rule == rule).count();
+        let tortured_phrases = count(EditRule::TorturedPhrase);
+        let in_context = count(EditRule::InContext);
+        let artefacts = count(EditRule::Spintax) + count(EditRule::Artefact);
+        let weighted = (tortured_phrases + in_context + 2 * artefacts) as f64;
+        let per_100_words = if words_seen == 0 {
+            0.0
+        } else {
+            100.0 * weighted / words_seen as f64
+        };
+        let score = 1.0 - (-per_100_words / 2.0).exp();
+        Mangling {
+            score: crate::report::round4(score),
+            mangled: score >= self.config.mangled_threshold,
+            evidence: Evidence {
+                words: words_seen,
+                tortured_phrases,
+                in_context,
+                artefacts,
+                suspicious_words: suspicious,
+                per_100_words: crate::report::round4(per_100_words),
+            },
+            edits,
+        }
+    }
+
+    fn paragraph_edits(
+        &self,
+        text: &str,
+        (start, end): (usize, usize),
+        index: usize,
+        edits: &mut Vec<Edit>,
+        candidates: &mut Vec<Candidate>,
+    ) {
+        let body = &text[start..end];
+        let make = |s: usize, e: usize, to: String, rule: EditRule, confidence: f64| Edit {
+            paragraph: index,
+            start: start + s,
+            end: start + e,
+            from: body[s..e].to_string(),
+            to,
+            rule,
+            confidence,
+        };
+        let mut edit = |s: usize, e: usize, to: String, rule: EditRule, confidence: f64| {
+            edits.push(make(s, e, to, rule, confidence));
+        };
+        let mut taken: Vec<(usize, usize)> = Vec::new();
+        for (found, replacement) in ARTEFACTS {
+            for (s, _) in body.match_indices(found) {
+                let mut e = s + found.len();
+                if replacement.is_empty() {
+                    // A removed marker takes the spaces after it along.
+                    e += body[e..].len() - body[e..].trim_start_matches(' ').len();
+                }
+                taken.push((s, e));
+                edit(s, e, replacement.to_string(), EditRule::Artefact, 0.95);
+            }
+        }
+        for (s, e, inner) in spintax(body) {
+            taken.push((s, e));
+            edit(s, e, inner.to_string(), EditRule::Spintax, 0.9);
+        }
+        let tokens: Vec<(usize, usize, String)> = words(body)
+            .map(|(s, e, w)| (s, e, w.to_lowercase()))
+            .collect();
+        let mut i = 0;
+        while i < tokens.len() {
+            let overlaps = |s: usize, e: usize| taken.iter().any(|&(ts, te)| s < te && ts < e);
+            let matched = self.entries.get(&tokens[i].2).and_then(|entries| {
+                entries.iter().find(|entry| {
+                    let n = entry.spun.len();
+                    i + n <= tokens.len()
+                        && entry
+                            .spun
+                            .iter()
+                            .zip(&tokens[i..i + n])
+                            .all(|(w, t)| *w == t.2)
+                        && tokens[i..i + n]
+                            .windows(2)
+                            .all(|pair| body[pair[0].1..pair[1].0].chars().all(|c| c == ' '))
+                        && !overlaps(tokens[i].0, tokens[i + n - 1].1)
+                })
+            });
+            let Some(entry) = matched else {
+                i += 1;
+                continue;
+            };
+            let n = entry.spun.len();
+            let (s, e) = (tokens[i].0, tokens[i + n - 1].1);
+            let to = match_case(&body[s..e], &entry.original);
+            match entry.mode {
+                Mode::Always => edit(s, e, to, EditRule::TorturedPhrase, 0.95),
+                Mode::Context | Mode::Spun => {
+                    let previous = i.checked_sub(1).map(|p| tokens[p].2.as_str());
+                    let next = tokens.get(i + n).map(|t| t.2.as_str());
+                    let original_lower = entry.original.to_lowercase();
+                    let original: Vec<&str> = original_lower.split(' ').collect();
+                    let spun: Vec<&str> = entry.spun.iter().map(String::as_str).collect();
+                    // Kept as a candidate; `normalize` decides once it knows how spun the whole
+                    // document is.
+                    candidates.push(Candidate {
+                        edit: make(s, e, to, EditRule::InContext, 0.0),
+                        gain: self.context_gain(previous, &original, &spun, next),
+                        spun_only: entry.mode == Mode::Spun,
+                    });
+                }
+            }
+            i += n;
+        }
+    }
+
+    /// How much better (ln-probability) the original fits between the neighbours than the spun
+    /// form: only the transitions into and out of the phrase count, so that a long spun phrase is
+    /// not judged by its own inner word pairs.
+    fn context_gain(
+        &self,
+        previous: Option<&str>,
+        original: &[&str],
+        spun: &[&str],
+        next: Option<&str>,
+    ) -> f64 {
+        let mut pair = String::new();
+        let mut fit = |middle: &[&str]| {
+            let (Some(first), Some(last)) = (middle.first(), middle.last()) else {
+                return 0.0;
+            };
+            let left = previous.map_or(0.0, |p| self.model.transition(p, first, &mut pair));
+            let right = next.map_or(0.0, |n| self.model.transition(last, n, &mut pair));
+            left + right
+        };
+        let original_fit = fit(original);
+        original_fit - fit(spun)
+    }
+}
+
+/// Longest piece of a paragraph read at once.
+const PIECE_BYTES: usize = 64 * 1024;
+
+/// Where the piece of `text[start..limit]` that starts at `start` ends: at most `PIECE_BYTES`
+/// later, just after a white-space character when there is one.
+fn piece_end(text: &str, start: usize, limit: usize) -> usize {
+    if limit - start <= PIECE_BYTES {
+        return limit;
+    }
+    let mut end = start + PIECE_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    match text[start..end].rfind(char::is_whitespace) {
+        Some(space) if space > 0 => start + space + 1,
+        _ => end,
+    }
+}
+
+/// Leftover spintax: `{...}` with no nested braces, at most 60 bytes, as (start, end, restored):
+/// the first alternative of `{a|b}`, or the inner text of `{a}`.
+fn spintax(body: &str) -> Vec<(usize, usize, &str)> {
+    let mut found = Vec::new();
+    let mut search = 0;
+    while let Some(open) = body[search..].find('{').map(|i| search + i) {
+        let Some(close) = body[open + 1..].find(['}', '{']).map(|i| open + 1 + i) else {
+            break;
+        };
+        if body[close..].starts_with('}') && close - open <= 60 && close > open + 1 {
+            let inner = &body[open + 1..close];
+            let restored = inner.split('|').next().unwrap_or(inner).trim();
+            if restored.chars().any(char::is_alphabetic) {
+                found.push((open, close + 1, restored));
+            }
+        }
+        search = close;
+    }
+    found
+}
+
+/// Gives `original` the capitalisation of `found` (first letter, or all capitals).
+fn match_case(found: &str, original: &str) -> String {
+    let letters: Vec<char> = found.chars().filter(|c| c.is_alphabetic()).collect();
+    if letters.len() > 1 && letters.iter().all(|c| c.is_uppercase()) {
+        return original.to_uppercase();
+    }
+    match (found.chars().next(), original.chars().next()) {
+        (Some(f), Some(o)) if f.is_uppercase() && !o.is_uppercase() => {
+            let mut out: String = o.to_uppercase().collect();
+            out.push_str(&original[o.len_utf8()..]);
+            out
+        }
+        _ => original.to_string(),
+    }
+}
+
+/// The original text with the edits applied (edits must not overlap; they are in text order).
+pub fn apply_edits(text: &str, edits: &[Edit]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut position = 0;
+    for edit in edits {
+        if edit.start < position {
+            continue;
+        }
+        out.push_str(&text[position..edit.start]);
+        out.push_str(&edit.to);
+        position = edit.end;
+    }
+    out.push_str(&text[position..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::segment::SegmentConfig;
+
+    fn normalizer() -> Normalizer {
+        NormalizeConfig::default().build()
+    }
+
+    fn run(text: &str) -> (Mangling, String) {
+        let segmented = SegmentConfig::default().build().segment(text);
+        let english = vec![true; segmented.paragraphs.len()];
+        let mangling = normalizer().normalize(text, &segmented, &english);
+        let restored = apply_edits(text, &mangling.edits);
+        (mangling, restored)
+    }
+
+    #[test]
+    fn tortured_phrases_are_undone_with_case_kept() {
+        let (mangling, restored) =
+            run("Imaginative and prescient matters. Our imaginative and prescient is clear.");
+        assert_eq!(restored, "Vision matters. Our vision is clear.");
+        assert!(
+            mangling
+                .edits
+                .iter()
+                .all(|e| e.rule == EditRule::TorturedPhrase)
+        );
+    }
+
+    #[test]
+    fn spintax_and_artefacts_are_undone() {
+        let (mangling, restored) = run("[ad_1] A vague element {of professional} growth.");
+        assert_eq!(restored, "A vague element of professional growth.");
+        assert_eq!(mangling.evidence.artefacts, 2);
+    }
+
+    #[test]
+    fn clean_english_is_left_alone() {
+        let text = "Mentorship is a valuable career accelerator. As you grow in your career, it becomes increasingly important to have a guide who can offer radical candor and open doors to new networks.";
+        let (mangling, restored) = run(text);
+        assert!(mangling.edits.is_empty(), "{:?}", mangling.edits);
+        assert_eq!(restored, text);
+        assert!(!mangling.mangled);
+    }
+
+    #[test]
+    fn context_entries_need_the_model() {
+        let model = WordModel::load();
+        assert!(model.unigram("the") > model.unigram("mentorship"));
+        // "the next generation" reads better than "the following technology".
+        let normalizer = normalizer();
+        let gain =
+            normalizer.context_gain(Some("the"), &["next"], &["following"], Some("generation"));
+        assert!(gain > 0.0, "{gain}");
+    }
+
+    #[test]
+    fn normalising_twice_changes_nothing_more() {
+        let (_, once) = run(
+            "Efficient mentorship, as a result of it is the important thing to success, by way of advertising and marketing.",
+        );
+        let (mangling, twice) = run(&once);
+        assert!(mangling.edits.is_empty(), "{:?}", mangling.edits);
+        assert_eq!(once, twice);
+    }
+
+    #[test]
+    fn words_keep_inner_apostrophes_and_hyphens() {
+        let found: Vec<&str> = words("it surely's a to-do {listing} -x")
+            .map(|w| w.2)
+            .collect();
+        assert_eq!(found, ["it", "surely's", "a", "to-do", "listing", "x"]);
+    }
+}

@@ -1,0 +1,183 @@
+//! The spun-English normaliser measured: word error rate against the original on the team's real
+//! spun/original pairs (`../shared/dev/spun`, read in place and skipped when absent: third-party
+//! texts that stay out of the repository), words changed in clean English, and the seed corpus.
+
+use mentorlens::corpus::document_from_bytes;
+use mentorlens::{AnalysedDocument, Config, Pipeline};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+fn pipeline() -> &'static Pipeline {
+    static PIPELINE: OnceLock<Pipeline> = OnceLock::new();
+    PIPELINE.get_or_init(|| Pipeline::new(&Config::default()).expect("default config builds"))
+}
+
+fn analyse(text: &str) -> AnalysedDocument {
+    let document = document_from_bytes("t".into(), "t".into(), text.as_bytes().to_vec()).unwrap();
+    pipeline().analyse_document(document)
+}
+
+/// Lowercase word tokens: letters, digits and inner apostrophes.
+fn tokens(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
+        .map(|t| t.trim_matches(['\'', '’']).to_lowercase())
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// Word-level Levenshtein distance over the reference length.
+fn word_error_rate(reference: &[String], hypothesis: &[String]) -> f64 {
+    let mut previous: Vec<usize> = (0..=hypothesis.len()).collect();
+    for (i, r) in reference.iter().enumerate() {
+        let mut current = vec![i + 1; hypothesis.len() + 1];
+        for (j, h) in hypothesis.iter().enumerate() {
+            current[j + 1] = (previous[j + 1] + 1)
+                .min(current[j] + 1)
+                .min(previous[j] + usize::from(r != h));
+        }
+        previous = current;
+    }
+    previous[hypothesis.len()] as f64 / reference.len().max(1) as f64
+}
+
+#[test]
+fn word_error_rate_drops_on_the_development_pairs() {
+    let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/dev/spun");
+    let Ok(entries) = std::fs::read_dir(&folder) else {
+        println!("{} is absent: skipped", folder.display());
+        return;
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()?
+                .strip_suffix("_spun.txt")
+                .map(String::from)
+        })
+        .collect();
+    names.sort();
+    let (mut before_sum, mut after_sum, mut spun_found) = (0.0, 0.0, 0);
+    println!("\npair                                  WER before  after");
+    for name in &names {
+        let original =
+            std::fs::read_to_string(folder.join(format!("{name}_original.txt"))).unwrap();
+        let spun = std::fs::read_to_string(folder.join(format!("{name}_spun.txt"))).unwrap();
+        let analysed = analyse(&spun);
+        let mangling = analysed
+            .mangling
+            .clone()
+            .expect("English gets a mangling score");
+        let restored = analysed
+            .normalized_text()
+            .expect("English gets a normalised text");
+        let reference = tokens(&original);
+        let before = word_error_rate(&reference, &tokens(&spun));
+        let after = word_error_rate(&reference, &tokens(&restored));
+        println!(
+            "{name:<38} {before:>10.3} {after:>6.3}  score {:.2} ({:.2} per 100 words, {} suspicious in {})",
+            mangling.score,
+            mangling.evidence.per_100_words,
+            mangling.evidence.suspicious_words,
+            mangling.evidence.words
+        );
+        assert!(after <= before, "{name}: the normaliser made it worse");
+        spun_found += usize::from(mangling.mangled);
+        before_sum += before;
+        after_sum += after;
+    }
+    let pairs = names.len().max(1) as f64;
+    println!(
+        "mean                                   {:>10.3} {:>6.3}  ({:.0}% of the errors undone)",
+        before_sum / pairs,
+        after_sum / pairs,
+        100.0 * (1.0 - after_sum / before_sum.max(f64::MIN_POSITIVE))
+    );
+    println!(
+        "{spun_found} of {} spun texts flagged as mangled",
+        names.len()
+    );
+}
+
+#[test]
+fn clean_english_is_left_alone() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let mut texts =
+        vec![std::fs::read_to_string(root.join("corpus/002_b93d072c615ee9a5.txt")).unwrap()];
+    for file in ["sentences.tsv", "paragraphs.tsv"] {
+        let data = std::fs::read_to_string(root.join("tests/data/langid").join(file)).unwrap();
+        texts.extend(
+            data.lines()
+                .filter_map(|line| line.strip_prefix("en\t"))
+                .map(String::from),
+        );
+    }
+    let (mut words, mut changed, mut mangled, mut suspicious) = (0usize, 0usize, 0usize, 0usize);
+    let mut examples = Vec::new();
+    for text in &texts {
+        let analysed = analyse(text);
+        let Some(mangling) = analysed.mangling else {
+            continue;
+        };
+        words += tokens(text).len();
+        for edit in &mangling.edits {
+            changed += tokens(&edit.from).len();
+            examples.push(format!("{:?} -> {:?}", edit.from, edit.to));
+        }
+        mangled += usize::from(mangling.mangled);
+        suspicious += mangling.evidence.suspicious_words;
+    }
+    println!(
+        "\nclean English: {} texts, {words} words, {changed} changed ({:.3} per 500), {mangled} mangled, {suspicious} suspicious words; edits: {examples:?}",
+        texts.len(),
+        500.0 * changed as f64 / words as f64
+    );
+    assert!(changed * 500 < words, "{changed} of {words} words changed");
+    assert_eq!(mangled, 0);
+}
+
+#[test]
+fn seed_003_is_spun_and_restored() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("corpus/003_c1d548cdc3955c20.txt")).unwrap();
+    let analysed = analyse(&text);
+    let mangling = analysed.mangling.as_ref().unwrap();
+    assert!(mangling.mangled);
+    for (from, to) in [
+        ("advertising and marketing", "marketing"),
+        ("imaginative and prescient", "vision"),
+        ("the following technology of", "the next generation of"),
+        ("{of professional}", "of professional"),
+        ("buyer success", "customer success"),
+        ("go well with", "suit"),
+        ("appears to be like", "looks like"),
+        ("as a result of", "because"),
+    ] {
+        assert!(
+            mangling
+                .edits
+                .iter()
+                .any(|e| e.from.to_lowercase().contains(from) && e.to.to_lowercase().contains(to)),
+            "missing edit {from} -> {to}"
+        );
+    }
+    for edit in &mangling.edits {
+        assert_eq!(&text[edit.start..edit.end], edit.from);
+    }
+    // Idempotent: the restored text has nothing left to restore.
+    let restored = analysed.normalized_text().unwrap();
+    let again = analyse(&restored);
+    assert_eq!(again.normalized_text().as_deref(), Some(restored.as_str()));
+}
+
+#[test]
+fn lightly_paraphrased_and_clean_seeds_are_not_rewritten() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    for id in ["002_b93d072c615ee9a5", "004_d14e9c0db9af65cb"] {
+        let text = std::fs::read_to_string(root.join(format!("corpus/{id}.txt"))).unwrap();
+        let analysed = analyse(&text);
+        let mangling = analysed.mangling.unwrap();
+        assert!(!mangling.mangled, "{id}");
+        assert!(mangling.edits.is_empty(), "{id}: {:?}", mangling.edits);
+    }
+}
