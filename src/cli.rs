@@ -24,8 +24,28 @@ enum Command {
     Analyze(AnalyzeArgs),
     /// Show the language of every document as a table.
     Detect(DetectArgs),
+    /// Restore spun English: the normalised text, the edits inline, or the mangling as JSON.
+    Normalize(NormalizeArgs),
     /// Print the JSON Schema of the report.
     Schema,
+}
+
+#[derive(Args)]
+struct NormalizeArgs {
+    /// A text file, or - for standard input.
+    input: String,
+    /// Show the edits inline over the original: [-spun-]{+restored+} (coloured on a terminal).
+    #[arg(long)]
+    diff: bool,
+    /// `text` prints the restored text (or the diff); `json` prints the mangling object.
+    #[arg(long, value_enum, default_value_t = NormalizeFormat::Text)]
+    format: NormalizeFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum NormalizeFormat {
+    Text,
+    Json,
 }
 
 /// Options shared by every command that reads a corpus.
@@ -85,6 +105,7 @@ pub fn run() -> Result<ExitCode> {
     match cli.command {
         Command::Analyze(args) => analyze(args),
         Command::Detect(args) => detect(args),
+        Command::Normalize(args) => normalize(args),
         Command::Schema => {
             let schema = serde_json::to_string_pretty(&Report::json_schema())?;
             writeln!(io::stdout().lock(), "{schema}")?;
@@ -172,6 +193,63 @@ fn detect(args: DetectArgs) -> Result<ExitCode> {
     }
     out.flush()?;
     Ok(finish(&analysis, args.input.quiet))
+}
+
+fn normalize(args: NormalizeArgs) -> Result<ExitCode> {
+    let pipeline = Pipeline::new(&Config::default())?;
+    let analysis = pipeline.run(&[Input::from_arg(&args.input)], &());
+    if let Some(error) = analysis.errors.first() {
+        eprintln!("mentorlens: {error}");
+        return Ok(ExitCode::from(2));
+    }
+    let colour = io::stdout().is_terminal();
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    for analysed in &analysis.documents {
+        let text = &analysed.document.text;
+        let edits = analysed
+            .mangling
+            .as_ref()
+            .map_or(&[][..], |m| m.edits.as_slice());
+        match args.format {
+            NormalizeFormat::Json => {
+                serde_json::to_writer_pretty(&mut out, &analysed.mangling)?;
+                writeln!(out)?;
+            }
+            NormalizeFormat::Text if args.diff => {
+                write!(out, "{}", inline_diff(text, edits, colour))?;
+            }
+            NormalizeFormat::Text => {
+                let restored = analysed.normalized_text();
+                write!(out, "{}", restored.as_deref().unwrap_or(text))?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The original with each edit shown as `[-from-]{+to+}` (red and green on a terminal).
+fn inline_diff(text: &str, edits: &[mentorlens::normalize::Edit], colour: bool) -> String {
+    let (removed, added, reset) = if colour {
+        ("\x1b[31m", "\x1b[32m", "\x1b[0m")
+    } else {
+        ("", "", "")
+    };
+    let mut out = String::with_capacity(text.len() + edits.len() * 16);
+    let mut position = 0;
+    for edit in edits {
+        if edit.start < position {
+            continue;
+        }
+        out.push_str(&text[position..edit.start]);
+        out.push_str(&format!("{removed}[-{}-]{reset}", edit.from));
+        if !edit.to.is_empty() {
+            out.push_str(&format!("{added}{{+{}+}}{reset}", edit.to));
+        }
+        position = edit.end;
+    }
+    out.push_str(&text[position..]);
+    out
 }
 
 fn run_pipeline(input: &InputArgs) -> Result<Analysis> {

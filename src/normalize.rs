@@ -212,7 +212,7 @@ impl NormalizeConfig {
                 "spun" => Mode::Spun,
                 _ => continue,
             };
-            let spun: Vec<String> = words(spun).map(|(_, _, w)| w.to_lowercase()).collect();
+            let spun: Vec<String> = words(spun).map(|(_, _, w)| fold(w)).collect();
             if let Some(first) = spun.first().cloned() {
                 entries.entry(first).or_default().push(Entry {
                     spun,
@@ -261,6 +261,12 @@ fn words(text: &str) -> impl Iterator<Item = (usize, usize, &str)> {
         spans.push((first, text.len()));
     }
     spans.into_iter().map(move |(s, e)| (s, e, &text[s..e]))
+}
+
+/// A word as the lexicon and the word model see it: lowercase, with typographic apostrophes
+/// made plain.
+fn fold(word: &str) -> String {
+    word.to_lowercase().replace('’', "'")
 }
 
 /// Autoblog artefacts: (text as found, replacement).
@@ -382,9 +388,8 @@ impl Normalizer {
             taken.push((s, e));
             edit(s, e, inner.to_string(), EditRule::Spintax, 0.9);
         }
-        let tokens: Vec<(usize, usize, String)> = words(body)
-            .map(|(s, e, w)| (s, e, w.to_lowercase()))
-            .collect();
+        let tokens: Vec<(usize, usize, String)> =
+            words(body).map(|(s, e, w)| (s, e, fold(w))).collect();
         let mut i = 0;
         while i < tokens.len() {
             let overlaps = |s: usize, e: usize| taken.iter().any(|&(ts, te)| s < te && ts < e);
@@ -495,8 +500,16 @@ fn spintax(body: &str) -> Vec<(usize, usize, &str)> {
     found
 }
 
-/// Gives `original` the capitalisation of `found` (first letter, or all capitals).
+/// Gives `original` the capitalisation (first letter, or all capitals) and the apostrophes of
+/// `found`.
 fn match_case(found: &str, original: &str) -> String {
+    let typographic;
+    let original = if found.contains('’') {
+        typographic = original.replace('\'', "’");
+        typographic.as_str()
+    } else {
+        original
+    };
     let letters: Vec<char> = found.chars().filter(|c| c.is_alphabetic()).collect();
     if letters.len() > 1 && letters.iter().all(|c| c.is_uppercase()) {
         return original.to_uppercase();
@@ -592,6 +605,26 @@ mod tests {
         let (mangling, twice) = run(&once);
         assert!(mangling.edits.is_empty(), "{:?}", mangling.edits);
         assert_eq!(once, twice);
+    }
+
+    #[test]
+    fn no_original_is_itself_spun_so_normalising_is_idempotent() {
+        let normalizer = normalizer();
+        for entry in normalizer.entries.values().flatten() {
+            let original: Vec<String> = words(&entry.original).map(|w| fold(w.2)).collect();
+            for (i, word) in original.iter().enumerate() {
+                for other in normalizer.entries.get(word).into_iter().flatten() {
+                    let n = other.spun.len();
+                    assert!(
+                        i + n > original.len() || original[i..i + n] != other.spun[..],
+                        "{:?} restores to {:?}, which contains the spun form {:?}",
+                        entry.spun,
+                        entry.original,
+                        other.spun
+                    );
+                }
+            }
+        }
     }
 
     #[test]

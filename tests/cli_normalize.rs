@@ -1,0 +1,99 @@
+//! `mentorlens normalize` end to end: restored text, inline diff, JSON, idempotence, bad input.
+
+mod common;
+
+use common::mentorlens;
+use serde_json::Value;
+
+const SPUN: &str = "Our imaginative and prescient is easy: develop the following technology of leaders by way of mentorship.\n";
+
+#[test]
+fn prints_the_restored_text() {
+    let output = mentorlens()
+        .args(["normalize", "-"])
+        .write_stdin(SPUN)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let restored = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        restored.starts_with("Our vision is easy: develop the next generation of leaders"),
+        "{restored}"
+    );
+    // Normalising the restored text changes nothing.
+    let again = mentorlens()
+        .args(["normalize", "-"])
+        .write_stdin(restored.clone())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(again.stdout).unwrap(), restored);
+}
+
+#[test]
+fn diff_marks_every_edit_inline() {
+    let output = mentorlens()
+        .args(["normalize", "--diff", "-"])
+        .write_stdin(SPUN)
+        .output()
+        .unwrap();
+    let diff = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        diff.contains("[-imaginative and prescient-]{+vision+}"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("[-the following technology of-]{+the next generation of+}"),
+        "{diff}"
+    );
+    assert!(
+        !diff.contains("\x1b["),
+        "no colour when stdout is not a terminal"
+    );
+}
+
+#[test]
+fn json_gives_the_mangling_with_offsets_into_the_original() {
+    let output = mentorlens()
+        .args([
+            "normalize",
+            "--format",
+            "json",
+            "corpus/003_c1d548cdc3955c20.txt",
+        ])
+        .output()
+        .unwrap();
+    let mangling: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(mangling["mangled"], true);
+    assert!(mangling["score"].as_f64().unwrap() > 0.5);
+    let text =
+        std::fs::read_to_string(common::root().join("corpus/003_c1d548cdc3955c20.txt")).unwrap();
+    for edit in mangling["edits"].as_array().unwrap() {
+        let (start, end) = (
+            edit["start"].as_u64().unwrap() as usize,
+            edit["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(&text[start..end], edit["from"].as_str().unwrap());
+    }
+}
+
+#[test]
+fn clean_text_comes_through_untouched() {
+    let text =
+        std::fs::read_to_string(common::root().join("corpus/002_b93d072c615ee9a5.txt")).unwrap();
+    let output = mentorlens()
+        .args(["normalize", "-"])
+        .write_stdin(text.clone())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), text);
+}
+
+#[test]
+fn missing_file_is_a_clear_error() {
+    let output = mentorlens()
+        .args(["normalize", "no-such-file.txt"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no-such-file.txt: not_found"));
+}
