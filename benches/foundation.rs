@@ -1,20 +1,31 @@
 //! Load (decode) + segment + detect over a deterministic 10,000-document corpus, on one and two
-//! threads, next to a bare whatlang pass over the same texts.
+//! threads, next to a bare whatlang pass over the same texts; and the spun-English normaliser over
+//! the English documents, next to the segmentation pass alone.
 //!
-//! Run: `cargo bench --bench foundation`. Throughput is reported in bytes per second; the ratio
-//! pipeline/whatlang is the cost of segmentation, paragraph detection and the second opinion.
+//! Run: `cargo bench --bench foundation`. Throughput is reported in bytes per second.
 
 #[path = "support/synthetic.rs"]
 mod synthetic;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use mentorlens::corpus::document_from_bytes;
-use mentorlens::{Config, Pipeline};
+use mentorlens::lang::{LanguageConfig, LanguageDetector};
+use mentorlens::normalize::NormalizeConfig;
+use mentorlens::segment::{SegmentConfig, Segmented, Segmenter};
 use rayon::prelude::*;
 use std::hint::black_box;
 use std::path::Path;
+use std::time::Instant;
 
 const DOCUMENTS: usize = 10_000;
+
+/// Load + segment + detect one document; returns its paragraph count.
+fn analyse(segmenter: &Segmenter, detector: &LanguageDetector, id: &str, bytes: &[u8]) -> usize {
+    let document = document_from_bytes(id.into(), id.into(), bytes.to_vec()).expect("valid text");
+    let segmented = segmenter.segment(&document.text);
+    let languages = detector.detect_document(&document.text, &segmented);
+    languages.paragraphs.len()
+}
 
 fn foundation(c: &mut Criterion) {
     let corpus = synthetic::generate(Path::new(env!("CARGO_MANIFEST_DIR")), DOCUMENTS, 42);
@@ -23,33 +34,22 @@ fn foundation(c: &mut Criterion) {
         .iter()
         .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
         .collect();
-    let pipeline = Pipeline::new(&Config::default()).expect("default config builds");
-
-    let (corpus, pipeline) = (&corpus, &pipeline);
-    let analyse = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
+    let segmenter = SegmentConfig::default().build();
+    let detector = LanguageConfig::default().build().expect("default config builds");
+    let (corpus, segmenter, detector) = (&corpus, &segmenter, &detector);
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
         move || {
             pool.install(|| {
                 corpus
                     .par_iter()
-                    .map(|(id, bytes)| {
-                        let document = document_from_bytes(id.clone(), id.clone(), bytes.clone())
-                            .expect("generated text is valid");
-                        pipeline
-                            .analyse_document(document)
-                            .segmented
-                            .paragraphs
-                            .len()
-                    })
+                    .map(|(id, bytes)| analyse(segmenter, detector, id, bytes))
                     .sum::<usize>()
             })
         }
     };
-    let one_thread = analyse(1);
-    let two_threads = analyse(2);
+    let one_thread = run(1);
+    let two_threads = run(2);
     // The output must be real: every document has paragraphs.
     let paragraphs = one_thread();
     assert!(paragraphs > 3 * DOCUMENTS, "only {paragraphs} paragraphs");
@@ -68,14 +68,45 @@ fn foundation(c: &mut Criterion) {
             black_box(detected)
         })
     });
-    group.bench_function("load_segment_detect_1_thread", |b| {
-        b.iter(|| black_box(one_thread()))
+    group.bench_function("load_segment_detect_1_thread", |b| b.iter(|| black_box(one_thread())));
+    group.bench_function("load_segment_detect_2_threads", |b| b.iter(|| black_box(two_threads())));
+    group.finish();
+}
+
+fn normalize(c: &mut Criterion) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let started = Instant::now();
+    let normalizer = NormalizeConfig::default().build();
+    println!("normaliser built in {:?} (lexicon and word model)", started.elapsed());
+    // English text: the English seeds and the English evaluation paragraphs, about 1 MB.
+    let mut english = String::new();
+    for id in ["002_b93d072c615ee9a5", "003_c1d548cdc3955c20", "004_d14e9c0db9af65cb"] {
+        english.push_str(&std::fs::read_to_string(root.join(format!("corpus/{id}.txt"))).unwrap());
+        english.push_str("\n\n");
+    }
+    let paragraphs = std::fs::read_to_string(root.join("tests/data/langid/paragraphs.tsv")).unwrap();
+    for line in paragraphs.lines().filter_map(|l| l.strip_prefix("en\t")) {
+        english.push_str(line);
+        english.push_str("\n\n");
+    }
+    let english = english.repeat(15);
+    let segmenter = SegmentConfig::default().build();
+    let segmented: Segmented = segmenter.segment(&english);
+    let all_english = vec![true; segmented.paragraphs.len()];
+    let edits = normalizer.normalize(&english, &segmented, &all_english).edits.len();
+    assert!(edits >= 15 * 40, "only {edits} edits");
+
+    let mut group = c.benchmark_group("normalize");
+    group.throughput(Throughput::Bytes(english.len() as u64));
+    group.sample_size(10);
+    group.bench_function("segment_1_thread", |b| {
+        b.iter(|| black_box(segmenter.segment(&english).paragraphs.len()))
     });
-    group.bench_function("load_segment_detect_2_threads", |b| {
-        b.iter(|| black_box(two_threads()))
+    group.bench_function("normalize_1_thread", |b| {
+        b.iter(|| black_box(normalizer.normalize(&english, &segmented, &all_english).edits.len()))
     });
     group.finish();
 }
 
-criterion_group!(benches, foundation);
+criterion_group!(benches, foundation, normalize);
 criterion_main!(benches);

@@ -4,8 +4,8 @@
 //! The flow runs one way, stage by stage (see `ARCHITECTURE.md`): [`corpus`] loads and decodes
 //! inputs, [`segment`] splits each document into paragraphs, sentences and words with byte offsets,
 //! [`lang`] identifies the language of every paragraph and of the document, [`normalize`] scores
-//! and restores spun English, and [`report`] turns the result into the JSON report. Per-document stages run in parallel under rayon; the output does not
-//! depend on the thread count.
+//! and restores spun English, and [`report`] turns the result into the JSON report. Per-document
+//! stages run in parallel under rayon; the output does not depend on the thread count.
 //!
 //! ```no_run
 //! use mentorlens::{Config, Pipeline, corpus::Input, report::Report};
