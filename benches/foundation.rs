@@ -35,10 +35,15 @@ fn foundation(c: &mut Criterion) {
         .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
         .collect();
     let segmenter = SegmentConfig::default().build();
-    let detector = LanguageConfig::default().build().expect("default config builds");
+    let detector = LanguageConfig::default()
+        .build()
+        .expect("default config builds");
     let (corpus, segmenter, detector) = (&corpus, &segmenter, &detector);
     let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         move || {
             pool.install(|| {
                 corpus
@@ -68,8 +73,12 @@ fn foundation(c: &mut Criterion) {
             black_box(detected)
         })
     });
-    group.bench_function("load_segment_detect_1_thread", |b| b.iter(|| black_box(one_thread())));
-    group.bench_function("load_segment_detect_2_threads", |b| b.iter(|| black_box(two_threads())));
+    group.bench_function("load_segment_detect_1_thread", |b| {
+        b.iter(|| black_box(one_thread()))
+    });
+    group.bench_function("load_segment_detect_2_threads", |b| {
+        b.iter(|| black_box(two_threads()))
+    });
     group.finish();
 }
 
@@ -77,14 +86,22 @@ fn normalize(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let started = Instant::now();
     let normalizer = NormalizeConfig::default().build();
-    println!("normaliser built in {:?} (lexicon and word model)", started.elapsed());
+    println!(
+        "normaliser built in {:?} (lexicon and word model)",
+        started.elapsed()
+    );
     // English text: the English seeds and the English evaluation paragraphs, about 1 MB.
     let mut english = String::new();
-    for id in ["002_b93d072c615ee9a5", "003_c1d548cdc3955c20", "004_d14e9c0db9af65cb"] {
+    for id in [
+        "002_b93d072c615ee9a5",
+        "003_c1d548cdc3955c20",
+        "004_d14e9c0db9af65cb",
+    ] {
         english.push_str(&std::fs::read_to_string(root.join(format!("corpus/{id}.txt"))).unwrap());
         english.push_str("\n\n");
     }
-    let paragraphs = std::fs::read_to_string(root.join("tests/data/langid/paragraphs.tsv")).unwrap();
+    let paragraphs =
+        std::fs::read_to_string(root.join("tests/data/langid/paragraphs.tsv")).unwrap();
     for line in paragraphs.lines().filter_map(|l| l.strip_prefix("en\t")) {
         english.push_str(line);
         english.push_str("\n\n");
@@ -93,7 +110,10 @@ fn normalize(c: &mut Criterion) {
     let segmenter = SegmentConfig::default().build();
     let segmented: Segmented = segmenter.segment(&english);
     let all_english = vec![true; segmented.paragraphs.len()];
-    let edits = normalizer.normalize(&english, &segmented, &all_english).edits.len();
+    let edits = normalizer
+        .normalize(&english, &segmented, &all_english)
+        .edits
+        .len();
     assert!(edits >= 15 * 40, "only {edits} edits");
 
     let mut group = c.benchmark_group("normalize");
@@ -103,7 +123,14 @@ fn normalize(c: &mut Criterion) {
         b.iter(|| black_box(segmenter.segment(&english).paragraphs.len()))
     });
     group.bench_function("normalize_1_thread", |b| {
-        b.iter(|| black_box(normalizer.normalize(&english, &segmented, &all_english).edits.len()))
+        b.iter(|| {
+            black_box(
+                normalizer
+                    .normalize(&english, &segmented, &all_english)
+                    .edits
+                    .len(),
+            )
+        })
     });
     group.finish();
 }

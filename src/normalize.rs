@@ -27,7 +27,8 @@ const BIGRAMS: &str = include_str!("normalize/bigrams.txt");
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct NormalizeConfig {
-    /// A document whose score reaches this is `mangled`.
+    /// A document whose score reaches this, with at least `spun_document_min_evidence` weighted
+    /// pieces of evidence, is `mangled`.
     pub mangled_threshold: f64,
     /// A context entry is undone only when the original is at least this many natural-log units
     /// more probable (per word pair) than the spun form between the same neighbours.
@@ -338,7 +339,9 @@ impl Normalizer {
         let score = 1.0 - (-per_100_words / 2.0).exp();
         Mangling {
             score: crate::report::round4(score),
-            mangled: score >= self.config.mangled_threshold,
+            // One odd phrase in a sentence is not a spun document.
+            mangled: score >= self.config.mangled_threshold
+                && weighted >= self.config.spun_document_min_evidence,
             evidence: Evidence {
                 words: words_seen,
                 tortured_phrases,
