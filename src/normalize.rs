@@ -54,7 +54,7 @@ impl Default for NormalizeConfig {
             spun_document_rate: 1.0,
             suspicious_gain: 2.0,
             spun_document_min_evidence: 3.0,
-            spun_document_margin: -1.0,
+            spun_document_margin: -2.0,
         }
     }
 }
@@ -130,6 +130,116 @@ enum Mode {
     Context,
     /// A single ordinary word: considered only in a document already shown to be spun.
     Spun,
+}
+
+/// What one reading of a text found.
+struct Pass {
+    edits: Vec<Edit>,
+    spun_document: bool,
+    suspicious: usize,
+}
+
+/// How many times a text is read again after its edits are applied.
+const MAX_PASSES: usize = 4;
+
+/// Where offset `original` of the original text is once `edits` are applied.
+fn shift(edits: &[Edit], original: usize) -> usize {
+    let mut offset = original as isize;
+    for edit in edits.iter().take_while(|e| e.end <= original) {
+        offset += edit.to.len() as isize - (edit.end - edit.start) as isize;
+    }
+    offset as usize
+}
+
+/// Folds the edits of a later pass (offsets into `current`, the original with `earlier` applied)
+/// into `earlier`, as edits of the original: an edit that touches an earlier one absorbs it.
+fn merge_edits(original: &str, current: &str, earlier: Vec<Edit>, later: Vec<Edit>) -> Vec<Edit> {
+    /// An edit with its range in `current` (before the later edits).
+    struct Placed {
+        edit: Edit,
+        start: usize,
+        end: usize,
+    }
+    impl Placed {
+        /// How much longer the current text is than the original over this edit.
+        fn growth(&self) -> isize {
+            (self.end - self.start) as isize - (self.edit.end - self.edit.start) as isize
+        }
+    }
+    let mut placed: Vec<Placed> = Vec::with_capacity(earlier.len());
+    let mut delta: isize = 0;
+    for edit in earlier {
+        let start = (edit.start as isize + delta) as usize;
+        let end = start + edit.to.len();
+        delta += edit.to.len() as isize - (edit.end - edit.start) as isize;
+        placed.push(Placed { edit, start, end });
+    }
+    // The original offset of a current offset that lies outside every placed edit.
+    let to_original = |placed: &[Placed], at: usize| -> usize {
+        let growth: isize = placed
+            .iter()
+            .filter(|p| p.end <= at)
+            .map(Placed::growth)
+            .sum();
+        (at as isize - growth) as usize
+    };
+    for new in later {
+        let touching: Vec<usize> = (0..placed.len())
+            .filter(|&i| placed[i].start <= new.end && new.start <= placed[i].end)
+            .collect();
+        let low = touching
+            .iter()
+            .map(|&i| placed[i].start)
+            .fold(new.start, usize::min);
+        let high = touching
+            .iter()
+            .map(|&i| placed[i].end)
+            .fold(new.end, usize::max);
+        let original_low = touching
+            .iter()
+            .find(|&&i| placed[i].start == low)
+            .map_or_else(|| to_original(&placed, low), |&i| placed[i].edit.start);
+        let original_high = touching
+            .iter()
+            .rev()
+            .find(|&&i| placed[i].end == high)
+            .map_or_else(|| to_original(&placed, high), |&i| placed[i].edit.end);
+        let rule = touching.first().map_or(new.rule, |&i| placed[i].edit.rule);
+        let confidence = touching
+            .iter()
+            .map(|&i| placed[i].edit.confidence)
+            .fold(new.confidence, f64::min);
+        let merged = Edit {
+            paragraph: new.paragraph,
+            start: original_low,
+            end: original_high,
+            from: original[original_low..original_high].to_string(),
+            to: format!(
+                "{}{}{}",
+                &current[low..new.start],
+                new.to,
+                &current[new.end..high]
+            ),
+            rule,
+            confidence,
+        };
+        for &i in touching.iter().rev() {
+            placed.remove(i);
+        }
+        let at = placed
+            .iter()
+            .position(|p| p.start > low)
+            .unwrap_or(placed.len());
+        placed.insert(
+            at,
+            Placed {
+                edit: merged,
+                start: low,
+                end: high,
+            },
+        );
+    }
+    placed.into_iter().map(|p| p.edit).collect()
 }
 
 /// A context or spun-only edit waiting for the document-level decision.
@@ -282,50 +392,44 @@ impl Normalizer {
     /// Finds the spinner's traces in the English paragraphs (`english[i]` says whether paragraph
     /// `i` is English) and returns the score with the edits.
     pub fn normalize(&self, text: &str, segmented: &Segmented, english: &[bool]) -> Mangling {
-        let mut edits = Vec::new();
-        let mut candidates = Vec::new();
-        let mut words_seen = 0;
-        for (index, paragraph) in segmented.paragraphs.iter().enumerate() {
-            if !english.get(index).copied().unwrap_or(false) {
-                continue;
-            }
-            words_seen += paragraph.words;
-            // Long paragraphs are read in pieces cut at white space, so memory stays bounded.
-            let mut start = paragraph.span.start;
-            while start < paragraph.span.end {
-                let end = piece_end(text, start, paragraph.span.end);
-                self.paragraph_edits(text, (start, end), index, &mut edits, &mut candidates);
-                start = end;
-            }
-        }
-        // Sure evidence: tortured phrases, artefacts, and context entries the word model clearly
-        // prefers undone. A document with enough of it is spun: there a spinner-typical form is
-        // undone unless the word model clearly prefers it, and single ordinary words are
-        // considered too; elsewhere single words are never touched.
-        let clear = |c: &Candidate| !c.spun_only && c.gain >= self.config.context_margin;
-        let sure = edits.len() + candidates.iter().filter(|c| clear(c)).count();
-        // Single spinner synonyms that read much worse than their original in context.
-        let suspicious = candidates
+        // English paragraphs as (index, start, end), and their words.
+        let paragraphs: Vec<(usize, usize, usize)> = segmented
+            .paragraphs
             .iter()
-            .filter(|c| c.spun_only && c.gain >= self.config.suspicious_gain)
-            .count();
-        let evidence = sure as f64 + 0.5 * suspicious as f64;
-        let spun_document = evidence >= self.config.spun_document_min_evidence
-            && 100.0 * evidence >= self.config.spun_document_rate * words_seen as f64;
-        let margin = if spun_document {
-            self.config.spun_document_margin
-        } else {
-            self.config.context_margin
-        };
-        for candidate in candidates {
-            if candidate.gain >= margin && (spun_document || !candidate.spun_only) {
-                let mut edit = candidate.edit;
-                edit.confidence =
-                    crate::report::round4(1.0 / (1.0 + (margin - candidate.gain).exp()));
-                edits.push(edit);
+            .enumerate()
+            .filter(|(index, _)| english.get(*index).copied().unwrap_or(false))
+            .map(|(index, p)| (index, p.span.start, p.span.end))
+            .collect();
+        let words_seen: usize = paragraphs
+            .iter()
+            .map(|&(index, _, _)| segmented.paragraphs[index].words)
+            .sum();
+        let first = self.pass(text, &paragraphs, words_seen, None);
+        let spun_document = first.spun_document;
+        let suspicious = first.suspicious;
+        let mut edits = first.edits;
+        // Undoing one edit changes its neighbours' context, which can make another edit clear:
+        // repeat until nothing changes, so that normalising the result changes nothing more.
+        for _ in 0..MAX_PASSES {
+            if edits.is_empty() {
+                break;
             }
+            let current = apply_edits(text, &edits);
+            let shifted: Vec<(usize, usize, usize)> = paragraphs
+                .iter()
+                .map(|&(index, start, end)| {
+                    let (start, end) = (shift(&edits, start), shift(&edits, end));
+                    (index, start, end)
+                })
+                .collect();
+            let more = self
+                .pass(&current, &shifted, words_seen, Some(spun_document))
+                .edits;
+            if more.is_empty() {
+                break;
+            }
+            edits = merge_edits(text, &current, edits, more);
         }
-        edits.sort_by_key(|edit| edit.start);
         let count = |rule: EditRule| edits.iter().filter(|e| e.rule == rule).count();
         let tortured_phrases = count(EditRule::TorturedPhrase);
         let in_context = count(EditRule::InContext);
@@ -351,6 +455,69 @@ impl Normalizer {
                 per_100_words: crate::report::round4(per_100_words),
             },
             edits,
+        }
+    }
+
+    /// One reading of `text`: the edits it calls for, in text order. `spun` is the document-level
+    /// decision when an earlier pass already made it.
+    fn pass(
+        &self,
+        text: &str,
+        paragraphs: &[(usize, usize, usize)],
+        words_seen: usize,
+        spun: Option<bool>,
+    ) -> Pass {
+        let mut edits = Vec::new();
+        let mut candidates = Vec::new();
+        for &(index, start, end) in paragraphs {
+            // Long paragraphs are read in pieces cut at white space, so memory stays bounded.
+            let mut piece = start;
+            while piece < end {
+                let piece_stop = piece_end(text, piece, end);
+                self.paragraph_edits(
+                    text,
+                    (piece, piece_stop),
+                    index,
+                    &mut edits,
+                    &mut candidates,
+                );
+                piece = piece_stop;
+            }
+        }
+        // Sure evidence: tortured phrases, artefacts, and context entries the word model clearly
+        // prefers undone. A document with enough of it is spun: there a spinner-typical form is
+        // undone unless the word model clearly prefers it, and single ordinary words are
+        // considered too; elsewhere single words are never touched.
+        let clear = |c: &Candidate| !c.spun_only && c.gain >= self.config.context_margin;
+        let sure = edits.len() + candidates.iter().filter(|c| clear(c)).count();
+        // Single spinner synonyms that read much worse than their original in context.
+        let suspicious = candidates
+            .iter()
+            .filter(|c| c.spun_only && c.gain >= self.config.suspicious_gain)
+            .count();
+        let evidence = sure as f64 + 0.5 * suspicious as f64;
+        let spun_document = spun.unwrap_or(
+            evidence >= self.config.spun_document_min_evidence
+                && 100.0 * evidence >= self.config.spun_document_rate * words_seen as f64,
+        );
+        let margin = if spun_document {
+            self.config.spun_document_margin
+        } else {
+            self.config.context_margin
+        };
+        for candidate in candidates {
+            if candidate.gain >= margin && (spun_document || !candidate.spun_only) {
+                let mut edit = candidate.edit;
+                edit.confidence =
+                    crate::report::round4(1.0 / (1.0 + (margin - candidate.gain).exp()));
+                edits.push(edit);
+            }
+        }
+        edits.sort_by_key(|edit| edit.start);
+        Pass {
+            edits,
+            spun_document,
+            suspicious,
         }
     }
 
@@ -627,6 +794,35 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    fn edit(text: &str, start: usize, end: usize, to: &str) -> Edit {
+        Edit {
+            paragraph: 0,
+            start,
+            end,
+            from: text[start..end].to_string(),
+            to: to.to_string(),
+            rule: EditRule::InContext,
+            confidence: 0.9,
+        }
+    }
+
+    #[test]
+    fn later_edits_fold_into_edits_of_the_original() {
+        let original = "aa bb cc dd ee";
+        let earlier = vec![edit(original, 3, 5, "BBBB"), edit(original, 9, 11, "")];
+        let current = apply_edits(original, &earlier);
+        assert_eq!(current, "aa BBBB cc  ee");
+        // One later edit overlaps the first earlier edit, the other touches the second.
+        let later = vec![edit(&current, 5, 10, "X"), edit(&current, 11, 14, "E")];
+        let expected = apply_edits(&current, &later);
+        let merged = merge_edits(original, &current, earlier, later);
+        assert_eq!(apply_edits(original, &merged), expected);
+        assert_eq!(merged.len(), 2);
+        for e in &merged {
+            assert_eq!(original[e.start..e.end], e.from);
         }
     }
 

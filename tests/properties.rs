@@ -83,3 +83,38 @@ proptest! {
         check(bytes)?;
     }
 }
+
+/// Normalising restored text changes nothing more: for word salads built from spinner output,
+/// its originals and ordinary words.
+fn normalised(text: &str) -> String {
+    let document = document_from_bytes("p".into(), "p".into(), text.as_bytes().to_vec())
+        .expect("generated text is not empty");
+    let analysed = pipeline().analyse_document(document);
+    analysed
+        .normalized_text()
+        .unwrap_or_else(|| analysed.document.text.clone())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn normalize_is_idempotent(
+        words in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "imaginative and prescient", "vision", "advertising and marketing", "marketing",
+                "by way of", "through", "merchants", "traders", "open curiosity", "interest",
+                "as a result of", "because", "the", "a", "of", "and", "leaders", "mentorship",
+                "value", "price", "{of professional}", "[ad_1]", "Supply:", "it surely's",
+                "restoration", "recovery", "within", "in", "market", "is", "growing", ".", ",",
+                "\n", "\n\n", "worth", "current", "recent", "one other", "another",
+            ]),
+            1..120,
+        )
+    ) {
+        let text = words.join(" ");
+        prop_assume!(!text.trim().is_empty());
+        let once = normalised(&text);
+        prop_assert_eq!(normalised(&once), once);
+    }
+}
