@@ -409,25 +409,24 @@ impl Normalizer {
         let suspicious = first.suspicious;
         let mut edits = first.edits;
         // Undoing one edit changes its neighbours' context, which can make another edit clear:
-        // repeat until nothing changes, so that normalising the result changes nothing more.
+        // read the changed paragraphs again until nothing changes, so that normalising the
+        // result changes nothing more.
+        let mut changed: Vec<usize> = edits.iter().map(|e| e.paragraph).collect();
         for _ in 0..MAX_PASSES {
-            if edits.is_empty() {
+            changed.dedup();
+            if changed.is_empty() {
                 break;
             }
             let current = apply_edits(text, &edits);
             let shifted: Vec<(usize, usize, usize)> = paragraphs
                 .iter()
-                .map(|&(index, start, end)| {
-                    let (start, end) = (shift(&edits, start), shift(&edits, end));
-                    (index, start, end)
-                })
+                .filter(|(index, _, _)| changed.binary_search(index).is_ok())
+                .map(|&(index, start, end)| (index, shift(&edits, start), shift(&edits, end)))
                 .collect();
             let more = self
                 .pass(&current, &shifted, words_seen, Some(spun_document))
                 .edits;
-            if more.is_empty() {
-                break;
-            }
+            changed = more.iter().map(|e| e.paragraph).collect();
             edits = merge_edits(text, &current, edits, more);
         }
         let count = |rule: EditRule| edits.iter().filter(|e| e.rule == rule).count();
