@@ -200,11 +200,15 @@ pub fn discover(inputs: &[Input]) -> (Vec<Source>, Vec<InputError>) {
                 for entry in walker {
                     match entry {
                         Ok(entry) if entry.file_type().is_dir() => {}
+                        Ok(entry) if !entry.file_type().is_file() => {
+                            errors.push(not_a_file(&entry.path().display().to_string()));
+                        }
                         Ok(entry) => push_file(entry.into_path(), &mut sources, &mut errors),
                         Err(error) => errors.push(walk_error(path, &error)),
                     }
                 }
             }
+            Ok(meta) if !meta.is_file() => errors.push(not_a_file(&display)),
             Ok(_) => push_file(path.clone(), &mut sources, &mut errors),
         }
     }
@@ -255,18 +259,22 @@ pub fn load(source: &Source, config: &LoadConfig) -> Vec<Result<Document, InputE
     }
 }
 
+/// A device, pipe or socket: opening it could block or never end, so it is not read.
+fn not_a_file(display: &str) -> InputError {
+    InputError::new(
+        display,
+        InputErrorKind::Unreadable,
+        "not a regular file (device, pipe or socket); give a regular file or use - for standard input",
+    )
+}
+
 fn read_file(path: &Path, display: &str, config: &LoadConfig) -> Result<Vec<u8>, InputError> {
-    let file = std::fs::File::open(path).map_err(|error| InputError::from_io(display, &error))?;
-    let meta = file
-        .metadata()
-        .map_err(|error| InputError::from_io(display, &error))?;
+    // Checked before opening: opening a named pipe blocks until someone writes to it.
+    let meta = std::fs::metadata(path).map_err(|error| InputError::from_io(display, &error))?;
     if !meta.is_file() {
-        return Err(InputError::new(
-            display,
-            InputErrorKind::Unreadable,
-            "not a regular file (device, pipe or socket); give a regular file or use - for standard input",
-        ));
+        return Err(not_a_file(display));
     }
+    let file = std::fs::File::open(path).map_err(|error| InputError::from_io(display, &error))?;
     if meta.len() > config.max_bytes {
         return Err(InputError::new(
             display,

@@ -159,6 +159,31 @@ fn missing_paths_loops_and_links_do_not_stop_the_run() {
 }
 
 #[test]
+fn named_pipes_are_listed_not_read() {
+    let folder = tempfile::tempdir().unwrap();
+    let fifo = folder.path().join("pipe.txt");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|status| status.success()) {
+        return; // no mkfifo on this system
+    }
+    std::fs::write(
+        folder.path().join("good.txt"),
+        "A mentor opens doors and shares lessons.",
+    )
+    .unwrap();
+    // Both as part of a folder and named on its own: neither may block the run.
+    let (code, report, _) = analyze(&[folder.path(), &fifo]);
+    assert_eq!(code, Some(3));
+    assert_eq!(ids(&report), ["good"]);
+    let pipe_errors: Vec<(String, String)> = errors(&report)
+        .into_iter()
+        .filter(|(path, _)| path.ends_with("pipe.txt"))
+        .collect();
+    assert_eq!(pipe_errors.len(), 2, "{pipe_errors:?}");
+    assert!(pipe_errors.iter().all(|(_, kind)| kind == "unreadable"));
+}
+
+#[test]
 fn unreadable_file_is_listed() {
     use std::os::unix::fs::PermissionsExt;
     let folder = tempfile::tempdir().unwrap();
