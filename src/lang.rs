@@ -169,7 +169,7 @@ impl LanguageDetector {
         let sample = sample(text, self.config.sample_bytes);
         let words = Words::new(&sample);
         let count = words.alphabetic_count();
-        if count == 0 {
+        if count == 0 || too_few_letters(&words.lowercase) {
             return LanguageGuess::UNDETERMINED;
         }
         let Some((lang, confidence, reliable)) = self.identify(&sample, &words) else {
@@ -268,9 +268,11 @@ impl LanguageDetector {
     pub fn detect_document(&self, text: &str, segmented: &Segmented) -> DocumentLanguages {
         // A first guess for the whole document; each paragraph checks it with its own function
         // words and the second opinion, so it needs no second opinion of its own here.
+        let document_sample = sample(text, self.config.document_sample_bytes);
         let candidate = self
             .detector
-            .detect(&sample(text, self.config.document_sample_bytes))
+            .detect(&document_sample)
+            .filter(|_| !too_few_letters(&document_sample.to_lowercase()))
             .map(|info| (info.lang(), info.confidence(), info.is_reliable()));
         let paragraphs: Vec<LanguageGuess> = segmented
             .paragraphs
@@ -645,6 +647,20 @@ impl FunctionWords {
     }
 }
 
+/// Fewer than four different letters ("aaaa", "ha ha"): nothing to tell a language by.
+fn too_few_letters(lowercase: &str) -> bool {
+    let mut seen: Vec<char> = Vec::with_capacity(4);
+    for c in lowercase.chars().filter(|c| c.is_alphabetic()) {
+        if !seen.contains(&c) {
+            seen.push(c);
+            if seen.len() == 4 {
+                return false;
+            }
+        }
+    }
+    true
+}
+
 /// The text itself when short; otherwise windows from its start, middle and end.
 fn sample(text: &str, budget: usize) -> std::borrow::Cow<'_, str> {
     if text.len() <= budget {
@@ -806,6 +822,7 @@ mod tests {
         assert_eq!(detector.detect("Share This").code, UNDETERMINED);
         assert_eq!(detector.detect("  ").code, UNDETERMINED);
         assert_eq!(detector.detect("1234 5678").code, UNDETERMINED);
+        assert_eq!(detector.detect(&"a".repeat(10_000)).code, UNDETERMINED);
     }
 
     #[test]

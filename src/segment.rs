@@ -279,22 +279,37 @@ impl Segmenter {
     }
 }
 
-/// Lines of `text` as trimmed byte ranges; blank lines come out empty (`start == end`).
+/// Lines of `text` as trimmed byte ranges; blank lines come out empty (`start == end`). A line
+/// ends at `\n`, `\r\n`, a lone `\r`, or a Unicode line or paragraph separator.
 fn lines(text: &str) -> impl Iterator<Item = Line> + '_ {
+    let bytes = text.as_bytes();
     let mut offset = 0;
-    text.split_inclusive('\n').map(move |raw| {
+    std::iter::from_fn(move || {
+        if offset >= text.len() {
+            return None;
+        }
         let start = offset;
-        offset += raw.len();
+        let rest = &text[start..];
+        let (length, terminator) = match rest.find(['\n', '\r', '\u{2028}', '\u{2029}']) {
+            None => (rest.len(), 0),
+            Some(at) => {
+                let c = rest[at..].chars().next().unwrap_or('\n');
+                let crlf = c == '\r' && bytes.get(start + at + 1) == Some(&b'\n');
+                (at, if crlf { 2 } else { c.len_utf8() })
+            }
+        };
+        offset = start + length + terminator;
+        let raw = &text[start..start + length];
         let leading = raw.len() - raw.trim_start_matches(is_blank).len();
         let content = raw.trim_matches(is_blank);
-        if content.is_empty() {
+        Some(if content.is_empty() {
             Line { start, end: start }
         } else {
             Line {
                 start: start + leading,
                 end: start + leading + content.len(),
             }
-        }
+        })
     })
 }
 
@@ -412,6 +427,15 @@ mod tests {
         assert_eq!(
             texts(text, &segment(text)),
             ["First one.", "Second one.", "Third."]
+        );
+    }
+
+    #[test]
+    fn every_kind_of_line_end_is_a_line_end() {
+        let text = "One.\r\n\r\nTwo.\r\rThree.\u{2029}\u{2029}Four.\n";
+        assert_eq!(
+            texts(text, &segment(text)),
+            ["One.", "Two.", "Three.", "Four."]
         );
     }
 
