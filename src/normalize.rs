@@ -71,6 +71,10 @@ pub enum EditRule {
     Spintax,
     /// An autoblog artefact such as `[ad_1]` or `Supply:`.
     Artefact,
+    /// Two words run together ("anycareer"): an unknown word that splits into a common pair.
+    FusedWord,
+    /// A function word written twice ("the the").
+    DoubledWord,
 }
 
 /// One change to the original text.
@@ -101,7 +105,7 @@ pub struct Evidence {
     pub tortured_phrases: usize,
     /// Spun forms undone in context.
     pub in_context: usize,
-    /// Spintax and autoblog artefacts.
+    /// Spintax, autoblog artefacts, fused words and doubled words.
     pub artefacts: usize,
     /// Single spinner synonyms that read much worse than their likely original in context.
     pub suspicious_words: usize,
@@ -380,6 +384,18 @@ fn fold(word: &str) -> String {
     word.to_lowercase().replace('’', "'")
 }
 
+/// A fused word is at least this long (shorter unknown words are names, codes and typos)…
+const FUSED_MIN_BYTES: usize = 7;
+/// …and splits into two words at least this common.
+const FUSED_MIN_COUNT: f64 = 1e6;
+/// A fused word counts as a suspicious word (and is split in a spun document).
+const FUSED_GAIN: f64 = 10.0;
+
+/// Function words whose doubling is always a slip ("that that" and "had had" can be right).
+const DOUBLED_IS_AN_ERROR: [&str; 14] = [
+    "the", "a", "an", "of", "to", "in", "and", "for", "on", "with", "at", "by", "from", "like",
+];
+
 /// Autoblog artefacts: (text as found, replacement).
 const ARTEFACTS: [(&str, &str); 4] = [
     ("[ad_1]", ""),
@@ -432,7 +448,10 @@ impl Normalizer {
         let count = |rule: EditRule| edits.iter().filter(|e| e.rule == rule).count();
         let tortured_phrases = count(EditRule::TorturedPhrase);
         let in_context = count(EditRule::InContext);
-        let artefacts = count(EditRule::Spintax) + count(EditRule::Artefact);
+        let artefacts = count(EditRule::Spintax)
+            + count(EditRule::Artefact)
+            + count(EditRule::FusedWord)
+            + count(EditRule::DoubledWord);
         let weighted = (tortured_phrases + in_context + 2 * artefacts) as f64;
         let per_100_words = if words_seen == 0 {
             0.0
@@ -578,6 +597,27 @@ impl Normalizer {
                 })
             });
             let Some(entry) = matched else {
+                let (s, e, word) = &tokens[i];
+                if !overlaps(*s, *e) {
+                    if let Some(split) = self.fused_split(word) {
+                        // Real compounds missing from the word list ("timeframe") look the same,
+                        // so a split is made only in a document already shown to be spun.
+                        let original = &body[*s..*e];
+                        let to = format!("{} {}", &original[..split], &original[split..]);
+                        candidates.push(Candidate {
+                            edit: make(*s, *e, to, EditRule::FusedWord, 0.0),
+                            gain: FUSED_GAIN,
+                            spun_only: true,
+                        });
+                    } else if let Some(next) = tokens.get(i + 1)
+                        && next.2 == *word
+                        && DOUBLED_IS_AN_ERROR.contains(&word.as_str())
+                        && body[*e..next.0].chars().all(|c| c == ' ')
+                    {
+                        edit(*e, next.1, String::new(), EditRule::DoubledWord, 0.9);
+                        taken.push((*e, next.1));
+                    }
+                }
                 i += 1;
                 continue;
             };
@@ -603,6 +643,37 @@ impl Normalizer {
             }
             i += n;
         }
+    }
+
+    /// Where an unknown word splits into two common words that often follow each other
+    /// ("anycareer" → "any career"): the byte offset of the best split.
+    fn fused_split(&self, word: &str) -> Option<usize> {
+        if word.len() < FUSED_MIN_BYTES
+            || !word.chars().all(|c| c.is_ascii_lowercase())
+            || self.model.unigram(word) > 0.0
+        {
+            return None;
+        }
+        // The split whose two words are both common and most often seen together; a split into
+        // a pair never recorded together is not made (names and brands split that way).
+        let mut pair = String::new();
+        (2..word.len() - 1)
+            .filter_map(|split| {
+                let (left, right) = (&word[..split], &word[split..]);
+                let (left_count, right_count) =
+                    (self.model.unigram(left), self.model.unigram(right));
+                if left_count.min(right_count) < FUSED_MIN_COUNT {
+                    return None;
+                }
+                pair.clear();
+                pair.push_str(left);
+                pair.push(' ');
+                pair.push_str(right);
+                let together = self.model.bigrams.get(pair.as_str()).copied()?;
+                Some((together, split))
+            })
+            .max()
+            .map(|(_, split)| split)
     }
 
     /// How much better (ln-probability) the original fits between the neighbours than the spun
@@ -744,6 +815,24 @@ mod tests {
         let (mangling, restored) = run("[ad_1] A vague element {of professional} growth.");
         assert_eq!(restored, "A vague element of professional growth.");
         assert_eq!(mangling.evidence.artefacts, 2);
+    }
+
+    #[test]
+    fn fused_and_doubled_words_are_undone() {
+        let spun = "Imaginative and prescient, extraordinarily laborious and within the the content material: it surely's a hometeam issue.";
+        let (mangling, restored) = run(spun);
+        assert_eq!(
+            restored,
+            "Vision, extremely hard and in the content: it's a home team issue."
+        );
+        let rules: Vec<EditRule> = mangling.edits.iter().map(|e| e.rule).collect();
+        assert!(rules.contains(&EditRule::FusedWord) && rules.contains(&EditRule::DoubledWord));
+        // Outside a spun document an unknown compound is left alone.
+        let (mangling, _) = run("We set a timeframe for the inhouse team.");
+        assert!(mangling.edits.is_empty(), "{:?}", mangling.edits);
+        // Known words, names and short unknown words are not split.
+        let (mangling, _) = run("Mentorship helps Pollyanna and Xqzt grow.");
+        assert!(mangling.edits.is_empty(), "{:?}", mangling.edits);
     }
 
     #[test]
