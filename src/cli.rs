@@ -26,6 +26,8 @@ enum Command {
     Detect(DetectArgs),
     /// Restore spun English: the normalised text, the edits inline, or the mangling as JSON.
     Normalize(NormalizeArgs),
+    /// Two versions of one article side by side, aligned paragraph by paragraph.
+    Align(AlignArgs),
     /// Print the JSON Schema of the report.
     Schema,
 }
@@ -40,6 +42,23 @@ struct NormalizeArgs {
     /// `text` prints the restored text (or the diff); `json` prints the mangling object.
     #[arg(long, value_enum, default_value_t = NormalizeFormat::Text)]
     format: NormalizeFormat,
+}
+
+#[derive(Args)]
+struct AlignArgs {
+    /// The first version (a file, or - for standard input).
+    a: String,
+    /// The second version.
+    b: String,
+    /// Align sentence by sentence instead of paragraph by paragraph.
+    #[arg(long)]
+    sentences: bool,
+    /// `table` for people, `json` for programs.
+    #[arg(long, value_enum, default_value_t = DetectFormat::Table)]
+    format: DetectFormat,
+    /// Width of each side of the table, in characters.
+    #[arg(long, default_value_t = 60)]
+    width: usize,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -106,6 +125,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Analyze(args) => analyze(args),
         Command::Detect(args) => detect(args),
         Command::Normalize(args) => normalize(args),
+        Command::Align(args) => align(args),
         Command::Schema => {
             let schema = serde_json::to_string_pretty(&Report::json_schema())?;
             writeln!(io::stdout().lock(), "{schema}")?;
@@ -223,6 +243,94 @@ fn normalize(args: NormalizeArgs) -> Result<ExitCode> {
                 write!(out, "{}", restored.as_deref().unwrap_or(text))?;
             }
         }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn align(args: AlignArgs) -> Result<ExitCode> {
+    let pipeline = Pipeline::new(&Config::default())?;
+    let mut versions = Vec::new();
+    for input in [&args.a, &args.b] {
+        let mut analysis = pipeline.run(&[Input::from_arg(input)], &());
+        if let Some(error) = analysis.errors.first() {
+            eprintln!("mentorlens: {error}");
+            return Ok(ExitCode::from(2));
+        }
+        if analysis.documents.len() != 1 {
+            eprintln!(
+                "mentorlens: {input}: give one document (a file or -), not a folder or JSON Lines"
+            );
+            return Ok(ExitCode::from(2));
+        }
+        versions.push(analysis.documents.remove(0));
+    }
+    let (a, b) = (&versions[0], &versions[1]);
+    let alignment = mentorlens::align::align(
+        &a.document.text,
+        &a.segmented,
+        &b.document.text,
+        &b.segmented,
+    );
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    if let DetectFormat::Json = args.format {
+        serde_json::to_writer_pretty(&mut out, &alignment)?;
+        writeln!(out)?;
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    // Spans of the units shown: paragraphs, or sentences numbered through the document.
+    let units = |analysed: &mentorlens::AnalysedDocument| -> Vec<(usize, usize)> {
+        let paragraphs = analysed.segmented.paragraphs.iter();
+        if args.sentences {
+            paragraphs
+                .flat_map(|p| p.sentences.iter().map(|s| (s.start, s.end)))
+                .collect()
+        } else {
+            paragraphs.map(|p| (p.span.start, p.span.end)).collect()
+        }
+    };
+    let (units_a, units_b) = (units(a), units(b));
+    let beads = if args.sentences {
+        &alignment.sentences
+    } else {
+        &alignment.paragraphs
+    };
+    let width = args.width.max(10);
+    let cell = |text: &str, indices: &[usize], units: &[(usize, usize)]| -> String {
+        let joined: Vec<&str> = indices
+            .iter()
+            .map(|&i| &text[units[i].0..units[i].1])
+            .collect();
+        let label = indices
+            .iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join("+");
+        let body = format!(
+            "{label:>5} {}",
+            joined.join(" ¶ ").replace(['\n', '\r'], " ")
+        );
+        let mut shown: String = body.chars().take(width).collect();
+        if body.chars().count() > width {
+            shown.pop();
+            shown.push('…');
+        }
+        format!("{shown:<width$}")
+    };
+    writeln!(
+        out,
+        "{:>5}  {:<width$} │ {}",
+        "score", a.document.id, b.document.id
+    )?;
+    for bead in beads {
+        writeln!(
+            out,
+            "{:>5.2}  {} │ {}",
+            bead.score,
+            cell(&a.document.text, &bead.a, &units_a),
+            cell(&b.document.text, &bead.b, &units_b)
+        )?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

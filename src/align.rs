@@ -1,0 +1,343 @@
+//! Alignment of two versions of one article (a translation, or a copy): paragraphs first, then the
+//! sentences inside each aligned pair of paragraphs.
+//!
+//! A dynamic-programming aligner in the style of Gale & Church (1993): two texts that say the same
+//! thing have proportional lengths, so the cost of pairing `a` segments with `b` segments is the
+//! improbability of their length ratio under a normal model, plus the prior cost of the bead type
+//! (1-1, 1-2, 2-1, 1-0, 0-1). Anchors lower the cost: numbers both segments contain, and both
+//! being headings. A heading is never merged with body text. Only alignment lives here so far;
+//! finding which documents to align (blocking, pairing, groups) is still to come.
+
+use crate::segment::{Segmented, Span};
+use serde::Serialize;
+
+/// One row of an alignment: segments of `a` paired with segments of `b` (either may be empty
+/// when a version lacks the segment).
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Bead {
+    /// Indices into the first version.
+    pub a: Vec<usize>,
+    /// Indices into the second version.
+    pub b: Vec<usize>,
+    /// How well the two sides match, 0..1.
+    pub score: f64,
+}
+
+/// Paragraph and sentence alignment of two documents.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Alignment {
+    /// Paragraph beads, in order.
+    pub paragraphs: Vec<Bead>,
+    /// Sentence beads, in order; sentence indices count through the whole document.
+    pub sentences: Vec<Bead>,
+}
+
+/// What the aligner needs to know about one segment.
+#[derive(Debug, Clone)]
+struct Segment {
+    /// Length in characters.
+    length: f64,
+    /// A heading or boilerplate line: paired only one to one.
+    heading: bool,
+    numbers: Vec<String>,
+    /// Lowercase words of four letters or more (names, cognates and shared words across versions).
+    words: Vec<String>,
+}
+
+/// Bead shapes with their prior probabilities (Gale & Church 1993, Table 5).
+const BEADS: [((usize, usize), f64); 5] = [
+    ((1, 1), 0.89),
+    ((1, 0), 0.005),
+    ((0, 1), 0.005),
+    ((2, 1), 0.045),
+    ((1, 2), 0.045),
+];
+
+/// Variance of the length difference per character (Gale & Church's s²).
+const VARIANCE: f64 = 6.8;
+
+/// Cost taken off for each number the two sides share.
+const NUMBER_BONUS: f64 = 2.0;
+
+/// Cost of sharing no words at all, where the documents share words overall (scaled by the
+/// Dice coefficient relative to the documents'); half of it for a segment left unpaired.
+const SHARED_WORDS_WEIGHT: f64 = 6.0;
+
+/// Aligns two segmented documents: paragraphs, then sentences inside each paragraph bead.
+pub fn align(text_a: &str, a: &Segmented, text_b: &str, b: &Segmented) -> Alignment {
+    // Headings and boilerplate lines stand alone: they are never merged with body text.
+    let paragraphs_a: Vec<Segment> = a
+        .paragraphs
+        .iter()
+        .map(|p| segment(text_a, p.span, p.heading || p.boilerplate))
+        .collect();
+    let paragraphs_b: Vec<Segment> = b
+        .paragraphs
+        .iter()
+        .map(|p| segment(text_b, p.span, p.heading || p.boilerplate))
+        .collect();
+    let paragraph_beads = align_segments(&paragraphs_a, &paragraphs_b);
+    // Sentences are numbered through each document.
+    let first_sentence = |segmented: &Segmented| -> Vec<usize> {
+        let mut first = Vec::with_capacity(segmented.paragraphs.len());
+        let mut count = 0;
+        for paragraph in &segmented.paragraphs {
+            first.push(count);
+            count += paragraph.sentences.len();
+        }
+        first
+    };
+    let (first_a, first_b) = (first_sentence(a), first_sentence(b));
+    let mut sentences = Vec::new();
+    for bead in &paragraph_beads {
+        let side = |indices: &[usize], segmented: &Segmented, text: &str, first: &[usize]| {
+            let mut spans: Vec<(usize, Segment)> = Vec::new();
+            for &index in indices {
+                let paragraph = &segmented.paragraphs[index];
+                for (k, sentence) in paragraph.sentences.iter().enumerate() {
+                    spans.push((
+                        first[index] + k,
+                        segment(text, *sentence, paragraph.heading || paragraph.boilerplate),
+                    ));
+                }
+            }
+            spans
+        };
+        let sentences_a = side(&bead.a, a, text_a, &first_a);
+        let sentences_b = side(&bead.b, b, text_b, &first_b);
+        let segments_a: Vec<Segment> = sentences_a.iter().map(|(_, s)| s.clone()).collect();
+        let segments_b: Vec<Segment> = sentences_b.iter().map(|(_, s)| s.clone()).collect();
+        for inner in align_segments(&segments_a, &segments_b) {
+            sentences.push(Bead {
+                a: inner.a.iter().map(|&i| sentences_a[i].0).collect(),
+                b: inner.b.iter().map(|&i| sentences_b[i].0).collect(),
+                score: inner.score,
+            });
+        }
+    }
+    Alignment {
+        paragraphs: paragraph_beads,
+        sentences,
+    }
+}
+
+fn segment(text: &str, span: Span, heading: bool) -> Segment {
+    let body = &text[span.start..span.end];
+    let numbers = body
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|n| !n.is_empty())
+        .map(String::from)
+        .collect();
+    let mut words: Vec<String> = body
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| w.chars().count() >= 4)
+        .map(str::to_lowercase)
+        .collect();
+    words.sort();
+    words.dedup();
+    Segment {
+        length: body.chars().count() as f64,
+        heading,
+        numbers,
+        words,
+    }
+}
+
+/// Minimum-cost sequence of beads covering both sides in order. The length ratio of the two
+/// languages is first taken from the whole texts, then re-estimated from the one-to-one beads of
+/// that first alignment (a dropped paragraph would otherwise skew it) and the texts are aligned
+/// again.
+fn align_segments(a: &[Segment], b: &[Segment]) -> Vec<Bead> {
+    let total = |segments: &[Segment]| segments.iter().map(|s| s.length).sum::<f64>();
+    let ratio = if total(a) > 0.0 && total(b) > 0.0 {
+        total(b) / total(a)
+    } else {
+        1.0
+    };
+    let overlap = shared_words(a, b).max(f64::EPSILON);
+    let first = best_path(a, b, ratio, overlap);
+    let (mut one_a, mut one_b, mut ones) = (0.0, 0.0, 0);
+    for bead in first
+        .iter()
+        .filter(|bead| bead.a.len() == 1 && bead.b.len() == 1)
+    {
+        one_a += a[bead.a[0]].length;
+        one_b += b[bead.b[0]].length;
+        ones += 1;
+    }
+    if ones < 2 || one_a == 0.0 || one_b == 0.0 || (one_b / one_a - ratio).abs() < 0.01 {
+        return first;
+    }
+    best_path(a, b, one_b / one_a, overlap)
+}
+
+/// The dynamic programme itself, for a given length ratio and document-wide word overlap.
+fn best_path(a: &[Segment], b: &[Segment], ratio: f64, overlap: f64) -> Vec<Bead> {
+    let (n, m) = (a.len(), b.len());
+    let mut cost = vec![vec![f64::INFINITY; m + 1]; n + 1];
+    let mut back = vec![vec![(0usize, 0usize); m + 1]; n + 1];
+    cost[0][0] = 0.0;
+    for i in 0..=n {
+        for j in 0..=m {
+            if i == 0 && j == 0 {
+                continue;
+            }
+            for &((da, db), prior) in &BEADS {
+                if da > i || db > j || !cost[i - da][j - db].is_finite() {
+                    continue;
+                }
+                let left = &a[i - da..i];
+                let right = &b[j - db..j];
+                let Some(bead_cost) = bead_cost(left, right, ratio, prior, overlap) else {
+                    continue;
+                };
+                let candidate = cost[i - da][j - db] + bead_cost;
+                if candidate < cost[i][j] {
+                    cost[i][j] = candidate;
+                    back[i][j] = (da, db);
+                }
+            }
+        }
+    }
+    let mut beads = Vec::new();
+    let (mut i, mut j) = (n, m);
+    while i > 0 || j > 0 {
+        let (da, db) = back[i][j];
+        if da == 0 && db == 0 {
+            break;
+        }
+        let step = cost[i][j] - cost[i - da][j - db];
+        beads.push(Bead {
+            a: (i - da..i).collect(),
+            b: (j - db..j).collect(),
+            score: crate::report::round4((-step / 4.0).exp().min(1.0)),
+        });
+        i -= da;
+        j -= db;
+    }
+    beads.reverse();
+    beads
+}
+
+/// Cost of pairing `left` with `right`, or `None` when the bead is not allowed (a heading merged
+/// with anything else).
+fn bead_cost(
+    left: &[Segment],
+    right: &[Segment],
+    ratio: f64,
+    prior: f64,
+    overlap: f64,
+) -> Option<f64> {
+    let merges = left.len() > 1 || right.len() > 1;
+    if merges && left.iter().chain(right).any(|s| s.heading) {
+        return None;
+    }
+    let prior_cost = -prior.ln();
+    if left.is_empty() || right.is_empty() {
+        return Some(prior_cost + SHARED_WORDS_WEIGHT / 2.0);
+    }
+    let length_a: f64 = left.iter().map(|s| s.length).sum();
+    let length_b: f64 = right.iter().map(|s| s.length).sum();
+    let mean = (length_a + length_b / ratio) / 2.0;
+    let delta = (length_b - length_a * ratio) / (mean.max(1.0) * VARIANCE).sqrt();
+    let probability = (2.0 * (1.0 - standard_normal_cdf(delta.abs()))).max(1e-12);
+    let mut total = prior_cost - probability.ln();
+    let heading_a = left.iter().all(|s| s.heading);
+    let heading_b = right.iter().all(|s| s.heading);
+    if heading_a != heading_b {
+        total += 3.0;
+    }
+    let numbers_b: Vec<&String> = right.iter().flat_map(|s| &s.numbers).collect();
+    let shared = left
+        .iter()
+        .flat_map(|s| &s.numbers)
+        .filter(|n| numbers_b.contains(n))
+        .count();
+    total -= NUMBER_BONUS * shared as f64;
+    // Sides that share fewer words than the two documents do overall are less likely a pair.
+    total += SHARED_WORDS_WEIGHT * (1.0 - (shared_words(left, right) / overlap).min(1.0));
+    Some(total.max(0.0))
+}
+
+/// Dice coefficient of the two sides' word sets.
+fn shared_words(left: &[Segment], right: &[Segment]) -> f64 {
+    // Word lists are sorted and deduplicated per segment; merge across segments.
+    let mut words_a: Vec<&String> = left.iter().flat_map(|s| &s.words).collect();
+    let mut words_b: Vec<&String> = right.iter().flat_map(|s| &s.words).collect();
+    words_a.sort();
+    words_a.dedup();
+    words_b.sort();
+    words_b.dedup();
+    if words_a.is_empty() || words_b.is_empty() {
+        return 0.0;
+    }
+    let common = words_a
+        .iter()
+        .filter(|w| words_b.binary_search(w).is_ok())
+        .count();
+    2.0 * common as f64 / (words_a.len() + words_b.len()) as f64
+}
+
+/// Φ(x) for the standard normal distribution (Abramowitz & Stegun 26.2.17, error < 7.5e-8).
+fn standard_normal_cdf(x: f64) -> f64 {
+    let t = 1.0 / (1.0 + 0.231_641_9 * x.abs());
+    let density = (-x * x / 2.0).exp() / (2.0 * std::f64::consts::PI).sqrt();
+    let tail = density
+        * t
+        * (0.319_381_530
+            + t * (-0.356_563_782
+                + t * (1.781_477_937 + t * (-1.821_255_978 + t * 1.330_274_429))));
+    if x >= 0.0 { 1.0 - tail } else { tail }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::segment::SegmentConfig;
+
+    fn aligned(a: &str, b: &str) -> Alignment {
+        let segmenter = SegmentConfig::default().build();
+        align(a, &segmenter.segment(a), b, &segmenter.segment(b))
+    }
+
+    fn shapes(beads: &[Bead]) -> Vec<(usize, usize)> {
+        beads
+            .iter()
+            .map(|bead| (bead.a.len(), bead.b.len()))
+            .collect()
+    }
+
+    #[test]
+    fn normal_cdf_is_right() {
+        assert!((standard_normal_cdf(0.0) - 0.5).abs() < 1e-7);
+        assert!((standard_normal_cdf(1.96) - 0.975).abs() < 1e-4);
+        assert!((standard_normal_cdf(-1.0) - 0.1587).abs() < 1e-4);
+    }
+
+    #[test]
+    fn equal_texts_align_one_to_one() {
+        let text = "Title here\n\nFirst paragraph is here and it is long enough.\n\nSecond one, shorter.\n\nThird paragraph closes the text with 3 numbers: 12, 34.";
+        let alignment = aligned(text, text);
+        assert_eq!(shapes(&alignment.paragraphs), [(1, 1); 4]);
+        assert!(alignment.paragraphs.iter().all(|bead| bead.a == bead.b));
+    }
+
+    #[test]
+    fn a_dropped_paragraph_is_a_one_to_zero_row() {
+        let a = "Heading\n\nA paragraph of some length that talks about mentors and careers.\n\nAnother paragraph, this one about networks and new opportunities for everyone.\n\nThe last paragraph wraps it all up in one final sentence.";
+        let b = "Heading\n\nA paragraph of some length that talks about mentors and careers.\n\nThe last paragraph wraps it all up in one final sentence.";
+        let alignment = aligned(a, b);
+        assert_eq!(
+            shapes(&alignment.paragraphs),
+            [(1, 1), (1, 1), (1, 0), (1, 1)]
+        );
+    }
+
+    #[test]
+    fn merged_paragraphs_are_a_two_to_one_row() {
+        let a = "Mentors open doors to new networks and jobs.\n\nThey also share what they learnt the hard way.\n\nFinally, they help you see your career from outside, which matters more than anything.";
+        let b = "Mentors open doors to new networks and jobs. They also share what they learnt the hard way.\n\nFinally, they help you see your career from outside, which matters more than anything.";
+        let alignment = aligned(a, b);
+        assert_eq!(shapes(&alignment.paragraphs), [(2, 1), (1, 1)]);
+    }
+}
