@@ -5,8 +5,10 @@
 //! thing have proportional lengths, so the cost of pairing `a` segments with `b` segments is the
 //! improbability of their length ratio under a normal model, plus the prior cost of the bead type
 //! (1-1, 1-2, 2-1, 1-0, 0-1). Anchors lower the cost: numbers both segments contain, and both
-//! being headings. A heading is never merged with body text. Only alignment lives here so far;
-//! finding which documents to align (blocking, pairing, groups) is still to come.
+//! being headings. A heading is never merged with body text. [`group`] finds which documents of a
+//! corpus are versions of one article.
+
+pub mod group;
 
 use crate::segment::{Segmented, Span};
 use serde::Serialize;
@@ -52,6 +54,9 @@ const BEADS: [((usize, usize), f64); 5] = [
     ((2, 1), 0.045),
     ((1, 2), 0.045),
 ];
+
+/// Half-width of the band of the alignment table that is filled, beyond the length difference.
+const BAND: usize = 100;
 
 /// Variance of the length difference per character (Gale & Church's s²).
 const VARIANCE: f64 = 6.8;
@@ -177,8 +182,12 @@ fn best_path(a: &[Segment], b: &[Segment], ratio: f64, overlap: f64) -> Vec<Bead
     let mut cost = vec![vec![f64::INFINITY; m + 1]; n + 1];
     let mut back = vec![vec![(0usize, 0usize); m + 1]; n + 1];
     cost[0][0] = 0.0;
+    // Only cells near the diagonal are filled: versions of one text do not drift far apart, and
+    // this keeps long documents linear in their length.
+    let band = BAND + n.abs_diff(m);
     for i in 0..=n {
-        for j in 0..=m {
+        let centre = (i * m).checked_div(n).unwrap_or(0);
+        for j in centre.saturating_sub(band)..=(centre + band).min(m) {
             if i == 0 && j == 0 {
                 continue;
             }

@@ -89,6 +89,8 @@ pub struct Analysis {
     pub documents: Vec<AnalysedDocument>,
     /// Inputs that could not be analysed, sorted by path.
     pub errors: Vec<InputError>,
+    /// Documents that are versions of one article (translations, copies).
+    pub groups: Vec<align::group::Group>,
 }
 
 /// How a run went, as the exit code tells it.
@@ -182,6 +184,11 @@ impl Pipeline {
         corpus::assign_unique_ids(documents.iter_mut().map(|d| &mut d.document));
         documents.sort_by(|a, b| a.document.id.cmp(&b.document.id));
         errors.sort_by(|a, b| (&a.path, a.kind).cmp(&(&b.path, b.kind)));
-        Analysis { documents, errors }
+        let groups = align::group::group(&documents);
+        Analysis {
+            documents,
+            errors,
+            groups,
+        }
     }
 }

@@ -27,6 +27,8 @@ pub struct Report {
     pub corpus: CorpusSummary,
     /// Analysed documents, sorted by id.
     pub documents: Vec<DocumentReport>,
+    /// Documents that are versions of one article: translations and duplicates.
+    pub groups: Vec<crate::align::group::Group>,
     /// Inputs that could not be analysed, sorted by path.
     pub errors: Vec<ErrorReport>,
 }
@@ -170,6 +172,7 @@ impl Report {
                 languages,
             },
             documents,
+            groups: analysis.groups.clone(),
             errors,
         }
     }

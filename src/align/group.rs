@@ -1,0 +1,327 @@
+//! Which documents are versions of one article: translations (different languages) and duplicates
+//! (same language: exact, near or spun copies), found without comparing all pairs.
+//!
+//! Each document gets a fingerprint: its anchors (numbers, and names: capitalised words that do
+//! not start a sentence, cut to five letters so that inflected forms meet) and a MinHash sketch of
+//! its word trigrams (read from the normalised text, so that a spun copy meets its original).
+//! Blocking: an inverted index from anchors to documents, keeping only anchors that few documents
+//! carry, and locality-sensitive hashing bands over the sketches; only documents that share a
+//! block are compared. A candidate pair is scored from rare shared anchors, sketch similarity
+//! and how well the two align paragraph by paragraph; pairs are then joined greedily one to one,
+//! best first, and a document joins a group only through the group's first member, so that
+//! groups cannot chain.
+
+use crate::AnalysedDocument;
+use crate::align::{Alignment, align};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use serde::Serialize;
+
+/// Size of the MinHash sketch.
+const SKETCH: usize = 64;
+/// LSH bands (of `SKETCH / BANDS` rows each).
+const BANDS: usize = 16;
+/// An anchor carried by more documents than this (and more than 1 % of the corpus) says nothing.
+const COMMON_ANCHOR_DOCUMENTS: usize = 20;
+/// Bytes of each document read for its fingerprint.
+const FINGERPRINT_BYTES: usize = 256 * 1024;
+/// Pairs scoring below this are not versions of one article.
+const GROUP_THRESHOLD: f64 = 0.5;
+
+/// Documents that are versions of one article.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Group {
+    /// `g1`, `g2`, … in report order.
+    pub id: String,
+    /// "translation" when the languages differ, "duplicate" when they are the same.
+    pub kind: String,
+    /// Document ids; the first is the member the others were matched against.
+    pub documents: Vec<String>,
+    /// The lowest pair score in the group, 0..1.
+    pub score: f64,
+    /// Why the documents were tied, one entry per pair.
+    pub evidence: Vec<PairEvidence>,
+    /// Alignment of the first member with each other member.
+    pub alignments: Vec<PairAlignment>,
+}
+
+/// What tied two documents.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct PairEvidence {
+    /// First document id.
+    pub a: String,
+    /// Second document id.
+    pub b: String,
+    /// Pair score, 0..1.
+    pub score: f64,
+    /// Rare anchors (numbers, name stems) both carry.
+    pub shared_anchors: Vec<String>,
+    /// Estimated Jaccard similarity of their word trigrams (same-language copies).
+    pub trigram_similarity: f64,
+    /// Share of paragraphs aligned one to one with a good score.
+    pub aligned_paragraphs: f64,
+    /// Paragraph counts of the two documents.
+    pub paragraphs: [usize; 2],
+}
+
+/// The alignment of one pair of a group.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct PairAlignment {
+    /// First document id.
+    pub a: String,
+    /// Second document id.
+    pub b: String,
+    /// Paragraph and sentence beads.
+    #[serde(flatten)]
+    pub alignment: Alignment,
+}
+
+/// A document's fingerprint.
+struct Fingerprint {
+    anchors: HashSet<String>,
+    sketch: [u64; SKETCH],
+}
+
+fn fingerprint(document: &AnalysedDocument) -> Fingerprint {
+    // The opening of the (normalised) text is fingerprint enough, and keeps huge files cheap.
+    let original = &document.document.text;
+    let mut end = original.len().min(FINGERPRINT_BYTES);
+    while !original.is_char_boundary(end) {
+        end -= 1;
+    }
+    let text = match &document.mangling {
+        Some(mangling) => {
+            let inside: Vec<_> = mangling
+                .edits
+                .iter()
+                .filter(|e| e.end <= end)
+                .cloned()
+                .collect();
+            crate::normalize::apply_edits(&original[..end], &inside)
+        }
+        None => original[..end].to_string(),
+    };
+    let mut anchors = HashSet::default();
+    let mut sentence_start = true;
+    for word in text.split(|c: char| c.is_whitespace()) {
+        let core = word.trim_matches(|c: char| !c.is_alphanumeric());
+        if core.chars().any(|c| c.is_ascii_digit()) {
+            let digits: String = core.chars().filter(char::is_ascii_digit).collect();
+            if digits.len() >= 2 {
+                anchors.insert(format!("#{digits}"));
+            }
+        } else if !sentence_start && core.chars().next().is_some_and(char::is_uppercase) {
+            let stem: String = core.chars().take(5).flat_map(char::to_lowercase).collect();
+            if stem.chars().count() >= 4 {
+                anchors.insert(stem);
+            }
+        }
+        sentence_start = word.ends_with(['.', '!', '?', ':', '"', '”']) || word.is_empty();
+    }
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let mut sketch = [u64::MAX; SKETCH];
+    for trigram in words.windows(3) {
+        let base = hash(&trigram.join(" "));
+        for (k, slot) in sketch.iter_mut().enumerate() {
+            let value = mix(base ^ (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            *slot = (*slot).min(value);
+        }
+    }
+    Fingerprint { anchors, sketch }
+}
+
+/// A stable 64-bit hash (FNV-1a), so sketches do not change between runs or builds.
+fn hash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// A bit mixer (SplitMix64's finaliser) that turns one hash into many.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+fn sketch_similarity(a: &[u64; SKETCH], b: &[u64; SKETCH]) -> f64 {
+    let same = a
+        .iter()
+        .zip(b)
+        .filter(|(x, y)| x == y && **x != u64::MAX)
+        .count();
+    same as f64 / SKETCH as f64
+}
+
+/// Finds the groups of versions in a corpus (documents sorted by id).
+pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
+    let fingerprints: Vec<Fingerprint> = documents.iter().map(fingerprint).collect();
+    let candidates = candidate_pairs(&fingerprints);
+    // Score every candidate pair.
+    let mut scored: Vec<(f64, usize, usize, PairEvidence, Alignment)> = Vec::new();
+    for (i, j) in candidates {
+        let (score, evidence, alignment) = score_pair(documents, &fingerprints, i, j);
+        if score >= GROUP_THRESHOLD {
+            scored.push((score, i, j, evidence, alignment));
+        }
+    }
+    // Best first; ties in document order, so the result does not depend on anything else.
+    scored.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
+    let mut group_of: HashMap<usize, usize> = HashMap::default();
+    let mut members: Vec<Vec<usize>> = Vec::new();
+    let mut pairs: Vec<Vec<(PairEvidence, Alignment, f64)>> = Vec::new();
+    for (score, i, j, evidence, alignment) in scored {
+        match (group_of.get(&i).copied(), group_of.get(&j).copied()) {
+            (None, None) => {
+                group_of.insert(i, members.len());
+                group_of.insert(j, members.len());
+                members.push(vec![i, j]);
+                pairs.push(vec![(evidence, alignment, score)]);
+            }
+            // A document joins only through the group's first member: groups cannot chain.
+            (Some(g), None) if members[g][0] == i => {
+                group_of.insert(j, g);
+                members[g].push(j);
+                pairs[g].push((evidence, alignment, score));
+            }
+            (None, Some(g)) if members[g][0] == j => {
+                group_of.insert(i, g);
+                members[g].push(i);
+                pairs[g].push((evidence, alignment, score));
+            }
+            _ => {}
+        }
+    }
+    let mut groups: Vec<Group> = members
+        .into_iter()
+        .zip(pairs)
+        .map(|(members, pairs)| {
+            let languages: HashSet<&str> = members
+                .iter()
+                .map(|&m| documents[m].languages.document.code)
+                .collect();
+            Group {
+                id: String::new(),
+                kind: if languages.len() > 1 {
+                    "translation"
+                } else {
+                    "duplicate"
+                }
+                .to_string(),
+                documents: members
+                    .iter()
+                    .map(|&m| documents[m].document.id.clone())
+                    .collect(),
+                score: crate::report::round4(pairs.iter().map(|p| p.2).fold(1.0, f64::min)),
+                alignments: pairs
+                    .iter()
+                    .map(|(evidence, alignment, _)| PairAlignment {
+                        a: evidence.a.clone(),
+                        b: evidence.b.clone(),
+                        alignment: alignment.clone(),
+                    })
+                    .collect(),
+                evidence: pairs.into_iter().map(|p| p.0).collect(),
+            }
+        })
+        .collect();
+    groups.sort_by(|x, y| x.documents.cmp(&y.documents));
+    for (k, group) in groups.iter_mut().enumerate() {
+        group.id = format!("g{}", k + 1);
+    }
+    groups
+}
+
+/// Pairs of documents that share a rare anchor or an LSH band, each pair once, in order.
+fn candidate_pairs(fingerprints: &[Fingerprint]) -> Vec<(usize, usize)> {
+    let common = COMMON_ANCHOR_DOCUMENTS.max(fingerprints.len() / 100);
+    let mut blocks: HashMap<String, Vec<usize>> = HashMap::default();
+    for (index, fingerprint) in fingerprints.iter().enumerate() {
+        for anchor in &fingerprint.anchors {
+            blocks.entry(format!("a:{anchor}")).or_default().push(index);
+        }
+        let rows = SKETCH / BANDS;
+        for band in 0..BANDS {
+            let slice = &fingerprint.sketch[band * rows..(band + 1) * rows];
+            if slice.iter().all(|&v| v == u64::MAX) {
+                continue;
+            }
+            let key = slice.iter().fold(band as u64, |h, &v| mix(h ^ v));
+            blocks.entry(format!("b:{key:x}")).or_default().push(index);
+        }
+    }
+    // Count shared rare anchors per pair; one shared LSH band is enough on its own.
+    let mut shared: HashMap<(usize, usize), usize> = HashMap::default();
+    for (key, members) in &blocks {
+        if members.len() < 2 || members.len() > common {
+            continue;
+        }
+        let weight = if key.starts_with("b:") { 2 } else { 1 };
+        for (x, &i) in members.iter().enumerate() {
+            for &j in &members[x + 1..] {
+                *shared.entry((i.min(j), i.max(j))).or_insert(0) += weight;
+            }
+        }
+    }
+    let mut pairs: Vec<(usize, usize)> = shared
+        .into_iter()
+        .filter(|&(_, count)| count >= 2)
+        .map(|(pair, _)| pair)
+        .collect();
+    pairs.sort_unstable();
+    pairs
+}
+
+/// Scores one candidate pair: rare shared anchors, trigram similarity and alignment quality.
+fn score_pair(
+    documents: &[AnalysedDocument],
+    fingerprints: &[Fingerprint],
+    i: usize,
+    j: usize,
+) -> (f64, PairEvidence, Alignment) {
+    let (a, b) = (&documents[i], &documents[j]);
+    let alignment = align(
+        &a.document.text,
+        &a.segmented,
+        &b.document.text,
+        &b.segmented,
+    );
+    let (pa, pb) = (a.segmented.paragraphs.len(), b.segmented.paragraphs.len());
+    let good = alignment
+        .paragraphs
+        .iter()
+        .filter(|bead| bead.a.len() == 1 && bead.b.len() == 1 && bead.score >= 0.1)
+        .count();
+    let aligned = 2.0 * good as f64 / (pa + pb).max(1) as f64;
+    let mut shared_anchors: Vec<String> = fingerprints[i]
+        .anchors
+        .intersection(&fingerprints[j].anchors)
+        .cloned()
+        .collect();
+    shared_anchors.sort();
+    let anchors_a = fingerprints[i].anchors.len().max(1) as f64;
+    let anchors_b = fingerprints[j].anchors.len().max(1) as f64;
+    let anchor_overlap = shared_anchors.len() as f64 / anchors_a.min(anchors_b);
+    let similarity = sketch_similarity(&fingerprints[i].sketch, &fingerprints[j].sketch);
+    let same_language = a.languages.document.code == b.languages.document.code;
+    // Same language: the words themselves are the evidence. Across languages: the structure
+    // (paragraphs that align one to one) and the anchors both versions keep.
+    let score = if same_language {
+        similarity.max(0.5 * aligned * anchor_overlap.min(1.0) + 0.5 * similarity)
+    } else {
+        aligned * (0.5 + 0.5 * anchor_overlap.min(1.0))
+    };
+    let evidence = PairEvidence {
+        a: a.document.id.clone(),
+        b: b.document.id.clone(),
+        score: crate::report::round4(score),
+        shared_anchors,
+        trigram_similarity: crate::report::round4(similarity),
+        aligned_paragraphs: crate::report::round4(aligned),
+        paragraphs: [pa, pb],
+    };
+    (score, evidence, alignment)
+}

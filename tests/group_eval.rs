@@ -1,0 +1,103 @@
+//! Translation and duplicate groups on the seed corpus and on copies made from it.
+
+mod common;
+
+use common::{mentorlens, root};
+use serde_json::Value;
+
+fn groups_of(paths: &[&std::path::Path]) -> Vec<Value> {
+    let output = mentorlens()
+        .args(["analyze", "--quiet"])
+        .args(paths)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    report["groups"].as_array().unwrap().clone()
+}
+
+fn ids(group: &Value) -> Vec<String> {
+    group["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn the_seed_corpus_has_exactly_the_gold_translation_group() {
+    let groups = groups_of(&[&root().join("corpus")]);
+    assert_eq!(groups.len(), 1, "{groups:#?}");
+    assert_eq!(groups[0]["kind"], "translation");
+    assert_eq!(
+        ids(&groups[0]),
+        ["000_6d249e2a96ff57b8", "001_c8f67bc4325f3f9a"]
+    );
+    let paragraphs = groups[0]["alignments"][0]["paragraphs"].as_array().unwrap();
+    assert_eq!(paragraphs.len(), 20);
+}
+
+/// Seed 002 with spinner-style substitutions (the lexicon read backwards) in many of its words.
+fn spin(text: &str) -> String {
+    let lexicon = std::fs::read_to_string(root().join("src/normalize/lexicon.tsv")).unwrap();
+    let mut spun = text.to_string();
+    for line in lexicon.lines().filter(|l| !l.starts_with('#')).skip(1) {
+        let fields: Vec<&str> = line.split('\t').collect();
+        let (Some(spun_form), Some(original)) = (fields.first(), fields.get(1)) else {
+            continue;
+        };
+        if original.contains(' ') || spun_form.contains(['{', '[']) {
+            continue;
+        }
+        spun = spun
+            .split(' ')
+            .map(|word| {
+                if word == *original {
+                    spun_form.to_string()
+                } else {
+                    word.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    spun
+}
+
+#[test]
+fn copies_and_spun_copies_form_duplicate_groups() {
+    let folder = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(root().join("corpus")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, folder.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let clean = std::fs::read_to_string(root().join("corpus/002_b93d072c615ee9a5.txt")).unwrap();
+    let spun = spin(&clean);
+    let changed = clean
+        .split(' ')
+        .zip(spun.split(' '))
+        .filter(|(a, b)| a != b)
+        .count();
+    assert!(changed >= 25, "only {changed} words spun");
+    std::fs::write(folder.path().join("spun_copy.txt"), &spun).unwrap();
+    std::fs::write(
+        folder.path().join("exact_copy.txt"),
+        std::fs::read(root().join("corpus/004_d14e9c0db9af65cb.txt")).unwrap(),
+    )
+    .unwrap();
+    let groups = groups_of(&[folder.path()]);
+    let find = |member: &str| {
+        groups
+            .iter()
+            .find(|g| ids(g).contains(&member.to_string()))
+            .cloned()
+    };
+    let spun_group = find("spun_copy").expect("the spun copy is grouped");
+    assert_eq!(spun_group["kind"], "duplicate");
+    assert_eq!(ids(&spun_group).len(), 2);
+    assert!(ids(&spun_group).contains(&"002_b93d072c615ee9a5".to_string()));
+    let copy_group = find("exact_copy").expect("the exact copy is grouped");
+    assert!(ids(&copy_group).contains(&"004_d14e9c0db9af65cb".to_string()));
+    assert_eq!(groups.len(), 3, "{groups:#?}");
+    assert!(find("003_c1d548cdc3955c20").is_none());
+}
