@@ -13,6 +13,7 @@
 
 use crate::AnalysedDocument;
 use crate::align::{Alignment, align};
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Serialize;
 
@@ -20,7 +21,9 @@ use serde::Serialize;
 const SKETCH: usize = 64;
 /// LSH bands (of `SKETCH / BANDS` rows each).
 const BANDS: usize = 16;
-/// An anchor carried by more documents than this (and more than 1 % of the corpus) says nothing.
+/// A document is compared with at most this many candidates.
+const CANDIDATES_PER_DOCUMENT: usize = 8;
+/// An anchor (or LSH band) carried by more documents than this says nothing.
 const COMMON_ANCHOR_DOCUMENTS: usize = 20;
 /// Bytes of each document read for its fingerprint.
 const FINGERPRINT_BYTES: usize = 256 * 1024;
@@ -158,16 +161,31 @@ fn sketch_similarity(a: &[u64; SKETCH], b: &[u64; SKETCH]) -> f64 {
 
 /// Finds the groups of versions in a corpus (documents sorted by id).
 pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
-    let fingerprints: Vec<Fingerprint> = documents.iter().map(fingerprint).collect();
-    let candidates = candidate_pairs(&fingerprints);
-    // Score every candidate pair.
-    let mut scored: Vec<(f64, usize, usize, PairEvidence, Alignment)> = Vec::new();
-    for (i, j) in candidates {
-        let (score, evidence, alignment) = score_pair(documents, &fingerprints, i, j);
-        if score >= GROUP_THRESHOLD {
-            scored.push((score, i, j, evidence, alignment));
+    // Exact copies are set aside first: only the first of each set is compared with others.
+    let mut first_with_text: HashMap<u64, usize> = HashMap::default();
+    let mut copy_of: Vec<Option<usize>> = vec![None; documents.len()];
+    for (index, document) in documents.iter().enumerate() {
+        let key = hash(&document.document.text);
+        match first_with_text.get(&key) {
+            Some(&first) if documents[first].document.text == document.document.text => {
+                copy_of[index] = Some(first);
+            }
+            Some(_) => {}
+            None => {
+                first_with_text.insert(key, index);
+            }
         }
     }
+    let fingerprints: Vec<Fingerprint> = documents.par_iter().map(fingerprint).collect();
+    let candidates = candidate_pairs(&fingerprints, &copy_of);
+    // Score every candidate pair (in parallel; the order is restored by the sort below).
+    let mut scored: Vec<(f64, usize, usize, PairEvidence, Alignment)> = candidates
+        .par_iter()
+        .filter_map(|&(i, j)| {
+            let (score, evidence, alignment) = score_pair(documents, &fingerprints, i, j)?;
+            (score >= GROUP_THRESHOLD).then_some((score, i, j, evidence, alignment))
+        })
+        .collect();
     // Best first; ties in document order, so the result does not depend on anything else.
     scored.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
     let mut group_of: HashMap<usize, usize> = HashMap::default();
@@ -194,6 +212,56 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
             }
             _ => {}
         }
+    }
+    // Exact copies join the group of the document they copy, or form one with it.
+    for (copy, first) in copy_of
+        .iter()
+        .enumerate()
+        .filter_map(|(c, f)| f.map(|f| (c, f)))
+    {
+        let g = match group_of.get(&first) {
+            Some(&g) => g,
+            None => {
+                group_of.insert(first, members.len());
+                members.push(vec![first]);
+                pairs.push(Vec::new());
+                members.len() - 1
+            }
+        };
+        let (a, b) = (&documents[first], &documents[copy]);
+        // Identical texts align one to one, paragraph by paragraph and sentence by sentence.
+        let paragraphs = a.segmented.paragraphs.len();
+        let sentences: usize = a
+            .segmented
+            .paragraphs
+            .iter()
+            .map(|p| p.sentences.len())
+            .sum();
+        let identity = |count: usize| -> Vec<crate::align::Bead> {
+            (0..count)
+                .map(|k| crate::align::Bead {
+                    a: vec![k],
+                    b: vec![k],
+                    score: 1.0,
+                })
+                .collect()
+        };
+        let alignment = Alignment {
+            paragraphs: identity(paragraphs),
+            sentences: identity(sentences),
+        };
+        let evidence = PairEvidence {
+            a: a.document.id.clone(),
+            b: b.document.id.clone(),
+            score: 1.0,
+            shared_anchors: vec!["identical text".to_string()],
+            trigram_similarity: 1.0,
+            aligned_paragraphs: 1.0,
+            paragraphs: [paragraphs, paragraphs],
+        };
+        group_of.insert(copy, g);
+        members[g].push(copy);
+        pairs[g].push((evidence, alignment, 1.0));
     }
     let mut groups: Vec<Group> = members
         .into_iter()
@@ -236,10 +304,12 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
 }
 
 /// Pairs of documents that share a rare anchor or an LSH band, each pair once, in order.
-fn candidate_pairs(fingerprints: &[Fingerprint]) -> Vec<(usize, usize)> {
-    let common = COMMON_ANCHOR_DOCUMENTS.max(fingerprints.len() / 100);
+fn candidate_pairs(fingerprints: &[Fingerprint], copy_of: &[Option<usize>]) -> Vec<(usize, usize)> {
     let mut blocks: HashMap<String, Vec<usize>> = HashMap::default();
     for (index, fingerprint) in fingerprints.iter().enumerate() {
+        if copy_of[index].is_some() {
+            continue;
+        }
         for anchor in &fingerprint.anchors {
             blocks.entry(format!("a:{anchor}")).or_default().push(index);
         }
@@ -256,7 +326,7 @@ fn candidate_pairs(fingerprints: &[Fingerprint]) -> Vec<(usize, usize)> {
     // Count shared rare anchors per pair; one shared LSH band is enough on its own.
     let mut shared: HashMap<(usize, usize), usize> = HashMap::default();
     for (key, members) in &blocks {
-        if members.len() < 2 || members.len() > common {
+        if members.len() < 2 || members.len() > COMMON_ANCHOR_DOCUMENTS {
             continue;
         }
         let weight = if key.starts_with("b:") { 2 } else { 1 };
@@ -266,11 +336,24 @@ fn candidate_pairs(fingerprints: &[Fingerprint]) -> Vec<(usize, usize)> {
             }
         }
     }
-    let mut pairs: Vec<(usize, usize)> = shared
+    // The strongest candidates first; each document is compared with a bounded number of others,
+    // so the work grows linearly with the corpus.
+    let mut ranked: Vec<((usize, usize), usize)> = shared
         .into_iter()
         .filter(|&(_, count)| count >= 2)
-        .map(|(pair, _)| pair)
         .collect();
+    ranked.sort_unstable_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
+    let mut per_document: HashMap<usize, usize> = HashMap::default();
+    let mut pairs = Vec::new();
+    for ((i, j), _) in ranked {
+        let count_i = per_document.get(&i).copied().unwrap_or(0);
+        let count_j = per_document.get(&j).copied().unwrap_or(0);
+        if count_i < CANDIDATES_PER_DOCUMENT && count_j < CANDIDATES_PER_DOCUMENT {
+            *per_document.entry(i).or_insert(0) += 1;
+            *per_document.entry(j).or_insert(0) += 1;
+            pairs.push((i, j));
+        }
+    }
     pairs.sort_unstable();
     pairs
 }
@@ -281,15 +364,19 @@ fn score_pair(
     fingerprints: &[Fingerprint],
     i: usize,
     j: usize,
-) -> (f64, PairEvidence, Alignment) {
+) -> Option<(f64, PairEvidence, Alignment)> {
     let (a, b) = (&documents[i], &documents[j]);
+    let (pa, pb) = (a.segmented.paragraphs.len(), b.segmented.paragraphs.len());
+    // Versions of one article have comparable numbers of paragraphs: otherwise skip the aligner.
+    if pa.min(pb) * 2 < pa.max(pb) {
+        return None;
+    }
     let alignment = align(
         &a.document.text,
         &a.segmented,
         &b.document.text,
         &b.segmented,
     );
-    let (pa, pb) = (a.segmented.paragraphs.len(), b.segmented.paragraphs.len());
     let good = alignment
         .paragraphs
         .iter()
@@ -323,5 +410,5 @@ fn score_pair(
         aligned_paragraphs: crate::report::round4(aligned),
         paragraphs: [pa, pb],
     };
-    (score, evidence, alignment)
+    Some((score, evidence, alignment))
 }
