@@ -1,8 +1,9 @@
 //! Which documents are versions of one article: translations (different languages) and duplicates
 //! (same language: exact, near or spun copies), found without comparing all pairs.
 //!
-//! Each document gets a fingerprint: its anchors (numbers, and names: capitalised words that do
-//! not start a sentence, cut to five letters so that inflected forms meet) and a MinHash sketch of
+//! Each document gets a fingerprint: its anchors (numbers; names: capitalised words that do not
+//! start a sentence, cut to five letters so that inflected forms meet; and its structure: the
+//! paragraph count with the positions of its headings) and a MinHash sketch of
 //! its word trigrams (read from the normalised text, so that a spun copy meets its original).
 //! Blocking: an inverted index from anchors to documents, keeping only anchors that few documents
 //! carry, and locality-sensitive hashing bands over the sketches; only documents that share a
@@ -132,6 +133,17 @@ fn fingerprint(document: &AnalysedDocument) -> Fingerprint {
             let value = mix(base ^ (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
             *slot = (*slot).min(value);
         }
+    }
+    // Structure: the paragraph count and where the headings are, which translations keep.
+    let paragraphs = &document.segmented.paragraphs;
+    if paragraphs.len() >= 3 && paragraphs.iter().any(|p| p.heading) {
+        let headings: Vec<String> = paragraphs
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.heading)
+            .map(|(i, _)| i.to_string())
+            .collect();
+        anchors.insert(format!("§{}:{}", paragraphs.len(), headings.join(",")));
     }
     Fingerprint { anchors, sketch }
 }
