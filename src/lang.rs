@@ -196,6 +196,11 @@ impl LanguageDetector {
         Some(self.second_opinion(info.lang(), info.confidence(), info.is_reliable(), words))
     }
 
+    /// The cluster of close neighbours `lang` belongs to, if any.
+    fn cluster_of(&self, lang: Lang) -> Option<&Cluster> {
+        self.clusters.iter().find(|c| c.languages.contains(&lang))
+    }
+
     /// Lets the markers of `lang`'s cluster confirm, weaken or override an answer.
     fn second_opinion(
         &self,
@@ -204,7 +209,7 @@ impl LanguageDetector {
         reliable: bool,
         words: &Words,
     ) -> (Lang, f64, bool) {
-        let Some(cluster) = self.clusters.iter().find(|c| c.languages.contains(&lang)) else {
+        let Some(cluster) = self.cluster_of(lang) else {
             return (lang, confidence, reliable);
         };
         let mut scores = cluster.score(words);
@@ -245,9 +250,7 @@ impl LanguageDetector {
         let sample = sample(text, self.config.sample_bytes);
         let words = Words::new(&sample);
         let neighbours = self
-            .clusters
-            .iter()
-            .find(|c| c.languages.contains(&lang))
+            .cluster_of(lang)
             .map_or(&[][..], |c| c.languages.as_slice());
         let fit = self.function_words.fit(lang, &words, neighbours)?;
         let evidence = (fit.words as f64 / CONTEXT_RELIABLE_WORDS as f64).min(1.0);
