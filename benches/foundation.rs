@@ -1,6 +1,7 @@
 //! Load (decode) + segment + detect over a deterministic 10,000-document corpus, on one and two
 //! threads, next to a bare whatlang pass over the same texts; and the spun-English normaliser over
-//! the English documents, next to the segmentation pass alone.
+//! the English documents, next to the segmentation pass alone; and theme matching over the seed
+//! articles (Swedish, Polish, English, spun English included).
 //!
 //! Run: `cargo bench --bench foundation`. Throughput is reported in bytes per second.
 
@@ -135,5 +136,40 @@ fn normalize(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, foundation, normalize);
+fn themes(c: &mut Criterion) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let pipeline = mentorlens::Pipeline::new(&mentorlens::Config::default()).unwrap();
+    // The five seed articles, each 40 times as a separate document (about 1 MB).
+    let mut documents = Vec::new();
+    for entry in std::fs::read_dir(root.join("corpus")).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        for copy in 0..40 {
+            let id = format!("{}~{copy}", path.display());
+            let document = document_from_bytes(id.clone(), id, bytes.clone()).unwrap();
+            documents.push(pipeline.analyse_document(document));
+        }
+    }
+    let bytes: usize = documents.iter().map(|d| d.document.text.len()).sum();
+    let matcher = pipeline.theme_matcher();
+    let match_all = || {
+        documents
+            .iter()
+            .map(|d| matcher.extract_themes(d).hits.len())
+            .sum::<usize>()
+    };
+    // Real output: every copy of every seed states themes.
+    let hits = match_all();
+    assert!(hits >= documents.len() * 5, "only {hits} theme hits");
+
+    let mut group = c.benchmark_group("themes");
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.sample_size(10);
+    group.bench_function("extract_themes_1_thread", |b| {
+        b.iter(|| black_box(match_all()))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, foundation, normalize, themes);
 criterion_main!(benches);

@@ -28,6 +28,8 @@ enum Command {
     Normalize(NormalizeArgs),
     /// Two versions of one article side by side, aligned paragraph by paragraph.
     Align(AlignArgs),
+    /// Which benefit themes each article states: a table of themes × articles, or JSON.
+    Themes(ThemesArgs),
     /// Print the JSON Schema of the report.
     Schema,
 }
@@ -83,6 +85,21 @@ struct InputArgs {
     /// No progress bar and no summary on standard error.
     #[arg(long, short)]
     quiet: bool,
+    /// Extra theme taxonomy (TSV: id, label, definition, kram); rows with a known id replace it.
+    #[arg(long, value_name = "FILE")]
+    taxonomy: Option<PathBuf>,
+    /// Extra theme cues (TSV: language, theme, cue, weight, reason).
+    #[arg(long, value_name = "FILE")]
+    cues: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct ThemesArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// `table` for people, `json` for programs.
+    #[arg(long, value_enum, default_value_t = DetectFormat::Table)]
+    format: DetectFormat,
 }
 
 #[derive(Args)]
@@ -126,6 +143,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Detect(args) => detect(args),
         Command::Normalize(args) => normalize(args),
         Command::Align(args) => align(args),
+        Command::Themes(args) => themes(args),
         Command::Schema => {
             let schema = serde_json::to_string_pretty(&Report::json_schema())?;
             writeln!(io::stdout().lock(), "{schema}")?;
@@ -336,6 +354,95 @@ fn align(args: AlignArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn themes(args: ThemesArgs) -> Result<ExitCode> {
+    let analysis = run_pipeline(&args.input)?;
+    let report = Report::new(&analysis);
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    match args.format {
+        DetectFormat::Json => {
+            let documents: Vec<serde_json::Value> = report
+                .documents
+                .iter()
+                .map(|d| serde_json::json!({ "id": d.id, "language": d.language.code, "themes": d.themes }))
+                .collect();
+            let json = serde_json::json!({
+                "themes": report.themes,
+                "discovered_themes": report.discovered_themes,
+                "documents": documents,
+                "errors": report.errors,
+            });
+            serde_json::to_writer_pretty(&mut out, &json)?;
+            writeln!(out)?;
+        }
+        DetectFormat::Table => write_theme_table(&mut out, &analysis, &report)?,
+    }
+    out.flush()?;
+    Ok(finish(&analysis, args.input.quiet))
+}
+
+/// Themes as rows, distinct articles as columns: `✓n` where the article states the theme (n pieces
+/// of evidence), `·` where it does not; a legend maps article columns to documents.
+fn write_theme_table(out: &mut dyn Write, analysis: &Analysis, report: &Report) -> io::Result<()> {
+    let article_of = mentorlens::themes::article_of(&analysis.documents, &analysis.groups);
+    let mut articles: Vec<(String, Vec<String>)> = Vec::new();
+    for (document, article) in analysis.documents.iter().zip(&article_of) {
+        match articles.iter_mut().find(|(a, _)| a == article) {
+            Some((_, members)) => members.push(document.document.id.clone()),
+            None => articles.push((article.clone(), vec![document.document.id.clone()])),
+        }
+    }
+    let label_width = report
+        .themes
+        .iter()
+        .map(|t| t.id.chars().count())
+        .chain([5])
+        .max()
+        .unwrap_or(5);
+    write!(out, "{:<label_width$}  {:>8}", "theme", "articles")?;
+    for number in 1..=articles.len() {
+        write!(out, " {:>5}", format!("A{number}"))?;
+    }
+    writeln!(out)?;
+    for theme in &report.themes {
+        let recurring = if theme.recurring { "*" } else { " " };
+        write!(
+            out,
+            "{:<label_width$}  {:>7}{recurring}",
+            theme.id, theme.articles
+        )?;
+        for (_, members) in &articles {
+            let evidence = theme
+                .evidence
+                .iter()
+                .filter(|e| members.contains(&e.document))
+                .count();
+            let stated = theme.documents.iter().any(|d| members.contains(d));
+            let cell = if stated {
+                format!("✓{evidence}")
+            } else {
+                "·".to_string()
+            };
+            write!(out, " {cell:>5}")?;
+        }
+        writeln!(out)?;
+    }
+    for theme in &report.discovered_themes {
+        writeln!(
+            out,
+            "discovered {}: {} ({} articles: {})",
+            theme.id,
+            theme.key_phrases.join(", "),
+            theme.articles,
+            theme.documents.join(", ")
+        )?;
+    }
+    writeln!(out, "* recurs in at least two distinct articles")?;
+    for (number, (_, members)) in articles.iter().enumerate() {
+        writeln!(out, "A{}: {}", number + 1, members.join(", "))?;
+    }
+    Ok(())
+}
+
 /// The original with each edit shown as `[-from-]{+to+}` (red and green on a terminal).
 fn inline_diff(text: &str, edits: &[mentorlens::normalize::Edit], colour: bool) -> String {
     let (removed, added, reset) = if colour {
@@ -363,6 +470,8 @@ fn inline_diff(text: &str, edits: &[mentorlens::normalize::Edit], colour: bool) 
 fn run_pipeline(input: &InputArgs) -> Result<Analysis> {
     let mut config = Config::default();
     config.language.languages = input.languages.clone();
+    config.themes.taxonomy = input.taxonomy.clone();
+    config.themes.cues = input.cues.clone();
     let pipeline = Pipeline::new(&config)?;
     let inputs: Vec<Input> = input.paths.iter().map(|p| Input::from_arg(p)).collect();
     let mut pool = rayon::ThreadPoolBuilder::new();

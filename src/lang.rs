@@ -267,6 +267,32 @@ impl LanguageDetector {
         })
     }
 
+    /// A paragraph read on its own. When whatlang is unsure and the paragraph's function words
+    /// clearly belong to another language (twice as many, at least three), that language wins,
+    /// still unreliable: short English lines like "I stopped answering e-mail at midnight" have
+    /// Danish-looking trigrams but unmistakably English function words.
+    fn detect_alone(&self, text: &str) -> LanguageGuess {
+        let guess = self.detect(text);
+        if guess.reliable {
+            return guess;
+        }
+        let words = Words::new(text);
+        let guessed = parse_code(guess.code);
+        match self.function_words.clear_winner(&words, guessed, |lang| {
+            guessed.is_some_and(|g| {
+                self.cluster_of(g)
+                    .is_some_and(|c| c.languages.contains(&lang))
+            })
+        }) {
+            Some(lang) => LanguageGuess {
+                code: iso639_1(lang),
+                confidence: guess.confidence.min(0.5),
+                reliable: false,
+            },
+            None => guess,
+        }
+    }
+
     /// Identifies every paragraph, then votes for the document's language.
     pub fn detect_document(&self, text: &str, segmented: &Segmented) -> DocumentLanguages {
         // A first guess for the whole document; each paragraph checks it with its own function
@@ -284,7 +310,7 @@ impl LanguageDetector {
                 let body = &text[p.span.start..p.span.end];
                 candidate
                     .and_then(|candidate| self.detect_in_context(body, candidate))
-                    .unwrap_or_else(|| self.detect(body))
+                    .unwrap_or_else(|| self.detect_alone(body))
             })
             .collect();
         // Votes: (code, weight, reliable paragraphs, weighted confidence).
@@ -613,6 +639,41 @@ impl FunctionWords {
                 scores[i] += weight;
             }
         }
+    }
+
+    /// The language with clearly the most function words in `words`: at least three, at least the
+    /// minimum share, and at least twice as many as `guessed` has; never a close neighbour of the
+    /// guess (`neighbour`), which the second opinion tells apart.
+    fn clear_winner(
+        &self,
+        words: &Words,
+        guessed: Option<Lang>,
+        neighbour: impl Fn(Lang) -> bool,
+    ) -> Option<Lang> {
+        let mut counts = vec![0u32; self.languages.len()];
+        let mut total = 0usize;
+        for word in words.alphabetic() {
+            total += 1;
+            let mut mask = self.index.get(word).copied().unwrap_or(0);
+            while mask != 0 {
+                counts[mask.trailing_zeros() as usize] += 1;
+                mask &= mask - 1;
+            }
+        }
+        let (best, &best_count) = counts
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))?;
+        let lang = self.languages[best];
+        let guessed_count = guessed
+            .and_then(|g| self.languages.iter().position(|&l| l == g))
+            .map_or(0, |i| counts[i]);
+        let clear = best_count >= 3
+            && f64::from(best_count) >= self.min_share * total as f64
+            && best_count >= 2 * guessed_count.max(1)
+            && Some(lang) != guessed
+            && !neighbour(lang);
+        clear.then_some(lang)
     }
 
     /// `Some` when the words fit `lang`'s family (`lang` and its close neighbours, which the

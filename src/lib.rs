@@ -21,6 +21,7 @@ pub mod lang;
 pub mod normalize;
 pub mod report;
 pub mod segment;
+pub mod themes;
 
 use corpus::{Document, Input, InputError, LoadConfig};
 use lang::{DocumentLanguages, LanguageConfig, LanguageDetector};
@@ -28,6 +29,7 @@ use normalize::{Mangling, NormalizeConfig, Normalizer};
 use rayon::prelude::*;
 use segment::{SegmentConfig, Segmented, Segmenter};
 use serde::{Deserialize, Serialize};
+use themes::{DocumentThemes, ThemeConfig, ThemeMatcher, ThemeSummary};
 
 /// The crate's error: what can go wrong before any input is read.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +37,9 @@ pub enum Error {
     /// The language settings are invalid.
     #[error(transparent)]
     Language(#[from] lang::LanguageError),
+    /// The theme taxonomy or cue files are invalid.
+    #[error(transparent)]
+    Themes(#[from] themes::ThemeError),
 }
 
 /// Settings of every stage.
@@ -49,6 +54,8 @@ pub struct Config {
     pub language: LanguageConfig,
     /// Spun-English normalisation.
     pub normalize: NormalizeConfig,
+    /// Benefit themes.
+    pub themes: ThemeConfig,
 }
 
 /// Receives progress while a run goes on (the CLI draws a bar; `()` ignores it).
@@ -72,6 +79,8 @@ pub struct AnalysedDocument {
     pub languages: DocumentLanguages,
     /// How mangled its English is, with the edits that restore it (documents with English only).
     pub mangling: Option<Mangling>,
+    /// Its statements and their theme scores.
+    pub themes: DocumentThemes,
 }
 
 impl AnalysedDocument {
@@ -91,6 +100,8 @@ pub struct Analysis {
     pub errors: Vec<InputError>,
     /// Documents that are versions of one article (translations, copies).
     pub groups: Vec<align::group::Group>,
+    /// Themes per document and across the corpus.
+    pub themes: ThemeSummary,
 }
 
 /// How a run went, as the exit code tells it.
@@ -123,6 +134,7 @@ pub struct Pipeline {
     segmenter: Segmenter,
     detector: LanguageDetector,
     normalizer: Normalizer,
+    themes: ThemeMatcher,
 }
 
 impl Pipeline {
@@ -133,6 +145,7 @@ impl Pipeline {
             segmenter: config.segment.build(),
             detector: config.language.build()?,
             normalizer: config.normalize.build(),
+            themes: config.themes.build()?,
         })
     }
 
@@ -151,12 +164,20 @@ impl Pipeline {
             self.normalizer
                 .normalize(&document.text, &segmented, &english)
         });
-        AnalysedDocument {
+        let mut analysed = AnalysedDocument {
             document,
             segmented,
             languages,
             mangling,
-        }
+            themes: DocumentThemes::default(),
+        };
+        analysed.themes = self.themes.extract_themes(&analysed);
+        analysed
+    }
+
+    /// The built theme stage (taxonomy and thresholds).
+    pub fn theme_matcher(&self) -> &ThemeMatcher {
+        &self.themes
     }
 
     /// Reads every input and analyses it, in parallel on the current rayon pool.
@@ -185,10 +206,12 @@ impl Pipeline {
         documents.sort_by(|a, b| a.document.id.cmp(&b.document.id));
         errors.sort_by(|a, b| (&a.path, a.kind).cmp(&(&b.path, b.kind)));
         let groups = align::group::group(&documents);
+        let themes = themes::summarise(&self.themes, &documents, &groups);
         Analysis {
             documents,
             errors,
             groups,
+            themes,
         }
     }
 }

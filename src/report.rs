@@ -29,6 +29,10 @@ pub struct Report {
     pub documents: Vec<DocumentReport>,
     /// Documents that are versions of one article: translations and duplicates.
     pub groups: Vec<crate::align::group::Group>,
+    /// Every taxonomy theme: where it is stated and whether it recurs across distinct articles.
+    pub themes: Vec<crate::themes::ThemeReport>,
+    /// Recurring benefit statements that fit no taxonomy theme.
+    pub discovered_themes: Vec<crate::themes::discover::DiscoveredTheme>,
     /// Inputs that could not be analysed, sorted by path.
     pub errors: Vec<ErrorReport>,
 }
@@ -79,6 +83,8 @@ pub struct DocumentReport {
     /// The original text with the edits applied; absent for documents without English.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub normalized_text: Option<String>,
+    /// Ids of the taxonomy themes the document states.
+    pub themes: Vec<String>,
     /// Problems that did not stop the analysis.
     pub warnings: Vec<String>,
 }
@@ -144,8 +150,15 @@ pub struct ErrorReport {
 impl Report {
     /// Builds the report of an analysis.
     pub fn new(analysis: &Analysis) -> Self {
-        let documents: Vec<DocumentReport> =
-            analysis.documents.iter().map(document_report).collect();
+        let documents: Vec<DocumentReport> = analysis
+            .documents
+            .iter()
+            .enumerate()
+            .map(|(index, document)| {
+                let themes = analysis.themes.document_themes.get(index);
+                document_report(document, themes.cloned().unwrap_or_default())
+            })
+            .collect();
         let errors: Vec<ErrorReport> = analysis
             .errors
             .iter()
@@ -173,6 +186,8 @@ impl Report {
             },
             documents,
             groups: analysis.groups.clone(),
+            themes: analysis.themes.themes.clone(),
+            discovered_themes: analysis.themes.discovered.clone(),
             errors,
         }
     }
@@ -211,7 +226,7 @@ enum JsonlRecord<'a> {
     Error(&'a ErrorReport),
 }
 
-fn document_report(analysed: &AnalysedDocument) -> DocumentReport {
+fn document_report(analysed: &AnalysedDocument, themes: Vec<String>) -> DocumentReport {
     let languages = &analysed.languages;
     DocumentReport {
         id: analysed.document.id.clone(),
@@ -248,6 +263,7 @@ fn document_report(analysed: &AnalysedDocument) -> DocumentReport {
             .collect(),
         mangling: analysed.mangling.clone(),
         normalized_text: analysed.normalized_text(),
+        themes,
         warnings: analysed.document.warnings.clone(),
     }
 }

@@ -154,6 +154,7 @@ impl Segmenter {
             }
         }
         self.flush_block(text, &mut block, &mut paragraphs);
+        mark_author_bio(text, &mut paragraphs);
         let words = paragraphs.iter().map(|p| p.words).sum();
         Segmented { paragraphs, words }
     }
@@ -405,6 +406,38 @@ fn normalize_phrase(text: &str) -> String {
     out
 }
 
+/// Verbs that follow the name in an author bio ("Jane Doe is chief marketing officer at …"), in the
+/// languages of the cue lexicon.
+const BIO_VERBS: [&str; 8] = ["is", "was", "serves", "leads", "är", "jest", "ist", "est"];
+/// Author bios are short.
+const BIO_MAX_WORDS: usize = 60;
+
+/// Marks the closing author bio (a short last paragraph that opens with a capitalised name and a
+/// verb such as "is") as boilerplate: it describes the writer, not the article's subject.
+fn mark_author_bio(text: &str, paragraphs: &mut [Paragraph]) {
+    let Some(last) = paragraphs.iter_mut().rev().find(|p| !p.boilerplate) else {
+        return;
+    };
+    if last.heading || last.words > BIO_MAX_WORDS {
+        return;
+    }
+    let words: Vec<&str> = text[last.span.start..last.span.end]
+        .unicode_words()
+        .take(5)
+        .collect();
+    let name_length = words
+        .iter()
+        .take_while(|w| w.chars().next().is_some_and(char::is_uppercase))
+        .count();
+    let is_bio = (2..=3).contains(&name_length)
+        && words
+            .get(name_length)
+            .is_some_and(|verb| BIO_VERBS.contains(verb));
+    if is_bio {
+        last.boilerplate = true;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -483,6 +516,19 @@ mod tests {
                 (false, true)
             ]
         );
+    }
+
+    #[test]
+    fn a_closing_author_bio_is_boilerplate_but_an_opening_one_is_not() {
+        let text = "Jane Doe is a mentor.\n\nBody text about mentoring.\n\nJane Doe is chief marketing officer at Acme.";
+        let marks: Vec<bool> = segment(text)
+            .paragraphs
+            .iter()
+            .map(|p| p.boilerplate)
+            .collect();
+        assert_eq!(marks, vec![false, false, true]);
+        let text = "Body text.\n\nMentoring is a habit that builds leaders over many years.";
+        assert!(!segment(text).paragraphs[1].boilerplate);
     }
 
     #[test]

@@ -1,0 +1,1338 @@
+//! Themes: which benefits of mentorship each document states, where exactly, and which benefits
+//! recur across distinct articles.
+//!
+//! The document stage ([`ThemeMatcher::extract_themes`]) cuts a document into statements (headings,
+//! list items and `Label: text` lines, sentences; never boilerplate), stems each statement in its
+//! paragraph's language (Snowball) and scores it against the cue lexicon (`themes/cues.tsv`): every
+//! distinct cue found adds its weight to its theme. A statement whose score for a theme reaches
+//! `statement_threshold` is evidence; a document states a theme when its evidence, weighted by kind
+//! (headings and list items count 1.5, sentences 1), reaches `document_threshold`. Spun English is
+//! matched on its restored text (the normaliser's edits) while evidence keeps the original offsets.
+//!
+//! The corpus stage ([`summarise`]) counts distinct articles (a translation or duplicate group counts
+//! once), marks recurring themes, lists lexicon gaps (a theme found in one version of an article and
+//! not in another) and hands the benefit statements no theme explains to [`discover`].
+
+pub mod discover;
+
+use crate::AnalysedDocument;
+use crate::align::group::Group;
+use crate::segment::{Paragraph, Span};
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::{Deserialize, Serialize};
+use snowball_stemmers_rs::{Algorithm, Stemmer};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use unicode_segmentation::UnicodeSegmentation;
+
+const TAXONOMY_TSV: &str = include_str!("themes/taxonomy.tsv");
+const CUES_TSV: &str = include_str!("themes/cues.tsv");
+
+/// The most a single statement contributes to one theme, so one cue-dense sentence cannot carry a
+/// document alone.
+const STATEMENT_SCORE_CAP: f64 = 2.0;
+/// How much more a heading or list item counts than a body sentence.
+const ITEM_WEIGHT: f64 = 1.5;
+/// At most this many statements are quoted as evidence per document and theme: the strongest.
+const MAX_CITED: usize = 3;
+/// A statement is quoted only when its weighted score is at least this share of the best one's.
+const CITE_RATIO: f64 = 0.75;
+/// The weight of a cue that names its theme on its own.
+const NAMING_WEIGHT: f64 = 1.0;
+/// The longest cue, in words.
+const MAX_CUE_WORDS: usize = 8;
+/// At most this many tokens may stand between two words of a phrase cue.
+const PHRASE_GAP: usize = 2;
+
+/// Settings of the theme stage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ThemeConfig {
+    /// Extra taxonomy (TSV: id, label, definition, kram); a row with an existing id replaces it.
+    pub taxonomy: Option<PathBuf>,
+    /// Extra cues (TSV: language, theme, cue, weight, reason), added to the built-in ones.
+    pub cues: Option<PathBuf>,
+    /// Thresholds that decide evidence and document themes.
+    pub thresholds: Thresholds,
+    /// A theme recurs when at least this many distinct articles state it.
+    pub recurring_min_articles: usize,
+}
+
+/// The two decisions of the theme stage. Chosen by leave-one-article-out on the seed corpus (see
+/// `tests/themes_eval.rs`), not by fitting all of it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Thresholds {
+    /// A statement is evidence for a theme when its cue score reaches this.
+    pub statement: f64,
+    /// A document states a theme when its kind-weighted evidence reaches this.
+    pub document: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self {
+            statement: 1.0,
+            document: 1.5,
+        }
+    }
+}
+
+impl Default for ThemeConfig {
+    fn default() -> Self {
+        Self {
+            taxonomy: None,
+            cues: None,
+            thresholds: Thresholds::default(),
+            recurring_min_articles: 2,
+        }
+    }
+}
+
+/// What can go wrong while building the theme stage.
+#[derive(Debug, thiserror::Error)]
+pub enum ThemeError {
+    /// A user file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A row of a taxonomy or cue file is malformed.
+    #[error("{path}, line {line}: {message}")]
+    Row {
+        /// The file (`built-in` for the shipped data).
+        path: String,
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
+}
+
+/// One theme of the taxonomy.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Theme {
+    /// Stable id, e.g. `outside_perspective`.
+    pub id: String,
+    /// Short label for people.
+    pub label: String,
+    /// What counts as the theme.
+    pub definition: String,
+    /// Its place among Kram's mentoring functions.
+    pub kram: String,
+}
+
+/// What kind of statement a piece of evidence is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StatementKind {
+    /// A heading paragraph.
+    Heading,
+    /// The first sentence of a bulleted or numbered item, or the label line of `Label: text`.
+    ListItem,
+    /// A body sentence.
+    Sentence,
+}
+
+impl StatementKind {
+    fn weight(self) -> f64 {
+        match self {
+            Self::Heading | Self::ListItem => ITEM_WEIGHT,
+            Self::Sentence => 1.0,
+        }
+    }
+}
+
+/// One statement of a document: a heading, list item or sentence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    /// Paragraph index.
+    pub paragraph: usize,
+    /// Byte span in the original text.
+    pub span: Span,
+    /// Heading, list item or sentence.
+    pub kind: StatementKind,
+    /// The language its cues were matched in.
+    pub language: &'static str,
+    /// It names a benefit ("benefits", "reasons", "fördelar") or follows an intro that does.
+    pub benefit: bool,
+    /// Content-word stems (no function words, no domain words), for discovery.
+    pub key_stems: Vec<String>,
+    /// The statement index of the heading whose section this statement is in.
+    pub section: Option<usize>,
+}
+
+/// A statement's cue score for one theme.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ThemeHit {
+    /// Index into the taxonomy.
+    pub theme: u16,
+    /// Index into the document's statements.
+    pub statement: u32,
+    /// Sum of the weights of the distinct cues found.
+    pub score: f32,
+    /// The weight of the strongest of them: a sentence is quoted only when a cue that names the
+    /// theme (weight 1) is in it, not on supporting words alone.
+    pub strongest: f32,
+}
+
+impl ThemeHit {
+    /// The taxonomy index of its theme.
+    pub fn theme_index(&self) -> usize {
+        usize::from(self.theme)
+    }
+
+    /// The index of its statement.
+    pub fn statement_index(&self) -> usize {
+        self.statement as usize
+    }
+}
+
+/// What the theme stage found in one document, before any threshold.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DocumentThemes {
+    /// Its statements that matter, in text order: those with a theme score at or above the
+    /// statement threshold, headings, and benefit statements (the input of discovery).
+    pub statements: Vec<Statement>,
+    /// Every theme score at or above the statement threshold.
+    pub hits: Vec<ThemeHit>,
+}
+
+/// A theme a document states, with the hits that are its evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentTheme {
+    /// Index into the taxonomy.
+    pub theme: usize,
+    /// Kind-weighted evidence score.
+    pub score: f64,
+    /// Every hit that reached the statement threshold, in text order.
+    pub evidence: Vec<ThemeHit>,
+    /// The strongest of them, quoted in the report, in text order.
+    pub cited: Vec<ThemeHit>,
+}
+
+impl DocumentThemes {
+    /// The themes this document states under `thresholds`, in taxonomy order.
+    pub fn decide(&self, thresholds: &Thresholds) -> Vec<DocumentTheme> {
+        let mut by_theme: BTreeMap<usize, DocumentTheme> = BTreeMap::new();
+        for hit in self
+            .hits
+            .iter()
+            .filter(|h| f64::from(h.score) >= thresholds.statement)
+        {
+            let kind = self.statements[hit.statement_index()].kind;
+            let entry = by_theme
+                .entry(hit.theme_index())
+                .or_insert_with(|| DocumentTheme {
+                    theme: hit.theme_index(),
+                    score: 0.0,
+                    evidence: Vec::new(),
+                    cited: Vec::new(),
+                });
+            entry.score += f64::from(hit.score).min(STATEMENT_SCORE_CAP) * kind.weight();
+            entry.evidence.push(*hit);
+        }
+        let weighted = |hit: &ThemeHit| {
+            f64::from(hit.score).min(STATEMENT_SCORE_CAP)
+                * self.statements[hit.statement_index()].kind.weight()
+        };
+        by_theme
+            .into_values()
+            .filter(|theme| theme.score >= thresholds.document)
+            .map(|mut theme| {
+                let mut ranked = theme.evidence.clone();
+                ranked.sort_by(|a, b| {
+                    weighted(b)
+                        .total_cmp(&weighted(a))
+                        .then(a.statement.cmp(&b.statement))
+                });
+                let best = ranked.first().map_or(0.0, weighted);
+
+                // Articles state a benefit in a heading and explain it below: when headings state
+                // the theme, body sentences are quoted from their sections only.
+                let headed: FxHashSet<usize> = theme
+                    .evidence
+                    .iter()
+                    .filter(|hit| {
+                        self.statements[hit.statement_index()].kind == StatementKind::Heading
+                    })
+                    .map(ThemeHit::statement_index)
+                    .collect();
+                ranked.retain(|hit| {
+                    let statement = &self.statements[hit.statement_index()];
+                    let quotable = match statement.kind {
+                        StatementKind::Heading | StatementKind::ListItem => true,
+                        StatementKind::Sentence => {
+                            f64::from(hit.strongest) >= NAMING_WEIGHT
+                                && (headed.is_empty()
+                                    || statement.section.is_some_and(|s| headed.contains(&s)))
+                        }
+                    };
+                    quotable && weighted(hit) >= CITE_RATIO * best
+                });
+                ranked.truncate(MAX_CITED);
+                ranked.sort_by_key(|hit| hit.statement);
+                theme.cited = ranked;
+                theme
+            })
+            // A theme is stated only where something names it: weak supporting words alone, however
+            // many, do not make a claim.
+            .filter(|theme| !theme.cited.is_empty())
+            .collect()
+    }
+
+    /// Statements that name a benefit (or are headings/list items under a benefit intro) and reach
+    /// no theme: the input of discovery.
+    pub fn unexplained_statements(&self, thresholds: &Thresholds) -> Vec<usize> {
+        let explained: FxHashSet<usize> = self
+            .hits
+            .iter()
+            .filter(|h| f64::from(h.score) >= thresholds.statement)
+            .map(ThemeHit::statement_index)
+            .collect();
+        (0..self.statements.len())
+            .filter(|i| self.statements[*i].benefit && !explained.contains(i))
+            .collect()
+    }
+}
+
+/// One word of a cue.
+#[derive(Debug, Clone, PartialEq)]
+enum WordPattern {
+    /// Matches tokens with this stem (an id into the language's stem table).
+    Stem(u32),
+    /// Matches lowercase tokens that start with this.
+    Prefix(String),
+}
+
+/// What a cue points at.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum CueTarget {
+    Theme(u16),
+    /// A benefit-statement marker.
+    Benefit,
+    /// A domain word: never a key stem.
+    Domain,
+}
+
+#[derive(Debug, Clone)]
+struct Cue {
+    words: Vec<WordPattern>,
+    target: CueTarget,
+    weight: f32,
+}
+
+/// A lowercase token, the id of its stem when a cue word has that stem, and the cues that can start
+/// at it.
+#[derive(Clone, Copy)]
+struct Token<'a> {
+    lower: &'a str,
+    stem: Option<u32>,
+    starts: &'a [u32],
+}
+
+/// What matching needs to know about one distinct lowercase word.
+#[derive(Debug, Default)]
+struct WordInfo {
+    /// The id of its stem, when some cue word has that stem.
+    stem: Option<u32>,
+    /// The cues whose first word matches it.
+    starts: Vec<u32>,
+}
+
+/// The words seen so far, each looked up (stemmed, matched against first cue words) once per
+/// thread, not once per occurrence.
+type StemMemo = FxHashMap<String, WordInfo>;
+
+/// A memo holds at most this many words; then it starts again (memory stays bounded on huge
+/// vocabularies; the memo is a cache, so results do not change).
+const MEMO_MAX_WORDS: usize = 200_000;
+
+thread_local! {
+    /// Per thread, per built matcher (by its id) and language: the stem memo.
+    static STEM_MEMOS: std::cell::RefCell<FxHashMap<(u64, &'static str), StemMemo>> =
+        std::cell::RefCell::new(FxHashMap::default());
+}
+
+/// Ids of built matchers, so thread-local memos of two matchers (with different cue sets and so
+/// different stem ids) never mix.
+static NEXT_MATCHER_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The cues of one language, indexed by their first word.
+struct LanguageCues {
+    stemmer: Option<Stemmer>,
+    cues: Vec<Cue>,
+    /// First three characters of every stem pattern (and of the word it was written as): a token
+    /// whose first three characters are not here cannot match a stem pattern, so it is not stemmed.
+    stem_keys: FxHashSet<String>,
+    /// Every stem a cue word has, with its id.
+    stem_ids: FxHashMap<String, u32>,
+    first_stem: FxHashMap<u32, Vec<usize>>,
+    /// Prefix patterns that start a cue, keyed by their first three characters.
+    first_prefix: FxHashMap<String, Vec<usize>>,
+    /// Function words (stop-words crate), domain words and theme cue stems: never key stems.
+    stop_words: FxHashSet<String>,
+    /// Prefix patterns of domain and theme cues: tokens starting with one are never key stems.
+    stop_prefixes: Vec<String>,
+}
+
+/// The built theme stage: taxonomy, stemmers and cue indexes, shared by all threads.
+pub struct ThemeMatcher {
+    id: u64,
+    themes: Vec<Theme>,
+    languages: FxHashMap<&'static str, LanguageCues>,
+    thresholds: Thresholds,
+    recurring_min_articles: usize,
+}
+
+impl std::fmt::Debug for ThemeMatcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ThemeMatcher")
+            .field("themes", &self.themes.len())
+            .field("languages", &self.languages.len())
+            .finish()
+    }
+}
+
+/// The first three characters of a word (the whole word when shorter): the key of the cue indexes.
+fn key3(word: &str) -> &str {
+    let end = word.char_indices().nth(3).map_or(word.len(), |(i, _)| i);
+    &word[..end]
+}
+
+/// The Snowball stemmer of an ISO 639-1 code, if there is one.
+fn stemmer_for(code: &str) -> Option<Stemmer> {
+    let algorithm = match code {
+        "en" => Algorithm::English,
+        "sv" => Algorithm::Swedish,
+        "pl" => Algorithm::Polish,
+        "de" => Algorithm::German,
+        "fr" => Algorithm::French,
+        "es" => Algorithm::Spanish,
+        "da" => Algorithm::Danish,
+        "nb" | "nn" | "no" => Algorithm::Norwegian,
+        "nl" => Algorithm::Dutch,
+        "it" => Algorithm::Italian,
+        "pt" => Algorithm::Portuguese,
+        "fi" => Algorithm::Finnish,
+        "cs" => Algorithm::Czech,
+        "ru" => Algorithm::Russian,
+        "uk" => Algorithm::Ukrainian,
+        "tr" => Algorithm::Turkish,
+        "ro" => Algorithm::Romanian,
+        "hu" => Algorithm::Hungarian,
+        _ => return None,
+    };
+    Some(Stemmer::create(algorithm))
+}
+
+impl LanguageCues {
+    fn new(code: &str) -> Self {
+        let stop_words = stop_words::lookup(code)
+            .map(|list| list.iter().map(|w| w.to_lowercase()).collect())
+            .unwrap_or_default();
+        Self {
+            stemmer: stemmer_for(code),
+            cues: Vec::new(),
+            stem_keys: FxHashSet::default(),
+            stem_ids: FxHashMap::default(),
+            first_stem: FxHashMap::default(),
+            first_prefix: FxHashMap::default(),
+            stop_words,
+            stop_prefixes: Vec::new(),
+        }
+    }
+
+    fn stem(&self, lower: &str) -> String {
+        match &self.stemmer {
+            Some(stemmer) => stemmer.stem(lower).into_owned(),
+            None => lower.to_string(),
+        }
+    }
+
+    fn add(&mut self, cue_text: &str, target: CueTarget, weight: f32) -> Result<(), String> {
+        let mut words = Vec::new();
+        for word in cue_text.split_whitespace() {
+            if let Some(prefix) = word.strip_suffix('*') {
+                let prefix = prefix.to_lowercase();
+                if prefix.chars().count() < 3 {
+                    return Err(format!(
+                        "prefix `{word}` is shorter than three letters; write whole words instead"
+                    ));
+                }
+                words.push(WordPattern::Prefix(prefix));
+            } else {
+                // A hyphenated word is several tokens ("self-worth" → self, worth).
+                for part in word.unicode_words() {
+                    let lower = part.to_lowercase();
+                    let stem = self.stem(&lower);
+                    self.stem_keys.insert(key3(&lower).to_string());
+                    self.stem_keys.insert(key3(&stem).to_string());
+                    let next_id = self.stem_ids.len() as u32;
+                    let id = *self.stem_ids.entry(stem).or_insert(next_id);
+                    words.push(WordPattern::Stem(id));
+                }
+            }
+        }
+        if let Some(existing) = self
+            .cues
+            .iter_mut()
+            .find(|c| c.target == target && c.words == words)
+        {
+            // Two spellings with one stem ("industry", "industries"): one cue, the higher weight.
+            existing.weight = existing.weight.max(weight);
+            return Ok(());
+        }
+        let Some(first) = words.first() else {
+            return Err("empty cue".to_string());
+        };
+        if words.len() > MAX_CUE_WORDS {
+            return Err(format!("a cue has at most {MAX_CUE_WORDS} words"));
+        }
+        let index = self.cues.len();
+        match first {
+            WordPattern::Stem(id) => self.first_stem.entry(*id).or_default().push(index),
+            WordPattern::Prefix(prefix) => self
+                .first_prefix
+                .entry(key3(prefix).to_string())
+                .or_default()
+                .push(index),
+        }
+        // Discovery looks for benefits outside the taxonomy: words that already name a theme, and
+        // domain words, are not key stems.
+        if target != CueTarget::Benefit && words.len() == 1 {
+            match &words[0] {
+                WordPattern::Stem(id) => {
+                    let stem = self.stem_ids.iter().find(|(_, i)| *i == id).map(|(s, _)| s);
+                    self.stop_words.extend(stem.cloned());
+                }
+                WordPattern::Prefix(prefix) => self.stop_prefixes.push(prefix.clone()),
+            }
+        }
+        self.cues.push(Cue {
+            words,
+            target,
+            weight,
+        });
+        Ok(())
+    }
+
+    /// Lowercases the words of `text` into `buffer` and returns their byte ranges in it.
+    fn lowercase_words(text: &str, buffer: &mut String) -> Vec<std::ops::Range<usize>> {
+        buffer.clear();
+        text.unicode_words()
+            .map(|word| {
+                let start = buffer.len();
+                if word.is_ascii() {
+                    buffer.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+                } else {
+                    buffer.extend(word.chars().flat_map(char::to_lowercase));
+                }
+                start..buffer.len()
+            })
+            .collect()
+    }
+
+    /// Looks a lowercase word up: its stem id and the cues that can start at it.
+    fn word_info(&self, lower: &str) -> WordInfo {
+        let stem = if self.stem_keys.contains(key3(lower)) {
+            self.stem_ids.get(&self.stem(lower)).copied()
+        } else {
+            None
+        };
+        let by_stem = stem
+            .and_then(|id| self.first_stem.get(&id))
+            .into_iter()
+            .flatten();
+        let by_prefix = self
+            .first_prefix
+            .get(key3(lower))
+            .into_iter()
+            .flatten()
+            .filter(|c| matches!(&self.cues[**c].words[0], WordPattern::Prefix(p) if lower.starts_with(p.as_str())));
+        let mut starts: Vec<u32> = by_stem.chain(by_prefix).map(|&c| c as u32).collect();
+        starts.sort_unstable();
+        starts.dedup();
+        WordInfo { stem, starts }
+    }
+
+    /// The tokens of a lowercased text. Fills `memo` with the words it has not seen, then reads it.
+    fn tokens<'a>(
+        &self,
+        buffer: &'a str,
+        ranges: &[std::ops::Range<usize>],
+        memo: &'a mut StemMemo,
+    ) -> Vec<Token<'a>> {
+        for range in ranges {
+            let lower = &buffer[range.clone()];
+            if !memo.contains_key(lower) {
+                memo.insert(lower.to_string(), self.word_info(lower));
+            }
+        }
+        let memo: &'a StemMemo = memo;
+        ranges
+            .iter()
+            .map(|range| {
+                let lower = &buffer[range.clone()];
+                let info = &memo[lower];
+                Token {
+                    lower,
+                    stem: info.stem,
+                    starts: &info.starts,
+                }
+            })
+            .collect()
+    }
+
+    fn matches(pattern: &WordPattern, token: &Token) -> bool {
+        match pattern {
+            WordPattern::Stem(id) => token.stem == Some(*id),
+            WordPattern::Prefix(prefix) => token.lower.starts_with(prefix.as_str()),
+        }
+    }
+
+    /// The token positions cue `index` covers when it matches starting at token `start`.
+    fn match_at(&self, index: usize, tokens: &[Token], start: usize) -> Option<Vec<usize>> {
+        let words = &self.cues[index].words;
+        let mut positions = [0usize; MAX_CUE_WORDS];
+        positions[0] = start;
+        for (n, pattern) in words.iter().enumerate().skip(1) {
+            let last = positions[n - 1];
+            positions[n] = (last + 1..tokens.len())
+                .take(PHRASE_GAP + 1)
+                .find(|&p| Self::matches(pattern, &tokens[p]))?;
+        }
+        Some(positions[..words.len()].to_vec())
+    }
+
+    /// The distinct cues found in a token sequence, each with the tokens it covers. A cue whose
+    /// tokens all lie inside a longer cue of the same target is dropped: "career path" counts once,
+    /// not again as "career" and "path".
+    fn found_cues(&self, tokens: &[Token]) -> Vec<usize> {
+        let mut found: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for (i, token) in tokens.iter().enumerate() {
+            for cue in token.starts.iter().map(|&c| c as usize) {
+                if !found.contains_key(&cue)
+                    && let Some(positions) = self.match_at(cue, tokens, i)
+                {
+                    found.insert(cue, positions);
+                }
+            }
+        }
+        // Each stretch of tokens counts once per target: a cue gives way to one of the same target
+        // that covers more tokens, or the same tokens with a higher weight.
+        let covered_by_longer = |cue: usize, positions: &[usize]| {
+            found.iter().any(|(&other, other_positions)| {
+                let (mine, theirs) = (&self.cues[cue], &self.cues[other]);
+                let covers = positions.iter().all(|p| other_positions.contains(p));
+                let stronger = other_positions.len() > positions.len()
+                    || (other_positions.len() == positions.len()
+                        && (theirs.weight, std::cmp::Reverse(other))
+                            > (mine.weight, std::cmp::Reverse(cue)));
+                other != cue && theirs.target == mine.target && covers && stronger
+            })
+        };
+        found
+            .iter()
+            .filter(|(cue, positions)| !covered_by_longer(**cue, positions))
+            .map(|(cue, _)| *cue)
+            .collect()
+    }
+
+    /// The stem of a content word (for discovery); `None` for function words, domain words, words
+    /// that already name a theme, contractions ("here’s") and words under three letters.
+    fn key_stem(&self, lower: &str) -> Option<String> {
+        let content = lower.chars().count() >= 3
+            && lower.chars().all(char::is_alphabetic)
+            && !self.stop_words.contains(lower)
+            && !self
+                .stop_prefixes
+                .iter()
+                .any(|p| lower.starts_with(p.as_str()));
+        let stem = self.stem(lower);
+        (content && !self.stop_words.contains(&stem)).then_some(stem)
+    }
+}
+
+/// Reads a TSV source and reports its rows with 1-based line numbers.
+fn numbered_rows<'a>(tsv: &'a str) -> impl Iterator<Item = (usize, Vec<&'a str>)> + 'a {
+    let mut header_seen = false;
+    tsv.lines().enumerate().filter_map(move |(i, line)| {
+        if line.starts_with('#') || line.trim().is_empty() {
+            return None;
+        }
+        if !header_seen {
+            header_seen = true;
+            return None;
+        }
+        Some((i + 1, line.split('\t').collect()))
+    })
+}
+
+fn read_user_file(path: &Path) -> Result<String, ThemeError> {
+    std::fs::read_to_string(path).map_err(|source| ThemeError::Read {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn parse_taxonomy(tsv: &str, origin: &str, themes: &mut Vec<Theme>) -> Result<(), ThemeError> {
+    for (line, row) in numbered_rows(tsv) {
+        let [id, label, definition, kram] = row[..] else {
+            return Err(ThemeError::Row {
+                path: origin.to_string(),
+                line,
+                message: format!(
+                    "expected 4 tab-separated columns (id, label, definition, kram), found {}",
+                    row.len()
+                ),
+            });
+        };
+        let theme = Theme {
+            id: id.trim().to_string(),
+            label: label.trim().to_string(),
+            definition: definition.trim().to_string(),
+            kram: kram.trim().to_string(),
+        };
+        match themes.iter_mut().find(|t| t.id == theme.id) {
+            Some(existing) => *existing = theme,
+            None => themes.push(theme),
+        }
+    }
+    Ok(())
+}
+
+impl ThemeConfig {
+    /// Builds the matcher: taxonomy, stemmers and cue indexes.
+    pub fn build(&self) -> Result<ThemeMatcher, ThemeError> {
+        let mut themes = Vec::new();
+        parse_taxonomy(TAXONOMY_TSV, "built-in taxonomy", &mut themes)?;
+        if let Some(path) = &self.taxonomy {
+            parse_taxonomy(
+                &read_user_file(path)?,
+                &path.display().to_string(),
+                &mut themes,
+            )?;
+        }
+        let mut languages: FxHashMap<&'static str, LanguageCues> = FxHashMap::default();
+        let user_cues = match &self.cues {
+            Some(path) => Some((read_user_file(path)?, path.display().to_string())),
+            None => None,
+        };
+        let sources = std::iter::once((CUES_TSV, "built-in cues".to_string())).chain(
+            user_cues
+                .as_ref()
+                .map(|(tsv, origin)| (tsv.as_str(), origin.clone())),
+        );
+        for (tsv, origin) in sources {
+            for (line, row) in numbered_rows(tsv) {
+                let row_error = |message: String| ThemeError::Row {
+                    path: origin.clone(),
+                    line,
+                    message,
+                };
+                let [language, theme, cue, weight, _reason] = row[..] else {
+                    return Err(row_error(format!(
+                        "expected 5 tab-separated columns (language, theme, cue, weight, reason), found {}",
+                        row.len()
+                    )));
+                };
+                let target = match theme {
+                    "@benefit" => CueTarget::Benefit,
+                    "@domain" => CueTarget::Domain,
+                    id => {
+                        let index = themes.iter().position(|t| t.id == id).ok_or_else(|| {
+                            row_error(format!("theme `{id}` is not in the taxonomy"))
+                        })?;
+                        let index = u16::try_from(index).map_err(|_| {
+                            row_error("more than 65,535 themes in the taxonomy".to_string())
+                        })?;
+                        CueTarget::Theme(index)
+                    }
+                };
+                let weight: f32 = weight
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|w: &f32| w.is_finite() && *w > 0.0)
+                    .ok_or_else(|| {
+                        row_error(format!("weight `{weight}` is not a positive number"))
+                    })?;
+                let code = crate::lang::parse_code(language)
+                    .map(crate::lang::iso639_1)
+                    .ok_or_else(|| row_error(format!("unknown language code `{language}`")))?;
+                languages
+                    .entry(code)
+                    .or_insert_with(|| LanguageCues::new(code))
+                    .add(cue, target, weight)
+                    .map_err(row_error)?;
+            }
+        }
+        Ok(ThemeMatcher {
+            id: NEXT_MATCHER_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            themes,
+            languages,
+            thresholds: self.thresholds,
+            recurring_min_articles: self.recurring_min_articles.max(1),
+        })
+    }
+}
+
+/// Whether a paragraph's text starts like a bulleted or numbered item.
+fn is_list_item(text: &str) -> bool {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with(['-', '*', '•', '·', '–', '—', '▪', '◦', '✓', '✔']) {
+        return true;
+    }
+    let digits = trimmed.chars().take_while(char::is_ascii_digit).count();
+    digits > 0 && digits <= 2 && trimmed[digits..].starts_with(['.', ')', ':'])
+}
+
+/// Whether a sentence is a `Label: text` line: a short label ending in a colon, then text.
+fn has_label(sentence: &str) -> bool {
+    sentence.split_once(':').is_some_and(|(label, rest)| {
+        let words = label.unicode_words().count();
+        (1..=6).contains(&words) && rest.unicode_words().count() >= 3
+    })
+}
+
+/// The restored text of `span` when the normaliser changed something inside it.
+fn restored<'a>(
+    text: &'a str,
+    span: Span,
+    edits: &[crate::normalize::Edit],
+) -> std::borrow::Cow<'a, str> {
+    let inside: Vec<crate::normalize::Edit> = edits
+        .iter()
+        .filter(|e| e.start >= span.start && e.end <= span.end)
+        .map(|e| crate::normalize::Edit {
+            start: e.start - span.start,
+            end: e.end - span.start,
+            ..e.clone()
+        })
+        .collect();
+    let original = &text[span.start..span.end];
+    if inside.is_empty() {
+        std::borrow::Cow::Borrowed(original)
+    } else {
+        std::borrow::Cow::Owned(crate::normalize::apply_edits(original, &inside))
+    }
+}
+
+/// A span with surrounding white space removed.
+fn trimmed(text: &str, span: Span) -> Span {
+    let slice = &text[span.start..span.end];
+    let start = span.start + (slice.len() - slice.trim_start().len());
+    Span {
+        start,
+        end: span.start + slice.trim_end().len(),
+    }
+}
+
+impl ThemeMatcher {
+    /// The taxonomy, in report order.
+    pub fn themes(&self) -> &[Theme] {
+        &self.themes
+    }
+
+    /// The thresholds the matcher was built with.
+    pub fn thresholds(&self) -> &Thresholds {
+        &self.thresholds
+    }
+
+    /// The language whose cues read a paragraph: its own when detected reliably and cues exist for
+    /// it, else the document's (short headings are often misread).
+    fn paragraph_language(document: &AnalysedDocument, index: usize) -> &'static str {
+        let guess = &document.languages.paragraphs[index];
+        if guess.is_determined() && guess.reliable {
+            guess.code
+        } else {
+            document.languages.document.code
+        }
+    }
+
+    /// Cuts a document into statements and scores each against the cue lexicon.
+    pub fn extract_themes(&self, document: &AnalysedDocument) -> DocumentThemes {
+        STEM_MEMOS.with(|memos| {
+            let mut memos = memos.borrow_mut();
+            if memos.values().map(FxHashMap::len).sum::<usize>() > MEMO_MAX_WORDS {
+                memos.clear();
+            }
+            self.extract_with(document, &mut memos)
+        })
+    }
+
+    fn extract_with(
+        &self,
+        document: &AnalysedDocument,
+        memos: &mut FxHashMap<(u64, &'static str), StemMemo>,
+    ) -> DocumentThemes {
+        let text = &document.document.text;
+        let edits = document
+            .mangling
+            .as_ref()
+            .map(|m| m.edits.as_slice())
+            .unwrap_or_default();
+        let mut result = DocumentThemes::default();
+        let mut after_intro = false;
+        let mut section = None;
+        let mut buffer = String::new();
+        for (index, paragraph) in document.segmented.paragraphs.iter().enumerate() {
+            if paragraph.boilerplate {
+                continue;
+            }
+            let language = Self::paragraph_language(document, index);
+            let Some(cues) = self.languages.get(language) else {
+                continue;
+            };
+            let memo = memos.entry((self.id, language)).or_default();
+            let mut paragraph_names_benefit = false;
+            for (span, kind) in Self::statements_of(text, paragraph) {
+                let ranges =
+                    LanguageCues::lowercase_words(&restored(text, span, edits), &mut buffer);
+                let tokens = cues.tokens(&buffer, &ranges, memo);
+                let found = cues.found_cues(&tokens);
+                let names_benefit = found
+                    .iter()
+                    .any(|c| cues.cues[*c].target == CueTarget::Benefit);
+                paragraph_names_benefit |= names_benefit;
+                let mut scores: Vec<(u16, f32, f32)> = Vec::new();
+                for cue in &found {
+                    if let CueTarget::Theme(theme) = cues.cues[*cue].target {
+                        let weight = cues.cues[*cue].weight;
+                        match scores.iter_mut().find(|(t, _, _)| *t == theme) {
+                            Some(entry) => {
+                                entry.1 += weight;
+                                entry.2 = entry.2.max(weight);
+                            }
+                            None => scores.push((theme, weight, weight)),
+                        }
+                    }
+                }
+                // Only what can count is kept: scores below the statement threshold never do.
+                scores.retain(|(_, score, _)| f64::from(*score) >= self.thresholds.statement);
+                scores.sort_unstable_by_key(|(theme, _, _)| *theme);
+                let benefit = names_benefit || (after_intro && kind != StatementKind::Sentence);
+                let heading = kind == StatementKind::Heading;
+                if scores.is_empty() && !benefit && !heading {
+                    continue;
+                }
+                let statement = result.statements.len();
+                let Ok(statement_id) = u32::try_from(statement) else {
+                    // Four billion statements in one document: the rest cannot be indexed.
+                    break;
+                };
+                result.hits.extend(
+                    scores
+                        .into_iter()
+                        .map(|(theme, score, strongest)| ThemeHit {
+                            theme,
+                            statement: statement_id,
+                            score,
+                            strongest,
+                        }),
+                );
+                // Only benefit statements feed discovery; the others keep no stems.
+                let key_stems = if benefit {
+                    tokens
+                        .iter()
+                        .filter_map(|t| cues.key_stem(t.lower))
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                if heading {
+                    section = Some(statement);
+                }
+                result.statements.push(Statement {
+                    paragraph: index,
+                    span,
+                    kind,
+                    language,
+                    benefit,
+                    key_stems,
+                    section,
+                });
+            }
+            // An intro names benefits and ends with a colon ("Here are four benefits:").
+            let ends_with_colon = text[paragraph.span.start..paragraph.span.end]
+                .trim_end()
+                .ends_with(':');
+            if paragraph_names_benefit && ends_with_colon {
+                after_intro = true;
+            }
+        }
+        result.statements.shrink_to_fit();
+        result.hits.shrink_to_fit();
+        result
+    }
+
+    /// The statements of one paragraph with their kinds.
+    fn statements_of(text: &str, paragraph: &Paragraph) -> Vec<(Span, StatementKind)> {
+        if paragraph.heading {
+            return vec![(trimmed(text, paragraph.span), StatementKind::Heading)];
+        }
+        let list_item = is_list_item(&text[paragraph.span.start..paragraph.span.end]);
+        paragraph
+            .sentences
+            .iter()
+            .enumerate()
+            .map(|(i, sentence)| {
+                let span = trimmed(text, *sentence);
+                let item = i == 0 && (list_item || has_label(&text[span.start..span.end]));
+                let kind = if item {
+                    StatementKind::ListItem
+                } else {
+                    StatementKind::Sentence
+                };
+                (span, kind)
+            })
+            .filter(|(span, _)| span.end > span.start)
+            .collect()
+    }
+}
+
+/// A piece of evidence for a theme, quoted from the original text.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct EvidenceReport {
+    /// Document id.
+    pub document: String,
+    /// Paragraph index.
+    pub paragraph: usize,
+    /// First byte in the original text.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+    /// Language the cues matched in.
+    pub language: String,
+    /// heading, list_item or sentence.
+    pub kind: StatementKind,
+    /// The statement's cue score for the theme.
+    pub score: f64,
+    /// The statement as in the original (spun text stays spun).
+    pub text: String,
+}
+
+/// A version of an article that lacks a theme its sibling states: probably a gap in the cue lexicon.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct LexiconGap {
+    /// The document without the theme.
+    pub document: String,
+    /// Its language.
+    pub language: String,
+    /// The versions (same group) that state it.
+    pub found_in: Vec<String>,
+}
+
+/// A taxonomy theme across the corpus.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct ThemeReport {
+    /// Taxonomy id.
+    pub id: String,
+    /// Short label.
+    pub label: String,
+    /// What counts as the theme.
+    pub definition: String,
+    /// Whether at least `recurring_min_articles` distinct articles state it.
+    pub recurring: bool,
+    /// Distinct articles that state it (a translation or duplicate group counts once).
+    pub articles: usize,
+    /// Documents that state it, sorted.
+    pub documents: Vec<String>,
+    /// Where it is stated, by document then position.
+    pub evidence: Vec<EvidenceReport>,
+    /// Versions of an article that miss the theme while a sibling states it.
+    pub lexicon_gaps: Vec<LexiconGap>,
+}
+
+/// The theme stage's corpus result.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ThemeSummary {
+    /// One entry per taxonomy theme, in taxonomy order.
+    pub themes: Vec<ThemeReport>,
+    /// Recurring benefit statements outside the taxonomy.
+    pub discovered: Vec<discover::DiscoveredTheme>,
+    /// Per document (same order as the input), the ids of the themes it states.
+    pub document_themes: Vec<Vec<String>>,
+}
+
+/// The article each document belongs to: its group's id, or its own id.
+pub fn article_of(documents: &[AnalysedDocument], groups: &[Group]) -> Vec<String> {
+    let mut article: FxHashMap<&str, &str> = FxHashMap::default();
+    for group in groups {
+        for member in &group.documents {
+            article.insert(member.as_str(), group.id.as_str());
+        }
+    }
+    documents
+        .iter()
+        .map(|d| {
+            let id = d.document.id.as_str();
+            article.get(id).copied().unwrap_or(id).to_string()
+        })
+        .collect()
+}
+
+/// The corpus stage: themes per document, distinct articles, recurrence, lexicon gaps, discovery.
+pub fn summarise(
+    matcher: &ThemeMatcher,
+    documents: &[AnalysedDocument],
+    groups: &[Group],
+) -> ThemeSummary {
+    let found: Vec<&DocumentThemes> = documents.iter().map(|d| &d.themes).collect();
+    let articles = article_of(documents, groups);
+    let decided: Vec<Vec<DocumentTheme>> = found
+        .iter()
+        .map(|f| f.decide(&matcher.thresholds))
+        .collect();
+    let document_themes = decided
+        .iter()
+        .map(|themes| {
+            themes
+                .iter()
+                .map(|t| matcher.themes[t.theme].id.clone())
+                .collect()
+        })
+        .collect();
+    let themes = matcher
+        .themes
+        .iter()
+        .enumerate()
+        .map(|(index, theme)| {
+            let mut documents_with = Vec::new();
+            let mut article_set = FxHashSet::default();
+            let mut evidence = Vec::new();
+            for (d, themes) in decided.iter().enumerate() {
+                let Some(stated) = themes.iter().find(|t| t.theme == index) else {
+                    continue;
+                };
+                let document = &documents[d];
+                documents_with.push(document.document.id.clone());
+                article_set.insert(articles[d].as_str());
+                for hit in &stated.cited {
+                    let statement = &found[d].statements[hit.statement_index()];
+                    evidence.push(EvidenceReport {
+                        document: document.document.id.clone(),
+                        paragraph: statement.paragraph,
+                        start: statement.span.start,
+                        end: statement.span.end,
+                        language: statement.language.to_string(),
+                        kind: statement.kind,
+                        score: crate::report::round4(f64::from(hit.score)),
+                        text: document.document.text[statement.span.start..statement.span.end]
+                            .to_string(),
+                    });
+                }
+            }
+            let lexicon_gaps = lexicon_gaps(documents, groups, &documents_with);
+            ThemeReport {
+                id: theme.id.clone(),
+                label: theme.label.clone(),
+                definition: theme.definition.clone(),
+                recurring: article_set.len() >= matcher.recurring_min_articles,
+                articles: article_set.len(),
+                documents: documents_with,
+                evidence,
+                lexicon_gaps,
+            }
+        })
+        .collect();
+    let discovered = discover::discover(matcher, documents, &found, &articles, groups);
+    ThemeSummary {
+        themes,
+        discovered,
+        document_themes,
+    }
+}
+
+/// Translation groups in which some members state a theme and others do not.
+fn lexicon_gaps(
+    documents: &[AnalysedDocument],
+    groups: &[Group],
+    with: &[String],
+) -> Vec<LexiconGap> {
+    let language: FxHashMap<&str, &str> = documents
+        .iter()
+        .map(|d| (d.document.id.as_str(), d.languages.document.code))
+        .collect();
+    let mut gaps = Vec::new();
+    for group in groups.iter().filter(|g| g.kind == "translation") {
+        let (present, missing): (Vec<&String>, Vec<&String>) =
+            group.documents.iter().partition(|id| with.contains(id));
+        if present.is_empty() {
+            continue;
+        }
+        for document in missing {
+            gaps.push(LexiconGap {
+                document: document.clone(),
+                language: language
+                    .get(document.as_str())
+                    .copied()
+                    .unwrap_or("und")
+                    .to_string(),
+                found_in: present.iter().map(|s| s.to_string()).collect(),
+            });
+        }
+    }
+    gaps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cues(code: &str, rows: &[(&str, f32)]) -> LanguageCues {
+        let mut cues = LanguageCues::new(code);
+        for (text, weight) in rows {
+            cues.add(text, CueTarget::Theme(0), *weight).unwrap();
+        }
+        cues
+    }
+
+    fn found(cues: &LanguageCues, text: &str) -> Vec<usize> {
+        let mut buffer = String::new();
+        let ranges = LanguageCues::lowercase_words(text, &mut buffer);
+        let mut memo = StemMemo::default();
+        let tokens = cues.tokens(&buffer, &ranges, &mut memo);
+        cues.found_cues(&tokens)
+    }
+
+    #[test]
+    fn stemmed_cues_match_inflected_words() {
+        let cues = cues("en", &[("perspective", 1.0), ("new idea", 1.0)]);
+        let hits = found(&cues, "Mentors bring perspectives and new ideas.");
+        assert_eq!(hits, vec![0, 1]);
+    }
+
+    #[test]
+    fn phrases_allow_a_short_gap_and_keep_order() {
+        let cues = cues("en", &[("fresh* eyes", 1.0)]);
+        assert_eq!(found(&cues, "Freshen your eyes"), vec![0]);
+        assert!(found(&cues, "eyes that are fresh").is_empty());
+        assert!(found(&cues, "fresh bread for the whole family and eyes").is_empty());
+    }
+
+    #[test]
+    fn prefixes_match_compounds_and_polish_inflection() {
+        let sv = cues("sv", &[("karriärväg*", 1.0)]);
+        assert_eq!(found(&sv, "din karriärvägs riktning"), vec![0]);
+        let pl = cues("pl", &[("ścież* karier*", 1.0), ("sieć", 1.0)]);
+        let hits = found(&pl, "na właściwej ścieżce kariery i w sieci kontaktów");
+        assert_eq!(hits, vec![0, 1]);
+    }
+
+    #[test]
+    fn short_prefixes_are_rejected() {
+        let mut cues = LanguageCues::new("en");
+        let error = cues.add("ab*", CueTarget::Theme(0), 1.0).unwrap_err();
+        assert!(error.contains("shorter than three"), "{error}");
+    }
+
+    #[test]
+    fn built_in_data_builds_and_user_rows_are_checked() {
+        let matcher = ThemeConfig::default().build().unwrap();
+        assert_eq!(matcher.themes().len(), 10);
+        for code in ["en", "sv", "pl", "de", "fr", "es"] {
+            let cues = &matcher.languages[code];
+            for theme in 0..10 {
+                assert!(
+                    cues.cues
+                        .iter()
+                        .any(|c| c.target == CueTarget::Theme(theme)),
+                    "{code} has no cue for theme {theme}"
+                );
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cues.tsv");
+        std::fs::write(
+            &path,
+            "language\ttheme\tcue\tweight\treason\nen\tno_such\tx\t1\tr\n",
+        )
+        .unwrap();
+        let config = ThemeConfig {
+            cues: Some(path),
+            ..ThemeConfig::default()
+        };
+        let error = config.build().unwrap_err().to_string();
+        assert!(
+            error.contains("line 2") && error.contains("no_such"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn user_taxonomy_adds_themes() {
+        let dir = tempfile::tempdir().unwrap();
+        let taxonomy = dir.path().join("taxonomy.tsv");
+        std::fs::write(&taxonomy, "id\tlabel\tdefinition\tkram\nbalance\tWork-life balance\tMentors help balance work and life.\tpsychosocial\n").unwrap();
+        let cues = dir.path().join("cues.tsv");
+        std::fs::write(
+            &cues,
+            "language\ttheme\tcue\tweight\treason\nen\tbalance\twork-life balance\t1.0\tnames it\n",
+        )
+        .unwrap();
+        let matcher = ThemeConfig {
+            taxonomy: Some(taxonomy),
+            cues: Some(cues),
+            ..ThemeConfig::default()
+        }
+        .build()
+        .unwrap();
+        assert_eq!(matcher.themes().len(), 11);
+        assert_eq!(matcher.themes()[10].id, "balance");
+    }
+
+    #[test]
+    fn list_items_and_labels_are_recognised() {
+        assert!(is_list_item("1. Formal education"));
+        assert!(is_list_item("- networks"));
+        assert!(!is_list_item("2024 was a year"));
+        assert!(has_label(
+            "Networking: your mentor knows people you should meet."
+        ));
+        assert!(!has_label("Here is why: it works."));
+    }
+
+    fn hit(theme: u16, statement: u32, score: f32) -> ThemeHit {
+        ThemeHit {
+            theme,
+            statement,
+            score,
+            strongest: score,
+        }
+    }
+
+    #[test]
+    fn decide_weights_headings_and_applies_both_thresholds() {
+        let statement = |kind| Statement {
+            paragraph: 0,
+            span: Span { start: 0, end: 1 },
+            kind,
+            language: "en",
+            benefit: false,
+            key_stems: Vec::new(),
+            section: None,
+        };
+        let found = DocumentThemes {
+            statements: vec![
+                statement(StatementKind::Heading),
+                statement(StatementKind::Sentence),
+                statement(StatementKind::Sentence),
+            ],
+            hits: vec![hit(0, 0, 1.5), hit(1, 1, 1.0), hit(1, 2, 0.5)],
+        };
+        let decided = found.decide(&Thresholds {
+            statement: 1.0,
+            document: 2.0,
+        });
+        // Theme 0: one heading at 1.5 × 1.5 = 2.25. Theme 1: one sentence at 1.0 (0.5 is no evidence).
+        assert_eq!(decided.len(), 1);
+        assert_eq!(decided[0].cited.len(), 1);
+        assert_eq!(decided[0].theme, 0);
+        assert!((decided[0].score - 2.25).abs() < 1e-9);
+    }
+}

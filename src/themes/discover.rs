@@ -1,0 +1,242 @@
+//! Discovery: recurring benefit statements that no taxonomy theme explains.
+//!
+//! Input: the statements that name a benefit (or stand as headings and list items under a benefit
+//! intro) and reach no theme. Each keeps its content-word stems (function words and domain words such
+//! as "mentor" or "career" removed). A stem shared by such statements of at least two distinct
+//! articles seeds a cluster; clusters take statements greedily, most widely shared stem first, so a
+//! statement belongs to one cluster. Key phrases are the runs of content words (RAKE-style) that carry
+//! the cluster's stem, most frequent first. A statement's versions in translations of its article
+//! join through the paragraph alignment, so the evidence covers every language of the article.
+
+use super::{DocumentThemes, StatementKind, ThemeMatcher};
+use crate::AnalysedDocument;
+use crate::align::group::Group;
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A recurring benefit outside the taxonomy.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct DiscoveredTheme {
+    /// `d1`, `d2`, … in report order.
+    pub id: String,
+    /// The stem the statements share.
+    pub stem: String,
+    /// The most frequent key phrases carrying it.
+    pub key_phrases: Vec<String>,
+    /// Distinct articles.
+    pub articles: usize,
+    /// Documents, sorted.
+    pub documents: Vec<String>,
+    /// The statements, quoted from the original.
+    pub evidence: Vec<super::EvidenceReport>,
+}
+
+/// Clusters unexplained benefit statements across articles.
+pub(super) fn discover(
+    matcher: &ThemeMatcher,
+    documents: &[AnalysedDocument],
+    found: &[&DocumentThemes],
+    articles: &[String],
+    groups: &[Group],
+) -> Vec<DiscoveredTheme> {
+    // (document, statement) of every unexplained benefit statement.
+    let candidates: Vec<(usize, usize)> = found
+        .iter()
+        .enumerate()
+        .flat_map(|(d, themes)| {
+            themes
+                .unexplained_statements(&matcher.thresholds)
+                .into_iter()
+                .map(move |s| (d, s))
+        })
+        .collect();
+    let mut articles_by_stem: BTreeMap<&str, FxHashSet<&str>> = BTreeMap::new();
+    for &(d, s) in &candidates {
+        for stem in &found[d].statements[s].key_stems {
+            articles_by_stem
+                .entry(stem.as_str())
+                .or_default()
+                .insert(articles[d].as_str());
+        }
+    }
+    let mut seeds: Vec<(&str, usize)> = articles_by_stem
+        .iter()
+        .filter(|(_, set)| set.len() >= matcher.recurring_min_articles.max(2))
+        .map(|(stem, set)| (*stem, set.len()))
+        .collect();
+    seeds.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut taken: FxHashSet<(usize, usize)> = FxHashSet::default();
+    let mut clusters = Vec::new();
+    for (stem, _) in seeds {
+        let members: Vec<(usize, usize)> = candidates
+            .iter()
+            .copied()
+            .filter(|m| !taken.contains(m))
+            .filter(|&(d, s)| found[d].statements[s].key_stems.iter().any(|k| k == stem))
+            .collect();
+        let distinct: FxHashSet<&str> =
+            members.iter().map(|&(d, _)| articles[d].as_str()).collect();
+        if distinct.len() < matcher.recurring_min_articles.max(2) {
+            continue;
+        }
+        taken.extend(members.iter().copied());
+        let mut members = members;
+        members.extend(aligned_versions(
+            documents,
+            found,
+            groups,
+            &members,
+            &candidates,
+            &taken,
+        ));
+        taken.extend(members.iter().copied());
+        members.sort_unstable();
+        members.dedup();
+        clusters.push(build_cluster(
+            clusters.len() + 1,
+            stem,
+            documents,
+            found,
+            articles,
+            &members,
+        ));
+    }
+    clusters
+}
+
+/// Unexplained statements of translations that sit in paragraphs aligned with the members.
+fn aligned_versions(
+    documents: &[AnalysedDocument],
+    found: &[&DocumentThemes],
+    groups: &[Group],
+    members: &[(usize, usize)],
+    candidates: &[(usize, usize)],
+    taken: &FxHashSet<(usize, usize)>,
+) -> Vec<(usize, usize)> {
+    let index: FxHashMap<&str, usize> = documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.document.id.as_str(), i))
+        .collect();
+    let mut extra = Vec::new();
+    for group in groups {
+        for alignment in &group.alignments {
+            let (Some(&a), Some(&b)) = (
+                index.get(alignment.a.as_str()),
+                index.get(alignment.b.as_str()),
+            ) else {
+                continue;
+            };
+            for bead in &alignment.alignment.paragraphs {
+                for (from, to, from_paragraphs, to_paragraphs) in
+                    [(a, b, &bead.a, &bead.b), (b, a, &bead.b, &bead.a)]
+                {
+                    let member_here = members.iter().any(|&(d, s)| {
+                        d == from && from_paragraphs.contains(&found[d].statements[s].paragraph)
+                    });
+                    if !member_here {
+                        continue;
+                    }
+                    extra.extend(candidates.iter().copied().filter(|&(d, s)| {
+                        d == to
+                            && !taken.contains(&(d, s))
+                            && to_paragraphs.contains(&found[d].statements[s].paragraph)
+                    }));
+                }
+            }
+        }
+    }
+    extra
+}
+
+fn build_cluster(
+    number: usize,
+    stem: &str,
+    documents: &[AnalysedDocument],
+    found: &[&DocumentThemes],
+    articles: &[String],
+    members: &[(usize, usize)],
+) -> DiscoveredTheme {
+    let mut phrase_counts: BTreeMap<String, usize> = BTreeMap::new();
+    let mut document_ids = BTreeMap::new();
+    let mut article_set = FxHashSet::default();
+    let mut evidence = Vec::new();
+    for &(d, s) in members {
+        let document = &documents[d];
+        let statement = &found[d].statements[s];
+        let text = &document.document.text[statement.span.start..statement.span.end];
+        for phrase in key_phrases(text, statement, stem) {
+            *phrase_counts.entry(phrase).or_default() += 1;
+        }
+        document_ids.insert(document.document.id.clone(), ());
+        article_set.insert(articles[d].as_str());
+        evidence.push(super::EvidenceReport {
+            document: document.document.id.clone(),
+            paragraph: statement.paragraph,
+            start: statement.span.start,
+            end: statement.span.end,
+            language: statement.language.to_string(),
+            kind: statement.kind,
+            score: 0.0,
+            text: text.to_string(),
+        });
+    }
+    let mut phrases: Vec<(String, usize)> = phrase_counts.into_iter().collect();
+    phrases.sort_by(|a, b| {
+        b.1.cmp(&a.1)
+            .then(b.0.len().cmp(&a.0.len()))
+            .then(a.0.cmp(&b.0))
+    });
+    DiscoveredTheme {
+        id: format!("d{number}"),
+        stem: stem.to_string(),
+        key_phrases: phrases.into_iter().take(5).map(|(p, _)| p).collect(),
+        articles: article_set.len(),
+        documents: document_ids.into_keys().collect(),
+        evidence,
+    }
+}
+
+/// Runs of at most four content words of a statement that contain a word with the cluster's stem.
+fn key_phrases(text: &str, statement: &super::Statement, stem: &str) -> Vec<String> {
+    use unicode_segmentation::UnicodeSegmentation;
+    // A word is content when its lowercase form stems into one of the statement's key stems; runs
+    // break at function words and punctuation.
+    let key: FxHashSet<&str> = statement.key_stems.iter().map(String::as_str).collect();
+    let stemmer = super::stemmer_for(statement.language);
+    let is_key = |word: &str| {
+        let lower = word.to_lowercase();
+        let stemmed = stemmer
+            .as_ref()
+            .map_or(lower.clone(), |s| s.stem(&lower).into_owned());
+        (key.contains(stemmed.as_str()), stemmed == stem)
+    };
+    let mut phrases = Vec::new();
+    let mut run: Vec<&str> = Vec::new();
+    let mut has_stem = false;
+    let mut flush = |run: &mut Vec<&str>, has_stem: &mut bool| {
+        if *has_stem && run.len() <= 4 {
+            phrases.push(run.join(" ").to_lowercase());
+        }
+        run.clear();
+        *has_stem = false;
+    };
+    for piece in text.split_word_bounds() {
+        if piece.chars().all(char::is_whitespace) {
+            continue;
+        }
+        let (content, carries) = is_key(piece);
+        if content {
+            run.push(piece);
+            has_stem |= carries;
+        } else {
+            flush(&mut run, &mut has_stem);
+        }
+    }
+    flush(&mut run, &mut has_stem);
+    if statement.kind == StatementKind::Heading && phrases.is_empty() {
+        phrases.push(text.trim().to_lowercase());
+    }
+    phrases
+}
