@@ -197,3 +197,52 @@ fn benefits_outside_the_taxonomy_are_discovered_across_articles() {
             .any(|p| p.as_str().unwrap().contains("sleep"))
     );
 }
+
+#[test]
+fn german_french_and_spanish_articles_get_their_themes() {
+    let json = themes_json(&["tests/fixtures/themes"]);
+    let themes_of = |id: &str| -> Vec<String> {
+        json["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == id)
+            .unwrap()["themes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap().to_string())
+            .collect()
+    };
+    let expected = |ids: &[&str]| -> Vec<String> { ids.iter().map(|s| s.to_string()).collect() };
+    assert_eq!(
+        themes_of("de"),
+        expected(&[
+            "outside_perspective",
+            "learning_from_experience",
+            "networks_opportunities",
+            "confidence_worth",
+            "mutual_benefit"
+        ])
+    );
+    assert_eq!(
+        themes_of("es"),
+        expected(&[
+            "outside_perspective",
+            "learning_from_experience",
+            "networks_opportunities",
+            "confidence_worth",
+            "mutual_benefit"
+        ])
+    );
+    assert_eq!(
+        themes_of("fr"),
+        expected(&[
+            "outside_perspective",
+            "new_ideas",
+            "networks_opportunities",
+            "career_direction",
+            "counsel_support"
+        ])
+    );
+}
