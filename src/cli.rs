@@ -7,7 +7,7 @@ use mentorlens::corpus::Input;
 use mentorlens::report::{Report, write_atomically};
 use mentorlens::{Analysis, Config, Outcome, Pipeline, Progress};
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Reads a corpus of articles about mentorship and reports what is in it.
@@ -30,6 +30,9 @@ enum Command {
     Align(AlignArgs),
     /// Which benefit themes each article states: a table of themes × articles, or JSON.
     Themes(ThemesArgs),
+    /// CI gate: fail when new content duplicates or translates the corpus, is spun, or is in an
+    /// unexpected language (exit 1), with findings as text, JSON, SARIF, GitHub or JUnit.
+    Check(CheckArgs),
     /// Print the JSON Schema of the report.
     Schema,
 }
@@ -94,6 +97,41 @@ struct InputArgs {
 }
 
 #[derive(Args)]
+struct CheckArgs {
+    /// New files or folders to check.
+    #[arg(required = true, value_name = "NEW")]
+    new: Vec<String>,
+    /// The corpus to compare with: files or folders (`against` in mentorlens.toml).
+    #[arg(long, num_args = 1.., value_name = "CORPUS")]
+    against: Vec<String>,
+    /// Languages new content may be in, comma-separated (default: any).
+    #[arg(long, value_delimiter = ',', value_name = "CODES")]
+    allow_languages: Vec<String>,
+    /// A mangling score above this is spun English (default 0.5).
+    #[arg(long, value_name = "SCORE")]
+    max_mangling: Option<f64>,
+    /// Rules that fail the check (default: duplicate,spun,language,unreadable); other findings
+    /// are warnings.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    fail_on: Vec<mentorlens::check::Rule>,
+    /// text, json, sarif, github or junit (default text).
+    #[arg(long, value_name = "FORMAT")]
+    format: Option<mentorlens::check::output::Format>,
+    /// Settings file (default: mentorlens.toml in the current folder, when there is one).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Keep corpus fingerprints here between runs; only changed documents are analysed again.
+    #[arg(long, value_name = "DIR")]
+    cache: Option<PathBuf>,
+    /// Write the findings to this file (atomically) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+#[derive(Args)]
 struct ThemesArgs {
     #[command(flatten)]
     input: InputArgs,
@@ -144,6 +182,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Normalize(args) => normalize(args),
         Command::Align(args) => align(args),
         Command::Themes(args) => themes(args),
+        Command::Check(args) => check(args),
         Command::Schema => {
             let schema = serde_json::to_string_pretty(&Report::json_schema())?;
             writeln!(io::stdout().lock(), "{schema}")?;
@@ -352,6 +391,61 @@ fn align(args: AlignArgs) -> Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The settings file: `--config FILE` (must exist), else `mentorlens.toml` here if present.
+fn check_settings(args: &CheckArgs) -> Result<mentorlens::check::CheckSettings> {
+    use mentorlens::check::CheckSettings;
+    let file = match &args.config {
+        Some(path) => CheckSettings::from_file(path)?,
+        None if Path::new(CONFIG_FILE).is_file() => {
+            CheckSettings::from_file(Path::new(CONFIG_FILE))?
+        }
+        None => CheckSettings::default(),
+    };
+    let non_empty = |values: &Vec<String>| (!values.is_empty()).then(|| values.clone());
+    Ok(file.overridden_by(CheckSettings {
+        against: non_empty(&args.against),
+        allow_languages: non_empty(&args.allow_languages),
+        max_mangling: args.max_mangling,
+        fail_on: (!args.fail_on.is_empty()).then(|| args.fail_on.clone()),
+        format: args.format,
+        cache: args.cache.clone(),
+    }))
+}
+
+/// The settings file `check` reads from the current folder.
+const CONFIG_FILE: &str = "mentorlens.toml";
+
+fn check(args: CheckArgs) -> Result<ExitCode> {
+    let settings = check_settings(&args)?;
+    let pipeline = Pipeline::new(&Config::default())?;
+    let inputs: Vec<Input> = args.new.iter().map(|p| Input::from_arg(p)).collect();
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(threads) = args.threads {
+        anyhow::ensure!(threads > 0, "--threads must be at least 1");
+        pool = pool.num_threads(threads);
+    }
+    let pool = pool.build().context("cannot start the worker threads")?;
+    let report = pool.install(|| mentorlens::check::check(&pipeline, &inputs, &settings))?;
+    let format = settings
+        .format
+        .unwrap_or(mentorlens::check::output::Format::Text);
+    let write = |out: &mut dyn Write| mentorlens::check::output::write(&report, format, out);
+    match &args.output {
+        Some(path) => write_atomically(path, write)
+            .with_context(|| format!("cannot write the findings to {}", path.display()))?,
+        None => {
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            write(&mut out)?;
+            out.flush()?;
+        }
+    }
+    Ok(if report.failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn themes(args: ThemesArgs) -> Result<ExitCode> {

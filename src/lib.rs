@@ -16,6 +16,7 @@
 //! ```
 
 pub mod align;
+pub mod check;
 pub mod corpus;
 pub mod lang;
 pub mod normalize;
@@ -131,6 +132,8 @@ impl Analysis {
 /// The built pipeline: every stage prepared once, shared by all threads.
 pub struct Pipeline {
     load: LoadConfig,
+    /// Tool version and a hash of the settings: what cached per-document results depend on.
+    config_fingerprint: String,
     segmenter: Segmenter,
     detector: LanguageDetector,
     normalizer: Normalizer,
@@ -140,8 +143,11 @@ pub struct Pipeline {
 impl Pipeline {
     /// Builds every stage from its settings.
     pub fn new(config: &Config) -> Result<Self, Error> {
+        let settings = serde_json::to_string(config).unwrap_or_default();
+        let settings_hash = xxhash_rust::xxh3::xxh3_64(settings.as_bytes());
         Ok(Self {
             load: config.load.clone(),
+            config_fingerprint: format!("{}-{settings_hash:016x}", env!("CARGO_PKG_VERSION")),
             segmenter: config.segment.build(),
             detector: config.language.build()?,
             normalizer: config.normalize.build(),
@@ -173,6 +179,16 @@ impl Pipeline {
         };
         analysed.themes = self.themes.extract_themes(&analysed);
         analysed
+    }
+
+    /// Tool version and settings hash, e.g. `0.1.0-3f…`: the key of cached per-document results.
+    pub fn config_fingerprint(&self) -> &str {
+        &self.config_fingerprint
+    }
+
+    /// How inputs are loaded.
+    pub fn load_config(&self) -> &LoadConfig {
+        &self.load
     }
 
     /// The built theme stage (taxonomy and thresholds).

@@ -16,7 +16,8 @@ use crate::AnalysedDocument;
 use crate::align::{Alignment, align};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 
 /// Size of the MinHash sketch.
 const SKETCH: usize = 64;
@@ -29,7 +30,7 @@ const COMMON_ANCHOR_DOCUMENTS: usize = 20;
 /// Bytes of each document read for its fingerprint.
 const FINGERPRINT_BYTES: usize = 256 * 1024;
 /// Pairs scoring below this are not versions of one article.
-const GROUP_THRESHOLD: f64 = 0.5;
+pub const GROUP_THRESHOLD: f64 = 0.5;
 
 /// Documents that are versions of one article.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
@@ -79,13 +80,31 @@ pub struct PairAlignment {
     pub alignment: Alignment,
 }
 
-/// A document's fingerprint.
-struct Fingerprint {
-    anchors: HashSet<String>,
-    sketch: [u64; SKETCH],
+/// A document's fingerprint: what blocking and pair scoring need, small enough to cache.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    /// Rare-able anchors: `#digits`, five-letter name stems, `§paragraphs:headings`.
+    anchors: BTreeSet<String>,
+    /// MinHash sketch of the word trigrams (`SKETCH` values).
+    sketch: Vec<u64>,
+    /// Hash of the whole original text: equal hashes mark exact copies.
+    text_hash: u64,
 }
 
-fn fingerprint(document: &AnalysedDocument) -> Fingerprint {
+impl Fingerprint {
+    /// Whether it has the shape this build makes (a cached one from another build may not).
+    pub fn is_well_formed(&self) -> bool {
+        self.sketch.len() == SKETCH
+    }
+
+    /// Hash of the whole original text.
+    pub fn text_hash(&self) -> u64 {
+        self.text_hash
+    }
+}
+
+/// The fingerprint of an analysed document.
+pub fn fingerprint(document: &AnalysedDocument) -> Fingerprint {
     // The opening of the (normalised) text is fingerprint enough, and keeps huge files cheap.
     let original = &document.document.text;
     let mut end = original.len().min(FINGERPRINT_BYTES);
@@ -104,7 +123,7 @@ fn fingerprint(document: &AnalysedDocument) -> Fingerprint {
         }
         None => original[..end].to_string(),
     };
-    let mut anchors = HashSet::default();
+    let mut anchors = BTreeSet::new();
     let mut sentence_start = true;
     for word in text.split(|c: char| c.is_whitespace()) {
         let core = word.trim_matches(|c: char| !c.is_alphanumeric());
@@ -126,7 +145,7 @@ fn fingerprint(document: &AnalysedDocument) -> Fingerprint {
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
         .collect();
-    let mut sketch = [u64::MAX; SKETCH];
+    let mut sketch = vec![u64::MAX; SKETCH];
     for trigram in words.windows(3) {
         let base = hash(&trigram.join(" "));
         for (k, slot) in sketch.iter_mut().enumerate() {
@@ -145,7 +164,16 @@ fn fingerprint(document: &AnalysedDocument) -> Fingerprint {
             .collect();
         anchors.insert(format!("§{}:{}", paragraphs.len(), headings.join(",")));
     }
-    Fingerprint { anchors, sketch }
+    Fingerprint {
+        anchors,
+        sketch,
+        text_hash: hash(original),
+    }
+}
+
+/// The hash a fingerprint keeps of a whole text (equal for exact copies).
+pub fn text_hash(text: &str) -> u64 {
+    hash(text)
 }
 
 /// A stable 64-bit hash (FNV-1a), so sketches do not change between runs or builds.
@@ -162,7 +190,7 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-fn sketch_similarity(a: &[u64; SKETCH], b: &[u64; SKETCH]) -> f64 {
+fn sketch_similarity(a: &[u64], b: &[u64]) -> f64 {
     let same = a
         .iter()
         .zip(b)
@@ -189,12 +217,16 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
         }
     }
     let fingerprints: Vec<Fingerprint> = documents.par_iter().map(fingerprint).collect();
-    let candidates = candidate_pairs(&fingerprints, &copy_of);
+    let skip: Vec<bool> = copy_of.iter().map(Option::is_some).collect();
+    let candidates = candidate_pairs(&fingerprints, &skip, |_, _| true);
     // Score every candidate pair (in parallel; the order is restored by the sort below).
     let mut scored: Vec<(f64, usize, usize, PairEvidence, Alignment)> = candidates
         .par_iter()
         .filter_map(|&(i, j)| {
-            let (score, evidence, alignment) = score_pair(documents, &fingerprints, i, j)?;
+            let (score, evidence, alignment) = score_pair(
+                (&documents[i], &fingerprints[i]),
+                (&documents[j], &fingerprints[j]),
+            )?;
             (score >= GROUP_THRESHOLD).then_some((score, i, j, evidence, alignment))
         })
         .collect();
@@ -315,11 +347,28 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
     groups
 }
 
-/// Pairs of documents that share a rare anchor or an LSH band, each pair once, in order.
-fn candidate_pairs(fingerprints: &[Fingerprint], copy_of: &[Option<usize>]) -> Vec<(usize, usize)> {
+/// Pairs of new documents and corpus documents that are worth scoring: `new` against `corpus` only
+/// (never two corpus documents), by the same blocking as [`group`]; `(new index, corpus index)`.
+pub fn candidates_against(new: &[Fingerprint], corpus: &[Fingerprint]) -> Vec<(usize, usize)> {
+    let all: Vec<Fingerprint> = new.iter().chain(corpus).cloned().collect();
+    let skip = vec![false; all.len()];
+    let boundary = new.len();
+    candidate_pairs(&all, &skip, |i, j| (i < boundary) != (j < boundary))
+        .into_iter()
+        .map(|(i, j)| (i, j - boundary))
+        .collect()
+}
+
+/// Pairs of documents that share a rare anchor or an LSH band, each pair once, in order; `skip`
+/// leaves documents out, `wanted` says which pairs may be candidates at all.
+fn candidate_pairs(
+    fingerprints: &[Fingerprint],
+    skip: &[bool],
+    wanted: impl Fn(usize, usize) -> bool,
+) -> Vec<(usize, usize)> {
     let mut blocks: HashMap<String, Vec<usize>> = HashMap::default();
     for (index, fingerprint) in fingerprints.iter().enumerate() {
-        if copy_of[index].is_some() {
+        if skip[index] {
             continue;
         }
         for anchor in &fingerprint.anchors {
@@ -343,7 +392,7 @@ fn candidate_pairs(fingerprints: &[Fingerprint], copy_of: &[Option<usize>]) -> V
         }
         let weight = if key.starts_with("b:") { 2 } else { 1 };
         for (x, &i) in members.iter().enumerate() {
-            for &j in &members[x + 1..] {
+            for &j in members[x + 1..].iter().filter(|&&j| wanted(i, j)) {
                 *shared.entry((i.min(j), i.max(j))).or_insert(0) += weight;
             }
         }
@@ -371,13 +420,11 @@ fn candidate_pairs(fingerprints: &[Fingerprint], copy_of: &[Option<usize>]) -> V
 }
 
 /// Scores one candidate pair: rare shared anchors, trigram similarity and alignment quality.
-fn score_pair(
-    documents: &[AnalysedDocument],
-    fingerprints: &[Fingerprint],
-    i: usize,
-    j: usize,
+/// `None` when their paragraph counts differ too much to be versions of one article.
+pub fn score_pair(
+    (a, fingerprint_a): (&AnalysedDocument, &Fingerprint),
+    (b, fingerprint_b): (&AnalysedDocument, &Fingerprint),
 ) -> Option<(f64, PairEvidence, Alignment)> {
-    let (a, b) = (&documents[i], &documents[j]);
     let (pa, pb) = (a.segmented.paragraphs.len(), b.segmented.paragraphs.len());
     // Versions of one article have comparable numbers of paragraphs: otherwise skip the aligner.
     if pa.min(pb) * 2 < pa.max(pb) {
@@ -395,16 +442,15 @@ fn score_pair(
         .filter(|bead| bead.a.len() == 1 && bead.b.len() == 1 && bead.score >= 0.1)
         .count();
     let aligned = 2.0 * good as f64 / (pa + pb).max(1) as f64;
-    let mut shared_anchors: Vec<String> = fingerprints[i]
+    let shared_anchors: Vec<String> = fingerprint_a
         .anchors
-        .intersection(&fingerprints[j].anchors)
+        .intersection(&fingerprint_b.anchors)
         .cloned()
         .collect();
-    shared_anchors.sort();
-    let anchors_a = fingerprints[i].anchors.len().max(1) as f64;
-    let anchors_b = fingerprints[j].anchors.len().max(1) as f64;
+    let anchors_a = fingerprint_a.anchors.len().max(1) as f64;
+    let anchors_b = fingerprint_b.anchors.len().max(1) as f64;
     let anchor_overlap = shared_anchors.len() as f64 / anchors_a.min(anchors_b);
-    let similarity = sketch_similarity(&fingerprints[i].sketch, &fingerprints[j].sketch);
+    let similarity = sketch_similarity(&fingerprint_a.sketch, &fingerprint_b.sketch);
     let same_language = a.languages.document.code == b.languages.document.code;
     // Same language: the words themselves are the evidence. Across languages: the structure
     // (paragraphs that align one to one) and the anchors both versions keep.

@@ -1,0 +1,730 @@
+//! The CI gate: checks new content against a corpus and reports findings a person can act on.
+//!
+//! New files go through the whole pipeline. The corpus (`against`) is only fingerprinted: each
+//! document's fingerprint (anchors, MinHash sketch, text hash) comes from the cache when its text,
+//! the tool version and the settings are unchanged, and is computed (then cached) otherwise. New
+//! documents are compared only with the corpus documents they share blocks with (the same blocking
+//! as the grouping stage); only those candidates are analysed in full and aligned. Findings:
+//! `duplicate` (a copy, near copy or spun copy of a corpus document), `translation` (a version in
+//! another language), `spun` (mangling above the limit), `language` (not in the allow-list) and
+//! `unreadable` (a new input that could not be read).
+
+pub mod cache;
+pub mod output;
+
+use crate::align::group::{
+    Fingerprint, GROUP_THRESHOLD, candidates_against, fingerprint, score_pair,
+};
+use crate::corpus::{self, Document, Input};
+use crate::normalize::EditRule;
+use crate::{AnalysedDocument, Pipeline};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+/// The spun phrases a `spun` finding quotes.
+const WORST_PHRASES: usize = 3;
+/// Corpus matches reported per new document and rule.
+const MATCHES_PER_DOCUMENT: usize = 3;
+
+/// What a finding is about.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// A copy, near copy or spun copy of a corpus document.
+    Duplicate,
+    /// A version of a corpus document in another language.
+    Translation,
+    /// Spun (machine-rewritten) English above the allowed mangling.
+    Spun,
+    /// Text in a language outside the allow-list.
+    Language,
+    /// A new input that could not be read.
+    Unreadable,
+}
+
+impl Rule {
+    /// Every rule, in report order.
+    pub const ALL: [Rule; 5] = [
+        Rule::Duplicate,
+        Rule::Translation,
+        Rule::Spun,
+        Rule::Language,
+        Rule::Unreadable,
+    ];
+
+    /// The stable rule id (SARIF `ruleId`, `error[id]` in text output).
+    pub fn id(self) -> &'static str {
+        match self {
+            Rule::Duplicate => "duplicate",
+            Rule::Translation => "translation",
+            Rule::Spun => "spun",
+            Rule::Language => "language",
+            Rule::Unreadable => "unreadable",
+        }
+    }
+
+    /// One line on what the rule finds.
+    pub fn description(self) -> &'static str {
+        match self {
+            Rule::Duplicate => {
+                "The new text is a copy, near copy or spun copy of a corpus document."
+            }
+            Rule::Translation => "The new text is a translation of a corpus document.",
+            Rule::Spun => "The new text is machine-rewritten (spun) English.",
+            Rule::Language => "The new text is in a language outside the allow-list.",
+            Rule::Unreadable => "The new input could not be read as text.",
+        }
+    }
+}
+
+impl FromStr for Rule {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Rule::ALL
+            .into_iter()
+            .find(|rule| rule.id() == text.trim())
+            .ok_or_else(|| {
+                let known: Vec<&str> = Rule::ALL.iter().map(|r| r.id()).collect();
+                format!("unknown rule `{text}`; known rules: {}", known.join(", "))
+            })
+    }
+}
+
+/// How serious a finding is: `error` when its rule is in `fail_on`, `warning` otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Fails the check.
+    Error,
+    /// Reported, does not fail.
+    Warning,
+}
+
+/// A place in a file: 1-based line and column (columns count Unicode characters).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
+pub struct Location {
+    /// The file, as named on the command line (or found in a folder).
+    pub path: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+}
+
+/// One problem found in new content.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Finding {
+    /// What was found.
+    pub rule: Rule,
+    /// Error or warning.
+    pub severity: Severity,
+    /// Where the evidence starts.
+    pub location: Location,
+    /// What was found and what to do.
+    pub message: String,
+    /// Further evidence: the other spun phrases, the matching corpus document.
+    pub related: Vec<Location>,
+}
+
+/// Settings of the gate, from `mentorlens.toml` and the command line (flags win).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckSettings {
+    /// The corpus new content is compared with: files or folders.
+    pub against: Option<Vec<String>>,
+    /// Languages new content may be in (ISO 639-1 or 639-3); unset: any.
+    pub allow_languages: Option<Vec<String>>,
+    /// A document whose mangling score exceeds this is spun (default 0.5).
+    pub max_mangling: Option<f64>,
+    /// Rules whose findings fail the check (default: duplicate, spun, language, unreadable).
+    pub fail_on: Option<Vec<Rule>>,
+    /// Output format (default text).
+    pub format: Option<output::Format>,
+    /// Folder for the per-document cache of corpus fingerprints.
+    pub cache: Option<PathBuf>,
+}
+
+/// The default of `max_mangling`: the normaliser's own line for a mangled document.
+pub const DEFAULT_MAX_MANGLING: f64 = 0.5;
+
+/// What can stop the gate (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    /// The configuration file could not be read or parsed.
+    #[error("{path}: {message}")]
+    Config {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, naming the key.
+        message: String,
+    },
+    /// A setting is invalid.
+    #[error("{0}")]
+    Setting(String),
+    /// Nothing in `against` could be read.
+    #[error("the corpus to check against could not be read: {0}")]
+    Corpus(String),
+}
+
+impl CheckSettings {
+    /// Reads `mentorlens.toml` (or another file in the same format).
+    pub fn from_file(path: &Path) -> Result<Self, CheckError> {
+        let text = std::fs::read_to_string(path).map_err(|error| CheckError::Config {
+            path: path.to_path_buf(),
+            message: error.to_string(),
+        })?;
+        toml::from_str(&text).map_err(|error| CheckError::Config {
+            path: path.to_path_buf(),
+            message: error.message().to_string(),
+        })
+    }
+
+    /// These settings with every field `overrides` sets replaced.
+    pub fn overridden_by(self, overrides: CheckSettings) -> Self {
+        Self {
+            against: overrides.against.or(self.against),
+            allow_languages: overrides.allow_languages.or(self.allow_languages),
+            max_mangling: overrides.max_mangling.or(self.max_mangling),
+            fail_on: overrides.fail_on.or(self.fail_on),
+            format: overrides.format.or(self.format),
+            cache: overrides.cache.or(self.cache),
+        }
+    }
+}
+
+/// Counts of the corpus side of a run.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct CorpusCounts {
+    /// Corpus documents compared with.
+    pub documents: usize,
+    /// Their fingerprints computed in this run.
+    pub fingerprinted: usize,
+    /// Their fingerprints read from the cache.
+    pub cached: usize,
+    /// Cache entries found stale or corrupt (and recomputed).
+    pub rejected_cache_entries: usize,
+    /// Corpus documents analysed in full as candidates.
+    pub candidates_analysed: usize,
+    /// Corpus inputs that could not be read (skipped).
+    pub unreadable: usize,
+}
+
+/// The outcome of a check.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct CheckReport {
+    /// New files checked (analysed or not), sorted.
+    pub files: Vec<String>,
+    /// Findings, by file, position and rule.
+    pub findings: Vec<Finding>,
+    /// The corpus side.
+    pub corpus: CorpusCounts,
+    /// Whether a finding's rule is in `fail_on` (exit 1).
+    pub failed: bool,
+}
+
+/// A corpus document as the gate keeps it: its fingerprint, and its text for re-analysis.
+struct CorpusDocument {
+    document: Document,
+    language: String,
+    fingerprint: Fingerprint,
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+fn location(document: &Document, offset: usize) -> Location {
+    let (line, column) = line_column(&document.text, offset);
+    Location {
+        path: document.path.clone(),
+        line,
+        column,
+    }
+}
+
+/// Checks `new` inputs against the corpus under `settings`.
+pub fn check(
+    pipeline: &Pipeline,
+    new: &[Input],
+    settings: &CheckSettings,
+) -> Result<CheckReport, CheckError> {
+    let fail_on: BTreeSet<Rule> = settings
+        .fail_on
+        .clone()
+        .unwrap_or_else(|| {
+            vec![
+                Rule::Duplicate,
+                Rule::Spun,
+                Rule::Language,
+                Rule::Unreadable,
+            ]
+        })
+        .into_iter()
+        .collect();
+    let allowed: Option<BTreeSet<&'static str>> = match &settings.allow_languages {
+        Some(codes) => Some(
+            codes
+                .iter()
+                .map(|code| {
+                    crate::lang::parse_code(code)
+                        .map(crate::lang::iso639_1)
+                        .ok_or_else(|| {
+                            CheckError::Setting(format!(
+                                "unknown language code `{code}` in allow_languages"
+                            ))
+                        })
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        None => None,
+    };
+    let max_mangling = settings.max_mangling.unwrap_or(DEFAULT_MAX_MANGLING);
+    if !(0.0..=1.0).contains(&max_mangling) {
+        return Err(CheckError::Setting(format!(
+            "max_mangling must lie between 0 and 1, not {max_mangling}"
+        )));
+    }
+    let against = settings.against.clone().unwrap_or_default();
+    if against.is_empty() {
+        return Err(CheckError::Setting(
+            "nothing to check against: give --against CORPUS (or `against` in mentorlens.toml)"
+                .into(),
+        ));
+    }
+
+    let analysis = pipeline.run(new, &());
+    let new_paths: BTreeSet<PathBuf> = analysis
+        .documents
+        .iter()
+        .filter_map(|d| std::fs::canonicalize(&d.document.path).ok())
+        .collect();
+    let (corpus, mut counts) =
+        load_corpus(pipeline, &against, settings.cache.as_deref(), &new_paths)?;
+
+    let mut findings = Vec::new();
+    for error in &analysis.errors {
+        findings.push(Finding {
+            rule: Rule::Unreadable,
+            severity: Severity::Error,
+            location: Location {
+                path: error.path.clone(),
+                line: 1,
+                column: 1,
+            },
+            message: error.message.clone(),
+            related: Vec::new(),
+        });
+    }
+    for document in &analysis.documents {
+        findings.extend(language_findings(document, allowed.as_ref()));
+        findings.extend(spun_finding(document, max_mangling));
+    }
+    let (matches, analysed) = corpus_matches(pipeline, &analysis.documents, &corpus);
+    counts.candidates_analysed = analysed;
+    findings.extend(matches);
+    for finding in &mut findings {
+        finding.severity = if fail_on.contains(&finding.rule) {
+            Severity::Error
+        } else {
+            Severity::Warning
+        };
+    }
+    findings
+        .sort_by(|a, b| (&a.location, a.rule, &a.message).cmp(&(&b.location, b.rule, &b.message)));
+    let mut files: Vec<String> = analysis
+        .documents
+        .iter()
+        .map(|d| d.document.path.clone())
+        .chain(analysis.errors.iter().map(|e| e.path.clone()))
+        .collect();
+    files.sort();
+    files.dedup();
+    let failed = findings.iter().any(|f| f.severity == Severity::Error);
+    Ok(CheckReport {
+        files,
+        findings,
+        corpus: counts,
+        failed,
+    })
+}
+
+/// Loads the corpus and fingerprints it (from the cache when possible), leaving out the new files
+/// themselves (in CI they are often already inside the corpus folder).
+fn load_corpus(
+    pipeline: &Pipeline,
+    against: &[String],
+    cache_folder: Option<&Path>,
+    new_paths: &BTreeSet<PathBuf>,
+) -> Result<(Vec<CorpusDocument>, CorpusCounts), CheckError> {
+    let inputs: Vec<Input> = against.iter().map(|a| Input::from_arg(a)).collect();
+    let (sources, errors) = corpus::discover(&inputs);
+    if sources.is_empty() {
+        let reasons: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        return Err(CheckError::Corpus(if reasons.is_empty() {
+            "no files".to_string()
+        } else {
+            reasons.join("; ")
+        }));
+    }
+    let cache = cache_folder.map(|folder| cache::Cache::new(folder, pipeline.config_fingerprint()));
+    let loaded: Vec<Result<(CorpusDocument, cache::Lookup), ()>> = sources
+        .par_iter()
+        .filter(|source| match source {
+            corpus::Source::File(path) => std::fs::canonicalize(path)
+                .map_or(true, |canonical| !new_paths.contains(&canonical)),
+            corpus::Source::Stdin => false,
+        })
+        .flat_map_iter(|source| corpus::load(source, pipeline.load_config()))
+        .map(|result| {
+            let document = result.map_err(|_| ())?;
+            let (cached, lookup) = match &cache {
+                Some(cache) => cache.get(&document.text),
+                None => (None, cache::Lookup::Disabled),
+            };
+            let (language, fingerprint) = match cached {
+                Some(entry) => (entry.language, entry.fingerprint),
+                None => {
+                    let analysed = pipeline.analyse_document(document.clone());
+                    let language = analysed.languages.document.code.to_string();
+                    let fingerprint = fingerprint(&analysed);
+                    if let Some(cache) = &cache {
+                        cache.put(&document.text, &language, &fingerprint);
+                    }
+                    (language, fingerprint)
+                }
+            };
+            Ok((
+                CorpusDocument {
+                    document,
+                    language,
+                    fingerprint,
+                },
+                lookup,
+            ))
+        })
+        .collect();
+    let mut counts = CorpusCounts {
+        unreadable: errors.len(),
+        ..CorpusCounts::default()
+    };
+    let mut documents = Vec::new();
+    for result in loaded {
+        match result {
+            Ok((document, lookup)) => {
+                match lookup {
+                    cache::Lookup::Hit => counts.cached += 1,
+                    cache::Lookup::Rejected => {
+                        counts.rejected_cache_entries += 1;
+                        counts.fingerprinted += 1;
+                    }
+                    cache::Lookup::Miss | cache::Lookup::Disabled => counts.fingerprinted += 1,
+                }
+                documents.push(document);
+            }
+            Err(()) => counts.unreadable += 1,
+        }
+    }
+    documents.sort_by(|a, b| a.document.path.cmp(&b.document.path));
+    counts.documents = documents.len();
+    Ok((documents, counts))
+}
+
+/// Language findings: the document's language, and reliable secondary languages, outside the
+/// allow-list.
+fn language_findings(
+    analysed: &AnalysedDocument,
+    allowed: Option<&BTreeSet<&'static str>>,
+) -> Vec<Finding> {
+    let Some(allowed) = allowed else {
+        return Vec::new();
+    };
+    let languages = &analysed.languages;
+    let list: Vec<&str> = allowed.iter().copied().collect();
+    let first_paragraph_in = |code: &str| {
+        languages
+            .paragraphs
+            .iter()
+            .position(|p| p.code == code)
+            .map_or(0, |i| analysed.segmented.paragraphs[i].span.start)
+    };
+    let mut findings = Vec::new();
+    let main = languages.document.code;
+    if !allowed.contains(main) {
+        let message = if languages.document.is_determined() {
+            format!(
+                "the text is in {} ({main}, confidence {:.2}); allowed: {}",
+                crate::lang::language_name(main),
+                languages.document.confidence,
+                list.join(", ")
+            )
+        } else {
+            format!(
+                "the language could not be determined (too little text); allowed: {}",
+                list.join(", ")
+            )
+        };
+        findings.push(Finding {
+            rule: Rule::Language,
+            severity: Severity::Error,
+            location: location(&analysed.document, first_paragraph_in(main)),
+            message,
+            related: Vec::new(),
+        });
+    }
+    for secondary in &languages.secondary {
+        if !allowed.contains(secondary.code) {
+            findings.push(Finding {
+                rule: Rule::Language,
+                severity: Severity::Error,
+                location: location(&analysed.document, first_paragraph_in(secondary.code)),
+                message: format!(
+                    "{} paragraph(s) are in {} ({}); allowed: {}",
+                    secondary.paragraphs,
+                    crate::lang::language_name(secondary.code),
+                    secondary.code,
+                    list.join(", ")
+                ),
+                related: Vec::new(),
+            });
+        }
+    }
+    findings
+}
+
+/// A spun finding at the worst spinner phrase, quoting the worst few.
+fn spun_finding(analysed: &AnalysedDocument, max_mangling: f64) -> Option<Finding> {
+    let mangling = analysed.mangling.as_ref()?;
+    if mangling.score <= max_mangling || mangling.edits.is_empty() {
+        return None;
+    }
+    // The worst phrases are the ones only a spinner writes: tortured phrases and spintax first,
+    // longer ones first, then the surest.
+    let rank = |edit: &crate::normalize::Edit| match edit.rule {
+        EditRule::TorturedPhrase | EditRule::Spintax => 0,
+        EditRule::Artefact | EditRule::FusedWord | EditRule::DoubledWord => 1,
+        EditRule::InContext => 2,
+    };
+    let mut worst: Vec<&crate::normalize::Edit> = mangling.edits.iter().collect();
+    worst.sort_by(|a, b| {
+        rank(a)
+            .cmp(&rank(b))
+            .then(b.from.len().cmp(&a.from.len()))
+            .then(b.confidence.total_cmp(&a.confidence))
+            .then(a.start.cmp(&b.start))
+    });
+    let mut seen = BTreeSet::new();
+    worst.retain(|edit| seen.insert(edit.from.to_lowercase()));
+    worst.truncate(WORST_PHRASES);
+    worst.sort_by_key(|e| e.start);
+    let document = &analysed.document;
+    let phrases: Vec<String> = worst
+        .iter()
+        .map(|e| {
+            let at = location(document, e.start);
+            format!(
+                "\"{}\" for \"{}\" ({}:{})",
+                e.from, e.to, at.line, at.column
+            )
+        })
+        .collect();
+    Some(Finding {
+        rule: Rule::Spun,
+        severity: Severity::Error,
+        location: location(document, worst[0].start),
+        message: format!(
+            "spun English: mangling score {:.2} > {max_mangling:.2} ({} spinner edits), e.g. {}; rewrite from the original or drop the file",
+            mangling.score,
+            mangling.edits.len(),
+            phrases.join(", ")
+        ),
+        related: worst[1..]
+            .iter()
+            .map(|e| location(document, e.start))
+            .collect(),
+    })
+}
+
+/// A corpus document that matched a new one: score, corpus index, alignment.
+type CorpusMatch = (f64, usize, crate::align::Alignment);
+
+/// Duplicate and translation findings: new documents scored against their corpus candidates.
+/// Returns the findings and how many corpus documents were analysed in full.
+fn corpus_matches(
+    pipeline: &Pipeline,
+    new: &[AnalysedDocument],
+    corpus: &[CorpusDocument],
+) -> (Vec<Finding>, usize) {
+    let new_fingerprints: Vec<Fingerprint> = new.par_iter().map(fingerprint).collect();
+    let corpus_fingerprints: Vec<Fingerprint> =
+        corpus.iter().map(|c| c.fingerprint.clone()).collect();
+    let mut pairs: BTreeSet<(usize, usize)> =
+        candidates_against(&new_fingerprints, &corpus_fingerprints)
+            .into_iter()
+            .collect();
+    // Exact copies need no blocking.
+    let mut by_hash: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+    for (index, document) in corpus.iter().enumerate() {
+        by_hash
+            .entry(document.fingerprint.text_hash())
+            .or_default()
+            .push(index);
+    }
+    for (index, fingerprint) in new_fingerprints.iter().enumerate() {
+        for &other in by_hash.get(&fingerprint.text_hash()).into_iter().flatten() {
+            pairs.insert((index, other));
+        }
+    }
+    let needed: BTreeSet<usize> = pairs.iter().map(|&(_, c)| c).collect();
+    let analysed: BTreeMap<usize, AnalysedDocument> = needed
+        .par_iter()
+        .map(|&c| (c, pipeline.analyse_document(corpus[c].document.clone())))
+        .collect();
+    let scored: Vec<(usize, usize, f64, crate::align::Alignment)> = pairs
+        .par_iter()
+        .filter_map(|&(n, c)| {
+            let (score, _, alignment) = score_pair(
+                (&new[n], &new_fingerprints[n]),
+                (&analysed[&c], &corpus[c].fingerprint),
+            )?;
+            (score >= GROUP_THRESHOLD).then_some((n, c, score, alignment))
+        })
+        .collect();
+    let mut per_document: BTreeMap<(usize, Rule), Vec<CorpusMatch>> = BTreeMap::new();
+    for (n, c, score, alignment) in scored {
+        let rule = if new[n].languages.document.code == corpus[c].language {
+            Rule::Duplicate
+        } else {
+            Rule::Translation
+        };
+        per_document
+            .entry((n, rule))
+            .or_default()
+            .push((score, c, alignment));
+    }
+    let mut findings = Vec::new();
+    for ((n, rule), mut matches) in per_document {
+        matches.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        for (score, c, alignment) in matches.into_iter().take(MATCHES_PER_DOCUMENT) {
+            findings.push(match_finding(
+                &new[n],
+                &corpus[c],
+                &analysed[&c],
+                rule,
+                score,
+                &alignment,
+            ));
+        }
+    }
+    (findings, analysed.len())
+}
+
+fn match_finding(
+    new: &AnalysedDocument,
+    corpus: &CorpusDocument,
+    analysed: &AnalysedDocument,
+    rule: Rule,
+    score: f64,
+    alignment: &crate::align::Alignment,
+) -> Finding {
+    let one_to_one: Vec<(usize, usize)> = alignment
+        .paragraphs
+        .iter()
+        .filter(|bead| bead.a.len() == 1 && bead.b.len() == 1 && bead.score >= 0.1)
+        .map(|bead| (bead.a[0], bead.b[0]))
+        .collect();
+    let first = one_to_one.first().copied().unwrap_or((0, 0));
+    let new_offset = new
+        .segmented
+        .paragraphs
+        .get(first.0)
+        .map_or(0, |p| p.span.start);
+    let corpus_offset = analysed
+        .segmented
+        .paragraphs
+        .get(first.1)
+        .map_or(0, |p| p.span.start);
+    let what = match rule {
+        Rule::Translation => format!(
+            "translation ({} → {}) of {}",
+            corpus.language, new.languages.document.code, corpus.document.path
+        ),
+        _ if new.document.text == corpus.document.text => {
+            format!("exact copy of {}", corpus.document.path)
+        }
+        _ => format!("copy (near or spun) of {}", corpus.document.path),
+    };
+    Finding {
+        rule,
+        severity: Severity::Error,
+        location: location(&new.document, new_offset),
+        message: format!(
+            "{what} (score {score:.2}): {} of {} paragraphs align one to one, starting with paragraph {} here and {} there; keep one version",
+            one_to_one.len(),
+            new.segmented.paragraphs.len(),
+            first.0 + 1,
+            first.1 + 1
+        ),
+        related: vec![location(&corpus.document, corpus_offset)],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_count_characters() {
+        let text = "första\nåtta ord här";
+        assert_eq!(line_column(text, 0), (1, 1));
+        let offset = text.find("ord").unwrap();
+        assert_eq!(line_column(text, offset), (2, 6));
+        assert_eq!(line_column(text, text.len() + 10), (2, 13));
+    }
+
+    #[test]
+    fn rules_parse_from_their_ids_and_name_the_known_ones_otherwise() {
+        assert_eq!("spun".parse::<Rule>(), Ok(Rule::Spun));
+        let error = "spam".parse::<Rule>().unwrap_err();
+        assert!(error.contains("duplicate, translation, spun, language, unreadable"));
+    }
+
+    #[test]
+    fn settings_reject_unknown_keys_by_name_and_flags_override_the_file() {
+        let error = toml::from_str::<CheckSettings>("agaisnt = [\"corpus\"]\n").unwrap_err();
+        assert!(error.message().contains("agaisnt"), "{}", error.message());
+        let file: CheckSettings =
+            toml::from_str("against = [\"corpus\"]\nmax_mangling = 0.3\nfail_on = [\"spun\"]\n")
+                .unwrap();
+        let merged = file.overridden_by(CheckSettings {
+            max_mangling: Some(0.2),
+            ..CheckSettings::default()
+        });
+        assert_eq!(merged.max_mangling, Some(0.2));
+        assert_eq!(merged.against, Some(vec!["corpus".to_string()]));
+        assert_eq!(merged.fail_on, Some(vec![Rule::Spun]));
+    }
+}
