@@ -42,8 +42,9 @@ struct Segment {
     /// A heading or boilerplate line: paired only one to one.
     heading: bool,
     numbers: Vec<String>,
-    /// Lowercase words of four letters or more (names, cognates and shared words across versions).
-    words: Vec<String>,
+    /// Hashes of its lowercase words of four letters or more (names, cognates and shared words
+    /// across versions), sorted and distinct.
+    words: Vec<u64>,
 }
 
 /// Bead shapes with their prior probabilities (Gale & Church 1993, Table 5).
@@ -133,10 +134,10 @@ fn segment(text: &str, span: Span, heading: bool) -> Segment {
         .filter(|n| !n.is_empty())
         .map(String::from)
         .collect();
-    let mut words: Vec<String> = body
+    let mut words: Vec<u64> = body
         .split(|c: char| !c.is_alphabetic())
         .filter(|w| w.chars().count() >= 4)
-        .map(str::to_lowercase)
+        .map(|w| word_hash(&w.to_lowercase()))
         .collect();
     words.sort();
     words.dedup();
@@ -268,22 +269,45 @@ fn bead_cost(
     Some(total.max(0.0))
 }
 
-/// Dice coefficient of the two sides' word sets.
+/// A stable 64-bit hash of a word (FNV-1a).
+fn word_hash(word: &str) -> u64 {
+    word.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// The distinct word hashes of one side of a bead: borrowed for one segment (the common case),
+/// merged for several.
+fn side_words(side: &[Segment]) -> std::borrow::Cow<'_, [u64]> {
+    match side {
+        [one] => std::borrow::Cow::Borrowed(&one.words),
+        many => {
+            let mut words: Vec<u64> = many.iter().flat_map(|s| s.words.iter().copied()).collect();
+            words.sort_unstable();
+            words.dedup();
+            std::borrow::Cow::Owned(words)
+        }
+    }
+}
+
+/// Dice coefficient of the two sides' word sets (sorted, distinct hashes: one merge pass).
 fn shared_words(left: &[Segment], right: &[Segment]) -> f64 {
-    // Word lists are sorted and deduplicated per segment; merge across segments.
-    let mut words_a: Vec<&String> = left.iter().flat_map(|s| &s.words).collect();
-    let mut words_b: Vec<&String> = right.iter().flat_map(|s| &s.words).collect();
-    words_a.sort();
-    words_a.dedup();
-    words_b.sort();
-    words_b.dedup();
+    let (words_a, words_b) = (side_words(left), side_words(right));
     if words_a.is_empty() || words_b.is_empty() {
         return 0.0;
     }
-    let common = words_a
-        .iter()
-        .filter(|w| words_b.binary_search(w).is_ok())
-        .count();
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while i < words_a.len() && j < words_b.len() {
+        match words_a[i].cmp(&words_b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
     2.0 * common as f64 / (words_a.len() + words_b.len()) as f64
 }
 

@@ -13,7 +13,7 @@ pub mod cache;
 pub mod output;
 
 use crate::align::group::{
-    Fingerprint, GROUP_THRESHOLD, candidates_against, fingerprint, score_pair,
+    AnchorFrequency, Fingerprint, GROUP_THRESHOLD, candidates_against, fingerprint, score_pair,
 };
 use crate::corpus::{self, Document, Input};
 use crate::normalize::EditRule;
@@ -598,6 +598,7 @@ fn corpus_matches(
             pairs.insert((index, other));
         }
     }
+    let frequency = AnchorFrequency::of(&corpus_fingerprints);
     let needed: BTreeSet<usize> = pairs.iter().map(|&(_, c)| c).collect();
     let analysed: BTreeMap<usize, AnalysedDocument> = needed
         .par_iter()
@@ -609,6 +610,7 @@ fn corpus_matches(
             let (score, _, alignment) = score_pair(
                 (&new[n], &new_fingerprints[n]),
                 (&analysed[&c], &corpus[c].fingerprint),
+                Some(&frequency),
             )?;
             (score >= GROUP_THRESHOLD).then_some((n, c, score, alignment))
         })

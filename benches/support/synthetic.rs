@@ -1,6 +1,7 @@
-//! A deterministic synthetic corpus for benchmarks: the seed articles plus documents recombined
+//! Deterministic synthetic corpora for benchmarks: the seed articles plus documents recombined
 //! from the langid evaluation sentences (one language per document, 2-4 sentences a paragraph,
-//! a heading now and then). The same `seed` always gives the same documents.
+//! a heading now and then), and a corpus with planted translations and duplicates whose groups
+//! are known. The same `seed` always gives the same documents.
 
 use std::path::Path;
 
@@ -25,20 +26,12 @@ impl SplitMix {
     }
 }
 
+/// A generated document: (id, bytes).
+pub type Document = (String, Vec<u8>);
+
 /// `count` documents as (id, bytes), built from the project's own data files under `root`.
-pub fn generate(root: &Path, count: usize, seed: u64) -> Vec<(String, Vec<u8>)> {
-    let sentences = std::fs::read_to_string(root.join("tests/data/langid/sentences.tsv"))
-        .expect("tests/data/langid/sentences.tsv");
-    let mut by_language: Vec<(String, Vec<String>)> = Vec::new();
-    for line in sentences.lines().skip(1) {
-        let Some((language, text)) = line.split_once('\t') else {
-            continue;
-        };
-        match by_language.iter_mut().find(|(l, _)| l == language) {
-            Some((_, list)) => list.push(text.to_string()),
-            None => by_language.push((language.to_string(), vec![text.to_string()])),
-        }
-    }
+pub fn generate(root: &Path, count: usize, seed: u64) -> Vec<Document> {
+    let by_language = sentences_by_language(root);
     let mut seeds: Vec<Vec<u8>> = std::fs::read_dir(root.join("corpus"))
         .expect("corpus/")
         .filter_map(|entry| entry.ok())
@@ -78,4 +71,176 @@ pub fn generate(root: &Path, count: usize, seed: u64) -> Vec<(String, Vec<u8>)> 
             (id, text.into_bytes())
         })
         .collect()
+}
+
+/// Letters of the made-up names planted in articles (rare, language-neutral anchors).
+const CONSONANTS: &[u8] = b"bcdfghjklmnprstvz";
+const VOWELS: &[u8] = b"aeiou";
+
+/// Sentences of the langid evaluation set, by language.
+fn sentences_by_language(root: &Path) -> Vec<(String, Vec<String>)> {
+    let sentences = std::fs::read_to_string(root.join("tests/data/langid/sentences.tsv"))
+        .expect("tests/data/langid/sentences.tsv");
+    let mut by_language: Vec<(String, Vec<String>)> = Vec::new();
+    for line in sentences.lines().skip(1) {
+        let Some((language, text)) = line.split_once('\t') else {
+            continue;
+        };
+        match by_language.iter_mut().find(|(l, _)| l == language) {
+            Some((_, list)) => list.push(text.to_string()),
+            None => by_language.push((language.to_string(), vec![text.to_string()])),
+        }
+    }
+    by_language
+}
+
+/// The language-independent skeleton of an article: paragraphs (a heading or body text of about
+/// `chars` characters) and the names and numbers each paragraph mentions.
+struct Skeleton {
+    paragraphs: Vec<(bool, usize, Vec<String>)>,
+}
+
+fn skeleton(random: &mut SplitMix) -> Skeleton {
+    // Names like "Brazeko": consonant-vowel patterns, as varied as real surnames.
+    let name = |random: &mut SplitMix| -> String {
+        let mut name = String::new();
+        for k in 0..6 {
+            let letters = if k % 2 == 0 { CONSONANTS } else { VOWELS };
+            name.push(letters[random.below(letters.len())] as char);
+        }
+        name[..1].make_ascii_uppercase();
+        name
+    };
+    let names: Vec<String> = (0..3).map(|_| name(random)).collect();
+    let numbers: Vec<String> = (0..3)
+        .map(|_| (1000 + random.below(9000)).to_string())
+        .collect();
+    let count = 4 + random.below(7);
+    let paragraphs = (0..count)
+        .map(|i| {
+            let heading = i > 0 && random.below(4) == 0;
+            let chars = if heading { 30 } else { 150 + random.below(350) };
+            let mut anchors = Vec::new();
+            if !heading && random.below(2) == 0 {
+                anchors.push(names[random.below(names.len())].clone());
+            }
+            if !heading && random.below(3) == 0 {
+                anchors.push(numbers[random.below(numbers.len())].clone());
+            }
+            (heading, chars, anchors)
+        })
+        .collect();
+    Skeleton { paragraphs }
+}
+
+/// Writes a skeleton in one language: sentences of that language up to each paragraph's length,
+/// with its names and numbers worked in.
+fn realise(skeleton: &Skeleton, pool: &[String], random: &mut SplitMix) -> String {
+    let mut paragraphs = Vec::new();
+    for (heading, chars, anchors) in &skeleton.paragraphs {
+        if *heading {
+            let words: Vec<&str> = pool[random.below(pool.len())]
+                .split_whitespace()
+                .take(5)
+                .collect();
+            paragraphs.push(
+                words
+                    .join(" ")
+                    .trim_end_matches(['.', '!', '?', ','])
+                    .to_string(),
+            );
+            continue;
+        }
+        // A translator keeps the length: add sentences while they bring the paragraph closer to
+        // its length (the best of a few tries each time).
+        let mut text = String::new();
+        loop {
+            let missing = *chars as i64 - text.chars().count() as i64;
+            let best = (0..8)
+                .map(|_| &pool[random.below(pool.len())])
+                .min_by_key(|s| (missing - s.chars().count() as i64 - 1).abs())
+                .expect("a sentence");
+            let after = (missing - best.chars().count() as i64 - 1).abs();
+            if !text.is_empty() && after >= missing.abs() {
+                break;
+            }
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(best);
+        }
+        // Inside the last sentence, as translations keep names and numbers in place.
+        let end = text.trim_end_matches(['.', '!', '?']).len();
+        let closing = text[end..].to_string();
+        text.truncate(end);
+        for anchor in anchors {
+            text.push(' ');
+            text.push_str(anchor);
+        }
+        text.push_str(if closing.is_empty() { "." } else { &closing });
+        paragraphs.push(text);
+    }
+    paragraphs.join("\n\n") + "\n"
+}
+
+/// A corpus with planted versions of articles: `count` documents as (id, bytes), and the planted
+/// groups (ids of the documents that are versions of one article). About a third of the documents
+/// belong to a group: translations (the same skeleton written in two or three languages) and
+/// duplicates (an exact copy, or a copy with one paragraph dropped and one sentence changed). The
+/// rest are unrelated articles built the same way.
+pub fn generate_planted(root: &Path, count: usize, seed: u64) -> (Vec<Document>, Vec<Vec<String>>) {
+    let by_language = sentences_by_language(root);
+    let mut random = SplitMix::new(seed);
+    let mut documents: Vec<Document> = Vec::with_capacity(count);
+    let mut groups = Vec::new();
+    while documents.len() < count {
+        let skeleton = skeleton(&mut random);
+        let first_language = random.below(by_language.len());
+        let base = realise(&skeleton, &by_language[first_language].1, &mut random);
+        let roll = random.below(6);
+        let mut versions = vec![base.clone()];
+        if roll == 0 || roll == 1 {
+            // Translations into one or two other languages.
+            let mut used = vec![first_language];
+            for _ in 0..1 + random.below(2) {
+                let mut language = random.below(by_language.len());
+                while used.contains(&language) {
+                    language = random.below(by_language.len());
+                }
+                used.push(language);
+                versions.push(realise(&skeleton, &by_language[language].1, &mut random));
+            }
+        } else if roll == 2 {
+            // A duplicate: exact, or a scraped copy.
+            if random.below(2) == 0 {
+                versions.push(base.clone());
+            } else {
+                // A scraped copy: one paragraph lost (in longer articles) and a closing line
+                // of the copying site added.
+                let mut paragraphs: Vec<&str> = base.trim_end().split("\n\n").collect();
+                if paragraphs.len() >= 6 {
+                    paragraphs.remove(1 + random.below(paragraphs.len() - 2));
+                }
+                let pool = &by_language[first_language].1;
+                let extra = pool[random.below(pool.len())].clone();
+                let mut copy = paragraphs.join("\n\n");
+                copy.push_str("\n\n");
+                copy.push_str(&extra);
+                copy.push('\n');
+                versions.push(copy);
+            }
+        }
+        let versions: Vec<String> = versions.into_iter().take(count - documents.len()).collect();
+        let ids: Vec<String> = (0..versions.len())
+            .map(|k| format!("doc{:06}", documents.len() + k))
+            .collect();
+        if ids.len() > 1 {
+            groups.push(ids.clone());
+        }
+        documents.extend(
+            ids.into_iter()
+                .zip(versions.into_iter().map(String::into_bytes)),
+        );
+    }
+    (documents, groups)
 }

@@ -23,12 +23,34 @@ use std::collections::BTreeSet;
 const SKETCH: usize = 64;
 /// LSH bands (of `SKETCH / BANDS` rows each).
 const BANDS: usize = 16;
-/// A document is compared with at most this many candidates.
+/// A document is compared with at most this many candidates found by anchors, and as many found
+/// by LSH bands.
 const CANDIDATES_PER_DOCUMENT: usize = 8;
 /// An anchor (or LSH band) carried by more documents than this says nothing.
 const COMMON_ANCHOR_DOCUMENTS: usize = 20;
 /// Bytes of each document read for its fingerprint.
 const FINGERPRINT_BYTES: usize = 256 * 1024;
+/// Across languages, a shape shared without any name or number counts fully only from this many
+/// paragraphs on.
+const LONG_DOCUMENT_PARAGRAPHS: f64 = 12.0;
+
+/// Whether an anchor is content (a name, or a number of three digits or more that is not a
+/// year), not shape (`§` structure, `≈` length profile); short numbers and years are everywhere.
+fn is_content(anchor: &str) -> bool {
+    match anchor.strip_prefix('#') {
+        Some(digits) => {
+            let year = digits.len() == 4 && (digits.starts_with("19") || digits.starts_with("20"));
+            digits.len() >= 3 && !year
+        }
+        None => !is_shape(anchor),
+    }
+}
+
+/// Whether an anchor describes shape: structure (`§`) or length profile (`≈`).
+fn is_shape(anchor: &str) -> bool {
+    anchor.starts_with(['§', '≈'])
+}
+
 /// Pairs scoring below this are not versions of one article.
 pub const GROUP_THRESHOLD: f64 = 0.5;
 
@@ -164,6 +186,30 @@ pub fn fingerprint(document: &AnalysedDocument) -> Fingerprint {
             .collect();
         anchors.insert(format!("§{}:{}", paragraphs.len(), headings.join(",")));
     }
+    // The length profile: each paragraph short, medium or long against the median (headings
+    // apart). Translations keep it; unrelated articles of the same shape rarely share it.
+    if paragraphs.len() >= 4 {
+        let mut lengths: Vec<usize> = paragraphs
+            .iter()
+            .filter(|p| !p.heading)
+            .map(|p| p.span.end - p.span.start)
+            .collect();
+        lengths.sort_unstable();
+        let median = lengths.get(lengths.len() / 2).copied().unwrap_or(1).max(1) as f64;
+        let profile: String = paragraphs
+            .iter()
+            .map(|p| {
+                let ratio = (p.span.end - p.span.start) as f64 / median;
+                match () {
+                    _ if p.heading => 'h',
+                    _ if ratio < 0.6 => 's',
+                    _ if ratio > 1.6 => 'l',
+                    _ => 'm',
+                }
+            })
+            .collect();
+        anchors.insert(format!("≈{profile}"));
+    }
     Fingerprint {
         anchors,
         sketch,
@@ -219,6 +265,7 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
     let fingerprints: Vec<Fingerprint> = documents.par_iter().map(fingerprint).collect();
     let skip: Vec<bool> = copy_of.iter().map(Option::is_some).collect();
     let candidates = candidate_pairs(&fingerprints, &skip, |_, _| true);
+    let frequency = AnchorFrequency::of(&fingerprints);
     // Score every candidate pair (in parallel; the order is restored by the sort below).
     let mut scored: Vec<(f64, usize, usize, PairEvidence, Alignment)> = candidates
         .par_iter()
@@ -226,6 +273,7 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
             let (score, evidence, alignment) = score_pair(
                 (&documents[i], &fingerprints[i]),
                 (&documents[j], &fingerprints[j]),
+                Some(&frequency),
             )?;
             (score >= GROUP_THRESHOLD).then_some((score, i, j, evidence, alignment))
         })
@@ -384,46 +432,108 @@ fn candidate_pairs(
             blocks.entry(format!("b:{key:x}")).or_default().push(index);
         }
     }
-    // Count shared rare anchors per pair; one shared LSH band is enough on its own.
-    let mut shared: HashMap<(usize, usize), usize> = HashMap::default();
+    // Shared blocks per pair, weighted by rarity: a block of m documents spreads one unit of
+    // evidence over the m - 1 others each member meets there, so an anchor only two documents
+    // carry says far more than one fifteen carry (names of a news topic, a common year).
+    // Anchors (which translations share) and LSH bands (which same-language copies share) are
+    // weighed and ranked apart, so that similar-sounding texts cannot crowd out translations.
+    #[derive(Default, Clone, Copy)]
+    struct Shared {
+        anchors: usize,
+        anchor_weight: f64,
+        bands: usize,
+        band_weight: f64,
+    }
+    let mut shared: HashMap<(usize, usize), Shared> = HashMap::default();
     for (key, members) in &blocks {
         if members.len() < 2 || members.len() > COMMON_ANCHOR_DOCUMENTS {
             continue;
         }
-        let weight = if key.starts_with("b:") { 2 } else { 1 };
+        let band = key.starts_with("b:");
+        let weight = 1.0 / (members.len() - 1) as f64;
         for (x, &i) in members.iter().enumerate() {
             for &j in members[x + 1..].iter().filter(|&&j| wanted(i, j)) {
-                *shared.entry((i.min(j), i.max(j))).or_insert(0) += weight;
+                let entry = shared.entry((i.min(j), i.max(j))).or_default();
+                if band {
+                    entry.bands += 1;
+                    entry.band_weight += weight;
+                } else {
+                    entry.anchors += 1;
+                    entry.anchor_weight += weight;
+                }
             }
         }
     }
-    // The strongest candidates first; each document is compared with a bounded number of others,
-    // so the work grows linearly with the corpus.
-    let mut ranked: Vec<((usize, usize), usize)> = shared
-        .into_iter()
-        .filter(|&(_, count)| count >= 2)
-        .collect();
-    ranked.sort_unstable_by(|x, y| y.1.cmp(&x.1).then(x.0.cmp(&y.0)));
-    let mut per_document: HashMap<usize, usize> = HashMap::default();
+    // The strongest candidates first, by anchors and by bands; each document is compared with a
+    // bounded number of others of each kind, so the work grows linearly with the corpus.
     let mut pairs = Vec::new();
-    for ((i, j), _) in ranked {
-        let count_i = per_document.get(&i).copied().unwrap_or(0);
-        let count_j = per_document.get(&j).copied().unwrap_or(0);
-        if count_i < CANDIDATES_PER_DOCUMENT && count_j < CANDIDATES_PER_DOCUMENT {
-            *per_document.entry(i).or_insert(0) += 1;
-            *per_document.entry(j).or_insert(0) += 1;
-            pairs.push((i, j));
+    // A shape (paragraph count and headings, length profile) is too common to be a block in a
+    // large corpus, but beside one rare shared name or number it is the second piece of evidence.
+    let same_shape = |i: usize, j: usize| {
+        fingerprints[i]
+            .anchors
+            .iter()
+            .filter(|a| is_shape(a))
+            .any(|a| fingerprints[j].anchors.contains(a))
+    };
+    let by_anchors: Vec<((usize, usize), f64)> = shared
+        .iter()
+        .filter(|(pair, s)| s.anchors >= 2 || (s.anchors == 1 && same_shape(pair.0, pair.1)))
+        .map(|(pair, s)| (*pair, s.anchor_weight))
+        .collect();
+    let by_bands: Vec<((usize, usize), f64)> = shared
+        .iter()
+        .filter(|(_, s)| s.bands >= 1)
+        .map(|(pair, s)| (*pair, s.band_weight + s.anchor_weight))
+        .collect();
+    for mut ranked in [by_anchors, by_bands] {
+        ranked.sort_unstable_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+        let mut per_document: HashMap<usize, usize> = HashMap::default();
+        for ((i, j), _) in ranked {
+            let count_i = per_document.get(&i).copied().unwrap_or(0);
+            let count_j = per_document.get(&j).copied().unwrap_or(0);
+            if count_i < CANDIDATES_PER_DOCUMENT && count_j < CANDIDATES_PER_DOCUMENT {
+                *per_document.entry(i).or_insert(0) += 1;
+                *per_document.entry(j).or_insert(0) += 1;
+                pairs.push((i, j));
+            }
         }
     }
     pairs.sort_unstable();
+    pairs.dedup();
     pairs
 }
 
+/// How many documents of the corpus carry each anchor.
+pub struct AnchorFrequency(HashMap<String, usize>);
+
+impl AnchorFrequency {
+    /// Counts the anchors of a corpus.
+    pub fn of(fingerprints: &[Fingerprint]) -> Self {
+        let mut counts: HashMap<String, usize> = HashMap::default();
+        for fingerprint in fingerprints {
+            for anchor in &fingerprint.anchors {
+                *counts.entry(anchor.clone()).or_insert(0) += 1;
+            }
+        }
+        Self(counts)
+    }
+
+    /// How much a shared anchor proves: fully when at most three documents carry it (one article
+    /// in a few versions), less the more carry it ("Johan", "Service", a company everybody names).
+    fn rarity(&self, anchor: &str) -> f64 {
+        let documents = self.0.get(anchor).copied().unwrap_or(1).max(1) as f64;
+        (3.0 / documents).min(1.0)
+    }
+}
+
 /// Scores one candidate pair: rare shared anchors, trigram similarity and alignment quality.
+/// `frequency` (when the whole corpus is known) discounts anchors many documents carry.
 /// `None` when their paragraph counts differ too much to be versions of one article.
 pub fn score_pair(
     (a, fingerprint_a): (&AnalysedDocument, &Fingerprint),
     (b, fingerprint_b): (&AnalysedDocument, &Fingerprint),
+    frequency: Option<&AnchorFrequency>,
 ) -> Option<(f64, PairEvidence, Alignment)> {
     let (pa, pb) = (a.segmented.paragraphs.len(), b.segmented.paragraphs.len());
     // Versions of one article have comparable numbers of paragraphs: otherwise skip the aligner.
@@ -453,11 +563,29 @@ pub fn score_pair(
     let similarity = sketch_similarity(&fingerprint_a.sketch, &fingerprint_b.sketch);
     let same_language = a.languages.document.code == b.languages.document.code;
     // Same language: the words themselves are the evidence. Across languages: the structure
-    // (paragraphs that align one to one) and the anchors both versions keep.
+    // (paragraphs that align one to one) and the names and numbers both versions keep. Shape
+    // alone (paragraph count, headings, length profile) is shared by many short articles, so
+    // without a shared name or number only a long document's shape counts, and only half.
     let score = if same_language {
         similarity.max(0.5 * aligned * anchor_overlap.min(1.0) + 0.5 * similarity)
     } else {
-        aligned * (0.5 + 0.5 * anchor_overlap.min(1.0))
+        let content = |anchors: &BTreeSet<String>| anchors.iter().filter(|a| is_content(a)).count();
+        // Shared names and numbers, each counted by how rare it is in the corpus.
+        let shared_content: f64 = shared_anchors
+            .iter()
+            .filter(|a| is_content(a))
+            .map(|a| frequency.map_or(1.0, |f| f.rarity(a)))
+            .sum();
+        if shared_content >= 1.0 {
+            let fewest = content(&fingerprint_a.anchors)
+                .min(content(&fingerprint_b.anchors))
+                .max(1);
+            let content_overlap = shared_content / fewest as f64;
+            aligned * (0.5 + 0.5 * content_overlap.min(1.0))
+        } else {
+            let length = pa.min(pb) as f64 / LONG_DOCUMENT_PARAGRAPHS;
+            aligned * 0.5 * length.min(1.0)
+        }
     };
     let evidence = PairEvidence {
         a: a.document.id.clone(),
