@@ -111,6 +111,8 @@ pub struct Fingerprint {
     sketch: Vec<u64>,
     /// Hash of the whole original text: equal hashes mark exact copies.
     text_hash: u64,
+    /// The document's language: translations are looked for among other languages.
+    language: String,
 }
 
 impl Fingerprint {
@@ -214,6 +216,7 @@ pub fn fingerprint(document: &AnalysedDocument) -> Fingerprint {
         anchors,
         sketch,
         text_hash: hash(original),
+        language: document.languages.document.code.to_string(),
     }
 }
 
@@ -464,9 +467,10 @@ fn candidate_pairs(
             }
         }
     }
-    // The strongest candidates first, by anchors and by bands; each document is compared with a
-    // bounded number of others of each kind, so the work grows linearly with the corpus.
-    let mut pairs = Vec::new();
+    // The strongest candidates first, with separate budgets: anchors across languages (where
+    // translations are), anchors within a language, and LSH bands (copies). Each document is
+    // compared with a bounded number of others of each kind, so the work grows linearly with the
+    // corpus, and same-topic articles in one language cannot crowd out a translation.
     // A shape (paragraph count and headings, length profile) is too common to be a block in a
     // large corpus, but beside one rare shared name or number it is the second piece of evidence.
     let same_shape = |i: usize, j: usize| {
@@ -476,9 +480,18 @@ fn candidate_pairs(
             .filter(|a| is_shape(a))
             .any(|a| fingerprints[j].anchors.contains(a))
     };
-    let by_anchors: Vec<((usize, usize), f64)> = shared
+    let same_language = |i: usize, j: usize| fingerprints[i].language == fingerprints[j].language;
+    let mut pairs = Vec::new();
+    let anchored =
+        |s: &Shared, i: usize, j: usize| s.anchors >= 2 || (s.anchors == 1 && same_shape(i, j));
+    let across: Vec<((usize, usize), f64)> = shared
         .iter()
-        .filter(|(pair, s)| s.anchors >= 2 || (s.anchors == 1 && same_shape(pair.0, pair.1)))
+        .filter(|(p, s)| !same_language(p.0, p.1) && anchored(s, p.0, p.1))
+        .map(|(pair, s)| (*pair, s.anchor_weight))
+        .collect();
+    let within: Vec<((usize, usize), f64)> = shared
+        .iter()
+        .filter(|(p, s)| same_language(p.0, p.1) && anchored(s, p.0, p.1))
         .map(|(pair, s)| (*pair, s.anchor_weight))
         .collect();
     let by_bands: Vec<((usize, usize), f64)> = shared
@@ -486,13 +499,17 @@ fn candidate_pairs(
         .filter(|(_, s)| s.bands >= 1)
         .map(|(pair, s)| (*pair, s.band_weight + s.anchor_weight))
         .collect();
-    for mut ranked in [by_anchors, by_bands] {
+    for (mut ranked, budget) in [
+        (across, CANDIDATES_PER_DOCUMENT),
+        (within, CANDIDATES_PER_DOCUMENT / 2),
+        (by_bands, CANDIDATES_PER_DOCUMENT),
+    ] {
         ranked.sort_unstable_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
         let mut per_document: HashMap<usize, usize> = HashMap::default();
         for ((i, j), _) in ranked {
             let count_i = per_document.get(&i).copied().unwrap_or(0);
             let count_j = per_document.get(&j).copied().unwrap_or(0);
-            if count_i < CANDIDATES_PER_DOCUMENT && count_j < CANDIDATES_PER_DOCUMENT {
+            if count_i < budget && count_j < budget {
                 *per_document.entry(i).or_insert(0) += 1;
                 *per_document.entry(j).or_insert(0) += 1;
                 pairs.push((i, j));
