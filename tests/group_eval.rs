@@ -147,3 +147,19 @@ fn planted_translations_and_duplicates_are_found_among_unrelated_articles() {
     assert!(recall >= 0.95, "recall {recall:.4}");
     assert!(precision >= 0.99, "precision {precision:.4}");
 }
+
+/// Short unrelated articles with the same shape (title, intro, heading, paragraph) share no name
+/// or number and no wording: shape alone never makes them versions of one article.
+#[test]
+fn articles_that_share_only_their_shape_do_not_group() {
+    let folder = tempfile::tempdir().unwrap();
+    let articles = [
+        "Mentoring at the plant\n\nHere are the benefits I saw this year:\n\nHealthier sleep\n\nOur night shift crew rested more once someone checked in on them.\n",
+        "What my mentor gave me\n\nThree benefits stood out for me:\n\nCalmer sleep habits\n\nI stopped answering e-mail at midnight after we talked it through.\n",
+        "Notes from a nursing mentor\n\nThe benefits for new nurses:\n\nSleep improves quickly\n\nRookies on rotating rosters learn to guard their rest days.\n",
+    ];
+    for (k, text) in articles.iter().enumerate() {
+        std::fs::write(folder.path().join(format!("{k}.txt")), text).unwrap();
+    }
+    assert!(groups_of(&[folder.path()]).is_empty());
+}

@@ -574,35 +574,32 @@ pub fn score_pair(
         .intersection(&fingerprint_b.anchors)
         .cloned()
         .collect();
-    let anchors_a = fingerprint_a.anchors.len().max(1) as f64;
-    let anchors_b = fingerprint_b.anchors.len().max(1) as f64;
-    let anchor_overlap = shared_anchors.len() as f64 / anchors_a.min(anchors_b);
     let similarity = sketch_similarity(&fingerprint_a.sketch, &fingerprint_b.sketch);
     let same_language = a.languages.document.code == b.languages.document.code;
-    // Same language: the words themselves are the evidence. Across languages: the structure
-    // (paragraphs that align one to one) and the names and numbers both versions keep. Shape
-    // alone (paragraph count, headings, length profile) is shared by many short articles, so
-    // without a shared name or number only a long document's shape counts, and only half.
+    // Shared names and numbers, each counted by how rare it is in the corpus, against the fewer
+    // that either version carries. Shape (paragraph count, headings, length profile) is not in
+    // it: many short articles share a shape.
+    let content = |anchors: &BTreeSet<String>| anchors.iter().filter(|a| is_content(a)).count();
+    let shared_content: f64 = shared_anchors
+        .iter()
+        .filter(|a| is_content(a))
+        .map(|a| frequency.map_or(1.0, |f| f.rarity(a)))
+        .sum();
+    let fewest = content(&fingerprint_a.anchors)
+        .min(content(&fingerprint_b.anchors))
+        .max(1);
+    let content_overlap = (shared_content / fewest as f64).min(1.0);
+    // Same language: the words themselves are the evidence, with aligned paragraphs that share
+    // names and numbers. Across languages: the structure (paragraphs that align one to one) and
+    // the names and numbers both versions keep; without a rare shared name or number only a long
+    // document's shape counts, and only half.
     let score = if same_language {
-        similarity.max(0.5 * aligned * anchor_overlap.min(1.0) + 0.5 * similarity)
+        similarity.max(0.5 * aligned * content_overlap + 0.5 * similarity)
+    } else if shared_content >= 1.0 {
+        aligned * (0.5 + 0.5 * content_overlap)
     } else {
-        let content = |anchors: &BTreeSet<String>| anchors.iter().filter(|a| is_content(a)).count();
-        // Shared names and numbers, each counted by how rare it is in the corpus.
-        let shared_content: f64 = shared_anchors
-            .iter()
-            .filter(|a| is_content(a))
-            .map(|a| frequency.map_or(1.0, |f| f.rarity(a)))
-            .sum();
-        if shared_content >= 1.0 {
-            let fewest = content(&fingerprint_a.anchors)
-                .min(content(&fingerprint_b.anchors))
-                .max(1);
-            let content_overlap = shared_content / fewest as f64;
-            aligned * (0.5 + 0.5 * content_overlap.min(1.0))
-        } else {
-            let length = pa.min(pb) as f64 / LONG_DOCUMENT_PARAGRAPHS;
-            aligned * 0.5 * length.min(1.0)
-        }
+        let length = pa.min(pb) as f64 / LONG_DOCUMENT_PARAGRAPHS;
+        aligned * 0.5 * length.min(1.0)
     };
     let evidence = PairEvidence {
         a: a.document.id.clone(),
