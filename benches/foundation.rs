@@ -176,21 +176,6 @@ fn themes(c: &mut Criterion) {
     group.finish();
 }
 
-/// Pairs of documents in one group.
-fn grouped_pairs(
-    groups: impl Iterator<Item = Vec<String>>,
-) -> std::collections::BTreeSet<(String, String)> {
-    let mut pairs = std::collections::BTreeSet::new();
-    for group in groups {
-        for (i, a) in group.iter().enumerate() {
-            for b in &group[i + 1..] {
-                pairs.insert((a.min(b).clone(), a.max(b).clone()));
-            }
-        }
-    }
-    pairs
-}
-
 fn grouping(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let pipeline = mentorlens::Pipeline::new(&mentorlens::Config::default()).unwrap();
@@ -207,8 +192,8 @@ fn grouping(c: &mut Criterion) {
             .collect();
         // Real output: the planted groups are found before anything is timed.
         let found = mentorlens::align::group::group(&analysed);
-        let gold = grouped_pairs(planted.into_iter());
-        let predicted = grouped_pairs(found.into_iter().map(|g| g.documents));
+        let gold = synthetic::grouped_pairs(planted.into_iter());
+        let predicted = synthetic::grouped_pairs(found.into_iter().map(|g| g.documents));
         let right = gold.intersection(&predicted).count() as f64;
         let (recall, precision) = (right / gold.len() as f64, right / predicted.len() as f64);
         println!("{documents} documents: recall {recall:.4}, precision {precision:.4}");

@@ -12,21 +12,8 @@ mod synthetic;
 use mentorlens::corpus::document_from_bytes;
 use mentorlens::{Config, Pipeline};
 use rayon::prelude::*;
-use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Instant;
-
-fn pairs(groups: &[Vec<String>]) -> BTreeSet<(String, String)> {
-    let mut pairs = BTreeSet::new();
-    for group in groups {
-        for (i, a) in group.iter().enumerate() {
-            for b in &group[i + 1..] {
-                pairs.insert((a.min(b).clone(), a.max(b).clone()));
-            }
-        }
-    }
-    pairs
-}
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut documents = 10_000;
@@ -57,7 +44,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let groups = mentorlens::align::group::group(&analysed);
     let group_time = started.elapsed();
     let found: Vec<Vec<String>> = groups.iter().map(|g| g.documents.clone()).collect();
-    let (gold, predicted) = (pairs(&planted), pairs(&found));
+    let (gold, predicted) = (
+        synthetic::grouped_pairs(planted.iter().cloned()),
+        synthetic::grouped_pairs(found.into_iter()),
+    );
     let right = gold.intersection(&predicted).count();
     println!(
         "{} documents ({:.1} MB), {} planted groups: per-document stages {:.2} s, grouping {:.2} s",

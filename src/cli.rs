@@ -421,12 +421,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     let settings = check_settings(&args)?;
     let pipeline = Pipeline::new(&Config::default())?;
     let inputs: Vec<Input> = args.new.iter().map(|p| Input::from_arg(p)).collect();
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(threads) = args.threads {
-        anyhow::ensure!(threads > 0, "--threads must be at least 1");
-        pool = pool.num_threads(threads);
-    }
-    let pool = pool.build().context("cannot start the worker threads")?;
+    let pool = thread_pool(args.threads)?;
     let report = pool.install(|| mentorlens::check::check(&pipeline, &inputs, &settings))?;
     let format = settings
         .format
@@ -568,16 +563,21 @@ fn run_pipeline(input: &InputArgs) -> Result<Analysis> {
     config.themes.cues = input.cues.clone();
     let pipeline = Pipeline::new(&config)?;
     let inputs: Vec<Input> = input.paths.iter().map(|p| Input::from_arg(p)).collect();
-    let mut pool = rayon::ThreadPoolBuilder::new();
-    if let Some(threads) = input.threads {
-        anyhow::ensure!(threads > 0, "--threads must be at least 1");
-        pool = pool.num_threads(threads);
-    }
-    let pool = pool.build().context("cannot start the worker threads")?;
+    let pool = thread_pool(input.threads)?;
     let bar = ProgressBarSink::new(input.quiet);
     let analysis = pool.install(|| pipeline.run(&inputs, &bar));
     bar.bar.finish_and_clear();
     Ok(analysis)
+}
+
+/// The worker pool: `threads` workers, or one per core.
+fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(threads) = threads {
+        anyhow::ensure!(threads > 0, "--threads must be at least 1");
+        pool = pool.num_threads(threads);
+    }
+    pool.build().context("cannot start the worker threads")
 }
 
 /// Prints the summary and errors on standard error; returns the exit code.

@@ -1016,6 +1016,23 @@ pub struct EvidenceReport {
     pub text: String,
 }
 
+impl EvidenceReport {
+    /// A statement of a document quoted as evidence, with its cue score.
+    pub fn quote(document: &AnalysedDocument, statement: &Statement, score: f32) -> Self {
+        let span = statement.span;
+        Self {
+            document: document.document.id.clone(),
+            paragraph: statement.paragraph,
+            start: span.start,
+            end: span.end,
+            language: statement.language.to_string(),
+            kind: statement.kind,
+            score: crate::report::round4(f64::from(score)),
+            text: document.document.text[span.start..span.end].to_string(),
+        }
+    }
+}
+
 /// A version of an article that lacks a theme its sibling states: probably a gap in the cue lexicon.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct LexiconGap {
@@ -1114,17 +1131,7 @@ pub fn summarise(
                 article_set.insert(articles[d].as_str());
                 for hit in &stated.cited {
                     let statement = &found[d].statements[hit.statement_index()];
-                    evidence.push(EvidenceReport {
-                        document: document.document.id.clone(),
-                        paragraph: statement.paragraph,
-                        start: statement.span.start,
-                        end: statement.span.end,
-                        language: statement.language.to_string(),
-                        kind: statement.kind,
-                        score: crate::report::round4(f64::from(hit.score)),
-                        text: document.document.text[statement.span.start..statement.span.end]
-                            .to_string(),
-                    });
+                    evidence.push(EvidenceReport::quote(document, statement, hit.score));
                 }
             }
             let lexicon_gaps = lexicon_gaps(documents, groups, &documents_with);

@@ -107,20 +107,6 @@ fn copies_and_spun_copies_form_duplicate_groups() {
 #[path = "../benches/support/synthetic.rs"]
 mod synthetic;
 
-fn pairs_of(
-    groups: impl Iterator<Item = Vec<String>>,
-) -> std::collections::BTreeSet<(String, String)> {
-    let mut pairs = std::collections::BTreeSet::new();
-    for group in groups {
-        for (i, a) in group.iter().enumerate() {
-            for b in &group[i + 1..] {
-                pairs.insert((a.min(b).clone(), a.max(b).clone()));
-            }
-        }
-    }
-    pairs
-}
-
 /// Planted translations (two or three languages) and duplicates (exact, or a paragraph dropped)
 /// among unrelated articles built from the same sentences: recall ≥ 0.95, precision ≥ 0.99.
 #[test]
@@ -135,8 +121,8 @@ fn planted_translations_and_duplicates_are_found_among_unrelated_articles() {
         })
         .collect();
     let found = mentorlens::align::group::group(&analysed);
-    let gold = pairs_of(planted.into_iter());
-    let predicted = pairs_of(found.into_iter().map(|g| g.documents));
+    let gold = synthetic::grouped_pairs(planted.into_iter());
+    let predicted = synthetic::grouped_pairs(found.into_iter().map(|g| g.documents));
     let right = gold.intersection(&predicted).count() as f64;
     let (recall, precision) = (right / gold.len() as f64, right / predicted.len() as f64);
     println!(

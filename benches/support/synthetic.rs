@@ -244,3 +244,19 @@ pub fn generate_planted(root: &Path, count: usize, seed: u64) -> (Vec<Document>,
     }
     (documents, groups)
 }
+
+/// Every pair of documents that share a group, each as (smaller id, larger id): the unit recall and
+/// precision of grouping are counted in.
+pub fn grouped_pairs(
+    groups: impl Iterator<Item = Vec<String>>,
+) -> std::collections::BTreeSet<(String, String)> {
+    let mut pairs = std::collections::BTreeSet::new();
+    for group in groups {
+        for (i, a) in group.iter().enumerate() {
+            for b in &group[i + 1..] {
+                pairs.insert((a.min(b).clone(), a.max(b).clone()));
+            }
+        }
+    }
+    pairs
+}

@@ -171,16 +171,7 @@ fn build_cluster(
         }
         document_ids.insert(document.document.id.clone(), ());
         article_set.insert(articles[d].as_str());
-        evidence.push(super::EvidenceReport {
-            document: document.document.id.clone(),
-            paragraph: statement.paragraph,
-            start: statement.span.start,
-            end: statement.span.end,
-            language: statement.language.to_string(),
-            kind: statement.kind,
-            score: 0.0,
-            text: text.to_string(),
-        });
+        evidence.push(super::EvidenceReport::quote(document, statement, 0.0));
     }
     let mut phrases: Vec<(String, usize)> = phrase_counts.into_iter().collect();
     phrases.sort_by(|a, b| {
