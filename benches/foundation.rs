@@ -91,7 +91,9 @@ fn foundation(c: &mut Criterion) {
 fn normalize(c: &mut Criterion) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let started = Instant::now();
-    let normalizer = NormalizeConfig::default().build();
+    let normalizer = NormalizeConfig::default()
+        .build()
+        .expect("the built-in lexicon parses");
     println!(
         "normaliser built in {:?} (lexicon and word model)",
         started.elapsed()

@@ -47,6 +47,9 @@ struct NormalizeArgs {
     /// `text` prints the restored text (or the diff); `json` prints the mangling object.
     #[arg(long, value_enum, default_value_t = NormalizeFormat::Text)]
     format: NormalizeFormat,
+    /// Extra spinner-reversal lexicon (TSV: spun, original, mode, source).
+    #[arg(long, value_name = "FILE")]
+    lexicon: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -94,6 +97,9 @@ struct InputArgs {
     /// Extra theme cues (TSV: language, theme, cue, weight, reason).
     #[arg(long, value_name = "FILE")]
     cues: Option<PathBuf>,
+    /// Extra spinner-reversal lexicon (TSV: spun, original, mode, source).
+    #[arg(long, value_name = "FILE")]
+    lexicon: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -273,7 +279,9 @@ fn detect(args: DetectArgs) -> Result<ExitCode> {
 }
 
 fn normalize(args: NormalizeArgs) -> Result<ExitCode> {
-    let pipeline = Pipeline::new(&Config::default())?;
+    let mut config = Config::default();
+    config.normalize.lexicon = args.lexicon.clone();
+    let pipeline = Pipeline::new(&config)?;
     let analysis = pipeline.run(&[Input::from_arg(&args.input)], &());
     if let Some(error) = analysis.errors.first() {
         eprintln!("mentorlens: {error}");
@@ -561,6 +569,7 @@ fn run_pipeline(input: &InputArgs) -> Result<Analysis> {
     config.language.languages = input.languages.clone();
     config.themes.taxonomy = input.taxonomy.clone();
     config.themes.cues = input.cues.clone();
+    config.normalize.lexicon = input.lexicon.clone();
     let pipeline = Pipeline::new(&config)?;
     let inputs: Vec<Input> = input.paths.iter().map(|p| Input::from_arg(p)).collect();
     let pool = thread_pool(input.threads)?;

@@ -18,6 +18,7 @@
 pub mod align;
 pub mod check;
 pub mod corpus;
+pub mod datafile;
 pub mod lang;
 pub mod normalize;
 pub mod report;
@@ -38,9 +39,9 @@ pub enum Error {
     /// The language settings are invalid.
     #[error(transparent)]
     Language(#[from] lang::LanguageError),
-    /// The theme taxonomy or cue files are invalid.
+    /// A data file (theme taxonomy or cues, normaliser lexicon) is invalid.
     #[error(transparent)]
-    Themes(#[from] themes::ThemeError),
+    DataFile(#[from] datafile::DataFileError),
 }
 
 /// Settings of every stage.
@@ -150,7 +151,7 @@ impl Pipeline {
             config_fingerprint: format!("{}-{settings_hash:016x}", env!("CARGO_PKG_VERSION")),
             segmenter: config.segment.build(),
             detector: config.language.build()?,
-            normalizer: config.normalize.build(),
+            normalizer: config.normalize.build()?,
             themes: config.themes.build()?,
         })
     }

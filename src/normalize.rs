@@ -15,9 +15,11 @@
 //! The original text is never touched: every change is an [`Edit`] (byte range, from, to, rule),
 //! and the normalised text is the original with the edits applied.
 
-use crate::segment::{Segmented, data_rows};
+use crate::datafile::{DataFileError, numbered_rows, read_user_file};
+use crate::segment::Segmented;
 use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
 
 const LEXICON_TSV: &str = include_str!("normalize/lexicon.tsv");
 const UNIGRAMS: &str = include_str!("normalize/unigrams.txt");
@@ -44,6 +46,13 @@ pub struct NormalizeConfig {
     /// …and there a context entry is undone unless the spun form is this much more probable
     /// (a negative margin: the spinner is the likelier author of a spinner-typical form).
     pub spun_document_margin: f64,
+    /// An extra lexicon (TSV: spun, original, mode, source, as `normalize/lexicon.tsv`), added
+    /// to the built-in one; where it lists a spun form again, the word model chooses among the
+    /// originals.
+    pub lexicon: Option<PathBuf>,
+    /// Built-in lexicon entries from these sources are left out (e.g. `devpairs`, to measure the
+    /// rest of the lexicon on the pairs those entries were read from).
+    pub leave_out_sources: Vec<String>,
 }
 
 impl Default for NormalizeConfig {
@@ -55,6 +64,8 @@ impl Default for NormalizeConfig {
             suspicious_gain: 2.0,
             spun_document_min_evidence: 3.0,
             spun_document_margin: -2.0,
+            lexicon: None,
+            leave_out_sources: Vec::new(),
         }
     }
 }
@@ -313,37 +324,77 @@ impl WordModel {
     }
 }
 
-impl NormalizeConfig {
-    /// Loads the lexicon and the word model once.
-    pub fn build(&self) -> Normalizer {
-        let mut entries: HashMap<String, Vec<Entry>> = HashMap::default();
-        for fields in data_rows(LEXICON_TSV) {
-            let [spun, original, mode, ..] = fields[..] else {
-                continue;
-            };
-            let mode = match mode {
-                "always" => Mode::Always,
-                "context" => Mode::Context,
-                "spun" => Mode::Spun,
-                _ => continue,
-            };
-            let spun: Vec<String> = words(spun).map(|(_, _, w)| fold(w)).collect();
-            if let Some(first) = spun.first().cloned() {
-                entries.entry(first).or_default().push(Entry {
-                    spun,
-                    original: original.to_string(),
-                    mode,
-                });
+/// Adds the rows of one lexicon text to `entries`, leaving out rows from `leave_out` sources.
+fn parse_lexicon(
+    tsv: &str,
+    origin: &str,
+    leave_out: &[String],
+    entries: &mut HashMap<String, Vec<Entry>>,
+) -> Result<(), DataFileError> {
+    for (line, row) in numbered_rows(tsv) {
+        let row_error = |message: String| DataFileError::Row {
+            path: origin.to_string(),
+            line,
+            message,
+        };
+        let [spun, original, mode, source] = row[..] else {
+            return Err(row_error(format!(
+                "expected 4 tab-separated columns (spun, original, mode, source), found {}",
+                row.len()
+            )));
+        };
+        let mode = match mode.trim() {
+            "always" => Mode::Always,
+            "context" => Mode::Context,
+            "spun" => Mode::Spun,
+            other => {
+                return Err(row_error(format!(
+                    "mode `{other}` is not one of always, context, spun"
+                )));
             }
+        };
+        let spun: Vec<String> = words(spun).map(|(_, _, w)| fold(w)).collect();
+        let original = original.trim();
+        if spun.is_empty() || original.is_empty() {
+            return Err(row_error(
+                "the spun form and the original need words".to_string(),
+            ));
+        }
+        if leave_out.iter().any(|s| s == source.trim()) {
+            continue;
+        }
+        entries.entry(spun[0].clone()).or_default().push(Entry {
+            spun,
+            original: original.to_string(),
+            mode,
+        });
+    }
+    Ok(())
+}
+
+impl NormalizeConfig {
+    /// Loads the lexicon (built-in, minus left-out sources, plus the user's) and the word model
+    /// once.
+    pub fn build(&self) -> Result<Normalizer, DataFileError> {
+        let mut entries: HashMap<String, Vec<Entry>> = HashMap::default();
+        parse_lexicon(
+            LEXICON_TSV,
+            "built-in lexicon",
+            &self.leave_out_sources,
+            &mut entries,
+        )?;
+        if let Some(path) = &self.lexicon {
+            let tsv = read_user_file(path)?;
+            parse_lexicon(&tsv, &path.display().to_string(), &[], &mut entries)?;
         }
         for list in entries.values_mut() {
             list.sort_by_key(|entry| std::cmp::Reverse(entry.spun.len()));
         }
-        Normalizer {
+        Ok(Normalizer {
             entries,
             model: WordModel::load(),
             config: self.clone(),
-        }
+        })
     }
 }
 
@@ -623,23 +674,39 @@ impl Normalizer {
             };
             let n = entry.spun.len();
             let (s, e) = (tokens[i].0, tokens[i + n - 1].1);
-            let to = match_case(&body[s..e], &entry.original);
-            match entry.mode {
-                Mode::Always => edit(s, e, to, EditRule::TorturedPhrase, 0.95),
-                Mode::Context | Mode::Spun => {
-                    let previous = i.checked_sub(1).map(|p| tokens[p].2.as_str());
-                    let next = tokens.get(i + n).map(|t| t.2.as_str());
-                    let original_lower = entry.original.to_lowercase();
-                    let original: Vec<&str> = original_lower.split(' ').collect();
-                    let spun: Vec<&str> = entry.spun.iter().map(String::as_str).collect();
-                    // Kept as a candidate; `normalize` decides once it knows how spun the whole
-                    // document is.
-                    candidates.push(Candidate {
-                        edit: make(s, e, to, EditRule::InContext, 0.0),
-                        gain: self.context_gain(previous, &original, &spun, next),
-                        spun_only: entry.mode == Mode::Spun,
+            if entry.mode == Mode::Always {
+                let to = match_case(&body[s..e], &entry.original);
+                edit(s, e, to, EditRule::TorturedPhrase, 0.95);
+            } else {
+                let previous = i.checked_sub(1).map(|p| tokens[p].2.as_str());
+                let next = tokens.get(i + n).map(|t| t.2.as_str());
+                let spun: Vec<&str> = entry.spun.iter().map(String::as_str).collect();
+                // Where the lexicon lists several originals of one spun form, the one that fits
+                // its neighbours best is the candidate.
+                let (gain, best) = self.entries[&tokens[i].2]
+                    .iter()
+                    .filter(|other| other.spun == entry.spun && other.mode != Mode::Always)
+                    .map(|other| {
+                        let original_lower = other.original.to_lowercase();
+                        let original: Vec<&str> = original_lower.split(' ').collect();
+                        (self.context_gain(previous, &original, &spun, next), other)
+                    })
+                    .fold((f64::NEG_INFINITY, entry), |best, next| {
+                        if next.0 > best.0 { next } else { best }
                     });
-                }
+                // Kept as a candidate; `normalize` decides once it knows how spun the whole
+                // document is.
+                candidates.push(Candidate {
+                    edit: make(
+                        s,
+                        e,
+                        match_case(&body[s..e], &best.original),
+                        EditRule::InContext,
+                        0.0,
+                    ),
+                    gain,
+                    spun_only: best.mode == Mode::Spun,
+                });
             }
             i += n;
         }
@@ -786,7 +853,9 @@ mod tests {
     use crate::segment::SegmentConfig;
 
     fn normalizer() -> Normalizer {
-        NormalizeConfig::default().build()
+        NormalizeConfig::default()
+            .build()
+            .expect("the built-in lexicon parses")
     }
 
     fn run(text: &str) -> (Mangling, String) {

@@ -17,12 +17,13 @@ pub mod discover;
 
 use crate::AnalysedDocument;
 use crate::align::group::Group;
+use crate::datafile::{DataFileError, numbered_rows, read_user_file};
 use crate::segment::{Paragraph, Span};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use snowball_stemmers_rs::{Algorithm, Stemmer};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use unicode_segmentation::UnicodeSegmentation;
 
 const TAXONOMY_TSV: &str = include_str!("themes/taxonomy.tsv");
@@ -87,29 +88,6 @@ impl Default for ThemeConfig {
             recurring_min_articles: 2,
         }
     }
-}
-
-/// What can go wrong while building the theme stage.
-#[derive(Debug, thiserror::Error)]
-pub enum ThemeError {
-    /// A user file could not be read.
-    #[error("cannot read {path}: {source}")]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// Why.
-        source: std::io::Error,
-    },
-    /// A row of a taxonomy or cue file is malformed.
-    #[error("{path}, line {line}: {message}")]
-    Row {
-        /// The file (`built-in` for the shipped data).
-        path: String,
-        /// 1-based line number.
-        line: usize,
-        /// What is wrong and how to fix it.
-        message: String,
-    },
 }
 
 /// One theme of the taxonomy.
@@ -657,32 +635,10 @@ impl LanguageCues {
     }
 }
 
-/// Reads a TSV source and reports its rows with 1-based line numbers.
-fn numbered_rows<'a>(tsv: &'a str) -> impl Iterator<Item = (usize, Vec<&'a str>)> + 'a {
-    let mut header_seen = false;
-    tsv.lines().enumerate().filter_map(move |(i, line)| {
-        if line.starts_with('#') || line.trim().is_empty() {
-            return None;
-        }
-        if !header_seen {
-            header_seen = true;
-            return None;
-        }
-        Some((i + 1, line.split('\t').collect()))
-    })
-}
-
-fn read_user_file(path: &Path) -> Result<String, ThemeError> {
-    std::fs::read_to_string(path).map_err(|source| ThemeError::Read {
-        path: path.to_path_buf(),
-        source,
-    })
-}
-
-fn parse_taxonomy(tsv: &str, origin: &str, themes: &mut Vec<Theme>) -> Result<(), ThemeError> {
+fn parse_taxonomy(tsv: &str, origin: &str, themes: &mut Vec<Theme>) -> Result<(), DataFileError> {
     for (line, row) in numbered_rows(tsv) {
         let [id, label, definition, kram] = row[..] else {
-            return Err(ThemeError::Row {
+            return Err(DataFileError::Row {
                 path: origin.to_string(),
                 line,
                 message: format!(
@@ -707,7 +663,7 @@ fn parse_taxonomy(tsv: &str, origin: &str, themes: &mut Vec<Theme>) -> Result<()
 
 impl ThemeConfig {
     /// Builds the matcher: taxonomy, stemmers and cue indexes.
-    pub fn build(&self) -> Result<ThemeMatcher, ThemeError> {
+    pub fn build(&self) -> Result<ThemeMatcher, DataFileError> {
         let mut themes = Vec::new();
         parse_taxonomy(TAXONOMY_TSV, "built-in taxonomy", &mut themes)?;
         if let Some(path) = &self.taxonomy {
@@ -729,7 +685,7 @@ impl ThemeConfig {
         );
         for (tsv, origin) in sources {
             for (line, row) in numbered_rows(tsv) {
-                let row_error = |message: String| ThemeError::Row {
+                let row_error = |message: String| DataFileError::Row {
                     path: origin.clone(),
                     line,
                     message,

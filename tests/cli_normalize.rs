@@ -97,3 +97,41 @@ fn missing_file_is_a_clear_error() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no-such-file.txt: not_found"));
 }
+
+#[test]
+fn an_extra_lexicon_adds_entries_and_a_bad_row_is_named() {
+    let folder = tempfile::tempdir().unwrap();
+    let lexicon = folder.path().join("extra.tsv");
+    std::fs::write(
+        &lexicon,
+        "# our own finds\nspun\toriginal\tmode\tsource\nfrightfully costly\tvery expensive\talways\tteam\n",
+    )
+    .unwrap();
+    let output = mentorlens()
+        .args(["normalize", "--lexicon", lexicon.to_str().unwrap(), "-"])
+        .write_stdin("The course was frightfully costly for most of us.\n")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        "The course was very expensive for most of us.\n"
+    );
+
+    std::fs::write(
+        &lexicon,
+        "spun\toriginal\tmode\tsource\nfoo\tbar\tsometimes\tteam\n",
+    )
+    .unwrap();
+    let output = mentorlens()
+        .args(["normalize", "--lexicon", lexicon.to_str().unwrap(), "-"])
+        .write_stdin("Anything.\n")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("extra.tsv, line 2: mode `sometimes`"),
+        "{stderr}"
+    );
+}
