@@ -50,8 +50,8 @@ pub struct NormalizeConfig {
     /// to the built-in one; where it lists a spun form again, the word model chooses among the
     /// originals.
     pub lexicon: Option<PathBuf>,
-    /// Built-in lexicon entries from these sources are left out (e.g. `devpairs`, to measure the
-    /// rest of the lexicon on the pairs those entries were read from).
+    /// Built-in lexicon entries whose sources are all among these are left out (e.g. `devpairs`,
+    /// to measure the rest of the lexicon on the pairs those entries were read from).
     pub leave_out_sources: Vec<String>,
 }
 
@@ -360,7 +360,11 @@ fn parse_lexicon(
                 "the spun form and the original need words".to_string(),
             ));
         }
-        if leave_out.iter().any(|s| s == source.trim()) {
+        // An entry with several sources (`devpairs,spinner`) stays unless all of them are left out.
+        if source
+            .split(',')
+            .all(|source| leave_out.iter().any(|l| l == source.trim()))
+        {
             continue;
         }
         entries.entry(spun[0].clone()).or_default().push(Entry {
