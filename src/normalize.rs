@@ -19,6 +19,7 @@ use crate::datafile::{DataFileError, numbered_rows, read_user_file};
 use crate::segment::Segmented;
 use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 const LEXICON_TSV: &str = include_str!("normalize/lexicon.tsv");
@@ -270,14 +271,23 @@ struct Entry {
     /// Lowercase words of the spun form.
     spun: Vec<String>,
     original: String,
+    /// Lowercase words of the original, for the word model.
+    original_words: Vec<String>,
     mode: Mode,
 }
 
 /// Unigram and bigram counts of English words, for comparing two wordings in context.
 struct WordModel {
-    unigrams: HashMap<&'static str, u64>,
-    bigrams: HashMap<&'static str, u64>,
+    /// Each word's id and count.
+    unigrams: HashMap<&'static str, (u32, u64)>,
+    /// Counts of word pairs, keyed by the two ids (pairs of words outside the unigram list are
+    /// never consulted, so they are not kept).
+    bigrams: HashMap<u64, u64>,
     total: f64,
+}
+
+fn pair_key(first: u32, second: u32) -> u64 {
+    (u64::from(first) << 32) | u64::from(second)
 }
 
 impl WordModel {
@@ -287,18 +297,22 @@ impl WordModel {
             if let Some((word, count)) = line.split_once(' ')
                 && let Ok(count) = count.trim().parse::<u64>()
             {
-                unigrams.insert(word, count);
+                let id = unigrams.len() as u32;
+                unigrams.entry(word).or_insert((id, count));
             }
         }
         let mut bigrams = HashMap::default();
         for line in BIGRAMS.lines() {
             if let Some((pair, count)) = line.rsplit_once(' ')
+                && let Some((first, second)) = pair.split_once(' ')
+                && let (Some(&(first, _)), Some(&(second, _))) =
+                    (unigrams.get(first), unigrams.get(second))
                 && let Ok(count) = count.trim().parse::<u64>()
             {
-                bigrams.insert(pair, count);
+                bigrams.insert(pair_key(first, second), count);
             }
         }
-        let total = unigrams.values().sum::<u64>() as f64;
+        let total = unigrams.values().map(|&(_, count)| count).sum::<u64>() as f64;
         Self {
             unigrams,
             bigrams,
@@ -307,18 +321,20 @@ impl WordModel {
     }
 
     fn unigram(&self, word: &str) -> f64 {
-        self.unigrams.get(word).copied().unwrap_or(0) as f64
+        self.unigrams.get(word).map_or(0, |&(_, count)| count) as f64
+    }
+
+    /// How often `first second` was seen.
+    fn pair(&self, first: &str, second: &str) -> Option<u64> {
+        let (&(first, _), &(second, _)) = (self.unigrams.get(first)?, self.unigrams.get(second)?);
+        self.bigrams.get(&pair_key(first, second)).copied()
     }
 
     /// ln P(next | word), with stupid backoff to the unigram (and a floor for unknown words).
-    fn transition(&self, word: &str, next: &str, pair: &mut String) -> f64 {
-        pair.clear();
-        pair.push_str(word);
-        pair.push(' ');
-        pair.push_str(next);
+    fn transition(&self, word: &str, next: &str) -> f64 {
         let first = self.unigram(word);
-        match self.bigrams.get(pair.as_str()) {
-            Some(&count) if first > 0.0 => (count as f64 / first).min(1.0).ln(),
+        match self.pair(word, next) {
+            Some(count) if first > 0.0 => (count as f64 / first).min(1.0).ln(),
             _ => (0.4 * self.unigram(next).max(1.0) / self.total).ln(),
         }
     }
@@ -353,7 +369,7 @@ fn parse_lexicon(
                 )));
             }
         };
-        let spun: Vec<String> = words(spun).map(|(_, _, w)| fold(w)).collect();
+        let spun: Vec<String> = words(spun).map(|(_, _, w)| fold(w).into_owned()).collect();
         let original = original.trim();
         if spun.is_empty() || original.is_empty() {
             return Err(row_error(
@@ -370,6 +386,9 @@ fn parse_lexicon(
         entries.entry(spun[0].clone()).or_default().push(Entry {
             spun,
             original: original.to_string(),
+            original_words: words(original)
+                .map(|(_, _, w)| fold(w).into_owned())
+                .collect(),
             mode,
         });
     }
@@ -435,8 +454,15 @@ fn words(text: &str) -> impl Iterator<Item = (usize, usize, &str)> {
 
 /// A word as the lexicon and the word model see it: lowercase, with typographic apostrophes
 /// made plain.
-fn fold(word: &str) -> String {
-    word.to_lowercase().replace('’', "'")
+fn fold(word: &str) -> Cow<'_, str> {
+    if word
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+    {
+        Cow::Borrowed(word)
+    } else {
+        Cow::Owned(word.to_lowercase().replace('’', "'"))
+    }
 }
 
 /// A fused word is at least this long (shorter unknown words are names, codes and typos)…
@@ -631,12 +657,12 @@ impl Normalizer {
             taken.push((s, e));
             edit(s, e, inner.to_string(), EditRule::Spintax, 0.9);
         }
-        let tokens: Vec<(usize, usize, String)> =
+        let tokens: Vec<(usize, usize, Cow<str>)> =
             words(body).map(|(s, e, w)| (s, e, fold(w))).collect();
         let mut i = 0;
         while i < tokens.len() {
             let overlaps = |s: usize, e: usize| taken.iter().any(|&(ts, te)| s < te && ts < e);
-            let matched = self.entries.get(&tokens[i].2).and_then(|entries| {
+            let matched = self.entries.get(tokens[i].2.as_ref()).and_then(|entries| {
                 entries.iter().find(|entry| {
                     let n = entry.spun.len();
                     i + n <= tokens.len()
@@ -666,7 +692,7 @@ impl Normalizer {
                         });
                     } else if let Some(next) = tokens.get(i + 1)
                         && next.2 == *word
-                        && DOUBLED_IS_AN_ERROR.contains(&word.as_str())
+                        && DOUBLED_IS_AN_ERROR.contains(&word.as_ref())
                         && body[*e..next.0].chars().all(|c| c == ' ')
                     {
                         edit(*e, next.1, String::new(), EditRule::DoubledWord, 0.9);
@@ -682,17 +708,17 @@ impl Normalizer {
                 let to = match_case(&body[s..e], &entry.original);
                 edit(s, e, to, EditRule::TorturedPhrase, 0.95);
             } else {
-                let previous = i.checked_sub(1).map(|p| tokens[p].2.as_str());
-                let next = tokens.get(i + n).map(|t| t.2.as_str());
+                let previous = i.checked_sub(1).map(|p| tokens[p].2.as_ref());
+                let next = tokens.get(i + n).map(|t| t.2.as_ref());
                 let spun: Vec<&str> = entry.spun.iter().map(String::as_str).collect();
                 // Where the lexicon lists several originals of one spun form, the one that fits
                 // its neighbours best is the candidate.
-                let (gain, best) = self.entries[&tokens[i].2]
+                let (gain, best) = self.entries[tokens[i].2.as_ref()]
                     .iter()
                     .filter(|other| other.spun == entry.spun && other.mode != Mode::Always)
                     .map(|other| {
-                        let original_lower = other.original.to_lowercase();
-                        let original: Vec<&str> = original_lower.split(' ').collect();
+                        let original: Vec<&str> =
+                            other.original_words.iter().map(String::as_str).collect();
                         (self.context_gain(previous, &original, &spun, next), other)
                     })
                     .fold((f64::NEG_INFINITY, entry), |best, next| {
@@ -727,7 +753,6 @@ impl Normalizer {
         }
         // The split whose two words are both common and most often seen together; a split into
         // a pair never recorded together is not made (names and brands split that way).
-        let mut pair = String::new();
         (2..word.len() - 1)
             .filter_map(|split| {
                 let (left, right) = (&word[..split], &word[split..]);
@@ -736,11 +761,7 @@ impl Normalizer {
                 if left_count.min(right_count) < FUSED_MIN_COUNT {
                     return None;
                 }
-                pair.clear();
-                pair.push_str(left);
-                pair.push(' ');
-                pair.push_str(right);
-                let together = self.model.bigrams.get(pair.as_str()).copied()?;
+                let together = self.model.pair(left, right)?;
                 Some((together, split))
             })
             .max()
@@ -757,13 +778,12 @@ impl Normalizer {
         spun: &[&str],
         next: Option<&str>,
     ) -> f64 {
-        let mut pair = String::new();
-        let mut fit = |middle: &[&str]| {
+        let fit = |middle: &[&str]| {
             let (Some(first), Some(last)) = (middle.first(), middle.last()) else {
                 return 0.0;
             };
-            let left = previous.map_or(0.0, |p| self.model.transition(p, first, &mut pair));
-            let right = next.map_or(0.0, |n| self.model.transition(last, n, &mut pair));
+            let left = previous.map_or(0.0, |p| self.model.transition(p, first));
+            let right = next.map_or(0.0, |n| self.model.transition(last, n));
             left + right
         };
         let original_fit = fit(original);
@@ -942,7 +962,7 @@ mod tests {
     fn no_original_is_itself_spun_so_normalising_is_idempotent() {
         let normalizer = normalizer();
         for entry in normalizer.entries.values().flatten() {
-            let original: Vec<String> = words(&entry.original).map(|w| fold(w.2)).collect();
+            let original = &entry.original_words;
             for (i, word) in original.iter().enumerate() {
                 for other in normalizer.entries.get(word).into_iter().flatten() {
                     let n = other.spun.len();
