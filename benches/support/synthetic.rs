@@ -31,7 +31,7 @@ pub type Document = (String, Vec<u8>);
 
 /// `count` documents as (id, bytes), built from the project's own data files under `root`.
 pub fn generate(root: &Path, count: usize, seed: u64) -> Vec<Document> {
-    let by_language = sentences_by_language(root);
+    let by_language = sentences_by_language(root, false);
     let mut seeds: Vec<Vec<u8>> = std::fs::read_dir(root.join("corpus"))
         .expect("corpus/")
         .filter_map(|entry| entry.ok())
@@ -77,18 +77,47 @@ pub fn generate(root: &Path, count: usize, seed: u64) -> Vec<Document> {
 const CONSONANTS: &[u8] = b"bcdfghjklmnprstvz";
 const VOWELS: &[u8] = b"aeiou";
 
-/// Sentences of the langid evaluation set, by language.
-fn sentences_by_language(root: &Path) -> Vec<(String, Vec<String>)> {
-    let sentences = std::fs::read_to_string(root.join("tests/data/langid/sentences.tsv"))
-        .expect("tests/data/langid/sentences.tsv");
+/// Sentences of the langid evaluation set, by language; with `paragraphs`, also the sentences of
+/// its paragraphs (cut after `.`, `!` or `?` before a capital), about four times as many.
+fn sentences_by_language(root: &Path, paragraphs: bool) -> Vec<(String, Vec<String>)> {
     let mut by_language: Vec<(String, Vec<String>)> = Vec::new();
-    for line in sentences.lines().skip(1) {
-        let Some((language, text)) = line.split_once('\t') else {
-            continue;
-        };
-        match by_language.iter_mut().find(|(l, _)| l == language) {
+    let mut add =
+        |language: &str, text: &str| match by_language.iter_mut().find(|(l, _)| l == language) {
             Some((_, list)) => list.push(text.to_string()),
             None => by_language.push((language.to_string(), vec![text.to_string()])),
+        };
+    let read = |file: &str| {
+        std::fs::read_to_string(root.join("tests/data/langid").join(file))
+            .unwrap_or_else(|_| panic!("tests/data/langid/{file}"))
+    };
+    for line in read("sentences.tsv").lines().skip(1) {
+        if let Some((language, text)) = line.split_once('\t') {
+            add(language, text);
+        }
+    }
+    if paragraphs {
+        for line in read("paragraphs.tsv").lines().skip(1) {
+            let Some((language, text)) = line.split_once('\t') else {
+                continue;
+            };
+            let mut start = 0;
+            let characters: Vec<(usize, char)> = text.char_indices().collect();
+            for window in characters.windows(3) {
+                let [(_, end), (_, space), (next, capital)] = window else {
+                    continue;
+                };
+                if matches!(end, '.' | '!' | '?') && *space == ' ' && capital.is_uppercase() {
+                    let sentence = text[start..*next].trim();
+                    if sentence.chars().count() >= 20 {
+                        add(language, sentence);
+                    }
+                    start = *next;
+                }
+            }
+            let last = text[start..].trim();
+            if last.chars().count() >= 20 {
+                add(language, last);
+            }
         }
     }
     by_language
@@ -189,7 +218,7 @@ fn realise(skeleton: &Skeleton, pool: &[String], random: &mut SplitMix) -> Strin
 /// duplicates (an exact copy, or a copy with one paragraph dropped and one sentence changed). The
 /// rest are unrelated articles built the same way.
 pub fn generate_planted(root: &Path, count: usize, seed: u64) -> (Vec<Document>, Vec<Vec<String>>) {
-    let by_language = sentences_by_language(root);
+    let by_language = sentences_by_language(root, true);
     let mut random = SplitMix::new(seed);
     let mut documents: Vec<Document> = Vec::with_capacity(count);
     let mut groups = Vec::new();
