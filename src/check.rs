@@ -610,7 +610,7 @@ fn corpus_matches(
             let (score, _, alignment) = score_pair(
                 (&new[n], &new_fingerprints[n]),
                 (&analysed[&c], &corpus[c].fingerprint),
-                Some(&frequency),
+                &frequency,
             )?;
             (score >= GROUP_THRESHOLD).then_some((n, c, score, alignment))
         })

@@ -82,6 +82,9 @@ pub struct PairEvidence {
     pub score: f64,
     /// Rare anchors (numbers, name stems) both carry.
     pub shared_anchors: Vec<String>,
+    /// How far sharing these names, numbers and shape is beyond chance in this corpus, in
+    /// natural-log units (0: what the best of the corpus's documents reaches by chance).
+    pub significance: f64,
     /// Estimated Jaccard similarity of their word trigrams (same-language copies).
     pub trigram_similarity: f64,
     /// Share of paragraphs aligned one to one with a good score.
@@ -276,7 +279,7 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
             let (score, evidence, alignment) = score_pair(
                 (&documents[i], &fingerprints[i]),
                 (&documents[j], &fingerprints[j]),
-                Some(&frequency),
+                &frequency,
             )?;
             (score >= GROUP_THRESHOLD).then_some((score, i, j, evidence, alignment))
         })
@@ -350,6 +353,7 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
             b: b.document.id.clone(),
             score: 1.0,
             shared_anchors: vec!["identical text".to_string()],
+            significance: 0.0,
             trigram_similarity: 1.0,
             aligned_paragraphs: 1.0,
             paragraphs: [paragraphs, paragraphs],
@@ -522,7 +526,14 @@ fn candidate_pairs(
 }
 
 /// How many documents of the corpus carry each anchor.
-pub struct AnchorFrequency(HashMap<String, usize>);
+pub struct AnchorFrequency {
+    counts: HashMap<String, usize>,
+    documents: usize,
+}
+
+/// Below this many documents, anchor frequencies are read as if from a corpus this large: a
+/// handful of documents cannot tell a rare name from a common one.
+const REFERENCE_DOCUMENTS: f64 = 10_000.0;
 
 impl AnchorFrequency {
     /// Counts the anchors of a corpus.
@@ -533,13 +544,51 @@ impl AnchorFrequency {
                 *counts.entry(anchor.clone()).or_insert(0) += 1;
             }
         }
-        Self(counts)
+        Self {
+            counts,
+            documents: fingerprints.len(),
+        }
+    }
+
+    /// How many documents carry `anchor`.
+    pub fn documents(&self, anchor: &str) -> usize {
+        self.counts.get(anchor).copied().unwrap_or(0)
+    }
+
+    fn population(&self) -> f64 {
+        (self.documents as f64).max(REFERENCE_DOCUMENTS)
+    }
+
+    /// ln(1 / the share of documents that carry `anchor`): how surprising it is that a document
+    /// carries it by chance.
+    fn surprisal(&self, anchor: &str) -> f64 {
+        (self.population() / self.documents(anchor).max(1) as f64).ln()
+    }
+
+    /// How far two documents sharing these anchors are beyond chance (natural-log units): the
+    /// surprisal of the shared names and numbers, plus that of the rarest shared shape (shapes
+    /// overlap, so only one counts), less what the best of the corpus's documents, and of the
+    /// ways to pick that many anchors out of the `carried` names and numbers, reaches by chance.
+    pub fn significance(&self, shared: &[String], carried: usize) -> f64 {
+        let content: Vec<&String> = shared.iter().filter(|a| is_content(a)).collect();
+        let shape = shared
+            .iter()
+            .filter(|a| is_shape(a))
+            .map(|a| self.surprisal(a))
+            .fold(0.0, f64::max);
+        let surprisal: f64 = content.iter().map(|a| self.surprisal(a)).sum::<f64>() + shape;
+        // ln C(carried, k): the chance of sharing some k of the names a document carries.
+        let k = content.len().min(carried);
+        let choices: f64 = (0..k)
+            .map(|i| ((carried - i) as f64 / (i + 1) as f64).ln())
+            .sum();
+        surprisal - self.population().ln() - choices
     }
 
     /// How much a shared anchor proves: fully when at most three documents carry it (one article
     /// in a few versions), less the more carry it ("Johan", "Service", a company everybody names).
     fn rarity(&self, anchor: &str) -> f64 {
-        let documents = self.0.get(anchor).copied().unwrap_or(1).max(1) as f64;
+        let documents = self.documents(anchor).max(1) as f64;
         (3.0 / documents).min(1.0)
     }
 }
@@ -550,7 +599,7 @@ impl AnchorFrequency {
 pub fn score_pair(
     (a, fingerprint_a): (&AnalysedDocument, &Fingerprint),
     (b, fingerprint_b): (&AnalysedDocument, &Fingerprint),
-    frequency: Option<&AnchorFrequency>,
+    frequency: &AnchorFrequency,
 ) -> Option<(f64, PairEvidence, Alignment)> {
     let (pa, pb) = (a.segmented.paragraphs.len(), b.segmented.paragraphs.len());
     // Versions of one article have comparable numbers of paragraphs: otherwise skip the aligner.
@@ -583,29 +632,31 @@ pub fn score_pair(
     let shared_content: f64 = shared_anchors
         .iter()
         .filter(|a| is_content(a))
-        .map(|a| frequency.map_or(1.0, |f| f.rarity(a)))
+        .map(|a| frequency.rarity(a))
         .sum();
     let fewest = content(&fingerprint_a.anchors)
         .min(content(&fingerprint_b.anchors))
         .max(1);
     let content_overlap = (shared_content / fewest as f64).min(1.0);
+    let significance = frequency.significance(&shared_anchors, fewest);
     // Same language: the words themselves are the evidence, with aligned paragraphs that share
-    // names and numbers. Across languages: the structure (paragraphs that align one to one) and
-    // the names and numbers both versions keep; without a rare shared name or number only a long
-    // document's shape counts, and only half.
+    // names and numbers. Across languages: the structure (paragraphs that align one to one),
+    // times how certain it is that the names, numbers and shape both versions keep are no
+    // coincidence (chance explains them with odds e^-significance; the square root of those odds
+    // allows for anchors that are not independent); a long document's shape alone counts half.
     let score = if same_language {
         similarity.max(0.5 * aligned * content_overlap + 0.5 * similarity)
-    } else if shared_content >= 1.0 {
-        aligned * (0.5 + 0.5 * content_overlap)
     } else {
+        let certainty = 1.0 - (-significance.max(0.0) / 2.0).exp();
         let length = pa.min(pb) as f64 / LONG_DOCUMENT_PARAGRAPHS;
-        aligned * 0.5 * length.min(1.0)
+        (aligned * certainty).max(aligned * 0.5 * length.min(1.0))
     };
     let evidence = PairEvidence {
         a: a.document.id.clone(),
         b: b.document.id.clone(),
         score: crate::report::round4(score),
         shared_anchors,
+        significance: crate::report::round4(significance),
         trigram_similarity: crate::report::round4(similarity),
         aligned_paragraphs: crate::report::round4(aligned),
         paragraphs: [pa, pb],
