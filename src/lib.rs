@@ -145,13 +145,17 @@ impl Pipeline {
     /// Builds every stage from its settings.
     pub fn new(config: &Config) -> Result<Self, Error> {
         let settings = serde_json::to_string(config).unwrap_or_default();
-        let settings_hash = xxhash_rust::xxh3::xxh3_64(settings.as_bytes());
+        let normalizer = config.normalize.build()?;
+        // The lexicon's content too: the settings name a user lexicon only by its path, and the
+        // normalised text is what documents are fingerprinted from.
+        let settings_hash =
+            xxhash_rust::xxh3::xxh3_64(settings.as_bytes()) ^ normalizer.lexicon_digest();
         Ok(Self {
             load: config.load.clone(),
             config_fingerprint: format!("{}-{settings_hash:016x}", env!("CARGO_PKG_VERSION")),
             segmenter: config.segment.build(),
             detector: config.language.build()?,
-            normalizer: config.normalize.build()?,
+            normalizer,
             themes: config.themes.build()?,
         })
     }
@@ -182,7 +186,8 @@ impl Pipeline {
         analysed
     }
 
-    /// Tool version and settings hash, e.g. `0.1.0-3f…`: the key of cached per-document results.
+    /// Tool version and a hash of the settings and the lexicon in use, e.g. `0.1.0-3f…`: the key of
+    /// cached per-document results.
     pub fn config_fingerprint(&self) -> &str {
         &self.config_fingerprint
     }
@@ -230,5 +235,27 @@ impl Pipeline {
             groups,
             themes,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cache_key_follows_the_content_of_a_user_lexicon() {
+        let folder = tempfile::tempdir().unwrap();
+        let lexicon = folder.path().join("extra.tsv");
+        let key = |rows: &str| {
+            std::fs::write(&lexicon, format!("spun\toriginal\tmode\tsource\n{rows}")).unwrap();
+            let mut config = Config::default();
+            config.normalize.lexicon = Some(lexicon.clone());
+            Pipeline::new(&config).unwrap().config_fingerprint().to_string()
+        };
+        let first = key("frightfully costly\tvery expensive\talways\tteam\n");
+        assert_eq!(first, key("frightfully costly\tvery expensive\talways\tteam\n"));
+        assert_ne!(first, key("awfully costly\tvery expensive\talways\tteam\n"));
+        let builtin = Pipeline::new(&Config::default()).unwrap();
+        assert_ne!(first, builtin.config_fingerprint());
     }
 }

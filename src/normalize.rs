@@ -406,15 +406,18 @@ impl NormalizeConfig {
             &self.leave_out_sources,
             &mut entries,
         )?;
+        let mut lexicon_digest = xxhash_rust::xxh3::xxh3_64(LEXICON_TSV.as_bytes());
         if let Some(path) = &self.lexicon {
             let tsv = read_user_file(path)?;
             parse_lexicon(&tsv, &path.display().to_string(), &[], &mut entries)?;
+            lexicon_digest ^= xxhash_rust::xxh3::xxh3_64(tsv.as_bytes()).rotate_left(1);
         }
         for list in entries.values_mut() {
             list.sort_by_key(|entry| std::cmp::Reverse(entry.spun.len()));
         }
         Ok(Normalizer {
             entries,
+            lexicon_digest,
             model: WordModel::load(),
             config: self.clone(),
         })
@@ -424,6 +427,7 @@ impl NormalizeConfig {
 /// The built normaliser; shared by all threads.
 pub struct Normalizer {
     entries: HashMap<String, Vec<Entry>>,
+    lexicon_digest: u64,
     model: WordModel,
     config: NormalizeConfig,
 }
@@ -486,6 +490,11 @@ const ARTEFACTS: [(&str, &str); 4] = [
 ];
 
 impl Normalizer {
+    /// A hash of the lexicon texts in use (built-in and the user's).
+    pub fn lexicon_digest(&self) -> u64 {
+        self.lexicon_digest
+    }
+
     /// Finds the spinner's traces in the English paragraphs (`english[i]` says whether paragraph
     /// `i` is English) and returns the score with the edits.
     pub fn normalize(&self, text: &str, segmented: &Segmented, english: &[bool]) -> Mangling {
