@@ -40,9 +40,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
         .collect();
     let analysis_time = started.elapsed();
+    let resident_before = memory_kb("VmRSS");
+    // Reset the peak, so that the peak read after grouping is the grouping stage's (Linux).
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
     let started = Instant::now();
     let groups = mentorlens::align::group::group(&analysed);
     let group_time = started.elapsed();
+    if let (Some(before), Some(peak)) = (resident_before, memory_kb("VmHWM")) {
+        println!(
+            "memory: {:.0} MB resident with the analysed documents before grouping, {:.0} MB peak while grouping",
+            before as f64 / 1024.0,
+            peak as f64 / 1024.0
+        );
+    }
     let found: Vec<Vec<String>> = groups.iter().map(|g| g.documents.clone()).collect();
     let (gold, predicted) = (
         synthetic::grouped_pairs(planted.iter().cloned()),
@@ -83,4 +93,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         translations.0, translations.1, duplicates.0, duplicates.1
     );
     Ok(())
+}
+
+/// A memory figure of this process from /proc/self/status, in kB (Linux only).
+fn memory_kb(field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }

@@ -250,10 +250,16 @@ mod tests {
             std::fs::write(&lexicon, format!("spun\toriginal\tmode\tsource\n{rows}")).unwrap();
             let mut config = Config::default();
             config.normalize.lexicon = Some(lexicon.clone());
-            Pipeline::new(&config).unwrap().config_fingerprint().to_string()
+            Pipeline::new(&config)
+                .unwrap()
+                .config_fingerprint()
+                .to_string()
         };
         let first = key("frightfully costly\tvery expensive\talways\tteam\n");
-        assert_eq!(first, key("frightfully costly\tvery expensive\talways\tteam\n"));
+        assert_eq!(
+            first,
+            key("frightfully costly\tvery expensive\talways\tteam\n")
+        );
         assert_ne!(first, key("awfully costly\tvery expensive\talways\tteam\n"));
         let builtin = Pipeline::new(&Config::default()).unwrap();
         assert_ne!(first, builtin.config_fingerprint());

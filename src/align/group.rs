@@ -421,13 +421,17 @@ fn candidate_pairs(
     skip: &[bool],
     wanted: impl Fn(usize, usize) -> bool,
 ) -> Vec<(usize, usize)> {
-    let mut blocks: HashMap<String, Vec<usize>> = HashMap::default();
+    // Blocks keyed by a hash (anchors and bands apart), members as u32: a large corpus has
+    // millions of block memberships.
+    let mut anchor_blocks: HashMap<u64, Vec<u32>> = HashMap::default();
+    let mut band_blocks: HashMap<u64, Vec<u32>> = HashMap::default();
     for (index, fingerprint) in fingerprints.iter().enumerate() {
         if skip[index] {
             continue;
         }
+        let member = u32::try_from(index).expect("fewer than 2^32 documents");
         for anchor in &fingerprint.anchors {
-            blocks.entry(format!("a:{anchor}")).or_default().push(index);
+            anchor_blocks.entry(hash(anchor)).or_default().push(member);
         }
         let rows = SKETCH / BANDS;
         for band in 0..BANDS {
@@ -436,7 +440,7 @@ fn candidate_pairs(
                 continue;
             }
             let key = slice.iter().fold(band as u64, |h, &v| mix(h ^ v));
-            blocks.entry(format!("b:{key:x}")).or_default().push(index);
+            band_blocks.entry(key).or_default().push(member);
         }
     }
     // Shared blocks per pair, weighted by rarity: a block of m documents spreads one unit of
@@ -446,31 +450,38 @@ fn candidate_pairs(
     // weighed and ranked apart, so that similar-sounding texts cannot crowd out translations.
     #[derive(Default, Clone, Copy)]
     struct Shared {
-        anchors: usize,
+        anchors: u32,
+        bands: u32,
         anchor_weight: f64,
-        bands: usize,
         band_weight: f64,
     }
-    let mut shared: HashMap<(usize, usize), Shared> = HashMap::default();
-    for (key, members) in &blocks {
-        if members.len() < 2 || members.len() > COMMON_ANCHOR_DOCUMENTS {
-            continue;
-        }
-        let band = key.starts_with("b:");
-        let weight = 1.0 / (members.len() - 1) as f64;
-        for (x, &i) in members.iter().enumerate() {
-            for &j in members[x + 1..].iter().filter(|&&j| wanted(i, j)) {
-                let entry = shared.entry((i.min(j), i.max(j))).or_default();
-                if band {
-                    entry.bands += 1;
-                    entry.band_weight += weight;
-                } else {
-                    entry.anchors += 1;
-                    entry.anchor_weight += weight;
+    // Keyed by the pair packed into one u64 (smaller index high).
+    let mut shared: HashMap<u64, Shared> = HashMap::default();
+    for (band, blocks) in [(false, &anchor_blocks), (true, &band_blocks)] {
+        for members in blocks.values() {
+            if members.len() < 2 || members.len() > COMMON_ANCHOR_DOCUMENTS {
+                continue;
+            }
+            let weight = 1.0 / (members.len() - 1) as f64;
+            for (x, &i) in members.iter().enumerate() {
+                for &j in &members[x + 1..] {
+                    if !wanted(i as usize, j as usize) {
+                        continue;
+                    }
+                    let key = (u64::from(i.min(j)) << 32) | u64::from(i.max(j));
+                    let entry = shared.entry(key).or_default();
+                    if band {
+                        entry.bands += 1;
+                        entry.band_weight += weight;
+                    } else {
+                        entry.anchors += 1;
+                        entry.anchor_weight += weight;
+                    }
                 }
             }
         }
     }
+    let unpack = |key: u64| ((key >> 32) as usize, (key & 0xFFFF_FFFF) as usize);
     // The strongest candidates first, with separate budgets: anchors across languages (where
     // translations are), anchors within a language, and LSH bands (copies). Each document is
     // compared with a bounded number of others of each kind, so the work grows linearly with the
@@ -488,21 +499,22 @@ fn candidate_pairs(
     let mut pairs = Vec::new();
     let anchored =
         |s: &Shared, i: usize, j: usize| s.anchors >= 2 || (s.anchors == 1 && same_shape(i, j));
-    let across: Vec<((usize, usize), f64)> = shared
-        .iter()
-        .filter(|(p, s)| !same_language(p.0, p.1) && anchored(s, p.0, p.1))
-        .map(|(pair, s)| (*pair, s.anchor_weight))
-        .collect();
-    let within: Vec<((usize, usize), f64)> = shared
-        .iter()
-        .filter(|(p, s)| same_language(p.0, p.1) && anchored(s, p.0, p.1))
-        .map(|(pair, s)| (*pair, s.anchor_weight))
-        .collect();
-    let by_bands: Vec<((usize, usize), f64)> = shared
-        .iter()
-        .filter(|(_, s)| s.bands >= 1)
-        .map(|(pair, s)| (*pair, s.band_weight + s.anchor_weight))
-        .collect();
+    let (mut across, mut within, mut by_bands) = (Vec::new(), Vec::new(), Vec::new());
+    for (&key, s) in &shared {
+        let (i, j) = unpack(key);
+        if anchored(s, i, j) {
+            let list = if same_language(i, j) {
+                &mut within
+            } else {
+                &mut across
+            };
+            list.push(((i, j), s.anchor_weight));
+        }
+        if s.bands >= 1 {
+            by_bands.push(((i, j), s.band_weight + s.anchor_weight));
+        }
+    }
+    drop(shared);
     for (mut ranked, budget) in [
         (across, CANDIDATES_PER_DOCUMENT),
         (within, CANDIDATES_PER_DOCUMENT / 2),
