@@ -149,3 +149,44 @@ fn articles_that_share_only_their_shape_do_not_group() {
     }
     assert!(groups_of(&[folder.path()]).is_empty());
 }
+
+/// Some machine translations replace numbers with placeholders: names and shape still tie the
+/// versions, and the evidence says how far beyond chance they are.
+#[test]
+fn a_translation_whose_numbers_became_placeholders_still_groups() {
+    let folder = tempfile::tempdir().unwrap();
+    let corpus = root().join("corpus");
+    for name in [
+        "000_6d249e2a96ff57b8",
+        "002_b93d072c615ee9a5",
+        "004_d14e9c0db9af65cb",
+    ] {
+        std::fs::copy(
+            corpus.join(format!("{name}.txt")),
+            folder.path().join(format!("{name}.txt")),
+        )
+        .unwrap();
+    }
+    let polish = std::fs::read_to_string(corpus.join("001_c8f67bc4325f3f9a.txt")).unwrap();
+    let placeholders: String = polish
+        .chars()
+        .map(|c| if c.is_ascii_digit() { '#' } else { c })
+        .collect();
+    std::fs::write(folder.path().join("pl_placeholders.txt"), placeholders).unwrap();
+    let groups = groups_of(&[folder.path()]);
+    assert_eq!(groups.len(), 1, "{groups:#?}");
+    assert_eq!(ids(&groups[0]), ["000_6d249e2a96ff57b8", "pl_placeholders"]);
+    let evidence = &groups[0]["evidence"][0];
+    assert!(
+        evidence["significance"].as_f64().unwrap() > 4.0,
+        "{evidence}"
+    );
+    assert!(
+        evidence["shared_anchors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| !a.as_str().unwrap().starts_with('#')),
+        "{evidence}"
+    );
+}
