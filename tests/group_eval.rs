@@ -190,3 +190,16 @@ fn a_translation_whose_numbers_became_placeholders_still_groups() {
         "{evidence}"
     );
 }
+
+/// In a small corpus every name looks rare: two unrelated short articles in two languages that
+/// share one company name and their shape are still not versions of one article.
+#[test]
+fn unrelated_articles_sharing_a_name_and_a_shape_do_not_group() {
+    let folder = tempfile::tempdir().unwrap();
+    let english = "Why our interns stay\n\nWe hired six interns last spring and asked each of them to pick a mentor outside their own team. The pairs met every second week for coffee.\n\nBy autumn most of the interns said the talks with a mentor at Microsoft had helped them choose their next course at university.\n\nWe will keep the programme next year and invite more teams to take part in it.\n";
+    let swedish = "Cykla till jobbet i vinter\n\nAllt fler i staden väljer cykeln även när det är kallt ute. Kommunen plogar nu cykelbanorna före bilvägarna varje morgon.\n\nEn av dem som cyklar året runt arbetar på Microsoft och säger att dubbdäck och bra vantar är det viktigaste.\n\nNästa vinter vill kommunen bygga fler tak över cykelställen vid stationen.\n";
+    std::fs::write(folder.path().join("en.txt"), english).unwrap();
+    std::fs::write(folder.path().join("sv.txt"), swedish).unwrap();
+    let groups = groups_of(&[folder.path()]);
+    assert!(groups.is_empty(), "{groups:#?}");
+}

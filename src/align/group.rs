@@ -543,6 +543,12 @@ pub struct AnchorFrequency {
     documents: usize,
 }
 
+/// In a corpus of fewer documents than this, how rare a shape is cannot be measured (every shape
+/// looks rare, yet short articles share shapes all the time)…
+const SHAPES_MEASURED_FROM: usize = 1_000;
+/// …and a shared shape says at most this much per paragraph (natural-log units).
+const SHAPE_NATS_PER_PARAGRAPH: f64 = 0.5;
+
 /// Below this many documents, anchor frequencies are read as if from a corpus this large: a
 /// handful of documents cannot tell a rare name from a common one.
 const REFERENCE_DOCUMENTS: f64 = 10_000.0;
@@ -579,15 +585,21 @@ impl AnchorFrequency {
 
     /// How far two documents sharing these anchors are beyond chance (natural-log units): the
     /// surprisal of the shared names and numbers, plus that of the rarest shared shape (shapes
-    /// overlap, so only one counts), less what the best of the corpus's documents, and of the
-    /// ways to pick that many anchors out of the `carried` names and numbers, reaches by chance.
-    pub fn significance(&self, shared: &[String], carried: usize) -> f64 {
+    /// overlap, so only one counts; in a small corpus a shape of `paragraphs` paragraphs tells at
+    /// most half that), less what the best of the corpus's documents, and of the ways to pick
+    /// that many anchors out of the `carried` names and numbers, reaches by chance.
+    pub fn significance(&self, shared: &[String], carried: usize, paragraphs: usize) -> f64 {
         let content: Vec<&String> = shared.iter().filter(|a| is_content(a)).collect();
         let shape = shared
             .iter()
             .filter(|a| is_shape(a))
             .map(|a| self.surprisal(a))
             .fold(0.0, f64::max);
+        let shape = if self.documents < SHAPES_MEASURED_FROM {
+            shape.min(SHAPE_NATS_PER_PARAGRAPH * paragraphs as f64)
+        } else {
+            shape
+        };
         let surprisal: f64 = content.iter().map(|a| self.surprisal(a)).sum::<f64>() + shape;
         // ln C(carried, k): the chance of sharing some k of the names a document carries.
         let k = content.len().min(carried);
@@ -650,7 +662,7 @@ pub fn score_pair(
         .min(content(&fingerprint_b.anchors))
         .max(1);
     let content_overlap = (shared_content / fewest as f64).min(1.0);
-    let significance = frequency.significance(&shared_anchors, fewest);
+    let significance = frequency.significance(&shared_anchors, fewest, pa.min(pb));
     // Same language: the words themselves are the evidence, with aligned paragraphs that share
     // names and numbers. Across languages: the structure (paragraphs that align one to one),
     // times how certain it is that the names, numbers and shape both versions keep are no
