@@ -819,8 +819,10 @@ fn piece_end(text: &str, start: usize, limit: usize) -> usize {
     }
 }
 
-/// Leftover spintax: `{...}` with no nested braces, at most 60 bytes, as (start, end, restored):
-/// the first alternative of `{a|b}`, or the inner text of `{a}`.
+/// Leftover spintax: `{...}` with no nested braces, at most 60 bytes, holding words only
+/// (letters, spaces, apostrophes, hyphens and `|`; so code, JSON and templates such as `{"id": 1}`,
+/// `{{ x }}` or `${HOME}` are left alone), as (start, end, restored): the first alternative of
+/// `{a|b}`, or the inner text of `{a}`.
 fn spintax(body: &str) -> Vec<(usize, usize, &str)> {
     let mut found = Vec::new();
     let mut search = 0;
@@ -830,8 +832,12 @@ fn spintax(body: &str) -> Vec<(usize, usize, &str)> {
         };
         if body[close..].starts_with('}') && close - open <= 60 && close > open + 1 {
             let inner = &body[open + 1..close];
+            let words_only = inner
+                .chars()
+                .all(|c| c.is_alphabetic() || matches!(c, ' ' | '|' | '\'' | '’' | '-'));
+            let templated = body[..open].ends_with(['$', '%', '#', '{']);
             let restored = inner.split('|').next().unwrap_or(inner).trim();
-            if restored.chars().any(char::is_alphabetic) {
+            if words_only && !templated && restored.chars().any(char::is_alphabetic) {
                 found.push((open, close + 1, restored));
             }
         }
@@ -917,6 +923,16 @@ mod tests {
         let (mangling, restored) = run("[ad_1] A vague element {of professional} growth.");
         assert_eq!(restored, "A vague element of professional growth.");
         assert_eq!(mangling.evidence.artefacts, 2);
+        let (_, restored) = run("Pick {the best|a good} mentor.");
+        assert_eq!(restored, "Pick the best mentor.");
+    }
+
+    #[test]
+    fn code_and_templates_in_braces_are_not_spintax() {
+        let text = "Send {\"id\": 1} or {a, b} to ${HOME} with {{ github.ref }} and {0} here.";
+        let (mangling, restored) = run(text);
+        assert!(mangling.edits.is_empty(), "{:?}", mangling.edits);
+        assert_eq!(restored, text);
     }
 
     #[test]
