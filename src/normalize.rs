@@ -598,11 +598,15 @@ impl Normalizer {
         // considered too; elsewhere single words are never touched.
         let clear = |c: &Candidate| !c.spun_only && c.gain >= self.config.context_margin;
         let sure = edits.len() + candidates.iter().filter(|c| clear(c)).count();
-        // Single spinner synonyms that read much worse than their original in context.
+        // Single spinner synonyms that read much worse than their original in context, each form
+        // once: a technical text that says "prime numbers" twenty times is one odd choice, not
+        // twenty.
         let suspicious = candidates
             .iter()
             .filter(|c| c.spun_only && c.gain >= self.config.suspicious_gain)
-            .count();
+            .map(|c| (c.edit.from.to_lowercase(), c.edit.to.to_lowercase()))
+            .collect::<std::collections::BTreeSet<_>>()
+            .len();
         let evidence = sure as f64 + 0.5 * suspicious as f64;
         let spun_document = spun.unwrap_or(
             evidence >= self.config.spun_document_min_evidence
@@ -688,8 +692,10 @@ impl Normalizer {
             });
             let Some(entry) = matched else {
                 let (s, e, word) = &tokens[i];
+                // Only a word written in lower case is a fused pair: "DataProvider" is a name.
+                let lowercase = body[*s..*e].chars().all(|c| !c.is_uppercase());
                 if !overlaps(*s, *e) {
-                    if let Some(split) = self.fused_split(word) {
+                    if let Some(split) = self.fused_split(word).filter(|_| lowercase) {
                         // Real compounds missing from the word list ("timeframe") look the same,
                         // so a split is made only in a document already shown to be spun.
                         let original = &body[*s..*e];
@@ -821,8 +827,9 @@ fn piece_end(text: &str, start: usize, limit: usize) -> usize {
 
 /// Leftover spintax: `{...}` with no nested braces, at most 60 bytes, holding words only
 /// (letters, spaces, apostrophes, hyphens and `|`; so code, JSON and templates such as `{"id": 1}`,
-/// `{{ x }}` or `${HOME}` are left alone), as (start, end, restored): the first alternative of
-/// `{a|b}`, or the inner text of `{a}`.
+/// `{{ x }}` or `${HOME}` are left alone) and more than one word or alternative (`{name}` is a
+/// placeholder), as (start, end, restored): the first alternative of `{a|b}`, or the inner text
+/// of `{a b}`.
 fn spintax(body: &str) -> Vec<(usize, usize, &str)> {
     let mut found = Vec::new();
     let mut search = 0;
@@ -837,7 +844,9 @@ fn spintax(body: &str) -> Vec<(usize, usize, &str)> {
                 .all(|c| c.is_alphabetic() || matches!(c, ' ' | '|' | '\'' | '’' | '-'));
             let templated = body[..open].ends_with(['$', '%', '#', '{']);
             let restored = inner.split('|').next().unwrap_or(inner).trim();
-            if words_only && !templated && restored.chars().any(char::is_alphabetic) {
+            // A single word in braces is more often a placeholder (`{name}`) than spintax.
+            let phrase = inner.trim().contains([' ', '|']);
+            if words_only && phrase && !templated && restored.chars().any(char::is_alphabetic) {
                 found.push((open, close + 1, restored));
             }
         }
@@ -929,7 +938,8 @@ mod tests {
 
     #[test]
     fn code_and_templates_in_braces_are_not_spintax() {
-        let text = "Send {\"id\": 1} or {a, b} to ${HOME} with {{ github.ref }} and {0} here.";
+        let text =
+            "Send {\"id\": 1} or {a, b} to ${HOME} with {{ github.ref }}, { name } and {0} here.";
         let (mangling, restored) = run(text);
         assert!(mangling.edits.is_empty(), "{:?}", mangling.edits);
         assert_eq!(restored, text);

@@ -224,3 +224,62 @@ fn lightly_paraphrased_and_clean_seeds_are_not_rewritten() {
         assert!(mangling.edits.is_empty(), "{id}: {:?}", mangling.edits);
     }
 }
+
+/// The READMEs of this project's dependencies (from Cargo.lock, read in the local cargo registry
+/// when it is there): plain technical English, with code, placeholders in braces and compounds
+/// like "filesystem". None of it is spun.
+#[test]
+fn dependency_readmes_are_clean_english() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let Some(registry) = cargo_home
+        .map(|h| h.join("registry/src"))
+        .and_then(|r| std::fs::read_dir(r).ok())
+    else {
+        println!("no cargo registry: skipped");
+        return;
+    };
+    let indexes: Vec<PathBuf> = registry.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).unwrap();
+    let packages: Vec<String> = lock
+        .split("[[package]]")
+        .filter_map(|block| {
+            let field = |key: &str| {
+                block
+                    .lines()
+                    .find_map(|l| l.strip_prefix(key))
+                    .map(|v| v.trim_matches([' ', '=', '"']).to_string())
+            };
+            Some(format!("{}-{}", field("name =")?, field("version =")?))
+        })
+        .collect();
+    let (mut documents, mut words, mut changed, mut mangled) = (0, 0usize, 0usize, Vec::new());
+    for package in &packages {
+        let Some(text) = indexes
+            .iter()
+            .find_map(|index| std::fs::read_to_string(index.join(package).join("README.md")).ok())
+        else {
+            continue;
+        };
+        let Some(mangling) = analyse(&text).mangling else {
+            continue;
+        };
+        documents += 1;
+        words += mangling.evidence.words;
+        changed += mangling
+            .edits
+            .iter()
+            .map(|e| tokens(&e.from).len())
+            .sum::<usize>();
+        if mangling.mangled {
+            mangled.push(package.clone());
+        }
+    }
+    println!(
+        "\ndependency READMEs: {documents} documents, {words} words, {changed} changed, mangled: {mangled:?}"
+    );
+    assert!(changed * 500 <= words, "{changed} of {words} words changed");
+    assert!(mangled.is_empty(), "{mangled:?}");
+}
