@@ -294,6 +294,8 @@ enum CueTarget {
     Benefit,
     /// A domain word: never a key stem.
     Domain,
+    /// A topic word: a document that has none states no theme.
+    Topic,
 }
 
 #[derive(Debug, Clone)]
@@ -355,6 +357,9 @@ struct LanguageCues {
     stop_words: FxHashSet<String>,
     /// Prefix patterns of domain and theme cues: tokens starting with one are never key stems.
     stop_prefixes: Vec<String>,
+    /// Words that say a paragraph is about the corpus's topic (`@topic` cues): lowercase, and
+    /// whether only the whole word counts (else it is a prefix, `mentor*`).
+    topic: Vec<(String, bool)>,
 }
 
 /// The built theme stage: taxonomy, stemmers and cue indexes, shared by all threads.
@@ -421,6 +426,7 @@ impl LanguageCues {
             first_prefix: FxHashMap::default(),
             stop_words,
             stop_prefixes: Vec::new(),
+            topic: Vec::new(),
         }
     }
 
@@ -432,6 +438,17 @@ impl LanguageCues {
     }
 
     fn add(&mut self, cue_text: &str, target: CueTarget, weight: f32) -> Result<(), String> {
+        if target == CueTarget::Topic {
+            let word = cue_text.trim();
+            if word.split_whitespace().count() != 1 {
+                return Err(format!("topic cue `{cue_text}` must be one word"));
+            }
+            self.topic.push(match word.strip_suffix('*') {
+                Some(prefix) => (prefix.to_lowercase(), false),
+                None => (word.to_lowercase(), true),
+            });
+            return Ok(());
+        }
         let mut words = Vec::new();
         for word in cue_text.split_whitespace() {
             if let Some(prefix) = word.strip_suffix('*') {
@@ -699,6 +716,7 @@ impl ThemeConfig {
                 let target = match theme {
                     "@benefit" => CueTarget::Benefit,
                     "@domain" => CueTarget::Domain,
+                    "@topic" => CueTarget::Topic,
                     id => {
                         let index = themes.iter().position(|t| t.id == id).ok_or_else(|| {
                             row_error(format!("theme `{id}` is not in the taxonomy"))
@@ -810,8 +828,48 @@ impl ThemeMatcher {
         }
     }
 
-    /// Cuts a document into statements and scores each against the cue lexicon.
+    /// Whether a document is about the corpus's topic: one of its paragraphs has a `@topic` word of
+    /// its language (always, when no language has topic words).
+    fn on_topic(&self, document: &AnalysedDocument) -> bool {
+        if self.languages.values().all(|cues| cues.topic.is_empty()) {
+            return true;
+        }
+        let text = &document.document.text;
+        document
+            .segmented
+            .paragraphs
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| !p.boilerplate)
+            .any(|(index, paragraph)| {
+                let Some(cues) = self
+                    .languages
+                    .get(Self::paragraph_language(document, index))
+                else {
+                    return false;
+                };
+                if cues.topic.is_empty() {
+                    return false;
+                }
+                let lower = text[paragraph.span.start..paragraph.span.end].to_lowercase();
+                cues.topic.iter().any(|(word, whole)| {
+                    lower.match_indices(word.as_str()).any(|(at, _)| {
+                        let before = lower[..at].chars().next_back();
+                        let after = lower[at + word.len()..].chars().next();
+                        let starts_word = !before.is_some_and(char::is_alphanumeric);
+                        let ends_word = !after.is_some_and(char::is_alphanumeric);
+                        starts_word && (ends_word || !*whole)
+                    })
+                })
+            })
+    }
+
+    /// Cuts a document into statements and scores each against the cue lexicon; a document that
+    /// never mentions the topic states nothing.
     pub fn extract_themes(&self, document: &AnalysedDocument) -> DocumentThemes {
+        if !self.on_topic(document) {
+            return DocumentThemes::default();
+        }
         STEM_MEMOS.with(|memos| {
             let mut memos = memos.borrow_mut();
             if memos.values().map(FxHashMap::len).sum::<usize>() > MEMO_MAX_WORDS {
@@ -1161,6 +1219,18 @@ mod tests {
         let mut memo = StemMemo::default();
         let tokens = cues.tokens(&buffer, &ranges, &mut memo);
         cues.found_cues(&tokens)
+    }
+
+    #[test]
+    fn topic_cues_are_single_words_or_prefixes() {
+        let mut cues = LanguageCues::new("en");
+        cues.add("mentor*", CueTarget::Topic, 1.0).unwrap();
+        cues.add("protégé", CueTarget::Topic, 1.0).unwrap();
+        assert_eq!(
+            cues.topic,
+            [("mentor".to_string(), false), ("protégé".to_string(), true)]
+        );
+        assert!(cues.add("career coach", CueTarget::Topic, 1.0).is_err());
     }
 
     #[test]

@@ -246,3 +246,33 @@ fn german_french_and_spanish_articles_get_their_themes() {
         ])
     );
 }
+
+/// Themes are benefits of mentorship: an article about something else (a network library that
+/// speaks of networks and a fresh perspective) states none, until it mentions a mentor.
+#[test]
+fn only_articles_about_the_topic_state_themes() {
+    let folder = tempfile::tempdir().unwrap();
+    let body = "Why we rewrote the router\n\nThe rewrite gave the team a fresh perspective on the old code and a new way to see the problem.\n\nIt also widened our professional network: three companies now send patches, and the project opened doors to new contributors.\n\nBenefits of the rewrite:\n\n- A fresh perspective on routing\n- A stronger network of contributors\n";
+    std::fs::write(folder.path().join("router.txt"), body).unwrap();
+    let json = themes_json(&[folder.path().to_str().unwrap()]);
+    for id in ["outside_perspective", "networks_opportunities"] {
+        assert_eq!(
+            theme(&json, id)["documents"].as_array().unwrap().len(),
+            0,
+            "{id}: {json:#}"
+        );
+    }
+    let mentored = body.replace(
+        "The rewrite gave",
+        "Working with a mentor on the rewrite gave",
+    );
+    std::fs::write(folder.path().join("router.txt"), mentored).unwrap();
+    let json = themes_json(&[folder.path().to_str().unwrap()]);
+    for id in ["outside_perspective", "networks_opportunities"] {
+        assert_eq!(
+            theme(&json, id)["documents"].as_array().unwrap().len(),
+            1,
+            "{id}: {json:#}"
+        );
+    }
+}
