@@ -194,10 +194,10 @@ fn grouping(c: &mut Criterion) {
             .collect();
         // Real output: the planted groups are found before anything is timed.
         let found = mentorlens::align::group::group(&analysed);
-        let gold = synthetic::grouped_pairs(planted.into_iter());
-        let predicted = synthetic::grouped_pairs(found.into_iter().map(|g| g.documents));
-        let right = gold.intersection(&predicted).count() as f64;
-        let (recall, precision) = (right / gold.len() as f64, right / predicted.len() as f64);
+        let (recall, precision) = synthetic::recall_precision(
+            planted.into_iter(),
+            found.into_iter().map(|g| g.documents),
+        );
         println!("{documents} documents: recall {recall:.4}, precision {precision:.4}");
         assert!(recall >= 0.95 && precision >= 0.99);
         group.throughput(Throughput::Elements(documents as u64));

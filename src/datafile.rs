@@ -43,6 +43,12 @@ pub(crate) fn numbered_rows<'a>(tsv: &'a str) -> impl Iterator<Item = (usize, Ve
     })
 }
 
+/// The data rows of a bundled TSV text, split into columns (line numbers are only needed for
+/// users' files).
+pub(crate) fn data_rows(tsv: &str) -> impl Iterator<Item = Vec<&str>> {
+    numbered_rows(tsv).map(|(_, row)| row)
+}
+
 /// Reads a user's data file.
 pub(crate) fn read_user_file(path: &Path) -> Result<String, DataFileError> {
     std::fs::read_to_string(path).map_err(|source| DataFileError::Read {

@@ -18,7 +18,8 @@
 //! found. The document language is then a vote of its non-boilerplate paragraphs, weighted by
 //! length; a second language is reported only when several paragraphs reliably carry it.
 
-use crate::segment::{Segmented, data_rows};
+use crate::datafile::data_rows;
+use crate::segment::Segmented;
 use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 use whatlang::Lang;

@@ -675,27 +675,29 @@ impl Normalizer {
         let mut i = 0;
         while i < tokens.len() {
             let overlaps = |s: usize, e: usize| taken.iter().any(|&(ts, te)| s < te && ts < e);
-            let matched = self.entries.get(tokens[i].2.as_ref()).and_then(|entries| {
-                entries.iter().find(|entry| {
-                    let n = entry.spun.len();
-                    i + n <= tokens.len()
-                        && entry
-                            .spun
-                            .iter()
-                            .zip(&tokens[i..i + n])
-                            .all(|(w, t)| *w == t.2)
-                        && tokens[i..i + n]
-                            .windows(2)
-                            .all(|pair| body[pair[0].1..pair[1].0].chars().all(|c| c == ' '))
-                        && !overlaps(tokens[i].0, tokens[i + n - 1].1)
-                })
+            let listed = self
+                .entries
+                .get(tokens[i].2.as_ref())
+                .map_or(&[][..], Vec::as_slice);
+            let matched = listed.iter().find(|entry| {
+                let n = entry.spun.len();
+                i + n <= tokens.len()
+                    && entry
+                        .spun
+                        .iter()
+                        .zip(&tokens[i..i + n])
+                        .all(|(w, t)| *w == t.2)
+                    && tokens[i..i + n]
+                        .windows(2)
+                        .all(|pair| body[pair[0].1..pair[1].0].chars().all(|c| c == ' '))
+                    && !overlaps(tokens[i].0, tokens[i + n - 1].1)
             });
             let Some(entry) = matched else {
                 let (s, e, word) = &tokens[i];
                 // Only a word written in lower case is a fused pair: "DataProvider" is a name.
                 let lowercase = body[*s..*e].chars().all(|c| !c.is_uppercase());
                 if !overlaps(*s, *e) {
-                    if let Some(split) = self.fused_split(word).filter(|_| lowercase) {
+                    if lowercase && let Some(split) = self.fused_split(word) {
                         // Real compounds missing from the word list ("timeframe") look the same,
                         // so a split is made only in a document already shown to be spun.
                         let original = &body[*s..*e];
@@ -728,7 +730,7 @@ impl Normalizer {
                 let spun: Vec<&str> = entry.spun.iter().map(String::as_str).collect();
                 // Where the lexicon lists several originals of one spun form, the one that fits
                 // its neighbours best is the candidate.
-                let (gain, best) = self.entries[tokens[i].2.as_ref()]
+                let (gain, best) = listed
                     .iter()
                     .filter(|other| other.spun == entry.spun && other.mode != Mode::Always)
                     .map(|other| {

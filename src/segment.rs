@@ -11,6 +11,7 @@
 //! initials and list numbers undone.
 
 use crate::corpus::is_blank;
+use crate::datafile::data_rows;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use unicode_segmentation::UnicodeSegmentation;
@@ -104,14 +105,6 @@ impl SegmentConfig {
             abbreviations,
         }
     }
-}
-
-/// Rows of a bundled TSV data file, without comments and the header line.
-pub(crate) fn data_rows(tsv: &str) -> impl Iterator<Item = Vec<&str>> {
-    tsv.lines()
-        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
-        .skip(1)
-        .map(|line| line.split('\t').collect())
 }
 
 /// The boilerplate phrases, normalised, by how they match.

@@ -289,3 +289,16 @@ pub fn grouped_pairs(
     }
     pairs
 }
+
+/// Pairwise recall and precision of the `found` groups against the `planted` ones.
+pub fn recall_precision(
+    planted: impl Iterator<Item = Vec<String>>,
+    found: impl Iterator<Item = Vec<String>>,
+) -> (f64, f64) {
+    let (gold, predicted) = (grouped_pairs(planted), grouped_pairs(found));
+    let right = gold.intersection(&predicted).count() as f64;
+    (
+        right / gold.len().max(1) as f64,
+        right / predicted.len().max(1) as f64,
+    )
+}

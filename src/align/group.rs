@@ -569,7 +569,7 @@ impl AnchorFrequency {
     }
 
     /// How many documents carry `anchor`.
-    pub fn documents(&self, anchor: &str) -> usize {
+    fn documents(&self, anchor: &str) -> usize {
         self.counts.get(anchor).copied().unwrap_or(0)
     }
 
@@ -588,7 +588,7 @@ impl AnchorFrequency {
     /// overlap, so only one counts; in a small corpus a shape of `paragraphs` paragraphs tells at
     /// most half that), less what the best of the corpus's documents, and of the ways to pick
     /// that many anchors out of the `carried` names and numbers, reaches by chance.
-    pub fn significance(&self, shared: &[String], carried: usize, paragraphs: usize) -> f64 {
+    fn significance(&self, shared: &[String], carried: usize, paragraphs: usize) -> f64 {
         let content: Vec<&String> = shared.iter().filter(|a| is_content(a)).collect();
         let shape = shared
             .iter()
