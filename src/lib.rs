@@ -164,12 +164,13 @@ impl Pipeline {
     pub fn analyse_document(&self, document: Document) -> AnalysedDocument {
         let segmented = self.segmenter.segment(&document.text);
         let languages = self.detector.detect_document(&document.text, &segmented);
-        // English paragraphs, and paragraphs too short to tell inside an English document.
+        // English paragraphs, and paragraphs of an English document whose own language is not
+        // sure: too short to tell, or an unreliable guess that an edit elsewhere could flip.
         let document_english = languages.document.code == "en";
         let english: Vec<bool> = languages
             .paragraphs
             .iter()
-            .map(|p| p.code == "en" || (document_english && !p.is_determined()))
+            .map(|p| p.code == "en" || (document_english && !p.reliable))
             .collect();
         let mangling = english.contains(&true).then(|| {
             self.normalizer

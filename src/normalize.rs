@@ -725,8 +725,18 @@ impl Normalizer {
                 let to = match_case(&body[s..e], &entry.original);
                 edit(s, e, to, EditRule::TorturedPhrase, 0.95);
             } else {
-                let previous = i.checked_sub(1).map(|p| tokens[p].2.as_ref());
-                let next = tokens.get(i + n).map(|t| t.2.as_ref());
+                // Words across a line end are not neighbours: whether a line continues the
+                // paragraph can change with an edit (a line that opened with spintax), and the
+                // decision must not.
+                let same_line = |a: usize, b: usize| !body[a..b].contains('\n');
+                let previous = i
+                    .checked_sub(1)
+                    .filter(|&p| same_line(tokens[p].1, s))
+                    .map(|p| tokens[p].2.as_ref());
+                let next = tokens
+                    .get(i + n)
+                    .filter(|t| same_line(e, t.0))
+                    .map(|t| t.2.as_ref());
                 let spun: Vec<&str> = entry.spun.iter().map(String::as_str).collect();
                 // Where the lexicon lists several originals of one spun form, the one that fits
                 // its neighbours best is the candidate.
@@ -989,6 +999,18 @@ mod tests {
     fn normalising_twice_changes_nothing_more() {
         let (_, once) = run(
             "Efficient mentorship, as a result of it is the important thing to success, by way of advertising and marketing.",
+        );
+        let (mangling, twice) = run(&once);
+        assert!(mangling.edits.is_empty(), "{:?}", mangling.edits);
+        assert_eq!(once, twice);
+    }
+
+    #[test]
+    fn a_line_that_opened_with_spintax_does_not_change_the_decision() {
+        // Found by the idempotence property: "{of" opens a paragraph of its own, "of" continues
+        // the line before, so the word after "as a result of" differed between the two readings.
+        let (_, once) = run(
+            "imaginative and prescient imaginative and prescient as a result of \n {of professional}",
         );
         let (mangling, twice) = run(&once);
         assert!(mangling.edits.is_empty(), "{:?}", mangling.edits);
