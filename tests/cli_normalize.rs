@@ -102,32 +102,29 @@ fn missing_file_is_a_clear_error() {
 fn an_extra_lexicon_adds_entries_and_a_bad_row_is_named() {
     let folder = tempfile::tempdir().unwrap();
     let lexicon = folder.path().join("extra.tsv");
-    std::fs::write(
-        &lexicon,
+    // Normalises `input` with `rows` as the extra lexicon.
+    let normalize_with = |rows: &str, input: &str| {
+        std::fs::write(&lexicon, rows).unwrap();
+        mentorlens()
+            .args(["normalize", "--lexicon", lexicon.to_str().unwrap(), "-"])
+            .write_stdin(input.to_string())
+            .output()
+            .unwrap()
+    };
+    let output = normalize_with(
         "# our own finds\nspun\toriginal\tmode\tsource\nfrightfully costly\tvery expensive\talways\tteam\n",
-    )
-    .unwrap();
-    let output = mentorlens()
-        .args(["normalize", "--lexicon", lexicon.to_str().unwrap(), "-"])
-        .write_stdin("The course was frightfully costly for most of us.\n")
-        .output()
-        .unwrap();
+        "The course was frightfully costly for most of us.\n",
+    );
     assert!(output.status.success());
     assert_eq!(
         String::from_utf8(output.stdout).unwrap(),
         "The course was very expensive for most of us.\n"
     );
 
-    std::fs::write(
-        &lexicon,
+    let output = normalize_with(
         "spun\toriginal\tmode\tsource\nfoo\tbar\tsometimes\tteam\n",
-    )
-    .unwrap();
-    let output = mentorlens()
-        .args(["normalize", "--lexicon", lexicon.to_str().unwrap(), "-"])
-        .write_stdin("Anything.\n")
-        .output()
-        .unwrap();
+        "Anything.\n",
+    );
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(

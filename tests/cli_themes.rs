@@ -253,26 +253,24 @@ fn german_french_and_spanish_articles_get_their_themes() {
 fn only_articles_about_the_topic_state_themes() {
     let folder = tempfile::tempdir().unwrap();
     let body = "Why we rewrote the router\n\nThe rewrite gave the team a fresh perspective on the old code and a new way to see the problem.\n\nIt also widened our professional network: three companies now send patches, and the project opened doors to new contributors.\n\nBenefits of the rewrite:\n\n- A fresh perspective on routing\n- A stronger network of contributors\n";
-    std::fs::write(folder.path().join("router.txt"), body).unwrap();
-    let json = themes_json(&[folder.path().to_str().unwrap()]);
-    for id in ["outside_perspective", "networks_opportunities"] {
-        assert_eq!(
-            theme(&json, id)["documents"].as_array().unwrap().len(),
-            0,
-            "{id}: {json:#}"
-        );
-    }
-    let mentored = body.replace(
-        "The rewrite gave",
-        "Working with a mentor on the rewrite gave",
+    // Writes the article and checks how many documents state each of the two themes.
+    let assert_stated_by = |text: &str, documents: usize| {
+        std::fs::write(folder.path().join("router.txt"), text).unwrap();
+        let json = themes_json(&[folder.path().to_str().unwrap()]);
+        for id in ["outside_perspective", "networks_opportunities"] {
+            assert_eq!(
+                theme(&json, id)["documents"].as_array().unwrap().len(),
+                documents,
+                "{id}: {json:#}"
+            );
+        }
+    };
+    assert_stated_by(body, 0);
+    assert_stated_by(
+        &body.replace(
+            "The rewrite gave",
+            "Working with a mentor on the rewrite gave",
+        ),
+        1,
     );
-    std::fs::write(folder.path().join("router.txt"), mentored).unwrap();
-    let json = themes_json(&[folder.path().to_str().unwrap()]);
-    for id in ["outside_perspective", "networks_opportunities"] {
-        assert_eq!(
-            theme(&json, id)["documents"].as_array().unwrap().len(),
-            1,
-            "{id}: {json:#}"
-        );
-    }
 }
