@@ -45,7 +45,9 @@ pub struct NormalizeConfig {
     /// half a piece of evidence that the document is spun.
     pub suspicious_gain: f64,
     /// …and there a context entry is undone unless the spun form is this much more probable
-    /// (a negative margin: the spinner is the likelier author of a spinner-typical form).
+    /// (a negative margin: the spinner is the likelier author of a spinner-typical form; a bigram
+    /// model whose neighbours are themselves spun is weak evidence against that, so only a form
+    /// the model finds overwhelmingly better, such as a fixed expression, stays).
     pub spun_document_margin: f64,
     /// An extra lexicon (TSV: spun, original, mode, source, as `normalize/lexicon.tsv`), added
     /// to the built-in one; where it lists a spun form again, the word model chooses among the
@@ -64,7 +66,7 @@ impl Default for NormalizeConfig {
             spun_document_rate: 1.0,
             suspicious_gain: 2.0,
             spun_document_min_evidence: 3.0,
-            spun_document_margin: -2.0,
+            spun_document_margin: -10.0,
             lexicon: None,
             leave_out_sources: Vec::new(),
         }
@@ -104,7 +106,9 @@ pub struct Edit {
     pub to: String,
     /// Why.
     pub rule: EditRule,
-    /// How sure the normaliser is, 0..1.
+    /// How sure the normaliser is, 0..1. For an in-context edit, how clearly the word model alone
+    /// prefers the original between its neighbours (above 0.5 when by `context_margin`); below
+    /// 0.5 means the edit was made because the document is spun, against the word model's view.
     pub confidence: f64,
 }
 
@@ -594,8 +598,8 @@ impl Normalizer {
         }
         // Sure evidence: tortured phrases, artefacts, and context entries the word model clearly
         // prefers undone. A document with enough of it is spun: there a spinner-typical form is
-        // undone unless the word model clearly prefers it, and single ordinary words are
-        // considered too; elsewhere single words are never touched.
+        // undone unless the word model finds it overwhelmingly better, and single ordinary words
+        // are considered too; elsewhere single words are never touched.
         let clear = |c: &Candidate| !c.spun_only && c.gain >= self.config.context_margin;
         let sure = edits.len() + candidates.iter().filter(|c| clear(c)).count();
         // Single spinner synonyms that read much worse than their original in context, each form
@@ -620,8 +624,9 @@ impl Normalizer {
         for candidate in candidates {
             if candidate.gain >= margin && (spun_document || !candidate.spun_only) {
                 let mut edit = candidate.edit;
-                edit.confidence =
-                    crate::report::round4(1.0 / (1.0 + (margin - candidate.gain).exp()));
+                edit.confidence = crate::report::round4(
+                    1.0 / (1.0 + (self.config.context_margin - candidate.gain).exp()),
+                );
                 edits.push(edit);
             }
         }
@@ -982,6 +987,26 @@ mod tests {
         assert!(mangling.edits.is_empty(), "{:?}", mangling.edits);
         assert_eq!(restored, text);
         assert!(!mangling.mangled);
+    }
+
+    #[test]
+    fn in_a_spun_document_spinner_forms_are_undone_against_a_weak_model() {
+        // "in line with" and "buying and selling" are ordinary English, and next to spun
+        // neighbours the bigram model prefers them; in a document shown to be spun the spinner
+        // wrote them, and the edit says so with a confidence below one half.
+        let spun = "Our imaginative and prescient is clear. In line with the report, buying and selling \
+                    is extraordinarily laborious as a result of it surely's a brand new market.";
+        let (mangling, restored) = run(spun);
+        assert!(restored.starts_with("Our vision is clear. According to the report, trading is"));
+        let according = mangling
+            .edits
+            .iter()
+            .find(|e| e.to == "According to")
+            .unwrap();
+        assert!(according.confidence < 0.5, "{according:?}");
+        // The same sentence in clean English is left alone.
+        let (mangling, _) = run("In line with the report, the board met on Monday.");
+        assert!(mangling.edits.is_empty(), "{:?}", mangling.edits);
     }
 
     #[test]
