@@ -39,8 +39,11 @@ pub struct NormalizeConfig {
     /// A document with at least this much evidence per 100 words (tortured phrases, artefacts,
     /// clear context edits, and half of each suspicious word) is spun…
     pub spun_document_rate: f64,
-    /// …and holds at least this much evidence in all (a sentence is never judged on one word).
+    /// …and holds at least this much evidence in all (a sentence is never judged on one word),
     pub spun_document_min_evidence: f64,
+    /// …or at least this many tortured phrases (entries clean English practically never holds),
+    /// so a short spun text is recognised too.
+    pub spun_document_min_phrases: usize,
     /// A single spinner synonym whose original fits this much better (ln-probability) counts as
     /// half a piece of evidence that the document is spun.
     pub suspicious_gain: f64,
@@ -66,6 +69,7 @@ impl Default for NormalizeConfig {
             spun_document_rate: 1.0,
             suspicious_gain: 2.0,
             spun_document_min_evidence: 3.0,
+            spun_document_min_phrases: 2,
             spun_document_margin: -10.0,
             lexicon: None,
             leave_out_sources: Vec::new(),
@@ -612,8 +616,13 @@ impl Normalizer {
             .collect::<std::collections::BTreeSet<_>>()
             .len();
         let evidence = sure as f64 + 0.5 * suspicious as f64;
+        let tortured = edits
+            .iter()
+            .filter(|e| e.rule == EditRule::TorturedPhrase)
+            .count();
         let spun_document = spun.unwrap_or(
-            evidence >= self.config.spun_document_min_evidence
+            (evidence >= self.config.spun_document_min_evidence
+                || tortured >= self.config.spun_document_min_phrases)
                 && 100.0 * evidence >= self.config.spun_document_rate * words_seen as f64,
         );
         let margin = if spun_document {
@@ -1007,6 +1016,18 @@ mod tests {
         // The same sentence in clean English is left alone.
         let (mangling, _) = run("In line with the report, the board met on Monday.");
         assert!(mangling.edits.is_empty(), "{:?}", mangling.edits);
+    }
+
+    #[test]
+    fn two_tortured_phrases_make_a_short_text_spun() {
+        // Too short for three pieces of evidence, but two phrases clean English never holds:
+        // the single spinner synonym ("additionally") is undone too.
+        let (_, restored) =
+            run("Our imaginative and prescient is additionally clear: it surely's working.");
+        assert_eq!(restored, "Our vision is also clear: it's working.");
+        // One such phrase is not enough: the ordinary word stays.
+        let (_, restored) = run("Our imaginative and prescient is additionally clear.");
+        assert_eq!(restored, "Our vision is additionally clear.");
     }
 
     #[test]
