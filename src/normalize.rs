@@ -154,6 +154,9 @@ enum Mode {
     Context,
     /// A single ordinary word: considered only in a document already shown to be spun.
     Spun,
+    /// A common word the spinner often writes for another ("these" for "those"): considered only
+    /// in a spun document, and undone there only when the word model prefers the original.
+    Model,
 }
 
 /// What one reading of a text found.
@@ -272,6 +275,8 @@ struct Candidate {
     /// ln-probability advantage of the original in context.
     gain: f64,
     spun_only: bool,
+    /// Undone only where the word model prefers the original, even in a spun document.
+    needs_model: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -371,9 +376,10 @@ fn parse_lexicon(
             "always" => Mode::Always,
             "context" => Mode::Context,
             "spun" => Mode::Spun,
+            "model" => Mode::Model,
             other => {
                 return Err(row_error(format!(
-                    "mode `{other}` is not one of always, context, spun"
+                    "mode `{other}` is not one of always, context, spun, model"
                 )));
             }
         };
@@ -611,7 +617,7 @@ impl Normalizer {
         // twenty.
         let suspicious = candidates
             .iter()
-            .filter(|c| c.spun_only && c.gain >= self.config.suspicious_gain)
+            .filter(|c| c.spun_only && !c.needs_model && c.gain >= self.config.suspicious_gain)
             .map(|c| (c.edit.from.to_lowercase(), c.edit.to.to_lowercase()))
             .collect::<std::collections::BTreeSet<_>>()
             .len();
@@ -631,6 +637,11 @@ impl Normalizer {
             self.config.context_margin
         };
         for candidate in candidates {
+            let margin = if candidate.needs_model {
+                self.config.context_margin
+            } else {
+                margin
+            };
             if candidate.gain >= margin && (spun_document || !candidate.spun_only) {
                 let mut edit = candidate.edit;
                 edit.confidence = crate::report::round4(
@@ -720,6 +731,7 @@ impl Normalizer {
                             edit: make(*s, *e, to, EditRule::FusedWord, 0.0),
                             gain: FUSED_GAIN,
                             spun_only: true,
+                            needs_model: false,
                         });
                     } else if let Some(next) = tokens.get(i + 1)
                         && next.2 == *word
@@ -776,7 +788,8 @@ impl Normalizer {
                         0.0,
                     ),
                     gain,
-                    spun_only: best.mode == Mode::Spun,
+                    spun_only: matches!(best.mode, Mode::Spun | Mode::Model),
+                    needs_model: best.mode == Mode::Model,
                 });
             }
             i += n;
@@ -1028,6 +1041,22 @@ mod tests {
         // One such phrase is not enough: the ordinary word stays.
         let (_, restored) = run("Our imaginative and prescient is additionally clear.");
         assert_eq!(restored, "Our vision is additionally clear.");
+    }
+
+    #[test]
+    fn model_entries_need_the_model_even_in_a_spun_document() {
+        // "these" is the spinner's word for "those" as often as an author's own: in a spun
+        // document it is undone only where the word model prefers "those".
+        let spun = "Our imaginative and prescient is clear: it surely's for these who wait, \
+                    as a result of these buyers know.";
+        let (_, restored) = run(spun);
+        assert_eq!(
+            restored,
+            "Our vision is clear: it's for those who wait, because these buyers know."
+        );
+        // Outside a spun document it is never considered.
+        let (mangling, _) = run("It is for these who wait.");
+        assert!(mangling.edits.is_empty(), "{:?}", mangling.edits);
     }
 
     #[test]
