@@ -20,6 +20,7 @@ use crate::segment::Segmented;
 use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 const LEXICON_TSV: &str = include_str!("normalize/lexicon.tsv");
@@ -37,7 +38,8 @@ pub struct NormalizeConfig {
     /// more probable (per word pair) than the spun form between the same neighbours.
     pub context_margin: f64,
     /// A document with at least this much evidence per 100 words (tortured phrases, artefacts,
-    /// clear context edits, and half of each suspicious word) is spun…
+    /// clear context edits, and half of each suspicious word) is spun (in a document that is not,
+    /// the same rules read each paragraph on its own)…
     pub spun_document_rate: f64,
     /// …and holds at least this much evidence in all (a sentence is never judged on one word),
     pub spun_document_min_evidence: f64,
@@ -47,7 +49,7 @@ pub struct NormalizeConfig {
     /// A single spinner synonym whose original fits this much better (ln-probability) counts as
     /// half a piece of evidence that the document is spun.
     pub suspicious_gain: f64,
-    /// …and there a context entry is undone unless the spun form is this much more probable
+    /// In a spun document (or paragraph) a context entry is undone unless the spun form is this much more probable
     /// (a negative margin: the spinner is the likelier author of a spinner-typical form; a bigram
     /// model whose neighbours are themselves spun is weak evidence against that, so only a form
     /// the model finds overwhelmingly better, such as a fixed expression, stays).
@@ -162,7 +164,16 @@ enum Mode {
 /// What one reading of a text found.
 struct Pass {
     edits: Vec<Edit>,
-    spun_document: bool,
+    /// The paragraphs read as spun: all of them in a spun document, else those spun on their own.
+    spun: BTreeSet<usize>,
+    suspicious: usize,
+}
+
+/// How much a stretch of text (a document, or one paragraph) shows of the spinner.
+struct Signs {
+    /// Sure evidence and half of each suspicious form.
+    evidence: f64,
+    tortured: usize,
     suspicious: usize,
 }
 
@@ -520,12 +531,13 @@ impl Normalizer {
             .filter(|(index, _)| english.get(*index).copied().unwrap_or(false))
             .map(|(index, p)| (index, p.span.start, p.span.end))
             .collect();
+        let words_in = |index: usize| segmented.paragraphs[index].words;
         let words_seen: usize = paragraphs
             .iter()
-            .map(|&(index, _, _)| segmented.paragraphs[index].words)
+            .map(|&(index, _, _)| words_in(index))
             .sum();
-        let first = self.pass(text, &paragraphs, words_seen, None);
-        let spun_document = first.spun_document;
+        let first = self.pass(text, &paragraphs, words_seen, &words_in, None);
+        let spun = first.spun;
         let suspicious = first.suspicious;
         let mut edits = first.edits;
         // Undoing one edit changes its neighbours' context, which can make another edit clear:
@@ -544,7 +556,7 @@ impl Normalizer {
                 .map(|&(index, start, end)| (index, shift(&edits, start), shift(&edits, end)))
                 .collect();
             let more = self
-                .pass(&current, &shifted, words_seen, Some(spun_document))
+                .pass(&current, &shifted, words_seen, &words_in, Some(&spun))
                 .edits;
             changed = more.iter().map(|e| e.paragraph).collect();
             edits = merge_edits(text, &current, edits, more);
@@ -580,14 +592,15 @@ impl Normalizer {
         }
     }
 
-    /// One reading of `text`: the edits it calls for, in text order. `spun` is the document-level
-    /// decision when an earlier pass already made it.
+    /// One reading of `text`: the edits it calls for, in text order. `spun` is the set of spun
+    /// paragraphs when an earlier pass already decided it.
     fn pass(
         &self,
         text: &str,
         paragraphs: &[(usize, usize, usize)],
         words_seen: usize,
-        spun: Option<bool>,
+        words_in: &dyn Fn(usize) -> usize,
+        spun: Option<&BTreeSet<usize>>,
     ) -> Pass {
         let mut edits = Vec::new();
         let mut candidates = Vec::new();
@@ -606,43 +619,46 @@ impl Normalizer {
                 piece = piece_stop;
             }
         }
-        // Sure evidence: tortured phrases, artefacts, and context entries the word model clearly
-        // prefers undone. A document with enough of it is spun: there a spinner-typical form is
-        // undone unless the word model finds it overwhelmingly better, and single ordinary words
-        // are considered too; elsewhere single words are never touched.
-        let clear = |c: &Candidate| !c.spun_only && c.gain >= self.config.context_margin;
-        let sure = edits.len() + candidates.iter().filter(|c| clear(c)).count();
-        // Single spinner synonyms that read much worse than their original in context, each form
-        // once: a technical text that says "prime numbers" twenty times is one odd choice, not
-        // twenty.
-        let suspicious = candidates
-            .iter()
-            .filter(|c| c.spun_only && !c.needs_model && c.gain >= self.config.suspicious_gain)
-            .map(|c| (c.edit.from.to_lowercase(), c.edit.to.to_lowercase()))
-            .collect::<std::collections::BTreeSet<_>>()
-            .len();
-        let evidence = sure as f64 + 0.5 * suspicious as f64;
-        let tortured = edits
-            .iter()
-            .filter(|e| e.rule == EditRule::TorturedPhrase)
-            .count();
-        let spun_document = spun.unwrap_or(
-            (evidence >= self.config.spun_document_min_evidence
-                || tortured >= self.config.spun_document_min_phrases)
-                && 100.0 * evidence >= self.config.spun_document_rate * words_seen as f64,
+        // A document with enough evidence is spun; in a document that is not, a paragraph with
+        // enough of its own is (a spun passage inside a clean page). There a spinner-typical form
+        // is undone unless the word model finds it overwhelmingly better, and single ordinary
+        // words are considered too; elsewhere single words are never touched.
+        let document = self.signs(
+            &edits.iter().collect::<Vec<_>>(),
+            &candidates.iter().collect::<Vec<_>>(),
         );
-        let margin = if spun_document {
-            self.config.spun_document_margin
-        } else {
-            self.config.context_margin
+        let spun = match spun {
+            Some(spun) => spun.clone(),
+            None if self.shows_spinner(&document, words_seen) => {
+                paragraphs.iter().map(|&(index, _, _)| index).collect()
+            }
+            None => {
+                type Found<'a> = (Vec<&'a Edit>, Vec<&'a Candidate>);
+                let mut by_paragraph: BTreeMap<usize, Found> = BTreeMap::new();
+                for edit in &edits {
+                    by_paragraph.entry(edit.paragraph).or_default().0.push(edit);
+                }
+                for candidate in &candidates {
+                    let found = by_paragraph.entry(candidate.edit.paragraph).or_default();
+                    found.1.push(candidate);
+                }
+                by_paragraph
+                    .into_iter()
+                    .filter(|(index, (edits, candidates))| {
+                        self.shows_spinner(&self.signs(edits, candidates), words_in(*index))
+                    })
+                    .map(|(index, _)| index)
+                    .collect()
+            }
         };
         for candidate in candidates {
-            let margin = if candidate.needs_model {
-                self.config.context_margin
+            let in_spun = spun.contains(&candidate.edit.paragraph);
+            let margin = if in_spun && !candidate.needs_model {
+                self.config.spun_document_margin
             } else {
-                margin
+                self.config.context_margin
             };
-            if candidate.gain >= margin && (spun_document || !candidate.spun_only) {
+            if candidate.gain >= margin && (in_spun || !candidate.spun_only) {
                 let mut edit = candidate.edit;
                 edit.confidence = crate::report::round4(
                     1.0 / (1.0 + (self.config.context_margin - candidate.gain).exp()),
@@ -653,9 +669,42 @@ impl Normalizer {
         edits.sort_by_key(|edit| edit.start);
         Pass {
             edits,
-            spun_document,
+            spun,
+            suspicious: document.suspicious,
+        }
+    }
+
+    /// The spinner's signs among `edits` and `candidates`:
+    /// sure evidence (tortured phrases, artefacts, context entries the word model clearly prefers
+    /// undone) and single spinner synonyms that read much worse than their original, each form
+    /// once (a technical text that says "prime numbers" twenty times is one odd choice, not
+    /// twenty).
+    fn signs(&self, edits: &[&Edit], candidates: &[&Candidate]) -> Signs {
+        let clear = candidates
+            .iter()
+            .filter(|c| !c.spun_only && c.gain >= self.config.context_margin)
+            .count();
+        let suspicious = candidates
+            .iter()
+            .filter(|c| c.spun_only && !c.needs_model && c.gain >= self.config.suspicious_gain)
+            .map(|c| (c.edit.from.to_lowercase(), c.edit.to.to_lowercase()))
+            .collect::<BTreeSet<_>>()
+            .len();
+        Signs {
+            evidence: (edits.len() + clear) as f64 + 0.5 * suspicious as f64,
+            tortured: edits
+                .iter()
+                .filter(|e| e.rule == EditRule::TorturedPhrase)
+                .count(),
             suspicious,
         }
+    }
+
+    /// Whether `signs` over `words` words are enough to call the text spun.
+    fn shows_spinner(&self, signs: &Signs, words: usize) -> bool {
+        (signs.evidence >= self.config.spun_document_min_evidence
+            || signs.tortured >= self.config.spun_document_min_phrases)
+            && 100.0 * signs.evidence >= self.config.spun_document_rate * words as f64
     }
 
     fn paragraph_edits(
@@ -1057,6 +1106,22 @@ mod tests {
         // Outside a spun document it is never considered.
         let (mangling, _) = run("It is for these who wait.");
         assert!(mangling.edits.is_empty(), "{:?}", mangling.edits);
+    }
+
+    #[test]
+    fn a_spun_paragraph_in_a_clean_document_is_read_as_spun() {
+        let clean = "Mentors open doors to new networks, and they additionally help their mentees \
+                     plan the next step of a career.\n\n";
+        let spun = "Our imaginative and prescient is clear: it surely's extraordinarily laborious, \
+                    and we additionally know it.";
+        let text = format!("{}{spun}", clean.repeat(30));
+        let (mangling, restored) = run(&text);
+        assert!(!mangling.mangled, "{:?}", mangling.evidence);
+        // The spun paragraph loses its single spinner synonym too; the clean ones keep theirs.
+        assert!(
+            restored.ends_with("Our vision is clear: it's extremely hard, and we also know it.")
+        );
+        assert_eq!(restored.matches("they additionally help").count(), 30);
     }
 
     #[test]

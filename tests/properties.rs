@@ -108,6 +108,7 @@ proptest! {
                 "value", "price", "{of professional}", "[ad_1]", "Supply:", "it surely's",
                 "restoration", "recovery", "within", "in", "market", "is", "growing", ".", ",",
                 "\n", "\n\n", "worth", "current", "recent", "one other", "another",
+                "these", "those", "who", "both", "either", "additionally", "also",
             ]),
             1..120,
         )
