@@ -49,8 +49,8 @@ pub struct NormalizeConfig {
     /// A single spinner synonym whose original fits this much better (ln-probability) counts as
     /// half a piece of evidence that the document is spun.
     pub suspicious_gain: f64,
-    /// In a spun document (or paragraph) a context entry is undone unless the spun form is this much more probable
-    /// (a negative margin: the spinner is the likelier author of a spinner-typical form; a bigram
+    /// In a spun document (or paragraph) a context entry is undone unless the spun form is this
+    /// much more probable (a negative margin: the spinner is the likelier author of a spinner-typical form; a bigram
     /// model whose neighbours are themselves spun is weak evidence against that, so only a form
     /// the model finds overwhelmingly better, such as a fixed expression, stays).
     pub spun_document_margin: f64,
@@ -159,14 +159,6 @@ enum Mode {
     /// A common word the spinner often writes for another ("these" for "those"): considered only
     /// in a spun document, and undone there only when the word model prefers the original.
     Model,
-}
-
-/// What one reading of a text found.
-struct Pass {
-    edits: Vec<Edit>,
-    /// The paragraphs read as spun: all of them in a spun document, else those spun on their own.
-    spun: BTreeSet<usize>,
-    suspicious: usize,
 }
 
 /// How much a stretch of text (a document, or one paragraph) shows of the spinner.
@@ -536,10 +528,10 @@ impl Normalizer {
             .iter()
             .map(|&(index, _, _)| words_in(index))
             .sum();
-        let first = self.pass(text, &paragraphs, words_seen, &words_in, None);
-        let spun = first.spun;
-        let suspicious = first.suspicious;
-        let mut edits = first.edits;
+        let (found, candidates) = self.read(text, &paragraphs);
+        let (spun, suspicious) =
+            self.spun_paragraphs(&paragraphs, words_seen, words_in, &found, &candidates);
+        let mut edits = self.decide(found, candidates, &spun);
         // Undoing one edit changes its neighbours' context, which can make another edit clear:
         // read the changed paragraphs again until nothing changes, so that normalising the
         // result changes nothing more.
@@ -555,9 +547,8 @@ impl Normalizer {
                 .filter(|(index, _, _)| changed.binary_search(index).is_ok())
                 .map(|&(index, start, end)| (index, shift(&edits, start), shift(&edits, end)))
                 .collect();
-            let more = self
-                .pass(&current, &shifted, words_seen, &words_in, Some(&spun))
-                .edits;
+            let (found, candidates) = self.read(&current, &shifted);
+            let more = self.decide(found, candidates, &spun);
             changed = more.iter().map(|e| e.paragraph).collect();
             edits = merge_edits(text, &current, edits, more);
         }
@@ -592,16 +583,13 @@ impl Normalizer {
         }
     }
 
-    /// One reading of `text`: the edits it calls for, in text order. `spun` is the set of spun
-    /// paragraphs when an earlier pass already decided it.
-    fn pass(
+    /// One reading of `paragraphs` of `text`: the edits that are sure, and the candidates that
+    /// depend on whether their paragraph is spun.
+    fn read(
         &self,
         text: &str,
         paragraphs: &[(usize, usize, usize)],
-        words_seen: usize,
-        words_in: &dyn Fn(usize) -> usize,
-        spun: Option<&BTreeSet<usize>>,
-    ) -> Pass {
+    ) -> (Vec<Edit>, Vec<Candidate>) {
         let mut edits = Vec::new();
         let mut candidates = Vec::new();
         for &(index, start, end) in paragraphs {
@@ -619,38 +607,56 @@ impl Normalizer {
                 piece = piece_stop;
             }
         }
-        // A document with enough evidence is spun; in a document that is not, a paragraph with
-        // enough of its own is (a spun passage inside a clean page). There a spinner-typical form
-        // is undone unless the word model finds it overwhelmingly better, and single ordinary
-        // words are considered too; elsewhere single words are never touched.
+        (edits, candidates)
+    }
+
+    /// The paragraphs to read as spun, and the suspicious forms of the document. A document with
+    /// enough evidence is spun, all of it; in a document that is not, a paragraph with enough of
+    /// its own is (a spun passage inside a clean page).
+    fn spun_paragraphs(
+        &self,
+        paragraphs: &[(usize, usize, usize)],
+        words_seen: usize,
+        words_in: impl Fn(usize) -> usize,
+        edits: &[Edit],
+        candidates: &[Candidate],
+    ) -> (BTreeSet<usize>, usize) {
         let document = self.signs(
             &edits.iter().collect::<Vec<_>>(),
             &candidates.iter().collect::<Vec<_>>(),
         );
-        let spun = match spun {
-            Some(spun) => spun.clone(),
-            None if self.shows_spinner(&document, words_seen) => {
-                paragraphs.iter().map(|&(index, _, _)| index).collect()
-            }
-            None => {
-                type Found<'a> = (Vec<&'a Edit>, Vec<&'a Candidate>);
-                let mut by_paragraph: BTreeMap<usize, Found> = BTreeMap::new();
-                for edit in &edits {
-                    by_paragraph.entry(edit.paragraph).or_default().0.push(edit);
-                }
-                for candidate in &candidates {
-                    let found = by_paragraph.entry(candidate.edit.paragraph).or_default();
-                    found.1.push(candidate);
-                }
-                by_paragraph
-                    .into_iter()
-                    .filter(|(index, (edits, candidates))| {
-                        self.shows_spinner(&self.signs(edits, candidates), words_in(*index))
-                    })
-                    .map(|(index, _)| index)
-                    .collect()
-            }
-        };
+        if self.shows_spinner(&document, words_seen) {
+            let all = paragraphs.iter().map(|&(index, _, _)| index).collect();
+            return (all, document.suspicious);
+        }
+        type Found<'a> = (Vec<&'a Edit>, Vec<&'a Candidate>);
+        let mut by_paragraph: BTreeMap<usize, Found> = BTreeMap::new();
+        for edit in edits {
+            by_paragraph.entry(edit.paragraph).or_default().0.push(edit);
+        }
+        for candidate in candidates {
+            let found = by_paragraph.entry(candidate.edit.paragraph).or_default();
+            found.1.push(candidate);
+        }
+        let spun = by_paragraph
+            .into_iter()
+            .filter(|(index, (edits, candidates))| {
+                self.shows_spinner(&self.signs(edits, candidates), words_in(*index))
+            })
+            .map(|(index, _)| index)
+            .collect();
+        (spun, document.suspicious)
+    }
+
+    /// The sure edits and the candidates that hold, in text order. In a spun paragraph a
+    /// spinner-typical form is undone unless the word model finds it overwhelmingly better, and
+    /// single ordinary words are considered too; elsewhere single words are never touched.
+    fn decide(
+        &self,
+        mut edits: Vec<Edit>,
+        candidates: Vec<Candidate>,
+        spun: &BTreeSet<usize>,
+    ) -> Vec<Edit> {
         for candidate in candidates {
             let in_spun = spun.contains(&candidate.edit.paragraph);
             let margin = if in_spun && !candidate.needs_model {
@@ -667,11 +673,7 @@ impl Normalizer {
             }
         }
         edits.sort_by_key(|edit| edit.start);
-        Pass {
-            edits,
-            spun,
-            suspicious: document.suspicious,
-        }
+        edits
     }
 
     /// The spinner's signs among `edits` and `candidates`:
