@@ -497,8 +497,8 @@ const FUSED_GAIN: f64 = 10.0;
 /// list lacks ("userbase", "dataset").
 const FUSED_LEFT_WORDS: [&str; 36] = [
     "a", "all", "an", "and", "any", "as", "at", "but", "by", "each", "every", "for", "from", "her",
-    "his", "in", "into", "its", "more", "most", "my", "no", "of", "on", "or", "our", "some", "that",
-    "the", "their", "these", "this", "those", "to", "with", "your",
+    "his", "in", "into", "its", "more", "most", "my", "no", "of", "on", "or", "our", "some",
+    "that", "the", "their", "these", "this", "those", "to", "with", "your",
 ];
 
 /// Function words whose doubling is always a slip ("that that" and "had had" can be right).
