@@ -1075,6 +1075,22 @@ mod tests {
     }
 
     #[test]
+    fn ordinary_english_that_a_spinner_also_writes_is_left_alone_in_a_clean_text() {
+        // Each phrase here is a spinner output too (insurance policies for *policies*, lets in
+        // for *allows*, searching out for *looking for*), so such rows are `spun`: never undone
+        // outside a document shown to be spun.
+        let text = "The phone is available in three colours. Children in danger of falling behind get \
+                    help, and there was a rise in prices. The house owners had insurance policies that \
+                    covered floods. I am completely happy, and the team lets in new members each \
+                    spring. At some point of the day we changed into work clothes. The legal \
+                    professionals reviewed the sets of rules. We are searching out an office and may \
+                    probably move in May.";
+        let (mangling, restored) = run(text);
+        assert!(mangling.edits.is_empty(), "{:?}", mangling.edits);
+        assert_eq!(restored, text);
+    }
+
+    #[test]
     fn in_a_spun_document_spinner_forms_are_undone_against_a_weak_model() {
         // "in line with" and "buying and selling" are ordinary English, and next to spun
         // neighbours the bigram model prefers them; in a document shown to be spun the spinner
