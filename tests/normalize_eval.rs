@@ -154,21 +154,28 @@ fn word_error_rate_drops_on_the_development_pairs() {
 
 /// Real spun copies of widely quoted texts on other topics, paired with their originals, in
 /// batches collected after the lexicon was written (`tests/data/spun_heldout*`, see each SOURCE.md).
-/// The rows written after reading a batch carry its source (`heldout1`, `heldout2`; none yet for
-/// `heldout3`): without them, the figure for that batch as it was first met.
+/// The rows written after reading a batch carry its source (`heldout1`, `heldout2`, `heldout4`;
+/// none for `heldout3`): without them, the figure for that batch as it was first met. Each batch
+/// must have at least a floor share of its errors undone, set below what it reaches now: 20 % for
+/// batches 1-3, 10 % for batch 4 (whose paraphraser rewrites content words the lexicon cannot
+/// know: project -> challenge, classification results -> type effects).
 #[test]
 fn word_error_rate_drops_on_held_out_pairs_from_other_topics() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data");
-    for (batch, source, least_pairs) in [
-        ("spun_heldout", "heldout1", 4),
-        ("spun_heldout2", "heldout2", 1),
-        ("spun_heldout3", "heldout3", 1),
+    for (batch, source, least_pairs, most_left) in [
+        ("spun_heldout", "heldout1", 4, 0.8),
+        ("spun_heldout2", "heldout2", 1, 0.8),
+        ("spun_heldout3", "heldout3", 1, 0.8),
+        ("spun_heldout4", "heldout4", 1, 0.9),
     ] {
         let folder = root.join(batch);
         let names = pair_names(&folder).expect("the held-out pairs ship with the tests");
         assert!(names.len() >= least_pairs, "{names:?}");
         let (before, after) = measure_pairs(&folder, &names, pipeline(), batch);
-        assert!(after < before * 0.8, "{batch}: {before:.3} -> {after:.3}");
+        assert!(
+            after < before * most_left,
+            "{batch}: {before:.3} -> {after:.3}"
+        );
         let mut config = Config::default();
         config.normalize.leave_out_sources = vec![source.to_string()];
         let first_met = Pipeline::new(&config).unwrap();
