@@ -50,9 +50,10 @@ pub struct NormalizeConfig {
     /// half a piece of evidence that the document is spun.
     pub suspicious_gain: f64,
     /// In a spun document (or paragraph) a context entry is undone unless the spun form is this
-    /// much more probable (a negative margin: the spinner is the likelier author of a spinner-typical form; a bigram
-    /// model whose neighbours are themselves spun is weak evidence against that, so only a form
-    /// the model finds overwhelmingly better, such as a fixed expression, stays).
+    /// much more probable (a negative margin: the spinner is the likelier author of a
+    /// spinner-typical form; a bigram model whose neighbours are themselves spun is weak evidence
+    /// against that, so only a form the model finds overwhelmingly better, such as a fixed
+    /// expression, stays).
     pub spun_document_margin: f64,
     /// An extra lexicon (TSV: spun, original, mode, source, as `normalize/lexicon.tsv`), added
     /// to the built-in one; where it lists a spun form again, the word model chooses among the
