@@ -25,7 +25,6 @@ use std::path::PathBuf;
 
 const LEXICON_TSV: &str = include_str!("normalize/lexicon.tsv");
 const UNIGRAMS: &str = include_str!("normalize/unigrams.txt");
-const BIGRAMS: &str = include_str!("normalize/bigrams.txt");
 
 /// Settings for the normaliser.
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
@@ -295,17 +294,18 @@ struct Entry {
 
 /// Unigram and bigram counts of English words, for comparing two wordings in context.
 struct WordModel {
-    /// Each word's id and count.
-    unigrams: HashMap<&'static str, (u32, u64)>,
-    /// Counts of word pairs, keyed by the two ids (pairs of words outside the unigram list are
-    /// never consulted, so they are not kept).
-    bigrams: HashMap<u64, u64>,
+    /// Each word's count, read from the text list at load (82,000 words).
+    unigrams: HashMap<&'static str, u64>,
+    /// "first second" → count of the pair: compiled from the text list by `build.rs` and read in
+    /// place, so the larger half of the model costs nothing to load.
+    bigrams: fst::Map<&'static [u8]>,
     total: f64,
 }
 
-fn pair_key(first: u32, second: u32) -> u64 {
-    (u64::from(first) << 32) | u64::from(second)
-}
+static BIGRAM_FST: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/bigrams.fst"));
+
+/// Longest word pair looked up without a heap buffer.
+const PAIR_KEY_BYTES: usize = 64;
 
 impl WordModel {
     fn load() -> Self {
@@ -314,37 +314,31 @@ impl WordModel {
             if let Some((word, count)) = line.split_once(' ')
                 && let Ok(count) = count.trim().parse::<u64>()
             {
-                let id = unigrams.len() as u32;
-                unigrams.entry(word).or_insert((id, count));
+                unigrams.entry(word).or_insert(count);
             }
         }
-        let mut bigrams = HashMap::default();
-        for line in BIGRAMS.lines() {
-            if let Some((pair, count)) = line.rsplit_once(' ')
-                && let Some((first, second)) = pair.split_once(' ')
-                && let (Some(&(first, _)), Some(&(second, _))) =
-                    (unigrams.get(first), unigrams.get(second))
-                && let Ok(count) = count.trim().parse::<u64>()
-            {
-                bigrams.insert(pair_key(first, second), count);
-            }
-        }
-        let total = unigrams.values().map(|&(_, count)| count).sum::<u64>() as f64;
+        let total = unigrams.values().sum::<u64>() as f64;
         Self {
             unigrams,
-            bigrams,
+            bigrams: fst::Map::new(BIGRAM_FST).expect("build.rs writes a well-formed bigram map"),
             total,
         }
     }
 
     fn unigram(&self, word: &str) -> f64 {
-        self.unigrams.get(word).map_or(0, |&(_, count)| count) as f64
+        self.unigrams.get(word).copied().unwrap_or(0) as f64
     }
 
     /// How often `first second` was seen.
     fn pair(&self, first: &str, second: &str) -> Option<u64> {
-        let (&(first, _), &(second, _)) = (self.unigrams.get(first)?, self.unigrams.get(second)?);
-        self.bigrams.get(&pair_key(first, second)).copied()
+        let length = first.len() + 1 + second.len();
+        if length > PAIR_KEY_BYTES {
+            return self.bigrams.get(format!("{first} {second}"));
+        }
+        let mut key = [b' '; PAIR_KEY_BYTES];
+        key[..first.len()].copy_from_slice(first.as_bytes());
+        key[first.len() + 1..length].copy_from_slice(second.as_bytes());
+        self.bigrams.get(&key[..length])
     }
 
     /// ln P(next | word), with stupid backoff to the unigram (and a floor for unknown words).
@@ -1153,6 +1147,24 @@ mod tests {
             restored.ends_with("Our vision is clear: it's extremely hard, and we also know it.")
         );
         assert_eq!(restored.matches("they additionally help").count(), 30);
+    }
+
+    #[test]
+    fn the_compiled_bigram_map_answers_like_the_text_list() {
+        let model = WordModel::load();
+        // Lines of `bigrams.txt`, looked up in the map `build.rs` compiled from it.
+        assert_eq!(model.pair("abbott", "and"), Some(7_861_376));
+        assert!(
+            model
+                .pair("of", "the")
+                .is_some_and(|count| count > 1_000_000)
+        );
+        assert_eq!(model.pair("zebra", "mentorship"), None);
+        assert_eq!(model.pair("zzqx", "the"), None);
+        // A pair longer than the stack buffer takes the heap path and is simply not listed.
+        let long = "a".repeat(PAIR_KEY_BYTES);
+        assert_eq!(model.pair(&long, "the"), None);
+        assert!(model.transition("of", "the") > model.transition("the", "of"));
     }
 
     #[test]
