@@ -501,13 +501,47 @@ const DOUBLED_IS_AN_ERROR: [&str; 14] = [
     "the", "a", "an", "of", "to", "in", "and", "for", "on", "with", "at", "by", "from", "like",
 ];
 
-/// Autoblog artefacts: (text as found, replacement).
-const ARTEFACTS: [(&str, &str); 4] = [
-    ("[ad_1]", ""),
-    ("[ad_2]", ""),
-    ("Supply:", "Source:"),
-    ("Supply hyperlink", "Source link"),
+/// Where an autoblog artefact counts as one.
+#[derive(Clone, Copy)]
+enum ArtefactPlace {
+    /// A marker no clean text holds (`[ad_1]`).
+    Anywhere,
+    /// A line of its own (the `Supply hyperlink` footer): "Supply hyperlinks to relevant sources"
+    /// is English.
+    OwnLine,
+    /// A label opening a line or following a caption's `|`, before a short attribution that does
+    /// not start in lower case (`| Supply: Glassnode`): "Supply: the amount of a good for sale" is
+    /// English.
+    Attribution,
+}
+
+/// The longest attribution after a `Supply:` label, in words.
+const ATTRIBUTION_MAX_WORDS: usize = 6;
+
+/// Autoblog artefacts: (text as found, replacement, where it counts).
+const ARTEFACTS: [(&str, &str, ArtefactPlace); 4] = [
+    ("[ad_1]", "", ArtefactPlace::Anywhere),
+    ("[ad_2]", "", ArtefactPlace::Anywhere),
+    ("Supply:", "Source:", ArtefactPlace::Attribution),
+    ("Supply hyperlink", "Source link", ArtefactPlace::OwnLine),
 ];
+
+/// Whether `body[start..end]`, a match of an artefact's text, stands where that artefact counts.
+fn artefact_in_place(body: &str, start: usize, end: usize, place: ArtefactPlace) -> bool {
+    let line_start = body[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = body[end..].find('\n').map_or(body.len(), |i| end + i);
+    let (before, after) = (body[line_start..start].trim(), body[end..line_end].trim());
+    match place {
+        ArtefactPlace::Anywhere => true,
+        ArtefactPlace::OwnLine => before.is_empty() && after.is_empty(),
+        ArtefactPlace::Attribution => {
+            (before.is_empty() || before.ends_with('|'))
+                && !after.is_empty()
+                && !after.starts_with(char::is_lowercase)
+                && after.split_whitespace().count() <= ATTRIBUTION_MAX_WORDS
+        }
+    }
+}
 
 impl Normalizer {
     /// A hash of the lexicon texts in use (built-in and the user's).
@@ -734,9 +768,12 @@ impl Normalizer {
             edits.push(make(s, e, to, rule, confidence));
         };
         let mut taken: Vec<(usize, usize)> = Vec::new();
-        for (found, replacement) in ARTEFACTS {
+        for (found, replacement, place) in ARTEFACTS {
             for (s, _) in body.match_indices(found) {
                 let mut e = s + found.len();
+                if !artefact_in_place(body, s, e, place) {
+                    continue;
+                }
                 if replacement.is_empty() {
                     // A removed marker takes the spaces after it along.
                     e += body[e..].len() - body[e..].trim_start_matches(' ').len();
@@ -1030,6 +1067,24 @@ mod tests {
         assert_eq!(mangling.evidence.artefacts, 2);
         let (_, restored) = run("Pick {the best|a good} mentor.");
         assert_eq!(restored, "Pick the best mentor.");
+    }
+
+    #[test]
+    fn source_labels_count_only_where_an_autoblog_puts_them() {
+        let (mangling, restored) = run(
+            "The chart shows the trend | Supply: Glassnode\n\nTraders wait.\nSupply hyperlink\n",
+        );
+        assert_eq!(mangling.evidence.artefacts, 2);
+        assert_eq!(
+            restored,
+            "The chart shows the trend | Source: Glassnode\n\nTraders wait.\nSource link\n"
+        );
+        // The same words as English: a verb, a plural, a label before a definition.
+        let text = "How to supply hyperlinks in a report.\n\nSupply hyperlinks to relevant \
+                    sources.\n\nSupply: the amount of a good offered for sale.\n";
+        let (mangling, restored) = run(text);
+        assert!(mangling.edits.is_empty(), "{:?}", mangling.edits);
+        assert_eq!(restored, text);
     }
 
     #[test]
