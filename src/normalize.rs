@@ -979,7 +979,18 @@ fn spintax(body: &str) -> Vec<(usize, usize, &str)> {
             let restored = inner.split('|').next().unwrap_or(inner).trim();
             // A single word in braces is more often a placeholder (`{name}`) than spintax.
             let phrase = inner.trim().contains([' ', '|']);
-            if words_only && phrase && !templated && restored.chars().any(char::is_alphabetic) {
+            // A spinner writes its alternatives tight (`{a|b}`); spaced ones are notation
+            // (`{ digit | lower }` in a grammar).
+            let tight = !inner.starts_with(' ')
+                && !inner.ends_with(' ')
+                && !inner.contains(" |")
+                && !inner.contains("| ");
+            if words_only
+                && phrase
+                && tight
+                && !templated
+                && restored.chars().any(char::is_alphabetic)
+            {
                 found.push((open, close + 1, restored));
             }
         }
@@ -1089,8 +1100,8 @@ mod tests {
 
     #[test]
     fn code_and_templates_in_braces_are_not_spintax() {
-        let text =
-            "Send {\"id\": 1} or {a, b} to ${HOME} with {{ github.ref }}, { name } and {0} here.";
+        let text = "Send {\"id\": 1} or {a, b} to ${HOME} with {{ github.ref }}, { name } and {0} here. \
+             A class is { digit | lower | upper }.";
         let (mangling, restored) = run(text);
         assert!(mangling.edits.is_empty(), "{:?}", mangling.edits);
         assert_eq!(restored, text);
