@@ -127,7 +127,7 @@ pub struct Evidence {
     pub tortured_phrases: usize,
     /// Spun forms undone in context.
     pub in_context: usize,
-    /// Spintax, autoblog artefacts, fused words and doubled words.
+    /// Spintax, autoblog artefacts, fused words, and paragraphs with a word written twice.
     pub artefacts: usize,
     /// Single spinner synonyms that read much worse than their likely original in context.
     pub suspicious_words: usize,
@@ -167,6 +167,16 @@ struct Signs {
     evidence: f64,
     tortured: usize,
     suspicious: usize,
+}
+
+/// How many paragraphs have a word written twice among `edits`: a doubled word is one slip per
+/// paragraph as evidence, however long the run ("and and and" in a joke about it).
+fn doubled_word_paragraphs<'a>(edits: impl Iterator<Item = &'a Edit>) -> usize {
+    edits
+        .filter(|e| e.rule == EditRule::DoubledWord)
+        .map(|e| e.paragraph)
+        .collect::<BTreeSet<_>>()
+        .len()
 }
 
 /// How many times a text is read again after its edits are applied.
@@ -595,7 +605,7 @@ impl Normalizer {
         let artefacts = count(EditRule::Spintax)
             + count(EditRule::Artefact)
             + count(EditRule::FusedWord)
-            + count(EditRule::DoubledWord);
+            + doubled_word_paragraphs(edits.iter());
         let weighted = (tortured_phrases + in_context + 2 * artefacts) as f64;
         let per_100_words = if words_seen == 0 {
             0.0
@@ -717,8 +727,13 @@ impl Normalizer {
     /// sure evidence (tortured phrases, artefacts, context entries the word model clearly prefers
     /// undone) and single spinner synonyms that read much worse than their original, each form
     /// once (a technical text that says "prime numbers" twenty times is one odd choice, not
-    /// twenty).
+    /// twenty). Words written twice count once per paragraph.
     fn signs(&self, edits: &[&Edit], candidates: &[&Candidate]) -> Signs {
+        let sure = edits
+            .iter()
+            .filter(|e| e.rule != EditRule::DoubledWord)
+            .count()
+            + doubled_word_paragraphs(edits.iter().copied());
         let clear = candidates
             .iter()
             .filter(|c| !c.spun_only && c.gain >= self.config.context_margin)
@@ -730,7 +745,7 @@ impl Normalizer {
             .collect::<BTreeSet<_>>()
             .len();
         Signs {
-            evidence: (edits.len() + clear) as f64 + 0.5 * suspicious as f64,
+            evidence: (sure + clear) as f64 + 0.5 * suspicious as f64,
             tortured: edits
                 .iter()
                 .filter(|e| e.rule == EditRule::TorturedPhrase)
@@ -1099,6 +1114,19 @@ mod tests {
     }
 
     #[test]
+    fn a_run_of_doubled_words_is_one_slip_not_a_spun_text() {
+        // The sign-writer joke: many doubled words in one paragraph, in clean English whose
+        // ordinary words ("necessary", "knowledge") a spun text would have had undone.
+        let text = "Would the sentence \"I said that that that that that boy used was wrong\" \
+                    be clearer with and and and and and and and quotation marks? It is not \
+                    necessary to know everything; knowledge of the rules is enough.";
+        let (mangling, restored) = run(text);
+        assert!(!mangling.mangled, "{:?}", mangling.evidence);
+        assert_eq!(mangling.evidence.artefacts, 1);
+        assert!(restored.contains("necessary to know everything; knowledge of the rules"));
+    }
+
+    #[test]
     fn code_and_templates_in_braces_are_not_spintax() {
         let text = "Send {\"id\": 1} or {a, b} to ${HOME} with {{ github.ref }}, { name } and {0} here. \
              A class is { digit | lower | upper }.";
@@ -1231,6 +1259,30 @@ mod tests {
         let long = "a".repeat(PAIR_KEY_BYTES);
         assert_eq!(model.pair(&long, "the"), None);
         assert!(model.transition("of", "the") > model.transition("the", "of"));
+    }
+
+    #[test]
+    fn a_users_context_entry_applies_outside_spun_text_and_a_spun_entry_does_not() {
+        let mut lexicon = tempfile::NamedTempFile::new().unwrap();
+        std::io::Write::write_all(
+            &mut lexicon,
+            b"spun\toriginal\tmode\tsource\ntelly box\ttelevision\tcontext\tuser\nwireless set\tradio\tspun\tuser\n",
+        )
+        .unwrap();
+        // Any gain suffices here, so only the modes decide.
+        let config = NormalizeConfig {
+            lexicon: Some(lexicon.path().to_path_buf()),
+            context_margin: f64::NEG_INFINITY,
+            ..NormalizeConfig::default()
+        };
+        let text = "We watched the telly box and heard the wireless set after dinner.";
+        let segmented = SegmentConfig::default().build().segment(text);
+        let mangling = config.build().unwrap().normalize(text, &segmented, &[true]);
+        assert!(!mangling.mangled);
+        assert_eq!(
+            apply_edits(text, &mangling.edits),
+            "We watched the television and heard the wireless set after dinner."
+        );
     }
 
     #[test]
