@@ -1173,7 +1173,11 @@ mod tests {
                     covered floods. I am completely happy, and the team lets in new members each \
                     spring. At some point of the day we changed into work clothes. The legal \
                     professionals reviewed the sets of rules. We are searching out an office and may \
-                    probably move in May.";
+                    probably move in May. These colours go well with each other. Seek the advice of \
+                    a doctor before any weight loss program. Honey works as a substitute for sugar. \
+                    The federal authorities said the software program may occasionally fail, and \
+                    household members said in all probability. In the past, it turned out to be \
+                    the opposite, thus far.";
         let (mangling, restored) = run(text);
         assert!(mangling.edits.is_empty(), "{:?}", mangling.edits);
         assert_eq!(restored, text);
