@@ -1167,20 +1167,31 @@ mod tests {
     fn ordinary_english_that_a_spinner_also_writes_is_left_alone_in_a_clean_text() {
         // Each phrase here is a spinner output too (insurance policies for *policies*, lets in
         // for *allows*, searching out for *looking for*), so such rows are `spun`: never undone
-        // outside a document shown to be spun.
-        let text = "The phone is available in three colours. Children in danger of falling behind get \
-                    help, and there was a rise in prices. The house owners had insurance policies that \
-                    covered floods. I am completely happy, and the team lets in new members each \
-                    spring. At some point of the day we changed into work clothes. The legal \
-                    professionals reviewed the sets of rules. We are searching out an office and may \
-                    probably move in May. These colours go well with each other. Seek the advice of \
-                    a doctor before any weight loss program. Honey works as a substitute for sugar. \
-                    The federal authorities said the software program may occasionally fail, and \
-                    household members said in all probability. In the past, it turned out to be \
-                    the opposite, thus far.";
-        let (mangling, restored) = run(text);
-        assert!(mangling.edits.is_empty(), "{:?}", mangling.edits);
-        assert_eq!(restored, text);
+        // outside a document shown to be spun. One text holds a few (a text made of nothing else
+        // reads as spun, rightly); each is checked in its own.
+        let texts = [
+            "The phone is available in three colours. Children in danger of falling behind get \
+             help, and there was a rise in prices.",
+            "The house owners had insurance policies that covered floods. I am completely happy, \
+             and the team lets in new members each spring.",
+            "At some point of the day we changed into work clothes. The legal professionals \
+             reviewed the sets of rules.",
+            "We are searching out an office and may probably move in May. These colours go well \
+             with each other.",
+            "Seek the advice of a doctor before any weight loss program. Honey works as a \
+             substitute for sugar.",
+            "The federal authorities said the software program may occasionally fail, and \
+             household members said in all probability.",
+            "In the past, it turned out to be the opposite, thus far. It might probably rain on \
+             the court docket.",
+            "Younger individuals study extra legal guidelines and scale back their positive factors.",
+            "They live in a white home and are inexperienced persons at code evaluation.",
+        ];
+        for text in texts {
+            let (mangling, restored) = run(text);
+            assert!(mangling.edits.is_empty(), "{text}: {:?}", mangling.edits);
+            assert_eq!(restored, text);
+        }
     }
 
     #[test]
