@@ -401,3 +401,117 @@ fn dependency_readmes_are_clean_english() {
     assert!(changed * 500 <= words, "{changed} of {words} words changed");
     assert!(mangled.is_empty(), "{mangled:?}");
 }
+
+/// The prose of an HTML page: the text outside tags, with scripts, styles and code blocks left out,
+/// inline code as one placeholder word (so a sentence keeps its shape), blocks ending in blank lines
+/// and the common entities decoded.
+fn html_prose(html: &str) -> String {
+    const SKIPPED: [&str; 3] = ["script", "style", "pre"];
+    const BLOCKS: [&str; 10] = ["p", "li", "h1", "h2", "h3", "h4", "div", "br", "td", "dt"];
+    let (mut prose, mut rest, mut skipping, mut in_code) = (String::new(), html, 0usize, false);
+    while let Some(open) = rest.find('<') {
+        if skipping == 0 && !in_code {
+            prose.push_str(&rest[..open]);
+        }
+        let Some(close) = rest[open..].find('>') else {
+            break;
+        };
+        let tag = &rest[open + 1..open + close];
+        let closing = tag.starts_with('/');
+        let name = tag
+            .trim_start_matches('/')
+            .split(|c: char| c.is_whitespace() || c == '/')
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if SKIPPED.contains(&name.as_str()) {
+            skipping = if closing {
+                skipping.saturating_sub(1)
+            } else {
+                skipping + 1
+            };
+        } else if name == "code" && skipping == 0 {
+            if !closing {
+                prose.push('x');
+            }
+            in_code = !closing;
+        } else if BLOCKS.contains(&name.as_str()) {
+            prose.push_str("\n\n");
+        }
+        rest = &rest[open + close + 1..];
+    }
+    prose.push_str(rest);
+    [
+        ("&nbsp;", " "),
+        ("&lt;", "<"),
+        ("&gt;", ">"),
+        ("&quot;", "\""),
+        ("&#39;", "'"),
+        ("&rsquo;", "’"),
+        ("&lsquo;", "‘"),
+        ("&ldquo;", "“"),
+        ("&rdquo;", "”"),
+        ("&amp;", "&"),
+    ]
+    .iter()
+    .fold(prose, |text, (entity, character)| {
+        text.replace(entity, character)
+    })
+}
+
+/// The Rust book that ships with the toolchain's documentation (when installed): 200,000 words of
+/// clean technical English prose. No chapter may be flagged, and fewer than 1 word in 500 may
+/// change (only words written twice, where dropping inline code leaves "and and", are expected).
+#[test]
+fn the_rust_book_is_clean_english() {
+    let sysroot = std::process::Command::new(std::env::var("RUSTC").unwrap_or("rustc".into()))
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()
+        .and_then(|out| String::from_utf8(out.stdout).ok())
+        .map(|s| PathBuf::from(s.trim()));
+    let Some(chapters) = sysroot
+        .map(|s| s.join("share/doc/rust/html/book"))
+        .and_then(|book| std::fs::read_dir(book).ok())
+    else {
+        println!("the Rust book is not installed: skipped");
+        return;
+    };
+    let mut paths: Vec<PathBuf> = chapters
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("ch") && n.ends_with(".html"))
+        })
+        .collect();
+    paths.sort();
+    let (mut words, mut changed, mut mangled, mut other_edits) = (0, 0, Vec::new(), Vec::new());
+    for path in &paths {
+        let prose = html_prose(&std::fs::read_to_string(path).unwrap());
+        let Some(mangling) = analyse(&prose).mangling else {
+            continue;
+        };
+        words += mangling.evidence.words;
+        for edit in &mangling.edits {
+            changed += tokens(&edit.from).len();
+            if edit.rule != mentorlens::normalize::EditRule::DoubledWord {
+                other_edits.push(format!("{}: {} -> {}", path.display(), edit.from, edit.to));
+            }
+        }
+        if mangling.mangled {
+            mangled.push(path.display().to_string());
+        }
+    }
+    println!(
+        "\nRust book: {} chapters, {words} words, {changed} changed, mangled: {mangled:?}, edits other than doubled words: {other_edits:?}",
+        paths.len()
+    );
+    assert!(words > 10_000, "only {words} words read");
+    assert!(changed * 500 < words, "{changed} of {words} words changed");
+    assert!(mangled.is_empty(), "{mangled:?}");
+    // Stricter than the issue's bound: at most one edit per 50,000 words besides doubled words
+    // (0 now; the lexicon before stop 13 failed this: "often called" -> "known as", "as but" ->
+    // "as yet", "printed in" -> "published in").
+    assert!(other_edits.len() * 50_000 <= words, "{other_edits:#?}");
+}
