@@ -163,7 +163,7 @@ enum Mode {
 
 /// How much a stretch of text (a document, or one paragraph) shows of the spinner.
 struct Signs {
-    /// Sure evidence and half of each suspicious form.
+    /// Sure evidence, each suspicious phrase and half of each suspicious word.
     evidence: f64,
     tortured: usize,
     suspicious: usize,
@@ -727,7 +727,9 @@ impl Normalizer {
     /// sure evidence (tortured phrases, artefacts, context entries the word model clearly prefers
     /// undone) and single spinner synonyms that read much worse than their original, each form
     /// once (a technical text that says "prime numbers" twenty times is one odd choice, not
-    /// twenty). Words written twice count once per paragraph.
+    /// twenty). A suspicious phrase of several words counts whole, a single word half: a phrase
+    /// the spinner writes ("this may occasionally") is rarer in clean text than one odd word.
+    /// Words written twice count once per paragraph.
     fn signs(&self, edits: &[&Edit], candidates: &[&Candidate]) -> Signs {
         let sure = edits
             .iter()
@@ -738,14 +740,18 @@ impl Normalizer {
             .iter()
             .filter(|c| !c.spun_only && c.gain >= self.config.context_margin)
             .count();
-        let suspicious = candidates
+        let suspicious_forms = candidates
             .iter()
             .filter(|c| c.spun_only && !c.needs_model && c.gain >= self.config.suspicious_gain)
             .map(|c| (c.edit.from.to_lowercase(), c.edit.to.to_lowercase()))
-            .collect::<BTreeSet<_>>()
-            .len();
+            .collect::<BTreeSet<_>>();
+        let suspicious = suspicious_forms.len();
+        let phrases = suspicious_forms
+            .iter()
+            .filter(|(from, _)| from.contains(' '))
+            .count();
         Signs {
-            evidence: (sure + clear) as f64 + 0.5 * suspicious as f64,
+            evidence: (sure + clear) as f64 + 0.5 * (suspicious + phrases) as f64,
             tortured: edits
                 .iter()
                 .filter(|e| e.rule == EditRule::TorturedPhrase)
@@ -1124,6 +1130,20 @@ mod tests {
         assert!(!mangling.mangled, "{:?}", mangling.evidence);
         assert_eq!(mangling.evidence.artefacts, 1);
         assert!(restored.contains("necessary to know everything; knowledge of the rules"));
+    }
+
+    #[test]
+    fn a_short_spun_passage_is_recognised_by_its_spinner_phrases() {
+        // Thirty words of seed 003 with no tortured phrase that is never English, but five spinner
+        // forms that read much worse than their originals: four words (discover, talking,
+        // expertise, …) at half a piece of evidence each, and the phrase "this may occasionally"
+        // at a whole one — three pieces, enough (at half for the phrase too it was not).
+        let text = "the mentees. Performed proper, mentors too, will discover themselves \
+                    reimagining what’s potential. This may occasionally sound like Pollyanna-style \
+                    considering, however I’m talking from my very own expertise and from observing";
+        let (mangling, restored) = run(text);
+        assert!(mangling.mangled, "{:?}", mangling.evidence);
+        assert!(restored.contains("Done right") && restored.contains("This may sound"));
     }
 
     #[test]
