@@ -3,6 +3,7 @@
 //! texts that stay out of the repository), words changed in clean English, and the seed corpus.
 
 use mentorlens::corpus::document_from_bytes;
+use mentorlens::normalize::{EditRule, Mangling};
 use mentorlens::{AnalysedDocument, Config, Pipeline};
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -373,7 +374,7 @@ fn dependency_readmes_are_clean_english() {
             Some(format!("{}-{}", field("name =")?, field("version =")?))
         })
         .collect();
-    let (mut documents, mut words, mut changed, mut mangled) = (0, 0usize, 0usize, Vec::new());
+    let (mut documents, mut tally) = (0, CleanTally::default());
     for package in &packages {
         let Some(text) = indexes
             .iter()
@@ -385,21 +386,41 @@ fn dependency_readmes_are_clean_english() {
             continue;
         };
         documents += 1;
-        words += mangling.evidence.words;
-        changed += mangling
-            .edits
-            .iter()
-            .map(|e| tokens(&e.from).len())
-            .sum::<usize>();
-        if mangling.mangled {
-            mangled.push(package.clone());
-        }
+        tally.add(package, &mangling);
     }
+    let CleanTally {
+        words,
+        changed,
+        mangled,
+    } = tally;
     println!(
         "\ndependency READMEs: {documents} documents, {words} words, {changed} changed, mangled: {mangled:?}"
     );
     assert!(changed * 500 <= words, "{changed} of {words} words changed");
     assert!(mangled.is_empty(), "{mangled:?}");
+}
+
+/// Over clean texts: the words read, the words the normaliser changed, and the texts it flagged.
+#[derive(Default)]
+struct CleanTally {
+    words: usize,
+    changed: usize,
+    mangled: Vec<String>,
+}
+
+impl CleanTally {
+    /// Counts one text, called `name` in the list of flagged ones.
+    fn add(&mut self, name: &str, mangling: &Mangling) {
+        self.words += mangling.evidence.words;
+        self.changed += mangling
+            .edits
+            .iter()
+            .map(|e| tokens(&e.from).len())
+            .sum::<usize>();
+        if mangling.mangled {
+            self.mangled.push(name.to_string());
+        }
+    }
 }
 
 /// The prose of an HTML page: the text outside tags, with scripts, styles and code blocks left out,
@@ -486,23 +507,26 @@ fn the_rust_book_is_clean_english() {
         })
         .collect();
     paths.sort();
-    let (mut words, mut changed, mut mangled, mut other_edits) = (0, 0, Vec::new(), Vec::new());
+    let (mut tally, mut other_edits) = (CleanTally::default(), Vec::new());
     for path in &paths {
         let prose = html_prose(&std::fs::read_to_string(path).unwrap());
         let Some(mangling) = analyse(&prose).mangling else {
             continue;
         };
-        words += mangling.evidence.words;
-        for edit in &mangling.edits {
-            changed += tokens(&edit.from).len();
-            if edit.rule != mentorlens::normalize::EditRule::DoubledWord {
-                other_edits.push(format!("{}: {} -> {}", path.display(), edit.from, edit.to));
-            }
-        }
-        if mangling.mangled {
-            mangled.push(path.display().to_string());
-        }
+        tally.add(&path.display().to_string(), &mangling);
+        other_edits.extend(
+            mangling
+                .edits
+                .iter()
+                .filter(|edit| edit.rule != EditRule::DoubledWord)
+                .map(|edit| format!("{}: {} -> {}", path.display(), edit.from, edit.to)),
+        );
     }
+    let CleanTally {
+        words,
+        changed,
+        mangled,
+    } = tally;
     println!(
         "\nRust book: {} chapters, {words} words, {changed} changed, mangled: {mangled:?}, edits other than doubled words: {other_edits:?}",
         paths.len()
