@@ -497,6 +497,8 @@ const FUSED_MIN_BYTES: usize = 7;
 const FUSED_MIN_COUNT: f64 = 1e6;
 /// A fused word counts as a suspicious word (and is split in a spun document).
 const FUSED_GAIN: f64 = 10.0;
+/// A word left in braces (`{hardware}`) is undone in a spun paragraph, whatever the word model says.
+const BRACED_WORD_GAIN: f64 = 10.0;
 /// The closed-class words a fused pair starts with ("anycareer", "theteam"). Two content words run
 /// together are left alone: on the measured pairs every such split was a real compound the word
 /// list lacks ("userbase", "dataset").
@@ -803,9 +805,19 @@ impl Normalizer {
                 edit(s, e, replacement.to_string(), EditRule::Artefact, 0.95);
             }
         }
-        for (s, e, inner) in spintax(body) {
+        for (s, e, inner, sure) in spintax(body) {
             taken.push((s, e));
-            edit(s, e, inner.to_string(), EditRule::Spintax, 0.9);
+            if sure {
+                edit(s, e, inner.to_string(), EditRule::Spintax, 0.9);
+            } else {
+                // `{hardware}`: undone in a spun paragraph, never evidence that one is spun.
+                candidates.push(Candidate {
+                    edit: make(s, e, inner.to_string(), EditRule::Spintax, 0.0),
+                    gain: BRACED_WORD_GAIN,
+                    spun_only: true,
+                    needs_model: true,
+                });
+            }
         }
         let tokens: Vec<(usize, usize, Cow<str>)> =
             words(body).map(|(s, e, w)| (s, e, fold(w))).collect();
@@ -981,10 +993,10 @@ fn piece_end(text: &str, start: usize, limit: usize) -> usize {
 
 /// Leftover spintax: `{...}` with no nested braces, at most 60 bytes, holding words only
 /// (letters, spaces, apostrophes, hyphens and `|`; so code, JSON and templates such as `{"id": 1}`,
-/// `{{ x }}` or `${HOME}` are left alone) and more than one word or alternative (`{name}` is a
-/// placeholder), as (start, end, restored): the first alternative of `{a|b}`, or the inner text
-/// of `{a b}`.
-fn spintax(body: &str) -> Vec<(usize, usize, &str)> {
+/// `{{ x }}` or `${HOME}` are left alone), as (start, end, restored, sure): the first alternative
+/// of `{a|b}`, or the inner text of `{a b}` or `{hardware}`. Only several words or alternatives
+/// are `sure`: one word in braces is more often a placeholder (`{name}`) than spintax.
+fn spintax(body: &str) -> Vec<(usize, usize, &str, bool)> {
     let mut found = Vec::new();
     let mut search = 0;
     while let Some(open) = body[search..].find('{').map(|i| search + i) {
@@ -998,7 +1010,6 @@ fn spintax(body: &str) -> Vec<(usize, usize, &str)> {
                 .all(|c| c.is_alphabetic() || matches!(c, ' ' | '|' | '\'' | '’' | '-'));
             let templated = body[..open].ends_with(['$', '%', '#', '{']);
             let restored = inner.split('|').next().unwrap_or(inner).trim();
-            // A single word in braces is more often a placeholder (`{name}`) than spintax.
             let phrase = inner.trim().contains([' ', '|']);
             // A spinner writes its alternatives tight (`{a|b}`); spaced ones are notation
             // (`{ digit | lower }` in a grammar).
@@ -1006,13 +1017,8 @@ fn spintax(body: &str) -> Vec<(usize, usize, &str)> {
                 && !inner.ends_with(' ')
                 && !inner.contains(" |")
                 && !inner.contains("| ");
-            if words_only
-                && phrase
-                && tight
-                && !templated
-                && restored.chars().any(char::is_alphabetic)
-            {
-                found.push((open, close + 1, restored));
+            if words_only && tight && !templated && restored.chars().any(char::is_alphabetic) {
+                found.push((open, close + 1, restored, phrase));
             }
         }
         search = close;
@@ -1148,11 +1154,25 @@ mod tests {
 
     #[test]
     fn code_and_templates_in_braces_are_not_spintax() {
-        let text = "Send {\"id\": 1} or {a, b} to ${HOME} with {{ github.ref }}, { name } and {0} here. \
+        let text = "Send {\"id\": 1} or {a, b} to ${HOME} with {{ github.ref }}, { name }, {name} and {0} here. \
              A class is { digit | lower | upper }.";
         let (mangling, restored) = run(text);
         assert!(mangling.edits.is_empty(), "{:?}", mangling.edits);
         assert_eq!(restored, text);
+    }
+
+    #[test]
+    fn a_word_left_in_braces_is_undone_only_in_spun_text() {
+        let spun = "Imaginative and prescient and advertising and marketing: the brand new {hardware} \
+            pockets is extraordinarily laborious to make use of, it surely's a {hardware} downside.";
+        let (mangling, restored) = run(spun);
+        assert!(mangling.mangled, "{:?}", mangling.evidence);
+        assert!(
+            restored.contains("new hardware wallet") && restored.contains("a hardware"),
+            "{restored}"
+        );
+        let clean = "Hello {name}, your {hardware} order has shipped.";
+        assert_eq!(run(clean).1, clean);
     }
 
     #[test]
