@@ -127,6 +127,27 @@ pub fn align(text_a: &str, a: &Segmented, text_b: &str, b: &Segmented) -> Alignm
     }
 }
 
+/// Aligns two lists of sentences (text already split, one sentence per item, as in parallel
+/// corpora with one sentence per line): beads of sentence indices, in order.
+pub fn align_sentences(a: &[&str], b: &[&str]) -> Vec<Bead> {
+    let segments = |sentences: &[&str]| -> Vec<Segment> {
+        sentences
+            .iter()
+            .map(|sentence| {
+                segment(
+                    sentence,
+                    Span {
+                        start: 0,
+                        end: sentence.len(),
+                    },
+                    false,
+                )
+            })
+            .collect()
+    };
+    align_segments(&segments(a), &segments(b))
+}
+
 fn segment(text: &str, span: Span, heading: bool) -> Segment {
     let body = &text[span.start..span.end];
     let numbers = body
