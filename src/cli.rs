@@ -61,6 +61,10 @@ struct AlignArgs {
     /// Align sentence by sentence instead of paragraph by paragraph.
     #[arg(long)]
     sentences: bool,
+    /// Each line of both versions is one sentence (a sentence-split parallel text): align the
+    /// lines as they are, numbered from 0.
+    #[arg(long, conflicts_with = "sentences")]
+    lines: bool,
     /// `table` for people, `json` for programs.
     #[arg(long, value_enum, default_value_t = DetectFormat::Table)]
     format: DetectFormat,
@@ -313,6 +317,18 @@ fn normalize(args: NormalizeArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Byte spans of the lines of `text`, without their line ends.
+fn line_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut start = 0;
+    text.split_inclusive('\n')
+        .map(|line| {
+            let span = (start, start + line.trim_end_matches(['\n', '\r']).len());
+            start += line.len();
+            span
+        })
+        .collect()
+}
+
 fn align(args: AlignArgs) -> Result<ExitCode> {
     let pipeline = Pipeline::new(&Config::default())?;
     let mut versions = Vec::new();
@@ -331,12 +347,28 @@ fn align(args: AlignArgs) -> Result<ExitCode> {
         versions.push(analysis.documents.remove(0));
     }
     let (a, b) = (&versions[0], &versions[1]);
-    let alignment = mentorlens::align::align(
-        &a.document.text,
-        &a.segmented,
-        &b.document.text,
-        &b.segmented,
-    );
+    let alignment = if args.lines {
+        let (text_a, text_b) = (&a.document.text, &b.document.text);
+        let lines_a: Vec<&str> = line_spans(text_a)
+            .iter()
+            .map(|&(s, e)| &text_a[s..e])
+            .collect();
+        let lines_b: Vec<&str> = line_spans(text_b)
+            .iter()
+            .map(|&(s, e)| &text_b[s..e])
+            .collect();
+        mentorlens::align::Alignment {
+            paragraphs: Vec::new(),
+            sentences: mentorlens::align::align_sentences(&lines_a, &lines_b),
+        }
+    } else {
+        mentorlens::align::align(
+            &a.document.text,
+            &a.segmented,
+            &b.document.text,
+            &b.segmented,
+        )
+    };
     let mut out = io::BufWriter::new(io::stdout().lock());
     if let DetectFormat::Json = args.format {
         serde_json::to_writer_pretty(&mut out, &alignment)?;
@@ -347,7 +379,9 @@ fn align(args: AlignArgs) -> Result<ExitCode> {
     // Spans of the units shown: paragraphs, or sentences numbered through the document.
     let units = |analysed: &mentorlens::AnalysedDocument| -> Vec<(usize, usize)> {
         let paragraphs = analysed.segmented.paragraphs.iter();
-        if args.sentences {
+        if args.lines {
+            line_spans(&analysed.document.text)
+        } else if args.sentences {
             paragraphs
                 .flat_map(|p| p.sentences.iter().map(|s| (s.start, s.end)))
                 .collect()
@@ -356,7 +390,7 @@ fn align(args: AlignArgs) -> Result<ExitCode> {
         }
     };
     let (units_a, units_b) = (units(a), units(b));
-    let beads = if args.sentences {
+    let beads = if args.sentences || args.lines {
         &alignment.sentences
     } else {
         &alignment.paragraphs
