@@ -159,7 +159,7 @@ pub fn align_sentences(a: &[&str], b: &[&str]) -> Vec<Bead> {
 
 fn segment(text: &str, span: Span, heading: bool) -> Segment {
     let body = &text[span.start..span.end];
-    let numbers = body
+    let numbers: Vec<String> = body
         .split(|c: char| !c.is_ascii_digit())
         .filter(|n| !n.is_empty())
         .map(String::from)
@@ -169,8 +169,8 @@ fn segment(text: &str, span: Span, heading: bool) -> Segment {
         .filter(|w| w.chars().nth(3).is_some())
         .map(cognate_hash)
         .chain(
-            body.split(|c: char| !c.is_ascii_digit())
-                .filter(|n| !n.is_empty())
+            numbers
+                .iter()
                 .map(|n| bytes_hash(b"#".iter().chain(n.as_bytes()).copied())),
         )
         .chain(

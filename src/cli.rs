@@ -329,6 +329,14 @@ fn line_spans(text: &str) -> Vec<(usize, usize)> {
         .collect()
 }
 
+/// The pieces of `text` at `spans`.
+fn slices<'t>(text: &'t str, spans: &[(usize, usize)]) -> Vec<&'t str> {
+    spans
+        .iter()
+        .map(|&(start, end)| &text[start..end])
+        .collect()
+}
+
 fn align(args: AlignArgs) -> Result<ExitCode> {
     let pipeline = Pipeline::new(&Config::default())?;
     let mut versions = Vec::new();
@@ -347,19 +355,27 @@ fn align(args: AlignArgs) -> Result<ExitCode> {
         versions.push(analysis.documents.remove(0));
     }
     let (a, b) = (&versions[0], &versions[1]);
+    // Spans of the units shown: lines, paragraphs, or sentences numbered through the document.
+    let units = |analysed: &mentorlens::AnalysedDocument| -> Vec<(usize, usize)> {
+        let paragraphs = analysed.segmented.paragraphs.iter();
+        if args.lines {
+            line_spans(&analysed.document.text)
+        } else if args.sentences {
+            paragraphs
+                .flat_map(|p| p.sentences.iter().map(|s| (s.start, s.end)))
+                .collect()
+        } else {
+            paragraphs.map(|p| (p.span.start, p.span.end)).collect()
+        }
+    };
+    let (units_a, units_b) = (units(a), units(b));
     let alignment = if args.lines {
-        let (text_a, text_b) = (&a.document.text, &b.document.text);
-        let lines_a: Vec<&str> = line_spans(text_a)
-            .iter()
-            .map(|&(s, e)| &text_a[s..e])
-            .collect();
-        let lines_b: Vec<&str> = line_spans(text_b)
-            .iter()
-            .map(|&(s, e)| &text_b[s..e])
-            .collect();
         mentorlens::align::Alignment {
             paragraphs: Vec::new(),
-            sentences: mentorlens::align::align_sentences(&lines_a, &lines_b),
+            sentences: mentorlens::align::align_sentences(
+                &slices(&a.document.text, &units_a),
+                &slices(&b.document.text, &units_b),
+            ),
         }
     } else {
         mentorlens::align::align(
@@ -376,20 +392,6 @@ fn align(args: AlignArgs) -> Result<ExitCode> {
         out.flush()?;
         return Ok(ExitCode::SUCCESS);
     }
-    // Spans of the units shown: paragraphs, or sentences numbered through the document.
-    let units = |analysed: &mentorlens::AnalysedDocument| -> Vec<(usize, usize)> {
-        let paragraphs = analysed.segmented.paragraphs.iter();
-        if args.lines {
-            line_spans(&analysed.document.text)
-        } else if args.sentences {
-            paragraphs
-                .flat_map(|p| p.sentences.iter().map(|s| (s.start, s.end)))
-                .collect()
-        } else {
-            paragraphs.map(|p| (p.span.start, p.span.end)).collect()
-        }
-    };
-    let (units_a, units_b) = (units(a), units(b));
     let beads = if args.sentences || args.lines {
         &alignment.sentences
     } else {

@@ -627,45 +627,8 @@ impl Normalizer {
             100.0 * weighted / words_seen as f64
         };
         let score = 1.0 - (-per_100_words / 2.0).exp();
-        // Reading every word pair through the model costs more than the rest of the stage, so
-        // it is done only where there is something to explain, and a long text is sampled: the
-        // first pairs of `SURPRISAL_WINDOWS` paragraphs spread through it, `SURPRISAL_PAIRS` in all.
-        let (surprisal, restored_surprisal) = if edits.is_empty() {
-            (None, None)
-        } else {
-            let (sample, per_paragraph) = if words_seen > SURPRISAL_PAIRS {
-                let mut picks: Vec<usize> = (0..SURPRISAL_WINDOWS)
-                    .map(|window| window * paragraphs.len() / SURPRISAL_WINDOWS)
-                    .collect();
-                picks.dedup();
-                let sample: Vec<_> = picks
-                    .iter()
-                    .filter_map(|&i| paragraphs.get(i))
-                    .copied()
-                    .collect();
-                let per_paragraph = SURPRISAL_PAIRS / sample.len().max(1);
-                (sample, per_paragraph)
-            } else {
-                (paragraphs.clone(), usize::MAX)
-            };
-            let shifted: Vec<(usize, usize, usize)> = sample
-                .iter()
-                .map(|&(index, start, end)| (index, shift(&edits, start), shift(&edits, end)))
-                .collect();
-            let restored = apply_edits(text, &edits);
-            (
-                Some(crate::report::round4(self.surprisal(
-                    text,
-                    &sample,
-                    per_paragraph,
-                ))),
-                Some(crate::report::round4(self.surprisal(
-                    &restored,
-                    &shifted,
-                    per_paragraph,
-                ))),
-            )
-        };
+        let (surprisal, restored_surprisal) =
+            self.surprisal_before_and_after(text, &paragraphs, words_seen, &edits);
         Mangling {
             score: crate::report::round4(score),
             // One odd phrase in a sentence is not a spun document.
@@ -683,6 +646,50 @@ impl Normalizer {
             },
             edits,
         }
+    }
+
+    /// The surprisal of the English paragraphs before and after `edits`; `None` without edits.
+    /// Reading every word pair through the model costs more than the rest of the stage, so it is
+    /// done only where there is something to explain, and a long text is sampled: the first pairs
+    /// of `SURPRISAL_WINDOWS` paragraphs spread through it, `SURPRISAL_PAIRS` in all.
+    fn surprisal_before_and_after(
+        &self,
+        text: &str,
+        paragraphs: &[(usize, usize, usize)],
+        words_seen: usize,
+        edits: &[Edit],
+    ) -> (Option<f64>, Option<f64>) {
+        if edits.is_empty() {
+            return (None, None);
+        }
+        let (sample, per_paragraph) = if words_seen > SURPRISAL_PAIRS {
+            let mut picks: Vec<usize> = (0..SURPRISAL_WINDOWS)
+                .map(|window| window * paragraphs.len() / SURPRISAL_WINDOWS)
+                .collect();
+            picks.dedup();
+            let sample: Vec<_> = picks
+                .iter()
+                .filter_map(|&i| paragraphs.get(i))
+                .copied()
+                .collect();
+            let per_paragraph = SURPRISAL_PAIRS / sample.len().max(1);
+            (sample, per_paragraph)
+        } else {
+            (paragraphs.to_vec(), usize::MAX)
+        };
+        let shifted: Vec<(usize, usize, usize)> = sample
+            .iter()
+            .map(|&(index, start, end)| (index, shift(edits, start), shift(edits, end)))
+            .collect();
+        let restored = apply_edits(text, edits);
+        let measure = |text: &str, paragraphs: &[(usize, usize, usize)]| {
+            Some(crate::report::round4(self.surprisal(
+                text,
+                paragraphs,
+                per_paragraph,
+            )))
+        };
+        (measure(text, &sample), measure(&restored, &shifted))
     }
 
     /// Mean −ln P(word | previous word) over the word pairs of `paragraphs` of `text`, at most
