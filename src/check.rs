@@ -142,7 +142,7 @@ pub struct Finding {
     pub related: Vec<Location>,
 }
 
-/// Settings of the gate, from `mentorlens.toml` and the command line (flags win).
+/// Settings of the gate, from `mentorlens.toml` and the command line.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CheckSettings {
@@ -158,10 +158,21 @@ pub struct CheckSettings {
     pub format: Option<output::Format>,
     /// Folder for the per-document cache of corpus fingerprints.
     pub cache: Option<PathBuf>,
+    /// The settings file these came from, if any (not a key of the file).
+    #[serde(skip)]
+    pub file: Option<PathBuf>,
 }
 
 /// The default of `max_mangling`: the normaliser's own line for a mangled document.
 pub const DEFAULT_MAX_MANGLING: f64 = 0.5;
+
+/// The rules that fail the check unless the settings say otherwise.
+pub const DEFAULT_FAIL_ON: [Rule; 4] = [
+    Rule::Duplicate,
+    Rule::Spun,
+    Rule::Language,
+    Rule::Unreadable,
+];
 
 /// What can stop the gate (exit code 2).
 #[derive(Debug, thiserror::Error)]
@@ -183,32 +194,79 @@ pub enum CheckError {
 }
 
 impl CheckSettings {
-    /// Reads `mentorlens.toml` (or another file in the same format).
+    /// Reads `mentorlens.toml` (or another file in the same format): at most
+    /// [`files::DATA_FILE_LIMIT`](crate::files::DATA_FILE_LIMIT) bytes of a regular file.
     pub fn from_file(path: &Path) -> Result<Self, CheckError> {
-        let text = std::fs::read_to_string(path).map_err(|error| CheckError::Config {
+        let config_error = |message: String| CheckError::Config {
             path: path.to_path_buf(),
-            message: error.to_string(),
-        })?;
-        toml::from_str(&text).map_err(|error| CheckError::Config {
-            path: path.to_path_buf(),
-            message: error.message().to_string(),
-        })
+            message,
+        };
+        let text = crate::files::read_text_file(path, crate::files::DATA_FILE_LIMIT)
+            .map_err(|error| config_error(format!("cannot read the settings file: {error}")))?;
+        let mut settings: Self =
+            toml::from_str(&text).map_err(|error| config_error(error.message().to_string()))?;
+        // The file travels with the content it gates: it may not send the cache elsewhere.
+        if let Some(cache) = &settings.cache {
+            let inside = cache
+                .components()
+                .all(|part| matches!(part, std::path::Component::Normal(_)));
+            if !inside {
+                return Err(config_error(format!(
+                    "cache = \"{}\": in a settings file the cache must be a relative folder inside the current one (no `..`, not absolute); give other places with --cache",
+                    cache.display()
+                )));
+            }
+        }
+        settings.file = Some(path.to_path_buf());
+        Ok(settings)
     }
 
-    /// These settings with every field `overrides` sets replaced.
+    /// These settings (from a file) with the command line's applied: a flag replaces the file's
+    /// value, except `fail_on`, which flags extend (`--fail-on translation` adds a rule to the
+    /// file's list, or to the default one).
     pub fn overridden_by(self, overrides: CheckSettings) -> Self {
+        let fail_on = match (self.fail_on, overrides.fail_on) {
+            (base, Some(extra)) => {
+                let mut rules = base.unwrap_or_else(|| DEFAULT_FAIL_ON.to_vec());
+                rules.extend(extra);
+                rules.sort();
+                rules.dedup();
+                Some(rules)
+            }
+            (base, None) => base,
+        };
         Self {
             against: overrides.against.or(self.against),
             allow_languages: overrides.allow_languages.or(self.allow_languages),
             max_mangling: overrides.max_mangling.or(self.max_mangling),
-            fail_on: overrides.fail_on.or(self.fail_on),
+            fail_on,
             format: overrides.format.or(self.format),
             cache: overrides.cache.or(self.cache),
+            file: overrides.file.or(self.file),
         }
+    }
+
+    /// What these settings make weaker than the defaults, one line each (printed in the
+    /// summary so a loosened gate never passes unnoticed).
+    pub fn loosened(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        if let Some(fail_on) = &self.fail_on {
+            for rule in DEFAULT_FAIL_ON {
+                if !fail_on.contains(&rule) {
+                    lines.push(format!("`{}` findings only warn", rule.id()));
+                }
+            }
+        }
+        if let Some(max) = self.max_mangling.filter(|&max| max > DEFAULT_MAX_MANGLING) {
+            lines.push(format!(
+                "max_mangling {max} is above the default {DEFAULT_MAX_MANGLING}"
+            ));
+        }
+        lines
     }
 }
 
-/// Counts of the corpus side of a run.
+/// The corpus side of a run.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct CorpusCounts {
     /// Corpus documents compared with.
@@ -223,6 +281,19 @@ pub struct CorpusCounts {
     pub candidates_analysed: usize,
     /// Corpus inputs that could not be read (skipped).
     pub unreadable: usize,
+    /// The corpus inputs that could not be read, and why.
+    pub skipped: Vec<SkippedInput>,
+}
+
+/// A corpus input that could not be read.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct SkippedInput {
+    /// The input (`path`, or `path:line` for a JSON Lines record).
+    pub path: String,
+    /// What failed (`empty`, `binary`, `not_found`, …).
+    pub kind: crate::corpus::InputErrorKind,
+    /// What failed and what to do.
+    pub message: String,
 }
 
 /// The outcome of a check.
@@ -234,6 +305,10 @@ pub struct CheckReport {
     pub findings: Vec<Finding>,
     /// The corpus side.
     pub corpus: CorpusCounts,
+    /// The settings file that was read, if any.
+    pub settings_file: Option<String>,
+    /// Notes on the settings: what they loosen, a settings file left unread.
+    pub notes: Vec<String>,
     /// Whether a finding's rule is in `fail_on` (exit 1).
     pub failed: bool,
 }
@@ -241,7 +316,6 @@ pub struct CheckReport {
 /// A corpus document as the gate keeps it: its fingerprint, and its text for re-analysis.
 struct CorpusDocument {
     document: Document,
-    language: String,
     fingerprint: Fingerprint,
 }
 
@@ -257,97 +331,151 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, before[line_start..].chars().count() + 1)
 }
 
+/// Where a byte offset of a document is in its file. A JSON Lines record is one line of its file,
+/// so its findings point at that line.
 fn location(document: &Document, offset: usize) -> Location {
-    let (line, column) = line_column(&document.text, offset);
+    let (path, first_line) = document.file_and_line();
+    let (line, column) = match document.record_line {
+        Some(_) => (first_line, 1),
+        None => line_column(&document.text, offset),
+    };
     Location {
-        path: document.path.clone(),
+        path: path.to_string(),
         line,
         column,
     }
 }
 
-/// Checks `new` inputs against the corpus under `settings`.
+/// The settings, validated.
+struct Gate {
+    fail_on: BTreeSet<Rule>,
+    allowed: Option<BTreeSet<&'static str>>,
+    max_mangling: f64,
+    against: Vec<String>,
+}
+
+impl Gate {
+    fn new(settings: &CheckSettings) -> Result<Self, CheckError> {
+        let fail_on: BTreeSet<Rule> = match &settings.fail_on {
+            Some(rules) if rules.is_empty() => {
+                return Err(CheckError::Setting(
+                    "fail_on is empty, which would pass everything; list at least one rule (duplicate, translation, spun, language, unreadable)".into(),
+                ));
+            }
+            Some(rules) => rules.iter().copied().collect(),
+            None => DEFAULT_FAIL_ON.into_iter().collect(),
+        };
+        let allowed = match &settings.allow_languages {
+            Some(codes) if codes.is_empty() => {
+                return Err(CheckError::Setting(
+                    "allow_languages is empty, which would refuse every text; list the allowed languages or leave it out".into(),
+                ));
+            }
+            Some(codes) => Some(
+                codes
+                    .iter()
+                    .map(|code| {
+                        crate::lang::parse_code(code)
+                            .map(crate::lang::iso639_1)
+                            .ok_or_else(|| {
+                                CheckError::Setting(format!(
+                                    "unknown language code `{code}` in allow_languages"
+                                ))
+                            })
+                    })
+                    .collect::<Result<_, _>>()?,
+            ),
+            None => None,
+        };
+        let max_mangling = settings.max_mangling.unwrap_or(DEFAULT_MAX_MANGLING);
+        if !(0.0..1.0).contains(&max_mangling) {
+            return Err(CheckError::Setting(format!(
+                "max_mangling must be at least 0 and below 1, not {max_mangling} (to let spun text pass, leave `spun` out of fail_on)"
+            )));
+        }
+        let against = settings.against.clone().unwrap_or_default();
+        if against.is_empty() {
+            return Err(CheckError::Setting(
+                "nothing to check against: give --against CORPUS (or `against` in mentorlens.toml)"
+                    .into(),
+            ));
+        }
+        if against.iter().any(|corpus| corpus == "-") {
+            return Err(CheckError::Setting(
+                "the corpus cannot be standard input (`--against -`); give its files or folders"
+                    .into(),
+            ));
+        }
+        Ok(Self {
+            fail_on,
+            allowed,
+            max_mangling,
+            against,
+        })
+    }
+}
+
+/// Checks `new` inputs against the corpus under `settings`. No inputs at all is a pass with
+/// nothing checked; inputs that hold no file (a folder of hidden files only) are an error.
 pub fn check(
     pipeline: &Pipeline,
     new: &[Input],
     settings: &CheckSettings,
 ) -> Result<CheckReport, CheckError> {
-    let fail_on: BTreeSet<Rule> = settings
-        .fail_on
-        .clone()
-        .unwrap_or_else(|| {
-            vec![
-                Rule::Duplicate,
-                Rule::Spun,
-                Rule::Language,
-                Rule::Unreadable,
-            ]
-        })
-        .into_iter()
-        .collect();
-    let allowed: Option<BTreeSet<&'static str>> = match &settings.allow_languages {
-        Some(codes) => Some(
-            codes
-                .iter()
-                .map(|code| {
-                    crate::lang::parse_code(code)
-                        .map(crate::lang::iso639_1)
-                        .ok_or_else(|| {
-                            CheckError::Setting(format!(
-                                "unknown language code `{code}` in allow_languages"
-                            ))
-                        })
-                })
-                .collect::<Result<_, _>>()?,
-        ),
-        None => None,
-    };
-    let max_mangling = settings.max_mangling.unwrap_or(DEFAULT_MAX_MANGLING);
-    if !(0.0..=1.0).contains(&max_mangling) {
-        return Err(CheckError::Setting(format!(
-            "max_mangling must lie between 0 and 1, not {max_mangling}"
-        )));
-    }
-    let against = settings.against.clone().unwrap_or_default();
-    if against.is_empty() {
+    let gate = Gate::new(settings)?;
+    let (new_sources, new_errors) = corpus::discover(new);
+    if !new.is_empty() && new_sources.is_empty() && new_errors.is_empty() {
         return Err(CheckError::Setting(
-            "nothing to check against: give --against CORPUS (or `against` in mentorlens.toml)"
+            "nothing to check: the new inputs hold no files (hidden files and folders are skipped)"
                 .into(),
         ));
     }
-
-    let analysis = pipeline.run(new, &());
-    let new_paths: BTreeSet<PathBuf> = analysis
-        .documents
+    // The corpus leaves out the new files themselves, known by the files they are read from (a
+    // JSON Lines record's path is `file:line`, and a name need not be UTF-8).
+    let new_files: BTreeSet<PathBuf> = new_sources
         .iter()
-        .filter_map(|d| std::fs::canonicalize(&d.document.path).ok())
+        .filter_map(|source| match source {
+            corpus::Source::File(path) => std::fs::canonicalize(path).ok(),
+            corpus::Source::Stdin => None,
+        })
         .collect();
-    let (corpus, mut counts) =
-        load_corpus(pipeline, &against, settings.cache.as_deref(), &new_paths)?;
+    let (documents, errors) = if new.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        pipeline.analyse_inputs(new, &())
+    };
+    let (corpus, mut counts) = load_corpus(
+        pipeline,
+        &gate.against,
+        settings.cache.as_deref(),
+        &new_files,
+    )?;
 
     let mut findings = Vec::new();
-    for error in &analysis.errors {
+    for error in &errors {
+        let (path, line) = error.file_and_line();
         findings.push(Finding {
             rule: Rule::Unreadable,
             severity: Severity::Error,
             location: Location {
-                path: error.path.clone(),
-                line: 1,
+                path: path.to_string(),
+                line,
                 column: 1,
             },
             message: error.message.clone(),
             related: Vec::new(),
         });
     }
-    for document in &analysis.documents {
-        findings.extend(language_findings(document, allowed.as_ref()));
-        findings.extend(spun_finding(document, max_mangling));
+    for document in &documents {
+        findings.extend(encoding_finding(&document.document));
+        findings.extend(language_findings(document, gate.allowed.as_ref()));
+        findings.extend(spun_finding(document, gate.max_mangling));
     }
-    let (matches, analysed) = corpus_matches(pipeline, &analysis.documents, &corpus);
+    let (matches, analysed) = corpus_matches(pipeline, &documents, &corpus);
     counts.candidates_analysed = analysed;
     findings.extend(matches);
     for finding in &mut findings {
-        finding.severity = if fail_on.contains(&finding.rule) {
+        finding.severity = if gate.fail_on.contains(&finding.rule) {
             Severity::Error
         } else {
             Severity::Warning
@@ -355,11 +483,10 @@ pub fn check(
     }
     findings
         .sort_by(|a, b| (&a.location, a.rule, &a.message).cmp(&(&b.location, b.rule, &b.message)));
-    let mut files: Vec<String> = analysis
-        .documents
+    let mut files: Vec<String> = documents
         .iter()
-        .map(|d| d.document.path.clone())
-        .chain(analysis.errors.iter().map(|e| e.path.clone()))
+        .map(|d| d.document.file_and_line().0.to_string())
+        .chain(errors.iter().map(|e| e.file_and_line().0.to_string()))
         .collect();
     files.sort();
     files.dedup();
@@ -368,69 +495,79 @@ pub fn check(
         files,
         findings,
         corpus: counts,
+        settings_file: settings.file.as_deref().map(corpus::display_path),
+        notes: settings
+            .loosened()
+            .into_iter()
+            .map(|line| format!("the settings loosen the gate: {line}"))
+            .collect(),
         failed,
     })
 }
 
+/// An `unreadable` finding for a new text that decoding had to repair: it is not valid UTF-8
+/// (or UTF-16), so what was checked is not what the file holds.
+fn encoding_finding(document: &Document) -> Option<Finding> {
+    let offset = document.first_replacement?;
+    Some(Finding {
+        rule: Rule::Unreadable,
+        severity: Severity::Error,
+        location: location(document, offset),
+        message: "not valid UTF-8 from here (a legacy encoding such as Latin-1, or damaged bytes); the bytes were replaced by U+FFFD: save the file as UTF-8".into(),
+        related: Vec::new(),
+    })
+}
+
 /// Loads the corpus and fingerprints it (from the cache when possible), leaving out the new files
-/// themselves (in CI they are often already inside the corpus folder).
+/// themselves (in CI they are often already inside the corpus folder). A corpus of which nothing
+/// could be read is an error; the inputs that could not be read are listed.
 fn load_corpus(
     pipeline: &Pipeline,
     against: &[String],
     cache_folder: Option<&Path>,
-    new_paths: &BTreeSet<PathBuf>,
+    new_files: &BTreeSet<PathBuf>,
 ) -> Result<(Vec<CorpusDocument>, CorpusCounts), CheckError> {
     let inputs: Vec<Input> = against.iter().map(|a| Input::from_arg(a)).collect();
-    let (sources, errors) = corpus::discover(&inputs);
-    if sources.is_empty() {
-        let reasons: Vec<String> = errors.iter().map(ToString::to_string).collect();
-        return Err(CheckError::Corpus(if reasons.is_empty() {
-            "no files".to_string()
-        } else {
-            reasons.join("; ")
-        }));
-    }
-    let cache = cache_folder.map(|folder| cache::Cache::new(folder, pipeline.config_fingerprint()));
-    let loaded: Vec<Result<(CorpusDocument, cache::Lookup), ()>> = sources
-        .par_iter()
+    let (sources, mut errors) = corpus::discover(&inputs);
+    let sources: Vec<corpus::Source> = sources
+        .into_iter()
         .filter(|source| match source {
             corpus::Source::File(path) => std::fs::canonicalize(path)
-                .map_or(true, |canonical| !new_paths.contains(&canonical)),
+                .map_or(true, |canonical| !new_files.contains(&canonical)),
             corpus::Source::Stdin => false,
         })
+        .collect();
+    let cache = cache_folder.map(|folder| cache::Cache::new(folder, pipeline.config_fingerprint()));
+    let loaded: Vec<Result<(CorpusDocument, cache::Lookup), corpus::InputError>> = sources
+        .par_iter()
         .flat_map_iter(|source| corpus::load(source, pipeline.load_config()))
         .map(|result| {
-            let document = result.map_err(|_| ())?;
+            let document = result?;
             let (cached, lookup) = match &cache {
                 Some(cache) => cache.get(&document.text),
                 None => (None, cache::Lookup::Disabled),
             };
-            let (language, fingerprint) = match cached {
-                Some(entry) => (entry.language, entry.fingerprint),
+            let fingerprint = match cached {
+                Some(entry) => entry.fingerprint,
                 None => {
                     let analysed = pipeline.analyse_document(document.clone());
-                    let language = analysed.languages.document.code.to_string();
                     let fingerprint = fingerprint(&analysed);
                     if let Some(cache) = &cache {
-                        cache.put(&document.text, &language, &fingerprint);
+                        cache.put(&document.text, fingerprint.language(), &fingerprint);
                     }
-                    (language, fingerprint)
+                    fingerprint
                 }
             };
             Ok((
                 CorpusDocument {
                     document,
-                    language,
                     fingerprint,
                 },
                 lookup,
             ))
         })
         .collect();
-    let mut counts = CorpusCounts {
-        unreadable: errors.len(),
-        ..CorpusCounts::default()
-    };
+    let mut counts = CorpusCounts::default();
     let mut documents = Vec::new();
     for result in loaded {
         match result {
@@ -445,8 +582,25 @@ fn load_corpus(
                 }
                 documents.push(document);
             }
-            Err(()) => counts.unreadable += 1,
+            Err(error) => errors.push(error),
         }
+    }
+    errors.sort_by(|a, b| (&a.path, a.kind).cmp(&(&b.path, b.kind)));
+    counts.unreadable = errors.len();
+    counts.skipped = errors
+        .iter()
+        .map(|error| SkippedInput {
+            path: error.path.clone(),
+            kind: error.kind,
+            message: error.message.clone(),
+        })
+        .collect();
+    if documents.is_empty() && !errors.is_empty() {
+        let reasons: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        return Err(CheckError::Corpus(format!(
+            "no corpus document could be read ({})",
+            reasons.join("; ")
+        )));
     }
     documents.sort_by(|a, b| a.document.path.cmp(&b.document.path));
     counts.documents = documents.len();
@@ -617,7 +771,8 @@ fn corpus_matches(
         .collect();
     let mut per_document: BTreeMap<(usize, Rule), Vec<CorpusMatch>> = BTreeMap::new();
     for (n, c, score, alignment) in scored {
-        let rule = if new[n].languages.document.code == corpus[c].language {
+        // The language of both sides comes from their full analysis, never from the cache.
+        let rule = if new[n].languages.document.code == analysed[&c].languages.document.code {
             Rule::Duplicate
         } else {
             Rule::Translation
@@ -672,7 +827,7 @@ fn match_finding(
     let what = match rule {
         Rule::Translation => format!(
             "translation ({} → {}) of {}",
-            corpus.language, new.languages.document.code, corpus.document.path
+            analysed.languages.document.code, new.languages.document.code, corpus.document.path
         ),
         _ if new.document.text == corpus.document.text => {
             format!("exact copy of {}", corpus.document.path)

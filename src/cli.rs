@@ -6,7 +6,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use mentorlens::corpus::Input;
 use mentorlens::report::{Report, write_atomically};
 use mentorlens::{Analysis, Config, Outcome, Pipeline, Progress};
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -89,12 +89,19 @@ struct InputArgs {
     /// Worker threads (default: one per core). The output does not depend on it.
     #[arg(long)]
     threads: Option<usize>,
-    /// Only choose among these languages (ISO 639-1 or 639-3 codes, comma-separated).
-    #[arg(long, value_delimiter = ',')]
-    languages: Vec<String>,
     /// No progress bar and no summary on standard error.
     #[arg(long, short)]
     quiet: bool,
+    #[command(flatten)]
+    stages: StageArgs,
+}
+
+/// Settings of the analysis stages, shared by every command that analyses text.
+#[derive(Args)]
+struct StageArgs {
+    /// Only choose among these languages (ISO 639-1 or 639-3 codes, comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    languages: Vec<String>,
     /// Extra theme taxonomy (TSV: id, label, definition, kram); rows with a known id replace it.
     #[arg(long, value_name = "FILE")]
     taxonomy: Option<PathBuf>,
@@ -106,13 +113,31 @@ struct InputArgs {
     lexicon: Option<PathBuf>,
 }
 
+impl StageArgs {
+    /// The pipeline's settings with these flags applied.
+    fn config(&self) -> Config {
+        let mut config = Config::default();
+        config.language.languages = self.languages.clone();
+        config.themes.taxonomy = self.taxonomy.clone();
+        config.themes.cues = self.cues.clone();
+        config.normalize.lexicon = self.lexicon.clone();
+        config
+    }
+}
+
 #[derive(Args)]
 struct CheckArgs {
-    /// New files or folders to check.
-    #[arg(required = true, value_name = "NEW")]
-    new: Vec<String>,
-    /// The corpus to compare with: files or folders (`against` in mentorlens.toml).
-    #[arg(long, num_args = 1.., value_name = "CORPUS")]
+    /// New files or folders to check (any file name, UTF-8 or not).
+    #[arg(value_name = "NEW", required_unless_present = "files_from")]
+    new: Vec<PathBuf>,
+    /// Also check the files named in FILE (- for standard input): one name per line, or
+    /// NUL-separated as `git diff -z --name-only` writes them. An empty list checks nothing and
+    /// passes.
+    #[arg(long, value_name = "FILE")]
+    files_from: Option<PathBuf>,
+    /// The corpus to compare with: a file or folder; repeat the flag for more (`against` in
+    /// mentorlens.toml).
+    #[arg(long, value_name = "CORPUS")]
     against: Vec<String>,
     /// Languages new content may be in, comma-separated (default: any).
     #[arg(long, value_delimiter = ',', value_name = "CODES")]
@@ -120,16 +145,20 @@ struct CheckArgs {
     /// A mangling score above this is spun English (default 0.5).
     #[arg(long, value_name = "SCORE")]
     max_mangling: Option<f64>,
-    /// Rules that fail the check (default: duplicate,spun,language,unreadable); other findings
-    /// are warnings.
+    /// Rules that fail the check, added to the default (duplicate,spun,language,unreadable) or
+    /// to the settings file's list; other findings are warnings.
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     fail_on: Vec<mentorlens::check::Rule>,
     /// text, json, sarif, github or junit (default text).
     #[arg(long, value_name = "FORMAT")]
     format: Option<mentorlens::check::output::Format>,
-    /// Settings file (default: mentorlens.toml in the current folder, when there is one).
+    /// Settings file (default: mentorlens.toml in the current folder, when there is one and
+    /// `CI` is not set).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Read no settings file: the defaults and the flags only.
+    #[arg(long, conflicts_with = "config")]
+    no_config: bool,
     /// Keep corpus fingerprints here between runs; only changed documents are analysed again.
     #[arg(long, value_name = "DIR")]
     cache: Option<PathBuf>,
@@ -139,6 +168,8 @@ struct CheckArgs {
     /// Worker threads (default: one per core).
     #[arg(long)]
     threads: Option<usize>,
+    #[command(flatten)]
+    stages: StageArgs,
 }
 
 #[derive(Args)]
@@ -437,36 +468,121 @@ fn align(args: AlignArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The settings file: `--config FILE` (must exist), else `mentorlens.toml` here if present.
-fn check_settings(args: &CheckArgs) -> Result<mentorlens::check::CheckSettings> {
+/// The settings and notes on how they were found: `--config FILE` (must exist), else
+/// `mentorlens.toml` here if present, except in CI (`CI` set), where a settings file counts only
+/// when named, since the checked-out tree is the content under review; `--no-config` reads none.
+fn check_settings(args: &CheckArgs) -> Result<(mentorlens::check::CheckSettings, Vec<String>)> {
     use mentorlens::check::CheckSettings;
+    let mut notes = Vec::new();
     let file = match &args.config {
+        _ if args.no_config => CheckSettings::default(),
         Some(path) => CheckSettings::from_file(path)?,
+        None if Path::new(CONFIG_FILE).is_file() && running_in_ci() => {
+            notes.push(format!(
+                "{CONFIG_FILE} was not read: in CI (CI is set) a settings file counts only when named with --config (use a trusted copy, such as the base branch's), or give --no-config"
+            ));
+            CheckSettings::default()
+        }
         None if Path::new(CONFIG_FILE).is_file() => {
             CheckSettings::from_file(Path::new(CONFIG_FILE))?
         }
         None => CheckSettings::default(),
     };
     let non_empty = |values: &Vec<String>| (!values.is_empty()).then(|| values.clone());
-    Ok(file.overridden_by(CheckSettings {
+    let settings = file.overridden_by(CheckSettings {
         against: non_empty(&args.against),
         allow_languages: non_empty(&args.allow_languages),
         max_mangling: args.max_mangling,
         fail_on: (!args.fail_on.is_empty()).then(|| args.fail_on.clone()),
         format: args.format,
         cache: args.cache.clone(),
-    }))
+        file: None,
+    });
+    Ok((settings, notes))
+}
+
+/// Whether this runs in CI: `CI` set to anything but empty, `0` or `false` (GitHub Actions,
+/// GitLab CI and most others set `CI=true`).
+fn running_in_ci() -> bool {
+    std::env::var_os("CI").is_some_and(|value| !matches!(value.to_str(), Some("" | "0" | "false")))
 }
 
 /// The settings file `check` reads from the current folder.
 const CONFIG_FILE: &str = "mentorlens.toml";
 
+/// The largest list of file names `--files-from` reads.
+const FILE_LIST_LIMIT: u64 = 64 << 20;
+
+/// The new inputs: the NEW arguments, then the names listed in `--files-from`.
+fn new_inputs(args: &CheckArgs) -> Result<Vec<Input>> {
+    let mut inputs: Vec<Input> = args.new.iter().cloned().map(Input::from_path).collect();
+    let Some(list) = &args.files_from else {
+        return Ok(inputs);
+    };
+    let mut bytes = Vec::new();
+    let read = if list.as_os_str() == "-" {
+        io::stdin()
+            .lock()
+            .take(FILE_LIST_LIMIT + 1)
+            .read_to_end(&mut bytes)
+    } else {
+        // A regular file or a pipe (`--files-from <(git diff ...)`), never a device.
+        let file = std::fs::File::open(list)
+            .with_context(|| format!("cannot read the list of new files {}", list.display()))?;
+        let kind = file.metadata()?.file_type();
+        anyhow::ensure!(
+            kind.is_file() || is_fifo(&kind),
+            "{}: the list of new files must be a regular file or a pipe",
+            list.display()
+        );
+        file.take(FILE_LIST_LIMIT + 1).read_to_end(&mut bytes)
+    };
+    read.with_context(|| format!("cannot read the list of new files {}", list.display()))?;
+    anyhow::ensure!(
+        bytes.len() as u64 <= FILE_LIST_LIMIT,
+        "the list of new files is larger than {FILE_LIST_LIMIT} bytes"
+    );
+    let separator = if bytes.contains(&0) { 0 } else { b'\n' };
+    for name in bytes.split(|&byte| byte == separator) {
+        let name = name.strip_suffix(b"\r").unwrap_or(name);
+        if !name.is_empty() {
+            inputs.push(Input::Path(path_from_bytes(name)?));
+        }
+    }
+    Ok(inputs)
+}
+
+#[cfg(unix)]
+fn is_fifo(kind: &std::fs::FileType) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    kind.is_fifo()
+}
+
+#[cfg(not(unix))]
+fn is_fifo(_kind: &std::fs::FileType) -> bool {
+    false
+}
+
+#[cfg(unix)]
+fn path_from_bytes(name: &[u8]) -> Result<PathBuf> {
+    use std::os::unix::ffi::OsStrExt;
+    Ok(PathBuf::from(std::ffi::OsStr::from_bytes(name)))
+}
+
+#[cfg(not(unix))]
+fn path_from_bytes(name: &[u8]) -> Result<PathBuf> {
+    Ok(PathBuf::from(
+        std::str::from_utf8(name).context("a file name in the list is not UTF-8")?,
+    ))
+}
+
 fn check(args: CheckArgs) -> Result<ExitCode> {
-    let settings = check_settings(&args)?;
-    let pipeline = Pipeline::new(&Config::default())?;
-    let inputs: Vec<Input> = args.new.iter().map(|p| Input::from_arg(p)).collect();
+    let (settings, notes) = check_settings(&args)?;
+    let pipeline = Pipeline::new(&args.stages.config())?;
+    let inputs = new_inputs(&args)?;
     let pool = thread_pool(args.threads)?;
-    let report = pool.install(|| mentorlens::check::check(&pipeline, &inputs, &settings))?;
+    let mut report = pool.install(|| mentorlens::check::check(&pipeline, &inputs, &settings))?;
+    report.notes.extend(notes);
     let format = settings
         .format
         .unwrap_or(mentorlens::check::output::Format::Text);
@@ -601,12 +717,7 @@ fn inline_diff(text: &str, edits: &[mentorlens::normalize::Edit], colour: bool) 
 }
 
 fn run_pipeline(input: &InputArgs) -> Result<Analysis> {
-    let mut config = Config::default();
-    config.language.languages = input.languages.clone();
-    config.themes.taxonomy = input.taxonomy.clone();
-    config.themes.cues = input.cues.clone();
-    config.normalize.lexicon = input.lexicon.clone();
-    let pipeline = Pipeline::new(&config)?;
+    let pipeline = Pipeline::new(&input.stages.config())?;
     let inputs: Vec<Input> = input.paths.iter().map(|p| Input::from_arg(p)).collect();
     let pool = thread_pool(input.threads)?;
     let bar = ProgressBarSink::new(input.quiet);

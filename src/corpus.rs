@@ -24,10 +24,15 @@ pub enum Input {
 impl Input {
     /// Parses a command-line argument: `-` is standard input, anything else a path.
     pub fn from_arg(arg: &str) -> Self {
-        if arg == "-" {
+        Self::from_path(PathBuf::from(arg))
+    }
+
+    /// [`Input::from_arg`] for a path that need not be UTF-8.
+    pub fn from_path(path: PathBuf) -> Self {
+        if path.as_os_str() == "-" {
             Input::Stdin
         } else {
-            Input::Path(PathBuf::from(arg))
+            Input::Path(path)
         }
     }
 }
@@ -43,6 +48,62 @@ pub struct Document {
     pub text: String,
     /// Problems that did not stop the analysis (replacement characters, renamed id).
     pub warnings: Vec<String>,
+    /// Byte offset in `text` of the first U+FFFD that decoding put in place of bytes that were
+    /// not valid UTF-8 (or UTF-16): the input is not clean text there.
+    pub first_replacement: Option<usize>,
+    /// For a JSON Lines record, its 1-based line in the file (`path` is then `file:line`).
+    pub record_line: Option<usize>,
+}
+
+impl Document {
+    /// The file the text came from and the 1-based line where it starts in that file: the
+    /// record's line for JSON Lines, else line 1 of `path`.
+    pub fn file_and_line(&self) -> (&str, usize) {
+        file_and_line(&self.path, self.record_line)
+    }
+}
+
+/// Splits `file:line` back into the file and the line of a JSON Lines record.
+fn file_and_line(path: &str, record_line: Option<usize>) -> (&str, usize) {
+    match record_line {
+        Some(line) => {
+            let file = path.strip_suffix(&format!(":{line}")).unwrap_or(path);
+            (file, line)
+        }
+        None => (path, 1),
+    }
+}
+
+/// A path as the report shows it: as it is when it is valid UTF-8, else with each byte that is
+/// not written `\xNN`, so that two different names never show as the same text.
+pub fn display_path(path: &Path) -> String {
+    match path.to_str() {
+        Some(text) => text.to_string(),
+        None => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::ffi::OsStrExt;
+                escape_invalid_utf8(path.as_os_str().as_bytes())
+            }
+            #[cfg(not(unix))]
+            {
+                path.to_string_lossy().into_owned()
+            }
+        }
+    }
+}
+
+/// Valid UTF-8 runs as they are, every other byte as `\xNN`.
+#[cfg_attr(not(unix), allow(dead_code))]
+fn escape_invalid_utf8(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            out.push_str(&format!("\\x{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// Why an input could not be analysed.
@@ -95,6 +156,8 @@ pub struct InputError {
     pub kind: InputErrorKind,
     /// What failed and what to do about it.
     pub message: String,
+    /// For a JSON Lines record, its 1-based line in the file (`path` is then `file:line`).
+    pub record_line: Option<usize>,
 }
 
 impl InputError {
@@ -103,7 +166,14 @@ impl InputError {
             path: path.into(),
             kind,
             message: message.into(),
+            record_line: None,
         }
+    }
+
+    /// The file that failed and the 1-based line where the failure is: the record's line for
+    /// JSON Lines, else line 1 of `path`.
+    pub fn file_and_line(&self) -> (&str, usize) {
+        file_and_line(&self.path, self.record_line)
     }
 
     fn from_io(path: &str, error: &io::Error) -> Self {
@@ -158,7 +228,7 @@ pub fn discover(inputs: &[Input]) -> (Vec<Source>, Vec<InputError>) {
     let mut seen: HashMap<PathBuf, String> = HashMap::new();
     let mut stdin_seen = false;
     let mut push_file = |path: PathBuf, sources: &mut Vec<Source>, errors: &mut Vec<InputError>| {
-        let display = path.display().to_string();
+        let display = display_path(&path);
         let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
         if let Some(first) = seen.get(&key) {
             errors.push(InputError::new(
@@ -188,7 +258,7 @@ pub fn discover(inputs: &[Input]) -> (Vec<Source>, Vec<InputError>) {
             }
             Input::Path(path) => path,
         };
-        let display = path.display().to_string();
+        let display = display_path(path);
         match std::fs::metadata(path) {
             Err(error) => errors.push(InputError::from_io(&display, &error)),
             Ok(meta) if meta.is_dir() => {
@@ -201,7 +271,7 @@ pub fn discover(inputs: &[Input]) -> (Vec<Source>, Vec<InputError>) {
                     match entry {
                         Ok(entry) if entry.file_type().is_dir() => {}
                         Ok(entry) if !entry.file_type().is_file() => {
-                            errors.push(not_a_file(&entry.path().display().to_string()));
+                            errors.push(not_a_file(&display_path(entry.path())));
                         }
                         Ok(entry) => push_file(entry.into_path(), &mut sources, &mut errors),
                         Err(error) => errors.push(walk_error(path, &error)),
@@ -220,7 +290,7 @@ fn is_hidden(name: &std::ffi::OsStr) -> bool {
 }
 
 fn walk_error(root: &Path, error: &walkdir::Error) -> InputError {
-    let path = error.path().unwrap_or(root).display().to_string();
+    let path = display_path(error.path().unwrap_or(root));
     if let Some(ancestor) = error.loop_ancestor() {
         return InputError::new(
             path,
@@ -249,7 +319,7 @@ pub fn load(source: &Source, config: &LoadConfig) -> Vec<Result<Document, InputE
             }
         }
         Source::File(path) => {
-            let display = path.display().to_string();
+            let display = display_path(path);
             match read_file(path, &display, config) {
                 Err(error) => vec![Err(error)],
                 Ok(bytes) if is_jsonl(path) => load_jsonl(path, &display, bytes),
@@ -304,7 +374,7 @@ fn stem(path: &Path) -> String {
     path.file_stem()
         .map(|stem| stem.to_string_lossy().into_owned())
         .filter(|stem| !stem.is_empty())
-        .unwrap_or_else(|| path.display().to_string())
+        .unwrap_or_else(|| display_path(path))
 }
 
 /// One line of a JSON Lines input.
@@ -315,10 +385,11 @@ struct Record {
 }
 
 fn load_jsonl(path: &Path, display: &str, bytes: Vec<u8>) -> Vec<Result<Document, InputError>> {
-    let text = match decode(bytes) {
-        Ok((text, _)) => text,
+    let decoded = match decode(bytes) {
+        Ok(decoded) => decoded,
         Err((kind, message)) => return vec![Err(InputError::new(display, kind, message))],
     };
+    let text = decoded.text;
     let mut out = Vec::new();
     for (number, line) in text.lines().enumerate().map(|(i, line)| (i + 1, line)) {
         if line.trim().is_empty() {
@@ -328,11 +399,13 @@ fn load_jsonl(path: &Path, display: &str, bytes: Vec<u8>) -> Vec<Result<Document
         let record = match serde_json::from_str::<Record>(line) {
             Ok(record) => record,
             Err(error) => {
-                out.push(Err(InputError::new(
+                let mut error = InputError::new(
                     location,
                     InputErrorKind::InvalidRecord,
                     format!("not a {{\"id\": ..., \"text\": ...}} record: {error}"),
-                )));
+                );
+                error.record_line = Some(number);
+                out.push(Err(error));
                 continue;
             }
         };
@@ -341,7 +414,30 @@ fn load_jsonl(path: &Path, display: &str, bytes: Vec<u8>) -> Vec<Result<Document
             Some(serde_json::Value::Number(id)) => id.to_string(),
             _ => format!("{}:{number}", stem(path)),
         };
-        out.push(document_from_text(id, location, record.text, Vec::new()));
+        // Replacement characters in a record come from the file's decoding only when it had any.
+        let first_replacement = decoded
+            .first_replacement
+            .and_then(|_| record.text.find('\u{FFFD}'));
+        let mut warnings = Vec::new();
+        if first_replacement.is_some() {
+            warnings.extend(decoded.warnings.iter().cloned());
+        }
+        let document = Decoded {
+            text: record.text,
+            warnings,
+            first_replacement,
+        };
+        out.push(
+            document_from_text(id, location, document)
+                .map(|mut document| {
+                    document.record_line = Some(number);
+                    document
+                })
+                .map_err(|mut error| {
+                    error.record_line = Some(number);
+                    error
+                }),
+        );
     }
     if out.is_empty() {
         out.push(Err(InputError::new(
@@ -360,17 +456,17 @@ pub fn document_from_bytes(
     bytes: Vec<u8>,
 ) -> Result<Document, InputError> {
     match decode(bytes) {
-        Ok((text, warnings)) => document_from_text(id, path, text, warnings),
+        Ok(decoded) => document_from_text(id, path, decoded),
         Err((kind, message)) => Err(InputError::new(path, kind, message)),
     }
 }
 
-fn document_from_text(
-    id: String,
-    path: String,
-    text: String,
-    warnings: Vec<String>,
-) -> Result<Document, InputError> {
+fn document_from_text(id: String, path: String, decoded: Decoded) -> Result<Document, InputError> {
+    let Decoded {
+        text,
+        warnings,
+        first_replacement,
+    } = decoded;
     if text.chars().all(is_blank) {
         let message = if text.is_empty() {
             "the text is empty; nothing to analyse"
@@ -384,6 +480,8 @@ fn document_from_text(
         path,
         text,
         warnings,
+        first_replacement,
+        record_line: None,
     })
 }
 
@@ -398,8 +496,15 @@ pub fn is_blank(c: char) -> bool {
 
 type DecodeError = (InputErrorKind, String);
 
+/// Decoded text, what decoding had to say about it, and where it first replaced invalid input.
+struct Decoded {
+    text: String,
+    warnings: Vec<String>,
+    first_replacement: Option<usize>,
+}
+
 /// Decodes bytes to text: BOM handling, UTF-16, binary detection, lossy UTF-8 with a warning.
-fn decode(mut bytes: Vec<u8>) -> Result<(String, Vec<String>), DecodeError> {
+fn decode(mut bytes: Vec<u8>) -> Result<Decoded, DecodeError> {
     if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
         return decode_utf16(rest, u16::from_le_bytes);
     }
@@ -417,38 +522,43 @@ fn decode(mut bytes: Vec<u8>) -> Result<(String, Vec<String>), DecodeError> {
         ));
     }
     match String::from_utf8(bytes) {
-        Ok(text) => Ok((text, Vec::new())),
+        Ok(text) => Ok(Decoded {
+            text,
+            warnings: Vec::new(),
+            first_replacement: None,
+        }),
         Err(error) => {
             let first_bad = error.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
-            let replaced = text.matches('\u{FFFD}').count();
-            Ok((
+            let replaced = text[first_bad..].matches('\u{FFFD}').count();
+            Ok(Decoded {
                 text,
-                vec![format!(
+                warnings: vec![format!(
                     "invalid UTF-8 from byte {first_bad}: {replaced} sequence(s) replaced by U+FFFD; offsets refer to the decoded text"
                 )],
-            ))
+                // The text before the first bad byte is the input's own.
+                first_replacement: Some(first_bad),
+            })
         }
     }
 }
 
-fn decode_utf16(
-    bytes: &[u8],
-    to_unit: fn([u8; 2]) -> u16,
-) -> Result<(String, Vec<String>), DecodeError> {
+fn decode_utf16(bytes: &[u8], to_unit: fn([u8; 2]) -> u16) -> Result<Decoded, DecodeError> {
     let mut warnings = vec!["decoded from UTF-16; offsets refer to the UTF-8 text".to_string()];
     let units = bytes
         .chunks_exact(2)
         .map(|pair| to_unit([pair[0], pair[1]]));
     let mut replaced = 0usize;
-    let text: String = char::decode_utf16(units)
-        .map(|unit| {
-            unit.unwrap_or_else(|_| {
-                replaced += 1;
-                '\u{FFFD}'
-            })
-        })
-        .collect();
+    let mut first_replacement = None;
+    let mut text = String::with_capacity(bytes.len());
+    for unit in char::decode_utf16(units) {
+        let c = unit.unwrap_or_else(|_| {
+            replaced += 1;
+            first_replacement.get_or_insert(text.len());
+            '\u{FFFD}'
+        });
+        text.push(c);
+    }
     if bytes.len() % 2 == 1 {
         replaced += 1;
     }
@@ -463,7 +573,11 @@ fn decode_utf16(
             "binary content (NUL characters) in UTF-16 text".into(),
         ));
     }
-    Ok((text, warnings))
+    Ok(Decoded {
+        text,
+        warnings,
+        first_replacement,
+    })
 }
 
 /// A NUL byte, or more than 10% control characters, in the first 64 KiB.
@@ -512,7 +626,7 @@ mod tests {
     use super::*;
 
     fn decoded(bytes: &[u8]) -> Result<(String, Vec<String>), DecodeError> {
-        decode(bytes.to_vec())
+        decode(bytes.to_vec()).map(|decoded| (decoded.text, decoded.warnings))
     }
 
     #[test]
@@ -568,6 +682,8 @@ mod tests {
             path: path.into(),
             text: "x".into(),
             warnings: vec![],
+            first_replacement: None,
+            record_line: None,
         };
         let mut docs = [
             doc("a", "1/a.txt"),
@@ -591,5 +707,24 @@ mod tests {
         assert_eq!(error.kind, InputErrorKind::InvalidRecord);
         assert_eq!(error.path, "x.jsonl:2");
         assert_eq!(results[2].as_ref().unwrap().id, "x:4");
+        assert_eq!(results[2].as_ref().unwrap().file_and_line(), ("x.jsonl", 4));
+    }
+
+    #[test]
+    fn invalid_utf8_marks_where_the_replacement_starts() {
+        let decoded = decode(b"caf\xE9 au lait".to_vec()).unwrap();
+        assert_eq!(decoded.first_replacement, Some(3));
+        assert_eq!(decode(b"clean".to_vec()).unwrap().first_replacement, None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn names_that_are_not_utf8_show_their_bytes() {
+        use std::os::unix::ffi::OsStrExt;
+        let latin1 = Path::new(std::ffi::OsStr::from_bytes(b"caf\xE9.txt"));
+        let other = Path::new(std::ffi::OsStr::from_bytes(b"caf\xE8.txt"));
+        assert_eq!(display_path(latin1), "caf\\xE9.txt");
+        assert_ne!(display_path(latin1), display_path(other));
+        assert_eq!(display_path(Path::new("ok.txt")), "ok.txt");
     }
 }

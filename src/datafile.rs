@@ -51,9 +51,11 @@ pub(crate) fn data_rows(tsv: &str) -> impl Iterator<Item = Vec<&str>> {
 
 /// Reads a user's data file.
 pub(crate) fn read_user_file(path: &Path) -> Result<String, DataFileError> {
-    std::fs::read_to_string(path).map_err(|source| DataFileError::Read {
-        path: path.to_path_buf(),
-        source,
+    crate::files::read_text_file(path, crate::files::DATA_FILE_LIMIT).map_err(|source| {
+        DataFileError::Read {
+            path: path.to_path_buf(),
+            source,
+        }
     })
 }
 

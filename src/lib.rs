@@ -19,6 +19,7 @@ pub mod align;
 pub mod check;
 pub mod corpus;
 pub mod datafile;
+pub mod files;
 pub mod lang;
 pub mod normalize;
 pub mod report;
@@ -205,6 +206,24 @@ impl Pipeline {
 
     /// Reads every input and analyses it, in parallel on the current rayon pool.
     pub fn run(&self, inputs: &[Input], progress: &dyn Progress) -> Analysis {
+        let (documents, errors) = self.analyse_inputs(inputs, progress);
+        let groups = align::group::group(&documents);
+        let themes = themes::summarise(&self.themes, &documents, &groups);
+        Analysis {
+            documents,
+            errors,
+            groups,
+            themes,
+        }
+    }
+
+    /// Reads every input and runs the per-document stages only (no groups, no recurring themes):
+    /// the documents sorted by id, with unique ids, and the inputs that failed, sorted by path.
+    pub fn analyse_inputs(
+        &self,
+        inputs: &[Input],
+        progress: &dyn Progress,
+    ) -> (Vec<AnalysedDocument>, Vec<InputError>) {
         let (sources, mut errors) = corpus::discover(inputs);
         progress.start(sources.len());
         let loaded: Vec<Vec<Result<AnalysedDocument, InputError>>> = sources
@@ -228,14 +247,7 @@ impl Pipeline {
         corpus::assign_unique_ids(documents.iter_mut().map(|d| &mut d.document));
         documents.sort_by(|a, b| a.document.id.cmp(&b.document.id));
         errors.sort_by(|a, b| (&a.path, a.kind).cmp(&(&b.path, b.kind)));
-        let groups = align::group::group(&documents);
-        let themes = themes::summarise(&self.themes, &documents, &groups);
-        Analysis {
-            documents,
-            errors,
-            groups,
-            themes,
-        }
+        (documents, errors)
     }
 }
 

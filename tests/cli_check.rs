@@ -52,6 +52,7 @@ impl Workspace {
     fn check(&self, args: &[&str]) -> (i32, String, String) {
         let output = mentorlens()
             .current_dir(self.dir.path())
+            .env_remove("CI")
             .arg("check")
             .args(args)
             .output()

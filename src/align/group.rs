@@ -107,6 +107,7 @@ pub struct PairAlignment {
 
 /// A document's fingerprint: what blocking and pair scoring need, small enough to cache.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Fingerprint {
     /// Rare-able anchors: `#digits`, five-letter name stems, `§paragraphs:headings`.
     anchors: BTreeSet<String>,
@@ -127,6 +128,11 @@ impl Fingerprint {
     /// Hash of the whole original text.
     pub fn text_hash(&self) -> u64 {
         self.text_hash
+    }
+
+    /// The language it was made for (ISO 639-1 or `und`).
+    pub fn language(&self) -> &str {
+        &self.language
     }
 }
 

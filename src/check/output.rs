@@ -86,9 +86,27 @@ fn write_text(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
         .iter()
         .filter(|f| f.severity == Severity::Error)
         .count();
+    for skipped in &report.corpus.skipped {
+        writeln!(
+            out,
+            "note: corpus input {} could not be read and was skipped: {}",
+            skipped.path, skipped.message
+        )?;
+    }
+    for note in &report.notes {
+        writeln!(out, "note: {note}")?;
+    }
+    let settings = match &report.settings_file {
+        Some(file) => format!("settings from {file}"),
+        None => "no settings file".to_string(),
+    };
+    let unreadable = match report.corpus.unreadable {
+        0 => String::new(),
+        n => format!(" ({n} corpus input(s) unreadable, skipped)"),
+    };
     writeln!(
         out,
-        "mentorlens check: {} file(s) checked against {} corpus document(s): {} error(s), {} warning(s){}",
+        "mentorlens check: {} file(s) checked against {} corpus document(s){unreadable}, {settings}: {} error(s), {} warning(s){}",
         report.files.len(),
         report.corpus.documents,
         errors,
