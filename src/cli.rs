@@ -226,7 +226,9 @@ pub fn run() -> Result<ExitCode> {
         Command::Check(args) => check(args),
         Command::Schema => {
             let schema = serde_json::to_string_pretty(&Report::json_schema())?;
-            writeln!(io::stdout().lock(), "{schema}")?;
+            let mut out = stdout_writer();
+            writeln!(out, "{schema}")?;
+            out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -243,7 +245,7 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
         Some(path) => write_atomically(path, write)
             .with_context(|| format!("cannot write the report to {}", path.display()))?,
         None => {
-            let mut out = io::BufWriter::new(io::stdout().lock());
+            let mut out = stdout_writer();
             write(&mut out)?;
             out.flush()?;
         }
@@ -254,7 +256,7 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
 fn detect(args: DetectArgs) -> Result<ExitCode> {
     let analysis = run_pipeline(&args.input)?;
     let report = Report::new(&analysis);
-    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut out = stdout_writer();
     match args.format {
         DetectFormat::Json => {
             let rows: Vec<serde_json::Value> = report
@@ -323,7 +325,7 @@ fn normalize(args: NormalizeArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(2));
     }
     let colour = io::stdout().is_terminal();
-    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut out = stdout_writer();
     for analysed in &analysis.documents {
         let text = &analysed.document.text;
         let edits = analysed
@@ -416,7 +418,7 @@ fn align(args: AlignArgs) -> Result<ExitCode> {
             &b.segmented,
         )
     };
-    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut out = stdout_writer();
     if let DetectFormat::Json = args.format {
         serde_json::to_writer_pretty(&mut out, &alignment)?;
         writeln!(out)?;
@@ -591,7 +593,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         Some(path) => write_atomically(path, write)
             .with_context(|| format!("cannot write the findings to {}", path.display()))?,
         None => {
-            let mut out = io::BufWriter::new(io::stdout().lock());
+            let mut out = stdout_writer();
             write(&mut out)?;
             out.flush()?;
         }
@@ -606,7 +608,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
 fn themes(args: ThemesArgs) -> Result<ExitCode> {
     let analysis = run_pipeline(&args.input)?;
     let report = Report::new(&analysis);
-    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut out = stdout_writer();
     match args.format {
         DetectFormat::Json => {
             let documents: Vec<serde_json::Value> = report
@@ -724,6 +726,52 @@ fn run_pipeline(input: &InputArgs) -> Result<Analysis> {
     let analysis = pool.install(|| pipeline.run(&inputs, &bar));
     bar.bar.finish_and_clear();
     Ok(analysis)
+}
+
+/// Standard output for a command's results, buffered. A reader that goes away early
+/// (`mentorlens … | head`) is not an error: the rest of the output is dropped and the command's
+/// own exit code stands (a failing gate still exits 1 under `set -o pipefail`).
+fn stdout_writer() -> io::BufWriter<ReaderMayLeave<io::StdoutLock<'static>>> {
+    io::BufWriter::new(ReaderMayLeave {
+        inner: io::stdout().lock(),
+        gone: false,
+    })
+}
+
+/// A writer whose reader may close the pipe: after a broken pipe, writes are dropped.
+struct ReaderMayLeave<W> {
+    inner: W,
+    gone: bool,
+}
+
+impl<W: Write> ReaderMayLeave<W> {
+    fn unless_gone(&mut self, result: io::Result<usize>, len: usize) -> io::Result<usize> {
+        match result {
+            Err(error) if error.kind() == io::ErrorKind::BrokenPipe => {
+                self.gone = true;
+                Ok(len)
+            }
+            other => other,
+        }
+    }
+}
+
+impl<W: Write> Write for ReaderMayLeave<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.gone {
+            return Ok(buf.len());
+        }
+        let result = self.inner.write(buf);
+        self.unless_gone(result, buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.gone {
+            return Ok(());
+        }
+        let result = self.inner.flush().map(|()| 0);
+        self.unless_gone(result, 0).map(|_| ())
+    }
 }
 
 /// The worker pool: `threads` workers, or one per core.

@@ -6,23 +6,13 @@ mod cli;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // A reader that closes standard output early is handled where results are written (the
+    // command's exit code stands), so an error that reaches here is a real one.
     match cli::run() {
         Ok(code) => code,
         Err(error) => {
-            if is_broken_pipe(&error) {
-                return ExitCode::SUCCESS;
-            }
             eprintln!("mentorlens: error: {error:#}");
             ExitCode::from(2)
         }
     }
-}
-
-/// A reader that closed our standard output early (`mentorlens … | head`) is not an error.
-fn is_broken_pipe(error: &anyhow::Error) -> bool {
-    error.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
 }

@@ -48,20 +48,20 @@ impl Workspace {
         self.dir.path().join(relative)
     }
 
-    /// Runs `check` in the workspace folder.
-    fn check(&self, args: &[&str]) -> (i32, String, String) {
-        let output = mentorlens()
+    /// `mentorlens check` in the workspace folder, outside CI, stopped after two minutes.
+    fn command(&self) -> assert_cmd::Command {
+        let mut command = mentorlens();
+        command
             .current_dir(self.dir.path())
             .env_remove("CI")
-            .arg("check")
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            output.status.code().unwrap_or(-1),
-            String::from_utf8(output.stdout).unwrap(),
-            String::from_utf8(output.stderr).unwrap(),
-        )
+            .timeout(std::time::Duration::from_secs(120))
+            .arg("check");
+        command
+    }
+
+    /// Runs `check` in the workspace folder.
+    fn check(&self, args: &[&str]) -> (i32, String, String) {
+        outcome(self.command().args(args).output().unwrap())
     }
 
     fn check_json(&self, args: &[&str]) -> (i32, Value) {
@@ -72,6 +72,15 @@ impl Workspace {
             serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}{stderr}"));
         (code, json)
     }
+}
+
+/// Exit code, standard output and standard error of a finished run.
+fn outcome(output: std::process::Output) -> (i32, String, String) {
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
 }
 
 fn rules(json: &Value) -> Vec<(String, String)> {
@@ -445,4 +454,441 @@ fn the_cache_skips_unchanged_corpus_documents_and_recomputes_corrupt_entries() {
     let (_, fourth) = workspace.check_json(&args);
     assert_eq!(fourth["corpus"]["fingerprinted"], 1);
     assert_eq!(fourth["corpus"]["cached"], 2);
+}
+
+// ---- The gate never gives a wrong answer (exit codes, cache trust, settings, compared files) ----
+
+/// The text of seed 002 with one more line: a near copy, which only blocking can find.
+fn near_copy(workspace: &Workspace) -> String {
+    let text = std::fs::read_to_string(workspace.path("corpus/002_b93d072c615ee9a5.txt")).unwrap();
+    format!("{text}\nOne more line the copier added at the end.\n")
+}
+
+#[test]
+fn a_closed_standard_output_keeps_the_exit_code() {
+    let workspace = Workspace::new();
+    for (args, expected) in [
+        (vec!["check", "new/copy.txt", "--against", "corpus"], 1),
+        (vec!["analyze", "corpus", "no-such-file.txt"], 3),
+    ] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("mentorlens"))
+            .current_dir(workspace.path(""))
+            .env_remove("CI")
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // The reader goes away before anything is written (`mentorlens … | true`).
+        drop(child.stdout.take());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(expected), "{args:?}");
+    }
+}
+
+#[test]
+fn a_jsonl_record_or_a_name_that_is_not_utf8_inside_the_corpus_is_not_its_own_copy() {
+    let workspace = Workspace::new();
+    let record = serde_json::json!({"id": "fresh", "text": CLEAN}).to_string();
+    std::fs::write(
+        workspace.path("corpus/new.jsonl"),
+        format!("{record}\n{record}\n"),
+    )
+    .unwrap();
+    let (code, json) = workspace.check_json(&["corpus/new.jsonl", "--against", "corpus"]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(rules(&json), vec![]);
+    assert_eq!(json["files"], serde_json::json!(["corpus/new.jsonl"]));
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"corpus/caf\xE9.txt");
+        std::fs::remove_file(workspace.path("corpus/new.jsonl")).unwrap();
+        std::fs::write(workspace.path("").join(name), CLEAN).unwrap();
+        let (code, stdout, stderr) = outcome(
+            workspace
+                .command()
+                .arg(name)
+                .args(["--against", "corpus", "--format", "json"])
+                .output()
+                .unwrap(),
+        );
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        let json: Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(rules(&json), vec![]);
+        assert_eq!(json["files"], serde_json::json!(["corpus/caf\\xE9.txt"]));
+    }
+}
+
+#[test]
+fn findings_in_a_jsonl_file_point_at_the_record_line_of_that_file() {
+    let workspace = Workspace::new();
+    let copy = std::fs::read_to_string(workspace.path("new/copy.txt")).unwrap();
+    let lines = [
+        serde_json::json!({"id": "clean", "text": CLEAN}).to_string(),
+        serde_json::json!({"id": "copy", "text": copy}).to_string(),
+        "not a record".to_string(),
+    ];
+    std::fs::write(workspace.path("new/records.jsonl"), lines.join("\n")).unwrap();
+    let (code, json) = workspace.check_json(&["new/records.jsonl", "--against", "corpus"]);
+    assert_eq!(code, 1);
+    let places: Vec<(String, String, u64)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["location"]["path"].as_str().unwrap().to_string(),
+                f["location"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        vec![
+            ("duplicate".into(), "new/records.jsonl".into(), 2),
+            ("unreadable".into(), "new/records.jsonl".into(), 3),
+        ]
+    );
+    assert_eq!(json["files"], serde_json::json!(["new/records.jsonl"]));
+}
+
+#[test]
+fn a_corpus_with_nothing_readable_is_an_error_and_skipped_inputs_are_named() {
+    let workspace = Workspace::new();
+    let empty = workspace.path("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    std::fs::write(empty.join("blank.txt"), "").unwrap();
+    std::fs::write(empty.join("binary.txt"), [0u8, 1, 2, 3, 0, 0]).unwrap();
+    let utf16: Vec<u8> = "Mentors help."
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    std::fs::write(empty.join("utf16.txt"), utf16).unwrap();
+    let (code, stdout, stderr) = workspace.check(&["new/copy.txt", "--against", "empty"]);
+    assert_eq!(code, 2, "{stdout}");
+    assert!(
+        stderr.contains("no corpus document could be read"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("blank.txt") && stderr.contains("binary.txt"),
+        "{stderr}"
+    );
+
+    let (code, _, stderr) = workspace.check(&["new/copy.txt", "--against", "-"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("standard input"), "{stderr}");
+
+    // Some of the corpus unreadable: the check runs and says which inputs it skipped.
+    std::fs::write(workspace.path("corpus/blank.txt"), "\n\n").unwrap();
+    let (code, stdout, _) = workspace.check(&["new/copy.txt", "--against", "corpus"]);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("note: corpus input corpus/blank.txt could not be read"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("(1 corpus input(s) unreadable, skipped)"),
+        "{stdout}"
+    );
+}
+
+/// Every entry file in the cache folder.
+fn cache_entries(cache: &Path) -> Vec<PathBuf> {
+    let mut entries = Vec::new();
+    for folder in std::fs::read_dir(cache).unwrap() {
+        for entry in std::fs::read_dir(folder.unwrap().path()).unwrap() {
+            entries.push(entry.unwrap().path());
+        }
+    }
+    entries.sort();
+    entries
+}
+
+#[test]
+fn a_corrupt_cache_entry_that_still_parses_never_changes_a_finding() {
+    let workspace = Workspace::new();
+    std::fs::write(workspace.path("new/near.txt"), near_copy(&workspace)).unwrap();
+    let args = [
+        "new/copy.txt",
+        "new/near.txt",
+        "--against",
+        "corpus",
+        "--cache",
+        "cache",
+    ];
+    let (code, first) = workspace.check_json(&args);
+    assert_eq!(code, 1);
+    let duplicates = |json: &Value| {
+        rules(json)
+            .iter()
+            .filter(|(rule, severity)| rule == "duplicate" && severity == "error")
+            .count()
+    };
+    assert_eq!(duplicates(&first), 2, "{first}");
+    type Corruption = fn(&mut Value);
+    let corruptions: [(&str, Corruption); 4] = [
+        ("language", |entry| entry["language"] = "de".into()),
+        ("language code", |entry| entry["language"] = "<b>".into()),
+        ("sketch", |entry| {
+            let sketch = entry["fingerprint"]["sketch"].as_array_mut().unwrap();
+            sketch.iter_mut().for_each(|value| *value = 0.into());
+        }),
+        ("anchors", |entry| {
+            entry["fingerprint"]["anchors"] = Value::Array(Vec::new())
+        }),
+    ];
+    for (field, corrupt) in corruptions {
+        for path in cache_entries(&workspace.path("cache")) {
+            let mut entry: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            corrupt(&mut entry);
+            std::fs::write(&path, entry.to_string()).unwrap();
+        }
+        let (code, json) = workspace.check_json(&args);
+        assert_eq!(code, 1, "{field}: {json}");
+        assert_eq!(json["corpus"]["rejected_cache_entries"], 3, "{field}");
+        assert_eq!(json["findings"], first["findings"], "{field}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn cache_entries_that_are_pipes_links_or_huge_are_refused_without_hanging() {
+    let workspace = Workspace::new();
+    let args = ["new/copy.txt", "--against", "corpus", "--cache", "cache"];
+    let (_, first) = workspace.check_json(&args);
+    let entries = cache_entries(&workspace.path("cache"));
+    assert_eq!(entries.len(), 3);
+    std::fs::remove_file(&entries[0]).unwrap();
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&entries[0])
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::fs::remove_file(&entries[1]).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &entries[1]).unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&entries[2])
+        .unwrap()
+        .set_len(800 << 20)
+        .unwrap();
+    let (code, json) = workspace.check_json(&args);
+    assert_eq!(code, 1);
+    assert_eq!(json["corpus"]["rejected_cache_entries"], 3);
+    assert_eq!(json["findings"], first["findings"]);
+    // Each was replaced by a good entry.
+    let (_, json) = workspace.check_json(&args);
+    assert_eq!(json["corpus"]["cached"], 3);
+    for entry in cache_entries(&workspace.path("cache")) {
+        assert!(std::fs::symlink_metadata(&entry).unwrap().is_file());
+    }
+}
+
+#[test]
+fn a_settings_file_cannot_switch_the_gate_off_unnoticed() {
+    let workspace = Workspace::new();
+    let settings = workspace.path("mentorlens.toml");
+    std::fs::write(&settings, "against = [\"corpus\"]\nfail_on = []\n").unwrap();
+    let (code, _, stderr) = workspace.check(&["new/copy.txt"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("fail_on is empty"), "{stderr}");
+
+    std::fs::write(&settings, "against = [\"corpus\"]\nmax_mangling = 1\n").unwrap();
+    let (code, _, stderr) = workspace.check(&["new/spun.txt"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("max_mangling"), "{stderr}");
+
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(
+        &settings,
+        format!(
+            "against = [\"corpus\"]\ncache = \"{}\"\n",
+            elsewhere.path().display()
+        ),
+    )
+    .unwrap();
+    let (code, _, stderr) = workspace.check(&["new/copy.txt"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("relative folder inside"), "{stderr}");
+    assert_eq!(std::fs::read_dir(elsewhere.path()).unwrap().count(), 0);
+
+    // A file that loosens the gate is named, and so is what it loosens.
+    std::fs::write(
+        &settings,
+        "against = [\"corpus\"]\nfail_on = [\"translation\"]\n",
+    )
+    .unwrap();
+    let (code, stdout, _) = workspace.check(&["new/copy.txt"]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("settings from mentorlens.toml"), "{stdout}");
+    assert!(
+        stdout.contains("`duplicate` findings only warn"),
+        "{stdout}"
+    );
+
+    // --no-config restores the defaults.
+    let (code, stdout, _) =
+        workspace.check(&["new/copy.txt", "--no-config", "--against", "corpus"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("no settings file"), "{stdout}");
+
+    // In CI, a settings file in the checked-out tree counts only when named.
+    let (code, stdout, stderr) = outcome(
+        workspace
+            .command()
+            .env("CI", "true")
+            .args(["new/copy.txt", "--against", "corpus"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.contains("mentorlens.toml was not read"), "{stdout}");
+    let (code, _, _) = outcome(
+        workspace
+            .command()
+            .env("CI", "true")
+            .args(["new/copy.txt", "--config", "mentorlens.toml"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn a_latin1_or_damaged_file_is_unreadable() {
+    let workspace = Workspace::new();
+    std::fs::write(
+        workspace.path("new/latin1.txt"),
+        b"Un mentor aide \xE0 voir plus loin. Caf\xE9 et conseils, chaque semaine.\n",
+    )
+    .unwrap();
+    let (code, stdout, _) = workspace.check(&["new/latin1.txt", "--against", "corpus"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.starts_with("new/latin1.txt:1:16: error[unreadable]: not valid UTF-8"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn fail_on_adds_to_the_default_rules() {
+    let workspace = Workspace::new();
+    let (code, json) = workspace.check_json(&[
+        "new/copy.txt",
+        "new/spun.txt",
+        "new/polish.txt",
+        "--against",
+        "corpus",
+        "--fail-on",
+        "translation",
+    ]);
+    assert_eq!(code, 1);
+    let mut found = rules(&json);
+    found.sort();
+    found.dedup();
+    assert_eq!(
+        found,
+        vec![
+            ("duplicate".into(), "error".into()),
+            ("spun".into(), "error".into()),
+            ("translation".into(), "error".into())
+        ]
+    );
+}
+
+#[test]
+fn usage_traps_are_gone() {
+    let workspace = Workspace::new();
+    // --against takes one corpus, so NEW may follow it.
+    let (code, stdout, stderr) = workspace.check(&["--against", "corpus", "new/copy.txt"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.contains("error[duplicate]"), "{stdout}");
+    // An empty list of new files passes with nothing checked.
+    let (code, stdout, stderr) = outcome(
+        workspace
+            .command()
+            .args(["--files-from", "-", "--against", "corpus"])
+            .write_stdin("")
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.contains("0 file(s) checked"), "{stdout}");
+    // A NUL-separated list, as `git diff -z --name-only` writes it, names with spaces included.
+    std::fs::copy(
+        workspace.path("new/copy.txt"),
+        workspace.path("new/a copy.txt"),
+    )
+    .unwrap();
+    let (code, stdout, _) = outcome(
+        workspace
+            .command()
+            .args(["--files-from", "-", "--against", "corpus"])
+            .write_stdin("new/a copy.txt\0new/clean.txt\0")
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("new/a copy.txt:1:1: error[duplicate]"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("2 file(s) checked"), "{stdout}");
+    // A folder of hidden files only holds nothing to check: not a silent pass.
+    std::fs::create_dir_all(workspace.path("hidden")).unwrap();
+    std::fs::write(workspace.path("hidden/.draft.txt"), CLEAN).unwrap();
+    let (code, _, stderr) = workspace.check(&["hidden", "--against", "corpus"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("nothing to check"), "{stderr}");
+}
+
+#[cfg(unix)]
+#[test]
+fn names_that_are_not_utf8_are_accepted_and_kept_apart() {
+    use std::os::unix::ffi::OsStrExt;
+    let workspace = Workspace::new();
+    let copy = std::fs::read(workspace.path("new/copy.txt")).unwrap();
+    let odd = workspace.path("odd");
+    std::fs::create_dir_all(&odd).unwrap();
+    // Two names that the lossy conversion would both show as `odd/copy-\u{FFFD}.txt`.
+    std::fs::write(
+        odd.join(std::ffi::OsStr::from_bytes(b"copy-\xE9.txt")),
+        &copy,
+    )
+    .unwrap();
+    std::fs::write(
+        odd.join(std::ffi::OsStr::from_bytes(b"copy-\xE8.txt")),
+        CLEAN,
+    )
+    .unwrap();
+    let (code, json) = workspace.check_json(&["odd", "--against", "corpus"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        json["files"],
+        serde_json::json!(["odd/copy-\\xE8.txt", "odd/copy-\\xE9.txt"])
+    );
+    assert_eq!(
+        json["findings"][0]["location"]["path"],
+        "odd/copy-\\xE9.txt"
+    );
+    // Given as an argument.
+    let (code, stdout, stderr) = outcome(
+        workspace
+            .command()
+            .arg(std::ffi::OsStr::from_bytes(b"odd/copy-\xE9.txt"))
+            .args(["--against", "corpus"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(
+        stdout.starts_with("odd/copy-\\xE9.txt:1:1: error[duplicate]"),
+        "{stdout}"
+    );
 }
