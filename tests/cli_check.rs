@@ -892,3 +892,181 @@ fn names_that_are_not_utf8_are_accepted_and_kept_apart() {
         "{stdout}"
     );
 }
+
+/// The fenced block of `language` that follows `marker` in the README.
+fn readme_block(marker: &str, language: &str) -> String {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let after = &readme[readme.find(marker).unwrap_or_else(|| panic!("{marker}"))..];
+    let fence = format!("```{language}\n");
+    let start = after.find(&fence).unwrap() + fence.len();
+    let length = after[start..].find("```").unwrap();
+    after[start..start + length].to_string()
+}
+
+/// The `run: |` script of the GitHub Actions step called `name`, dedented.
+fn workflow_step(workflow: &str, name: &str) -> String {
+    let lines: Vec<&str> = workflow.lines().collect();
+    let step = lines
+        .iter()
+        .position(|line| line.trim() == format!("- name: {name}"))
+        .unwrap_or_else(|| panic!("no step {name}"));
+    let run = step
+        + lines[step..]
+            .iter()
+            .position(|line| line.trim() == "run: |")
+            .unwrap();
+    let indent = |line: &str| line.len() - line.trim_start().len();
+    let body: Vec<&str> = lines[run + 1..]
+        .iter()
+        .take_while(|line| indent(line) > indent(lines[run]))
+        .copied()
+        .collect();
+    let margin = body.iter().map(|line| indent(line)).min().unwrap();
+    body.iter()
+        .map(|line| format!("{}\n", &line[margin..]))
+        .collect()
+}
+
+/// A scratch git repository with a corpus and a settings file on `main` (also as `origin/main`).
+struct ScratchRepository {
+    dir: tempfile::TempDir,
+}
+
+impl ScratchRepository {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let repository = Self { dir };
+        repository.git(&["init", "-q"]);
+        repository.git(&["checkout", "-q", "-b", "main"]);
+        let corpus = repository.path("corpus");
+        std::fs::create_dir_all(&corpus).unwrap();
+        for id in [
+            "000_6d249e2a96ff57b8",
+            "002_b93d072c615ee9a5",
+            "004_d14e9c0db9af65cb",
+        ] {
+            std::fs::copy(
+                root().join(format!("corpus/{id}.txt")),
+                corpus.join(format!("{id}.txt")),
+            )
+            .unwrap();
+        }
+        std::fs::write(
+            repository.path("mentorlens.toml"),
+            "against = [\"corpus\"]\nallow_languages = [\"en\", \"sv\", \"pl\"]\n",
+        )
+        .unwrap();
+        repository.commit("corpus");
+        repository.git(&["update-ref", "refs/remotes/origin/main", "HEAD"]);
+        repository
+    }
+
+    fn path(&self, relative: &str) -> PathBuf {
+        self.dir.path().join("repo").join(relative)
+    }
+
+    fn git(&self, args: &[&str]) {
+        std::fs::create_dir_all(self.path("")).unwrap();
+        let status = std::process::Command::new("git")
+            .current_dir(self.path(""))
+            .args(["-c", "user.name=CI", "-c", "user.email=ci@example.org"])
+            .args(args)
+            .status()
+            .expect("git is installed");
+        assert!(status.success(), "git {args:?}");
+    }
+
+    fn commit(&self, message: &str) {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
+    }
+
+    /// A pull request branch from `origin/main` with `files` written into it.
+    fn pull_request(&self, files: &[(&str, &str)]) {
+        self.git(&["checkout", "-q", "-B", "pull-request", "origin/main"]);
+        for (path, text) in files {
+            std::fs::write(self.path(path), text).unwrap();
+        }
+        self.commit("pull request");
+    }
+
+    /// Runs `script` as a CI runner does (bash, -e, pipefail, CI=true), with `mentorlens` on
+    /// the PATH.
+    fn run(&self, script: &str) -> (i32, String, String) {
+        let binary = assert_cmd::cargo::cargo_bin("mentorlens");
+        let path = format!(
+            "{}:{}",
+            binary.parent().unwrap().display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let runner_temp = self.dir.path().join("runner-temp");
+        std::fs::create_dir_all(&runner_temp).unwrap();
+        outcome(
+            std::process::Command::new("bash")
+                .args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
+                .current_dir(self.path(""))
+                .env("PATH", path)
+                .env("CI", "true")
+                .env("RUNNER_TEMP", runner_temp)
+                .output()
+                .unwrap(),
+        )
+    }
+}
+
+#[test]
+fn the_readme_ci_examples_run_as_written() {
+    let shell_line = readme_block("**In CI**, a plain shell step", "sh");
+    let workflow =
+        readme_block("A GitHub Actions job", "yaml").replace("${{ github.base_ref }}", "main");
+    let gate = workflow_step(&workflow, "Check new articles");
+    let sarif = workflow_step(&workflow, "SARIF for code scanning");
+    let repository = ScratchRepository::new();
+    let copy = std::fs::read_to_string(root().join("corpus/002_b93d072c615ee9a5.txt")).unwrap();
+    let cases: [(&str, Vec<(&str, &str)>, i32); 4] = [
+        ("no new text file", vec![("notes.md", "# Notes\n")], 0),
+        (
+            "a clean article",
+            vec![("corpus/a clean article.txt", CLEAN)],
+            0,
+        ),
+        ("a copy", vec![("corpus/copy.txt", &copy)], 1),
+        (
+            "a copy and a loosened settings file",
+            vec![
+                ("corpus/copy.txt", &copy),
+                (
+                    "mentorlens.toml",
+                    "against = [\"corpus\"]\nfail_on = [\"language\"]\n",
+                ),
+            ],
+            1,
+        ),
+    ];
+    for (case, files, expected) in cases {
+        repository.pull_request(&files);
+        let (code, stdout, stderr) = repository.run(&shell_line);
+        assert_eq!(code, expected, "shell line, {case}: {stdout}{stderr}");
+        let (code, stdout, stderr) = repository.run(&gate);
+        assert_eq!(code, expected, "workflow, {case}: {stdout}{stderr}");
+        if expected == 1 {
+            assert!(
+                stdout.contains(
+                    "::error file=corpus/copy.txt,line=1,col=1,title=mentorlens duplicate::"
+                ),
+                "{stdout}"
+            );
+        }
+        let _ = std::fs::remove_file(repository.path("mentorlens.sarif"));
+        let (code, stdout, stderr) = repository.run(&sarif);
+        assert_eq!(code, 0, "sarif step, {case}: {stdout}{stderr}");
+        let sarif: Value =
+            serde_json::from_slice(&std::fs::read(repository.path("mentorlens.sarif")).unwrap())
+                .unwrap();
+        assert_eq!(
+            sarif["runs"][0]["results"].as_array().unwrap().is_empty(),
+            expected == 0,
+            "{case}"
+        );
+    }
+}
