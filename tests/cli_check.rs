@@ -1023,7 +1023,8 @@ fn the_readme_ci_examples_run_as_written() {
     let sarif = workflow_step(&workflow, "SARIF for code scanning");
     let repository = ScratchRepository::new();
     let copy = std::fs::read_to_string(root().join("corpus/002_b93d072c615ee9a5.txt")).unwrap();
-    let cases: [(&str, Vec<(&str, &str)>, i32); 4] = [
+    type Files<'a> = Vec<(&'a str, &'a str)>;
+    let cases: [(&str, Files, i32); 4] = [
         ("no new text file", vec![("notes.md", "# Notes\n")], 0),
         (
             "a clean article",
