@@ -442,7 +442,7 @@ pub fn check(
     let (documents, errors) = if new.is_empty() {
         (Vec::new(), Vec::new())
     } else {
-        pipeline.analyse_inputs(new, &())
+        pipeline.analyse_inputs(new, &(), crate::DocumentStages::All)
     };
     let (corpus, mut counts) = load_corpus(
         pipeline,

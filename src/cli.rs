@@ -4,8 +4,9 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use mentorlens::corpus::Input;
+use mentorlens::corpus::InputError;
 use mentorlens::report::{Report, write_atomically};
-use mentorlens::{Analysis, Config, Outcome, Pipeline, Progress};
+use mentorlens::{AnalysedDocument, Analysis, Config, DocumentStages, Outcome, Pipeline, Progress};
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -254,7 +255,13 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
 }
 
 fn detect(args: DetectArgs) -> Result<ExitCode> {
-    let analysis = run_pipeline(&args.input)?;
+    // Languages only: no normalisation, grouping or themes.
+    let (documents, errors) = run_document_stages(&args.input, DocumentStages::UpToLanguage)?;
+    let analysis = Analysis {
+        documents,
+        errors,
+        ..Analysis::default()
+    };
     let report = Report::new(&analysis);
     let mut out = stdout_writer();
     match args.format {
@@ -719,13 +726,34 @@ fn inline_diff(text: &str, edits: &[mentorlens::normalize::Edit], colour: bool) 
 }
 
 fn run_pipeline(input: &InputArgs) -> Result<Analysis> {
+    on_inputs(input, |pipeline, inputs, progress| {
+        pipeline.run(inputs, progress)
+    })
+}
+
+/// The per-document stages up to `stages`, without the corpus stages.
+fn run_document_stages(
+    input: &InputArgs,
+    stages: DocumentStages,
+) -> Result<(Vec<AnalysedDocument>, Vec<InputError>)> {
+    on_inputs(input, |pipeline, inputs, progress| {
+        pipeline.analyse_inputs(inputs, progress, stages)
+    })
+}
+
+/// Builds the pipeline from the flags and calls `work` with it, the inputs and the progress bar,
+/// on a pool of `--threads` workers.
+fn on_inputs<T: Send>(
+    input: &InputArgs,
+    work: impl FnOnce(&Pipeline, &[Input], &dyn Progress) -> T + Send,
+) -> Result<T> {
     let pipeline = Pipeline::new(&input.stages.config())?;
     let inputs: Vec<Input> = input.paths.iter().map(|p| Input::from_arg(p)).collect();
     let pool = thread_pool(input.threads)?;
     let bar = ProgressBarSink::new(input.quiet);
-    let analysis = pool.install(|| pipeline.run(&inputs, &bar));
+    let result = pool.install(|| work(&pipeline, &inputs, &bar));
     bar.bar.finish_and_clear();
-    Ok(analysis)
+    Ok(result)
 }
 
 /// Standard output for a command's results, buffered. A reader that goes away early

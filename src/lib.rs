@@ -131,6 +131,15 @@ impl Analysis {
     }
 }
 
+/// How far the per-document stages go: a command runs only the stages it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentStages {
+    /// Load, segment and identify the language (what `detect` shows).
+    UpToLanguage,
+    /// Every per-document stage: spun-English normalisation and theme hits too.
+    All,
+}
+
 /// The built pipeline: every stage prepared once, shared by all threads.
 pub struct Pipeline {
     load: LoadConfig,
@@ -163,8 +172,27 @@ impl Pipeline {
 
     /// Runs the per-document stages over one loaded document.
     pub fn analyse_document(&self, document: Document) -> AnalysedDocument {
+        self.analyse_document_to(document, DocumentStages::All)
+    }
+
+    /// Runs the per-document stages up to `stages` over one loaded document; the stages left out
+    /// leave their fields empty (no mangling, no theme hits).
+    pub fn analyse_document_to(
+        &self,
+        document: Document,
+        stages: DocumentStages,
+    ) -> AnalysedDocument {
         let segmented = self.segmenter.segment(&document.text);
         let languages = self.detector.detect_document(&document.text, &segmented);
+        if stages == DocumentStages::UpToLanguage {
+            return AnalysedDocument {
+                document,
+                segmented,
+                languages,
+                mangling: None,
+                themes: DocumentThemes::default(),
+            };
+        }
         // English paragraphs, and paragraphs of an English document whose own language is not
         // sure: too short to tell, or an unreliable guess that an edit elsewhere could flip.
         let document_english = languages.document.code == "en";
@@ -206,7 +234,7 @@ impl Pipeline {
 
     /// Reads every input and analyses it, in parallel on the current rayon pool.
     pub fn run(&self, inputs: &[Input], progress: &dyn Progress) -> Analysis {
-        let (documents, errors) = self.analyse_inputs(inputs, progress);
+        let (documents, errors) = self.analyse_inputs(inputs, progress, DocumentStages::All);
         let groups = align::group::group(&documents);
         let themes = themes::summarise(&self.themes, &documents, &groups);
         Analysis {
@@ -223,6 +251,7 @@ impl Pipeline {
         &self,
         inputs: &[Input],
         progress: &dyn Progress,
+        stages: DocumentStages,
     ) -> (Vec<AnalysedDocument>, Vec<InputError>) {
         let (sources, mut errors) = corpus::discover(inputs);
         progress.start(sources.len());
@@ -231,7 +260,7 @@ impl Pipeline {
             .map(|source| {
                 let results = corpus::load(source, &self.load)
                     .into_iter()
-                    .map(|result| result.map(|document| self.analyse_document(document)))
+                    .map(|result| result.map(|document| self.analyse_document_to(document, stages)))
                     .collect();
                 progress.advance();
                 results

@@ -86,14 +86,7 @@ fn write_text(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
         .iter()
         .filter(|f| f.severity == Severity::Error)
         .count();
-    for skipped in &report.corpus.skipped {
-        writeln!(
-            out,
-            "note: corpus input {} could not be read and was skipped: {}",
-            skipped.path, skipped.message
-        )?;
-    }
-    for note in &report.notes {
+    for note in notes(report) {
         writeln!(out, "note: {note}")?;
     }
     let settings = match &report.settings_file {
@@ -115,6 +108,22 @@ fn write_text(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
     )
 }
 
+/// What a person should know besides the findings: skipped corpus inputs, settings notes.
+fn notes(report: &CheckReport) -> Vec<String> {
+    report
+        .corpus
+        .skipped
+        .iter()
+        .map(|skipped| {
+            format!(
+                "corpus input {} could not be read and was skipped: {}",
+                skipped.path, skipped.message
+            )
+        })
+        .chain(report.notes.iter().cloned())
+        .collect()
+}
+
 /// Escapes a workflow-command message (`%`, CR, LF).
 fn github_data(text: &str) -> String {
     text.replace('%', "%25")
@@ -128,6 +137,14 @@ fn github_property(text: &str) -> String {
 }
 
 fn write_github(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
+    for note in notes(report) {
+        writeln!(
+            out,
+            "::notice title={}::{}",
+            github_property("mentorlens check"),
+            github_data(&note)
+        )?;
+    }
     for finding in &report.findings {
         let at = &finding.location;
         writeln!(
