@@ -312,8 +312,16 @@ fn walk_error(root: &Path, error: &walkdir::Error) -> InputError {
 pub fn load(source: &Source, config: &LoadConfig) -> Vec<Result<Document, InputError>> {
     match source {
         Source::Stdin => {
+            // Read through a `max_bytes + 1` window: standard input has no size to check first.
             let mut bytes = Vec::new();
-            match io::stdin().lock().read_to_end(&mut bytes) {
+            match io::stdin()
+                .lock()
+                .take(config.max_bytes + 1)
+                .read_to_end(&mut bytes)
+            {
+                Ok(read) if read as u64 > config.max_bytes => {
+                    vec![Err(too_large("-", config.max_bytes, None))]
+                }
                 Ok(_) => vec![document_from_bytes("stdin".into(), "-".into(), bytes)],
                 Err(error) => vec![Err(InputError::from_io("-", &error))],
             }
@@ -346,15 +354,7 @@ fn read_file(path: &Path, display: &str, config: &LoadConfig) -> Result<Vec<u8>,
     }
     let file = std::fs::File::open(path).map_err(|error| InputError::from_io(display, &error))?;
     if meta.len() > config.max_bytes {
-        return Err(InputError::new(
-            display,
-            InputErrorKind::TooLarge,
-            format!(
-                "{} bytes is over the limit of {} bytes; split the file or raise the limit",
-                meta.len(),
-                config.max_bytes
-            ),
-        ));
+        return Err(too_large(display, config.max_bytes, Some(meta.len())));
     }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     let mut reader = file.take(config.max_bytes + 1);
@@ -362,6 +362,16 @@ fn read_file(path: &Path, display: &str, config: &LoadConfig) -> Result<Vec<u8>,
         .read_to_end(&mut bytes)
         .map_err(|error| InputError::from_io(display, &error))?;
     Ok(bytes)
+}
+
+/// An input over the size limit (`size` when it is known before reading).
+fn too_large(display: &str, limit: u64, size: Option<u64>) -> InputError {
+    let what = size.map_or_else(|| "the input".to_string(), |size| format!("{size} bytes"));
+    InputError::new(
+        display,
+        InputErrorKind::TooLarge,
+        format!("{what} is over the limit of {limit} bytes; split the file or raise the limit"),
+    )
 }
 
 fn is_jsonl(path: &Path) -> bool {
