@@ -68,9 +68,9 @@ struct AlignArgs {
     /// `table` for people, `json` for programs.
     #[arg(long, value_enum, default_value_t = DetectFormat::Table)]
     format: DetectFormat,
-    /// Width of each side of the table, in characters.
-    #[arg(long, default_value_t = 60)]
-    width: usize,
+    /// Width of each side of the table, in characters (10 to 1000).
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u16).range(10..=1000))]
+    width: u16,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -220,6 +220,10 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
     Ok(finish(&analysis, args.input.quiet))
 }
 
+/// The widest a table's first column grows: a longer id is printed whole and pushes the rest of
+/// its own row right, instead of widening every row.
+const MAX_COLUMN_WIDTH: usize = 48;
+
 fn detect(args: DetectArgs) -> Result<ExitCode> {
     let analysis = run_pipeline(&args.input)?;
     let report = Report::new(&analysis);
@@ -251,7 +255,8 @@ fn detect(args: DetectArgs) -> Result<ExitCode> {
                 .map(|d| d.id.chars().count())
                 .chain([2])
                 .max()
-                .unwrap_or(2);
+                .unwrap_or(2)
+                .min(MAX_COLUMN_WIDTH);
             writeln!(
                 out,
                 "{:<id_width$}  {:<8}  {:>10}  {:>10}  {:>8}",
@@ -397,7 +402,7 @@ fn align(args: AlignArgs) -> Result<ExitCode> {
     } else {
         &alignment.paragraphs
     };
-    let width = args.width.max(10);
+    let width = usize::from(args.width);
     let cell = |text: &str, indices: &[usize], units: &[(usize, usize)]| -> String {
         let joined: Vec<&str> = indices
             .iter()
@@ -530,7 +535,8 @@ fn write_theme_table(out: &mut dyn Write, analysis: &Analysis, report: &Report) 
         .map(|t| t.id.chars().count())
         .chain([5])
         .max()
-        .unwrap_or(5);
+        .unwrap_or(5)
+        .min(MAX_COLUMN_WIDTH);
     write!(out, "{:<label_width$}  {:>8}", "theme", "articles")?;
     for number in 1..=articles.len() {
         write!(out, " {:>5}", format!("A{number}"))?;

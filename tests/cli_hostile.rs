@@ -309,3 +309,55 @@ fn peak_child_memory_bytes() -> u64 {
     assert_eq!(status, 0);
     usage.ru_maxrss as u64 * 1024
 }
+
+/// A JSON Lines file with one record whose id is `id`.
+fn record_with_id(folder: &Path, id: &str) -> std::path::PathBuf {
+    let path = folder.join("records.jsonl");
+    let record = serde_json::json!({
+        "id": id,
+        "text": "A mentor listens, asks hard questions and opens doors to new networks.",
+    });
+    std::fs::write(&path, format!("{record}\n")).unwrap();
+    path
+}
+
+#[test]
+fn very_long_ids_do_not_crash_the_tables() {
+    let folder = tempfile::tempdir().unwrap();
+    let long_id = "i".repeat(70_000);
+    let records = record_with_id(folder.path(), &long_id);
+    let output = mentorlens().arg("detect").arg(&records).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains(&long_id));
+
+    let taxonomy = folder.path().join("taxonomy.tsv");
+    std::fs::write(
+        &taxonomy,
+        format!("id\tlabel\tdefinition\tkram\n{long_id}\tLong\tA theme with a long id.\tcareer\n"),
+    )
+    .unwrap();
+    let output = mentorlens()
+        .args(["themes", "--taxonomy"])
+        .arg(&taxonomy)
+        .arg(&records)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains(&long_id));
+}
+
+#[test]
+fn align_width_out_of_range_is_a_usage_error() {
+    let a = "corpus/000_6d249e2a96ff57b8.txt";
+    let output = mentorlens()
+        .args(["align", a, a, "--width", "65536"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--width"));
+    let output = mentorlens()
+        .args(["align", a, a, "--width", "1000"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+}
