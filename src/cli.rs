@@ -5,6 +5,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use mentorlens::corpus::Input;
 use mentorlens::report::{Report, write_atomically};
+use mentorlens::terminal::escape_for_terminal;
 use mentorlens::{Analysis, Config, Outcome, Pipeline, Progress};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -249,10 +250,14 @@ fn detect(args: DetectArgs) -> Result<ExitCode> {
             writeln!(out)?;
         }
         DetectFormat::Table => {
-            let id_width = report
+            let ids: Vec<_> = report
                 .documents
                 .iter()
-                .map(|d| d.id.chars().count())
+                .map(|d| escape_for_terminal(&d.id))
+                .collect();
+            let id_width = ids
+                .iter()
+                .map(|id| id.chars().count())
                 .chain([2])
                 .max()
                 .unwrap_or(2)
@@ -262,7 +267,7 @@ fn detect(args: DetectArgs) -> Result<ExitCode> {
                 "{:<id_width$}  {:<8}  {:>10}  {:>10}  {:>8}",
                 "id", "language", "confidence", "paragraphs", "words"
             )?;
-            for d in &report.documents {
+            for (d, id) in report.documents.iter().zip(&ids) {
                 let mut language = d.language.code.clone();
                 if !d.language.reliable && d.language.code != "und" {
                     language.push('?');
@@ -274,7 +279,7 @@ fn detect(args: DetectArgs) -> Result<ExitCode> {
                 writeln!(
                     out,
                     "{:<id_width$}  {:<8}  {:>10.2}  {:>10}  {:>8}",
-                    d.id,
+                    id,
                     language,
                     d.language.confidence,
                     d.paragraphs.len(),
@@ -293,7 +298,7 @@ fn normalize(args: NormalizeArgs) -> Result<ExitCode> {
     let pipeline = Pipeline::new(&config)?;
     let analysis = pipeline.run(&[Input::from_arg(&args.input)], &());
     if let Some(error) = analysis.errors.first() {
-        eprintln!("mentorlens: {error}");
+        eprintln!("mentorlens: {}", escape_for_terminal(&error.to_string()));
         return Ok(ExitCode::from(2));
     }
     let colour = io::stdout().is_terminal();
@@ -348,12 +353,13 @@ fn align(args: AlignArgs) -> Result<ExitCode> {
     for input in [&args.a, &args.b] {
         let mut analysis = pipeline.run(&[Input::from_arg(input)], &());
         if let Some(error) = analysis.errors.first() {
-            eprintln!("mentorlens: {error}");
+            eprintln!("mentorlens: {}", escape_for_terminal(&error.to_string()));
             return Ok(ExitCode::from(2));
         }
         if analysis.documents.len() != 1 {
             eprintln!(
-                "mentorlens: {input}: give one document (a file or -), not a folder or JSON Lines"
+                "mentorlens: {}: give one document (a file or -), not a folder or JSON Lines",
+                escape_for_terminal(input)
             );
             return Ok(ExitCode::from(2));
         }
@@ -413,10 +419,8 @@ fn align(args: AlignArgs) -> Result<ExitCode> {
             .map(usize::to_string)
             .collect::<Vec<_>>()
             .join("+");
-        let body = format!(
-            "{label:>5} {}",
-            joined.join(" ¶ ").replace(['\n', '\r'], " ")
-        );
+        let joined = joined.join(" ¶ ").replace(['\n', '\r'], " ");
+        let body = format!("{label:>5} {}", escape_for_terminal(&joined));
         let mut shown: String = body.chars().take(width).collect();
         if body.chars().count() > width {
             shown.pop();
@@ -427,7 +431,9 @@ fn align(args: AlignArgs) -> Result<ExitCode> {
     writeln!(
         out,
         "{:>5}  {:<width$} │ {}",
-        "score", a.document.id, b.document.id
+        "score",
+        escape_for_terminal(&a.document.id),
+        escape_for_terminal(&b.document.id)
     )?;
     for bead in beads {
         writeln!(
@@ -529,10 +535,14 @@ fn write_theme_table(out: &mut dyn Write, analysis: &Analysis, report: &Report) 
             None => articles.push((article.clone(), vec![document.document.id.clone()])),
         }
     }
-    let label_width = report
+    let labels: Vec<_> = report
         .themes
         .iter()
-        .map(|t| t.id.chars().count())
+        .map(|t| escape_for_terminal(&t.id))
+        .collect();
+    let label_width = labels
+        .iter()
+        .map(|label| label.chars().count())
         .chain([5])
         .max()
         .unwrap_or(5)
@@ -542,12 +552,12 @@ fn write_theme_table(out: &mut dyn Write, analysis: &Analysis, report: &Report) 
         write!(out, " {:>5}", format!("A{number}"))?;
     }
     writeln!(out)?;
-    for theme in &report.themes {
+    for (theme, label) in report.themes.iter().zip(&labels) {
         let recurring = if theme.recurring { "*" } else { " " };
         write!(
             out,
-            "{:<label_width$}  {:>7}{recurring}",
-            theme.id, theme.articles
+            "{label:<label_width$}  {:>7}{recurring}",
+            theme.articles
         )?;
         for (_, members) in &articles {
             let evidence = theme
@@ -566,18 +576,19 @@ fn write_theme_table(out: &mut dyn Write, analysis: &Analysis, report: &Report) 
         writeln!(out)?;
     }
     for theme in &report.discovered_themes {
-        writeln!(
-            out,
+        let line = format!(
             "discovered {}: {} ({} articles: {})",
             theme.id,
             theme.key_phrases.join(", "),
             theme.articles,
             theme.documents.join(", ")
-        )?;
+        );
+        writeln!(out, "{}", escape_for_terminal(&line))?;
     }
     writeln!(out, "* recurs in at least two distinct articles")?;
     for (number, (_, members)) in articles.iter().enumerate() {
-        writeln!(out, "A{}: {}", number + 1, members.join(", "))?;
+        let members = members.join(", ");
+        writeln!(out, "A{}: {}", number + 1, escape_for_terminal(&members))?;
     }
     Ok(())
 }
@@ -640,7 +651,7 @@ fn finish(analysis: &Analysis, quiet: bool) -> ExitCode {
             analysis.errors.len()
         );
         for error in &analysis.errors {
-            eprintln!("  {error}");
+            eprintln!("  {}", escape_for_terminal(&error.to_string()));
         }
     }
     match analysis.outcome() {

@@ -3,6 +3,7 @@
 
 mod cli;
 
+use mentorlens::terminal::escape_for_terminal;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -12,7 +13,8 @@ fn main() -> ExitCode {
             if is_broken_pipe(&error) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("mentorlens: error: {error:#}");
+            let message = format!("{error:#}");
+            eprintln!("mentorlens: error: {}", escape_for_terminal(&message));
             ExitCode::from(2)
         }
     }

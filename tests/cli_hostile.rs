@@ -361,3 +361,49 @@ fn align_width_out_of_range_is_a_usage_error() {
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{output:?}");
 }
+
+/// Bytes that make a terminal act (ESC, BEL, other C0 and C1 controls, DEL) are absent.
+fn assert_no_control_bytes(what: &str, bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    let raw: Vec<char> = text
+        .chars()
+        .filter(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+        .collect();
+    assert!(raw.is_empty(), "{what} carries raw {raw:?}:\n{text}");
+}
+
+#[test]
+fn control_characters_never_reach_the_terminal() {
+    let folder = tempfile::tempdir().unwrap();
+    let base = folder.path();
+    let evil_id = "\u{1b}]0;pwn\u{7}";
+    record_with_id(base, evil_id);
+    std::fs::write(
+        base.join("evil\u{1b}[2J\u{9b}31m.txt"),
+        "A mentor \u{1b}[31mopens doors\u{7f} to new networks and shares hard lessons.",
+    )
+    .unwrap();
+    // An empty file: its name shows up in the error lines on standard error.
+    std::fs::write(base.join("empty\u{1b}[8m.txt"), "").unwrap();
+    for command in ["detect", "themes"] {
+        let output = mentorlens().arg(command).arg(base).output().unwrap();
+        assert_eq!(output.status.code(), Some(3), "{output:?}");
+        assert_no_control_bytes(command, &output.stdout);
+        assert_no_control_bytes(command, &output.stderr);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.contains(r"\u{1b}]0;pwn\u{7}"), "{stdout}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(r"empty\u{1b}[8m.txt"), "{stderr}");
+    }
+    let evil = base.join("evil\u{1b}[2J\u{9b}31m.txt");
+    for width in ["10", "13", "60"] {
+        let output = mentorlens()
+            .arg("align")
+            .args([&evil, &evil])
+            .args(["--width", width])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+        assert_no_control_bytes("align", &output.stdout);
+    }
+}
