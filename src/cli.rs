@@ -4,7 +4,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use mentorlens::corpus::Input;
-use mentorlens::report::{Report, write_atomically};
+use mentorlens::report::{Report, write_output};
 use mentorlens::terminal::escape_for_terminal;
 use mentorlens::{Analysis, Config, Outcome, Pipeline, Progress};
 use std::io::{self, IsTerminal, Write};
@@ -134,7 +134,8 @@ struct CheckArgs {
     /// Keep corpus fingerprints here between runs; only changed documents are analysed again.
     #[arg(long, value_name = "DIR")]
     cache: Option<PathBuf>,
-    /// Write the findings to this file (atomically) instead of standard output.
+    /// Write the findings to this file instead of standard output (- is standard output; a file
+    /// is replaced atomically, keeping its permissions; a device is written through).
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Worker threads (default: one per core).
@@ -155,7 +156,8 @@ struct ThemesArgs {
 struct AnalyzeArgs {
     #[command(flatten)]
     input: InputArgs,
-    /// Write the report to this file (atomically) instead of standard output.
+    /// Write the report to this file instead of standard output (- is standard output; a file
+    /// is replaced atomically, keeping its permissions; a device is written through).
     #[arg(long, short)]
     output: Option<PathBuf>,
     /// `json`: the whole report; `jsonl`: one document (or error) object per line.
@@ -187,6 +189,8 @@ enum DetectFormat {
 /// Parses the command line and runs the command; returns the exit code.
 pub fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
+    #[cfg(unix)]
+    remove_temporary_files_on_interrupt()?;
     match cli.command {
         Command::Analyze(args) => analyze(args),
         Command::Detect(args) => detect(args),
@@ -202,6 +206,24 @@ pub fn run() -> Result<ExitCode> {
     }
 }
 
+/// On Ctrl-C (SIGINT) or SIGTERM, removes the temporary files of output being written and exits
+/// with 128 + the signal's number (130, 143), as a shell reports a process the signal ended.
+#[cfg(unix)]
+fn remove_temporary_files_on_interrupt() -> Result<()> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])
+        .context("cannot watch for Ctrl-C")?;
+    std::thread::Builder::new()
+        .name("interrupt".into())
+        .spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                mentorlens::report::remove_temporary_files_and_exit(128 + signal);
+            }
+        })
+        .context("cannot watch for Ctrl-C")?;
+    Ok(())
+}
+
 fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
     let analysis = run_pipeline(&args.input)?;
     let report = Report::new(&analysis);
@@ -209,16 +231,21 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
         AnalyzeFormat::Json => report.write_json(out),
         AnalyzeFormat::Jsonl => report.write_jsonl(out),
     };
-    match &args.output {
-        Some(path) => write_atomically(path, write)
-            .with_context(|| format!("cannot write the report to {}", path.display()))?,
-        None => {
-            let mut out = io::BufWriter::new(io::stdout().lock());
-            write(&mut out)?;
-            out.flush()?;
-        }
-    }
+    write_to(args.output.as_deref(), "report", write)?;
     Ok(finish(&analysis, args.input.quiet))
+}
+
+/// Writes `what` to `output` (see [`write_output`]), or to standard output without `-o`.
+fn write_to(
+    output: Option<&Path>,
+    what: &str,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
+    match output {
+        Some(path) => write_output(path, write)
+            .with_context(|| format!("cannot write the {what} to {}", path.display())),
+        None => Ok(write_output(Path::new("-"), write)?),
+    }
 }
 
 /// The widest a table's first column grows: a longer id is printed whole and pushes the rest of
@@ -482,15 +509,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         .format
         .unwrap_or(mentorlens::check::output::Format::Text);
     let write = |out: &mut dyn Write| mentorlens::check::output::write(&report, format, out);
-    match &args.output {
-        Some(path) => write_atomically(path, write)
-            .with_context(|| format!("cannot write the findings to {}", path.display()))?,
-        None => {
-            let mut out = io::BufWriter::new(io::stdout().lock());
-            write(&mut out)?;
-            out.flush()?;
-        }
-    }
+    write_to(args.output.as_deref(), "findings", write)?;
     Ok(if report.failed {
         ExitCode::from(1)
     } else {
