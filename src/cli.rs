@@ -5,7 +5,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use mentorlens::corpus::Input;
 use mentorlens::corpus::InputError;
-use mentorlens::report::{Report, write_atomically};
+use mentorlens::report::{Report, write_output};
+use mentorlens::terminal::escape_for_terminal;
 use mentorlens::{AnalysedDocument, Analysis, Config, DocumentStages, Outcome, Pipeline, Progress};
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -69,9 +70,9 @@ struct AlignArgs {
     /// `table` for people, `json` for programs.
     #[arg(long, value_enum, default_value_t = DetectFormat::Table)]
     format: DetectFormat,
-    /// Width of each side of the table, in characters.
-    #[arg(long, default_value_t = 60)]
-    width: usize,
+    /// Width of each side of the table, in characters (10 to 1000).
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u16).range(10..=1000))]
+    width: u16,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -163,7 +164,8 @@ struct CheckArgs {
     /// Keep corpus fingerprints here between runs; only changed documents are analysed again.
     #[arg(long, value_name = "DIR")]
     cache: Option<PathBuf>,
-    /// Write the findings to this file (atomically) instead of standard output.
+    /// Write the findings to this file instead of standard output (- is standard output; a file
+    /// is replaced atomically, keeping its permissions; a device is written through).
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Worker threads (default: one per core).
@@ -186,7 +188,8 @@ struct ThemesArgs {
 struct AnalyzeArgs {
     #[command(flatten)]
     input: InputArgs,
-    /// Write the report to this file (atomically) instead of standard output.
+    /// Write the report to this file instead of standard output (- is standard output; a file
+    /// is replaced atomically, keeping its permissions; a device is written through).
     #[arg(long, short)]
     output: Option<PathBuf>,
     /// `json`: the whole report; `jsonl`: one document (or error) object per line.
@@ -218,6 +221,8 @@ enum DetectFormat {
 /// Parses the command line and runs the command; returns the exit code.
 pub fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
+    #[cfg(unix)]
+    remove_temporary_files_on_interrupt()?;
     match cli.command {
         Command::Analyze(args) => analyze(args),
         Command::Detect(args) => detect(args),
@@ -235,6 +240,24 @@ pub fn run() -> Result<ExitCode> {
     }
 }
 
+/// On Ctrl-C (SIGINT) or SIGTERM, removes the temporary files of output being written and exits
+/// with 128 + the signal's number (130, 143), as a shell reports a process the signal ended.
+#[cfg(unix)]
+fn remove_temporary_files_on_interrupt() -> Result<()> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM])
+        .context("cannot watch for Ctrl-C")?;
+    std::thread::Builder::new()
+        .name("interrupt".into())
+        .spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                mentorlens::report::remove_temporary_files_and_exit(128 + signal);
+            }
+        })
+        .context("cannot watch for Ctrl-C")?;
+    Ok(())
+}
+
 fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
     let analysis = run_pipeline(&args.input)?;
     let report = Report::new(&analysis);
@@ -242,17 +265,30 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
         AnalyzeFormat::Json => report.write_json(out),
         AnalyzeFormat::Jsonl => report.write_jsonl(out),
     };
-    match &args.output {
-        Some(path) => write_atomically(path, write)
-            .with_context(|| format!("cannot write the report to {}", path.display()))?,
-        None => {
-            let mut out = stdout_writer();
-            write(&mut out)?;
-            out.flush()?;
-        }
-    }
+    write_to(args.output.as_deref(), "report", write)?;
     Ok(finish(&analysis, args.input.quiet))
 }
+
+/// Writes `what` to `output` (see [`write_output`]), or to standard output without `-o`.
+fn write_to(
+    output: Option<&Path>,
+    what: &str,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<()> {
+    match output {
+        Some(path) if path != Path::new("-") => write_output(path, write)
+            .with_context(|| format!("cannot write the {what} to {}", path.display())),
+        _ => {
+            let mut out = stdout_writer();
+            write(&mut out)?;
+            Ok(out.flush()?)
+        }
+    }
+}
+
+/// The widest a table's first column grows: a longer id is printed whole and pushes the rest of
+/// its own row right, instead of widening every row.
+const MAX_COLUMN_WIDTH: usize = 48;
 
 fn detect(args: DetectArgs) -> Result<ExitCode> {
     // Languages only: no normalisation, grouping or themes.
@@ -285,19 +321,24 @@ fn detect(args: DetectArgs) -> Result<ExitCode> {
             writeln!(out)?;
         }
         DetectFormat::Table => {
-            let id_width = report
+            let ids: Vec<_> = report
                 .documents
                 .iter()
-                .map(|d| d.id.chars().count())
+                .map(|d| escape_for_terminal(&d.id))
+                .collect();
+            let id_width = ids
+                .iter()
+                .map(|id| id.chars().count())
                 .chain([2])
                 .max()
-                .unwrap_or(2);
+                .unwrap_or(2)
+                .min(MAX_COLUMN_WIDTH);
             writeln!(
                 out,
                 "{:<id_width$}  {:<8}  {:>10}  {:>10}  {:>8}",
                 "id", "language", "confidence", "paragraphs", "words"
             )?;
-            for d in &report.documents {
+            for (d, id) in report.documents.iter().zip(&ids) {
                 let mut language = d.language.code.clone();
                 if !d.language.reliable && d.language.code != "und" {
                     language.push('?');
@@ -309,7 +350,7 @@ fn detect(args: DetectArgs) -> Result<ExitCode> {
                 writeln!(
                     out,
                     "{:<id_width$}  {:<8}  {:>10.2}  {:>10}  {:>8}",
-                    d.id,
+                    id,
                     language,
                     d.language.confidence,
                     d.paragraphs.len(),
@@ -328,7 +369,7 @@ fn normalize(args: NormalizeArgs) -> Result<ExitCode> {
     let pipeline = Pipeline::new(&config)?;
     let analysis = pipeline.run(&[Input::from_arg(&args.input)], &());
     if let Some(error) = analysis.errors.first() {
-        eprintln!("mentorlens: {error}");
+        eprintln!("mentorlens: {}", escape_for_terminal(&error.to_string()));
         return Ok(ExitCode::from(2));
     }
     let colour = io::stdout().is_terminal();
@@ -383,12 +424,13 @@ fn align(args: AlignArgs) -> Result<ExitCode> {
     for input in [&args.a, &args.b] {
         let mut analysis = pipeline.run(&[Input::from_arg(input)], &());
         if let Some(error) = analysis.errors.first() {
-            eprintln!("mentorlens: {error}");
+            eprintln!("mentorlens: {}", escape_for_terminal(&error.to_string()));
             return Ok(ExitCode::from(2));
         }
         if analysis.documents.len() != 1 {
             eprintln!(
-                "mentorlens: {input}: give one document (a file or -), not a folder or JSON Lines"
+                "mentorlens: {}: give one document (a file or -), not a folder or JSON Lines",
+                escape_for_terminal(input)
             );
             return Ok(ExitCode::from(2));
         }
@@ -437,7 +479,7 @@ fn align(args: AlignArgs) -> Result<ExitCode> {
     } else {
         &alignment.paragraphs
     };
-    let width = args.width.max(10);
+    let width = usize::from(args.width);
     let cell = |text: &str, indices: &[usize], units: &[(usize, usize)]| -> String {
         let joined: Vec<&str> = indices
             .iter()
@@ -448,10 +490,8 @@ fn align(args: AlignArgs) -> Result<ExitCode> {
             .map(usize::to_string)
             .collect::<Vec<_>>()
             .join("+");
-        let body = format!(
-            "{label:>5} {}",
-            joined.join(" ¶ ").replace(['\n', '\r'], " ")
-        );
+        let joined = joined.join(" ¶ ").replace(['\n', '\r'], " ");
+        let body = format!("{label:>5} {}", escape_for_terminal(&joined));
         let mut shown: String = body.chars().take(width).collect();
         if body.chars().count() > width {
             shown.pop();
@@ -462,7 +502,9 @@ fn align(args: AlignArgs) -> Result<ExitCode> {
     writeln!(
         out,
         "{:>5}  {:<width$} │ {}",
-        "score", a.document.id, b.document.id
+        "score",
+        escape_for_terminal(&a.document.id),
+        escape_for_terminal(&b.document.id)
     )?;
     for bead in beads {
         writeln!(
@@ -596,15 +638,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         .format
         .unwrap_or(mentorlens::check::output::Format::Text);
     let write = |out: &mut dyn Write| mentorlens::check::output::write(&report, format, out);
-    match &args.output {
-        Some(path) => write_atomically(path, write)
-            .with_context(|| format!("cannot write the findings to {}", path.display()))?,
-        None => {
-            let mut out = stdout_writer();
-            write(&mut out)?;
-            out.flush()?;
-        }
-    }
+    write_to(args.output.as_deref(), "findings", write)?;
     Ok(if report.failed {
         ExitCode::from(1)
     } else {
@@ -649,24 +683,29 @@ fn write_theme_table(out: &mut dyn Write, analysis: &Analysis, report: &Report) 
             None => articles.push((article.clone(), vec![document.document.id.clone()])),
         }
     }
-    let label_width = report
+    let labels: Vec<_> = report
         .themes
         .iter()
-        .map(|t| t.id.chars().count())
+        .map(|t| escape_for_terminal(&t.id))
+        .collect();
+    let label_width = labels
+        .iter()
+        .map(|label| label.chars().count())
         .chain([5])
         .max()
-        .unwrap_or(5);
+        .unwrap_or(5)
+        .min(MAX_COLUMN_WIDTH);
     write!(out, "{:<label_width$}  {:>8}", "theme", "articles")?;
     for number in 1..=articles.len() {
         write!(out, " {:>5}", format!("A{number}"))?;
     }
     writeln!(out)?;
-    for theme in &report.themes {
+    for (theme, label) in report.themes.iter().zip(&labels) {
         let recurring = if theme.recurring { "*" } else { " " };
         write!(
             out,
-            "{:<label_width$}  {:>7}{recurring}",
-            theme.id, theme.articles
+            "{label:<label_width$}  {:>7}{recurring}",
+            theme.articles
         )?;
         for (_, members) in &articles {
             let evidence = theme
@@ -685,18 +724,19 @@ fn write_theme_table(out: &mut dyn Write, analysis: &Analysis, report: &Report) 
         writeln!(out)?;
     }
     for theme in &report.discovered_themes {
-        writeln!(
-            out,
+        let line = format!(
             "discovered {}: {} ({} articles: {})",
             theme.id,
             theme.key_phrases.join(", "),
             theme.articles,
             theme.documents.join(", ")
-        )?;
+        );
+        writeln!(out, "{}", escape_for_terminal(&line))?;
     }
     writeln!(out, "* recurs in at least two distinct articles")?;
     for (number, (_, members)) in articles.iter().enumerate() {
-        writeln!(out, "A{}: {}", number + 1, members.join(", "))?;
+        let members = members.join(", ");
+        writeln!(out, "A{}: {}", number + 1, escape_for_terminal(&members))?;
     }
     Ok(())
 }
@@ -821,7 +861,7 @@ fn finish(analysis: &Analysis, quiet: bool) -> ExitCode {
             analysis.errors.len()
         );
         for error in &analysis.errors {
-            eprintln!("  {error}");
+            eprintln!("  {}", escape_for_terminal(&error.to_string()));
         }
     }
     match analysis.outcome() {

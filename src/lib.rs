@@ -24,6 +24,7 @@ pub mod lang;
 pub mod normalize;
 pub mod report;
 pub mod segment;
+pub mod terminal;
 pub mod themes;
 
 use corpus::{Document, Input, InputError, LoadConfig};

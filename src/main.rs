@@ -3,6 +3,7 @@
 
 mod cli;
 
+use mentorlens::terminal::escape_for_terminal;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -11,7 +12,8 @@ fn main() -> ExitCode {
     match cli::run() {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("mentorlens: error: {error:#}");
+            let message = format!("{error:#}");
+            eprintln!("mentorlens: error: {}", escape_for_terminal(&message));
             ExitCode::from(2)
         }
     }

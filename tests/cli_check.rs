@@ -1071,3 +1071,61 @@ fn the_readme_ci_examples_run_as_written() {
         );
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn names_with_newlines_escapes_and_workflow_commands_cannot_inject() {
+    let workspace = Workspace::new();
+    let evil = workspace.path("evil");
+    std::fs::create_dir_all(&evil).unwrap();
+    std::fs::copy(
+        workspace.path("new/copy.txt"),
+        evil.join("a\n::warning::pwned\u{1b}]0;title\u{7}.txt"),
+    )
+    .unwrap();
+    let run = |format: &str| {
+        let (code, stdout, stderr) =
+            workspace.check(&["evil", "--against", "corpus", "--format", format]);
+        assert_eq!(code, 1, "{format}: {stdout}{stderr}");
+        assert!(
+            !stdout.contains(['\u{1b}', '\u{7}']),
+            "{format}: raw control characters: {stdout:?}"
+        );
+        stdout
+    };
+    let text = run("text");
+    assert!(!text.lines().any(|line| line.starts_with("::")), "{text}");
+    assert!(
+        text.starts_with(
+            "evil/a\\u{a}::warning::pwned\\u{1b}]0;title\\u{7}.txt:1:1: error[duplicate]"
+        ),
+        "{text}"
+    );
+    let github = run("github");
+    assert!(
+        github
+            .lines()
+            .all(|line| line.starts_with("::error ") || line.starts_with("::notice ")),
+        "{github}"
+    );
+    assert_eq!(
+        github
+            .lines()
+            .filter(|line| line.starts_with("::error "))
+            .count(),
+        1
+    );
+    let junit = run("junit");
+    let mut reader = quick_xml::Reader::from_str(&junit);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(error) => panic!("invalid XML: {error}: {junit}"),
+        }
+    }
+    assert!(
+        !junit.contains(|c: char| c.is_control() && !matches!(c, '\n' | '\t')),
+        "{junit:?}"
+    );
+}

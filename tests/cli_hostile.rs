@@ -309,3 +309,101 @@ fn peak_child_memory_bytes() -> u64 {
     assert_eq!(status, 0);
     usage.ru_maxrss as u64 * 1024
 }
+
+/// A JSON Lines file with one record whose id is `id`.
+fn record_with_id(folder: &Path, id: &str) -> std::path::PathBuf {
+    let path = folder.join("records.jsonl");
+    let record = serde_json::json!({
+        "id": id,
+        "text": "A mentor listens, asks hard questions and opens doors to new networks.",
+    });
+    std::fs::write(&path, format!("{record}\n")).unwrap();
+    path
+}
+
+#[test]
+fn very_long_ids_do_not_crash_the_tables() {
+    let folder = tempfile::tempdir().unwrap();
+    let long_id = "i".repeat(70_000);
+    let records = record_with_id(folder.path(), &long_id);
+    let output = mentorlens().arg("detect").arg(&records).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains(&long_id));
+
+    let taxonomy = folder.path().join("taxonomy.tsv");
+    std::fs::write(
+        &taxonomy,
+        format!("id\tlabel\tdefinition\tkram\n{long_id}\tLong\tA theme with a long id.\tcareer\n"),
+    )
+    .unwrap();
+    let output = mentorlens()
+        .args(["themes", "--taxonomy"])
+        .arg(&taxonomy)
+        .arg(&records)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains(&long_id));
+}
+
+#[test]
+fn align_width_out_of_range_is_a_usage_error() {
+    let a = "corpus/000_6d249e2a96ff57b8.txt";
+    let output = mentorlens()
+        .args(["align", a, a, "--width", "65536"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--width"));
+    let output = mentorlens()
+        .args(["align", a, a, "--width", "1000"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+}
+
+/// Bytes that make a terminal act (ESC, BEL, other C0 and C1 controls, DEL) are absent.
+fn assert_no_control_bytes(what: &str, bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    let raw: Vec<char> = text
+        .chars()
+        .filter(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+        .collect();
+    assert!(raw.is_empty(), "{what} carries raw {raw:?}:\n{text}");
+}
+
+#[test]
+fn control_characters_never_reach_the_terminal() {
+    let folder = tempfile::tempdir().unwrap();
+    let base = folder.path();
+    let evil_id = "\u{1b}]0;pwn\u{7}";
+    record_with_id(base, evil_id);
+    std::fs::write(
+        base.join("evil\u{1b}[2J\u{9b}31m.txt"),
+        "A mentor \u{1b}[31mopens doors\u{7f} to new networks and shares hard lessons.",
+    )
+    .unwrap();
+    // An empty file: its name shows up in the error lines on standard error.
+    std::fs::write(base.join("empty\u{1b}[8m.txt"), "").unwrap();
+    for command in ["detect", "themes"] {
+        let output = mentorlens().arg(command).arg(base).output().unwrap();
+        assert_eq!(output.status.code(), Some(3), "{output:?}");
+        assert_no_control_bytes(command, &output.stdout);
+        assert_no_control_bytes(command, &output.stderr);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.contains(r"\u{1b}]0;pwn\u{7}"), "{stdout}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(r"empty\u{1b}[8m.txt"), "{stderr}");
+    }
+    let evil = base.join("evil\u{1b}[2J\u{9b}31m.txt");
+    for width in ["10", "13", "60"] {
+        let output = mentorlens()
+            .arg("align")
+            .args([&evil, &evil])
+            .args(["--width", width])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{output:?}");
+        assert_no_control_bytes("align", &output.stdout);
+    }
+}

@@ -2,6 +2,7 @@
 //! SARIF 2.1.0 (code scanning) and JUnit XML (test reports).
 
 use super::{CheckReport, Finding, Rule, Severity};
+use crate::terminal::escape_for_terminal as visible;
 use serde::Deserialize;
 use std::io::{self, Write};
 use std::str::FromStr;
@@ -66,18 +67,20 @@ fn write_text(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "{}:{}:{}: {}[{}]: {}",
-            at.path,
+            visible(&at.path),
             at.line,
             at.column,
             severity_word(finding.severity),
             finding.rule.id(),
-            finding.message
+            visible(&finding.message)
         )?;
         for related in &finding.related {
             writeln!(
                 out,
                 "  see {}:{}:{}",
-                related.path, related.line, related.column
+                visible(&related.path),
+                related.line,
+                related.column
             )?;
         }
     }
@@ -87,10 +90,10 @@ fn write_text(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
         .filter(|f| f.severity == Severity::Error)
         .count();
     for note in notes(report) {
-        writeln!(out, "note: {note}")?;
+        writeln!(out, "note: {}", visible(&note))?;
     }
     let settings = match &report.settings_file {
-        Some(file) => format!("settings from {file}"),
+        Some(file) => format!("settings from {}", visible(file)),
         None => "no settings file".to_string(),
     };
     let unreadable = match report.corpus.unreadable {
@@ -124,8 +127,16 @@ fn notes(report: &CheckReport) -> Vec<String> {
         .collect()
 }
 
-/// Escapes a workflow-command message (`%`, CR, LF).
+/// Escapes a workflow-command message (`%`, CR, LF; other control characters are made visible,
+/// since the log shows them to a person).
 fn github_data(text: &str) -> String {
+    let text: String = text
+        .split_inclusive(['\r', '\n'])
+        .map(|piece| {
+            let body = piece.trim_end_matches(['\r', '\n']);
+            format!("{}{}", visible(body), &piece[body.len()..])
+        })
+        .collect();
     text.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
@@ -288,7 +299,7 @@ fn write_junit(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
     for file in &report.files {
         let mut case = BytesStart::new("testcase");
         case.push_attribute(("classname", "mentorlens.check"));
-        case.push_attribute(("name", file.as_str()));
+        case.push_attribute(("name", visible(file).as_ref()));
         writer.write_event(Event::Start(case))?;
         let findings: Vec<&Finding> = report
             .findings
@@ -303,18 +314,18 @@ fn write_junit(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
             let rules: Vec<&str> = errors.iter().map(|f| f.rule.id()).collect();
             let mut failure = BytesStart::new("failure");
             failure.push_attribute(("type", rules.join(",").as_str()));
-            failure.push_attribute(("message", first.message.as_str()));
+            failure.push_attribute(("message", visible(&first.message).as_ref()));
             writer.write_event(Event::Start(failure))?;
             let details: Vec<String> = errors
                 .iter()
                 .map(|f| {
                     format!(
                         "{}:{}:{}: error[{}]: {}",
-                        f.location.path,
+                        visible(&f.location.path),
                         f.location.line,
                         f.location.column,
                         f.rule.id(),
-                        f.message
+                        visible(&f.message)
                     )
                 })
                 .collect();
@@ -324,7 +335,7 @@ fn write_junit(report: &CheckReport, out: &mut dyn Write) -> io::Result<()> {
         let warnings: Vec<String> = findings
             .iter()
             .filter(|f| f.severity == Severity::Warning)
-            .map(|f| format!("warning[{}]: {}", f.rule.id(), f.message))
+            .map(|f| format!("warning[{}]: {}", f.rule.id(), visible(&f.message)))
             .collect();
         if !warnings.is_empty() {
             writer.write_event(Event::Start(BytesStart::new("system-out")))?;
@@ -345,6 +356,7 @@ mod tests {
     #[test]
     fn github_escapes_follow_the_workflow_command_rules() {
         assert_eq!(github_data("50% done\nnext"), "50%25 done%0Anext");
+        assert_eq!(github_data("red\u{1b}[31m"), "red\\u{1b}[31m");
         assert_eq!(github_property("a:b,c"), "a%3Ab%2Cc");
     }
 
