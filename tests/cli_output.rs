@@ -183,6 +183,18 @@ fn stale_temporary_files_of_a_killed_run_are_removed() {
 /// `signal` as soon as the temporary file appears, and returns the exit code and the temporary
 /// files left in the output folder.
 fn interrupt_while_writing(signal: libc::c_int) -> (Option<i32>, Vec<String>) {
+    // A run can finish in the instant between seeing its temporary file and the signal (a busy
+    // machine may pause this thread); only then is it tried again.
+    for _ in 0..3 {
+        let (code, left) = interrupt_one_run(signal);
+        if code != Some(0) {
+            return (code, left);
+        }
+    }
+    panic!("three runs finished before the signal reached them");
+}
+
+fn interrupt_one_run(signal: libc::c_int) -> (Option<i32>, Vec<String>) {
     use std::process::{Command, Stdio};
     let input = tempfile::tempdir().unwrap();
     let sentence = "Mentors open doors to new networks, share what they learnt the hard way, and help their mentees see their careers from the outside. ";
@@ -214,10 +226,10 @@ fn interrupt_while_writing(signal: libc::c_int) -> (Option<i32>, Vec<String>) {
         {
             break;
         }
-        assert!(
-            child.try_wait().unwrap().is_none(),
-            "the run ended before its temporary file was seen"
-        );
+        if child.try_wait().unwrap().is_some() {
+            // Finished before its temporary file was seen: a pass that tested nothing.
+            return (Some(0), Vec::new());
+        }
         assert!(started.elapsed().as_secs() < 300, "no temporary file");
         std::thread::sleep(std::time::Duration::from_millis(1));
     }
