@@ -288,8 +288,12 @@ fn bead_cost(
     }
     let length_a: f64 = left.iter().map(|s| s.length).sum();
     let length_b: f64 = right.iter().map(|s| s.length).sum();
-    let mean = (length_a + length_b / ratio) / 2.0;
-    let delta = (length_b - length_a * ratio) / (mean.max(1.0) * VARIANCE).sqrt();
+    // Both lengths in the geometric middle of the two texts' units, so that the cost is the same
+    // whichever version is `a` (Gale & Church measure in the first version's units).
+    let scale = ratio.sqrt();
+    let (length_a, length_b) = (length_a * scale, length_b / scale);
+    let mean = (length_a + length_b) / 2.0;
+    let delta = (length_b - length_a) / (mean.max(1.0) * VARIANCE).sqrt();
     let probability = (2.0 * (1.0 - standard_normal_cdf(delta.abs()))).max(1e-12);
     let mut total = prior_cost - probability.ln();
     let heading_a = left.iter().all(|s| s.heading);

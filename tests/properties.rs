@@ -2,6 +2,11 @@
 //! segmentation invariants hold (spans on char boundaries, in order, inside the text, nothing but
 //! white space left outside paragraphs, sentences inside their paragraph).
 
+// The planted-corpus generator, shared with the benches and the grouping evaluation.
+#[allow(dead_code)]
+#[path = "../benches/support/synthetic.rs"]
+mod synthetic;
+
 use mentorlens::corpus::{document_from_bytes, is_blank};
 use mentorlens::{Config, Pipeline};
 use proptest::prelude::*;
@@ -117,5 +122,89 @@ proptest! {
         prop_assume!(!text.trim().is_empty());
         let once = normalised(&text);
         prop_assert_eq!(normalised(&once), once);
+    }
+}
+
+/// A planted corpus (translations, copies, unrelated articles from the same sentences), analysed
+/// once: renaming files changes no per-document result, only the corpus stages' input order.
+fn planted_corpus() -> &'static [mentorlens::AnalysedDocument] {
+    static PLANTED: OnceLock<Vec<mentorlens::AnalysedDocument>> = OnceLock::new();
+    PLANTED.get_or_init(|| {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (corpus, _) = synthetic::generate_planted(root, 600, 3);
+        corpus
+            .into_iter()
+            .map(|(id, bytes)| {
+                pipeline().analyse_document(document_from_bytes(id.clone(), id, bytes).unwrap())
+            })
+            .collect()
+    })
+}
+
+/// Groups and themes with every document named by its position in the planted corpus: what must
+/// not change when the files are renamed (and so sorted into another order).
+type ContentView = (
+    Vec<(String, Vec<usize>)>,
+    Vec<(String, bool, usize, Vec<usize>)>,
+);
+
+fn content_view(names: &[String]) -> ContentView {
+    let mut documents: Vec<mentorlens::AnalysedDocument> = planted_corpus().to_vec();
+    for (document, name) in documents.iter_mut().zip(names) {
+        document.document.id = name.clone();
+    }
+    let position: std::collections::HashMap<String, usize> = names
+        .iter()
+        .cloned()
+        .enumerate()
+        .map(|(k, name)| (name, k))
+        .collect();
+    // The pipeline hands the corpus stages documents sorted by id.
+    documents.sort_by(|a, b| a.document.id.cmp(&b.document.id));
+    let groups = mentorlens::align::group::group(&documents);
+    let themes = mentorlens::themes::summarise(pipeline().theme_matcher(), &documents, &groups);
+    let by_position = |ids: &[String]| -> Vec<usize> {
+        let mut positions: Vec<usize> = ids.iter().map(|id| position[id]).collect();
+        positions.sort_unstable();
+        positions
+    };
+    let mut group_view: Vec<(String, Vec<usize>)> = groups
+        .iter()
+        .map(|g| (g.kind.clone(), by_position(&g.documents)))
+        .collect();
+    group_view.sort();
+    let theme_view = themes
+        .themes
+        .iter()
+        .map(|t| {
+            (
+                t.id.clone(),
+                t.recurring,
+                t.articles,
+                by_position(&t.documents),
+            )
+        })
+        .collect();
+    (group_view, theme_view)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4))]
+
+    /// The same files under other names (so in another order) give the same groups and the same
+    /// themes, compared by content.
+    #[test]
+    fn results_do_not_depend_on_file_names_or_order(seed in any::<u64>()) {
+        let count = planted_corpus().len();
+        let baseline_names: Vec<String> = (0..count).map(|k| format!("doc{k:05}")).collect();
+        let baseline = content_view(&baseline_names);
+        prop_assert!(baseline.0.len() > 50, "too few groups to compare");
+        // Names in another order: a random permutation of the same kind of names.
+        let mut random = synthetic::SplitMix::new(seed);
+        let mut shuffled = baseline_names.clone();
+        for k in (1..count).rev() {
+            shuffled.swap(k, random.below(k + 1));
+        }
+        prop_assert_eq!(content_view(&shuffled), baseline);
     }
 }

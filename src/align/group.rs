@@ -278,10 +278,20 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
     let skip: Vec<bool> = copy_of.iter().map(Option::is_some).collect();
     let candidates = candidate_pairs(&fingerprints, &skip, |_, _| true);
     let frequency = AnchorFrequency::of(&fingerprints);
+    // Each pair is scored, and ties are broken, in the order of the two texts, never of their
+    // names: the same files under other names or in another order give the same groups.
+    let by_content = |i: usize, j: usize| {
+        (fingerprints[i].text_hash, &documents[i].document.text)
+            .cmp(&(fingerprints[j].text_hash, &documents[j].document.text))
+    };
     // Score every candidate pair (in parallel; the order is restored by the sort below).
     let mut scored: Vec<(f64, usize, usize, PairEvidence, Alignment)> = candidates
         .par_iter()
-        .filter_map(|&(i, j)| {
+        .map(|&(i, j)| match by_content(i, j) {
+            std::cmp::Ordering::Greater => (j, i),
+            _ => (i, j),
+        })
+        .filter_map(|(i, j)| {
             let (score, evidence, alignment) = score_pair(
                 (&documents[i], &fingerprints[i]),
                 (&documents[j], &fingerprints[j]),
@@ -290,8 +300,12 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
             (score >= GROUP_THRESHOLD).then_some((score, i, j, evidence, alignment))
         })
         .collect();
-    // Best first; ties in document order, so the result does not depend on anything else.
-    scored.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.1, x.2).cmp(&(y.1, y.2))));
+    // Best first; ties in the order of the texts, so the result does not depend on anything else.
+    scored.sort_by(|x, y| {
+        y.0.total_cmp(&x.0)
+            .then_with(|| by_content(x.1, y.1))
+            .then_with(|| by_content(x.2, y.2))
+    });
     let mut group_of: HashMap<usize, usize> = HashMap::default();
     let mut members: Vec<Vec<usize>> = Vec::new();
     let mut pairs: Vec<Vec<(PairEvidence, Alignment, f64)>> = Vec::new();
@@ -384,10 +398,14 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
                     "duplicate"
                 }
                 .to_string(),
-                documents: members
-                    .iter()
-                    .map(|&m| documents[m].document.id.clone())
-                    .collect(),
+                documents: {
+                    let mut ids: Vec<String> = members
+                        .iter()
+                        .map(|&m| documents[m].document.id.clone())
+                        .collect();
+                    ids.sort();
+                    ids
+                },
                 score: crate::report::round4(pairs.iter().map(|p| p.2).fold(1.0, f64::min)),
                 alignments: pairs
                     .iter()
@@ -526,7 +544,12 @@ fn candidate_pairs(
         (within, CANDIDATES_PER_DOCUMENT / 2),
         (by_bands, CANDIDATES_PER_DOCUMENT),
     ] {
-        ranked.sort_unstable_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
+        // Ties by the texts' hashes, not by position: names and input order must not decide.
+        let content = |(i, j): (usize, usize)| {
+            let (a, b) = (fingerprints[i].text_hash, fingerprints[j].text_hash);
+            (a.min(b), a.max(b), i.min(j), i.max(j))
+        };
+        ranked.sort_unstable_by(|x, y| y.1.total_cmp(&x.1).then(content(x.0).cmp(&content(y.0))));
         let mut per_document: HashMap<usize, usize> = HashMap::default();
         for ((i, j), _) in ranked {
             let count_i = per_document.get(&i).copied().unwrap_or(0);
