@@ -1,5 +1,6 @@
 //! Reading the small files the tool itself depends on (settings, data files, cache entries) with
-//! a size limit, without blocking on a named pipe and, where asked, without following a link.
+//! a size limit, never hanging on a named pipe, and for the tool's own files without following a
+//! link.
 //!
 //! Inputs to analyse have their own loader ([`crate::corpus`]); this module is for everything else,
 //! where a device, a pipe or a huge file named by mistake (or planted) must give a clear error
@@ -8,12 +9,12 @@
 use std::io::{self, Read};
 use std::path::Path;
 
-/// Whether a symbolic link at the path itself may be followed.
+/// Who chose the file, which decides what it may be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Links {
-    /// Follow it (a file the user named).
+    /// A file the user named: a link is followed, and a pipe is read (`--config <(…)`).
     Follow,
-    /// Refuse it (a file the tool keeps, such as a cache entry).
+    /// A file the tool keeps, such as a cache entry: only a regular file, never through a link.
     Refuse,
 }
 
@@ -28,11 +29,17 @@ pub const DATA_FILE_LIMIT: u64 = 64 << 20;
 pub fn read_regular_file(path: &Path, limit: u64, links: Links) -> io::Result<Vec<u8>> {
     let file = open_without_blocking(path, links)?;
     let meta = file.metadata()?;
-    if !meta.is_file() {
+    let named_pipe = links == Links::Follow && is_pipe(&meta);
+    if !meta.is_file() && !named_pipe {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            "not a regular file (a device, pipe, socket or folder)",
+            "not a regular file (a device, socket or folder, or a pipe where only a file will do)",
         ));
+    }
+    if named_pipe {
+        // Opened without blocking; read it blocking, as a pipe is meant to be read. A pipe with
+        // no writer reads as empty rather than hanging.
+        set_blocking(&file)?;
     }
     if meta.len() > limit {
         return Err(too_large(limit));
@@ -64,6 +71,36 @@ fn too_large(limit: u64) -> io::Error {
         io::ErrorKind::InvalidData,
         format!("larger than the limit of {limit} bytes"),
     )
+}
+
+#[cfg(unix)]
+fn is_pipe(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    meta.file_type().is_fifo()
+}
+
+#[cfg(not(unix))]
+fn is_pipe(_meta: &std::fs::Metadata) -> bool {
+    false
+}
+
+#[cfg(unix)]
+fn set_blocking(file: &std::fs::File) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let descriptor = file.as_raw_fd();
+    // SAFETY: fcntl on a descriptor this function's caller owns, with no pointer arguments.
+    let flags = unsafe { libc::fcntl(descriptor, libc::F_GETFL) };
+    // SAFETY: as above.
+    if flags < 0 || unsafe { libc::fcntl(descriptor, libc::F_SETFL, flags & !libc::O_NONBLOCK) } < 0
+    {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn set_blocking(_file: &std::fs::File) -> io::Result<()> {
+    Ok(())
 }
 
 #[cfg(unix)]
@@ -125,7 +162,43 @@ mod tests {
             .status()
             .unwrap();
         assert!(made.success());
-        // Would block forever without O_NONBLOCK.
-        assert!(read_regular_file(&fifo, 10, Links::Follow).is_err());
+        // A pipe the tool keeps is refused; one the user named with no writer reads as empty
+        // (without O_NONBLOCK either would block forever).
+        assert!(read_regular_file(&fifo, 10, Links::Refuse).is_err());
+        assert_eq!(read_regular_file(&fifo, 10, Links::Follow).unwrap(), b"");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_the_user_named_is_read_through_the_limit() {
+        let folder = tempfile::tempdir().unwrap();
+        let fifo = folder.path().join("settings.toml");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let writer_path = fifo.clone();
+        // Opening a FIFO to write waits for a reader, and a reader that found it empty may have
+        // gone before the write: both sides try again until the text got through.
+        let writer = std::thread::spawn(move || {
+            for _ in 0..200 {
+                if std::fs::write(&writer_path, "against = [\"corpus\"]\n").is_ok() {
+                    return;
+                }
+            }
+        });
+        let mut text = Vec::new();
+        for _ in 0..200 {
+            text = read_regular_file(&fifo, 100, Links::Follow).unwrap();
+            if !text.is_empty() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        writer.join().unwrap();
+        assert_eq!(text, b"against = [\"corpus\"]\n");
     }
 }

@@ -1129,3 +1129,50 @@ fn names_with_newlines_escapes_and_workflow_commands_cannot_inject() {
         "{junit:?}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn settings_and_data_files_that_are_pipes_or_devices_never_hang() {
+    let workspace = Workspace::new();
+    let fifo = workspace.path("settings.toml");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    // A pipe with no writer reads as empty settings.
+    let (code, stdout, stderr) = workspace.check(&[
+        "new/copy.txt",
+        "--config",
+        "settings.toml",
+        "--against",
+        "corpus",
+    ]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    // A pipe the user fills is read (`--config <(...)`).
+    let (code, stdout, stderr) = outcome(
+        std::process::Command::new("bash")
+            .current_dir(workspace.path(""))
+            .env_remove("CI")
+            .arg("-c")
+            .arg(format!(
+                "{} check new/copy.txt --config <(printf 'against = [\"corpus\"]\\nfail_on = [\"spun\"]\\n')",
+                assert_cmd::cargo::cargo_bin("mentorlens").display()
+            ))
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("`duplicate` findings only warn"),
+        "{stdout}"
+    );
+    for flag in ["--config", "--lexicon", "--cues", "--taxonomy"] {
+        let (code, _, stderr) =
+            workspace.check(&["new/copy.txt", "--against", "corpus", flag, "/dev/zero"]);
+        assert_eq!(code, 2, "{flag}");
+        assert!(stderr.contains("not a regular file"), "{flag}: {stderr}");
+    }
+}
