@@ -187,15 +187,36 @@ fn named_pipes_are_listed_not_read() {
 fn unreadable_file_is_listed() {
     use std::os::unix::fs::PermissionsExt;
     let folder = tempfile::tempdir().unwrap();
-    let path = folder.path().join("secret.txt");
+    let corpus = folder.path().join("in");
+    std::fs::create_dir_all(&corpus).unwrap();
+    let path = corpus.join("secret.txt");
     std::fs::write(&path, "Mentors keep secrets well and share lessons freely.").unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
-    if std::fs::read(&path).is_ok() {
-        // Running as root: permissions do not stop reads, so nothing to check here.
-        return;
-    }
-    let (code, report, _) = analyze(&[folder.path()]);
-    assert_eq!(code, Some(2), "nothing could be read");
+    // SAFETY: geteuid has no arguments and cannot fail.
+    let output = if unsafe { libc::geteuid() } == 0 {
+        // Permissions do not stop root (CI runs as root): run as `nobody`, with a copy of the
+        // binary the unprivileged user can reach, so that the file really cannot be read.
+        let binary = folder.path().join("mentorlens");
+        std::fs::copy(assert_cmd::cargo::cargo_bin("mentorlens"), &binary).unwrap();
+        for reachable in [folder.path(), &corpus, &binary] {
+            std::fs::set_permissions(reachable, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        std::process::Command::new("setpriv")
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(&binary)
+            .args(["analyze", "in"])
+            .current_dir(folder.path())
+            .output()
+            .expect("setpriv (util-linux) is installed")
+    } else {
+        mentorlens()
+            .current_dir(folder.path())
+            .args(["analyze", "in"])
+            .output()
+            .unwrap()
+    };
+    let report: Value = serde_json::from_slice(&output.stdout).expect("a report is always written");
+    assert_eq!(output.status.code(), Some(2), "nothing could be read");
     assert_eq!(
         error_kind(&report, "secret.txt").as_deref(),
         Some("unreadable")

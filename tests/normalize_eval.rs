@@ -1,5 +1,5 @@
 //! The spun-English normaliser measured: word error rate against the original on the team's real
-//! spun/original pairs (`../shared/dev/spun`, read in place and skipped when absent: third-party
+//! spun/original pairs (`../shared/dev/spun`, read in place and required: third-party
 //! texts that stay out of the repository), words changed in clean English, and the seed corpus.
 
 use mentorlens::corpus::document_from_bytes;
@@ -175,10 +175,20 @@ fn pair_names(folder: &std::path::Path) -> Option<Vec<String>> {
 #[test]
 fn word_error_rate_drops_on_the_development_pairs() {
     let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/dev/spun");
-    let Some(names) = pair_names(&folder) else {
-        println!("{} is absent: skipped", folder.display());
-        return;
-    };
+    // The development data lives beside the checkout (CI lays `shared/` there too): a missing
+    // folder is a failure, never a silent pass.
+    let names = pair_names(&folder).unwrap_or_else(|| {
+        panic!(
+            "{} is missing: the development pairs must be beside the checkout",
+            folder.display()
+        )
+    });
+    assert!(
+        names.len() >= 10,
+        "only {} pairs in {}",
+        names.len(),
+        folder.display()
+    );
     let whole = measure_pairs(&folder, &names, pipeline(), "whole lexicon");
     let (before, after) = (whole.before, whole.after);
     assert!(
@@ -353,13 +363,11 @@ fn dependency_readmes_are_clean_english() {
     let cargo_home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
-    let Some(registry) = cargo_home
+    // The registry holds the dependencies' sources once they are built, as they are for tests.
+    let registry = cargo_home
         .map(|h| h.join("registry/src"))
         .and_then(|r| std::fs::read_dir(r).ok())
-    else {
-        println!("no cargo registry: skipped");
-        return;
-    };
+        .expect("the cargo registry holds the dependencies' sources (CARGO_HOME/registry/src)");
     let indexes: Vec<PathBuf> = registry.filter_map(|e| e.ok()).map(|e| e.path()).collect();
     let lock = std::fs::read_to_string(root.join("Cargo.lock")).unwrap();
     let packages: Vec<String> = lock
@@ -396,6 +404,7 @@ fn dependency_readmes_are_clean_english() {
     println!(
         "\ndependency READMEs: {documents} documents, {words} words, {changed} changed, mangled: {mangled:?}"
     );
+    assert!(documents >= 20, "only {documents} READMEs read");
     assert!(changed * 500 <= words, "{changed} of {words} words changed");
     assert!(mangled.is_empty(), "{mangled:?}");
 }
@@ -495,8 +504,9 @@ fn the_rust_book_is_clean_english() {
         .map(|s| s.join("share/doc/rust/html/book"))
         .and_then(|book| std::fs::read_dir(book).ok())
     else {
-        println!("the Rust book is not installed: skipped");
-        return;
+        panic!(
+            "the Rust book is not in the toolchain's documentation (rustup component rust-docs)"
+        );
     };
     let mut paths: Vec<PathBuf> = chapters
         .filter_map(|e| e.ok().map(|e| e.path()))
