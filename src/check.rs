@@ -142,8 +142,11 @@ pub struct Finding {
     pub related: Vec<Location>,
 }
 
-/// Settings of the gate, from `mentorlens.toml` and the command line.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+/// Settings of the gate, from `mentorlens.toml` and the command line. Besides the gate's own keys,
+/// the file may hold a table per analysis stage (`[language]`, `[normalize]`, `[themes]`,
+/// `[segment]`, `[load]`, with the keys of [`Config`](crate::Config)); the stage flags
+/// (`--languages`, `--lexicon`, …) override them.
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CheckSettings {
     /// The corpus new content is compared with: files or folders.
@@ -161,6 +164,16 @@ pub struct CheckSettings {
     /// The settings file these came from, if any (not a key of the file).
     #[serde(skip)]
     pub file: Option<PathBuf>,
+    /// Loading inputs.
+    pub load: Option<crate::corpus::LoadConfig>,
+    /// Segmentation.
+    pub segment: Option<crate::segment::SegmentConfig>,
+    /// Language identification.
+    pub language: Option<crate::lang::LanguageConfig>,
+    /// Spun-English normalisation.
+    pub normalize: Option<crate::normalize::NormalizeConfig>,
+    /// Benefit themes.
+    pub themes: Option<crate::themes::ThemeConfig>,
 }
 
 /// The default of `max_mangling`: the normaliser's own line for a mangled document.
@@ -243,6 +256,23 @@ impl CheckSettings {
             format: overrides.format.or(self.format),
             cache: overrides.cache.or(self.cache),
             file: overrides.file.or(self.file),
+            load: overrides.load.or(self.load),
+            segment: overrides.segment.or(self.segment),
+            language: overrides.language.or(self.language),
+            normalize: overrides.normalize.or(self.normalize),
+            themes: overrides.themes.or(self.themes),
+        }
+    }
+
+    /// The pipeline's settings: the file's stage tables over the defaults.
+    pub fn pipeline_config(&self) -> crate::Config {
+        let defaults = crate::Config::default();
+        crate::Config {
+            load: self.load.clone().unwrap_or(defaults.load),
+            segment: self.segment.clone().unwrap_or(defaults.segment),
+            language: self.language.clone().unwrap_or(defaults.language),
+            normalize: self.normalize.clone().unwrap_or(defaults.normalize),
+            themes: self.themes.clone().unwrap_or(defaults.themes),
         }
     }
 

@@ -116,13 +116,25 @@ struct StageArgs {
 }
 
 impl StageArgs {
-    /// The pipeline's settings with these flags applied.
+    /// The pipeline's default settings with these flags applied.
     fn config(&self) -> Config {
-        let mut config = Config::default();
-        config.language.languages = self.languages.clone();
-        config.themes.taxonomy = self.taxonomy.clone();
-        config.themes.cues = self.cues.clone();
-        config.normalize.lexicon = self.lexicon.clone();
+        self.applied_to(Config::default())
+    }
+
+    /// `config` with the flags that were given replacing its values.
+    fn applied_to(&self, mut config: Config) -> Config {
+        if !self.languages.is_empty() {
+            config.language.languages = self.languages.clone();
+        }
+        if self.taxonomy.is_some() {
+            config.themes.taxonomy = self.taxonomy.clone();
+        }
+        if self.cues.is_some() {
+            config.themes.cues = self.cues.clone();
+        }
+        if self.lexicon.is_some() {
+            config.normalize.lexicon = self.lexicon.clone();
+        }
         config
     }
 }
@@ -547,7 +559,7 @@ fn check_settings(args: &CheckArgs) -> Result<(mentorlens::check::CheckSettings,
         fail_on: (!args.fail_on.is_empty()).then(|| args.fail_on.clone()),
         format: args.format,
         cache: args.cache.clone(),
-        file: None,
+        ..CheckSettings::default()
     });
     Ok((settings, notes))
 }
@@ -629,7 +641,7 @@ fn path_from_bytes(name: &[u8]) -> Result<PathBuf> {
 
 fn check(args: CheckArgs) -> Result<ExitCode> {
     let (settings, notes) = check_settings(&args)?;
-    let pipeline = Pipeline::new(&args.stages.config())?;
+    let pipeline = Pipeline::new(&args.stages.applied_to(settings.pipeline_config()))?;
     let inputs = new_inputs(&args)?;
     let pool = thread_pool(args.threads)?;
     let mut report = pool.install(|| mentorlens::check::check(&pipeline, &inputs, &settings))?;

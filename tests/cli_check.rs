@@ -1176,3 +1176,50 @@ fn settings_and_data_files_that_are_pipes_or_devices_never_hang() {
         assert!(stderr.contains("not a regular file"), "{flag}: {stderr}");
     }
 }
+
+#[test]
+fn the_settings_file_stage_tables_reach_the_pipeline_and_flags_override_them() {
+    let workspace = Workspace::new();
+    std::fs::write(
+        workspace.path("mentorlens.toml"),
+        "against = [\"corpus\"]\n[load]\nmax_bytes = 3000\n",
+    )
+    .unwrap();
+    std::fs::write(workspace.path("new/long.txt"), CLEAN.repeat(12)).unwrap();
+    let (code, json) = workspace.check_json(&["new/long.txt"]);
+    assert_eq!(code, 1);
+    assert_eq!(rules(&json), vec![("unreadable".into(), "error".into())]);
+    assert!(
+        json["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("over the limit of 3000 bytes"),
+        "{json}"
+    );
+    // The corpus is read with the same limit: two of its three seeds are skipped, and named.
+    assert_eq!(json["corpus"]["unreadable"], 2);
+    std::fs::write(
+        workspace.path("mentorlens.toml"),
+        "against = [\"corpus\"]\n[normalize]\nlexicon = \"no-such-lexicon.tsv\"\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = workspace.check(&["new/copy.txt"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no-such-lexicon.tsv"), "{stderr}");
+    // The flag wins over the table.
+    std::fs::write(
+        workspace.path("extra.tsv"),
+        "spun\toriginal\tmode\tsource\nfrightfully costly\tvery expensive\talways\tteam\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = workspace.check(&["new/copy.txt", "--lexicon", "extra.tsv"]);
+    assert_eq!(code, 1, "{stderr}");
+    std::fs::write(
+        workspace.path("mentorlens.toml"),
+        "against = [\"corpus\"]\n[language]\nlanguagez = [\"en\"]\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = workspace.check(&["new/copy.txt"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("languagez"), "{stderr}");
+}
