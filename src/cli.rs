@@ -3,8 +3,7 @@
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use mentorlens::corpus::Input;
-use mentorlens::corpus::InputError;
+use mentorlens::corpus::{DEFAULT_EXTENSIONS, Input, InputError};
 use mentorlens::report::{Report, write_output};
 use mentorlens::terminal::escape_for_terminal;
 use mentorlens::{AnalysedDocument, Analysis, Config, DocumentStages, Outcome, Pipeline, Progress};
@@ -41,9 +40,10 @@ enum Command {
 
 #[derive(Args)]
 struct NormalizeArgs {
-    /// A text file, or - for standard input.
+    /// One document: a text file, a JSON Lines file of one record, or - for standard input.
     input: String,
-    /// Show the edits inline over the original: [-spun-]{+restored+} (coloured on a terminal).
+    /// Show the edits inline over the original: [-spun-]{+restored+} (coloured on a terminal
+    /// unless NO_COLOR is set). Not with `--format json`, which lists the edits itself.
     #[arg(long)]
     diff: bool,
     /// `text` prints the restored text (or the diff); `json` prints the mangling object.
@@ -81,6 +81,14 @@ enum NormalizeFormat {
     Json,
 }
 
+/// The most worker threads `--threads` takes: more only spends time starting them.
+const MAX_THREADS: u64 = 1024;
+
+/// `--threads`: 1 to [`MAX_THREADS`].
+fn thread_count() -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::new().range(1..=MAX_THREADS)
+}
+
 /// Options shared by every command that reads a corpus.
 #[derive(Args)]
 struct InputArgs {
@@ -88,9 +96,14 @@ struct InputArgs {
     /// one {"id", "text"} record per line.
     #[arg(default_value = "corpus")]
     paths: Vec<String>,
-    /// Worker threads (default: one per core). The output does not depend on it.
-    #[arg(long)]
+    /// Worker threads, 1 to 1024 (default: one per core). The output does not depend on it.
+    #[arg(long, value_parser = thread_count())]
     threads: Option<usize>,
+    /// File extensions a folder walk reads, comma-separated (`*` for every file, an empty entry
+    /// for files without one); other files in folders are skipped. A file named here is always
+    /// read.
+    #[arg(long, value_delimiter = ',', value_name = "LIST", default_values_t = DEFAULT_EXTENSIONS.map(String::from))]
+    ext: Vec<String>,
     /// No progress bar and no summary on standard error.
     #[arg(long, short)]
     quiet: bool,
@@ -180,8 +193,8 @@ struct CheckArgs {
     /// is replaced atomically, keeping its permissions; a device is written through).
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Worker threads (default: one per core).
-    #[arg(long)]
+    /// Worker threads, 1 to 1024 (default: one per core).
+    #[arg(long, value_parser = thread_count())]
     threads: Option<usize>,
     #[command(flatten)]
     stages: StageArgs,
@@ -376,38 +389,82 @@ fn detect(args: DetectArgs) -> Result<ExitCode> {
 }
 
 fn normalize(args: NormalizeArgs) -> Result<ExitCode> {
+    if args.diff && matches!(args.format, NormalizeFormat::Json) {
+        <Cli as clap::CommandFactory>::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "--diff cannot be used with --format json: the JSON lists every edit with its offsets",
+            )
+            .exit();
+    }
+    if Path::new(&args.input).is_dir() {
+        return Ok(usage_error(&format!(
+            "{}: normalize takes one document, not a folder; give one file (analyze reads a corpus)",
+            args.input
+        )));
+    }
     let mut config = Config::default();
     config.normalize.lexicon = args.lexicon.clone();
     let pipeline = Pipeline::new(&config)?;
     let analysis = pipeline.run(&[Input::from_arg(&args.input)], &());
-    if let Some(error) = analysis.errors.first() {
-        eprintln!("mentorlens: {}", escape_for_terminal(&error.to_string()));
-        return Ok(ExitCode::from(2));
+    let records = analysis.documents.len() + analysis.errors.len();
+    if records > 1 {
+        return Ok(usage_error(&format!(
+            "{}: holds {records} records; normalize takes one document (analyze reads them all)",
+            args.input
+        )));
     }
-    let colour = io::stdout().is_terminal();
+    if let Some(error) = analysis.errors.first() {
+        return Ok(usage_error(&error.to_string()));
+    }
+    let Some(analysed) = analysis.documents.first() else {
+        return Ok(usage_error(&format!(
+            "{}: no document to normalise",
+            args.input
+        )));
+    };
+    let colour = io::stdout().is_terminal() && colour_allowed(std::env::var_os("NO_COLOR"));
     let mut out = stdout_writer();
-    for analysed in &analysis.documents {
-        let text = &analysed.document.text;
-        let edits = analysed
-            .mangling
-            .as_ref()
-            .map_or(&[][..], |m| m.edits.as_slice());
-        match args.format {
-            NormalizeFormat::Json => {
-                serde_json::to_writer_pretty(&mut out, &analysed.mangling)?;
-                writeln!(out)?;
-            }
-            NormalizeFormat::Text if args.diff => {
-                write!(out, "{}", inline_diff(text, edits, colour))?;
-            }
-            NormalizeFormat::Text => {
-                let restored = analysed.normalized_text();
-                write!(out, "{}", restored.as_deref().unwrap_or(text))?;
-            }
+    let text = &analysed.document.text;
+    match (&analysed.mangling, args.format) {
+        (Some(mangling), NormalizeFormat::Json) => {
+            serde_json::to_writer_pretty(&mut out, mangling)?;
+            writeln!(out)?;
+        }
+        (None, NormalizeFormat::Json) => {
+            let language = &analysed.languages.document.code;
+            let not_english = serde_json::json!({
+                "english": false,
+                "language": language,
+                "edits": [],
+                "message": format!("the document is not in English ({language}): it is left as it is"),
+            });
+            serde_json::to_writer_pretty(&mut out, &not_english)?;
+            writeln!(out)?;
+        }
+        (mangling, NormalizeFormat::Text) if args.diff => {
+            let edits = mangling.as_ref().map_or(&[][..], |m| m.edits.as_slice());
+            write!(out, "{}", inline_diff(text, edits, colour))?;
+        }
+        (_, NormalizeFormat::Text) => {
+            let restored = analysed.normalized_text();
+            write!(out, "{}", restored.as_deref().unwrap_or(text))?;
         }
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints `message` as the command's error and gives the usage-error exit code (2).
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("mentorlens: {}", escape_for_terminal(message));
+    ExitCode::from(2)
+}
+
+/// Whether output may be coloured, given `NO_COLOR`: not when it is set to anything but empty
+/// (<https://no-color.org>).
+fn colour_allowed(no_color: Option<std::ffi::OsString>) -> bool {
+    no_color.is_none_or(|value| value.is_empty())
 }
 
 /// Byte spans of the lines of `text`, without their line ends.
@@ -799,7 +856,9 @@ fn on_inputs<T: Send>(
     input: &InputArgs,
     work: impl FnOnce(&Pipeline, &[Input], &dyn Progress) -> T + Send,
 ) -> Result<T> {
-    let pipeline = Pipeline::new(&input.stages.config())?;
+    let mut config = input.stages.config();
+    config.load.extensions = input.ext.clone();
+    let pipeline = Pipeline::new(&config)?;
     let inputs: Vec<Input> = input.paths.iter().map(|p| Input::from_arg(p)).collect();
     let pool = thread_pool(input.threads)?;
     let bar = ProgressBarSink::new(input.quiet);
@@ -858,7 +917,6 @@ impl<W: Write> Write for ReaderMayLeave<W> {
 fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(threads) = threads {
-        anyhow::ensure!(threads > 0, "--threads must be at least 1");
         pool = pool.num_threads(threads);
     }
     pool.build().context("cannot start the worker threads")
@@ -914,5 +972,18 @@ impl Progress for ProgressBarSink {
 
     fn advance(&self) {
         self.bar.inc(1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_color_set_and_not_empty_turns_colour_off() {
+        assert!(colour_allowed(None));
+        assert!(colour_allowed(Some("".into())));
+        assert!(!colour_allowed(Some("1".into())));
+        assert!(!colour_allowed(Some("false".into())));
     }
 }

@@ -2,10 +2,11 @@
 //!
 //! Loading is the only stage that touches the file system. It never aborts a run: every input either
 //! becomes a `Document` or an [`InputError`] that names the path, a machine-readable kind and a message
-//! a person can act on. Decoding rules: a UTF-8 byte-order mark is stripped, UTF-16 with a byte-order
-//! mark is decoded, invalid UTF-8 is decoded with U+FFFD replacement characters and a warning, files
-//! with NUL bytes or mostly control characters are rejected as binary, and empty or whitespace-only
-//! texts are rejected as empty.
+//! a person can act on. Decoding rules: a UTF-8 byte-order mark is stripped, UTF-16 and UTF-32 with a
+//! byte-order mark are decoded, invalid input is decoded with U+FFFD replacement characters and a
+//! warning, texts with a NUL anywhere or mostly control characters in their first 64 KiB are
+//! rejected as binary (a file as soon as its first 64 KiB show it, a JSON Lines record by its
+//! text), and empty or whitespace-only texts are rejected as empty.
 
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -15,7 +16,9 @@ use std::path::{Path, PathBuf};
 /// One input as the user named it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
-    /// A file or a folder (walked recursively in sorted order; hidden entries are skipped).
+    /// A file or a folder (walked recursively in sorted order; hidden entries and files without a
+    /// text extension, see [`LoadConfig::extensions`], are skipped). A file is read whatever its
+    /// extension.
     Path(PathBuf),
     /// Standard input, read whole as one document with id `stdin`.
     Stdin,
@@ -203,11 +206,37 @@ const ELOOP: i32 = 62;
 pub struct LoadConfig {
     /// Files larger than this many bytes are listed as `too_large` instead of being read.
     pub max_bytes: u64,
+    /// The file extensions a folder walk takes, without the dot, in any case; `*` takes every
+    /// file and an empty entry files without an extension. Other files in a folder are skipped
+    /// (neither read nor listed); a file named as an input is read whatever its extension.
+    pub extensions: Vec<String>,
 }
+
+/// The extensions a folder walk takes unless told otherwise: plain text and JSON Lines, so that
+/// notes, gold files and images kept beside a corpus are not read as documents.
+pub const DEFAULT_EXTENSIONS: [&str; 3] = ["txt", "text", "jsonl"];
 
 impl Default for LoadConfig {
     fn default() -> Self {
-        Self { max_bytes: 1 << 30 }
+        Self {
+            max_bytes: 1 << 30,
+            extensions: DEFAULT_EXTENSIONS.map(String::from).to_vec(),
+        }
+    }
+}
+
+impl LoadConfig {
+    /// Whether a folder walk takes the file at `path` (see [`LoadConfig::extensions`]).
+    pub fn walk_takes(&self, path: &Path) -> bool {
+        let extension = path
+            .extension()
+            .map_or(Some(""), |extension| extension.to_str());
+        self.extensions.iter().any(|wanted| {
+            wanted == "*"
+                || extension.is_some_and(|extension| {
+                    extension.eq_ignore_ascii_case(wanted.strip_prefix('.').unwrap_or(wanted))
+                })
+        })
     }
 }
 
@@ -221,8 +250,14 @@ pub enum Source {
 }
 
 /// Walks the inputs into the list of sources to read, in a stable order, plus the inputs that
-/// could not even be listed (missing paths, link loops, the same file named twice).
+/// could not even be listed (missing paths, link loops, the same file named twice). Folders give
+/// the files of the default extensions ([`DEFAULT_EXTENSIONS`]).
 pub fn discover(inputs: &[Input]) -> (Vec<Source>, Vec<InputError>) {
+    discover_with(inputs, &LoadConfig::default())
+}
+
+/// [`discover`], with folders giving the files of `config.extensions`.
+pub fn discover_with(inputs: &[Input], config: &LoadConfig) -> (Vec<Source>, Vec<InputError>) {
     let mut sources = Vec::new();
     let mut errors = Vec::new();
     let mut seen: HashMap<PathBuf, String> = HashMap::new();
@@ -270,6 +305,7 @@ pub fn discover(inputs: &[Input]) -> (Vec<Source>, Vec<InputError>) {
                 for entry in walker {
                     match entry {
                         Ok(entry) if entry.file_type().is_dir() => {}
+                        Ok(entry) if !config.walk_takes(entry.path()) => {}
                         Ok(entry) if !entry.file_type().is_file() => {
                             errors.push(not_a_file(&display_path(entry.path())));
                         }
@@ -311,21 +347,10 @@ fn walk_error(root: &Path, error: &walkdir::Error) -> InputError {
 /// Ids are provisional (stems); [`assign_unique_ids`] makes them unique across the corpus.
 pub fn load(source: &Source, config: &LoadConfig) -> Vec<Result<Document, InputError>> {
     match source {
-        Source::Stdin => {
-            // Read through a `max_bytes + 1` window: standard input has no size to check first.
-            let mut bytes = Vec::new();
-            match io::stdin()
-                .lock()
-                .take(config.max_bytes + 1)
-                .read_to_end(&mut bytes)
-            {
-                Ok(read) if read as u64 > config.max_bytes => {
-                    vec![Err(too_large("-", config.max_bytes, None))]
-                }
-                Ok(_) => vec![document_from_bytes("stdin".into(), "-".into(), bytes)],
-                Err(error) => vec![Err(InputError::from_io("-", &error))],
-            }
-        }
+        Source::Stdin => match read_limited(io::stdin().lock(), 0, config.max_bytes, "-") {
+            Ok(bytes) => vec![document_from_bytes("stdin".into(), "-".into(), bytes)],
+            Err(error) => vec![Err(error)],
+        },
         Source::File(path) => {
             let display = display_path(path);
             match read_file(path, &display, config) {
@@ -356,11 +381,38 @@ fn read_file(path: &Path, display: &str, config: &LoadConfig) -> Result<Vec<u8>,
     if meta.len() > config.max_bytes {
         return Err(too_large(display, config.max_bytes, Some(meta.len())));
     }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    let mut reader = file.take(config.max_bytes + 1);
-    reader
+    read_limited(file, meta.len(), config.max_bytes, display)
+}
+
+/// How many leading bytes decide whether an input is binary before the rest is read, and on how
+/// many the share of control characters is measured.
+const SNIFF_BYTES: usize = 64 * 1024;
+
+/// Reads at most `limit` bytes (`expected` is the size when known): the first 64 KiB, which end
+/// the read when they show binary content, then the rest.
+fn read_limited(
+    reader: impl Read,
+    expected: u64,
+    limit: u64,
+    display: &str,
+) -> Result<Vec<u8>, InputError> {
+    let io_error = |error: io::Error| InputError::from_io(display, &error);
+    let mut reader = reader.take(limit.saturating_add(1));
+    let mut bytes = Vec::with_capacity(expected.min(SNIFF_BYTES as u64) as usize);
+    (&mut reader)
+        .take(SNIFF_BYTES as u64)
         .read_to_end(&mut bytes)
-        .map_err(|error| InputError::from_io(display, &error))?;
+        .map_err(io_error)?;
+    // UTF-16 and UTF-32 hold NUL bytes; they are judged once decoded.
+    if wide_encoding(&bytes).is_none() && looks_binary(&bytes) {
+        let (kind, message) = binary_content();
+        return Err(InputError::new(display, kind, message));
+    }
+    bytes.reserve(expected.min(limit).saturating_sub(bytes.len() as u64) as usize);
+    reader.read_to_end(&mut bytes).map_err(io_error)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(display, limit, None));
+    }
     Ok(bytes)
 }
 
@@ -387,11 +439,28 @@ fn stem(path: &Path) -> String {
         .unwrap_or_else(|| display_path(path))
 }
 
-/// One line of a JSON Lines input.
+/// One line of a JSON Lines input. The id is kept as written: a number such as
+/// `12345678901234567890123` would lose digits as a float.
 #[derive(Deserialize)]
 struct Record {
-    id: Option<serde_json::Value>,
+    id: Option<Box<serde_json::value::RawValue>>,
     text: String,
+}
+
+impl Record {
+    /// The id as the file writes it: a string's content, or a number's digits; `None` for a
+    /// missing, null, blank or other id.
+    fn id(&self) -> Option<String> {
+        let raw = self.id.as_deref()?.get();
+        let id = if raw.starts_with('"') {
+            serde_json::from_str::<String>(raw).ok()?
+        } else if raw.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+            raw.to_string()
+        } else {
+            return None;
+        };
+        (!id.trim().is_empty()).then_some(id)
+    }
 }
 
 fn load_jsonl(path: &Path, display: &str, bytes: Vec<u8>) -> Vec<Result<Document, InputError>> {
@@ -399,54 +468,71 @@ fn load_jsonl(path: &Path, display: &str, bytes: Vec<u8>) -> Vec<Result<Document
         Ok(decoded) => decoded,
         Err((kind, message)) => return vec![Err(InputError::new(display, kind, message))],
     };
-    let text = decoded.text;
     let mut out = Vec::new();
-    for (number, line) in text.lines().enumerate().map(|(i, line)| (i + 1, line)) {
+    let mut line_start = 0;
+    for (number, raw_line) in decoded.text.split_inclusive('\n').enumerate() {
+        let number = number + 1;
+        let line_span = line_start..line_start + raw_line.len();
+        line_start = line_span.end;
+        let line = raw_line.strip_suffix('\n').unwrap_or(raw_line);
+        let line = line.strip_suffix('\r').unwrap_or(line);
         if line.trim().is_empty() {
             continue;
         }
         let location = format!("{display}:{number}");
+        let at_line = |mut error: InputError| {
+            error.record_line = Some(number);
+            error
+        };
         let record = match serde_json::from_str::<Record>(line) {
             Ok(record) => record,
             Err(error) => {
-                let mut error = InputError::new(
+                out.push(Err(at_line(InputError::new(
                     location,
                     InputErrorKind::InvalidRecord,
                     format!("not a {{\"id\": ..., \"text\": ...}} record: {error}"),
-                );
-                error.record_line = Some(number);
-                out.push(Err(error));
+                ))));
                 continue;
             }
         };
-        let id = match record.id {
-            Some(serde_json::Value::String(id)) if !id.trim().is_empty() => id,
-            Some(serde_json::Value::Number(id)) => id.to_string(),
-            _ => format!("{}:{number}", stem(path)),
-        };
-        // Replacement characters in a record come from the file's decoding only when it had any.
-        let first_replacement = decoded
-            .first_replacement
-            .and_then(|_| record.text.find('\u{FFFD}'));
-        let mut warnings = Vec::new();
-        if first_replacement.is_some() {
-            warnings.extend(decoded.warnings.iter().cloned());
+        if looks_binary(record.text.as_bytes()) {
+            out.push(Err(at_line(InputError::new(
+                location,
+                InputErrorKind::Binary,
+                "the record's text is binary (a NUL character or mostly control characters), not text; give plain text",
+            ))));
+            continue;
         }
-        let document = Decoded {
+        let id = record
+            .id()
+            .unwrap_or_else(|| format!("{}:{number}", stem(path)));
+        // The file's notes hold for every record; replacements only for the records on whose
+        // line decoding made them.
+        let mut warnings = decoded.warnings.clone();
+        let replaced = decoded.replacements_in(line_span);
+        let first_replacement = if replaced > 0 {
+            warnings.push(format!(
+                "invalid {} on line {number} of the file: {replaced} sequence(s) replaced by U+FFFD",
+                decoded.encoding
+            ));
+            record.text.find('\u{FFFD}')
+        } else {
+            None
+        };
+        let record_text = Decoded {
             text: record.text,
             warnings,
-            first_replacement,
+            replacements: Vec::new(),
+            encoding: decoded.encoding,
         };
         out.push(
-            document_from_text(id, location, document)
+            document_from_text(id, location, record_text)
                 .map(|mut document| {
                     document.record_line = Some(number);
+                    document.first_replacement = first_replacement;
                     document
                 })
-                .map_err(|mut error| {
-                    error.record_line = Some(number);
-                    error
-                }),
+                .map_err(at_line),
         );
     }
     if out.is_empty() {
@@ -472,11 +558,9 @@ pub fn document_from_bytes(
 }
 
 fn document_from_text(id: String, path: String, decoded: Decoded) -> Result<Document, InputError> {
-    let Decoded {
-        text,
-        warnings,
-        first_replacement,
-    } = decoded;
+    let warnings = decoded.all_warnings();
+    let first_replacement = decoded.replacements.first().copied();
+    let text = decoded.text;
     if text.chars().all(is_blank) {
         let message = if text.is_empty() {
             "the text is empty; nothing to analyse"
@@ -506,96 +590,175 @@ pub fn is_blank(c: char) -> bool {
 
 type DecodeError = (InputErrorKind, String);
 
-/// Decoded text, what decoding had to say about it, and where it first replaced invalid input.
+/// Decoded text, what decoding had to say about it, and where it replaced invalid input.
 struct Decoded {
     text: String,
+    /// Notes that hold for all of the text (the encoding it was decoded from).
     warnings: Vec<String>,
-    first_replacement: Option<usize>,
+    /// Byte offsets in `text` of every U+FFFD that decoding put in place of invalid input.
+    replacements: Vec<usize>,
+    /// The encoding the input was decoded from, as the replacement warning names it.
+    encoding: &'static str,
 }
 
-/// Decodes bytes to text: BOM handling, UTF-16, binary detection, lossy UTF-8 with a warning.
-fn decode(mut bytes: Vec<u8>) -> Result<Decoded, DecodeError> {
-    if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
-        return decode_utf16(rest, u16::from_le_bytes);
-    }
-    if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
-        return decode_utf16(rest, u16::from_be_bytes);
-    }
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
-        bytes.drain(..3);
-    }
-    if looks_binary(&bytes) {
-        return Err((
-            InputErrorKind::Binary,
-            "binary content (NUL bytes or control characters), not text; give plain-text files"
-                .into(),
-        ));
-    }
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(Decoded {
+impl Decoded {
+    /// Text decoded from `encoding` with no notes.
+    fn new(text: String, replacements: Vec<usize>, encoding: &'static str) -> Self {
+        Self {
             text,
             warnings: Vec::new(),
-            first_replacement: None,
-        }),
-        Err(error) => {
-            let first_bad = error.utf8_error().valid_up_to();
-            let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
-            let replaced = text[first_bad..].matches('\u{FFFD}').count();
-            Ok(Decoded {
-                text,
-                warnings: vec![format!(
-                    "invalid UTF-8 from byte {first_bad}: {replaced} sequence(s) replaced by U+FFFD; offsets refer to the decoded text"
-                )],
-                // The text before the first bad byte is the input's own.
-                first_replacement: Some(first_bad),
-            })
+            replacements,
+            encoding,
         }
     }
+
+    /// The notes, then how many sequences were replaced, when any were.
+    fn all_warnings(&self) -> Vec<String> {
+        let mut warnings = self.warnings.clone();
+        if let Some(first) = self.replacements.first() {
+            warnings.push(format!(
+                "invalid {} from byte {first}: {} sequence(s) replaced by U+FFFD; offsets refer to the decoded text",
+                self.encoding,
+                self.replacements.len()
+            ));
+        }
+        warnings
+    }
+
+    /// How many replacements decoding made in the byte range `span` of the text.
+    fn replacements_in(&self, span: std::ops::Range<usize>) -> usize {
+        let start = self.replacements.partition_point(|&at| at < span.start);
+        let end = self.replacements.partition_point(|&at| at < span.end);
+        end - start
+    }
 }
 
-fn decode_utf16(bytes: &[u8], to_unit: fn([u8; 2]) -> u16) -> Result<Decoded, DecodeError> {
-    let mut warnings = vec!["decoded from UTF-16; offsets refer to the UTF-8 text".to_string()];
-    let units = bytes
-        .chunks_exact(2)
-        .map(|pair| to_unit([pair[0], pair[1]]));
-    let mut replaced = 0usize;
-    let mut first_replacement = None;
+/// The encodings recognised by their byte-order mark (UTF-8's is only stripped).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WideEncoding {
+    Utf32Le,
+    Utf32Be,
+    Utf16Le,
+    Utf16Be,
+}
+
+/// The wide encoding whose byte-order mark starts `bytes`. UTF-32's are looked for first: the
+/// little-endian one starts with UTF-16's.
+fn wide_encoding(bytes: &[u8]) -> Option<WideEncoding> {
+    if bytes.starts_with(b"\xFF\xFE\0\0") {
+        Some(WideEncoding::Utf32Le)
+    } else if bytes.starts_with(b"\0\0\xFE\xFF") {
+        Some(WideEncoding::Utf32Be)
+    } else if bytes.starts_with(b"\xFF\xFE") {
+        Some(WideEncoding::Utf16Le)
+    } else if bytes.starts_with(b"\xFE\xFF") {
+        Some(WideEncoding::Utf16Be)
+    } else {
+        None
+    }
+}
+
+/// Decodes bytes to text: BOM handling, UTF-16 and UTF-32, binary detection, lossy UTF-8 with a
+/// warning.
+fn decode(mut bytes: Vec<u8>) -> Result<Decoded, DecodeError> {
+    let decoded = match wide_encoding(&bytes) {
+        Some(WideEncoding::Utf32Le) => decode_utf32(&bytes[4..], u32::from_le_bytes),
+        Some(WideEncoding::Utf32Be) => decode_utf32(&bytes[4..], u32::from_be_bytes),
+        Some(WideEncoding::Utf16Le) => decode_utf16(&bytes[2..], u16::from_le_bytes),
+        Some(WideEncoding::Utf16Be) => decode_utf16(&bytes[2..], u16::from_be_bytes),
+        None => {
+            if bytes.starts_with(b"\xEF\xBB\xBF") {
+                bytes.drain(..3);
+            }
+            if looks_binary(&bytes) {
+                return Err(binary_content());
+            }
+            return Ok(decode_utf8(bytes));
+        }
+    };
+    if looks_binary(decoded.text.as_bytes()) {
+        return Err(binary_content());
+    }
+    Ok(decoded)
+}
+
+/// Why binary content is not analysed.
+fn binary_content() -> DecodeError {
+    (
+        InputErrorKind::Binary,
+        "binary content (NUL bytes or control characters), not text; give plain-text files".into(),
+    )
+}
+
+/// UTF-8, with each invalid sequence replaced by U+FFFD.
+fn decode_utf8(bytes: Vec<u8>) -> Decoded {
+    let bytes = match String::from_utf8(bytes) {
+        Ok(text) => return Decoded::new(text, Vec::new(), "UTF-8"),
+        Err(error) => error.into_bytes(),
+    };
     let mut text = String::with_capacity(bytes.len());
-    for unit in char::decode_utf16(units) {
-        let c = unit.unwrap_or_else(|_| {
-            replaced += 1;
-            first_replacement.get_or_insert(text.len());
-            '\u{FFFD}'
-        });
-        text.push(c);
+    let mut replacements = Vec::new();
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        if !chunk.invalid().is_empty() {
+            replacements.push(text.len());
+            text.push('\u{FFFD}');
+        }
     }
-    if bytes.len() % 2 == 1 {
-        replaced += 1;
-    }
-    if replaced > 0 {
-        warnings.push(format!(
-            "invalid UTF-16: {replaced} unit(s) replaced by U+FFFD"
-        ));
-    }
-    if text.contains('\0') {
-        return Err((
-            InputErrorKind::Binary,
-            "binary content (NUL characters) in UTF-16 text".into(),
-        ));
-    }
-    Ok(Decoded {
-        text,
-        warnings,
-        first_replacement,
-    })
+    Decoded::new(text, replacements, "UTF-8")
 }
 
-/// A NUL byte, or more than 10% control characters, in the first 64 KiB.
+fn decode_utf16(bytes: &[u8], to_unit: fn([u8; 2]) -> u16) -> Decoded {
+    let (pairs, odd_byte) = bytes.as_chunks::<2>();
+    let units = pairs.iter().map(|pair| to_unit(*pair));
+    let characters = char::decode_utf16(units).map(Result::ok);
+    // An odd last byte is half a unit: it is replaced too.
+    let trailing = (!odd_byte.is_empty()).then_some(None);
+    let (text, replacements) = collect_replacing(characters.chain(trailing), bytes.len());
+    decoded_wide(text, replacements, "UTF-16")
+}
+
+fn decode_utf32(bytes: &[u8], to_scalar: fn([u8; 4]) -> u32) -> Decoded {
+    let (quads, partial) = bytes.as_chunks::<4>();
+    let characters = quads.iter().map(|quad| char::from_u32(to_scalar(*quad)));
+    // A partial last unit is replaced too.
+    let trailing = (!partial.is_empty()).then_some(None);
+    let (text, replacements) = collect_replacing(characters.chain(trailing), bytes.len() / 2);
+    decoded_wide(text, replacements, "UTF-32")
+}
+
+/// Text from `encoding` with the note that offsets refer to its UTF-8 form.
+fn decoded_wide(text: String, replacements: Vec<usize>, encoding: &'static str) -> Decoded {
+    Decoded {
+        warnings: vec![format!(
+            "decoded from {encoding}; offsets refer to the UTF-8 text"
+        )],
+        ..Decoded::new(text, replacements, encoding)
+    }
+}
+
+/// The characters as text, with U+FFFD for each `None`, and the offsets of those.
+fn collect_replacing(
+    characters: impl Iterator<Item = Option<char>>,
+    capacity: usize,
+) -> (String, Vec<usize>) {
+    let mut text = String::with_capacity(capacity);
+    let mut replacements = Vec::new();
+    for character in characters {
+        if character.is_none() {
+            replacements.push(text.len());
+        }
+        text.push(character.unwrap_or('\u{FFFD}'));
+    }
+    (text, replacements)
+}
+
+/// The binary rule: a NUL byte anywhere, or more than 10% control characters in the first 64 KiB.
 fn looks_binary(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(64 * 1024)];
-    if head.contains(&0) {
+    if bytes.contains(&0) {
         return true;
     }
+    let head = &bytes[..bytes.len().min(SNIFF_BYTES)];
     let controls = head
         .iter()
         .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C))
@@ -636,7 +799,10 @@ mod tests {
     use super::*;
 
     fn decoded(bytes: &[u8]) -> Result<(String, Vec<String>), DecodeError> {
-        decode(bytes.to_vec()).map(|decoded| (decoded.text, decoded.warnings))
+        decode(bytes.to_vec()).map(|decoded| {
+            let warnings = decoded.all_warnings();
+            (decoded.text, warnings)
+        })
     }
 
     #[test]
@@ -723,8 +889,147 @@ mod tests {
     #[test]
     fn invalid_utf8_marks_where_the_replacement_starts() {
         let decoded = decode(b"caf\xE9 au lait".to_vec()).unwrap();
-        assert_eq!(decoded.first_replacement, Some(3));
-        assert_eq!(decode(b"clean".to_vec()).unwrap().first_replacement, None);
+        assert_eq!(decoded.replacements, [3]);
+        assert!(decode(b"clean".to_vec()).unwrap().replacements.is_empty());
+    }
+
+    /// A reader that fails if read: stands for the part of a file that must not be read.
+    struct MustNotBeRead;
+
+    impl Read for MustNotBeRead {
+        fn read(&mut self, _buf: &mut [u8]) -> io::Result<usize> {
+            Err(io::Error::other("read past the first 64 KiB"))
+        }
+    }
+
+    #[test]
+    fn a_binary_head_ends_the_read_before_the_rest() {
+        let head = io::Cursor::new(vec![0u8; SNIFF_BYTES]);
+        let error =
+            read_limited(head.chain(MustNotBeRead), 1 << 30, 1 << 30, "big.bin").unwrap_err();
+        assert_eq!(error.kind, InputErrorKind::Binary, "{error}");
+        let text = io::Cursor::new(b"Plain text ".repeat(10_000));
+        let bytes = read_limited(text, 0, 1 << 30, "text.txt").unwrap();
+        assert_eq!(bytes.len(), 110_000);
+        let error = read_limited(io::Cursor::new(vec![b'a'; 11]), 0, 10, "-").unwrap_err();
+        assert_eq!(error.kind, InputErrorKind::TooLarge);
+    }
+
+    #[test]
+    fn a_nul_after_the_first_64_kib_is_binary() {
+        let mut bytes = b"Mentors listen. ".repeat(SNIFF_BYTES / 16 + 100);
+        bytes.extend_from_slice(b"\0 and more text");
+        assert_eq!(decoded(&bytes).unwrap_err().0, InputErrorKind::Binary);
+    }
+
+    #[test]
+    fn jsonl_text_with_nul_or_mostly_controls_is_binary() {
+        let bytes = b"{\"id\": \"a\", \"text\": \"Hello\\u0000there\"}\n\
+                      {\"id\": \"b\", \"text\": \"\\u0001\\u0002\\u0003\\u0004abc\"}\n\
+                      {\"id\": \"c\", \"text\": \"Plain text\"}\n";
+        let results = load_jsonl(Path::new("x.jsonl"), "x.jsonl", bytes.to_vec());
+        for (line, result) in results[..2].iter().enumerate() {
+            let error = result.as_ref().unwrap_err();
+            assert_eq!(error.kind, InputErrorKind::Binary, "{error}");
+            assert_eq!(error.file_and_line(), ("x.jsonl", line + 1));
+        }
+        assert_eq!(results[2].as_ref().unwrap().id, "c");
+    }
+
+    #[test]
+    fn jsonl_records_keep_the_decoding_warnings_of_their_line() {
+        let bytes = b"{\"id\": \"a\", \"text\": \"caf\xE9 au lait\"}\n\
+                      {\"id\": \"b\", \"text\": \"clean text\"}\n\
+                      {\"id\": \"c\xE9\", \"text\": \"clean text\"}\n";
+        let results = load_jsonl(Path::new("x.jsonl"), "x.jsonl", bytes.to_vec());
+        let documents: Vec<&Document> = results.iter().map(|r| r.as_ref().unwrap()).collect();
+        assert_eq!(documents[0].first_replacement, Some(3));
+        assert!(
+            documents[0].warnings[0].contains("line 1"),
+            "{:?}",
+            documents[0].warnings
+        );
+        assert!(
+            documents[1].warnings.is_empty(),
+            "{:?}",
+            documents[1].warnings
+        );
+        // The bad byte is in the id: the text is clean, the warning stays.
+        assert_eq!(documents[2].first_replacement, None);
+        assert!(documents[2].warnings[0].contains("invalid UTF-8 on line 3"));
+
+        let utf16: Vec<u8> = b"\xFF\xFE"
+            .iter()
+            .copied()
+            .chain(
+                "{\"text\": \"Hej då\"}\n"
+                    .encode_utf16()
+                    .flat_map(|u| u.to_le_bytes()),
+            )
+            .collect();
+        let results = load_jsonl(Path::new("x.jsonl"), "x.jsonl", utf16);
+        let document = results[0].as_ref().unwrap();
+        assert_eq!(document.text, "Hej då");
+        assert!(document.warnings[0].contains("decoded from UTF-16"));
+    }
+
+    #[test]
+    fn an_odd_last_utf16_byte_is_replaced_in_the_text() {
+        let mut bytes: Vec<u8> = b"\xFF\xFE"
+            .iter()
+            .copied()
+            .chain("Hej".encode_utf16().flat_map(|u| u.to_le_bytes()))
+            .collect();
+        bytes.push(b'!');
+        let decoded = decode(bytes).unwrap();
+        assert_eq!(decoded.text, "Hej\u{FFFD}");
+        assert_eq!(decoded.replacements, [3]);
+        assert!(decoded.all_warnings()[1].contains("1 sequence(s)"));
+    }
+
+    #[test]
+    fn decodes_utf32_both_orders() {
+        let text = "Hej då ✓ 🌱";
+        let le: Vec<u8> = b"\xFF\xFE\0\0"
+            .iter()
+            .copied()
+            .chain(text.chars().flat_map(|c| u32::from(c).to_le_bytes()))
+            .collect();
+        let be: Vec<u8> = b"\0\0\xFE\xFF"
+            .iter()
+            .copied()
+            .chain(text.chars().flat_map(|c| u32::from(c).to_be_bytes()))
+            .collect();
+        for bytes in [le, be] {
+            let (decoded, warnings) = decoded(&bytes).unwrap();
+            assert_eq!(decoded, text);
+            assert_eq!(
+                warnings,
+                ["decoded from UTF-32; offsets refer to the UTF-8 text"]
+            );
+        }
+        // A surrogate is not a character.
+        let invalid = b"\xFF\xFE\0\0A\0\0\0\x00\xD8\0\0";
+        assert_eq!(decoded(invalid).unwrap().0, "A\u{FFFD}");
+    }
+
+    #[test]
+    fn jsonl_ids_are_kept_as_written() {
+        let bytes = b"{\"id\": 12345678901234567890123, \"text\": \"one\"}\n\
+                      {\"id\": 1.50, \"text\": \"two\"}\n\
+                      {\"id\": \"x\\u00e9\", \"text\": \"three\"}\n\
+                      {\"id\": true, \"text\": \"four\"}\n\
+                      {\"id\": \" \", \"text\": \"five\"}\n\
+                      {\"id\": null, \"text\": \"six\"}\n";
+        let results = load_jsonl(Path::new("x.jsonl"), "x.jsonl", bytes.to_vec());
+        let ids: Vec<&str> = results
+            .iter()
+            .map(|r| r.as_ref().unwrap().id.as_str())
+            .collect();
+        assert_eq!(
+            ids,
+            ["12345678901234567890123", "1.50", "xé", "x:4", "x:5", "x:6"]
+        );
     }
 
     #[cfg(unix)]

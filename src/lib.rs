@@ -100,7 +100,7 @@ impl AnalysedDocument {
 pub struct Analysis {
     /// Analysed documents, sorted by id.
     pub documents: Vec<AnalysedDocument>,
-    /// Inputs that could not be analysed, sorted by path.
+    /// Inputs that could not be analysed, sorted by file, then line.
     pub errors: Vec<InputError>,
     /// Documents that are versions of one article (translations, copies).
     pub groups: Vec<align::group::Group>,
@@ -247,14 +247,14 @@ impl Pipeline {
     }
 
     /// Reads every input and runs the per-document stages only (no groups, no recurring themes):
-    /// the documents sorted by id, with unique ids, and the inputs that failed, sorted by path.
+    /// the documents sorted by id, with unique ids, and the failed inputs, sorted by file and line.
     pub fn analyse_inputs(
         &self,
         inputs: &[Input],
         progress: &dyn Progress,
         stages: DocumentStages,
     ) -> (Vec<AnalysedDocument>, Vec<InputError>) {
-        let (sources, mut errors) = corpus::discover(inputs);
+        let (sources, mut errors) = corpus::discover_with(inputs, &self.load);
         progress.start(sources.len());
         let loaded: Vec<Vec<Result<AnalysedDocument, InputError>>> = sources
             .par_iter()
@@ -276,7 +276,7 @@ impl Pipeline {
         }
         corpus::assign_unique_ids(documents.iter_mut().map(|d| &mut d.document));
         documents.sort_by(|a, b| a.document.id.cmp(&b.document.id));
-        errors.sort_by(|a, b| (&a.path, a.kind).cmp(&(&b.path, b.kind)));
+        errors.sort_by(|a, b| (a.file_and_line(), a.kind).cmp(&(b.file_and_line(), b.kind)));
         (documents, errors)
     }
 }

@@ -12,9 +12,26 @@ fn main() -> ExitCode {
     match cli::run() {
         Ok(code) => code,
         Err(error) => {
-            let message = format!("{error:#}");
+            let message = message_with_causes(&error);
             eprintln!("mentorlens: error: {}", escape_for_terminal(&message));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and each cause it does not already state, joined with `: `. An error whose message
+/// includes its source (`cannot read FILE: No such file`) would otherwise state it twice.
+fn message_with_causes(error: &anyhow::Error) -> String {
+    let mut message = String::new();
+    for cause in error.chain() {
+        let cause = cause.to_string();
+        if message.contains(&cause) {
+            continue;
+        }
+        if !message.is_empty() {
+            message.push_str(": ");
+        }
+        message.push_str(&cause);
+    }
+    message
 }

@@ -79,7 +79,7 @@ impl SegmentConfig {
             let (Some(rule), Some(phrase)) = (fields.get(1), fields.get(2)) else {
                 continue;
             };
-            let phrase = normalize_phrase(phrase);
+            let phrase = boilerplate_key(phrase);
             match *rule {
                 "exact" => {
                     boilerplate.exact.insert(phrase);
@@ -191,7 +191,7 @@ impl Segmenter {
     }
 
     fn is_boilerplate(&self, body: &str, words: usize) -> bool {
-        let normalized = normalize_phrase(body);
+        let normalized = boilerplate_key(body);
         if normalized.is_empty() {
             return false;
         }
@@ -385,6 +385,26 @@ fn is_list_item(line: &str) -> bool {
     }
 }
 
+/// `text` as boilerplate phrases are compared: normalised ([`normalize_phrase`]), with every number
+/// written `0`, so that the phrase `0 min read` stands for "4 min read" and "12 min read".
+fn boilerplate_key(text: &str) -> String {
+    let normalized = normalize_phrase(text);
+    if !normalized.contains(|c: char| c.is_ascii_digit()) {
+        return normalized;
+    }
+    normalized
+        .split(' ')
+        .map(|word| {
+            if word.bytes().all(|b| b.is_ascii_digit()) {
+                "0"
+            } else {
+                word
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Lowercase, every run of non-alphanumeric characters turned into one space, trimmed.
 fn normalize_phrase(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -522,6 +542,18 @@ mod tests {
         assert_eq!(marks, vec![false, false, true]);
         let text = "Body text.\n\nMentoring is a habit that builds leaders over many years.";
         assert!(!segment(text).paragraphs[1].boilerplate);
+    }
+
+    #[test]
+    fn reading_times_and_advertisement_labels_are_boilerplate() {
+        let text = "5 min read\n\nAdvertisement\n\n12-minute read · March 2024\n\nSponsored\n\n\
+                    Mentors read 12 books a year, and 5 min of reading a day is how they start.";
+        let marked: Vec<bool> = segment(text)
+            .paragraphs
+            .iter()
+            .map(|p| p.boilerplate)
+            .collect();
+        assert_eq!(marked, [true, true, true, true, false]);
     }
 
     #[test]

@@ -1,0 +1,245 @@
+//! End to end through the built binary on what reaches the loader and the command line: binary
+//! files, the order of errors, folder walks and `--ext`, `--threads`, `normalize`'s one document,
+//! boilerplate labels and error messages.
+
+use serde_json::Value;
+use std::path::Path;
+
+mod common;
+
+use common::mentorlens;
+
+const ENGLISH: &str = "A good mentor listens carefully, asks hard questions and opens doors to new networks for the people they guide.";
+
+/// Runs `analyze --quiet ARGS` and returns (exit code, report, standard error).
+fn analyze(args: &[&Path]) -> (Option<i32>, Value, String) {
+    let output = mentorlens()
+        .args(["analyze", "--quiet"])
+        .args(args)
+        .output()
+        .unwrap();
+    let report = serde_json::from_slice(&output.stdout).expect("a report is always written");
+    (
+        output.status.code(),
+        report,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn ids(report: &Value) -> Vec<&str> {
+    report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect()
+}
+
+fn error_paths(report: &Value) -> Vec<&str> {
+    report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["path"].as_str().unwrap())
+        .collect()
+}
+
+/// The largest peak resident set size of any child process waited for so far.
+fn peak_child_memory_bytes() -> u64 {
+    // SAFETY: getrusage only writes into the struct we pass.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let status = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+    assert_eq!(status, 0);
+    usage.ru_maxrss as u64 * 1024
+}
+
+#[test]
+fn a_huge_binary_file_is_rejected_after_its_first_64_kib() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("huge.txt");
+    // A sparse file just under the 1 GiB limit: NUL bytes from the start.
+    let file = std::fs::File::create(&path).unwrap();
+    file.set_len((1 << 30) - 1).unwrap();
+    drop(file);
+    let (code, report, _) = analyze(&[&path]);
+    assert_eq!(code, Some(2));
+    assert_eq!(report["errors"][0]["kind"], "binary");
+    let peak = peak_child_memory_bytes();
+    assert!(peak < 512 << 20, "peak resident memory {} MB", peak >> 20);
+}
+
+#[test]
+fn errors_are_sorted_by_file_then_line() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("x.jsonl");
+    let mut lines = Vec::new();
+    for number in 1..=12 {
+        if number == 3 || number == 11 {
+            lines.push("not json".to_string());
+        } else {
+            lines.push(serde_json::json!({ "id": number, "text": ENGLISH }).to_string());
+        }
+    }
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    let (code, report, _) = analyze(&[&path]);
+    assert_eq!(code, Some(3));
+    let paths = error_paths(&report);
+    assert_eq!(paths.len(), 2, "{paths:?}");
+    assert!(paths[0].ends_with("x.jsonl:3"), "{paths:?}");
+    assert!(paths[1].ends_with("x.jsonl:11"), "{paths:?}");
+}
+
+#[test]
+fn folder_walks_read_text_files_unless_ext_says_otherwise() {
+    let folder = tempfile::tempdir().unwrap();
+    let base = folder.path();
+    std::fs::write(base.join("article.txt"), ENGLISH).unwrap();
+    std::fs::write(base.join("second.TEXT"), ENGLISH).unwrap();
+    let record = serde_json::json!({ "id": "record", "text": ENGLISH });
+    std::fs::write(base.join("records.jsonl"), format!("{record}\n")).unwrap();
+    std::fs::write(base.join("SOURCE.md"), "# Where these articles come from\n").unwrap();
+    std::fs::write(base.join("gold.json"), "{\"languages\": {}}\n").unwrap();
+    std::fs::write(
+        base.join("LICENSE"),
+        "Permission is granted to copy these texts.\n",
+    )
+    .unwrap();
+
+    let (code, report, _) = analyze(&[base]);
+    assert_eq!(code, Some(0), "skipped files are not errors");
+    assert_eq!(ids(&report), ["article", "record", "second"]);
+    assert!(error_paths(&report).is_empty());
+
+    // A file named on the command line is read whatever its extension.
+    let (_, report, _) = analyze(&[base, &base.join("SOURCE.md")]);
+    assert_eq!(ids(&report), ["SOURCE", "article", "record", "second"]);
+
+    let output = mentorlens()
+        .args(["analyze", "--quiet", "--ext", ".md,json,"])
+        .arg(base)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(ids(&report), ["LICENSE", "SOURCE", "gold"]);
+
+    let output = mentorlens()
+        .args(["detect", "--format", "json", "--ext", "*"])
+        .arg(base)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(ids(&report).len(), 6);
+}
+
+#[test]
+fn threads_beyond_the_cap_are_a_usage_error() {
+    for threads in ["0", "1025", "100000"] {
+        let output = mentorlens()
+            .args(["analyze", "--threads", threads, "corpus"])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "--threads {threads}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("1..=1024"), "{stderr}");
+        assert!(output.stdout.is_empty());
+    }
+}
+
+#[test]
+fn normalize_takes_one_document() {
+    let folder = tempfile::tempdir().unwrap();
+    let base = folder.path();
+    std::fs::write(base.join("a.txt"), ENGLISH).unwrap();
+    std::fs::write(base.join("b.txt"), ENGLISH).unwrap();
+    let output = mentorlens().arg("normalize").arg(base).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("one document, not a folder"));
+
+    let record = |id: &str| serde_json::json!({ "id": id, "text": ENGLISH }).to_string();
+    let two = base.join("two.jsonl");
+    std::fs::write(&two, format!("{}\n{}\n", record("a"), record("b"))).unwrap();
+    let output = mentorlens().arg("normalize").arg(&two).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("holds 2 records"));
+
+    let one = base.join("one.jsonl");
+    std::fs::write(&one, format!("{}\n", record("a"))).unwrap();
+    let output = mentorlens().arg("normalize").arg(&one).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), ENGLISH);
+}
+
+#[test]
+fn normalize_leaves_a_text_not_in_english_as_it_is() {
+    let swedish = "En bra mentor lyssnar noga, ställer svåra frågor och öppnar dörrar till nya nätverk för den som hon leder.\n";
+    let output = mentorlens()
+        .args(["normalize", "-"])
+        .write_stdin(swedish)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), swedish);
+
+    let output = mentorlens()
+        .args(["normalize", "--format", "json", "-"])
+        .write_stdin(swedish)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["english"], false);
+    assert_eq!(json["language"], "sv");
+    assert_eq!(json["edits"], serde_json::json!([]));
+}
+
+#[test]
+fn normalize_diff_with_json_is_a_usage_error() {
+    let output = mentorlens()
+        .args(["normalize", "--diff", "--format", "json", "-"])
+        .write_stdin(ENGLISH)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("--diff cannot be used with --format json")
+    );
+}
+
+#[test]
+fn reading_time_and_advertisement_labels_are_boilerplate() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("labels.txt");
+    let text = format!(
+        "1 minute read\n\n{ENGLISH}\n\nAdvertisement\n\n{ENGLISH}\n\n12 min read\n\nSponsored\n"
+    );
+    std::fs::write(&path, text).unwrap();
+    let (code, report, _) = analyze(&[&path]);
+    assert_eq!(code, Some(0));
+    let boilerplate: Vec<bool> = report["documents"][0]["paragraphs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["boilerplate"].as_bool().unwrap())
+        .collect();
+    assert_eq!(boilerplate, [true, false, true, false, true, true]);
+}
+
+#[test]
+fn each_cause_of_an_error_is_printed_once() {
+    let folder = tempfile::tempdir().unwrap();
+    let missing = folder.path().join("missing.tsv");
+    let output = mentorlens()
+        .args(["analyze", "--quiet", "--lexicon"])
+        .arg(&missing)
+        .arg("corpus")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("missing.tsv"), "{stderr}");
+    assert_eq!(stderr.matches("(os error 2)").count(), 1, "{stderr}");
+}
