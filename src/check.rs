@@ -453,10 +453,10 @@ pub fn check(
     settings: &CheckSettings,
 ) -> Result<CheckReport, CheckError> {
     let gate = Gate::new(settings)?;
-    let (new_sources, new_errors) = corpus::discover(new);
+    let (new_sources, new_errors) = corpus::discover_with(new, pipeline.load_config());
     if !new.is_empty() && new_sources.is_empty() && new_errors.is_empty() {
         return Err(CheckError::Setting(
-            "nothing to check: the new inputs hold no files (hidden files and folders are skipped)"
+            "nothing to check: the new inputs hold no files to read (hidden files and folders are skipped, and a folder gives only the files of --ext, by default .txt, .text and .jsonl)"
                 .into(),
         ));
     }
@@ -558,7 +558,7 @@ fn load_corpus(
     new_files: &BTreeSet<PathBuf>,
 ) -> Result<(Vec<CorpusDocument>, CorpusCounts), CheckError> {
     let inputs: Vec<Input> = against.iter().map(|a| Input::from_arg(a)).collect();
-    let (sources, mut errors) = corpus::discover(&inputs);
+    let (sources, mut errors) = corpus::discover_with(&inputs, pipeline.load_config());
     let sources: Vec<corpus::Source> = sources
         .into_iter()
         .filter(|source| match source {

@@ -3,7 +3,7 @@
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use mentorlens::corpus::{DEFAULT_EXTENSIONS, Input, InputError};
+use mentorlens::corpus::{Input, InputError};
 use mentorlens::report::{Report, write_output};
 use mentorlens::terminal::escape_for_terminal;
 use mentorlens::{AnalysedDocument, Analysis, Config, DocumentStages, Outcome, Pipeline, Progress};
@@ -99,11 +99,6 @@ struct InputArgs {
     /// Worker threads, 1 to 1024 (default: one per core). The output does not depend on it.
     #[arg(long, value_parser = thread_count())]
     threads: Option<usize>,
-    /// File extensions a folder walk reads, comma-separated (`*` for every file, an empty entry
-    /// for files without one); other files in folders are skipped. A file named here is always
-    /// read.
-    #[arg(long, value_delimiter = ',', value_name = "LIST", default_values_t = DEFAULT_EXTENSIONS.map(String::from))]
-    ext: Vec<String>,
     /// No progress bar and no summary on standard error.
     #[arg(long, short)]
     quiet: bool,
@@ -114,6 +109,11 @@ struct InputArgs {
 /// Settings of the analysis stages, shared by every command that analyses text.
 #[derive(Args)]
 struct StageArgs {
+    /// File extensions a folder walk reads, comma-separated (default: txt,text,jsonl; `*` for
+    /// every file, an empty entry for files without one); other files in folders are skipped. A
+    /// file named on the command line is always read.
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    ext: Option<Vec<String>>,
     /// Only choose among these languages (ISO 639-1 or 639-3 codes, comma-separated).
     #[arg(long, value_delimiter = ',')]
     languages: Vec<String>,
@@ -136,6 +136,9 @@ impl StageArgs {
 
     /// `config` with the flags that were given replacing its values.
     fn applied_to(&self, mut config: Config) -> Config {
+        if let Some(extensions) = &self.ext {
+            config.load.extensions = extensions.clone();
+        }
         if !self.languages.is_empty() {
             config.language.languages = self.languages.clone();
         }
@@ -856,9 +859,7 @@ fn on_inputs<T: Send>(
     input: &InputArgs,
     work: impl FnOnce(&Pipeline, &[Input], &dyn Progress) -> T + Send,
 ) -> Result<T> {
-    let mut config = input.stages.config();
-    config.load.extensions = input.ext.clone();
-    let pipeline = Pipeline::new(&config)?;
+    let pipeline = Pipeline::new(&input.stages.config())?;
     let inputs: Vec<Input> = input.paths.iter().map(|p| Input::from_arg(p)).collect();
     let pool = thread_pool(input.threads)?;
     let bar = ProgressBarSink::new(input.quiet);
