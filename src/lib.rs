@@ -135,7 +135,8 @@ impl Analysis {
 /// How far the per-document stages go: a command runs only the stages it needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DocumentStages {
-    /// Load, segment and identify the language (what `detect` shows).
+    /// Load, segment into paragraphs (no sentences) and identify the language (what `detect`
+    /// shows).
     UpToLanguage,
     /// Every per-document stage: spun-English normalisation and theme hits too.
     All,
@@ -183,7 +184,10 @@ impl Pipeline {
         document: Document,
         stages: DocumentStages,
     ) -> AnalysedDocument {
-        let segmented = self.segmenter.segment(&document.text);
+        let segmented = match stages {
+            DocumentStages::UpToLanguage => self.segmenter.segment_paragraphs(&document.text),
+            DocumentStages::All => self.segmenter.segment(&document.text),
+        };
         let languages = self.detector.detect_document(&document.text, &segmented);
         if stages == DocumentStages::UpToLanguage {
             return AnalysedDocument {

@@ -40,7 +40,7 @@ pub struct Paragraph {
     pub heading: bool,
     /// Page furniture rather than article text (share buttons, download links, comment widgets).
     pub boilerplate: bool,
-    /// Sentences, in order, inside the paragraph.
+    /// Sentences, in order, inside the paragraph (empty after [`Segmenter::segment_paragraphs`]).
     pub sentences: Vec<Span>,
     /// Number of words (Unicode word boundaries, tokens with a letter or digit).
     pub words: usize,
@@ -119,6 +119,15 @@ struct Boilerplate {
     contains: Vec<String>,
 }
 
+/// How far segmentation goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Depth {
+    /// Paragraphs only; their sentence lists stay empty.
+    Paragraphs,
+    /// Paragraphs and their sentences.
+    Sentences,
+}
+
 /// The built segmenter; cheap to share across threads.
 #[derive(Debug, Clone)]
 pub struct Segmenter {
@@ -137,41 +146,57 @@ struct Line {
 impl Segmenter {
     /// Splits `text` into paragraphs, sentences and words.
     pub fn segment(&self, text: &str) -> Segmented {
+        self.segment_to(text, Depth::Sentences)
+    }
+
+    /// Paragraphs (with headings, boilerplate and word counts) but no sentences: all that
+    /// language identification reads, at a fraction of the cost.
+    pub fn segment_paragraphs(&self, text: &str) -> Segmented {
+        self.segment_to(text, Depth::Paragraphs)
+    }
+
+    fn segment_to(&self, text: &str, depth: Depth) -> Segmented {
         let mut paragraphs = Vec::new();
         let mut block: Vec<Line> = Vec::new();
         for line in lines(text) {
             if line.start == line.end {
-                self.flush_block(text, &mut block, &mut paragraphs);
+                self.flush_block(text, &mut block, &mut paragraphs, depth);
             } else {
                 block.push(line);
             }
         }
-        self.flush_block(text, &mut block, &mut paragraphs);
+        self.flush_block(text, &mut block, &mut paragraphs, depth);
         mark_author_bio(text, &mut paragraphs);
         let words = paragraphs.iter().map(|p| p.words).sum();
         Segmented { paragraphs, words }
     }
 
-    fn flush_block(&self, text: &str, block: &mut Vec<Line>, out: &mut Vec<Paragraph>) {
+    fn flush_block(
+        &self,
+        text: &str,
+        block: &mut Vec<Line>,
+        out: &mut Vec<Paragraph>,
+        depth: Depth,
+    ) {
         for range in split_block(text, block) {
             let span = Span {
                 start: block[range.start].start,
                 end: block[range.end - 1].end,
             };
-            out.push(self.paragraph(text, span, range.len() == 1));
+            out.push(self.paragraph(text, span, range.len() == 1, depth));
         }
         block.clear();
     }
 
-    fn paragraph(&self, text: &str, span: Span, single_line: bool) -> Paragraph {
+    fn paragraph(&self, text: &str, span: Span, single_line: bool, depth: Depth) -> Paragraph {
         let body = &text[span.start..span.end];
         let words = body.unicode_words().count();
         let boilerplate = words <= BOILERPLATE_MAX_WORDS && self.is_boilerplate(body, words);
         let heading = !boilerplate && single_line && self.is_heading(body, words);
-        let sentences = if heading {
-            vec![span]
-        } else {
-            self.sentences(body, span.start)
+        let sentences = match depth {
+            Depth::Paragraphs => Vec::new(),
+            Depth::Sentences if heading => vec![span],
+            Depth::Sentences => self.sentences(body, span.start),
         };
         Paragraph {
             span,
