@@ -369,6 +369,9 @@ impl WordModel {
     }
 }
 
+/// The header row of a lexicon file.
+const LEXICON_HEADER: [&str; 4] = ["spun", "original", "mode", "source"];
+
 /// Adds the rows of one lexicon text to `entries`, leaving out rows from `leave_out` sources.
 fn parse_lexicon(
     tsv: &str,
@@ -376,7 +379,7 @@ fn parse_lexicon(
     leave_out: &[String],
     entries: &mut HashMap<String, Vec<Entry>>,
 ) -> Result<(), DataFileError> {
-    for (line, row) in numbered_rows(tsv) {
+    for (line, row) in numbered_rows(tsv, origin, &LEXICON_HEADER)? {
         let row_error = |message: String| DataFileError::Row {
             path: origin.to_string(),
             line,

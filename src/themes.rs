@@ -652,8 +652,13 @@ impl LanguageCues {
     }
 }
 
+/// The header row of a taxonomy file.
+const TAXONOMY_HEADER: [&str; 4] = ["id", "label", "definition", "kram"];
+/// The header row of a cues file.
+const CUES_HEADER: [&str; 5] = ["language", "theme", "cue", "weight", "reason"];
+
 fn parse_taxonomy(tsv: &str, origin: &str, themes: &mut Vec<Theme>) -> Result<(), DataFileError> {
-    for (line, row) in numbered_rows(tsv) {
+    for (line, row) in numbered_rows(tsv, origin, &TAXONOMY_HEADER)? {
         let [id, label, definition, kram] = row[..] else {
             return Err(DataFileError::Row {
                 path: origin.to_string(),
@@ -701,7 +706,7 @@ impl ThemeConfig {
                 .map(|(tsv, origin)| (tsv.as_str(), origin.clone())),
         );
         for (tsv, origin) in sources {
-            for (line, row) in numbered_rows(tsv) {
+            for (line, row) in numbered_rows(tsv, &origin, &CUES_HEADER)? {
                 let row_error = |message: String| DataFileError::Row {
                     path: origin.clone(),
                     line,

@@ -1,0 +1,107 @@
+//! Users' data files (`--lexicon`, `--cues`, `--taxonomy`) end to end: a file that would be read
+//! wrongly stops the run with exit code 2 and a message naming the file and line.
+
+mod common;
+
+use common::mentorlens;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// A seed article that states themes.
+const SEED: &str = "corpus/001_c8f67bc4325f3f9a.txt";
+
+const LEXICON_HEADER: &str = "spun\toriginal\tmode\tsource\n";
+
+fn write(folder: &Path, name: &str, contents: &str) -> PathBuf {
+    let path = folder.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path
+}
+
+/// `themes` on the seed article with `flag FILE`.
+fn themes_with(flag: &str, file: &Path) -> Output {
+    mentorlens()
+        .args(["themes", "--quiet", flag])
+        .arg(file)
+        .arg(SEED)
+        .output()
+        .unwrap()
+}
+
+/// `normalize` of `input` with `file` as the extra lexicon.
+fn normalize_with(file: &Path, input: &str) -> Output {
+    mentorlens()
+        .args(["normalize", "--lexicon"])
+        .arg(file)
+        .arg("-")
+        .write_stdin(input.to_string())
+        .output()
+        .unwrap()
+}
+
+/// Checks that the run stopped with exit code 2 and that stderr holds every one of `parts`.
+fn assert_refused(output: &Output, parts: &[&str]) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    for part in parts {
+        assert!(stderr.contains(part), "no `{part}` in: {stderr}");
+    }
+}
+
+#[test]
+fn a_file_without_its_header_row_is_refused_instead_of_losing_its_first_row() {
+    let folder = tempfile::tempdir().unwrap();
+    let lexicon = write(
+        folder.path(),
+        "lexicon.tsv",
+        "frightfully costly\tvery expensive\talways\tteam\n",
+    );
+    assert_refused(
+        &normalize_with(&lexicon, "It was frightfully costly.\n"),
+        &["lexicon.tsv, line 1", "spun\\toriginal\\tmode\\tsource"],
+    );
+    let cues = write(
+        folder.path(),
+        "cues.tsv",
+        "en\tnew_ideas\tfresh thinking\t1.0\tnames the theme\n",
+    );
+    assert_refused(
+        &themes_with("--cues", &cues),
+        &[
+            "cues.tsv, line 1",
+            "language\\ttheme\\tcue\\tweight\\treason",
+        ],
+    );
+    let taxonomy = write(
+        folder.path(),
+        "taxonomy.tsv",
+        "# our themes\nwork_life_balance\tWork-life balance\tMentors help keep balance.\tpsychosocial\n",
+    );
+    assert_refused(
+        &themes_with("--taxonomy", &taxonomy),
+        &["taxonomy.tsv, line 2", "id\\tlabel\\tdefinition\\tkram"],
+    );
+}
+
+#[test]
+fn a_header_after_a_byte_order_mark_and_comments_is_read() {
+    let folder = tempfile::tempdir().unwrap();
+    let lexicon = write(
+        folder.path(),
+        "lexicon.tsv",
+        &format!(
+            "\u{feff}# saved by a spreadsheet\r\n{}frightfully costly\tvery expensive\talways\tteam\r\n",
+            LEXICON_HEADER.replace('\n', "\r\n")
+        ),
+    );
+    let output = normalize_with(&lexicon, "It was frightfully costly.\n");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        "It was very expensive.\n"
+    );
+}
