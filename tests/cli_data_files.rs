@@ -105,3 +105,39 @@ fn a_header_after_a_byte_order_mark_and_comments_is_read() {
         "It was very expensive.\n"
     );
 }
+
+#[test]
+fn lexicon_rows_that_would_undo_their_own_output_are_refused() {
+    let folder = tempfile::tempdir().unwrap();
+    // Two rows that swap words back and forth on every pass.
+    let cycle = write(
+        folder.path(),
+        "cycle.tsv",
+        &format!("{LEXICON_HEADER}mentor\tguide\talways\tteam\nguide\tmentor\talways\tteam\n"),
+    );
+    assert_refused(
+        &normalize_with(&cycle, "A mentor helps.\n"),
+        &["cycle.tsv, line 2", "line 3", "`guide` → `mentor`"],
+    );
+    // A row whose original holds its own spun form grows the text on every pass.
+    let growing = write(
+        folder.path(),
+        "growing.tsv",
+        &format!("{LEXICON_HEADER}# ours\nmentor\tgood Mentor\talways\tteam\n"),
+    );
+    assert_refused(
+        &normalize_with(&growing, "A mentor helps.\n"),
+        &["growing.tsv, line 3", "`mentor` of this row"],
+    );
+    // A user's spun form inside a built-in row's original ("imaginative and prescient" → "vision")
+    // would change that row's output on the next pass.
+    let against_built_in = write(
+        folder.path(),
+        "vision.tsv",
+        &format!("{LEXICON_HEADER}vision\tsight\talways\tteam\n"),
+    );
+    assert_refused(
+        &normalize_with(&against_built_in, "Our vision.\n"),
+        &["vision.tsv, line 2", "built-in lexicon, line", "→ `vision`"],
+    );
+}
