@@ -11,6 +11,7 @@ use std::process::Output;
 const SEED: &str = "corpus/001_c8f67bc4325f3f9a.txt";
 
 const LEXICON_HEADER: &str = "spun\toriginal\tmode\tsource\n";
+const CUES_HEADER: &str = "language\ttheme\tcue\tweight\treason\n";
 
 fn write(folder: &Path, name: &str, contents: &str) -> PathBuf {
     let path = folder.join(name);
@@ -139,5 +140,29 @@ fn lexicon_rows_that_would_undo_their_own_output_are_refused() {
     assert_refused(
         &normalize_with(&against_built_in, "Our vision.\n"),
         &["vision.tsv, line 2", "built-in lexicon, line", "→ `vision`"],
+    );
+}
+
+#[test]
+fn a_hundred_thousand_cues_load() {
+    let folder = tempfile::tempdir().unwrap();
+    let mut rows = String::from(CUES_HEADER);
+    for n in 0..100_000u32 {
+        // Words of letters only ("zqaaaa", "zqaaab", …), every second one a two-word phrase.
+        let word: String = (0..4)
+            .rev()
+            .map(|place| char::from(b'a' + (n / 26u32.pow(place) % 26) as u8))
+            .collect();
+        let phrase = if n % 2 == 0 { "" } else { " growth" };
+        rows.push_str(&format!(
+            "en\tnew_ideas\tzq{word}{phrase}\t0.5\tgenerated\n"
+        ));
+    }
+    let cues = write(folder.path(), "cues.tsv", &rows);
+    let output = themes_with("--cues", &cues);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
     );
 }
