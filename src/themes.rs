@@ -679,6 +679,14 @@ fn parse_taxonomy(
             )));
         };
         let id = id.trim();
+        if id.is_empty() {
+            return Err(row_error("the theme id is empty".to_string()));
+        }
+        if id.starts_with('@') {
+            return Err(row_error(format!(
+                "theme id `{id}`: ids starting with `@` are reserved for @benefit, @domain and @topic cues"
+            )));
+        }
         let theme = Theme {
             id: id.to_string(),
             label: label.trim().to_string(),
@@ -738,7 +746,8 @@ impl ThemeConfig {
                         row.len()
                     )));
                 };
-                let target = match theme {
+                let target = match theme.trim() {
+                    "" => return Err(row_error("the theme id is empty".to_string())),
                     "@benefit" => CueTarget::Benefit,
                     "@domain" => CueTarget::Domain,
                     "@topic" => CueTarget::Topic,

@@ -12,6 +12,7 @@ const SEED: &str = "corpus/001_c8f67bc4325f3f9a.txt";
 
 const LEXICON_HEADER: &str = "spun\toriginal\tmode\tsource\n";
 const CUES_HEADER: &str = "language\ttheme\tcue\tweight\treason\n";
+const TAXONOMY_HEADER: &str = "id\tlabel\tdefinition\tkram\n";
 
 fn write(folder: &Path, name: &str, contents: &str) -> PathBuf {
     let path = folder.join(name);
@@ -165,4 +166,109 @@ fn a_hundred_thousand_cues_load() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+#[test]
+fn an_empty_theme_id_is_refused() {
+    let folder = tempfile::tempdir().unwrap();
+    let taxonomy = write(
+        folder.path(),
+        "taxonomy.tsv",
+        &format!("{TAXONOMY_HEADER}\tNameless\tA theme without an id.\tpsychosocial\n"),
+    );
+    assert_refused(
+        &themes_with("--taxonomy", &taxonomy),
+        &["taxonomy.tsv, line 2", "theme id is empty"],
+    );
+    let cues = write(
+        folder.path(),
+        "cues.tsv",
+        &format!(
+            "{CUES_HEADER}en\tnew_ideas\tfresh thinking\t1.0\tnames it\nen\t \tnew angle\t1.0\tno theme\n"
+        ),
+    );
+    assert_refused(
+        &themes_with("--cues", &cues),
+        &["cues.tsv, line 3", "theme id is empty"],
+    );
+}
+
+#[test]
+fn a_taxonomy_id_that_cues_cannot_name_is_refused() {
+    let folder = tempfile::tempdir().unwrap();
+    let taxonomy = write(
+        folder.path(),
+        "taxonomy.tsv",
+        &format!("{TAXONOMY_HEADER}@benefit\tBenefits\tAny benefit.\tcareer\n"),
+    );
+    assert_refused(
+        &themes_with("--taxonomy", &taxonomy),
+        &["taxonomy.tsv, line 2", "`@benefit`", "reserved"],
+    );
+}
+
+#[test]
+fn malformed_rows_name_file_and_line() {
+    let folder = tempfile::tempdir().unwrap();
+    let bad_cues = [
+        (
+            "en\tnew_ideas\tfresh thinking\t1.0\n",
+            "5 tab-separated columns",
+        ),
+        ("en\tnew_ideas\tfresh thinking\tmany\tr\n", "`many`"),
+        ("en\tnew_ideas\tfresh thinking\tNaN\tr\n", "`NaN`"),
+        ("en\tnew_ideas\tfresh thinking\tinf\tr\n", "`inf`"),
+        ("en\tnew_ideas\tfresh thinking\t1e40\tr\n", "`1e40`"),
+        (
+            "en\tnew_ideas\tfresh thinking\t0\tr\n",
+            "not a positive number",
+        ),
+        (
+            "xx\tnew_ideas\tfresh thinking\t1.0\tr\n",
+            "language code `xx`",
+        ),
+        (
+            "en\tno_such_theme\tfresh thinking\t1.0\tr\n",
+            "`no_such_theme`",
+        ),
+        ("en\tnew_ideas\t \t1.0\tr\n", "empty cue"),
+    ];
+    for (row, problem) in bad_cues {
+        let cues = write(folder.path(), "cues.tsv", &format!("{CUES_HEADER}{row}"));
+        assert_refused(
+            &themes_with("--cues", &cues),
+            &["cues.tsv, line 2", problem],
+        );
+    }
+    let taxonomy = write(
+        folder.path(),
+        "taxonomy.tsv",
+        &format!("{TAXONOMY_HEADER}work_life_balance\tWork-life balance\n"),
+    );
+    assert_refused(
+        &themes_with("--taxonomy", &taxonomy),
+        &["taxonomy.tsv, line 2", "4 tab-separated columns"],
+    );
+    let bad_lexicon = [
+        (
+            "frightfully costly\tvery expensive\talways\n",
+            "4 tab-separated columns",
+        ),
+        ("frightfully costly\t \talways\tteam\n", "need words"),
+        (
+            "frightfully costly\tvery expensive\toften\tteam\n",
+            "mode `often`",
+        ),
+    ];
+    for (row, problem) in bad_lexicon {
+        let lexicon = write(
+            folder.path(),
+            "lexicon.tsv",
+            &format!("{LEXICON_HEADER}{row}"),
+        );
+        assert_refused(
+            &normalize_with(&lexicon, "Anything.\n"),
+            &["lexicon.tsv, line 2", problem],
+        );
+    }
 }
