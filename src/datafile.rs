@@ -27,26 +27,51 @@ pub enum DataFileError {
     },
 }
 
-/// The data rows of a TSV text (comments, blank lines and the header skipped), split into
-/// columns, with their 1-based line numbers.
-pub(crate) fn numbered_rows<'a>(tsv: &'a str) -> impl Iterator<Item = (usize, Vec<&'a str>)> + 'a {
-    let mut header_seen = false;
-    tsv.lines().enumerate().filter_map(move |(i, line)| {
+/// The rows of a TSV text that are not comments or blank lines, split into columns, with their
+/// 1-based line numbers. A byte-order mark (spreadsheets write one) is skipped.
+fn rows(tsv: &str) -> impl Iterator<Item = (usize, Vec<&str>)> {
+    let tsv = tsv.strip_prefix('\u{feff}').unwrap_or(tsv);
+    tsv.lines().enumerate().filter_map(|(i, line)| {
         if line.starts_with('#') || line.trim().is_empty() {
-            return None;
-        }
-        if !header_seen {
-            header_seen = true;
             return None;
         }
         Some((i + 1, line.split('\t').collect()))
     })
 }
 
-/// The data rows of a bundled TSV text, split into columns (line numbers are only needed for
-/// users' files).
+/// The data rows of a data file with their 1-based line numbers, after checking that its first row
+/// is `header` (column names compared trimmed and ignoring ASCII case). A file without the header
+/// is refused rather than read with its first data row taken for one.
+pub(crate) fn numbered_rows<'a>(
+    tsv: &'a str,
+    origin: &str,
+    header: &[&str],
+) -> Result<impl Iterator<Item = (usize, Vec<&'a str>)> + 'a, DataFileError> {
+    let mut rows = rows(tsv);
+    if let Some((line, first)) = rows.next() {
+        let is_header = first.len() == header.len()
+            && first
+                .iter()
+                .zip(header)
+                .all(|(found, expected)| found.trim().eq_ignore_ascii_case(expected));
+        if !is_header {
+            return Err(DataFileError::Row {
+                path: origin.to_string(),
+                line,
+                message: format!(
+                    "the first row must be the header `{}` (tab-separated), found `{}`",
+                    header.join("\\t"),
+                    first.join("\\t")
+                ),
+            });
+        }
+    }
+    Ok(rows)
+}
+
+/// The data rows of a bundled TSV text, split into columns (its header row skipped unchecked).
 pub(crate) fn data_rows(tsv: &str) -> impl Iterator<Item = Vec<&str>> {
-    numbered_rows(tsv).map(|(_, row)| row)
+    rows(tsv).skip(1).map(|(_, row)| row)
 }
 
 /// Reads a user's data file.
@@ -66,8 +91,29 @@ mod tests {
     #[test]
     fn rows_skip_comments_blank_lines_and_the_header_and_keep_line_numbers() {
         let tsv = "# note\nspun\toriginal\n\nfoo\tbar\n# more\nbaz\tqux\n";
-        let rows: Vec<(usize, Vec<&str>)> = numbered_rows(tsv).collect();
+        let rows: Vec<(usize, Vec<&str>)> = numbered_rows(tsv, "test.tsv", &["spun", "original"])
+            .unwrap()
+            .collect();
         assert_eq!(rows, vec![(4, vec!["foo", "bar"]), (6, vec!["baz", "qux"])]);
+        assert_eq!(data_rows(tsv).count(), 2);
+        let with_mark = "\u{feff}spun\toriginal\r\nfoo\tbar\r\n";
+        let rows: Vec<(usize, Vec<&str>)> =
+            numbered_rows(with_mark, "test.tsv", &["spun", "original"])
+                .unwrap()
+                .collect();
+        assert_eq!(rows, vec![(2, vec!["foo", "bar"])]);
+    }
+
+    #[test]
+    fn a_file_without_its_header_names_the_line_and_the_header() {
+        let Err(error) = numbered_rows("# note\nfoo\tbar\n", "test.tsv", &["spun", "original"])
+        else {
+            panic!("a first row that is not the header is refused");
+        };
+        assert_eq!(
+            error.to_string(),
+            "test.tsv, line 2: the first row must be the header `spun\\toriginal` (tab-separated), found `foo\\tbar`"
+        );
     }
 
     #[test]

@@ -369,14 +369,47 @@ impl WordModel {
     }
 }
 
-/// Adds the rows of one lexicon text to `entries`, leaving out rows from `leave_out` sources.
-fn parse_lexicon(
+/// The header row of a lexicon file.
+const LEXICON_HEADER: [&str; 4] = ["spun", "original", "mode", "source"];
+/// How errors name the shipped lexicon.
+const BUILT_IN_LEXICON: &str = "built-in lexicon";
+
+/// A lexicon row as read, with the file (`built-in lexicon` for the shipped one) and 1-based line
+/// it was read from.
+struct LexiconRow<'a> {
+    entry: Entry,
+    origin: &'a str,
+    line: usize,
+}
+
+impl LexiconRow<'_> {
+    /// The row as a person reads it in a message: `spun` → `original`.
+    fn describe(&self) -> String {
+        format!(
+            "`{}` → `{}`",
+            self.entry.spun.join(" "),
+            self.entry.original
+        )
+    }
+
+    /// Where the row is, seen from a message about a row of `origin`: `line N` in the same file.
+    fn place_from(&self, origin: &str) -> String {
+        if self.origin == origin {
+            format!("line {}", self.line)
+        } else {
+            format!("{}, line {}", self.origin, self.line)
+        }
+    }
+}
+
+/// Adds the rows of one lexicon text to `rows`, leaving out rows from `leave_out` sources.
+fn parse_lexicon<'a>(
     tsv: &str,
-    origin: &str,
+    origin: &'a str,
     leave_out: &[String],
-    entries: &mut HashMap<String, Vec<Entry>>,
+    rows: &mut Vec<LexiconRow<'a>>,
 ) -> Result<(), DataFileError> {
-    for (line, row) in numbered_rows(tsv) {
+    for (line, row) in numbered_rows(tsv, origin, &LEXICON_HEADER)? {
         let row_error = |message: String| DataFileError::Row {
             path: origin.to_string(),
             line,
@@ -413,34 +446,116 @@ fn parse_lexicon(
         {
             continue;
         }
-        entries.entry(spun[0].clone()).or_default().push(Entry {
+        let entry = Entry {
             spun,
             original: original.to_string(),
             original_words: words(original)
                 .map(|(_, _, w)| fold(w).into_owned())
                 .collect(),
             mode,
+        };
+        rows.push(LexiconRow {
+            entry,
+            origin,
+            line,
         });
     }
     Ok(())
 }
 
+/// The first row whose original holds, as whole words, the spun form of a row (itself included),
+/// with the index of that other row. Normalising such an original again changes it again: a row
+/// like `mentor` → `good mentor` grows the text on every pass, and two rows `mentor` → `guide`
+/// and `guide` → `mentor` swap it back and forth, so normalising would not be idempotent.
+fn first_self_feeding_row(rows: &[LexiconRow]) -> Option<(usize, usize)> {
+    let mut row_by_spun: HashMap<&[String], usize> = HashMap::default();
+    for (index, row) in rows.iter().enumerate() {
+        row_by_spun.entry(&row.entry.spun[..]).or_insert(index);
+    }
+    let spun_lengths: BTreeSet<usize> = rows.iter().map(|row| row.entry.spun.len()).collect();
+    rows.iter().enumerate().find_map(|(index, row)| {
+        let original = &row.entry.original_words;
+        (0..original.len()).find_map(|start| {
+            spun_lengths
+                .iter()
+                .take_while(|&&length| start + length <= original.len())
+                .find_map(|&length| row_by_spun.get(&original[start..start + length]))
+                .map(|&other| (index, other))
+        })
+    })
+}
+
+/// Refuses a lexicon whose rows would make normalising change its own output (see
+/// [`first_self_feeding_row`]), naming the user's row: the built-in rows pass among themselves.
+fn check_idempotent(rows: &[LexiconRow]) -> Result<(), DataFileError> {
+    let Some((holder, spun)) = first_self_feeding_row(rows) else {
+        return Ok(());
+    };
+    let itself = holder == spun;
+    let (holder, spun) = (&rows[holder], &rows[spun]);
+    let spun_form = spun.entry.spun.join(" ");
+    let (at, message) = if itself {
+        (
+            holder,
+            format!(
+                "the original `{}` contains the spun form `{spun_form}` of this row, so every pass would change the text again",
+                holder.entry.original
+            ),
+        )
+    } else if holder.origin == BUILT_IN_LEXICON && spun.origin != BUILT_IN_LEXICON {
+        (
+            spun,
+            format!(
+                "the spun form `{spun_form}` occurs in the original of {} ({}), so normalising twice would change the text again",
+                holder.place_from(spun.origin),
+                holder.describe()
+            ),
+        )
+    } else {
+        (
+            holder,
+            format!(
+                "the original `{}` contains the spun form `{spun_form}` of {} ({}), so normalising twice would change the text again",
+                holder.entry.original,
+                spun.place_from(holder.origin),
+                spun.describe()
+            ),
+        )
+    };
+    Err(DataFileError::Row {
+        path: at.origin.to_string(),
+        line: at.line,
+        message,
+    })
+}
+
 impl NormalizeConfig {
     /// Loads the lexicon (built-in, minus left-out sources, plus the user's) and the word model
-    /// once.
+    /// once. User rows that would make normalising change its own output are refused.
     pub fn build(&self) -> Result<Normalizer, DataFileError> {
-        let mut entries: HashMap<String, Vec<Entry>> = HashMap::default();
+        let mut rows = Vec::new();
         parse_lexicon(
             LEXICON_TSV,
-            "built-in lexicon",
+            BUILT_IN_LEXICON,
             &self.leave_out_sources,
-            &mut entries,
+            &mut rows,
         )?;
         let mut lexicon_digest = xxhash_rust::xxh3::xxh3_64(LEXICON_TSV.as_bytes());
-        if let Some(path) = &self.lexicon {
-            let tsv = read_user_file(path)?;
-            parse_lexicon(&tsv, &path.display().to_string(), &[], &mut entries)?;
+        let user_lexicon = match &self.lexicon {
+            Some(path) => Some((read_user_file(path)?, path.display().to_string())),
+            None => None,
+        };
+        if let Some((tsv, origin)) = &user_lexicon {
+            parse_lexicon(tsv, origin, &[], &mut rows)?;
             lexicon_digest ^= xxhash_rust::xxh3::xxh3_64(tsv.as_bytes()).rotate_left(1);
+        }
+        check_idempotent(&rows)?;
+        let mut entries: HashMap<String, Vec<Entry>> = HashMap::default();
+        for row in rows {
+            entries
+                .entry(row.entry.spun[0].clone())
+                .or_default()
+                .push(row.entry);
         }
         for list in entries.values_mut() {
             list.sort_by_key(|entry| std::cmp::Reverse(entry.spun.len()));
@@ -1494,21 +1609,14 @@ mod tests {
 
     #[test]
     fn no_original_is_itself_spun_so_normalising_is_idempotent() {
-        let normalizer = normalizer();
-        for entry in normalizer.entries.values().flatten() {
-            let original = &entry.original_words;
-            for (i, word) in original.iter().enumerate() {
-                for other in normalizer.entries.get(word).into_iter().flatten() {
-                    let n = other.spun.len();
-                    assert!(
-                        i + n > original.len() || original[i..i + n] != other.spun[..],
-                        "{:?} restores to {:?}, which contains the spun form {:?}",
-                        entry.spun,
-                        entry.original,
-                        other.spun
-                    );
-                }
-            }
+        let mut rows = Vec::new();
+        parse_lexicon(LEXICON_TSV, BUILT_IN_LEXICON, &[], &mut rows).unwrap();
+        if let Some((holder, spun)) = first_self_feeding_row(&rows) {
+            panic!(
+                "{} restores to text that contains the spun form of {}",
+                rows[holder].describe(),
+                rows[spun].describe()
+            );
         }
     }
 

@@ -278,7 +278,7 @@ impl DocumentThemes {
 }
 
 /// One word of a cue.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 enum WordPattern {
     /// Matches tokens with this stem (an id into the language's stem table).
     Stem(u32),
@@ -287,7 +287,7 @@ enum WordPattern {
 }
 
 /// What a cue points at.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum CueTarget {
     Theme(u16),
     /// A benefit-statement marker.
@@ -345,6 +345,9 @@ static NEXT_MATCHER_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::Atomic
 struct LanguageCues {
     stemmer: Option<Stemmer>,
     cues: Vec<Cue>,
+    /// The index of each cue by its target and words, so a cue written twice (two spellings with
+    /// one stem) is found without a search.
+    cue_index: FxHashMap<(CueTarget, Vec<WordPattern>), usize>,
     /// First three characters of every stem pattern (and of the word it was written as): a token
     /// whose first three characters are not here cannot match a stem pattern, so it is not stemmed.
     stem_keys: FxHashSet<String>,
@@ -420,6 +423,7 @@ impl LanguageCues {
         Self {
             stemmer: stemmer_for(code),
             cues: Vec::new(),
+            cue_index: FxHashMap::default(),
             stem_keys: FxHashSet::default(),
             stem_ids: FxHashMap::default(),
             first_stem: FxHashMap::default(),
@@ -450,6 +454,7 @@ impl LanguageCues {
             return Ok(());
         }
         let mut words = Vec::new();
+        let mut stems = Vec::new();
         for word in cue_text.split_whitespace() {
             if let Some(prefix) = word.strip_suffix('*') {
                 let prefix = prefix.to_lowercase();
@@ -467,17 +472,15 @@ impl LanguageCues {
                     self.stem_keys.insert(key3(&lower).to_string());
                     self.stem_keys.insert(key3(&stem).to_string());
                     let next_id = self.stem_ids.len() as u32;
-                    let id = *self.stem_ids.entry(stem).or_insert(next_id);
+                    let id = *self.stem_ids.entry(stem.clone()).or_insert(next_id);
                     words.push(WordPattern::Stem(id));
+                    stems.push(stem);
                 }
             }
         }
-        if let Some(existing) = self
-            .cues
-            .iter_mut()
-            .find(|c| c.target == target && c.words == words)
-        {
+        if let Some(&existing) = self.cue_index.get(&(target, words.clone())) {
             // Two spellings with one stem ("industry", "industries"): one cue, the higher weight.
+            let existing = &mut self.cues[existing];
             existing.weight = existing.weight.max(weight);
             return Ok(());
         }
@@ -500,13 +503,11 @@ impl LanguageCues {
         // domain words, are not key stems.
         if target != CueTarget::Benefit && words.len() == 1 {
             match &words[0] {
-                WordPattern::Stem(id) => {
-                    let stem = self.stem_ids.iter().find(|(_, i)| *i == id).map(|(s, _)| s);
-                    self.stop_words.extend(stem.cloned());
-                }
+                WordPattern::Stem(_) => self.stop_words.extend(stems),
                 WordPattern::Prefix(prefix) => self.stop_prefixes.push(prefix.clone()),
             }
         }
+        self.cue_index.insert((target, words.clone()), index);
         self.cues.push(Cue {
             words,
             target,
@@ -652,27 +653,52 @@ impl LanguageCues {
     }
 }
 
-fn parse_taxonomy(tsv: &str, origin: &str, themes: &mut Vec<Theme>) -> Result<(), DataFileError> {
-    for (line, row) in numbered_rows(tsv) {
-        let [id, label, definition, kram] = row[..] else {
-            return Err(DataFileError::Row {
-                path: origin.to_string(),
-                line,
-                message: format!(
-                    "expected 4 tab-separated columns (id, label, definition, kram), found {}",
-                    row.len()
-                ),
-            });
+/// The header row of a taxonomy file.
+const TAXONOMY_HEADER: [&str; 4] = ["id", "label", "definition", "kram"];
+/// The header row of a cues file.
+const CUES_HEADER: [&str; 5] = ["language", "theme", "cue", "weight", "reason"];
+
+/// Adds the themes of one taxonomy text to `themes` (a row with a known id replaces that theme);
+/// `index` maps each id to its place in `themes`.
+fn parse_taxonomy(
+    tsv: &str,
+    origin: &str,
+    themes: &mut Vec<Theme>,
+    index: &mut FxHashMap<String, usize>,
+) -> Result<(), DataFileError> {
+    for (line, row) in numbered_rows(tsv, origin, &TAXONOMY_HEADER)? {
+        let row_error = |message: String| DataFileError::Row {
+            path: origin.to_string(),
+            line,
+            message,
         };
+        let [id, label, definition, kram] = row[..] else {
+            return Err(row_error(format!(
+                "expected 4 tab-separated columns (id, label, definition, kram), found {}",
+                row.len()
+            )));
+        };
+        let id = id.trim();
+        if id.is_empty() {
+            return Err(row_error("the theme id is empty".to_string()));
+        }
+        if id.starts_with('@') {
+            return Err(row_error(format!(
+                "theme id `{id}`: ids starting with `@` are reserved for @benefit, @domain and @topic cues"
+            )));
+        }
         let theme = Theme {
-            id: id.trim().to_string(),
+            id: id.to_string(),
             label: label.trim().to_string(),
             definition: definition.trim().to_string(),
             kram: kram.trim().to_string(),
         };
-        match themes.iter_mut().find(|t| t.id == theme.id) {
-            Some(existing) => *existing = theme,
-            None => themes.push(theme),
+        match index.get(id) {
+            Some(&existing) => themes[existing] = theme,
+            None => {
+                index.insert(theme.id.clone(), themes.len());
+                themes.push(theme);
+            }
         }
     }
     Ok(())
@@ -682,12 +708,19 @@ impl ThemeConfig {
     /// Builds the matcher: taxonomy, stemmers and cue indexes.
     pub fn build(&self) -> Result<ThemeMatcher, DataFileError> {
         let mut themes = Vec::new();
-        parse_taxonomy(TAXONOMY_TSV, "built-in taxonomy", &mut themes)?;
+        let mut theme_index = FxHashMap::default();
+        parse_taxonomy(
+            TAXONOMY_TSV,
+            "built-in taxonomy",
+            &mut themes,
+            &mut theme_index,
+        )?;
         if let Some(path) = &self.taxonomy {
             parse_taxonomy(
                 &read_user_file(path)?,
                 &path.display().to_string(),
                 &mut themes,
+                &mut theme_index,
             )?;
         }
         let mut languages: FxHashMap<&'static str, LanguageCues> = FxHashMap::default();
@@ -701,7 +734,7 @@ impl ThemeConfig {
                 .map(|(tsv, origin)| (tsv.as_str(), origin.clone())),
         );
         for (tsv, origin) in sources {
-            for (line, row) in numbered_rows(tsv) {
+            for (line, row) in numbered_rows(tsv, &origin, &CUES_HEADER)? {
                 let row_error = |message: String| DataFileError::Row {
                     path: origin.clone(),
                     line,
@@ -713,12 +746,13 @@ impl ThemeConfig {
                         row.len()
                     )));
                 };
-                let target = match theme {
+                let target = match theme.trim() {
+                    "" => return Err(row_error("the theme id is empty".to_string())),
                     "@benefit" => CueTarget::Benefit,
                     "@domain" => CueTarget::Domain,
                     "@topic" => CueTarget::Topic,
                     id => {
-                        let index = themes.iter().position(|t| t.id == id).ok_or_else(|| {
+                        let index = *theme_index.get(id).ok_or_else(|| {
                             row_error(format!("theme `{id}` is not in the taxonomy"))
                         })?;
                         let index = u16::try_from(index).map_err(|_| {
