@@ -120,7 +120,13 @@ fn every_command_and_format(files: &[InputFile]) -> Result<(), TestCaseError> {
     }
     let folder = workspace.path();
 
-    let (json, _) = run(folder, &["analyze", "in", "--quiet"], &[0, 2, 3])?;
+    // Every file in the folder is read, whatever its extension (the default walk takes .txt,
+    // .text and .jsonl only).
+    let (json, _) = run(
+        folder,
+        &["analyze", "in", "--quiet", "--ext", "*"],
+        &[0, 2, 3],
+    )?;
     let report: Value = serde_json::from_str(&json)
         .map_err(|error| TestCaseError::fail(format!("report JSON: {error}")))?;
     let listed = report["documents"].as_array().map_or(0, Vec::len)
@@ -128,7 +134,9 @@ fn every_command_and_format(files: &[InputFile]) -> Result<(), TestCaseError> {
     prop_assert!(listed >= 1 || files.is_empty(), "inputs lost: {}", json);
     let (lines, _) = run(
         folder,
-        &["analyze", "in", "--quiet", "--format", "jsonl"],
+        &[
+            "analyze", "in", "--quiet", "--ext", "*", "--format", "jsonl",
+        ],
         &[0, 2, 3],
     )?;
     for line in lines.lines() {
@@ -136,14 +144,23 @@ fn every_command_and_format(files: &[InputFile]) -> Result<(), TestCaseError> {
             .map_err(|error| TestCaseError::fail(format!("JSON Lines: {error}: {line}")))?;
     }
     for command in ["detect", "themes"] {
-        let (table, summary) = run(folder, &[command, "in"], &[0, 2, 3])?;
+        let (table, summary) = run(folder, &[command, "in", "--ext", "*"], &[0, 2, 3])?;
         prop_assert!(printable(&table), "{} table: {:?}", command, table);
         prop_assert!(printable(&summary), "{} summary: {:?}", command, summary);
     }
     for format in ["text", "json", "sarif", "github", "junit"] {
         let (out, err) = run(
             folder,
-            &["check", "in", "--against", "corpus", "--format", format],
+            &[
+                "check",
+                "in",
+                "--ext",
+                "*",
+                "--against",
+                "corpus",
+                "--format",
+                format,
+            ],
             &[0, 1, 2],
         )?;
         prop_assert!(printable(&err), "check stderr: {:?}", err);
@@ -178,7 +195,12 @@ fn cases() -> u32 {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(cases()))]
+    #![proptest_config(ProptestConfig {
+        cases: cases(),
+        // An integration test has no source file for proptest to keep regressions beside.
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn hostile_inputs_go_through_every_command_and_format(
