@@ -826,15 +826,35 @@ fn inline_diff(text: &str, edits: &[mentorlens::normalize::Edit], colour: bool) 
         if edit.start < position {
             continue;
         }
-        out.push_str(&text[position..edit.start]);
-        out.push_str(&format!("{removed}[-{}-]{reset}", edit.from));
+        out.push_str(&visible_lines(&text[position..edit.start]));
+        out.push_str(&format!(
+            "{removed}[-{}-]{reset}",
+            escape_for_terminal(&edit.from)
+        ));
         if !edit.to.is_empty() {
-            out.push_str(&format!("{added}{{+{}+}}{reset}", edit.to));
+            out.push_str(&format!(
+                "{added}{{+{}+}}{reset}",
+                escape_for_terminal(&edit.to)
+            ));
         }
         position = edit.end;
     }
-    out.push_str(&text[position..]);
+    out.push_str(&visible_lines(&text[position..]));
     out
+}
+
+/// Text shown on a terminal line by line: control characters made visible, line ends (`\n`,
+/// `\r\n`) kept.
+fn visible_lines(text: &str) -> String {
+    text.split_inclusive('\n')
+        .map(|line| {
+            let body = line
+                .strip_suffix("\r\n")
+                .or_else(|| line.strip_suffix('\n'))
+                .unwrap_or(line);
+            format!("{}{}", escape_for_terminal(body), &line[body.len()..])
+        })
+        .collect()
 }
 
 fn run_pipeline(input: &InputArgs) -> Result<Analysis> {

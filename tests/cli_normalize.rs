@@ -132,3 +132,23 @@ fn an_extra_lexicon_adds_entries_and_a_bad_row_is_named() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_diff_shows_control_characters_in_the_text_as_escapes() {
+    let text =
+        format!("{SPUN}A line with a title change \u{1b}]0;pwned\u{7} and a bell.\r\nLast line.\n");
+    let output = mentorlens()
+        .args(["normalize", "-", "--diff"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let diff = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        diff.contains("[-imaginative and prescient-]{+vision+}"),
+        "{diff}"
+    );
+    assert!(diff.contains("\\u{1b}]0;pwned\\u{7}"), "{diff}");
+    assert!(!diff.contains(['\u{1b}', '\u{7}']), "{diff:?}");
+    assert!(diff.contains("bell.\r\nLast line.\n"), "{diff:?}");
+}
