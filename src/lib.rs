@@ -132,6 +132,22 @@ impl Analysis {
     }
 }
 
+/// How many times the restored text's languages are read again (see
+/// [`Pipeline::analyse_document`]).
+const RESTORE_ROUNDS: usize = 3;
+
+/// The paragraphs the normaliser reads: English ones, and those of an English document whose own
+/// language is not sure (too short to tell, or an unreliable guess that an edit elsewhere could
+/// flip).
+fn english_paragraphs(languages: &DocumentLanguages) -> Vec<bool> {
+    let document_english = languages.document.code == "en";
+    languages
+        .paragraphs
+        .iter()
+        .map(|p| p.code == "en" || (document_english && !p.reliable))
+        .collect()
+}
+
 /// How far the per-document stages go: a command runs only the stages it needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DocumentStages {
@@ -198,18 +214,7 @@ impl Pipeline {
                 themes: DocumentThemes::default(),
             };
         }
-        // English paragraphs, and paragraphs of an English document whose own language is not
-        // sure: too short to tell, or an unreliable guess that an edit elsewhere could flip.
-        let document_english = languages.document.code == "en";
-        let english: Vec<bool> = languages
-            .paragraphs
-            .iter()
-            .map(|p| p.code == "en" || (document_english && !p.reliable))
-            .collect();
-        let mangling = english.contains(&true).then(|| {
-            self.normalizer
-                .normalize(&document.text, &segmented, &english)
-        });
+        let mangling = self.restore_english(&document.text, &segmented, &languages);
         let mut analysed = AnalysedDocument {
             document,
             segmented,
@@ -219,6 +224,50 @@ impl Pipeline {
         };
         analysed.themes = self.themes.extract_themes(&analysed);
         analysed
+    }
+
+    /// The normaliser over the paragraphs to read as English. Restoring spun words can change how
+    /// a neighbouring paragraph reads (the document's language grows surer, an unsure paragraph
+    /// turns English), and normalising the restored text must change nothing: so the restored
+    /// text's languages are read again, and paragraphs that read as English there are normalised
+    /// too, until the set no longer grows (at most [`RESTORE_ROUNDS`] readings).
+    fn restore_english(
+        &self,
+        text: &str,
+        segmented: &Segmented,
+        languages: &DocumentLanguages,
+    ) -> Option<Mangling> {
+        let mut english = english_paragraphs(languages);
+        if !english.contains(&true) {
+            return None;
+        }
+        let mut mangling = self.normalizer.normalize(text, segmented, &english);
+        for _ in 0..RESTORE_ROUNDS {
+            if mangling.edits.is_empty() {
+                break;
+            }
+            let restored = normalize::apply_edits(text, &mangling.edits);
+            let restored_segmented = self.segmenter.segment_paragraphs(&restored);
+            // Edits that removed a whole line can change the paragraphs: nothing to compare.
+            if restored_segmented.paragraphs.len() != segmented.paragraphs.len() {
+                break;
+            }
+            let reread = english_paragraphs(
+                &self
+                    .detector
+                    .detect_document(&restored, &restored_segmented),
+            );
+            if !reread
+                .iter()
+                .zip(&english)
+                .any(|(&now, &before)| now && !before)
+            {
+                break;
+            }
+            english = english.iter().zip(&reread).map(|(&a, &b)| a || b).collect();
+            mangling = self.normalizer.normalize(text, segmented, &english);
+        }
+        Some(mangling)
     }
 
     /// Tool version and a hash of the settings and the lexicon in use, e.g. `0.1.0-3f…`: the key of

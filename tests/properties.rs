@@ -208,3 +208,28 @@ proptest! {
         prop_assert_eq!(content_view(&shuffled), baseline);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    /// Idempotence where an edit can change how a neighbouring paragraph's language reads: short
+    /// paragraphs of English, Swedish, German and Polish words beside spun English.
+    #[test]
+    fn normalize_is_idempotent_in_mixed_languages(
+        words in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "imaginative and prescient", "advertising and marketing", "by way of",
+                "open curiosity", "as a result of", "the", "a", "of", "and", "leaders",
+                "mentorship", "is", "growing", ".", "\n\n", "\n\n", "och", "är", "det", "bra",
+                "mentorn", "der", "die", "und", "ist", "gut", "jest", "nie", "w", "z", "mentor",
+                "Mentor", "program", "team", "Ledarskap", "Führung", "przywództwo",
+            ]),
+            1..60,
+        )
+    ) {
+        let text = words.join(" ");
+        prop_assume!(!text.trim().is_empty());
+        let once = normalised(&text);
+        prop_assert_eq!(normalised(&once), once);
+    }
+}
