@@ -147,8 +147,21 @@ impl LanguageConfig {
             }
             allowed
         };
+        // With an allow-list, whatlang answers the nearest allowed language however foreign the
+        // text; an unrestricted reading tells when the text is in none of them.
+        let outside = (!self.languages.is_empty()).then(|| OutsideTheList {
+            everything: whatlang::Detector::new(),
+            allowed: allowed.clone(),
+            allowed_neighbours: Cluster::load_all(Lang::all())
+                .into_iter()
+                .map(|cluster| cluster.languages)
+                .filter(|languages| languages.iter().any(|lang| allowed.contains(lang)))
+                .flatten()
+                .collect(),
+        });
         Ok(LanguageDetector {
             detector: whatlang::Detector::with_allowlist(allowed.clone()),
+            outside,
             clusters: Cluster::load_all(&allowed),
             function_words: FunctionWords::new(&allowed, self.context_min_share),
             config: self.clone(),
@@ -156,9 +169,52 @@ impl LanguageConfig {
     }
 }
 
+/// What tells, under an allow-list, that a text is in a language outside it.
+struct OutsideTheList {
+    /// whatlang over every language it knows.
+    everything: whatlang::Detector,
+    /// The allow-list.
+    allowed: Vec<Lang>,
+    /// Close neighbours of allowed languages (da/nb/sv, cs/sk, …), which whatlang confuses with
+    /// them: reading one of these is no sign that the text is outside the list.
+    allowed_neighbours: Vec<Lang>,
+}
+
+/// whatlang's unrestricted reading of a text in a language the allow-list leaves out.
+#[derive(Debug, Clone, Copy)]
+struct ForeignReading {
+    confidence: f64,
+    reliable: bool,
+    /// A close neighbour of an allowed language, which whatlang may have confused with it.
+    neighbour: bool,
+}
+
+impl ForeignReading {
+    /// Sure enough to call the text undetermined rather than in an allowed language.
+    fn is_sure(self) -> bool {
+        self.reliable && !self.neighbour
+    }
+}
+
+impl OutsideTheList {
+    /// whatlang's unrestricted reading of `text`, when it names a language that is not allowed.
+    fn foreign_reading(&self, text: &str) -> Option<ForeignReading> {
+        self.everything
+            .detect(text)
+            .filter(|info| !self.allowed.contains(&info.lang()))
+            .map(|info| ForeignReading {
+                confidence: info.confidence(),
+                reliable: info.is_reliable(),
+                neighbour: self.allowed_neighbours.contains(&info.lang()),
+            })
+    }
+}
+
 /// The built language detector; shared by all threads.
 pub struct LanguageDetector {
     detector: whatlang::Detector,
+    /// Set when an allow-list is: tells texts in none of its languages.
+    outside: Option<OutsideTheList>,
     clusters: Vec<Cluster>,
     function_words: FunctionWords,
     config: LanguageConfig,
@@ -193,8 +249,24 @@ impl LanguageDetector {
 
     /// whatlang's answer, checked by the second opinion: (language, confidence, reliable).
     fn identify(&self, text: &str, words: &Words) -> Option<(Lang, f64, bool)> {
+        let (lang, confidence, reliable) = self.read_allowed(text)?;
+        Some(self.second_opinion(lang, confidence, reliable, words))
+    }
+
+    /// whatlang's reading among the allowed languages: (language, confidence, reliable). Restricted
+    /// to an allow-list, whatlang names the nearest allowed language, with full confidence when
+    /// only one is allowed, however foreign the text: so a text that reliably reads as a language
+    /// outside the list is `None` (undetermined), and one that reads so unreliably, or as a close
+    /// neighbour of an allowed language (Swedish beside Danish), keeps the allowed answer,
+    /// unreliable and with the foreign reading's confidence taken off.
+    fn read_allowed(&self, text: &str) -> Option<(Lang, f64, bool)> {
         let info = self.detector.detect(text)?;
-        Some(self.second_opinion(info.lang(), info.confidence(), info.is_reliable(), words))
+        let allowed = (info.lang(), info.confidence(), info.is_reliable());
+        match self.outside.as_ref().and_then(|o| o.foreign_reading(text)) {
+            Some(foreign) if foreign.is_sure() => None,
+            Some(foreign) => Some((allowed.0, allowed.1 * (1.0 - foreign.confidence), false)),
+            None => Some(allowed),
+        }
     }
 
     /// The cluster of close neighbours `lang` belongs to, if any.
@@ -299,19 +371,25 @@ impl LanguageDetector {
         // A first guess for the whole document; each paragraph checks it with its own function
         // words and the second opinion, so it needs no second opinion of its own here.
         let document_sample = sample(text, self.config.document_sample_bytes);
+        // A text of a few words is read the way `detect` reads any text, short-text rule included:
+        // the same input gets the same answer from every command and from the library.
+        let few_words =
+            Words::new(&document_sample).alphabetic_count() <= self.config.brief_text_words;
         let candidate = self
-            .detector
-            .detect(&document_sample)
-            .filter(|_| !too_few_letters(&document_sample.to_lowercase()))
-            .map(|info| (info.lang(), info.confidence(), info.is_reliable()));
+            .read_allowed(&document_sample)
+            .filter(|_| !few_words && !too_few_letters(&document_sample.to_lowercase()));
         let paragraphs: Vec<LanguageGuess> = segmented
             .paragraphs
             .iter()
             .map(|p| {
                 let body = &text[p.span.start..p.span.end];
-                candidate
-                    .and_then(|candidate| self.detect_in_context(body, candidate))
-                    .unwrap_or_else(|| self.detect_alone(body))
+                match candidate {
+                    _ if few_words => self.detect(body),
+                    Some(candidate) => self
+                        .detect_in_context(body, candidate)
+                        .unwrap_or_else(|| self.detect_alone(body)),
+                    None => self.detect_alone(body),
+                }
             })
             .collect();
         // Votes: (code, weight, reliable paragraphs, weighted confidence).
@@ -337,7 +415,15 @@ impl LanguageDetector {
         let total: f64 = votes.iter().map(|v| v.1).sum();
         // Stable winner: highest weight, then code order.
         votes.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+        // A document that reliably reads as a language outside the allow-list is in none of its
+        // languages, whatever its short lines were taken for.
+        let foreign = self
+            .outside
+            .as_ref()
+            .and_then(|outside| outside.foreign_reading(&document_sample))
+            .is_some_and(ForeignReading::is_sure);
         let document = match votes.first() {
+            _ if foreign => LanguageGuess::UNDETERMINED,
             Some(&(code, weight, reliable_paragraphs, confidence_sum)) => {
                 let share = weight / total;
                 let mean_confidence = confidence_sum / weight;

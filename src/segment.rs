@@ -453,6 +453,15 @@ const BIO_MAX_WORDS: usize = 60;
 /// Marks the closing author bio (a short last paragraph that opens with a capitalised name and a
 /// verb such as "is") as boilerplate: it describes the writer, not the article's subject.
 fn mark_author_bio(text: &str, paragraphs: &mut [Paragraph]) {
+    // A bio closes an article: a document with no other paragraph of prose has none to strip
+    // ("Das Instrument ist sehr stimmungsstabil." on its own is the text itself).
+    let prose = paragraphs
+        .iter()
+        .filter(|p| !p.boilerplate && !p.heading)
+        .count();
+    if prose < 2 {
+        return;
+    }
     let Some(last) = paragraphs.iter_mut().rev().find(|p| !p.boilerplate) else {
         return;
     };
@@ -554,6 +563,14 @@ mod tests {
                 (false, true)
             ]
         );
+    }
+
+    #[test]
+    fn a_lone_paragraph_is_never_an_author_bio() {
+        let text = "Das Instrument ist sehr stimmungsstabil.";
+        assert!(!segment(text).paragraphs[0].boilerplate);
+        let text = "Mentoring\n\nAnna Berg is a coach in Lund.";
+        assert!(!segment(text).paragraphs[1].boilerplate);
     }
 
     #[test]

@@ -348,3 +348,59 @@ fn schema_command_prints_the_shipped_schema() {
     .unwrap();
     assert_eq!(printed, shipped);
 }
+
+#[test]
+fn documents_outside_the_allow_list_are_undetermined_never_a_confident_wrong_answer() {
+    for languages in ["en", "en,de"] {
+        let (report, _) = analyze(&["--languages", languages, "corpus"]);
+        for (id, language) in [
+            ("000_6d249e2a96ff57b8", "Swedish"),
+            ("001_c8f67bc4325f3f9a", "Polish"),
+        ] {
+            let found = &document(&report, id)["language"];
+            assert_eq!(
+                found["code"], "und",
+                "{language} under --languages {languages}: {found}"
+            );
+            assert_eq!(found["reliable"], false);
+        }
+        // The English seeds stay English.
+        assert_eq!(
+            document(&report, "002_b93d072c615ee9a5")["language"]["code"],
+            "en"
+        );
+    }
+    // Allowed languages are read as before; a language outside the list is still undetermined.
+    let (report, _) = analyze(&["--languages", "en,sv", "corpus"]);
+    assert_eq!(
+        document(&report, "000_6d249e2a96ff57b8")["language"]["code"],
+        "sv"
+    );
+    assert_eq!(
+        document(&report, "001_c8f67bc4325f3f9a")["language"]["code"],
+        "und"
+    );
+    // A close neighbour of an allowed language (Swedish beside Danish) may be whatlang's confusion,
+    // so it keeps the allowed answer, but never as a reliable one.
+    let (report, _) = analyze(&["--languages", "en,da", "corpus"]);
+    let swedish = &document(&report, "000_6d249e2a96ff57b8")["language"];
+    assert_eq!(swedish["reliable"], false, "{swedish}");
+}
+
+#[test]
+fn short_texts_get_the_same_answer_from_every_command_and_a_lone_paragraph_is_never_a_bio() {
+    let detect = |text: &str| -> Value {
+        let output = mentorlens()
+            .args(["detect", "-", "--format", "json"])
+            .write_stdin(text)
+            .output()
+            .unwrap();
+        let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+        json["documents"][0]["language"].clone()
+    };
+    // One word: the library's short-text rule (reliable or nothing) holds in the CLI too.
+    assert_eq!(detect("store\n")["code"], "und");
+    // A one-paragraph document that opens like an author bio is the text itself.
+    let german = detect("Das Instrument ist sehr stimmungsstabil.\n");
+    assert_eq!(german["code"], "de", "{german}");
+}
