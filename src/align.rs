@@ -12,6 +12,7 @@
 pub mod group;
 
 use crate::segment::{Segmented, Span};
+use crate::text::stable_hash;
 use serde::Serialize;
 
 /// One row of an alignment: segments of `a` paired with segments of `b` (either may be empty
@@ -171,12 +172,12 @@ fn segment(text: &str, span: Span, heading: bool) -> Segment {
         .chain(
             numbers
                 .iter()
-                .map(|n| bytes_hash(b"#".iter().chain(n.as_bytes()).copied())),
+                .map(|n| stable_hash(b"#".iter().chain(n.as_bytes()).copied())),
         )
         .chain(
             body.bytes()
                 .filter(|b| matches!(b, b'?' | b'!' | b'(' | b':' | b';'))
-                .map(|b| bytes_hash(std::iter::once(b))),
+                .map(|b| stable_hash(std::iter::once(b))),
         )
         .collect();
     words.sort();
@@ -260,7 +261,7 @@ fn best_path(a: &[Segment], b: &[Segment], ratio: f64, overlap: f64) -> Vec<Bead
         beads.push(Bead {
             a: (i - da..i).collect(),
             b: (j - db..j).collect(),
-            score: crate::report::round4((-step / 4.0).exp().min(1.0)),
+            score: crate::text::round4((-step / 4.0).exp().min(1.0)),
         });
         i -= da;
         j -= db;
@@ -316,13 +317,6 @@ fn bead_cost(
     Some(total.max(0.0))
 }
 
-/// A stable 64-bit hash of some bytes (FNV-1a).
-fn bytes_hash(bytes: impl Iterator<Item = u8>) -> u64 {
-    bytes.fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
 /// The hash of a word's first [`COGNATE_PREFIX`] letters, lower case and folded to ASCII
 /// (*Engelhörner* and *Engelhorner*, *Ελλάδα* and *Ellada* give the same), without allocating.
 fn cognate_hash(word: &str) -> u64 {
@@ -332,7 +326,7 @@ fn cognate_hash(word: &str) -> u64 {
         .flat_map(|c| deunicode::deunicode_char(c).unwrap_or("").bytes())
         .filter(u8::is_ascii_alphanumeric)
         .take(COGNATE_PREFIX);
-    bytes_hash(folded)
+    stable_hash(folded)
 }
 
 /// The distinct word hashes of one side of a bead: borrowed for one segment (the common case),

@@ -25,6 +25,7 @@ pub mod normalize;
 pub mod report;
 pub mod segment;
 pub mod terminal;
+pub mod text;
 pub mod themes;
 
 use corpus::{Document, Input, InputError, LoadConfig};

@@ -745,7 +745,7 @@ impl Normalizer {
         let (surprisal, restored_surprisal) =
             self.surprisal_before_and_after(text, &paragraphs, words_seen, &edits);
         Mangling {
-            score: crate::report::round4(score),
+            score: crate::text::round4(score),
             // One odd phrase in a sentence is not a spun document.
             mangled: score >= self.config.mangled_threshold
                 && weighted >= self.config.spun_document_min_evidence,
@@ -755,7 +755,7 @@ impl Normalizer {
                 in_context,
                 artefacts,
                 suspicious_words: suspicious,
-                per_100_words: crate::report::round4(per_100_words),
+                per_100_words: crate::text::round4(per_100_words),
                 surprisal,
                 restored_surprisal,
             },
@@ -798,7 +798,7 @@ impl Normalizer {
             .collect();
         let restored = apply_edits(text, edits);
         let measure = |text: &str, paragraphs: &[(usize, usize, usize)]| {
-            Some(crate::report::round4(self.surprisal(
+            Some(crate::text::round4(self.surprisal(
                 text,
                 paragraphs,
                 per_paragraph,
@@ -932,7 +932,7 @@ impl Normalizer {
             };
             if candidate.gain >= margin && (in_spun || !candidate.spun_only) {
                 let mut edit = candidate.edit;
-                edit.confidence = crate::report::round4(
+                edit.confidence = crate::text::round4(
                     1.0 / (1.0 + (self.config.context_margin - candidate.gain).exp()),
                 );
                 edits.push(edit);

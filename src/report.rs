@@ -280,10 +280,7 @@ fn language_report(guess: &LanguageGuess) -> LanguageReport {
     }
 }
 
-/// Rounds to four decimal places, so reports compare byte for byte.
-pub fn round4(value: f64) -> f64 {
-    (value * 10_000.0).round() / 10_000.0
-}
+pub use crate::text::round4;
 
 /// Writes output to a file the user named (`-o FILE`). `-` is standard output. A path through
 /// `/proc` or `/dev/fd` (as `/dev/stdout` is), a device, a FIFO or a socket is opened and written
@@ -483,12 +480,6 @@ fn fill_and_rename(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rounding_is_to_four_places() {
-        assert_eq!(round4(0.123_456), 0.1235);
-        assert_eq!(round4(1.0), 1.0);
-    }
 
     #[test]
     fn shipped_schema_matches_the_types() {

@@ -1075,7 +1075,7 @@ impl EvidenceReport {
             end: span.end,
             language: statement.language.to_string(),
             kind: statement.kind,
-            score: crate::report::round4(f64::from(score)),
+            score: crate::text::round4(f64::from(score)),
             text: document.document.text[span.start..span.end].to_string(),
         }
     }

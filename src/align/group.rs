@@ -14,6 +14,7 @@
 
 use crate::AnalysedDocument;
 use crate::align::{Alignment, align};
+use crate::text::{round4, stable_hash};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
@@ -180,7 +181,7 @@ pub fn fingerprint(document: &AnalysedDocument) -> Fingerprint {
         .collect();
     let mut sketch = vec![u64::MAX; SKETCH];
     for trigram in words.windows(3) {
-        let base = hash(&trigram.join(" "));
+        let base = stable_hash(trigram.join(" ").bytes());
         for (k, slot) in sketch.iter_mut().enumerate() {
             let value = mix(base ^ (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
             *slot = (*slot).min(value);
@@ -224,21 +225,14 @@ pub fn fingerprint(document: &AnalysedDocument) -> Fingerprint {
     Fingerprint {
         anchors,
         sketch,
-        text_hash: hash(original),
+        text_hash: stable_hash(original.bytes()),
         language: document.languages.document.code.to_string(),
     }
 }
 
 /// The hash a fingerprint keeps of a whole text (equal for exact copies).
 pub fn text_hash(text: &str) -> u64 {
-    hash(text)
-}
-
-/// A stable 64-bit hash (FNV-1a), so sketches do not change between runs or builds.
-fn hash(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+    stable_hash(text.bytes())
 }
 
 /// A bit mixer (SplitMix64's finaliser) that turns one hash into many.
@@ -263,7 +257,7 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
     let mut first_with_text: HashMap<u64, usize> = HashMap::default();
     let mut copy_of: Vec<Option<usize>> = vec![None; documents.len()];
     for (index, document) in documents.iter().enumerate() {
-        let key = hash(&document.document.text);
+        let key = stable_hash(document.document.text.bytes());
         match first_with_text.get(&key) {
             Some(&first) if documents[first].document.text == document.document.text => {
                 copy_of[index] = Some(first);
@@ -406,7 +400,7 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
                     ids.sort();
                     ids
                 },
-                score: crate::report::round4(pairs.iter().map(|p| p.2).fold(1.0, f64::min)),
+                score: round4(pairs.iter().map(|p| p.2).fold(1.0, f64::min)),
                 alignments: pairs
                     .iter()
                     .map(|(evidence, alignment, _)| PairAlignment {
@@ -455,7 +449,10 @@ fn candidate_pairs(
         }
         let member = u32::try_from(index).expect("fewer than 2^32 documents");
         for anchor in &fingerprint.anchors {
-            anchor_blocks.entry(hash(anchor)).or_default().push(member);
+            anchor_blocks
+                .entry(stable_hash(anchor.bytes()))
+                .or_default()
+                .push(member);
         }
         let rows = SKETCH / BANDS;
         for band in 0..BANDS {
@@ -707,11 +704,11 @@ pub fn score_pair(
     let evidence = PairEvidence {
         a: a.document.id.clone(),
         b: b.document.id.clone(),
-        score: crate::report::round4(score),
+        score: round4(score),
         shared_anchors,
-        significance: crate::report::round4(significance),
-        trigram_similarity: crate::report::round4(similarity),
-        aligned_paragraphs: crate::report::round4(aligned),
+        significance: round4(significance),
+        trigram_similarity: round4(similarity),
+        aligned_paragraphs: round4(aligned),
         paragraphs: [pa, pb],
     };
     Some((score, evidence, alignment))
