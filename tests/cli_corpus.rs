@@ -404,3 +404,29 @@ fn short_texts_get_the_same_answer_from_every_command_and_a_lone_paragraph_is_ne
     let german = detect("Das Instrument ist sehr stimmungsstabil.\n");
     assert_eq!(german["code"], "de", "{german}");
 }
+
+/// The whole report on the seed corpus, byte for byte, in both formats: any change to any field
+/// shows here. After a deliberate change, `MENTORLENS_BLESS=1 cargo test --test cli_corpus golden`
+/// rewrites the snapshots; review their diff before committing it.
+#[test]
+fn golden_reports_of_the_seed_corpus_are_byte_identical() {
+    for (format, golden) in [
+        ("json", "tests/golden/corpus.json"),
+        ("jsonl", "tests/golden/corpus.jsonl"),
+    ] {
+        let output = mentorlens()
+            .args(["analyze", "--quiet", "--format", format, "corpus"])
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        let path = root().join(golden);
+        if std::env::var_os("MENTORLENS_BLESS").is_some() {
+            std::fs::write(&path, &output.stdout).unwrap();
+        }
+        let expected = std::fs::read(&path).unwrap();
+        assert!(
+            output.stdout == expected,
+            "the {format} report differs from {golden}; if the change is deliberate, rerun with MENTORLENS_BLESS=1 and review the diff"
+        );
+    }
+}
