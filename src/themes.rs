@@ -383,6 +383,29 @@ impl std::fmt::Debug for ThemeMatcher {
     }
 }
 
+/// Elided words that stand before an apostrophe: French `l’ d’ j’ m’ n’ s’ t’ c’ qu’ jusqu’
+/// lorsqu’ puisqu’` and Italian `l’ un’ dell’ nell’ sull’ all’ dall’ coll’ quell’`.
+const ELIDED: [&str; 20] = [
+    "l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "un", "dell",
+    "nell", "sull", "all", "dall", "coll", "quell",
+];
+
+/// A word with an elided article or pronoun before an apostrophe (`'` or `’`) split into the two
+/// words it is; any other word as it is ("don't", "mentor's").
+fn split_elision(word: &str) -> impl Iterator<Item = &str> {
+    let split = word.char_indices().find_map(|(at, c)| {
+        let (head, rest) = (&word[..at], &word[at + c.len_utf8()..]);
+        let elided = ELIDED.iter().any(|e| head.eq_ignore_ascii_case(e));
+        (matches!(c, '\'' | '\u{2019}') && elided && !rest.is_empty()).then_some((head, rest))
+    });
+    match split {
+        Some((head, rest)) => [Some(head), Some(rest)],
+        None => [Some(word), None],
+    }
+    .into_iter()
+    .flatten()
+}
+
 /// The first three characters of a word (the whole word when shorter): the key of the cue indexes.
 fn key3(word: &str) -> &str {
     let end = word.char_indices().nth(3).map_or(word.len(), |(i, _)| i);
@@ -516,10 +539,13 @@ impl LanguageCues {
         Ok(())
     }
 
-    /// Lowercases the words of `text` into `buffer` and returns their byte ranges in it.
+    /// Lowercases the words of `text` into `buffer` and returns their byte ranges in it. An
+    /// elided article or pronoun is its own word, as in French and Italian ("l’expertise" is
+    /// "l" and "expertise", so the cue `expertise` reads it).
     fn lowercase_words(text: &str, buffer: &mut String) -> Vec<std::ops::Range<usize>> {
         buffer.clear();
         text.unicode_words()
+            .flat_map(split_elision)
             .map(|word| {
                 let start = buffer.len();
                 if word.is_ascii() {
@@ -1238,6 +1264,19 @@ fn lexicon_gaps(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn elided_articles_are_their_own_words() {
+        fn split(word: &str) -> Vec<&str> {
+            split_elision(word).collect()
+        }
+        assert_eq!(split("l’expertise"), ["l", "expertise"]);
+        assert_eq!(split("d'expérience"), ["d", "expérience"]);
+        assert_eq!(split("dell'esperienza"), ["dell", "esperienza"]);
+        assert_eq!(split("don't"), ["don't"]);
+        assert_eq!(split("mentor's"), ["mentor's"]);
+        assert_eq!(split("aujourd’hui"), ["aujourd’hui"]);
+    }
 
     fn cues(code: &str, rows: &[(&str, f32)]) -> LanguageCues {
         let mut cues = LanguageCues::new(code);
