@@ -1240,7 +1240,10 @@ fn lexicon_gaps(
         .map(|d| (d.document.id.as_str(), d.languages.document.code))
         .collect();
     let mut gaps = Vec::new();
-    for group in groups.iter().filter(|g| g.kind == "translation") {
+    for group in groups
+        .iter()
+        .filter(|g| g.kind == crate::align::group::GroupKind::Translation)
+    {
         let (present, missing): (Vec<&String>, Vec<&String>) =
             group.documents.iter().partition(|id| with.contains(id));
         if present.is_empty() {

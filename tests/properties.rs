@@ -170,7 +170,7 @@ fn content_view(names: &[String]) -> ContentView {
     };
     let mut group_view: Vec<(String, Vec<usize>)> = groups
         .iter()
-        .map(|g| (g.kind.clone(), by_position(&g.documents)))
+        .map(|g| (format!("{:?}", g.kind), by_position(&g.documents)))
         .collect();
     group_view.sort();
     let theme_view = themes

@@ -55,14 +55,24 @@ fn is_shape(anchor: &str) -> bool {
 /// Pairs scoring below this are not versions of one article.
 pub const GROUP_THRESHOLD: f64 = 0.5;
 
+/// What kind of versions a group holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupKind {
+    /// Versions in different languages.
+    Translation,
+    /// Versions in one language: exact, near or spun copies.
+    Duplicate,
+}
+
 /// Documents that are versions of one article.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Group {
     /// `g1`, `g2`, … in report order.
     pub id: String,
-    /// "translation" when the languages differ, "duplicate" when they are the same.
-    pub kind: String,
-    /// Document ids; the first is the member the others were matched against.
+    /// `translation` when the languages differ, `duplicate` when they are the same.
+    pub kind: GroupKind,
+    /// Document ids, sorted (`evidence` says which pairs tied them).
     pub documents: Vec<String>,
     /// The lowest pair score in the group, 0..1.
     pub score: f64,
@@ -387,11 +397,10 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
             Group {
                 id: String::new(),
                 kind: if languages.len() > 1 {
-                    "translation"
+                    GroupKind::Translation
                 } else {
-                    "duplicate"
-                }
-                .to_string(),
+                    GroupKind::Duplicate
+                },
                 documents: {
                     let mut ids: Vec<String> = members
                         .iter()
