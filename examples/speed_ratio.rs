@@ -1,0 +1,86 @@
+//! The cost of mentorlens against the language-detection floor that any language-aware tool pays,
+//! measured in one process on the same files: a bare parallel whatlang pass (read each file,
+//! `whatlang::detect` on its whole text), then `detect`'s stages (load, segment, language), then
+//! the whole `analyze` pipeline with its JSON report, on 1 and 2 threads, alternating, three rounds.
+//! Prints each time and the ratios to the floor; the documents are read from disk in every pass.
+//!
+//! `cargo run --release --example gen_corpus -- --docs 10000 --seed 42 --out /tmp/corpus10k`
+//! `cargo run --release --example speed_ratio -- /tmp/corpus10k`
+
+use mentorlens::corpus::Input;
+use mentorlens::report::Report;
+use mentorlens::{Config, DocumentStages, Pipeline};
+use rayon::prelude::*;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let folder = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .ok_or("give the corpus folder, e.g. /tmp/corpus10k")?,
+    );
+    let mut files: Vec<PathBuf> = Vec::new();
+    for entry in walkdir::WalkDir::new(&folder).sort_by_file_name() {
+        let entry = entry?;
+        if entry.file_type().is_file() {
+            files.push(entry.into_path());
+        }
+    }
+    let pipeline = Pipeline::new(&Config::default())?;
+    let inputs = [Input::Path(folder.clone())];
+    println!("{} files in {}", files.len(), folder.display());
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()?;
+        let (mut floor, mut detect, mut analyze) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..3 {
+            floor.push(timed(|| {
+                let detected = pool.install(|| {
+                    files
+                        .par_iter()
+                        .filter_map(|path| std::fs::read_to_string(path).ok())
+                        .filter(|text| whatlang::detect(text).is_some())
+                        .count()
+                });
+                assert!(detected > 0, "nothing detected: the floor measured nothing");
+            }));
+            detect.push(timed(|| {
+                let (documents, _) = pool.install(|| {
+                    pipeline.analyse_inputs(&inputs, &(), DocumentStages::UpToLanguage)
+                });
+                assert_eq!(documents.len(), files.len());
+            }));
+            analyze.push(timed(|| {
+                let analysis = pool.install(|| pipeline.run(&inputs, &()));
+                let mut sink = Vec::new();
+                Report::new(&analysis)
+                    .write_json(&mut sink)
+                    .expect("in memory");
+                assert!(sink.len() > files.len() * 100, "the report is too small");
+            }));
+        }
+        let median = |times: &mut Vec<Duration>| {
+            times.sort();
+            times[times.len() / 2].as_secs_f64()
+        };
+        let (floor, detect, analyze) = (
+            median(&mut floor),
+            median(&mut detect),
+            median(&mut analyze),
+        );
+        println!(
+            "{threads} thread(s), median of 3: whatlang floor {floor:.2} s, detect {detect:.2} s ({:.2}x), analyze {analyze:.2} s ({:.2}x)",
+            detect / floor,
+            analyze / floor
+        );
+    }
+    Ok(())
+}
+
+fn timed(work: impl FnOnce()) -> Duration {
+    let start = Instant::now();
+    work();
+    start.elapsed()
+}
