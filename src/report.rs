@@ -88,6 +88,8 @@ pub struct DocumentReport {
     pub normalized_text: Option<String>,
     /// Ids of the taxonomy themes the document states.
     pub themes: Vec<String>,
+    /// The id of the translation or duplicate group the document belongs to, if any.
+    pub group: Option<String>,
     /// Problems that did not stop the analysis.
     pub warnings: Vec<String>,
 }
@@ -153,13 +155,27 @@ pub struct ErrorReport {
 impl Report {
     /// Builds the report of an analysis.
     pub fn new(analysis: &Analysis) -> Self {
+        let group_of: BTreeMap<&str, &str> = analysis
+            .groups
+            .iter()
+            .flat_map(|group| {
+                group
+                    .documents
+                    .iter()
+                    .map(|document| (document.as_str(), group.id.as_str()))
+            })
+            .collect();
         let documents: Vec<DocumentReport> = analysis
             .documents
             .iter()
             .enumerate()
             .map(|(index, document)| {
                 let themes = analysis.themes.document_themes.get(index);
-                document_report(document, themes.cloned().unwrap_or_default())
+                let mut report = document_report(document, themes.cloned().unwrap_or_default());
+                report.group = group_of
+                    .get(document.document.id.as_str())
+                    .map(|id| id.to_string());
+                report
             })
             .collect();
         let errors: Vec<ErrorReport> = analysis
@@ -201,16 +217,62 @@ impl Report {
         out.write_all(b"\n")
     }
 
-    /// Writes one JSON object per line: every document (`"record": "document"`), then every
-    /// error (`"record": "error"`).
+    /// Writes one JSON object per line for every kind the report holds, each with a `record`
+    /// field naming its table: `document`, `group`, `group_member`, `alignment` (one per aligned
+    /// pair of a group), `theme`, `theme_evidence`, `discovered_theme`, `error`. Records point at
+    /// each other by id (`document`, `group`, `theme`), so `pandas.read_json(path, lines=True)`
+    /// and a filter on `record` give each table.
     pub fn write_jsonl(&self, mut out: impl Write) -> io::Result<()> {
+        let mut line = |record: JsonlRecord| -> io::Result<()> {
+            serde_json::to_writer(&mut out, &record)?;
+            out.write_all(b"\n")
+        };
         for document in &self.documents {
-            serde_json::to_writer(&mut out, &JsonlRecord::Document(document))?;
-            out.write_all(b"\n")?;
+            line(JsonlRecord::Document(document))?;
+        }
+        for group in &self.groups {
+            line(JsonlRecord::Group(GroupRecord {
+                id: &group.id,
+                kind: group.kind,
+                documents: &group.documents,
+                score: group.score,
+                evidence: &group.evidence,
+            }))?;
+            for document in &group.documents {
+                line(JsonlRecord::GroupMember {
+                    group: &group.id,
+                    document,
+                })?;
+            }
+            for pair in &group.alignments {
+                line(JsonlRecord::Alignment(AlignmentRecord {
+                    group: &group.id,
+                    pair,
+                }))?;
+            }
+        }
+        for theme in &self.themes {
+            line(JsonlRecord::Theme(ThemeRecord {
+                id: &theme.id,
+                label: &theme.label,
+                definition: &theme.definition,
+                recurring: theme.recurring,
+                articles: theme.articles,
+                documents: &theme.documents,
+                lexicon_gaps: &theme.lexicon_gaps,
+            }))?;
+            for evidence in &theme.evidence {
+                line(JsonlRecord::ThemeEvidence(ThemeEvidenceRecord {
+                    theme: &theme.id,
+                    evidence,
+                }))?;
+            }
+        }
+        for discovered in &self.discovered_themes {
+            line(JsonlRecord::DiscoveredTheme(discovered))?;
         }
         for error in &self.errors {
-            serde_json::to_writer(&mut out, &JsonlRecord::Error(error))?;
-            out.write_all(b"\n")?;
+            line(JsonlRecord::Error(error))?;
         }
         Ok(())
     }
@@ -226,7 +288,51 @@ impl Report {
 #[serde(tag = "record", rename_all = "snake_case")]
 enum JsonlRecord<'a> {
     Document(&'a DocumentReport),
+    Group(GroupRecord<'a>),
+    GroupMember { group: &'a str, document: &'a str },
+    Alignment(AlignmentRecord<'a>),
+    Theme(ThemeRecord<'a>),
+    ThemeEvidence(ThemeEvidenceRecord<'a>),
+    DiscoveredTheme(&'a crate::themes::discover::DiscoveredTheme),
     Error(&'a ErrorReport),
+}
+
+/// A group without its alignments (they are `alignment` records).
+#[derive(Serialize)]
+struct GroupRecord<'a> {
+    id: &'a str,
+    kind: crate::align::group::GroupKind,
+    documents: &'a [String],
+    score: f64,
+    evidence: &'a [crate::align::group::PairEvidence],
+}
+
+/// The alignment of one pair of a group's versions.
+#[derive(Serialize)]
+struct AlignmentRecord<'a> {
+    group: &'a str,
+    #[serde(flatten)]
+    pair: &'a crate::align::group::PairAlignment,
+}
+
+/// A theme without its evidence (it is in `theme_evidence` records).
+#[derive(Serialize)]
+struct ThemeRecord<'a> {
+    id: &'a str,
+    label: &'a str,
+    definition: &'a str,
+    recurring: bool,
+    articles: usize,
+    documents: &'a [String],
+    lexicon_gaps: &'a [crate::themes::LexiconGap],
+}
+
+/// One quoted statement of a theme.
+#[derive(Serialize)]
+struct ThemeEvidenceRecord<'a> {
+    theme: &'a str,
+    #[serde(flatten)]
+    evidence: &'a crate::themes::EvidenceReport,
 }
 
 fn document_report(analysed: &AnalysedDocument, themes: Vec<String>) -> DocumentReport {
@@ -267,6 +373,7 @@ fn document_report(analysed: &AnalysedDocument, themes: Vec<String>) -> Document
         mangling: analysed.mangling.clone(),
         normalized_text: analysed.normalized_text(),
         themes,
+        group: None,
         warnings: analysed.document.warnings.clone(),
     }
 }

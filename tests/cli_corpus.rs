@@ -211,9 +211,53 @@ fn jsonl_has_one_record_per_line() {
         .lines()
         .map(|line| serde_json::from_str(line).expect("each line is JSON"))
         .collect();
-    assert_eq!(lines.len(), 5);
-    assert!(lines.iter().all(|line| line["record"] == "document"));
-    assert_eq!(lines[0]["id"], "000_6d249e2a96ff57b8");
+    let of = |kind: &str| -> Vec<&Value> {
+        lines.iter().filter(|line| line["record"] == kind).collect()
+    };
+    // Every kind the report holds is a table of its own.
+    let documents = of("document");
+    assert_eq!(documents.len(), 5);
+    assert_eq!(documents[0]["id"], "000_6d249e2a96ff57b8");
+    assert_eq!(of("group").len(), 1);
+    assert_eq!(of("group_member").len(), 2);
+    assert_eq!(of("alignment").len(), 1);
+    assert_eq!(of("theme").len(), 10);
+    assert!(!of("theme_evidence").is_empty());
+    assert_eq!(
+        lines.len(),
+        [
+            "document",
+            "group",
+            "group_member",
+            "alignment",
+            "theme",
+            "theme_evidence",
+            "discovered_theme",
+            "error"
+        ]
+        .iter()
+        .map(|kind| of(kind).len())
+        .sum::<usize>(),
+        "an unknown record kind"
+    );
+    // Records point at each other by id, and a document names its group.
+    let document_ids: Vec<&Value> = documents.iter().map(|d| &d["id"]).collect();
+    let theme_ids: Vec<&Value> = of("theme").iter().map(|t| &t["id"]).collect();
+    for member in of("group_member") {
+        assert!(document_ids.contains(&&member["document"]), "{member}");
+        assert_eq!(member["group"], of("group")[0]["id"]);
+        let document = documents
+            .iter()
+            .find(|d| d["id"] == member["document"])
+            .unwrap();
+        assert_eq!(document["group"], member["group"]);
+    }
+    for evidence in of("theme_evidence") {
+        assert!(theme_ids.contains(&&evidence["theme"]), "{evidence}");
+        assert!(document_ids.contains(&&evidence["document"]), "{evidence}");
+    }
+    assert_eq!(of("alignment")[0]["group"], "g1");
+    assert!(of("alignment")[0]["paragraphs"].as_array().unwrap().len() >= 20);
 }
 
 #[test]
