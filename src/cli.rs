@@ -3,10 +3,10 @@
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use mentorlens::corpus::{Input, InputError};
+use mentorlens::corpus::Input;
 use mentorlens::report::{Report, write_output};
 use mentorlens::terminal::escape_for_terminal;
-use mentorlens::{AnalysedDocument, Analysis, Config, DocumentStages, Outcome, Pipeline, Progress};
+use mentorlens::{Analysis, Config, DocumentStages, Outcome, Pipeline, Progress};
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -320,12 +320,7 @@ const MAX_COLUMN_WIDTH: usize = 48;
 
 fn detect(args: DetectArgs) -> Result<ExitCode> {
     // Languages only: no normalisation, grouping or themes.
-    let (documents, errors) = run_document_stages(&args.input, DocumentStages::UpToLanguage)?;
-    let analysis = Analysis {
-        documents,
-        errors,
-        ..Analysis::default()
-    };
+    let analysis = run_document_stages(&args.input, DocumentStages::UpToLanguage)?;
     let report = Report::new(&analysis);
     let mut out = stdout_writer();
     match args.format {
@@ -864,12 +859,15 @@ fn run_pipeline(input: &InputArgs) -> Result<Analysis> {
 }
 
 /// The per-document stages up to `stages`, without the corpus stages.
-fn run_document_stages(
-    input: &InputArgs,
-    stages: DocumentStages,
-) -> Result<(Vec<AnalysedDocument>, Vec<InputError>)> {
+fn run_document_stages(input: &InputArgs, stages: DocumentStages) -> Result<Analysis> {
     on_inputs(input, |pipeline, inputs, progress| {
-        pipeline.analyse_inputs(inputs, progress, stages)
+        let (documents, errors) = pipeline.analyse_inputs(inputs, progress, stages);
+        Analysis {
+            documents,
+            errors,
+            settings: pipeline.settings(),
+            ..Analysis::default()
+        }
     })
 }
 

@@ -107,6 +107,19 @@ pub struct Analysis {
     pub groups: Vec<align::group::Group>,
     /// Themes per document and across the corpus.
     pub themes: ThemeSummary,
+    /// The settings the run used, and their fingerprint (tool version and a hash of the
+    /// settings and the lexicon's content).
+    pub settings: Settings,
+}
+
+/// The settings a run used, as the report records them.
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
+pub struct Settings {
+    /// Tool version and a hash of the settings and of the lexicon's content: two reports with the
+    /// same fingerprint were made the same way.
+    pub fingerprint: String,
+    /// Every stage's settings (allow-list, user data files, thresholds).
+    pub stages: Config,
 }
 
 /// How a run went, as the exit code tells it.
@@ -161,6 +174,7 @@ pub enum DocumentStages {
 
 /// The built pipeline: every stage prepared once, shared by all threads.
 pub struct Pipeline {
+    config: Config,
     load: LoadConfig,
     /// Tool version and a hash of the settings: what cached per-document results depend on.
     config_fingerprint: String,
@@ -180,6 +194,7 @@ impl Pipeline {
         let settings_hash =
             xxhash_rust::xxh3::xxh3_64(settings.as_bytes()) ^ normalizer.lexicon_digest();
         Ok(Self {
+            config: config.clone(),
             load: config.load.clone(),
             config_fingerprint: format!("{}-{settings_hash:016x}", env!("CARGO_PKG_VERSION")),
             segmenter: config.segment.build(),
@@ -297,6 +312,15 @@ impl Pipeline {
             errors,
             groups,
             themes,
+            settings: self.settings(),
+        }
+    }
+
+    /// The settings this pipeline runs with, as a report records them.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            fingerprint: self.config_fingerprint.clone(),
+            stages: self.config.clone(),
         }
     }
 

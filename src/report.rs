@@ -26,6 +26,8 @@ pub struct Report {
     pub schema_version: u32,
     /// The tool that wrote the report.
     pub tool: Tool,
+    /// The settings that produced the report.
+    pub settings: crate::Settings,
     /// Counts over the whole run.
     pub corpus: CorpusSummary,
     /// Analysed documents, sorted by id.
@@ -197,6 +199,7 @@ impl Report {
                 name: env!("CARGO_PKG_NAME").into(),
                 version: env!("CARGO_PKG_VERSION").into(),
             },
+            settings: analysis.settings.clone(),
             corpus: CorpusSummary {
                 documents: documents.len() + errors.len(),
                 analysed: documents.len(),

@@ -346,6 +346,16 @@ fn allow_list_restricts_detection() {
     let (report, _) = analyze(&["--languages", "en,sv", "corpus"]);
     let polish = document(&report, "001_c8f67bc4325f3f9a");
     assert_ne!(polish["language"]["code"], "pl");
+    // The report says which settings made it, and they change its fingerprint.
+    assert_eq!(
+        report["settings"]["stages"]["language"]["languages"],
+        serde_json::json!(["en", "sv"])
+    );
+    let (default, _) = analyze(&["corpus"]);
+    assert_ne!(
+        report["settings"]["fingerprint"],
+        default["settings"]["fingerprint"]
+    );
     let output = mentorlens()
         .args(["analyze", "--languages", "en,xx", "corpus"])
         .output()
