@@ -465,7 +465,7 @@ pub fn check(
     let new_files: BTreeSet<PathBuf> = new_sources
         .iter()
         .filter_map(|source| match source {
-            corpus::Source::File(path) => std::fs::canonicalize(path).ok(),
+            corpus::Source::File { path, .. } => std::fs::canonicalize(path).ok(),
             corpus::Source::Stdin => None,
         })
         .collect();
@@ -562,7 +562,7 @@ fn load_corpus(
     let sources: Vec<corpus::Source> = sources
         .into_iter()
         .filter(|source| match source {
-            corpus::Source::File(path) => std::fs::canonicalize(path)
+            corpus::Source::File { path, .. } => std::fs::canonicalize(path)
                 .map_or(true, |canonical| !new_files.contains(&canonical)),
             corpus::Source::Stdin => false,
         })

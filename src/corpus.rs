@@ -244,7 +244,15 @@ impl LoadConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
     /// A regular file (plain text, or JSON Lines when it ends in `.jsonl`).
-    File(PathBuf),
+    File {
+        /// Where it is.
+        path: PathBuf,
+        /// The id its document takes (a JSON Lines record's: `id:line` when it names none): the
+        /// path relative to the folder it was found in, without the extension (`de/video` for
+        /// `corpus/de/video.txt`), or the stem of a file named directly. Adding a file never
+        /// renames another.
+        id: String,
+    },
     /// Standard input.
     Stdin,
 }
@@ -262,20 +270,21 @@ pub fn discover_with(inputs: &[Input], config: &LoadConfig) -> (Vec<Source>, Vec
     let mut errors = Vec::new();
     let mut seen: HashMap<PathBuf, String> = HashMap::new();
     let mut stdin_seen = false;
-    let mut push_file = |path: PathBuf, sources: &mut Vec<Source>, errors: &mut Vec<InputError>| {
-        let display = display_path(&path);
-        let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
-        if let Some(first) = seen.get(&key) {
-            errors.push(InputError::new(
-                display,
-                InputErrorKind::DuplicateInput,
-                format!("the same file was already given as {first}; it is analysed once"),
-            ));
-        } else {
-            seen.insert(key, display);
-            sources.push(Source::File(path));
-        }
-    };
+    let mut push_file =
+        |path: PathBuf, id: String, sources: &mut Vec<Source>, errors: &mut Vec<InputError>| {
+            let display = display_path(&path);
+            let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            if let Some(first) = seen.get(&key) {
+                errors.push(InputError::new(
+                    display,
+                    InputErrorKind::DuplicateInput,
+                    format!("the same file was already given as {first}; it is analysed once"),
+                ));
+            } else {
+                seen.insert(key, display);
+                sources.push(Source::File { path, id });
+            }
+        };
     for input in inputs {
         let path = match input {
             Input::Stdin => {
@@ -309,16 +318,33 @@ pub fn discover_with(inputs: &[Input], config: &LoadConfig) -> (Vec<Source>, Vec
                         Ok(entry) if !entry.file_type().is_file() => {
                             errors.push(not_a_file(&display_path(entry.path())));
                         }
-                        Ok(entry) => push_file(entry.into_path(), &mut sources, &mut errors),
+                        Ok(entry) => {
+                            let id = relative_id(path, entry.path());
+                            push_file(entry.into_path(), id, &mut sources, &mut errors);
+                        }
                         Err(error) => errors.push(walk_error(path, &error)),
                     }
                 }
             }
             Ok(meta) if !meta.is_file() => errors.push(not_a_file(&display)),
-            Ok(_) => push_file(path.clone(), &mut sources, &mut errors),
+            Ok(_) => push_file(path.clone(), stem(path), &mut sources, &mut errors),
         }
     }
     (sources, errors)
+}
+
+/// The id of a file found under `root`: its path relative to `root`, `/`-separated, without the
+/// extension.
+fn relative_id(root: &Path, path: &Path) -> String {
+    let relative = path.strip_prefix(root).unwrap_or(path);
+    let mut parts: Vec<String> = relative
+        .parent()
+        .into_iter()
+        .flat_map(Path::components)
+        .map(|part| display_path(Path::new(part.as_os_str())))
+        .collect();
+    parts.push(stem(relative));
+    parts.join("/")
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
@@ -351,12 +377,12 @@ pub fn load(source: &Source, config: &LoadConfig) -> Vec<Result<Document, InputE
             Ok(bytes) => vec![document_from_bytes("stdin".into(), "-".into(), bytes)],
             Err(error) => vec![Err(error)],
         },
-        Source::File(path) => {
+        Source::File { path, id } => {
             let display = display_path(path);
             match read_file(path, &display, config) {
                 Err(error) => vec![Err(error)],
-                Ok(bytes) if is_jsonl(path) => load_jsonl(path, &display, bytes),
-                Ok(bytes) => vec![document_from_bytes(stem(path), display, bytes)],
+                Ok(bytes) if is_jsonl(path) => load_jsonl(id, &display, bytes),
+                Ok(bytes) => vec![document_from_bytes(id.clone(), display, bytes)],
             }
         }
     }
@@ -463,7 +489,7 @@ impl Record {
     }
 }
 
-fn load_jsonl(path: &Path, display: &str, bytes: Vec<u8>) -> Vec<Result<Document, InputError>> {
+fn load_jsonl(file_id: &str, display: &str, bytes: Vec<u8>) -> Vec<Result<Document, InputError>> {
     let decoded = match decode(bytes) {
         Ok(decoded) => decoded,
         Err((kind, message)) => return vec![Err(InputError::new(display, kind, message))],
@@ -503,9 +529,7 @@ fn load_jsonl(path: &Path, display: &str, bytes: Vec<u8>) -> Vec<Result<Document
             ))));
             continue;
         }
-        let id = record
-            .id()
-            .unwrap_or_else(|| format!("{}:{number}", stem(path)));
+        let id = record.id().unwrap_or_else(|| format!("{file_id}:{number}"));
         // The file's notes hold for every record; replacements only for the records on whose
         // line decoding made them.
         let mut warnings = decoded.warnings.clone();
@@ -876,7 +900,7 @@ mod tests {
     fn jsonl_records_and_bad_lines() {
         let bytes =
             b"{\"id\": \"one\", \"text\": \"Hello there\"}\nnot json\n\n{\"text\": \"no id\"}\n";
-        let results = load_jsonl(Path::new("x.jsonl"), "x.jsonl", bytes.to_vec());
+        let results = load_jsonl("x", "x.jsonl", bytes.to_vec());
         assert_eq!(results.len(), 3);
         assert_eq!(results[0].as_ref().unwrap().id, "one");
         let error = results[1].as_ref().unwrap_err();
@@ -927,7 +951,7 @@ mod tests {
         let bytes = b"{\"id\": \"a\", \"text\": \"Hello\\u0000there\"}\n\
                       {\"id\": \"b\", \"text\": \"\\u0001\\u0002\\u0003\\u0004abc\"}\n\
                       {\"id\": \"c\", \"text\": \"Plain text\"}\n";
-        let results = load_jsonl(Path::new("x.jsonl"), "x.jsonl", bytes.to_vec());
+        let results = load_jsonl("x", "x.jsonl", bytes.to_vec());
         for (line, result) in results[..2].iter().enumerate() {
             let error = result.as_ref().unwrap_err();
             assert_eq!(error.kind, InputErrorKind::Binary, "{error}");
@@ -941,7 +965,7 @@ mod tests {
         let bytes = b"{\"id\": \"a\", \"text\": \"caf\xE9 au lait\"}\n\
                       {\"id\": \"b\", \"text\": \"clean text\"}\n\
                       {\"id\": \"c\xE9\", \"text\": \"clean text\"}\n";
-        let results = load_jsonl(Path::new("x.jsonl"), "x.jsonl", bytes.to_vec());
+        let results = load_jsonl("x", "x.jsonl", bytes.to_vec());
         let documents: Vec<&Document> = results.iter().map(|r| r.as_ref().unwrap()).collect();
         assert_eq!(documents[0].first_replacement, Some(3));
         assert!(
@@ -967,7 +991,7 @@ mod tests {
                     .flat_map(|u| u.to_le_bytes()),
             )
             .collect();
-        let results = load_jsonl(Path::new("x.jsonl"), "x.jsonl", utf16);
+        let results = load_jsonl("x", "x.jsonl", utf16);
         let document = results[0].as_ref().unwrap();
         assert_eq!(document.text, "Hej då");
         assert!(document.warnings[0].contains("decoded from UTF-16"));
@@ -1021,7 +1045,7 @@ mod tests {
                       {\"id\": true, \"text\": \"four\"}\n\
                       {\"id\": \" \", \"text\": \"five\"}\n\
                       {\"id\": null, \"text\": \"six\"}\n";
-        let results = load_jsonl(Path::new("x.jsonl"), "x.jsonl", bytes.to_vec());
+        let results = load_jsonl("x", "x.jsonl", bytes.to_vec());
         let ids: Vec<&str> = results
             .iter()
             .map(|r| r.as_ref().unwrap().id.as_str())

@@ -484,3 +484,27 @@ fn golden_reports_of_the_seed_corpus_are_byte_identical() {
         );
     }
 }
+
+#[test]
+fn ids_are_paths_inside_the_folder_so_adding_a_file_never_renames_another() {
+    let folder = tempfile::tempdir().unwrap();
+    let text = "Mentors widen the view of the people they guide.\n";
+    for language in ["de", "en"] {
+        std::fs::create_dir_all(folder.path().join(language)).unwrap();
+        std::fs::write(folder.path().join(format!("{language}/video.txt")), text).unwrap();
+    }
+    let ids = |report: &Value| -> Vec<String> {
+        report["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (before, _) = analyze(&[folder.path().to_str().unwrap()]);
+    assert_eq!(ids(&before), ["de/video", "en/video"]);
+    std::fs::create_dir_all(folder.path().join("da")).unwrap();
+    std::fs::write(folder.path().join("da/video.txt"), text).unwrap();
+    let (after, _) = analyze(&[folder.path().to_str().unwrap()]);
+    assert_eq!(ids(&after), ["da/video", "de/video", "en/video"]);
+}
