@@ -406,6 +406,18 @@ fn split_elision(word: &str) -> impl Iterator<Item = &str> {
     .flatten()
 }
 
+/// Whether a letter or digit next to a topic word makes it part of a longer word. Chinese and
+/// Japanese write no spaces: a Han character or kana beside a topic word (的导师, よきメンターは) is
+/// another word, as in Unicode word segmentation.
+fn joins_word(c: char) -> bool {
+    let unspaced = matches!(
+        u32::from(c),
+        0x3040..=0x30FF | 0x31F0..=0x31FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF
+            | 0xFF66..=0xFF9F | 0x20000..=0x3FFFF
+    );
+    c.is_alphanumeric() && !unspaced
+}
+
 /// The first three characters of a word (the whole word when shorter): the key of the cue indexes.
 fn key3(word: &str) -> &str {
     let end = word.char_indices().nth(3).map_or(word.len(), |(i, _)| i);
@@ -916,8 +928,8 @@ impl ThemeMatcher {
                     lower.match_indices(word.as_str()).any(|(at, _)| {
                         let before = lower[..at].chars().next_back();
                         let after = lower[at + word.len()..].chars().next();
-                        let starts_word = !before.is_some_and(char::is_alphanumeric);
-                        let ends_word = !after.is_some_and(char::is_alphanumeric);
+                        let starts_word = !before.is_some_and(joins_word);
+                        let ends_word = !after.is_some_and(joins_word);
                         starts_word && (ends_word || !*whole)
                     })
                 })
@@ -1331,6 +1343,12 @@ mod tests {
         let pl = cues("pl", &[("ścież* karier*", 1.0), ("sieć", 1.0)]);
         let hits = found(&pl, "na właściwej ścieżce kariery i w sieci kontaktów");
         assert_eq!(hits, vec![0, 1]);
+    }
+
+    #[test]
+    fn han_and_kana_do_not_join_topic_words() {
+        assert!(joins_word('a') && joins_word('ж') && joins_word('멘'));
+        assert!(!joins_word('的') && !joins_word('は') && !joins_word('ン') && !joins_word(' '));
     }
 
     #[test]
