@@ -978,7 +978,7 @@ impl ProgressBarSink {
             ProgressBar::hidden()
         } else {
             ProgressBar::new(0).with_style(
-                ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} files {elapsed}")
+                ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} documents {elapsed}")
                     .unwrap_or_else(|_| ProgressStyle::default_bar()),
             )
         };

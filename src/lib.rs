@@ -64,9 +64,9 @@ pub struct Config {
 
 /// Receives progress while a run goes on (the CLI draws a bar; `()` ignores it).
 pub trait Progress: Sync {
-    /// The number of sources to read is known.
+    /// The inputs are loaded: the number of documents to analyse is known.
     fn start(&self, _total: usize) {}
-    /// One more source is done.
+    /// One more document is analysed.
     fn advance(&self) {}
 }
 
@@ -307,21 +307,47 @@ impl Pipeline {
         progress: &dyn Progress,
         stages: DocumentStages,
     ) -> (Vec<AnalysedDocument>, Vec<InputError>) {
-        let (sources, mut errors) = corpus::discover_with(inputs, &self.load);
-        progress.start(sources.len());
-        let loaded: Vec<Vec<Result<AnalysedDocument, InputError>>> = sources
+        let (loaded, errors) = self.load_inputs(inputs);
+        self.analyse_loaded(loaded, errors, progress, stages)
+    }
+
+    /// Discovers and loads every input, sources in parallel: the records of every source in input
+    /// order (documents or the errors of single records), and the inputs that failed as a whole.
+    fn load_inputs(
+        &self,
+        inputs: &[Input],
+    ) -> (Vec<Result<Document, InputError>>, Vec<InputError>) {
+        let (sources, errors) = corpus::discover_with(inputs, &self.load);
+        let loaded = sources
             .par_iter()
-            .map(|source| {
-                let results = corpus::load(source, &self.load)
-                    .into_iter()
-                    .map(|result| result.map(|document| self.analyse_document_to(document, stages)))
-                    .collect();
-                progress.advance();
-                results
+            .flat_map_iter(|source| corpus::load(source, &self.load))
+            .collect();
+        (loaded, errors)
+    }
+
+    /// Runs the per-document stages over loaded records in parallel, one task per document (so
+    /// the records of one JSON Lines file spread over the threads too), then assigns unique ids
+    /// in load order and sorts documents by id and errors by file and line.
+    fn analyse_loaded(
+        &self,
+        loaded: Vec<Result<Document, InputError>>,
+        mut errors: Vec<InputError>,
+        progress: &dyn Progress,
+        stages: DocumentStages,
+    ) -> (Vec<AnalysedDocument>, Vec<InputError>) {
+        progress.start(loaded.iter().filter(|result| result.is_ok()).count());
+        let analysed: Vec<Result<AnalysedDocument, InputError>> = loaded
+            .into_par_iter()
+            .map(|result| {
+                result.map(|document| {
+                    let analysed = self.analyse_document_to(document, stages);
+                    progress.advance();
+                    analysed
+                })
             })
             .collect();
         let mut documents = Vec::new();
-        for result in loaded.into_iter().flatten() {
+        for result in analysed {
             match result {
                 Ok(document) => documents.push(document),
                 Err(error) => errors.push(error),
