@@ -33,6 +33,7 @@ use normalize::{Mangling, NormalizeConfig, Normalizer};
 use rayon::prelude::*;
 use segment::{SegmentConfig, Segmented, Segmenter};
 use serde::{Deserialize, Serialize};
+use std::time::{Duration, Instant};
 use themes::{DocumentThemes, ThemeConfig, ThemeMatcher, ThemeSummary};
 
 /// The crate's error: what can go wrong before any input is read.
@@ -106,6 +107,22 @@ pub struct Analysis {
     pub groups: Vec<align::group::Group>,
     /// Themes per document and across the corpus.
     pub themes: ThemeSummary,
+    /// How long each phase of the run took.
+    pub timings: Timings,
+}
+
+/// Wall time of each phase of [`Pipeline::run`]. The per-document stages (segment, detect,
+/// normalize, themes) run interleaved on all threads, so they are timed together.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Timings {
+    /// Discovering, reading and decoding the inputs.
+    pub load: Duration,
+    /// The per-document stages over every document.
+    pub documents: Duration,
+    /// Grouping versions of one article (fingerprints, pair scores, alignments).
+    pub group: Duration,
+    /// Theme decisions and recurrence across the corpus.
+    pub themes: Duration,
 }
 
 /// How a run went, as the exit code tells it.
@@ -288,14 +305,29 @@ impl Pipeline {
 
     /// Reads every input and analyses it, in parallel on the current rayon pool.
     pub fn run(&self, inputs: &[Input], progress: &dyn Progress) -> Analysis {
-        let (documents, errors) = self.analyse_inputs(inputs, progress, DocumentStages::All);
+        let started = Instant::now();
+        let (loaded, errors) = self.load_inputs(inputs);
+        let load = started.elapsed();
+        let started = Instant::now();
+        let (documents, errors) =
+            self.analyse_loaded(loaded, errors, progress, DocumentStages::All);
+        let documents_time = started.elapsed();
+        let started = Instant::now();
         let groups = align::group::group(&documents);
+        let group = started.elapsed();
+        let started = Instant::now();
         let themes = themes::summarise(&self.themes, &documents, &groups);
         Analysis {
             documents,
             errors,
             groups,
             themes,
+            timings: Timings {
+                load,
+                documents: documents_time,
+                group,
+                themes: started.elapsed(),
+            },
         }
     }
 

@@ -279,3 +279,29 @@ fn records_of_one_jsonl_file_give_the_same_report_at_any_thread_count() {
     assert_eq!(one, run("2"));
     assert_eq!(one, run("4"));
 }
+
+#[test]
+fn timings_name_every_phase_on_stderr_only_when_asked() {
+    let stderr = |timings: bool| {
+        let mut command = mentorlens();
+        command.args(["analyze", "--quiet"]);
+        if timings {
+            command.arg("--timings");
+        }
+        let output = command.arg("corpus").output().unwrap();
+        assert!(output.status.success());
+        String::from_utf8(output.stderr).unwrap()
+    };
+    let shown = stderr(true);
+    let line = shown
+        .lines()
+        .find(|line| line.starts_with("mentorlens: timings: "))
+        .unwrap_or_else(|| panic!("no timings line in {shown:?}"));
+    for phase in ["load", "documents", "group", "themes", "write"] {
+        assert!(
+            line.contains(&format!("{phase} ")),
+            "{phase} missing: {line}"
+        );
+    }
+    assert!(!stderr(false).contains("timings"));
+}
