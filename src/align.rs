@@ -54,7 +54,7 @@ struct Segment {
 /// Bead shapes with their prior probabilities (Gale & Church 1993, Table 5). Two to two and three
 /// to one were tried: on the Bleualign test set they raised strict F1 from 0.815 to 0.827 (at a
 /// tenth of their share of beads), but they merged the seeds' one-to-one sentences.
-const BEADS: [((usize, usize), f64); 5] = [
+const BEADS: [((u8, u8), f64); 5] = [
     ((1, 1), 0.89),
     ((1, 0), 0.005),
     ((0, 1), 0.005),
@@ -218,23 +218,72 @@ fn align_segments(a: &[Segment], b: &[Segment]) -> Vec<Bead> {
     best_path(a, b, one_b / one_a, overlap)
 }
 
+/// One row of the filled band of the alignment table: the cells of columns `first..`, each with
+/// its lowest cost so far and the bead shape that reaches it (`(0, 0)` for none). Cells outside
+/// the band cost infinity and have no bead.
+struct BandRow {
+    first: usize,
+    cost: Vec<f64>,
+    back: Vec<(u8, u8)>,
+}
+
+impl BandRow {
+    /// An unfilled row over columns `columns`.
+    fn new(columns: std::ops::RangeInclusive<usize>) -> Self {
+        let width = columns.end() + 1 - columns.start();
+        Self {
+            first: *columns.start(),
+            cost: vec![f64::INFINITY; width],
+            back: vec![(0, 0); width],
+        }
+    }
+
+    /// The cell of column `column`, if it lies in the band.
+    fn cell(&self, column: usize) -> Option<usize> {
+        column
+            .checked_sub(self.first)
+            .filter(|&cell| cell < self.cost.len())
+    }
+
+    fn cost(&self, column: usize) -> f64 {
+        self.cell(column)
+            .map_or(f64::INFINITY, |cell| self.cost[cell])
+    }
+
+    fn back(&self, column: usize) -> (usize, usize) {
+        self.cell(column).map_or((0, 0), |cell| {
+            let (da, db) = self.back[cell];
+            (usize::from(da), usize::from(db))
+        })
+    }
+}
+
 /// The dynamic programme itself, for a given length ratio and document-wide word overlap.
 fn best_path(a: &[Segment], b: &[Segment], ratio: f64, overlap: f64) -> Vec<Bead> {
     let (n, m) = (a.len(), b.len());
-    let mut cost = vec![vec![f64::INFINITY; m + 1]; n + 1];
-    let mut back = vec![vec![(0usize, 0usize); m + 1]; n + 1];
-    cost[0][0] = 0.0;
-    // Only cells near the diagonal are filled: versions of one text do not drift far apart, and
-    // this keeps long documents linear in their length.
+    // Only cells near the diagonal are filled and stored: versions of one text do not drift far
+    // apart, and this keeps long documents linear in their length, in time and in memory.
     let band = BAND + n.abs_diff(m);
+    let mut rows: Vec<BandRow> = Vec::with_capacity(n + 1);
     for i in 0..=n {
         let centre = (i * m).checked_div(n).unwrap_or(0);
-        for j in centre.saturating_sub(band)..=(centre + band).min(m) {
+        rows.push(BandRow::new(
+            centre.saturating_sub(band)..=(centre + band).min(m),
+        ));
+        let first = rows[i].first;
+        for cell in 0..rows[i].cost.len() {
+            let j = first + cell;
             if i == 0 && j == 0 {
+                rows[i].cost[cell] = 0.0;
                 continue;
             }
-            for &((da, db), prior) in &BEADS {
-                if da > i || db > j || !cost[i - da][j - db].is_finite() {
+            for &(shape, prior) in &BEADS {
+                let (da, db) = (usize::from(shape.0), usize::from(shape.1));
+                if da > i || db > j {
+                    continue;
+                }
+                let previous = rows[i - da].cost(j - db);
+                if !previous.is_finite() {
                     continue;
                 }
                 let left = &a[i - da..i];
@@ -242,10 +291,11 @@ fn best_path(a: &[Segment], b: &[Segment], ratio: f64, overlap: f64) -> Vec<Bead
                 let Some(bead_cost) = bead_cost(left, right, ratio, prior, overlap) else {
                     continue;
                 };
-                let candidate = cost[i - da][j - db] + bead_cost;
-                if candidate < cost[i][j] {
-                    cost[i][j] = candidate;
-                    back[i][j] = (da, db);
+                let candidate = previous + bead_cost;
+                let row = &mut rows[i];
+                if candidate < row.cost[cell] {
+                    row.cost[cell] = candidate;
+                    row.back[cell] = shape;
                 }
             }
         }
@@ -253,11 +303,11 @@ fn best_path(a: &[Segment], b: &[Segment], ratio: f64, overlap: f64) -> Vec<Bead
     let mut beads = Vec::new();
     let (mut i, mut j) = (n, m);
     while i > 0 || j > 0 {
-        let (da, db) = back[i][j];
+        let (da, db) = rows[i].back(j);
         if da == 0 && db == 0 {
             break;
         }
-        let step = cost[i][j] - cost[i - da][j - db];
+        let step = rows[i].cost(j) - rows[i - da].cost(j - db);
         beads.push(Bead {
             a: (i - da..i).collect(),
             b: (j - db..j).collect(),

@@ -223,6 +223,9 @@ struct AnalyzeArgs {
     /// `json`: the whole report; `jsonl`: one document (or error) object per line.
     #[arg(long, value_enum, default_value_t = AnalyzeFormat::Json)]
     format: AnalyzeFormat,
+    /// After the run, print the wall time of each phase to standard error.
+    #[arg(long)]
+    timings: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -288,12 +291,28 @@ fn remove_temporary_files_on_interrupt() -> Result<()> {
 
 fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
     let analysis = run_pipeline(&args.input)?;
+    let started = std::time::Instant::now();
     let report = Report::new(&analysis);
     let write = |out: &mut dyn Write| match args.format {
         AnalyzeFormat::Json => report.write_json(out),
         AnalyzeFormat::Jsonl => report.write_jsonl(out),
     };
     write_to(args.output.as_deref(), "report", write)?;
+    if args.timings {
+        let timings = &analysis.timings;
+        let phases = [
+            ("load", timings.load),
+            ("documents", timings.documents),
+            ("group", timings.group),
+            ("themes", timings.themes),
+            ("write", started.elapsed()),
+        ];
+        let shown: Vec<String> = phases
+            .iter()
+            .map(|(phase, time)| format!("{phase} {:.2} s", time.as_secs_f64()))
+            .collect();
+        eprintln!("mentorlens: timings: {}", shown.join(", "));
+    }
     Ok(finish(&analysis, args.input.quiet))
 }
 
@@ -976,7 +995,7 @@ impl ProgressBarSink {
             ProgressBar::hidden()
         } else {
             ProgressBar::new(0).with_style(
-                ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} files {elapsed}")
+                ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} documents {elapsed}")
                     .unwrap_or_else(|_| ProgressStyle::default_bar()),
             )
         };

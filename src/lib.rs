@@ -34,6 +34,7 @@ use normalize::{Mangling, NormalizeConfig, Normalizer};
 use rayon::prelude::*;
 use segment::{SegmentConfig, Segmented, Segmenter};
 use serde::{Deserialize, Serialize};
+use std::time::{Duration, Instant};
 use themes::{DocumentThemes, ThemeConfig, ThemeMatcher, ThemeSummary};
 
 /// The crate's error: what can go wrong before any input is read.
@@ -65,9 +66,9 @@ pub struct Config {
 
 /// Receives progress while a run goes on (the CLI draws a bar; `()` ignores it).
 pub trait Progress: Sync {
-    /// The number of sources to read is known.
+    /// The inputs are loaded: the number of documents to analyse is known.
     fn start(&self, _total: usize) {}
-    /// One more source is done.
+    /// One more document is analysed.
     fn advance(&self) {}
 }
 
@@ -110,6 +111,8 @@ pub struct Analysis {
     /// The settings the run used, and their fingerprint (tool version and a hash of the
     /// settings and the lexicon's content).
     pub settings: Settings,
+    /// How long each phase of the run took.
+    pub timings: Timings,
 }
 
 /// The settings a run used, as the report records them.
@@ -120,6 +123,20 @@ pub struct Settings {
     pub fingerprint: String,
     /// Every stage's settings (allow-list, user data files, thresholds).
     pub stages: Config,
+}
+
+/// Wall time of each phase of [`Pipeline::run`]. The per-document stages (segment, detect,
+/// normalize, themes) run interleaved on all threads, so they are timed together.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Timings {
+    /// Discovering, reading and decoding the inputs.
+    pub load: Duration,
+    /// The per-document stages over every document.
+    pub documents: Duration,
+    /// Grouping versions of one article (fingerprints, pair scores, alignments).
+    pub group: Duration,
+    /// Theme decisions and recurrence across the corpus.
+    pub themes: Duration,
 }
 
 /// How a run went, as the exit code tells it.
@@ -304,8 +321,17 @@ impl Pipeline {
 
     /// Reads every input and analyses it, in parallel on the current rayon pool.
     pub fn run(&self, inputs: &[Input], progress: &dyn Progress) -> Analysis {
-        let (documents, errors) = self.analyse_inputs(inputs, progress, DocumentStages::All);
+        let started = Instant::now();
+        let (loaded, errors) = self.load_inputs(inputs);
+        let load = started.elapsed();
+        let started = Instant::now();
+        let (documents, errors) =
+            self.analyse_loaded(loaded, errors, progress, DocumentStages::All);
+        let documents_time = started.elapsed();
+        let started = Instant::now();
         let groups = align::group::group(&documents);
+        let group = started.elapsed();
+        let started = Instant::now();
         let themes = themes::summarise(&self.themes, &documents, &groups);
         Analysis {
             documents,
@@ -313,6 +339,12 @@ impl Pipeline {
             groups,
             themes,
             settings: self.settings(),
+            timings: Timings {
+                load,
+                documents: documents_time,
+                group,
+                themes: started.elapsed(),
+            },
         }
     }
 
@@ -332,21 +364,47 @@ impl Pipeline {
         progress: &dyn Progress,
         stages: DocumentStages,
     ) -> (Vec<AnalysedDocument>, Vec<InputError>) {
-        let (sources, mut errors) = corpus::discover_with(inputs, &self.load);
-        progress.start(sources.len());
-        let loaded: Vec<Vec<Result<AnalysedDocument, InputError>>> = sources
+        let (loaded, errors) = self.load_inputs(inputs);
+        self.analyse_loaded(loaded, errors, progress, stages)
+    }
+
+    /// Discovers and loads every input, sources in parallel: the records of every source in input
+    /// order (documents or the errors of single records), and the inputs that failed as a whole.
+    fn load_inputs(
+        &self,
+        inputs: &[Input],
+    ) -> (Vec<Result<Document, InputError>>, Vec<InputError>) {
+        let (sources, errors) = corpus::discover_with(inputs, &self.load);
+        let loaded = sources
             .par_iter()
-            .map(|source| {
-                let results = corpus::load(source, &self.load)
-                    .into_iter()
-                    .map(|result| result.map(|document| self.analyse_document_to(document, stages)))
-                    .collect();
-                progress.advance();
-                results
+            .flat_map_iter(|source| corpus::load(source, &self.load))
+            .collect();
+        (loaded, errors)
+    }
+
+    /// Runs the per-document stages over loaded records in parallel, one task per document (so
+    /// the records of one JSON Lines file spread over the threads too), then assigns unique ids
+    /// in load order and sorts documents by id and errors by file and line.
+    fn analyse_loaded(
+        &self,
+        loaded: Vec<Result<Document, InputError>>,
+        mut errors: Vec<InputError>,
+        progress: &dyn Progress,
+        stages: DocumentStages,
+    ) -> (Vec<AnalysedDocument>, Vec<InputError>) {
+        progress.start(loaded.iter().filter(|result| result.is_ok()).count());
+        let analysed: Vec<Result<AnalysedDocument, InputError>> = loaded
+            .into_par_iter()
+            .map(|result| {
+                result.map(|document| {
+                    let analysed = self.analyse_document_to(document, stages);
+                    progress.advance();
+                    analysed
+                })
             })
             .collect();
         let mut documents = Vec::new();
-        for result in loaded.into_iter().flatten() {
+        for result in analysed {
             match result {
                 Ok(document) => documents.push(document),
                 Err(error) => errors.push(error),

@@ -243,3 +243,65 @@ fn each_cause_of_an_error_is_printed_once() {
     assert!(stderr.contains("missing.tsv"), "{stderr}");
     assert_eq!(stderr.matches("(os error 2)").count(), 1, "{stderr}");
 }
+
+#[test]
+fn records_of_one_jsonl_file_give_the_same_report_at_any_thread_count() {
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("many.jsonl");
+    let texts = [
+        ENGLISH,
+        "En bra mentor lyssnar noga, ställer svåra frågor och öppnar dörrar till nya nätverk.",
+        "Ein guter Mentor hört genau zu, stellt schwierige Fragen und öffnet Türen zu neuen Netzwerken.",
+    ];
+    let lines: Vec<String> = (0..60)
+        .map(|number| {
+            let text = format!("{}\n\nRecord {number}.", texts[number % texts.len()]);
+            // Some records without an id, so that ids are assigned by position.
+            if number % 4 == 0 {
+                serde_json::json!({ "text": text }).to_string()
+            } else {
+                serde_json::json!({ "id": format!("r{}", number % 7), "text": text }).to_string()
+            }
+        })
+        .collect();
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    let run = |threads: &str| {
+        mentorlens()
+            .args(["analyze", "--quiet", "--threads", threads])
+            .arg(&path)
+            .output()
+            .unwrap()
+            .stdout
+    };
+    let one = run("1");
+    let report: Value = serde_json::from_slice(&one).unwrap();
+    assert_eq!(report["documents"].as_array().unwrap().len(), 60);
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("4"));
+}
+
+#[test]
+fn timings_name_every_phase_on_stderr_only_when_asked() {
+    let stderr = |timings: bool| {
+        let mut command = mentorlens();
+        command.args(["analyze", "--quiet"]);
+        if timings {
+            command.arg("--timings");
+        }
+        let output = command.arg("corpus").output().unwrap();
+        assert!(output.status.success());
+        String::from_utf8(output.stderr).unwrap()
+    };
+    let shown = stderr(true);
+    let line = shown
+        .lines()
+        .find(|line| line.starts_with("mentorlens: timings: "))
+        .unwrap_or_else(|| panic!("no timings line in {shown:?}"));
+    for phase in ["load", "documents", "group", "themes", "write"] {
+        assert!(
+            line.contains(&format!("{phase} ")),
+            "{phase} missing: {line}"
+        );
+    }
+    assert!(!stderr(false).contains("timings"));
+}
