@@ -741,7 +741,7 @@ fn themes(args: ThemesArgs) -> Result<ExitCode> {
             let documents: Vec<serde_json::Value> = report
                 .documents
                 .iter()
-                .map(|d| serde_json::json!({ "id": d.id, "language": d.language.code, "themes": d.themes }))
+                .map(|d| serde_json::json!({ "id": d.id, "language": d.language, "themes": d.themes }))
                 .collect();
             let json = serde_json::json!({
                 "themes": report.themes,

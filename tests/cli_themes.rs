@@ -77,6 +77,9 @@ fn evidence_quotes_the_original_bytes_and_documents_list_their_themes() {
         .find(|d| d["id"] == "001_c8f67bc4325f3f9a")
         .unwrap();
     assert_eq!(sv["themes"], pl["themes"]);
+    // A language is the same object here as in the report: {code, name, confidence, reliable}.
+    assert_eq!(sv["language"]["code"], "sv");
+    assert_eq!(pl["language"]["reliable"], true);
     assert_eq!(theme(&json, "accountability")["recurring"], false);
     assert_eq!(theme(&json, "new_ideas")["articles"], 3);
 }
