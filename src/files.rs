@@ -127,6 +127,16 @@ fn open_without_blocking(path: &Path, links: Links) -> io::Result<std::fs::File>
     std::fs::File::open(path)
 }
 
+/// Makes a named pipe at `path` (for tests of what must never block on one).
+#[cfg(all(test, unix))]
+pub(crate) fn make_fifo(path: &Path) {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo (coreutils) is installed");
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,11 +167,7 @@ mod tests {
         let zero = read_regular_file(Path::new("/dev/zero"), 10, Links::Follow).unwrap_err();
         assert!(zero.to_string().contains("not a regular file"), "{zero}");
         let fifo = folder.path().join("fifo");
-        let made = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap();
-        assert!(made.success());
+        make_fifo(&fifo);
         // A pipe the tool keeps is refused; one the user named with no writer reads as empty
         // (without O_NONBLOCK either would block forever).
         assert!(read_regular_file(&fifo, 10, Links::Refuse).is_err());
@@ -173,13 +179,7 @@ mod tests {
     fn a_pipe_the_user_named_is_read_through_the_limit() {
         let folder = tempfile::tempdir().unwrap();
         let fifo = folder.path().join("settings.toml");
-        assert!(
-            std::process::Command::new("mkfifo")
-                .arg(&fifo)
-                .status()
-                .unwrap()
-                .success()
-        );
+        make_fifo(&fifo);
         let writer_path = fifo.clone();
         // Opening a FIFO to write waits for a reader, and a reader that found it empty may have
         // gone before the write: both sides try again until the text got through.

@@ -64,6 +64,17 @@ impl Workspace {
         outcome(self.command().args(args).output().unwrap())
     }
 
+    /// Runs `check` in the workspace folder as a CI runner does (`CI=true`).
+    fn check_in_ci(&self, args: &[&str]) -> (i32, String, String) {
+        outcome(
+            self.command()
+                .env("CI", "true")
+                .args(args)
+                .output()
+                .unwrap(),
+        )
+    }
+
     fn check_json(&self, args: &[&str]) -> (i32, Value) {
         let mut all = args.to_vec();
         all.extend(["--format", "json"]);
@@ -739,24 +750,10 @@ fn a_settings_file_cannot_switch_the_gate_off_unnoticed() {
     assert!(stdout.contains("no settings file"), "{stdout}");
 
     // In CI, a settings file in the checked-out tree counts only when named.
-    let (code, stdout, stderr) = outcome(
-        workspace
-            .command()
-            .env("CI", "true")
-            .args(["new/copy.txt", "--against", "corpus"])
-            .output()
-            .unwrap(),
-    );
+    let (code, stdout, stderr) = workspace.check_in_ci(&["new/copy.txt", "--against", "corpus"]);
     assert_eq!(code, 1, "{stdout}{stderr}");
     assert!(stdout.contains("mentorlens.toml was not read"), "{stdout}");
-    let (code, _, _) = outcome(
-        workspace
-            .command()
-            .env("CI", "true")
-            .args(["new/copy.txt", "--config", "mentorlens.toml"])
-            .output()
-            .unwrap(),
-    );
+    let (code, _, _) = workspace.check_in_ci(&["new/copy.txt", "--config", "mentorlens.toml"]);
     assert_eq!(code, 0);
 }
 

@@ -272,15 +272,7 @@ mod tests {
         };
         replace_with(&|p| std::os::unix::fs::symlink(&elsewhere, p).unwrap());
         replace_with(&|p| std::os::unix::fs::symlink("/dev/zero", p).unwrap());
-        replace_with(&|p| {
-            assert!(
-                std::process::Command::new("mkfifo")
-                    .arg(p)
-                    .status()
-                    .unwrap()
-                    .success()
-            )
-        });
+        replace_with(&|p| crate::files::make_fifo(p));
         replace_with(&|p| {
             let file = std::fs::File::create(p).unwrap();
             file.set_len(ENTRY_LIMIT + 1).unwrap();
