@@ -1,5 +1,6 @@
 //! Load (decode) + segment + detect over a deterministic 10,000-document corpus, on one and two
-//! threads, next to a bare whatlang pass over the same texts; and the spun-English normaliser over
+//! threads, next to a bare whatlang pass over the same texts; the language step alone on the
+//! bench sentences, next to bare whatlang; and the spun-English normaliser over
 //! the English documents, next to the segmentation pass alone; and theme matching over the seed
 //! articles (Swedish, Polish, English, spun English included); and grouping (blocking, pair
 //! scoring, alignment) on corpora of 2,000 and 10,000 documents with planted translations and
@@ -85,6 +86,53 @@ fn foundation(c: &mut Criterion) {
     group.bench_function("load_segment_detect_2_threads", |b| {
         b.iter(|| black_box(two_threads()))
     });
+    group.finish();
+}
+
+/// The language step alone on the 3,200 bench sentences (16 languages, the bench's allow-list):
+/// `detect` (whatlang, the markers' second opinion, lingua's n-gram reading of unclear answers)
+/// next to a bare whatlang pass over the same sentences, one thread each.
+fn sentences(c: &mut Criterion) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let data = std::fs::read_to_string(root.join("tests/data/langid/sentences.tsv")).unwrap();
+    let rows: Vec<(&str, &str)> = data
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split_once('\t'))
+        .collect();
+    let languages = [
+        "en", "sv", "pl", "da", "nb", "de", "nl", "fr", "es", "it", "pt", "cs", "sk", "ru", "uk",
+        "fi",
+    ];
+    let detector = LanguageConfig {
+        languages: languages.iter().map(|code| code.to_string()).collect(),
+        ..LanguageConfig::default()
+    }
+    .build()
+    .expect("the bench languages are supported");
+    let right = || {
+        rows.iter()
+            .filter(|(gold, text)| detector.detect(text).code == *gold)
+            .count()
+    };
+    // Real output: the accuracy the langid test checks, before anything is timed.
+    let accuracy = right() as f64 / rows.len() as f64;
+    println!("sentences: accuracy {accuracy:.4}");
+    assert!(accuracy >= 0.975);
+    let bytes: usize = rows.iter().map(|(_, text)| text.len()).sum();
+    let mut group = c.benchmark_group("sentences");
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.sample_size(10);
+    group.bench_function("bare_whatlang_1_thread", |b| {
+        b.iter(|| {
+            black_box(
+                rows.iter()
+                    .filter(|(_, text)| whatlang::detect(text).is_some())
+                    .count(),
+            )
+        })
+    });
+    group.bench_function("detect_1_thread", |b| b.iter(|| black_box(right())));
     group.finish();
 }
 
@@ -208,5 +256,5 @@ fn grouping(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, foundation, normalize, themes, grouping);
+criterion_group!(benches, foundation, sentences, normalize, themes, grouping);
 criterion_main!(benches);

@@ -8,6 +8,14 @@
 //! of them lists, and overrides the trigram answer when the margin is clear. Text too short to tell is "und": one or two words get an answer only
 //! when the detector is reliable, three words only with confidence of at least 0.25.
 //!
+//! When the answer so far is still unclear (confidence under `ngram_reading_below`) on a text of
+//! at least three words, a third reading settles it: `lingua`'s n-gram models (orders 1 to 5,
+//! built from other corpora than whatlang's trigrams) choose among the few languages left open:
+//! the answer, whatlang's runners-up among the allowed languages, and their close neighbours.
+//! lingua models are bundled for the 16 languages the project evaluates (see [`NGRAM_MODELS`]);
+//! other languages keep the first two readings. Restricting lingua to two to four candidates
+//! keeps it cheap, and it runs on about a tenth of sentences and almost no paragraphs.
+//!
 //! Inside a document ([`LanguageDetector::detect_document`]) whatlang first reads a sample of the
 //! whole text. Each paragraph then checks that guess against its own function words (Stopwords
 //! ISO lists, from the `stop-words` crate): when they fit the guessed language at least as well as
@@ -67,6 +75,9 @@ pub struct LanguageConfig {
     /// The marker score margin with which the second opinion overrides a fully confident trigram
     /// answer; a less confident answer needs proportionally less (never under 1.0).
     pub override_margin: f64,
+    /// An answer less confident than this (on a text of more than `short_text_words` words) is
+    /// settled by lingua's n-gram models among the languages left open; 0 turns this off.
+    pub ngram_reading_below: f64,
 }
 
 impl Default for LanguageConfig {
@@ -80,6 +91,7 @@ impl Default for LanguageConfig {
             document_sample_bytes: 1500,
             override_margin: 2.0,
             context_min_share: 0.15,
+            ngram_reading_below: 0.2,
         }
     }
 }
@@ -161,6 +173,7 @@ impl LanguageConfig {
         });
         Ok(LanguageDetector {
             detector: whatlang::Detector::with_allowlist(allowed.clone()),
+            allowed: allowed.clone(),
             outside,
             clusters: Cluster::load_all(&allowed),
             function_words: FunctionWords::new(&allowed, self.context_min_share),
@@ -213,6 +226,8 @@ impl OutsideTheList {
 /// The built language detector; shared by all threads.
 pub struct LanguageDetector {
     detector: whatlang::Detector,
+    /// The languages whatlang chooses from (the allow-list, or every language it knows).
+    allowed: Vec<Lang>,
     /// Set when an allow-list is: tells texts in none of its languages.
     outside: Option<OutsideTheList>,
     clusters: Vec<Cluster>,
@@ -229,9 +244,13 @@ impl LanguageDetector {
         if count == 0 || too_few_letters(&words.lowercase) {
             return LanguageGuess::UNDETERMINED;
         }
-        let Some((lang, confidence, reliable)) = self.identify(&sample, &words) else {
+        let Some(mut answer) = self.identify(&sample, &words) else {
             return LanguageGuess::UNDETERMINED;
         };
+        if count > self.config.short_text_words && answer.1 < self.config.ngram_reading_below {
+            answer = self.ngram_reading(&sample, answer);
+        }
+        let (lang, confidence, reliable) = answer;
         let unsure = if count <= self.config.short_text_words {
             !reliable
         } else {
@@ -266,6 +285,55 @@ impl LanguageDetector {
             Some(foreign) if foreign.is_sure() => None,
             Some(foreign) => Some((allowed.0, allowed.1 * (1.0 - foreign.confidence), false)),
             None => Some(allowed),
+        }
+    }
+
+    /// lingua's reading among the languages an unclear answer leaves open: the answer itself,
+    /// whatlang's next two choices among the allowed languages, and the close neighbours of each
+    /// (the markers' clusters). Returns the answer unchanged when fewer than two of them have an
+    /// n-gram model. The new answer is never called reliable: two readings disagreed or were unsure.
+    fn ngram_reading(&self, text: &str, answer: (Lang, f64, bool)) -> (Lang, f64, bool) {
+        let mut open = vec![answer.0];
+        for _ in 0..2 {
+            let rest: Vec<Lang> = self
+                .allowed
+                .iter()
+                .copied()
+                .filter(|lang| !open.contains(lang))
+                .collect();
+            if rest.is_empty() {
+                break;
+            }
+            match whatlang::Detector::with_allowlist(rest).detect_lang(text) {
+                Some(next) => open.push(next),
+                None => break,
+            }
+        }
+        let neighbours: Vec<Lang> = open
+            .iter()
+            .filter_map(|&lang| self.cluster_of(lang))
+            .flat_map(|cluster| cluster.languages.iter().copied())
+            .collect();
+        open.extend(neighbours);
+        let mut candidates: Vec<(Lang, lingua::Language)> = open
+            .into_iter()
+            .filter_map(|lang| ngram_model(lang).map(|model| (lang, model)))
+            .collect();
+        candidates.sort_by_key(|&(lang, _)| lang.code());
+        candidates.dedup_by_key(|&mut (lang, _)| lang);
+        if candidates.len() < 2 {
+            return answer;
+        }
+        let models: Vec<lingua::Language> = candidates.iter().map(|&(_, model)| model).collect();
+        let reading = lingua::LanguageDetectorBuilder::from_languages(&models)
+            .build()
+            .compute_language_confidence_values(text);
+        match reading.first() {
+            Some(&(best, confidence)) => candidates
+                .iter()
+                .find(|&&(_, model)| model == best)
+                .map_or(answer, |&(lang, _)| (lang, confidence, false)),
+            None => answer,
         }
     }
 
@@ -838,6 +906,23 @@ fn floor_char_boundary(text: &str, mut index: usize) -> usize {
     index
 }
 
+/// The languages whose lingua n-gram models are bundled (Cargo features of the `lingua`
+/// dependency; about 5 MB each): the 16 languages of the project's language bench.
+pub const NGRAM_MODELS: [&str; 16] = [
+    "cs", "da", "de", "en", "es", "fi", "fr", "it", "nb", "nl", "pl", "pt", "ru", "sk", "sv", "uk",
+];
+
+/// lingua's model of a whatlang language, when it is bundled.
+fn ngram_model(lang: Lang) -> Option<lingua::Language> {
+    let code = iso639_1(lang);
+    if !NGRAM_MODELS.contains(&code) {
+        return None;
+    }
+    code.parse::<lingua::IsoCode639_1>()
+        .ok()
+        .map(|iso| lingua::Language::from_iso_code_639_1(&iso))
+}
+
 /// Parses an ISO 639-1 or 639-3 code into a whatlang language.
 pub fn parse_code(code: &str) -> Option<Lang> {
     let code = code.trim().to_ascii_lowercase();
@@ -956,6 +1041,15 @@ mod tests {
             assert_eq!(iso639_1(lang).len(), 2, "{lang:?}");
             assert_eq!(parse_code(iso639_1(lang)), Some(lang));
         }
+    }
+
+    #[test]
+    fn every_listed_ngram_model_is_bundled() {
+        for code in NGRAM_MODELS {
+            let lang = parse_code(code).expect("whatlang knows the language");
+            assert!(ngram_model(lang).is_some(), "no lingua model for {code}");
+        }
+        assert!(ngram_model(Lang::Jpn).is_none());
     }
 
     #[test]
