@@ -111,9 +111,20 @@ fn escape_invalid_utf8(bytes: &[u8]) -> String {
 
 /// Why an input could not be analysed.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    schemars::JsonSchema,
+    strum::IntoStaticStr,
 )]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum InputErrorKind {
     /// The path does not exist (or is a dangling link).
     NotFound,
@@ -136,16 +147,7 @@ pub enum InputErrorKind {
 impl InputErrorKind {
     /// The kind's name as it appears in the report (`not_found`, `binary`, …).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::NotFound => "not_found",
-            Self::Unreadable => "unreadable",
-            Self::Binary => "binary",
-            Self::Empty => "empty",
-            Self::TooLarge => "too_large",
-            Self::InvalidRecord => "invalid_record",
-            Self::SymlinkLoop => "symlink_loop",
-            Self::DuplicateInput => "duplicate_input",
-        }
+        self.into()
     }
 }
 
@@ -827,6 +829,19 @@ mod tests {
             let warnings = decoded.all_warnings();
             (decoded.text, warnings)
         })
+    }
+
+    #[test]
+    fn error_kind_names_match_the_report() {
+        for kind in [
+            InputErrorKind::NotFound,
+            InputErrorKind::TooLarge,
+            InputErrorKind::SymlinkLoop,
+            InputErrorKind::DuplicateInput,
+        ] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
+        assert_eq!(InputErrorKind::InvalidRecord.as_str(), "invalid_record");
     }
 
     #[test]
