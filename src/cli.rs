@@ -102,6 +102,11 @@ struct InputArgs {
     /// No progress bar and no summary on standard error.
     #[arg(long, short)]
     quiet: bool,
+    /// Settings file in `check`'s format (mentorlens.toml): its stage tables (`[load]`,
+    /// `[segment]`, `[language]`, `[normalize]`, `[themes]`) set the analysis, the flags override
+    /// them; the gate's own keys are left to `check`. Unknown keys are an error.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     #[command(flatten)]
     stages: StageArgs,
 }
@@ -129,11 +134,6 @@ struct StageArgs {
 }
 
 impl StageArgs {
-    /// The pipeline's default settings with these flags applied.
-    fn config(&self) -> Config {
-        self.applied_to(Config::default())
-    }
-
     /// `config` with the flags that were given replacing its values.
     fn applied_to(&self, mut config: Config) -> Config {
         if let Some(extensions) = &self.ext {
@@ -896,7 +896,11 @@ fn on_inputs<T: Send>(
     input: &InputArgs,
     work: impl FnOnce(&Pipeline, &[Input], &dyn Progress) -> T + Send,
 ) -> Result<T> {
-    let pipeline = Pipeline::new(&input.stages.config())?;
+    let settings = match &input.config {
+        Some(path) => mentorlens::check::CheckSettings::from_file(path)?.pipeline_config(),
+        None => Config::default(),
+    };
+    let pipeline = Pipeline::new(&input.stages.applied_to(settings))?;
     let inputs: Vec<Input> = input.paths.iter().map(|p| Input::from_arg(p)).collect();
     let pool = thread_pool(input.threads)?;
     let bar = ProgressBarSink::new(input.quiet);

@@ -305,3 +305,54 @@ fn timings_name_every_phase_on_stderr_only_when_asked() {
     }
     assert!(!stderr(false).contains("timings"));
 }
+
+/// `--config FILE` on the corpus commands reads the stage tables of `check`'s settings file: the
+/// file's allow-list reaches `detect`, a flag overrides it, the report records it, and an unknown
+/// key is a usage error (exit 2) that names it.
+#[test]
+fn settings_file_stage_tables_reach_every_corpus_command() {
+    let folder = tempfile::tempdir().unwrap();
+    let settings = folder.path().join("mentorlens.toml");
+    std::fs::write(
+        &settings,
+        "against = [\"corpus\"]\n[language]\nlanguages = [\"en\"]\n",
+    )
+    .unwrap();
+    let detect = |extra: &[&str]| -> Value {
+        let output = mentorlens()
+            .args(["detect", "--quiet", "--format", "json", "--config"])
+            .arg(&settings)
+            .args(extra)
+            .arg("corpus/001_c8f67bc4325f3f9a.txt")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    // The Polish seed is outside the file's allow-list ...
+    assert_eq!(detect(&[])["documents"][0]["language"]["code"], "und");
+    // ... and inside the flag's, which replaces it.
+    assert_eq!(
+        detect(&["--languages", "en,pl"])["documents"][0]["language"]["code"],
+        "pl"
+    );
+    let output = mentorlens()
+        .args(["analyze", "--quiet", "--config"])
+        .arg(&settings)
+        .arg("corpus/002_b93d072c615ee9a5.txt")
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        report["settings"]["stages"]["language"]["languages"],
+        serde_json::json!(["en"])
+    );
+    std::fs::write(&settings, "[language]\nlanguagez = [\"en\"]\n").unwrap();
+    let output = mentorlens()
+        .args(["analyze", "--quiet", "--config"])
+        .arg(&settings)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown field `languagez`"));
+}
