@@ -729,8 +729,7 @@ fn html_of_report(args: ReportArgs) -> Result<ExitCode> {
         io::stdin().lock().read_to_end(&mut json)?;
         (json, PathBuf::from("."))
     } else {
-        let json =
-            std::fs::read(&args.report).with_context(|| format!("cannot read {shown}"))?;
+        let json = std::fs::read(&args.report).with_context(|| format!("cannot read {shown}"))?;
         let base = args.report.parent().unwrap_or(Path::new("")).to_path_buf();
         (json, base)
     };

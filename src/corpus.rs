@@ -111,8 +111,17 @@ fn escape_invalid_utf8(bytes: &[u8]) -> String {
 
 /// Why an input could not be analysed.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
     schemars::JsonSchema,
+    Deserialize,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum InputErrorKind {

@@ -218,8 +218,7 @@ fn browser_shows_groups_side_by_side_spun_edits_and_the_theme_matrix() {
         .unwrap()
         .iter()
         .find(|g| {
-            g["documents"]
-                == serde_json::json!(["000_6d249e2a96ff57b8", "001_c8f67bc4325f3f9a"])
+            g["documents"] == serde_json::json!(["000_6d249e2a96ff57b8", "001_c8f67bc4325f3f9a"])
         })
         .expect("000 and 001 are one group");
     let route = format!("group/{}", route_part(group["id"].as_str().unwrap()));
@@ -230,16 +229,26 @@ fn browser_shows_groups_side_by_side_spun_edits_and_the_theme_matrix() {
     assert_eq!(rows.len(), 20);
     assert_eq!(beads.len(), 20);
     for (row, bead) in rows.iter().zip(beads) {
-        assert_eq!(row.value().attr("data-a"), Some(joined(&bead["a"]).as_str()));
-        assert_eq!(row.value().attr("data-b"), Some(joined(&bead["b"]).as_str()));
-        let weak = bead["score"].as_f64().unwrap() < 0.5 && !bead["a"].as_array().unwrap().is_empty();
+        assert_eq!(
+            row.value().attr("data-a"),
+            Some(joined(&bead["a"]).as_str())
+        );
+        assert_eq!(
+            row.value().attr("data-b"),
+            Some(joined(&bead["b"]).as_str())
+        );
+        let weak =
+            bead["score"].as_f64().unwrap() < 0.5 && !bead["a"].as_array().unwrap().is_empty();
         assert_eq!(row.value().classes().any(|c| c == "weak"), weak);
     }
     let languages: Vec<&str> = select(&html, "table.sbs tr.row td[lang]")
         .iter()
         .filter_map(|td| td.value().attr("lang"))
         .collect();
-    assert!(languages.contains(&"sv") && languages.contains(&"pl"), "{languages:?}");
+    assert!(
+        languages.contains(&"sv") && languages.contains(&"pl"),
+        "{languages:?}"
+    );
     // Sentences that pair share a row number, on both sides.
     for (k, bead) in pair["sentences"].as_array().unwrap().iter().enumerate() {
         let sentences = select(&html, &format!("table.sbs .s[data-k=\"{k}\"]"));
@@ -275,7 +284,12 @@ fn browser_shows_groups_side_by_side_spun_edits_and_the_theme_matrix() {
         let inserted: String = select_in(element, "ins").iter().map(text).collect();
         assert_eq!(deleted, edit["from"].as_str().unwrap());
         assert_eq!(inserted, edit["to"].as_str().unwrap());
-        assert!(element.value().attr("title").is_some_and(|t| t.contains("confidence")));
+        assert!(
+            element
+                .value()
+                .attr("title")
+                .is_some_and(|t| t.contains("confidence"))
+        );
     }
     screenshot(&page, route, &shots, "spun");
 
@@ -352,7 +366,9 @@ fn browser_shows_groups_side_by_side_spun_edits_and_the_theme_matrix() {
 }
 
 fn select_in<'a>(element: &ElementRef<'a>, selector: &str) -> Vec<ElementRef<'a>> {
-    element.select(&Selector::parse(selector).unwrap()).collect()
+    element
+        .select(&Selector::parse(selector).unwrap())
+        .collect()
 }
 
 /// What hostile input tries to become: markup, script, a style break, a script URL.
@@ -369,7 +385,10 @@ const HOSTILE: [&str; 5] = [
 fn assert_inert(html: &Html, route: &str) {
     assert_eq!(select(html, "script").len(), 2, "{route}: scripts");
     assert_eq!(select(html, "style").len(), 1, "{route}: styles");
-    assert!(select(html, "img, b, iframe, object, embed").is_empty(), "{route}: markup");
+    assert!(
+        select(html, "img, b, iframe, object, embed").is_empty(),
+        "{route}: markup"
+    );
     for element in select(html, "*") {
         for (name, value) in element.value().attrs() {
             assert!(!name.starts_with("on"), "{route}: {name}={value}");
@@ -390,7 +409,11 @@ fn hostile_text_ids_and_file_names_stay_text() {
         HOSTILE[0], HOSTILE[1], HOSTILE[2], HOSTILE[3], HOSTILE[4]
     );
     // File names (a file name cannot hold `/`).
-    for name in ["\"><img src=x onerror=alert(5)>", "javascript:alert(6)", "<script>x"] {
+    for name in [
+        "\"><img src=x onerror=alert(5)>",
+        "javascript:alert(6)",
+        "<script>x",
+    ] {
         std::fs::write(corpus.join(format!("{name}.txt")), &body).unwrap();
     }
     // Ids and text of JSON Lines records.
@@ -412,16 +435,25 @@ fn hostile_text_ids_and_file_names_stay_text() {
     assert_eq!(ids.len(), 8);
     let html = dom(&page, "documents");
     assert_inert(&html, "documents");
-    let listed: Vec<String> = select(&html, "#doclist tbody tr td:first-child").iter().map(text).collect();
+    let listed: Vec<String> = select(&html, "#doclist tbody tr td:first-child")
+        .iter()
+        .map(text)
+        .collect();
     assert_eq!(listed, ids);
     for id in &ids {
         let route = format!("doc/{}", route_part(id));
         let html = dom(&page, &route);
         assert_inert(&html, &route);
-        assert_eq!(text(&select(&html, "#view h2")[0]), format!("Document {id}"));
+        assert_eq!(
+            text(&select(&html, "#view h2")[0]),
+            format!("Document {id}")
+        );
         let shown: String = select(&html, "#view .para").iter().map(text).collect();
         for hostile in HOSTILE {
-            assert!(shown.contains(hostile), "{route}: {hostile} not shown as text");
+            assert!(
+                shown.contains(hostile),
+                "{route}: {hostile} not shown as text"
+            );
         }
     }
     for route in ["overview", "groups", "themes", "spun"] {
@@ -443,7 +475,11 @@ fn report_command_renders_a_written_report_like_analyze() {
         .assert()
         .success();
     let analysed = std::fs::read(&page).unwrap();
-    assert_eq!(std::fs::read(&again).unwrap(), analysed, "same page from the JSON report");
+    assert_eq!(
+        std::fs::read(&again).unwrap(),
+        analysed,
+        "same page from the JSON report"
+    );
 
     // An English file gone: its text is rebuilt from the normalised text and the edits. A
     // Polish file gone: the page says so and still shows the report's figures.
@@ -455,7 +491,11 @@ fn report_command_renders_a_written_report_like_analyze() {
         .arg(&again)
         .assert()
         .success();
-    assert_eq!(std::fs::read(&again).unwrap(), analysed, "rebuilt from the normalised text");
+    assert_eq!(
+        std::fs::read(&again).unwrap(),
+        analysed,
+        "rebuilt from the normalised text"
+    );
     std::fs::remove_file(corpus.join("001_c8f67bc4325f3f9a.txt")).unwrap();
     let output = mentorlens()
         .arg("report")
@@ -468,7 +508,10 @@ fn report_command_renders_a_written_report_like_analyze() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("1 of 7 document texts"));
     let html = dom(&again, "doc/001_c8f67bc4325f3f9a");
     assert!(text(&select(&html, "#view .note")[0]).contains("not at hand"));
-    assert_eq!(select(&dom(&again, "group/g1"), "table.sbs tr.row").len(), 20);
+    assert_eq!(
+        select(&dom(&again, "group/g1"), "table.sbs tr.row").len(),
+        20
+    );
 
     // Not a report: a clear error.
     std::fs::write(folder.path().join("other.json"), "{\"documents\": 3}").unwrap();
@@ -533,7 +576,10 @@ fn empty_failed_and_huge_inputs_give_a_valid_page() {
         .code(2);
     let html = dom(&page, "overview");
     assert!(text(&select(&html, "#overview .cards")[0]).contains("0 documents analysed"));
-    assert_eq!(text(&select(&dom(&page, "documents"), "#doclist")[0]), "0 of 0 documents");
+    assert_eq!(
+        text(&select(&dom(&page, "documents"), "#doclist")[0]),
+        "0 of 0 documents"
+    );
     assert!(select(&dom(&page, "themes"), "#matrix .empty").len() == 1);
 
     // Only errors: an empty file and a binary one.
@@ -549,7 +595,10 @@ fn empty_failed_and_huge_inputs_give_a_valid_page() {
         .assert()
         .code(2);
     let html = dom(&page, "errors");
-    let errors: Vec<String> = select(&html, "table.errors tbody tr td:nth-child(2)").iter().map(text).collect();
+    let errors: Vec<String> = select(&html, "table.errors tbody tr td:nth-child(2)")
+        .iter()
+        .map(text)
+        .collect();
     assert_eq!(errors, ["binary", "empty"]);
 
     // One 200 MB line: shown in part, with a note.
@@ -567,7 +616,10 @@ fn empty_failed_and_huge_inputs_give_a_valid_page() {
         .assert()
         .success();
     let size = std::fs::metadata(&page).unwrap().len();
-    assert!(size < 8 << 20, "the page carries part of the text: {size} bytes");
+    assert!(
+        size < 8 << 20,
+        "the page carries part of the text: {size} bytes"
+    );
     let html = dom(&page, "doc/long");
     assert!(text(&select(&html, "#view .note")[0]).starts_with("Shown in part"));
     assert!(!select(&html, "#view .para").is_empty());

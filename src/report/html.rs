@@ -502,7 +502,9 @@ fn paragraph_data<'a>(document: &'a DocumentReport, shown: &'a str) -> Vec<Parag
             } else {
                 0
             },
-            l: (paragraph.language.reliable && language != "und" && language != document.language.code)
+            l: (paragraph.language.reliable
+                && language != "und"
+                && language != document.language.code)
                 .then_some(language),
             s: sentence_units
                 .chunks_exact(2)
@@ -512,7 +514,15 @@ fn paragraph_data<'a>(document: &'a DocumentReport, shown: &'a str) -> Vec<Parag
             e: edits
                 .iter()
                 .zip(edit_units.chunks_exact(2))
-                .map(|(edit, pair)| (pair[0], pair[1], edit.to.as_str(), edit.rule, edit.confidence))
+                .map(|(edit, pair)| {
+                    (
+                        pair[0],
+                        pair[1],
+                        edit.to.as_str(),
+                        edit.rule,
+                        edit.confidence,
+                    )
+                })
                 .collect(),
         });
     }
