@@ -361,7 +361,7 @@ fn browser_shows_groups_side_by_side_spun_edits_and_the_theme_matrix() {
     assert_eq!(select(&html, "#doclist tbody tr").len(), documents.len());
     screenshot(&page, "documents", &shots, "documents");
     let html = dom(&page, "overview");
-    assert!(select(&html, "#overview .cards a[href=\"#groups\"]").len() == 1);
+    assert!(select(&html, "#page-overview .cards a[href=\"#groups\"]").len() == 1);
     screenshot(&page, "overview", &shots, "overview");
 }
 
@@ -575,7 +575,7 @@ fn empty_failed_and_huge_inputs_give_a_valid_page() {
         .assert()
         .code(2);
     let html = dom(&page, "overview");
-    assert!(text(&select(&html, "#overview .cards")[0]).contains("0 documents analysed"));
+    assert!(text(&select(&html, "#page-overview .cards")[0]).contains("0 documents analysed"));
     assert_eq!(
         text(&select(&dom(&page, "documents"), "#doclist")[0]),
         "0 of 0 documents"

@@ -90,7 +90,9 @@
   }
 
   function show(page) {
-    document.querySelectorAll("section.page").forEach(function (s) { s.hidden = s.id !== page; });
+    // Sections are named page-NAME, not NAME, so that the browser does not scroll to them.
+    var id = page === "view" ? "view" : "page-" + page;
+    document.querySelectorAll("section.page").forEach(function (s) { s.hidden = s.id !== id; });
     document.querySelectorAll("nav a").forEach(function (a) {
       var current = a.getAttribute("data-page") === page ||
         (page === "view" && a.getAttribute("data-page") === viewOf);
