@@ -237,8 +237,10 @@ fn browser_shows_groups_side_by_side_spun_edits_and_the_theme_matrix() {
             row.value().attr("data-b"),
             Some(joined(&bead["b"]).as_str())
         );
-        let weak =
-            bead["score"].as_f64().unwrap() < 0.5 && !bead["a"].as_array().unwrap().is_empty();
+        let paired = [&bead["a"], &bead["b"]]
+            .iter()
+            .all(|side| !side.as_array().unwrap().is_empty());
+        let weak = paired && bead["score"].as_f64().unwrap() < 0.5;
         assert_eq!(row.value().classes().any(|c| c == "weak"), weak);
     }
     let languages: Vec<&str> = select(&html, "table.sbs tr.row td[lang]")

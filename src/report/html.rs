@@ -247,9 +247,8 @@ struct ThemeData<'a> {
     label: &'a str,
     definition: &'a str,
     recurring: bool,
-    articles: usize,
-    /// Quotes: document, paragraph, score, language, text.
-    evidence: Vec<(usize, usize, f64, &'a str, &'a str)>,
+    /// Quotes: document, paragraph, language, text.
+    evidence: Vec<(usize, usize, &'a str, &'a str)>,
 }
 
 #[derive(Serialize)]
@@ -356,7 +355,6 @@ fn page_data<'a>(report: &'a Report, texts: &[Option<&'a str>]) -> PageData<'a> 
             label: &theme.label,
             definition: &theme.definition,
             recurring: theme.recurring,
-            articles: theme.articles,
             evidence: theme
                 .evidence
                 .iter()
@@ -364,7 +362,6 @@ fn page_data<'a>(report: &'a Report, texts: &[Option<&'a str>]) -> PageData<'a> 
                     Some((
                         *document_index.get(quote.document.as_str())?,
                         quote.paragraph,
-                        quote.score,
                         quote.language.as_str(),
                         quote.text.as_str(),
                     ))

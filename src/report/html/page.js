@@ -115,7 +115,7 @@
     var d = docs[i];
     viewOf = "documents";
     clear(view);
-    view.appendChild(el("h2", null, ["Document ", el("span", langAttrs(null, false), [d.id])]));
+    view.appendChild(el("h2", null, ["Document " + d.id]));
     var facts = el("dl", { "class": "facts" });
     function fact(name, value) { facts.appendChild(el("dt", null, [name])); facts.appendChild(el("dd", null, [value])); }
     fact("File", el("span", { "class": "path" }, [d.path]));
@@ -125,8 +125,10 @@
     fact("Themes", d.themes.length ? el("span", null, d.themes.map(function (t) {
       return el("a", { "class": "chip", href: "#" + route("theme", themes[t].id, d.article) }, [themes[t].label]);
     })) : "none");
-    if (d.spun) fact("Spun", d.spun.mangled ? link(["spun", d.id], "yes, score " + d.spun.score.toFixed(2) + " (" + d.spun.edits + " edits)")
-      : "no (score " + d.spun.score.toFixed(2) + ", " + d.spun.edits + " edits)");
+    if (d.spun) {
+      var verdict = (d.spun.mangled ? "yes" : "no") + ", score " + d.spun.score.toFixed(2) + ", " + d.spun.edits + " edits";
+      fact("Spun", d.spun.edits ? link(["spun", d.id], verdict) : verdict);
+    }
     view.appendChild(facts);
     notes(d).forEach(function (n) { if (n) view.appendChild(n); });
     var text = el("div", Object.assign({ "class": "text" }, langAttrs(d.lang, d.rtl)));
@@ -238,7 +240,7 @@
       body.appendChild(el("tr", { "class": "row " + grade, "data-a": row[0].join("+"), "data-b": row[1].join("+") }, [
         cell(a, row[0], maps[0]),
         el("td", { "class": "score", title: "How well the two sides match, 0 to 100%" }, gap ? [label] : [
-          percent(score), el("span", { "class": "meter", "aria-hidden": "true" }, [el("span", { style: null })]),
+          percent(score), el("span", { "class": "meter", "aria-hidden": "true" }, [el("span")]),
           grade === "weak" ? el("span", { "class": "tag weak" }, ["weak"]) : label
         ]),
         cell(b, row[1], maps[1])
@@ -386,7 +388,7 @@
     if (!quotes.length) host.appendChild(el("p", { "class": "empty" }, ["Stated, but no quote is kept for this article."]));
     quotes.forEach(function (q) {
       var d = docs[q[0]];
-      host.appendChild(el("blockquote", langAttrs(q[3], d.rtl && q[3] === d.lang), [q[4], " ",
+      host.appendChild(el("blockquote", langAttrs(q[2], d.rtl && q[2] === d.lang), [q[3], " ",
         link(["doc", d.id, "p" + q[1]], d.id + " ¶" + q[1], { "class": "source", lang: "en", dir: "ltr" })]));
     });
   }
