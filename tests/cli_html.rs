@@ -483,6 +483,27 @@ fn report_command_renders_a_written_report_like_analyze() {
         "same page from the JSON report"
     );
 
+    let single = folder.path().join("single.html");
+    mentorlens()
+        .args([
+            "analyze",
+            "--quiet",
+            "--threads",
+            "1",
+            "--format",
+            "html",
+            "-o",
+        ])
+        .arg(&single)
+        .arg(&corpus)
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(&single).unwrap(),
+        analysed,
+        "same page on one thread"
+    );
+
     // An English file gone: its text is rebuilt from the normalised text and the edits. A
     // Polish file gone: the page says so and still shows the report's figures.
     std::fs::remove_file(corpus.join("003_c1d548cdc3955c20.txt")).unwrap();
