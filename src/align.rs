@@ -17,7 +17,7 @@ use serde::Serialize;
 
 /// One row of an alignment: segments of `a` paired with segments of `b` (either may be empty
 /// when a version lacks the segment).
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Bead {
     /// Indices into the first version.
     pub a: Vec<usize>,
@@ -28,7 +28,7 @@ pub struct Bead {
 }
 
 /// Paragraph and sentence alignment of two documents.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Alignment {
     /// Paragraph beads, in order.
     pub paragraphs: Vec<Bead>,

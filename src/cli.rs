@@ -4,7 +4,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use mentorlens::corpus::Input;
-use mentorlens::report::{Report, write_output};
+use mentorlens::report::{Report, html, write_output};
 use mentorlens::terminal::escape_for_terminal;
 use mentorlens::{Analysis, Config, DocumentStages, Outcome, Pipeline, Progress};
 use std::io::{self, IsTerminal, Read, Write};
@@ -36,6 +36,18 @@ enum Command {
     Check(CheckArgs),
     /// Print the JSON Schema of the report.
     Schema,
+    /// Write the HTML page of a JSON report already written (`analyze -o REPORT.json`); the
+    /// texts are read again from the documents' paths.
+    Report(ReportArgs),
+}
+
+#[derive(Args)]
+struct ReportArgs {
+    /// The JSON report (`analyze --format json`), or - for standard input.
+    report: PathBuf,
+    /// Write the page to this file instead of standard output (replaced atomically).
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -67,12 +79,23 @@ struct AlignArgs {
     /// lines as they are, numbered from 0.
     #[arg(long, conflicts_with = "sentences")]
     lines: bool,
-    /// `table` for people, `json` for programs.
-    #[arg(long, value_enum, default_value_t = DetectFormat::Table)]
-    format: DetectFormat,
+    /// `table` for people, `json` for programs, `html` for a page that shows both versions in
+    /// full, sentence pairs highlighted together (paragraph rows; not with --sentences or --lines).
+    #[arg(long, value_enum, default_value_t = AlignFormat::Table)]
+    format: AlignFormat,
+    /// Write to this file instead of standard output (replaced atomically).
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
     /// Width of each side of the table, in characters (10 to 1000).
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u16).range(10..=1000))]
     width: u16,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AlignFormat {
+    Table,
+    Json,
+    Html,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -220,7 +243,8 @@ struct AnalyzeArgs {
     /// is replaced atomically, keeping its permissions; a device is written through).
     #[arg(long, short)]
     output: Option<PathBuf>,
-    /// `json`: the whole report; `jsonl`: one document (or error) object per line.
+    /// `json`: the whole report; `jsonl`: one document (or error) object per line; `html`: one
+    /// self-contained page for people (groups side by side, spun edits, themes × articles).
     #[arg(long, value_enum, default_value_t = AnalyzeFormat::Json)]
     format: AnalyzeFormat,
     /// After the run, print the wall time of each phase to standard error.
@@ -232,6 +256,7 @@ struct AnalyzeArgs {
 enum AnalyzeFormat {
     Json,
     Jsonl,
+    Html,
 }
 
 #[derive(Args)]
@@ -261,6 +286,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Align(args) => align(args),
         Command::Themes(args) => themes(args),
         Command::Check(args) => check(args),
+        Command::Report(args) => html_of_report(args),
         Command::Schema => {
             let schema = serde_json::to_string_pretty(&Report::json_schema())?;
             let mut out = stdout_writer();
@@ -296,6 +322,14 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
     let write = |out: &mut dyn Write| match args.format {
         AnalyzeFormat::Json => report.write_json(out),
         AnalyzeFormat::Jsonl => report.write_jsonl(out),
+        AnalyzeFormat::Html => {
+            let texts: Vec<Option<&str>> = analysis
+                .documents
+                .iter()
+                .map(|d| Some(d.document.text.as_str()))
+                .collect();
+            html::write_html(&report, &texts, &html::PageOptions::default(), out)
+        }
     };
     write_to(args.output.as_deref(), "report", write)?;
     if args.timings {
@@ -522,6 +556,14 @@ fn align(args: AlignArgs) -> Result<ExitCode> {
         }
         versions.push(analysis.documents.remove(0));
     }
+    if let AlignFormat::Html = args.format {
+        if args.sentences || args.lines {
+            return Ok(usage_error(
+                "--format html shows paragraph rows with their sentences paired on hover: leave out --sentences and --lines",
+            ));
+        }
+        return align_page(versions, args.output.as_deref());
+    }
     let (a, b) = (&versions[0], &versions[1]);
     // Spans of the units shown: lines, paragraphs, or sentences numbered through the document.
     let units = |analysed: &mentorlens::AnalysedDocument| -> Vec<(usize, usize)> {
@@ -553,13 +595,25 @@ fn align(args: AlignArgs) -> Result<ExitCode> {
             &b.segmented,
         )
     };
-    let mut out = stdout_writer();
-    if let DetectFormat::Json = args.format {
-        serde_json::to_writer_pretty(&mut out, &alignment)?;
-        writeln!(out)?;
-        out.flush()?;
-        return Ok(ExitCode::SUCCESS);
-    }
+    let write = |out: &mut dyn Write| -> io::Result<()> {
+        if let AlignFormat::Json = args.format {
+            serde_json::to_writer_pretty(&mut *out, &alignment)?;
+            return writeln!(out);
+        }
+        write_alignment_table(out, &args, (a, &units_a), (b, &units_b), &alignment)
+    };
+    write_to(args.output.as_deref(), "alignment", write)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The alignment as a table: the score, then each side cut to `--width` characters.
+fn write_alignment_table(
+    out: &mut dyn Write,
+    args: &AlignArgs,
+    (a, units_a): (&mentorlens::AnalysedDocument, &[(usize, usize)]),
+    (b, units_b): (&mentorlens::AnalysedDocument, &[(usize, usize)]),
+    alignment: &mentorlens::align::Alignment,
+) -> io::Result<()> {
     let beads = if args.sentences || args.lines {
         &alignment.sentences
     } else {
@@ -597,11 +651,109 @@ fn align(args: AlignArgs) -> Result<ExitCode> {
             out,
             "{:>5.2}  {} │ {}",
             bead.score,
-            cell(&a.document.text, &bead.a, &units_a),
-            cell(&b.document.text, &bead.b, &units_b)
+            cell(&a.document.text, &bead.a, units_a),
+            cell(&b.document.text, &bead.b, units_b)
         )?;
     }
-    out.flush()?;
+    Ok(())
+}
+
+/// The HTML page of two versions: their group as `analyze` finds it, or, when `analyze` would not
+/// take them for versions of one article, their alignment under a warning that says so.
+fn align_page(
+    mut versions: Vec<mentorlens::AnalysedDocument>,
+    output: Option<&Path>,
+) -> Result<ExitCode> {
+    use mentorlens::align::group::{Group, GroupKind, PairAlignment, group};
+    mentorlens::corpus::assign_unique_ids(versions.iter_mut().map(|v| &mut v.document));
+    let mut groups = group(&versions);
+    let mut notes = Vec::new();
+    if groups.is_empty() {
+        let (a, b) = (&versions[0], &versions[1]);
+        notes.push(format!(
+            "{} and {} are not versions of one article by analyze's measure (the names, numbers and shape they share): the rows below pair paragraphs by length and shared words only, so read each row before trusting it.",
+            a.document.id, b.document.id
+        ));
+        let mut documents = vec![a.document.id.clone(), b.document.id.clone()];
+        documents.sort();
+        let same_language = a.languages.document.code == b.languages.document.code;
+        groups.push(Group {
+            id: "pair".into(),
+            kind: if same_language {
+                GroupKind::Duplicate
+            } else {
+                GroupKind::Translation
+            },
+            documents,
+            score: 0.0,
+            evidence: Vec::new(),
+            alignments: vec![PairAlignment {
+                a: a.document.id.clone(),
+                b: b.document.id.clone(),
+                alignment: mentorlens::align::align(
+                    &a.document.text,
+                    &a.segmented,
+                    &b.document.text,
+                    &b.segmented,
+                ),
+            }],
+        });
+    }
+    let options = html::PageOptions {
+        start: format!("group/{}", groups[0].id),
+        notes,
+    };
+    let analysis = Analysis {
+        documents: versions,
+        groups,
+        ..Analysis::default()
+    };
+    let report = Report::new(&analysis);
+    let texts: Vec<Option<&str>> = analysis
+        .documents
+        .iter()
+        .map(|d| Some(d.document.text.as_str()))
+        .collect();
+    write_to(output, "page", |out| {
+        html::write_html(&report, &texts, &options, out)
+    })?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `report REPORT.json`: the HTML page of a JSON report, with the texts read again from the
+/// documents' paths (relative to the current folder, or else to the report's).
+fn html_of_report(args: ReportArgs) -> Result<ExitCode> {
+    let shown = args.report.display().to_string();
+    let (json, base) = if args.report.as_os_str() == "-" {
+        let mut json = Vec::new();
+        io::stdin().lock().read_to_end(&mut json)?;
+        (json, PathBuf::from("."))
+    } else {
+        let json = std::fs::read(&args.report).with_context(|| format!("cannot read {shown}"))?;
+        let base = args.report.parent().unwrap_or(Path::new("")).to_path_buf();
+        (json, base)
+    };
+    let report: Report = serde_json::from_slice(&json).with_context(|| {
+        format!("{shown}: not a mentorlens JSON report (write one with analyze --format json)")
+    })?;
+    anyhow::ensure!(
+        report.schema_version == mentorlens::report::SCHEMA_VERSION,
+        "{shown}: report schema version {} is not {}",
+        report.schema_version,
+        mentorlens::report::SCHEMA_VERSION
+    );
+    let texts = html::read_texts(&report, &base);
+    let missing = texts.iter().filter(|text| text.is_none()).count();
+    if missing > 0 {
+        eprintln!(
+            "mentorlens: {missing} of {} document texts could not be read again (moved or changed since the report); the page shows the report's figures for them",
+            texts.len()
+        );
+    }
+    let texts: Vec<Option<&str>> = texts.iter().map(Option::as_deref).collect();
+    write_to(args.output.as_deref(), "page", |out| {
+        html::write_html(&report, &texts, &html::PageOptions::default(), out)
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -121,6 +121,7 @@ fn escape_invalid_utf8(bytes: &[u8]) -> String {
     Hash,
     Serialize,
     schemars::JsonSchema,
+    Deserialize,
     strum::IntoStaticStr,
 )]
 #[serde(rename_all = "snake_case")]

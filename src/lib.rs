@@ -116,7 +116,7 @@ pub struct Analysis {
 }
 
 /// The settings a run used, as the report records them.
-#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Settings {
     /// Tool version and a hash of the settings and of the lexicon's content: two reports with the
     /// same fingerprint were made the same way.

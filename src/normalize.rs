@@ -80,7 +80,7 @@ impl Default for NormalizeConfig {
 }
 
 /// Why an edit was made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EditRule {
     /// A tortured phrase from the lexicon, always undone.
@@ -98,7 +98,7 @@ pub enum EditRule {
 }
 
 /// One change to the original text.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Edit {
     /// Index of the paragraph the edit is in.
     pub paragraph: usize,
@@ -119,7 +119,7 @@ pub struct Edit {
 }
 
 /// The evidence behind a score.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Evidence {
     /// Words in the English paragraphs.
     pub words: usize,
@@ -144,7 +144,7 @@ pub struct Evidence {
 }
 
 /// How mangled a document is, and what to change.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Mangling {
     /// 0..1: 1 - exp(-rate / 2), where rate is `evidence.per_100_words`.
     pub score: f64,

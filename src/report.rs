@@ -16,11 +16,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+pub mod html;
+
 /// Bumped only by a breaking change of the report's shape.
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// The whole report of one run.
-#[derive(Debug, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Report {
     /// Version of this report's shape.
     pub schema_version: u32,
@@ -43,7 +45,7 @@ pub struct Report {
 }
 
 /// Name and version of the tool.
-#[derive(Debug, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct Tool {
     /// Always "mentorlens".
     pub name: String,
@@ -52,7 +54,7 @@ pub struct Tool {
 }
 
 /// Counts over the whole run.
-#[derive(Debug, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct CorpusSummary {
     /// Inputs accounted for: analysed plus failed.
     pub documents: usize,
@@ -65,7 +67,7 @@ pub struct CorpusSummary {
 }
 
 /// One analysed document.
-#[derive(Debug, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct DocumentReport {
     /// Unique id: the file stem, or the JSON Lines id.
     pub id: String,
@@ -97,7 +99,7 @@ pub struct DocumentReport {
 }
 
 /// A language decision.
-#[derive(Debug, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct LanguageReport {
     /// ISO 639-1 code, or "und" when the text is too short or ambiguous.
     pub code: String,
@@ -110,7 +112,7 @@ pub struct LanguageReport {
 }
 
 /// A second language of a mixed document.
-#[derive(Debug, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct SecondaryLanguageReport {
     /// ISO 639-1 code.
     pub code: String,
@@ -123,7 +125,7 @@ pub struct SecondaryLanguageReport {
 }
 
 /// One paragraph.
-#[derive(Debug, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct ParagraphReport {
     /// Position in the document, from 0.
     pub index: usize,
@@ -144,7 +146,7 @@ pub struct ParagraphReport {
 }
 
 /// An input that could not be analysed.
-#[derive(Debug, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub struct ErrorReport {
     /// The path (or `path:line` for a JSON Lines record, `-` for standard input).
     pub path: String,

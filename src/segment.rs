@@ -23,7 +23,7 @@ const ABBREVIATIONS_TSV: &str = include_str!("segment/abbreviations.tsv");
 const BOILERPLATE_MAX_WORDS: usize = 25;
 
 /// A byte range `start..end` into a document's text, always on char boundaries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Span {
     /// First byte.
     pub start: usize,

@@ -104,7 +104,9 @@ pub struct Theme {
 }
 
 /// What kind of statement a piece of evidence is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum StatementKind {
     /// A heading paragraph.
@@ -1082,7 +1084,7 @@ impl ThemeMatcher {
 }
 
 /// A piece of evidence for a theme, quoted from the original text.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EvidenceReport {
     /// Document id.
     pub document: String,
@@ -1120,7 +1122,7 @@ impl EvidenceReport {
 }
 
 /// A version of an article that lacks a theme its sibling states: probably a gap in the cue lexicon.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct LexiconGap {
     /// The document without the theme.
     pub document: String,
@@ -1131,7 +1133,7 @@ pub struct LexiconGap {
 }
 
 /// A taxonomy theme across the corpus.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ThemeReport {
     /// Taxonomy id.
     pub id: String,

@@ -56,7 +56,7 @@ fn is_shape(anchor: &str) -> bool {
 pub const GROUP_THRESHOLD: f64 = 0.5;
 
 /// What kind of versions a group holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum GroupKind {
     /// Versions in different languages.
@@ -66,7 +66,7 @@ pub enum GroupKind {
 }
 
 /// Documents that are versions of one article.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Group {
     /// `g1`, `g2`, … in report order.
     pub id: String,
@@ -83,7 +83,7 @@ pub struct Group {
 }
 
 /// What tied two documents.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PairEvidence {
     /// First document id.
     pub a: String,
@@ -105,7 +105,7 @@ pub struct PairEvidence {
 }
 
 /// The alignment of one pair of a group.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PairAlignment {
     /// First document id.
     pub a: String,
