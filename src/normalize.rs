@@ -698,6 +698,16 @@ fn artefact_in_place(body: &str, start: usize, end: usize, place: ArtefactPlace)
     }
 }
 
+/// The longest acronym, in letters: a single word written in capitals this short ("PC", "ETF") is a
+/// name, not a spinner's synonym, and is left alone ("PC" is not "COMPUTER").
+const ACRONYM_MAX_LETTERS: usize = 4;
+
+/// Whether `word` is an acronym: two to `ACRONYM_MAX_LETTERS` letters, all capitals.
+fn is_acronym(word: &str) -> bool {
+    let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+    (2..=ACRONYM_MAX_LETTERS).contains(&letters) && word.chars().all(|c| !c.is_lowercase())
+}
+
 /// A tortured phrase that is mentioned rather than used is undone in a spun paragraph as if used.
 const MENTIONED_PHRASE_GAIN: f64 = 10.0;
 /// The longest quotation, in words, read as naming a phrase rather than quoting speech.
@@ -1211,6 +1221,7 @@ impl Normalizer {
                         .windows(2)
                         .all(|pair| body[pair[0].1..pair[1].0].chars().all(|c| c == ' '))
                     && !overlaps(tokens[i].0, tokens[i + n - 1].1)
+                    && !(n == 1 && is_acronym(&body[tokens[i].0..tokens[i].1]))
             });
             let Some(entry) = matched else {
                 let (s, e, word) = &tokens[i];
