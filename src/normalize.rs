@@ -728,36 +728,147 @@ const EXAMPLE_CUES: [&str; 8] = [
     "including",
 ];
 
-/// Whether `body[start..end]`, a lexicon match, is mentioned rather than used: inside a short
-/// quotation on its line ("Kidney disappointment", ‘neural organizations’), or an item of a list of
-/// examples opened in the same sentence by "such as", "e.g.", "like", "for example" or "including".
-/// A text that discusses tortured phrases quotes them; that is not evidence that it was spun.
-fn is_mention(body: &str, start: usize, end: usize) -> bool {
-    in_short_quotation(body, start, end) || in_example_list(body, start)
+/// Where a piece of text could introduce mentions: the ends of its example cues and of its
+/// sentences, found once per piece so that judging each match costs a lookup.
+struct MentionMarks {
+    /// Byte offsets just after each example cue, sorted.
+    cue_ends: Vec<usize>,
+    /// Byte offsets of sentence ends (`.`, `!`, `?`, `;`, line ends), sorted.
+    sentence_ends: Vec<usize>,
 }
 
-/// Whether `body[start..end]` lies inside a quotation of at most `MENTION_QUOTE_MAX_WORDS` words that
-/// opens and closes on its line: straight double quotes, “curly” or ‘single curly’ ones.
+impl MentionMarks {
+    fn find(body: &str) -> Self {
+        // ASCII lowercase keeps byte offsets.
+        let lower = body.to_ascii_lowercase();
+        let mut cue_ends: Vec<usize> = EXAMPLE_CUES
+            .iter()
+            .flat_map(|cue| {
+                let lower = &lower;
+                lower.match_indices(cue).filter_map(move |(i, _)| {
+                    let before_ok = lower[..i]
+                        .chars()
+                        .next_back()
+                        .is_none_or(|c| !c.is_alphanumeric());
+                    let after_ok = lower[i + cue.len()..]
+                        .chars()
+                        .next()
+                        .is_none_or(|c| !c.is_alphanumeric());
+                    (before_ok && after_ok).then_some(i + cue.len())
+                })
+            })
+            .collect();
+        cue_ends.sort_unstable();
+        let sentence_ends = body
+            .match_indices(['.', '!', '?', ';', '\n'])
+            .map(|(i, _)| i)
+            .collect();
+        Self {
+            cue_ends,
+            sentence_ends,
+        }
+    }
+
+    /// Whether `body[start..end]`, a lexicon match, is mentioned rather than used: inside a short
+    /// quotation ("Kidney disappointment", ‘neural organizations’), or an item of a list of
+    /// examples opened in the same sentence by "such as", "e.g.", "like", "for example" or
+    /// "including". A text that discusses tortured phrases quotes them; that is not evidence that it
+    /// was spun.
+    fn is_mention(&self, body: &str, start: usize, end: usize) -> bool {
+        in_short_quotation(body, start, end) || self.in_example_list(body, start)
+    }
+
+    /// Whether a match starting at `start` is an item of a list of examples: an example cue earlier
+    /// in its sentence, and between the cue and the match only short items separated by commas,
+    /// "and", "or" (and quotation marks or a colon).
+    fn in_example_list(&self, body: &str, start: usize) -> bool {
+        let sentence_start = self
+            .sentence_ends
+            .partition_point(|&at| at < start)
+            .checked_sub(1)
+            .map_or(0, |i| self.sentence_ends[i] + 1);
+        // The last cue that ends at or before the match, within its sentence (a cue's own dots, as
+        // in "e.g.", end before the cue's end and so do not cut it off).
+        let Some(cue_end) = self
+            .cue_ends
+            .partition_point(|&at| at <= start)
+            .checked_sub(1)
+            .map(|i| self.cue_ends[i])
+            .filter(|&at| at + 1 >= sentence_start && start - at <= EXAMPLE_LOOKBACK_BYTES)
+        else {
+            return false;
+        };
+        if body[cue_end..start].contains(['.', '!', '?', ';', '\n']) {
+            return false;
+        }
+        let between = &body[cue_end..start];
+        let mut items: Vec<&str> = between.split(',').collect();
+        let last = items.pop().unwrap_or("");
+        let joiner = |item: &str| {
+            let item = item.trim_matches(|c: char| c.is_whitespace() || "\"“”‘’:(".contains(c));
+            let item = item
+                .strip_prefix("and ")
+                .or_else(|| item.strip_prefix("or "))
+                .unwrap_or(item);
+            item.to_string()
+        };
+        // The match opens its item: nothing but a joiner before it since the last comma, or the
+        // last pair of a list without a comma before "and" ("X and Y").
+        let last = joiner(last);
+        let opens_item = last.is_empty()
+            || last == "and"
+            || last == "or"
+            || [" and", " or"].iter().any(|joining| {
+                last.strip_suffix(joining)
+                    .is_some_and(|item| words(item).count() <= MENTION_ITEM_MAX_WORDS)
+            });
+        opens_item
+            && items
+                .iter()
+                .all(|item| words(&joiner(item)).count() <= MENTION_ITEM_MAX_WORDS)
+    }
+}
+
+/// How far around a match its quotation marks are looked for, in bytes.
+const QUOTE_LOOKAROUND_BYTES: usize = 80;
+
+/// Whether `body[start..end]` lies inside a quotation of at most `MENTION_QUOTE_MAX_WORDS` words on
+/// its line: straight double quotes, “curly” or ‘single curly’ ones.
 fn in_short_quotation(body: &str, start: usize, end: usize) -> bool {
-    let line_start = body[..start].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = body[end..].find('\n').map_or(body.len(), |i| end + i);
-    let (before, after) = (&body[line_start..start], &body[end..line_end]);
-    let opening = [('"', '"'), ('“', '”'), ('‘', '’')]
-        .into_iter()
-        .filter_map(|(open, close)| {
-            let at = if open == close {
-                // Straight quotes: inside when an odd number of them precede on the line.
-                (before.matches(open).count() % 2 == 1).then(|| before.rfind(open))?
-            } else {
-                before.rfind(open).filter(|&i| !before[i..].contains(close))
-            }?;
-            Some((at, close))
-        })
-        .max_by_key(|&(at, _)| at);
-    let Some((open_at, close)) = opening else {
+    let mut from = start.saturating_sub(QUOTE_LOOKAROUND_BYTES);
+    while !body.is_char_boundary(from) {
+        from += 1;
+    }
+    let mut to = (end + QUOTE_LOOKAROUND_BYTES).min(body.len());
+    while !body.is_char_boundary(to) {
+        to -= 1;
+    }
+    let before = &body[from..start];
+    let before = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+    let after = &body[end..to];
+    let after = &after[..after.find('\n').unwrap_or(after.len())];
+    // The nearest quotation mark before the match must open a quotation: a curly opening mark, or
+    // a straight one at the start of a word.
+    let Some((open_at, open)) = before
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| "\"“”‘".contains(c))
+    else {
         return false;
     };
-    // The closing quote, not an apostrophe ("players’ careers"): followed by no letter.
+    let close = match open {
+        '“' => '”',
+        '‘' => '’',
+        '"' if before[..open_at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| c.is_whitespace() || "([{".contains(c)) =>
+        {
+            '"'
+        }
+        _ => return false,
+    };
+    // The closing mark, not an apostrophe ("players’ careers"): followed by no letter.
     let closing = after.char_indices().find(|&(i, c)| {
         c == close
             && !after[i + c.len_utf8()..]
@@ -768,75 +879,10 @@ fn in_short_quotation(body: &str, start: usize, end: usize) -> bool {
     let Some((close_at, _)) = closing else {
         return false;
     };
-    let quoted = format!(
-        "{}{}{}",
-        &before[open_at..],
-        &body[start..end],
-        &after[..close_at]
-    );
-    words(&quoted).count() <= MENTION_QUOTE_MAX_WORDS
-}
-
-/// Whether a match starting at `start` is an item of a list of examples: an example cue earlier in
-/// its sentence, and between the cue and the match only short items separated by commas, "and", "or"
-/// (and quotation marks or a colon).
-fn in_example_list(body: &str, start: usize) -> bool {
-    // The cue is looked for in the stretch before the match, back to the sentence's end and at
-    // most `EXAMPLE_LOOKBACK_BYTES` away (so a long paragraph is not read again for every match).
-    let mut from = start.saturating_sub(EXAMPLE_LOOKBACK_BYTES);
-    while !body.is_char_boundary(from) {
-        from += 1;
-    }
-    // ASCII lowercase keeps byte offsets.
-    let lead = body[from..start].to_ascii_lowercase();
-    let cue_end = EXAMPLE_CUES
-        .iter()
-        .filter_map(|cue| {
-            lead.match_indices(cue)
-                .filter(|&(i, _)| {
-                    let before_ok = lead[..i]
-                        .chars()
-                        .next_back()
-                        .is_none_or(|c| !c.is_alphanumeric());
-                    let after_ok = lead[i + cue.len()..]
-                        .chars()
-                        .next()
-                        .is_none_or(|c| !c.is_alphanumeric());
-                    before_ok && after_ok
-                })
-                .map(|(i, _)| from + i + cue.len())
-                .last()
-        })
-        .filter(|&at| !body[at..start].contains(['.', '!', '?', ';', '\n']))
-        .max();
-    let Some(cue_end) = cue_end else {
-        return false;
-    };
-    let between = &body[cue_end..start];
-    let mut items: Vec<&str> = between.split(',').collect();
-    let last = items.pop().unwrap_or("");
-    let joiner = |item: &str| {
-        let item = item.trim_matches(|c: char| c.is_whitespace() || "\"“”‘’:(".contains(c));
-        let item = item
-            .strip_prefix("and ")
-            .or_else(|| item.strip_prefix("or "))
-            .unwrap_or(item);
-        item.to_string()
-    };
-    // The match opens its item: nothing but a joiner before it since the last comma, or the last
-    // pair of a list without a comma before "and" ("X and Y").
-    let last = joiner(last);
-    let opens_item = last.is_empty()
-        || last == "and"
-        || last == "or"
-        || [" and", " or"].iter().any(|joining| {
-            last.strip_suffix(joining)
-                .is_some_and(|item| words(item).count() <= MENTION_ITEM_MAX_WORDS)
-        });
-    opens_item
-        && items
-            .iter()
-            .all(|item| words(&joiner(item)).count() <= MENTION_ITEM_MAX_WORDS)
+    words(&before[open_at..]).count()
+        + words(&body[start..end]).count()
+        + words(&after[..close_at]).count()
+        <= MENTION_QUOTE_MAX_WORDS
 }
 
 impl Normalizer {
@@ -1158,6 +1204,8 @@ impl Normalizer {
         candidates: &mut Vec<Candidate>,
     ) {
         let body = &text[start..end];
+        // Found on the first lexicon match only: most pieces have none.
+        let mut mention_marks: Option<MentionMarks> = None;
         let make = |s: usize, e: usize, to: String, rule: EditRule, confidence: f64| Edit {
             paragraph: index,
             start: start + s,
@@ -1254,7 +1302,9 @@ impl Normalizer {
             };
             let n = entry.spun.len();
             let (s, e) = (tokens[i].0, tokens[i + n - 1].1);
-            let mention = is_mention(body, s, e);
+            let mention = mention_marks
+                .get_or_insert_with(|| MentionMarks::find(body))
+                .is_mention(body, s, e);
             if entry.mode == Mode::Always && mention {
                 // Quoted or given as an example: what the text is about, not how it is written.
                 let to = match_case(&body[s..e], &entry.original);
