@@ -173,6 +173,9 @@ enum Mode {
 struct Signs {
     /// Sure evidence, each suspicious phrase and half of each suspicious word.
     evidence: f64,
+    /// Pieces of evidence longer than one word: sure evidence, clear context edits and suspicious
+    /// phrases.
+    beyond_words: usize,
     tortured: usize,
     suspicious: usize,
 }
@@ -186,6 +189,16 @@ fn doubled_word_paragraphs<'a>(edits: impl Iterator<Item = &'a Edit>) -> usize {
         .collect::<BTreeSet<_>>()
         .len()
 }
+
+/// A text is spun only with at least this much evidence longer than one word (a tortured phrase,
+/// an artefact, a clear context edit or a suspicious phrase)…
+const SPUN_MIN_EVIDENCE_BEYOND_WORDS: usize = 1;
+/// …or with single suspicious words alone at this many times the usual rate: ordinary words that
+/// the spinner also writes are how other paraphrasers and some clean writers write too. Measured: a
+/// clean list article of the themes development set and a pair by another paraphraser each had 7
+/// suspicious single words in about 290 and nothing else (evidence 1.2 per 100 words); crypto pairs
+/// of this family read without the rows taken from them, 9 to 11 in 238 (1.9 to 2.3).
+const WORDS_ONLY_RATE_FACTOR: f64 = 1.5;
 
 /// How many times a text is read again after its edits are applied.
 const MAX_PASSES: usize = 4;
@@ -298,6 +311,9 @@ struct Candidate {
     spun_only: bool,
     /// Undone only where the word model prefers the original, even in a spun document.
     needs_model: bool,
+    /// The spun form is mentioned, not used ([`is_mention`]): never evidence, and undone only in a
+    /// paragraph that other evidence shows to be spun.
+    mention: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -682,6 +698,193 @@ fn artefact_in_place(body: &str, start: usize, end: usize, place: ArtefactPlace)
     }
 }
 
+/// The longest acronym, in letters: a single word written in capitals this short ("PC", "ETF") is a
+/// name, not a spinner's synonym, and is left alone ("PC" is not "COMPUTER").
+const ACRONYM_MAX_LETTERS: usize = 4;
+
+/// Whether `word` is an acronym: two to `ACRONYM_MAX_LETTERS` letters, all capitals.
+fn is_acronym(word: &str) -> bool {
+    let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+    (2..=ACRONYM_MAX_LETTERS).contains(&letters) && word.chars().all(|c| !c.is_lowercase())
+}
+
+/// A tortured phrase that is mentioned rather than used is undone in a spun paragraph as if used.
+const MENTIONED_PHRASE_GAIN: f64 = 10.0;
+/// The longest quotation, in words, read as naming a phrase rather than quoting speech.
+const MENTION_QUOTE_MAX_WORDS: usize = 6;
+/// The longest item, in words, of a list of examples before the mentioned one.
+const MENTION_ITEM_MAX_WORDS: usize = 5;
+/// How far before a match an example cue is looked for, in bytes.
+const EXAMPLE_LOOKBACK_BYTES: usize = 300;
+/// Words that introduce examples ("such as", "e.g."), lowercase, as they end before the examples.
+const EXAMPLE_CUES: [&str; 8] = [
+    "such as",
+    "e.g.",
+    "e. g.",
+    "i.e.",
+    "like",
+    "for example",
+    "for instance",
+    "including",
+];
+
+/// Where a piece of text could introduce mentions: the ends of its example cues and of its
+/// sentences, found once per piece so that judging each match costs a lookup.
+struct MentionMarks {
+    /// Byte offsets just after each example cue, sorted.
+    cue_ends: Vec<usize>,
+    /// Byte offsets of sentence ends (`.`, `!`, `?`, `;`, line ends), sorted.
+    sentence_ends: Vec<usize>,
+}
+
+impl MentionMarks {
+    fn find(body: &str) -> Self {
+        // ASCII lowercase keeps byte offsets.
+        let lower = body.to_ascii_lowercase();
+        let mut cue_ends: Vec<usize> = EXAMPLE_CUES
+            .iter()
+            .flat_map(|cue| {
+                let lower = &lower;
+                lower.match_indices(cue).filter_map(move |(i, _)| {
+                    let before_ok = lower[..i]
+                        .chars()
+                        .next_back()
+                        .is_none_or(|c| !c.is_alphanumeric());
+                    let after_ok = lower[i + cue.len()..]
+                        .chars()
+                        .next()
+                        .is_none_or(|c| !c.is_alphanumeric());
+                    (before_ok && after_ok).then_some(i + cue.len())
+                })
+            })
+            .collect();
+        cue_ends.sort_unstable();
+        let sentence_ends = body
+            .match_indices(['.', '!', '?', ';', '\n'])
+            .map(|(i, _)| i)
+            .collect();
+        Self {
+            cue_ends,
+            sentence_ends,
+        }
+    }
+
+    /// Whether `body[start..end]`, a lexicon match, is mentioned rather than used: inside a short
+    /// quotation ("Kidney disappointment", ‘neural organizations’), or an item of a list of
+    /// examples opened in the same sentence by "such as", "e.g.", "like", "for example" or
+    /// "including". A text that discusses tortured phrases quotes them; that is not evidence that it
+    /// was spun.
+    fn is_mention(&self, body: &str, start: usize, end: usize) -> bool {
+        in_short_quotation(body, start, end) || self.in_example_list(body, start)
+    }
+
+    /// Whether a match starting at `start` is an item of a list of examples: an example cue earlier
+    /// in its sentence, and between the cue and the match only short items separated by commas,
+    /// "and", "or" (and quotation marks or a colon).
+    fn in_example_list(&self, body: &str, start: usize) -> bool {
+        let sentence_start = self
+            .sentence_ends
+            .partition_point(|&at| at < start)
+            .checked_sub(1)
+            .map_or(0, |i| self.sentence_ends[i] + 1);
+        // The last cue that ends at or before the match, within its sentence (a cue's own dots, as
+        // in "e.g.", end before the cue's end and so do not cut it off).
+        let Some(cue_end) = self
+            .cue_ends
+            .partition_point(|&at| at <= start)
+            .checked_sub(1)
+            .map(|i| self.cue_ends[i])
+            .filter(|&at| at + 1 >= sentence_start && start - at <= EXAMPLE_LOOKBACK_BYTES)
+        else {
+            return false;
+        };
+        if body[cue_end..start].contains(['.', '!', '?', ';', '\n']) {
+            return false;
+        }
+        let between = &body[cue_end..start];
+        let mut items: Vec<&str> = between.split(',').collect();
+        let last = items.pop().unwrap_or("");
+        let joiner = |item: &str| {
+            let item = item.trim_matches(|c: char| c.is_whitespace() || "\"“”‘’:(".contains(c));
+            let item = item
+                .strip_prefix("and ")
+                .or_else(|| item.strip_prefix("or "))
+                .unwrap_or(item);
+            item.to_string()
+        };
+        // The match opens its item: nothing but a joiner before it since the last comma, or the
+        // last pair of a list without a comma before "and" ("X and Y").
+        let last = joiner(last);
+        let opens_item = last.is_empty()
+            || last == "and"
+            || last == "or"
+            || [" and", " or"].iter().any(|joining| {
+                last.strip_suffix(joining)
+                    .is_some_and(|item| words(item).count() <= MENTION_ITEM_MAX_WORDS)
+            });
+        opens_item
+            && items
+                .iter()
+                .all(|item| words(&joiner(item)).count() <= MENTION_ITEM_MAX_WORDS)
+    }
+}
+
+/// How far around a match its quotation marks are looked for, in bytes.
+const QUOTE_LOOKAROUND_BYTES: usize = 80;
+
+/// Whether `body[start..end]` lies inside a quotation of at most `MENTION_QUOTE_MAX_WORDS` words on
+/// its line: straight double quotes, “curly” or ‘single curly’ ones.
+fn in_short_quotation(body: &str, start: usize, end: usize) -> bool {
+    let mut from = start.saturating_sub(QUOTE_LOOKAROUND_BYTES);
+    while !body.is_char_boundary(from) {
+        from += 1;
+    }
+    let mut to = (end + QUOTE_LOOKAROUND_BYTES).min(body.len());
+    while !body.is_char_boundary(to) {
+        to -= 1;
+    }
+    let before = &body[from..start];
+    let before = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+    let after = &body[end..to];
+    let after = &after[..after.find('\n').unwrap_or(after.len())];
+    // The nearest quotation mark before the match must open a quotation: a curly opening mark, or
+    // a straight one at the start of a word.
+    let Some((open_at, open)) = before
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| "\"“”‘".contains(c))
+    else {
+        return false;
+    };
+    let close = match open {
+        '“' => '”',
+        '‘' => '’',
+        '"' if before[..open_at]
+            .chars()
+            .next_back()
+            .is_none_or(|c| c.is_whitespace() || "([{".contains(c)) =>
+        {
+            '"'
+        }
+        _ => return false,
+    };
+    // The closing mark, not an apostrophe ("players’ careers"): followed by no letter.
+    let closing = after.char_indices().find(|&(i, c)| {
+        c == close
+            && !after[i + c.len_utf8()..]
+                .chars()
+                .next()
+                .is_some_and(char::is_alphanumeric)
+    });
+    let Some((close_at, _)) = closing else {
+        return false;
+    };
+    words(&before[open_at..]).count()
+        + words(&body[start..end]).count()
+        + words(&after[..close_at]).count()
+        <= MENTION_QUOTE_MAX_WORDS
+}
+
 impl Normalizer {
     /// A hash of the lexicon texts in use (built-in and the user's).
     pub fn lexicon_digest(&self) -> u64 {
@@ -961,7 +1164,9 @@ impl Normalizer {
             .count();
         let suspicious_forms = candidates
             .iter()
-            .filter(|c| c.spun_only && !c.needs_model && c.gain >= self.config.suspicious_gain)
+            .filter(|c| {
+                c.spun_only && !c.needs_model && !c.mention && c.gain >= self.config.suspicious_gain
+            })
             .map(|c| (c.edit.from.to_lowercase(), c.edit.to.to_lowercase()))
             .collect::<BTreeSet<_>>();
         let suspicious = suspicious_forms.len();
@@ -971,6 +1176,7 @@ impl Normalizer {
             .count();
         Signs {
             evidence: (sure + clear) as f64 + 0.5 * (suspicious + phrases) as f64,
+            beyond_words: sure + clear + phrases,
             tortured: edits
                 .iter()
                 .filter(|e| e.rule == EditRule::TorturedPhrase)
@@ -984,6 +1190,9 @@ impl Normalizer {
         (signs.evidence >= self.config.spun_document_min_evidence
             || signs.tortured >= self.config.spun_document_min_phrases)
             && 100.0 * signs.evidence >= self.config.spun_document_rate * words as f64
+            && (signs.beyond_words >= SPUN_MIN_EVIDENCE_BEYOND_WORDS
+                || 100.0 * signs.evidence
+                    >= WORDS_ONLY_RATE_FACTOR * self.config.spun_document_rate * words as f64)
     }
 
     fn paragraph_edits(
@@ -995,6 +1204,8 @@ impl Normalizer {
         candidates: &mut Vec<Candidate>,
     ) {
         let body = &text[start..end];
+        // Found on the first lexicon match only: most pieces have none.
+        let mut mention_marks: Option<MentionMarks> = None;
         let make = |s: usize, e: usize, to: String, rule: EditRule, confidence: f64| Edit {
             paragraph: index,
             start: start + s,
@@ -1033,6 +1244,7 @@ impl Normalizer {
                     gain: BRACED_WORD_GAIN,
                     spun_only: true,
                     needs_model: true,
+                    mention: false,
                 });
             }
         }
@@ -1057,6 +1269,7 @@ impl Normalizer {
                         .windows(2)
                         .all(|pair| body[pair[0].1..pair[1].0].chars().all(|c| c == ' '))
                     && !overlaps(tokens[i].0, tokens[i + n - 1].1)
+                    && !(n == 1 && is_acronym(&body[tokens[i].0..tokens[i].1]))
             });
             let Some(entry) = matched else {
                 let (s, e, word) = &tokens[i];
@@ -1073,6 +1286,7 @@ impl Normalizer {
                             gain: FUSED_GAIN,
                             spun_only: true,
                             needs_model: false,
+                            mention: false,
                         });
                     } else if let Some(next) = tokens.get(i + 1)
                         && next.2 == *word
@@ -1088,7 +1302,20 @@ impl Normalizer {
             };
             let n = entry.spun.len();
             let (s, e) = (tokens[i].0, tokens[i + n - 1].1);
-            if entry.mode == Mode::Always {
+            let mention = mention_marks
+                .get_or_insert_with(|| MentionMarks::find(body))
+                .is_mention(body, s, e);
+            if entry.mode == Mode::Always && mention {
+                // Quoted or given as an example: what the text is about, not how it is written.
+                let to = match_case(&body[s..e], &entry.original);
+                candidates.push(Candidate {
+                    edit: make(s, e, to, EditRule::TorturedPhrase, 0.95),
+                    gain: MENTIONED_PHRASE_GAIN,
+                    spun_only: true,
+                    needs_model: false,
+                    mention: true,
+                });
+            } else if entry.mode == Mode::Always {
                 let to = match_case(&body[s..e], &entry.original);
                 edit(s, e, to, EditRule::TorturedPhrase, 0.95);
             } else {
@@ -1129,8 +1356,9 @@ impl Normalizer {
                         0.0,
                     ),
                     gain,
-                    spun_only: matches!(best.mode, Mode::Spun | Mode::Model),
+                    spun_only: mention || matches!(best.mode, Mode::Spun | Mode::Model),
                     needs_model: best.mode == Mode::Model,
+                    mention,
                 });
             }
             i += n;

@@ -118,7 +118,7 @@ struct Measured {
 /// normalising stays within 0.02 of what it was when last measured (stop 13). Rows that undo
 /// more lower the figures (then lower the ceilings too); a change that costs one pair more than
 /// the margin fails here even when the mean improves.
-const PAIR_CEILINGS: [(&str, f64); 19] = [
+const PAIR_CEILINGS: [(&str, f64); 24] = [
     ("btc_coinbase_premium_structure", 0.135),
     ("btc_coinbase_premium_structure_b", 0.125),
     ("btc_extreme_fear_82k", 0.124),
@@ -138,6 +138,12 @@ const PAIR_CEILINGS: [(&str, f64); 19] = [
     ("bert_papers", 0.238),
     ("conway", 0.253),
     ("disaster_response", 0.326),
+    // Other topics (`../shared/dev/spun_topics`), measured at stop 15.
+    ("ent_netflix_renewal_a", 0.228),
+    ("ent_netflix_renewal_b", 0.229),
+    ("health_sauna_after_drinking", 0.258),
+    ("lifestyle_castiron_rust", 0.242),
+    ("sport_nba_random_player", 0.224),
 ];
 
 /// Checks each pair against its ceiling in [`PAIR_CEILINGS`]; every measured pair must have one.
@@ -233,6 +239,128 @@ fn word_error_rate_drops_on_the_development_pairs() {
     );
 }
 
+/// The development folder `name` beside the checkout (`../shared/dev/NAME`); a missing folder is a
+/// failure, never a silent pass.
+fn development_folder(name: &str) -> PathBuf {
+    let folder = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/dev")
+        .join(name);
+    assert!(
+        folder.is_dir(),
+        "{} is missing: the development data must be beside the checkout",
+        folder.display()
+    );
+    folder
+}
+
+/// Real spun copies from entertainment, sport, health and lifestyle (`../shared/dev/spun_topics`, see
+/// its README): the pairs of this spinner family must all be flagged, each stay within its ceiling,
+/// and lose at least a fifth of their word error on average (30 % at stop 15; the issue's aim of
+/// half is not met: the vocabulary the lexicon lacks is the limit). The `_other` pair, by another
+/// paraphraser whose only evidence is single words the family also writes, must be left as it is:
+/// not flagged, not rewritten with this family's lexicon. The family's pairs are also measured
+/// without the `mined` rows (read from spun pages of the family, no pair), to show what they add.
+#[test]
+fn word_error_rate_drops_on_spun_pairs_from_other_topics() {
+    let folder = development_folder("spun_topics");
+    let names = pair_names(&folder).expect("the folder was just found");
+    let (other, family): (Vec<String>, Vec<String>) =
+        names.into_iter().partition(|name| name.ends_with("_other"));
+    assert!(family.len() >= 5, "{family:?}");
+    let whole = measure_pairs(
+        &folder,
+        &family,
+        pipeline(),
+        "other topics, this spinner family",
+    );
+    assert_eq!(whole.spun_found, family.len(), "every spun copy is flagged");
+    assert!(
+        whole.after < whole.before * 0.8,
+        "other topics: {:.3} -> {:.3}",
+        whole.before,
+        whole.after
+    );
+    assert_within_pair_ceilings(&whole);
+    let mut config = Config::default();
+    config.normalize.leave_out_sources = vec!["mined".to_string()];
+    let without_mined = Pipeline::new(&config).unwrap();
+    measure_pairs(
+        &folder,
+        &family,
+        &without_mined,
+        "other topics without the `mined` rows",
+    );
+    assert!(!other.is_empty(), "no pair by another paraphraser");
+    for name in &other {
+        let spun = std::fs::read_to_string(folder.join(format!("{name}_spun.txt"))).unwrap();
+        let mangling = analyse(&spun).mangling.expect("English");
+        println!(
+            "{name}: mangled {}, {} suspicious in {} words, {} edits",
+            mangling.mangled,
+            mangling.evidence.suspicious_words,
+            mangling.evidence.words,
+            mangling.edits.len()
+        );
+        assert!(!mangling.mangled, "{name} is flagged on single words alone");
+        assert!(mangling.edits.is_empty(), "{name}: {:?}", mangling.edits);
+    }
+}
+
+/// The clean sides of every development pair (`_original.txt`) and every document of the grouping
+/// and themes development sets (`../shared/dev/groups`, `../shared/dev/themes`: documentation and
+/// articles in many languages, their English paragraphs read): none flagged, fewer than 1 word in 500
+/// changed.
+#[test]
+fn clean_development_documents_are_left_alone() {
+    let mut paths = Vec::new();
+    for (name, keep) in [
+        ("spun", "_original.txt"),
+        ("spun_topics", "_original.txt"),
+        ("groups", ".txt"),
+        ("themes", ".txt"),
+    ] {
+        let folder = development_folder(name);
+        let mut found: Vec<PathBuf> = std::fs::read_dir(&folder)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.ends_with(keep) && !n.ends_with(".source.txt"))
+            })
+            .collect();
+        found.sort();
+        assert!(found.len() >= 5, "{}: {found:?}", folder.display());
+        paths.extend(found);
+    }
+    let (mut tally, mut edits) = (CleanTally::default(), Vec::new());
+    for path in &paths {
+        let text = std::fs::read_to_string(path).unwrap();
+        let Some(mangling) = analyse(&text).mangling else {
+            continue;
+        };
+        tally.add(&path.display().to_string(), &mangling);
+        edits.extend(
+            mangling
+                .edits
+                .iter()
+                .map(|e| format!("{}: {} -> {}", path.display(), e.from, e.to)),
+        );
+    }
+    let CleanTally {
+        words,
+        changed,
+        mangled,
+    } = tally;
+    println!(
+        "\nclean development documents: {} files, {words} English words, {changed} changed, mangled: {mangled:?}, edits: {edits:#?}",
+        paths.len()
+    );
+    assert!(words > 10_000, "only {words} words read");
+    assert!(changed * 500 < words, "{changed} of {words} words changed");
+    assert!(mangled.is_empty(), "{mangled:?}");
+}
+
 /// Real spun copies of widely quoted texts on other topics, paired with their originals, in
 /// batches collected after the lexicon was written (`tests/data/spun_heldout*`, see each SOURCE.md).
 /// The rows written after reading a batch carry its source (`heldout1`, `heldout2`, `heldout4`;
@@ -267,6 +395,52 @@ fn word_error_rate_drops_on_held_out_pairs_from_other_topics() {
             &names,
             &first_met,
             &format!("{batch} without the `{source}` entries written after reading it"),
+        );
+    }
+}
+
+/// A clean article about tortured phrases, written for this test: it quotes them, lists them as
+/// examples and introduces them with "such as", "e.g." and "like". Mention is not use: it is not
+/// flagged, and nothing in it is rewritten (neither the quoted phrases nor ordinary words that the
+/// spinner also writes, such as "typically" or "throughout").
+#[test]
+fn an_article_quoting_tortured_phrases_is_not_spun() {
+    let text = "How paper mills give themselves away\n\n\
+        Researchers who screen the scientific literature for fraud look for tortured phrases: \
+        established terms that a paraphrasing tool has replaced word by word. The best known are \
+        \"counterfeit consciousness\" for artificial intelligence and \"irregular woodland\" for \
+        random forest, and a medical paper may typically write \u{201c}bosom malignant growth\u{201d} \
+        where breast cancer is meant.\n\n\
+        Spun web pages leave similar traces. Phrases such as imaginative and prescient, content \
+        material or well being appear throughout whole networks of sites, and a reader who has seen \
+        them once, e.g. Nationwide Basketball Affiliation in a sports story, will recognise the \
+        spinner again. Lists of examples like counterfeit consciousness, irregular woodland and \
+        bosom malignant growth are now shared between editors.\n\n\
+        None of this means that every odd phrase is spun. Writers invent words, quote each other and \
+        translate, and a detector has to tell the difference between a text that uses these phrases \
+        and one that discusses them.\n";
+    let analysed = analyse(text);
+    let mangling = analysed.mangling.expect("English");
+    assert!(!mangling.mangled, "flagged: {:?}", mangling.evidence);
+    assert!(mangling.edits.is_empty(), "{:?}", mangling.edits);
+    // The same phrases used rather than mentioned are restored.
+    let used = "The counterfeit consciousness model uses an irregular woodland to find bosom \
+        malignant growth, and its imaginative and prescient is to help the well being of patients.";
+    let mangling = analyse(used).mangling.expect("English");
+    assert!(mangling.mangled, "{:?}", mangling.evidence);
+    for original in [
+        "artificial intelligence",
+        "random forest",
+        "breast cancer",
+        "vision",
+    ] {
+        assert!(
+            mangling
+                .edits
+                .iter()
+                .any(|e| e.to.to_lowercase() == original),
+            "{original}: {:?}",
+            mangling.edits
         );
     }
 }
