@@ -305,9 +305,9 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     let report = Report::new(&analysis);
     if let Some(folder) = parquet_folder {
-        report.write_parquet(folder).with_context(|| {
-            format!("cannot write the Parquet tables to {}", folder.display())
-        })?;
+        report
+            .write_parquet(folder)
+            .with_context(|| format!("cannot write the Parquet tables to {}", folder.display()))?;
     } else {
         let write = |out: &mut dyn Write| match args.format {
             AnalyzeFormat::Jsonl => report.write_jsonl(out),

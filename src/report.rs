@@ -758,7 +758,11 @@ mod tests {
         let text = "aé€😀 mentor ".repeat(60);
         let offsets = CharOffsets::new(&text);
         for (byte, _) in text.char_indices().chain([(text.len(), ' ')]) {
-            assert_eq!(offsets.at(byte), text[..byte].chars().count(), "byte {byte}");
+            assert_eq!(
+                offsets.at(byte),
+                text[..byte].chars().count(),
+                "byte {byte}"
+            );
         }
         assert_eq!(CharOffsets::new("").at(0), 0);
         assert_eq!(offsets.at(text.len() + 5), text.chars().count());

@@ -182,11 +182,58 @@ fn an_unwritable_output_folder_is_an_exit_2_error_that_names_it() {
     assert_eq!(names(&user_folder), ["thesis.tex"]);
     assert_eq!(names(folder.path()), ["mine", "notes.txt"]);
     // Parquet is a folder of files: without -o there is nowhere to put it.
-    for extra in [&["--format", "parquet"][..], &["--format", "parquet", "-o", "-"]] {
+    for extra in [
+        &["--format", "parquet"][..],
+        &["--format", "parquet", "-o", "-"],
+    ] {
         let output = analyze(&["corpus"], extra);
         assert_eq!(output.status.code(), Some(2), "{output:?}");
         assert!(String::from_utf8_lossy(&output.stderr).contains("-o DIR"));
     }
+}
+
+#[test]
+fn paragraphs_count_from_0_in_data_and_check_places_findings_by_1_based_line() {
+    let folder = tempfile::tempdir().unwrap();
+    let original = std::fs::read_to_string(root().join("corpus/002_b93d072c615ee9a5.txt")).unwrap();
+    let copy = folder.path().join("copy.txt");
+    std::fs::write(&copy, format!("A note added on top.\n\n{original}")).unwrap();
+    let copy_arg = copy.to_str().unwrap();
+    let output = mentorlens()
+        .args([
+            "check",
+            "--no-config",
+            "--format",
+            "json",
+            "--against",
+            "corpus",
+        ])
+        .arg(copy_arg)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let check: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let finding = &check["findings"][0];
+    assert_eq!(finding["rule"], "duplicate", "{check}");
+    let (here, there) = (&finding["location"], &finding["related"][0]);
+    assert!(here["line"].as_u64().unwrap() > 1, "{finding}");
+    assert!(here["column"].as_u64().unwrap() >= 1, "{finding}");
+    let message = finding["message"].as_str().unwrap();
+    assert!(
+        message.contains(&format!(
+            "the first at line {} here and line {} there",
+            here["line"], there["line"]
+        )),
+        "{message}"
+    );
+    let output = analyze(&[copy_arg], &[]);
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let paragraphs = report["documents"][0]["paragraphs"].as_array().unwrap();
+    let indices: Vec<u64> = paragraphs
+        .iter()
+        .map(|p| p["index"].as_u64().unwrap())
+        .collect();
+    assert_eq!(indices, (0..indices.len() as u64).collect::<Vec<_>>());
 }
 
 #[test]

@@ -28,8 +28,7 @@
 //! see half a set of tables.
 
 use super::{
-    Report, TEMPORARY_PREFIX, TEMPORARY_RANDOM_CHARS, TEMPORARY_SUFFIX, folder_of,
-    temporary_files,
+    Report, TEMPORARY_PREFIX, TEMPORARY_RANDOM_CHARS, TEMPORARY_SUFFIX, folder_of, temporary_files,
 };
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{Field, Schema};
@@ -120,7 +119,10 @@ impl Report {
             .integer("bytes", documents.iter().map(|d| d.bytes))
             .integer("chars", documents.iter().map(|d| d.chars))
             .integer("words", documents.iter().map(|d| d.words))
-            .text("language", documents.iter().map(|d| d.language.code.as_str()))
+            .text(
+                "language",
+                documents.iter().map(|d| d.language.code.as_str()),
+            )
             .text(
                 "language_name",
                 documents.iter().map(|d| d.language.name.as_str()),
@@ -149,11 +151,15 @@ impl Report {
             .optional_text("group", documents.iter().map(|d| d.group.as_deref()))
             .optional_float(
                 "mangling_score",
-                documents.iter().map(|d| d.mangling.as_ref().map(|m| m.score)),
+                documents
+                    .iter()
+                    .map(|d| d.mangling.as_ref().map(|m| m.score)),
             )
             .optional_boolean(
                 "mangled",
-                documents.iter().map(|d| d.mangling.as_ref().map(|m| m.mangled)),
+                documents
+                    .iter()
+                    .map(|d| d.mangling.as_ref().map(|m| m.mangled)),
             )
             .optional_float(
                 "mangling_per_100_words",
@@ -163,16 +169,15 @@ impl Report {
             )
             .optional_integer(
                 "edits",
-                documents.iter().map(|d| d.mangling.as_ref().map(|m| m.edits.len())),
+                documents
+                    .iter()
+                    .map(|d| d.mangling.as_ref().map(|m| m.edits.len())),
             )
             .optional_text(
                 "normalized_text",
                 documents.iter().map(|d| d.normalized_text.as_deref()),
             )
-            .text(
-                "warnings",
-                documents.iter().map(|d| d.warnings.join("\n")),
-            )
+            .text("warnings", documents.iter().map(|d| d.warnings.join("\n")))
     }
 
     fn paragraphs_table(&self) -> Table {
@@ -189,7 +194,10 @@ impl Report {
             .integer("start_char", rows.iter().map(|(_, p)| p.start_char))
             .integer("end_char", rows.iter().map(|(_, p)| p.end_char))
             .integer("words", rows.iter().map(|(_, p)| p.words))
-            .text("language", rows.iter().map(|(_, p)| p.language.code.as_str()))
+            .text(
+                "language",
+                rows.iter().map(|(_, p)| p.language.code.as_str()),
+            )
             .float(
                 "language_confidence",
                 rows.iter().map(|(_, p)| p.language.confidence),
@@ -346,7 +354,10 @@ impl Report {
             taxonomy.chain(discovered).collect();
         Table::default()
             .text("theme", rows.iter().map(|(theme, _, _)| *theme))
-            .boolean("discovered", rows.iter().map(|(_, discovered, _)| *discovered))
+            .boolean(
+                "discovered",
+                rows.iter().map(|(_, discovered, _)| *discovered),
+            )
             .text("document", rows.iter().map(|(_, _, e)| e.document.as_str()))
             .integer("paragraph", rows.iter().map(|(_, _, e)| e.paragraph))
             .integer("start", rows.iter().map(|(_, _, e)| e.start))
@@ -364,7 +375,10 @@ impl Report {
         Table::default()
             .text("id", themes.iter().map(|t| t.id.as_str()))
             .text("stem", themes.iter().map(|t| t.stem.as_str()))
-            .text("key_phrases", themes.iter().map(|t| t.key_phrases.join("\n")))
+            .text(
+                "key_phrases",
+                themes.iter().map(|t| t.key_phrases.join("\n")),
+            )
             .integer("articles", themes.iter().map(|t| t.articles))
             .integer("documents", themes.iter().map(|t| t.documents.len()))
     }
@@ -448,7 +462,11 @@ impl Table {
     }
 
     fn float(self, name: &str, values: impl Iterator<Item = f64>) -> Self {
-        self.column(name, false, Arc::new(Float64Array::from_iter_values(values)))
+        self.column(
+            name,
+            false,
+            Arc::new(Float64Array::from_iter_values(values)),
+        )
     }
 
     fn optional_float(self, name: &str, values: impl Iterator<Item = Option<f64>>) -> Self {
