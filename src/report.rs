@@ -631,7 +631,8 @@ const TEMPORARY_RANDOM_CHARS: usize = 6;
 /// a live write keeps touching its file.
 const STALE_AFTER: Duration = Duration::from_secs(60 * 60);
 
-/// Removes the stale temporary files in `folder`, as far as it can; other files are never touched.
+/// Removes the stale temporary files in `folder` (and the temporary folders of
+/// `Report::write_parquet`), as far as it can; other files are never touched.
 fn remove_stale_temporary_files(folder: &Path) {
     let Ok(entries) = fs::read_dir(folder) else {
         return;
@@ -640,15 +641,17 @@ fn remove_stale_temporary_files(folder: &Path) {
         if !is_temporary_name(&entry.file_name().to_string_lossy()) {
             continue;
         }
-        // DirEntry::metadata does not follow symlinks: only regular files are removed.
-        let stale = entry.metadata().is_ok_and(|metadata| {
-            metadata.is_file()
-                && metadata
-                    .modified()
-                    .is_ok_and(|time| time.elapsed().is_ok_and(|age| age > STALE_AFTER))
-        });
-        if stale {
+        // DirEntry::metadata does not follow symlinks: only regular files and folders are removed.
+        let Ok(metadata) = entry.metadata() else {
+            continue;
+        };
+        let stale = metadata
+            .modified()
+            .is_ok_and(|time| time.elapsed().is_ok_and(|age| age > STALE_AFTER));
+        if stale && metadata.is_file() {
             let _ = fs::remove_file(entry.path());
+        } else if stale && metadata.is_dir() {
+            let _ = fs::remove_dir_all(entry.path());
         }
     }
 }

@@ -152,6 +152,25 @@ fn parquet_bytes_do_not_depend_on_the_thread_count_and_a_rerun_replaces_the_fold
 }
 
 #[test]
+fn stale_temporary_folders_of_a_killed_run_are_removed_and_fresh_ones_kept() {
+    let folder = tempfile::tempdir().unwrap();
+    let stale = folder.path().join(".mentorlens-Ab12Cd.tmp");
+    let fresh = folder.path().join(".mentorlens-Xy34Zw.tmp");
+    for path in [&stale, &fresh] {
+        std::fs::create_dir(path).unwrap();
+        std::fs::write(path.join("documents.parquet"), "partial").unwrap();
+    }
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    std::fs::File::open(&stale)
+        .unwrap()
+        .set_modified(two_hours_ago)
+        .unwrap();
+    let output = write_parquet(&["corpus"], &folder.path().join("tables"), "1");
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(names(folder.path()), [".mentorlens-Xy34Zw.tmp", "tables"]);
+}
+
+#[test]
 fn an_unwritable_output_folder_is_an_exit_2_error_that_names_it() {
     let folder = tempfile::tempdir().unwrap();
     let file = folder.path().join("notes.txt");

@@ -28,7 +28,8 @@
 //! see half a set of tables.
 
 use super::{
-    Report, TEMPORARY_PREFIX, TEMPORARY_RANDOM_CHARS, TEMPORARY_SUFFIX, folder_of, temporary_files,
+    Report, TEMPORARY_PREFIX, TEMPORARY_RANDOM_CHARS, TEMPORARY_SUFFIX, folder_of,
+    remove_stale_temporary_files, temporary_files,
 };
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{Field, Schema};
@@ -38,7 +39,7 @@ use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterVersi
 use serde::Serialize;
 use std::fs;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 /// The file names `--format parquet` writes, one per table: a folder holding only these (or
@@ -66,20 +67,11 @@ impl Report {
         let tables = self.parquet_tables()?;
         let replaced = existing_output(folder)?;
         let parent = folder_of(folder);
-        let mut builder = tempfile::Builder::new();
-        builder
-            .prefix(TEMPORARY_PREFIX)
-            .suffix(TEMPORARY_SUFFIX)
-            .rand_bytes(TEMPORARY_RANDOM_CHARS);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            builder.permissions(fs::Permissions::from_mode(0o777));
-        }
+        remove_stale_temporary_files(parent);
         // Created and listed under one lock, so an interrupt cannot miss it.
         let staging = {
             let mut listed = temporary_files();
-            let staging = builder.tempdir_in(parent)?;
+            let staging = temporary_folder(parent)?;
             listed.push(staging.path().to_path_buf());
             staging
         };
@@ -574,25 +566,35 @@ fn fill_and_swap(
     swapped
 }
 
+/// A new empty folder in `parent` named as a temporary file (`.mentorlens-XXXXXX.tmp`), so that
+/// a run killed outright leaves nothing the next run's clean-up does not recognise.
+fn temporary_folder(parent: &Path) -> io::Result<tempfile::TempDir> {
+    let mut builder = tempfile::Builder::new();
+    builder
+        .prefix(TEMPORARY_PREFIX)
+        .suffix(TEMPORARY_SUFFIX)
+        .rand_bytes(TEMPORARY_RANDOM_CHARS);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o777));
+    }
+    builder.tempdir_in(parent)
+}
+
 /// Renames `staged` to `folder`; when `folder` exists (an earlier output), it is renamed aside
-/// first, put back if the second rename fails, and removed once the new tables are in place.
+/// first (under a temporary name, so a run killed in between leaves it to the stale clean-up),
+/// put back if the second rename fails, and removed once the new tables are in place.
 fn swap_into_place(staged: &Path, replace: bool, folder: &Path) -> io::Result<()> {
     if !replace {
         return fs::rename(staged, folder);
     }
-    let aside = aside_name(staged);
+    let aside = temporary_folder(folder_of(folder))?.keep();
+    fs::remove_dir(&aside)?;
     fs::rename(folder, &aside)?;
     if let Err(error) = fs::rename(staged, folder) {
         let _ = fs::rename(&aside, folder);
         return Err(error);
     }
     fs::remove_dir_all(&aside)
-}
-
-/// Where a replaced output waits while the new one takes its place: beside the staging folder,
-/// under the staging folder's name with an `.old` ending.
-fn aside_name(staged: &Path) -> PathBuf {
-    let mut name = staged.as_os_str().to_os_string();
-    name.push(".old");
-    PathBuf::from(name)
 }
