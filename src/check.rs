@@ -864,18 +864,22 @@ fn match_finding(
         }
         _ => format!("copy (near or spun) of {}", corpus.document.path),
     };
+    // People read places as lines (1-based, as the locations give them), never as paragraph
+    // numbers: paragraph indices are the report's data, counted from 0.
+    let here = location(&new.document, new_offset);
+    let there = location(&corpus.document, corpus_offset);
     Finding {
         rule,
         severity: Severity::Error,
-        location: location(&new.document, new_offset),
         message: format!(
-            "{what} (score {score:.2}): {} of {} paragraphs align one to one, starting with paragraph {} here and {} there; keep one version",
+            "{what} (score {score:.2}): {} of {} paragraphs align one to one, the first at line {} here and line {} there; keep one version",
             one_to_one.len(),
             new.segmented.paragraphs.len(),
-            first.0 + 1,
-            first.1 + 1
+            here.line,
+            there.line
         ),
-        related: vec![location(&corpus.document, corpus_offset)],
+        location: here,
+        related: vec![there],
     }
 }
 

@@ -243,8 +243,9 @@ struct AnalyzeArgs {
     /// is replaced atomically, keeping its permissions; a device is written through).
     #[arg(long, short)]
     output: Option<PathBuf>,
-    /// `json`: the whole report; `jsonl`: one document (or error) object per line; `html`: one
-    /// self-contained page for people (groups side by side, spun edits, themes × articles).
+    /// `json`: the whole report; `jsonl`: one record per line, each with a `record` field;
+    /// `html`: one self-contained page for people (groups side by side, spun edits, themes ×
+    /// articles); `parquet`: one Parquet file per table in the folder `-o DIR`.
     #[arg(long, value_enum, default_value_t = AnalyzeFormat::Json)]
     format: AnalyzeFormat,
     /// After the run, print the wall time of each phase to standard error.
@@ -257,6 +258,7 @@ enum AnalyzeFormat {
     Json,
     Jsonl,
     Html,
+    Parquet,
 }
 
 #[derive(Args)]
@@ -316,22 +318,37 @@ fn remove_temporary_files_on_interrupt() -> Result<()> {
 }
 
 fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
+    let parquet_folder = match (args.format, args.output.as_deref()) {
+        (AnalyzeFormat::Parquet, Some(folder)) if folder != Path::new("-") => Some(folder),
+        (AnalyzeFormat::Parquet, _) => {
+            return Ok(usage_error(
+                "--format parquet writes one file per table: name their folder with -o DIR",
+            ));
+        }
+        _ => None,
+    };
     let analysis = run_pipeline(&args.input)?;
     let started = std::time::Instant::now();
     let report = Report::new(&analysis);
-    let write = |out: &mut dyn Write| match args.format {
-        AnalyzeFormat::Json => report.write_json(out),
-        AnalyzeFormat::Jsonl => report.write_jsonl(out),
-        AnalyzeFormat::Html => {
-            let texts: Vec<Option<&str>> = analysis
-                .documents
-                .iter()
-                .map(|d| Some(d.document.text.as_str()))
-                .collect();
-            html::write_html(&report, &texts, &html::PageOptions::default(), out)
-        }
-    };
-    write_to(args.output.as_deref(), "report", write)?;
+    if let Some(folder) = parquet_folder {
+        report
+            .write_parquet(folder)
+            .with_context(|| format!("cannot write the Parquet tables to {}", folder.display()))?;
+    } else {
+        let write = |out: &mut dyn Write| match args.format {
+            AnalyzeFormat::Jsonl => report.write_jsonl(out),
+            AnalyzeFormat::Json | AnalyzeFormat::Parquet => report.write_json(out),
+            AnalyzeFormat::Html => {
+                let texts: Vec<Option<&str>> = analysis
+                    .documents
+                    .iter()
+                    .map(|d| Some(d.document.text.as_str()))
+                    .collect();
+                html::write_html(&report, &texts, &html::PageOptions::default(), out)
+            }
+        };
+        write_to(args.output.as_deref(), "report", write)?;
+    }
     if args.timings {
         let timings = &analysis.timings;
         let phases = [
@@ -479,7 +496,8 @@ fn normalize(args: NormalizeArgs) -> Result<ExitCode> {
     let text = &analysed.document.text;
     match (&analysed.mangling, args.format) {
         (Some(mangling), NormalizeFormat::Json) => {
-            serde_json::to_writer_pretty(&mut out, mangling)?;
+            let mangling = mentorlens::report::ManglingReport::new(mangling, text);
+            serde_json::to_writer_pretty(&mut out, &mangling)?;
             writeln!(out)?;
         }
         (None, NormalizeFormat::Json) => {

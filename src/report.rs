@@ -17,6 +17,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 pub mod html;
+mod parquet;
 
 /// Bumped only by a breaking change of the report's shape.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -75,6 +76,8 @@ pub struct DocumentReport {
     pub path: String,
     /// Size of the decoded UTF-8 text in bytes; offsets refer to it.
     pub bytes: usize,
+    /// Size of the text in characters (Unicode code points); `*_char` offsets refer to it.
+    pub chars: usize,
     /// Number of words.
     pub words: usize,
     /// The document's language (a vote over its paragraphs).
@@ -86,7 +89,7 @@ pub struct DocumentReport {
     /// How mangled the document's English is (spinner traces), with the edits that restore it;
     /// absent for documents without English.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub mangling: Option<crate::normalize::Mangling>,
+    pub mangling: Option<ManglingReport>,
     /// The original text with the edits applied; absent for documents without English.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub normalized_text: Option<String>,
@@ -133,6 +136,10 @@ pub struct ParagraphReport {
     pub start: usize,
     /// One past the last byte.
     pub end: usize,
+    /// First character (Unicode code point), as Python's `text[start_char:end_char]` counts.
+    pub start_char: usize,
+    /// One past the last character.
+    pub end_char: usize,
     /// Number of words.
     pub words: usize,
     /// The paragraph's own language.
@@ -141,8 +148,137 @@ pub struct ParagraphReport {
     pub heading: bool,
     /// Page furniture (share buttons, download links, comment widgets), not article text.
     pub boilerplate: bool,
-    /// Sentence byte ranges.
-    pub sentences: Vec<Span>,
+    /// Sentence ranges, in bytes and in characters.
+    pub sentences: Vec<SpanReport>,
+}
+
+/// A range of a document's text in bytes (UTF-8) and in characters (Unicode code points).
+#[derive(Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct SpanReport {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+    /// First character.
+    pub start_char: usize,
+    /// One past the last character.
+    pub end_char: usize,
+}
+
+/// How mangled a document's English is, with the edits that restore it.
+#[derive(Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct ManglingReport {
+    /// 0..1: 1 - exp(-rate / 2), where rate is `evidence.per_100_words`.
+    pub score: f64,
+    /// Whether the score reaches the threshold.
+    pub mangled: bool,
+    /// What the score is made of.
+    pub evidence: crate::normalize::Evidence,
+    /// Every change, in text order.
+    pub edits: Vec<EditReport>,
+}
+
+/// One change to the original text.
+#[derive(Debug, Serialize, serde::Deserialize, schemars::JsonSchema)]
+pub struct EditReport {
+    /// Index of the paragraph the edit is in, from 0.
+    pub paragraph: usize,
+    /// First byte of the replaced text in the original.
+    pub start: usize,
+    /// One past its last byte.
+    pub end: usize,
+    /// First character (Unicode code point) of the replaced text in the original.
+    pub start_char: usize,
+    /// One past its last character.
+    pub end_char: usize,
+    /// The replaced text, as in the original.
+    pub from: String,
+    /// The restored text.
+    pub to: String,
+    /// Why.
+    pub rule: crate::normalize::EditRule,
+    /// How sure the normaliser is, 0..1 (see the normaliser's `Edit::confidence`).
+    pub confidence: f64,
+}
+
+impl ManglingReport {
+    /// The report of `mangling`, found in `text`.
+    pub fn new(mangling: &crate::normalize::Mangling, text: &str) -> Self {
+        Self::with_offsets(mangling, &CharOffsets::new(text))
+    }
+
+    fn with_offsets(mangling: &crate::normalize::Mangling, offsets: &CharOffsets) -> Self {
+        ManglingReport {
+            score: mangling.score,
+            mangled: mangling.mangled,
+            evidence: mangling.evidence.clone(),
+            edits: mangling
+                .edits
+                .iter()
+                .map(|edit| EditReport {
+                    paragraph: edit.paragraph,
+                    start: edit.start,
+                    end: edit.end,
+                    start_char: offsets.at(edit.start),
+                    end_char: offsets.at(edit.end),
+                    from: edit.from.clone(),
+                    to: edit.to.clone(),
+                    rule: edit.rule,
+                    confidence: edit.confidence,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Character (Unicode code point) offsets of byte offsets into one text, for readers whose
+/// strings count characters (Python, R); a lookup scans at most [`CHAR_CHECKPOINT_STRIDE`] bytes.
+struct CharOffsets<'a> {
+    bytes: &'a [u8],
+    /// `checkpoints[k]`: the characters in the first `k * CHAR_CHECKPOINT_STRIDE` bytes.
+    checkpoints: Vec<usize>,
+}
+
+/// Bytes between two checkpoints of [`CharOffsets`].
+const CHAR_CHECKPOINT_STRIDE: usize = 256;
+
+impl<'a> CharOffsets<'a> {
+    fn new(text: &'a str) -> Self {
+        let bytes = text.as_bytes();
+        let mut checkpoints = Vec::with_capacity(bytes.len() / CHAR_CHECKPOINT_STRIDE + 1);
+        let mut chars = 0;
+        checkpoints.push(chars);
+        for block in bytes.chunks_exact(CHAR_CHECKPOINT_STRIDE) {
+            chars += count_char_starts(block);
+            checkpoints.push(chars);
+        }
+        CharOffsets { bytes, checkpoints }
+    }
+
+    /// The character offset of byte offset `byte` (a char boundary; the end beyond the text).
+    fn at(&self, byte: usize) -> usize {
+        let byte = byte.min(self.bytes.len());
+        let block = byte / CHAR_CHECKPOINT_STRIDE;
+        let before = self.checkpoints.get(block).copied().unwrap_or(0);
+        before + count_char_starts(&self.bytes[block * CHAR_CHECKPOINT_STRIDE..byte])
+    }
+
+    fn span(&self, span: Span) -> SpanReport {
+        SpanReport {
+            start: span.start,
+            end: span.end,
+            start_char: self.at(span.start),
+            end_char: self.at(span.end),
+        }
+    }
+}
+
+/// The characters that start in `bytes` of UTF-8: every byte that is not a continuation byte.
+fn count_char_starts(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .filter(|&&byte| byte & 0b1100_0000 != 0b1000_0000)
+        .count()
 }
 
 /// An input that could not be analysed.
@@ -342,10 +478,13 @@ struct ThemeEvidenceRecord<'a> {
 
 fn document_report(analysed: &AnalysedDocument, themes: Vec<String>) -> DocumentReport {
     let languages = &analysed.languages;
+    let text = &analysed.document.text;
+    let offsets = CharOffsets::new(text);
     DocumentReport {
         id: analysed.document.id.clone(),
         path: analysed.document.path.clone(),
-        bytes: analysed.document.text.len(),
+        bytes: text.len(),
+        chars: offsets.at(text.len()),
         words: analysed.segmented.words,
         language: language_report(&languages.document),
         secondary_languages: languages
@@ -368,14 +507,23 @@ fn document_report(analysed: &AnalysedDocument, themes: Vec<String>) -> Document
                 index,
                 start: paragraph.span.start,
                 end: paragraph.span.end,
+                start_char: offsets.at(paragraph.span.start),
+                end_char: offsets.at(paragraph.span.end),
                 words: paragraph.words,
                 language: language_report(language),
                 heading: paragraph.heading,
                 boilerplate: paragraph.boilerplate,
-                sentences: paragraph.sentences.clone(),
+                sentences: paragraph
+                    .sentences
+                    .iter()
+                    .map(|&sentence| offsets.span(sentence))
+                    .collect(),
             })
             .collect(),
-        mangling: analysed.mangling.clone(),
+        mangling: analysed
+            .mangling
+            .as_ref()
+            .map(|mangling| ManglingReport::with_offsets(mangling, &offsets)),
         normalized_text: analysed.normalized_text(),
         themes,
         group: None,
@@ -484,7 +632,8 @@ const TEMPORARY_RANDOM_CHARS: usize = 6;
 /// a live write keeps touching its file.
 const STALE_AFTER: Duration = Duration::from_secs(60 * 60);
 
-/// Removes the stale temporary files in `folder`, as far as it can; other files are never touched.
+/// Removes the stale temporary files in `folder` (and the temporary folders of
+/// `Report::write_parquet`), as far as it can; other files are never touched.
 fn remove_stale_temporary_files(folder: &Path) {
     let Ok(entries) = fs::read_dir(folder) else {
         return;
@@ -493,15 +642,17 @@ fn remove_stale_temporary_files(folder: &Path) {
         if !is_temporary_name(&entry.file_name().to_string_lossy()) {
             continue;
         }
-        // DirEntry::metadata does not follow symlinks: only regular files are removed.
-        let stale = entry.metadata().is_ok_and(|metadata| {
-            metadata.is_file()
-                && metadata
-                    .modified()
-                    .is_ok_and(|time| time.elapsed().is_ok_and(|age| age > STALE_AFTER))
-        });
-        if stale {
+        // DirEntry::metadata does not follow symlinks: only regular files and folders are removed.
+        let Ok(metadata) = entry.metadata() else {
+            continue;
+        };
+        let stale = metadata
+            .modified()
+            .is_ok_and(|time| time.elapsed().is_ok_and(|age| age > STALE_AFTER));
+        if stale && metadata.is_file() {
             let _ = fs::remove_file(entry.path());
+        } else if stale && metadata.is_dir() {
+            let _ = fs::remove_dir_all(entry.path());
         }
     }
 }
@@ -529,7 +680,8 @@ fn temporary_files() -> MutexGuard<'static, Vec<PathBuf>> {
 pub fn remove_temporary_files_and_exit(code: i32) -> ! {
     let files = temporary_files();
     for path in files.iter() {
-        let _ = fs::remove_file(path);
+        // A file of `write_atomically`, or the folder of `Report::write_parquet`.
+        let _ = fs::remove_file(path).or_else(|_| fs::remove_dir_all(path));
     }
     std::process::exit(code)
 }
@@ -602,6 +754,22 @@ mod tests {
             Report::json_schema(),
             "schema/report.schema.json is stale: regenerate it with `mentorlens schema > schema/report.schema.json`"
         );
+    }
+
+    #[test]
+    fn character_offsets_count_code_points_at_every_boundary() {
+        // Long enough to cross several checkpoints, with 1- to 4-byte characters.
+        let text = "aé€😀 mentor ".repeat(60);
+        let offsets = CharOffsets::new(&text);
+        for (byte, _) in text.char_indices().chain([(text.len(), ' ')]) {
+            assert_eq!(
+                offsets.at(byte),
+                text[..byte].chars().count(),
+                "byte {byte}"
+            );
+        }
+        assert_eq!(CharOffsets::new("").at(0), 0);
+        assert_eq!(offsets.at(text.len() + 5), text.chars().count());
     }
 
     #[test]

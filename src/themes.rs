@@ -1094,6 +1094,10 @@ pub struct EvidenceReport {
     pub start: usize,
     /// One past the last byte.
     pub end: usize,
+    /// First character (Unicode code point) in the original text.
+    pub start_char: usize,
+    /// One past the last character.
+    pub end_char: usize,
     /// Language the cues matched in.
     pub language: String,
     /// heading, list_item or sentence.
@@ -1108,15 +1112,19 @@ impl EvidenceReport {
     /// A statement of a document quoted as evidence, with its cue score.
     pub fn quote(document: &AnalysedDocument, statement: &Statement, score: f32) -> Self {
         let span = statement.span;
+        let text = &document.document.text[span.start..span.end];
+        let start_char = document.document.text[..span.start].chars().count();
         Self {
             document: document.document.id.clone(),
             paragraph: statement.paragraph,
             start: span.start,
             end: span.end,
+            start_char,
+            end_char: start_char + text.chars().count(),
             language: statement.language.to_string(),
             kind: statement.kind,
             score: crate::text::round4(f64::from(score)),
-            text: document.document.text[span.start..span.end].to_string(),
+            text: text.to_string(),
         }
     }
 }

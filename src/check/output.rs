@@ -1,5 +1,10 @@
 //! The gate's findings in the formats CI systems read: plain text, JSON, GitHub workflow commands,
 //! SARIF 2.1.0 (code scanning) and JUnit XML (test reports).
+//!
+//! Findings are for people and editors, so every format places them the same way: 1-based lines
+//! and 1-based columns counting characters (SARIF's `unicodeCodePoints`), and messages name
+//! places by line, never by paragraph number. Data counts from 0: the report's paragraph indices
+//! and its byte and character offsets.
 
 use super::{CheckReport, Finding, Rule, Severity};
 use crate::terminal::escape_for_terminal as visible;

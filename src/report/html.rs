@@ -8,10 +8,10 @@
 //! page's script renders on demand, building DOM nodes from text only, never from markup; the
 //! block escapes `<`, `>` and `&`, so no text can end it.
 
-use super::{DocumentReport, ErrorReport, Report};
+use super::{DocumentReport, EditReport, ErrorReport, Report};
 use crate::align::Bead;
 use crate::corpus::{self, Document, LoadConfig, Source};
-use crate::normalize::{Edit, EditRule, Evidence};
+use crate::normalize::{EditRule, Evidence};
 use askama::Template;
 use serde::Serialize;
 use std::borrow::Cow;
@@ -456,7 +456,7 @@ fn floor_char_boundary(text: &str, limit: usize) -> usize {
 /// edits; a paragraph cut by the end of `shown` ends there, and offsets that do not fall on the
 /// text (a report edited by hand) are left out.
 fn paragraph_data<'a>(document: &'a DocumentReport, shown: &'a str) -> Vec<ParagraphData<'a>> {
-    let mut edits_of: Vec<Vec<&Edit>> = vec![Vec::new(); document.paragraphs.len()];
+    let mut edits_of: Vec<Vec<&EditReport>> = vec![Vec::new(); document.paragraphs.len()];
     for edit in document.mangling.iter().flat_map(|m| &m.edits) {
         if let Some(edits) = edits_of.get_mut(edit.paragraph) {
             edits.push(edit);
@@ -480,7 +480,7 @@ fn paragraph_data<'a>(document: &'a DocumentReport, shown: &'a str) -> Vec<Parag
             .filter(|s| inside(s.start, s.end))
             .map(|s| (s.start - start, s.end - start))
             .collect();
-        let edits: Vec<&Edit> = edits
+        let edits: Vec<&EditReport> = edits
             .iter()
             .copied()
             .filter(|e| inside(e.start, e.end))
