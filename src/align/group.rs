@@ -13,6 +13,7 @@
 //! groups cannot chain.
 
 use crate::AnalysedDocument;
+use crate::align::tokens::{Token, TokenKind, dominant_script, tokens};
 use crate::align::{Alignment, align};
 use crate::text::{round4, stable_hash};
 use rayon::prelude::*;
@@ -128,6 +129,9 @@ pub struct Fingerprint {
     text_hash: u64,
     /// The document's language: translations are looked for among other languages.
     language: String,
+    /// The script most of its letters are in ([`dominant_script`]): a document in another script
+    /// is another language, whatever the detector said of its quoted English.
+    script: String,
 }
 
 impl Fingerprint {
@@ -144,6 +148,11 @@ impl Fingerprint {
     /// The language it was made for (ISO 639-1 or `und`).
     pub fn language(&self) -> &str {
         &self.language
+    }
+
+    /// Whether the two are in one language and script (copies of each other, not translations).
+    pub fn same_language(&self, other: &Fingerprint) -> bool {
+        self.language == other.language && self.script == other.script
     }
 }
 
@@ -168,21 +177,14 @@ pub fn fingerprint(document: &AnalysedDocument) -> Fingerprint {
         None => original[..end].to_string(),
     };
     let mut anchors = BTreeSet::new();
-    let mut sentence_start = true;
-    for word in text.split(|c: char| c.is_whitespace()) {
-        let core = word.trim_matches(|c: char| !c.is_alphanumeric());
-        if core.chars().any(|c| c.is_ascii_digit()) {
-            let digits: String = core.chars().filter(char::is_ascii_digit).collect();
-            if digits.len() >= 2 {
-                anchors.insert(format!("#{digits}"));
+    for token in tokens(&text) {
+        match token.kind {
+            TokenKind::Number if token.text.len() >= 2 => {
+                anchors.insert(format!("#{}", token.text));
             }
-        } else if !sentence_start && core.chars().next().is_some_and(char::is_uppercase) {
-            let stem: String = core.chars().take(5).flat_map(char::to_lowercase).collect();
-            if stem.chars().count() >= 4 {
-                anchors.insert(stem);
-            }
+            TokenKind::Word => anchors.extend(word_anchors(&token)),
+            _ => {}
         }
-        sentence_start = word.ends_with(['.', '!', '?', ':', '"', '”']) || word.is_empty();
     }
     let words: Vec<String> = text
         .split(|c: char| !c.is_alphanumeric())
@@ -237,7 +239,48 @@ pub fn fingerprint(document: &AnalysedDocument) -> Fingerprint {
         sketch,
         text_hash: stable_hash(original.bytes()),
         language: document.languages.document.code.to_string(),
+        script: dominant_script(&text).to_string(),
     }
+}
+
+/// The anchors a word gives: its digits (`#264` for `H264`, two digits or more); the whole word
+/// when it looks like code, a URL or a brand (`config/routes.rb`, `iPhone`), which translations
+/// copy as they are; and a name's first five letters (`twelv` for `Twelve-Factor`), when it is
+/// capitalised other than at a sentence start (a Latin word inside CJK text is a name wherever
+/// it stands). Acronyms of three capitals count as names.
+fn word_anchors(token: &Token) -> Vec<String> {
+    let word = token.text.as_str();
+    let mut anchors = Vec::new();
+    let digits: String = word.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() >= 2 {
+        anchors.push(format!("#{digits}"));
+    }
+    let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+    if letters == 0 {
+        return anchors;
+    }
+    // `iPhone`, `macOS`: a brand in lower case then capitals (a capitalised `RabbitMQ` is a name,
+    // below, and must not count twice).
+    let lower_camel = word.chars().next().is_some_and(char::is_lowercase)
+        && word.chars().any(char::is_uppercase);
+    let code = word.contains(['/', '_', '.', ':', '@']) || lower_camel;
+    if code && letters >= 3 {
+        anchors.push(format!("`{}", word.to_lowercase().chars().take(48).collect::<String>()));
+    }
+    let capitalised = word.chars().next().is_some_and(char::is_uppercase);
+    if !code && capitalised && (!token.sentence_start || token.beside_cjk) {
+        let acronym = letters == 3 && word.chars().all(|c| c.is_uppercase());
+        let stem: String = word
+            .chars()
+            .take_while(|c| c.is_alphabetic())
+            .take(5)
+            .flat_map(char::to_lowercase)
+            .collect();
+        if stem.chars().count() >= 4 || acronym && stem.chars().count() == 3 {
+            anchors.push(stem);
+        }
+    }
+    anchors
 }
 
 /// The hash a fingerprint keeps of a whole text (equal for exact copies).
@@ -310,30 +353,56 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
             .then_with(|| by_content(x.1, y.1))
             .then_with(|| by_content(x.2, y.2))
     });
+    // Pairs join their groups, best first, unless the joined group would hold two documents of
+    // one language that are not copies of each other (then one of the two pairs is wrong, and
+    // the better one came first). Copies are the same-language pairs joined here.
+    let language_of = |m: usize| {
+        (
+            fingerprints[m].language.as_str(),
+            fingerprints[m].script.as_str(),
+        )
+    };
     let mut group_of: HashMap<usize, usize> = HashMap::default();
     let mut members: Vec<Vec<usize>> = Vec::new();
     let mut pairs: Vec<Vec<(PairEvidence, Alignment, f64)>> = Vec::new();
     for (score, i, j, evidence, alignment) in scored {
-        match (group_of.get(&i).copied(), group_of.get(&j).copied()) {
-            (None, None) => {
-                group_of.insert(i, members.len());
-                group_of.insert(j, members.len());
-                members.push(vec![i, j]);
-                pairs.push(vec![(evidence, alignment, score)]);
-            }
-            // A document joins only through the group's first member: groups cannot chain.
-            (Some(g), None) if members[g][0] == i => {
-                group_of.insert(j, g);
-                members[g].push(j);
-                pairs[g].push((evidence, alignment, score));
-            }
-            (None, Some(g)) if members[g][0] == j => {
-                group_of.insert(i, g);
-                members[g].push(i);
-                pairs[g].push((evidence, alignment, score));
-            }
-            _ => {}
+        let (group_i, group_j) = (group_of.get(&i).copied(), group_of.get(&j).copied());
+        if group_i.is_some() && group_i == group_j {
+            continue;
         }
+        let side = |g: Option<usize>, m: usize| g.map_or_else(|| vec![m], |g| members[g].clone());
+        let (side_i, side_j) = (side(group_i, i), side(group_j, j));
+        // A copy pair brings its own language into both sides; other languages must not meet.
+        let copies = language_of(i) == language_of(j);
+        let clash = side_i.iter().any(|&x| {
+            side_j.iter().any(|&y| {
+                language_of(x) == language_of(y) && !(copies && language_of(x) == language_of(i))
+            })
+        });
+        if clash {
+            continue;
+        }
+        let target = match (group_i, group_j) {
+            (Some(g), _) | (None, Some(g)) => g,
+            (None, None) => {
+                members.push(Vec::new());
+                pairs.push(Vec::new());
+                members.len() - 1
+            }
+        };
+        for m in side_i.into_iter().chain(side_j) {
+            if group_of.insert(m, target) != Some(target) {
+                members[target].push(m);
+            }
+        }
+        for other in [group_i, group_j].into_iter().flatten() {
+            if other != target {
+                let moved = std::mem::take(&mut pairs[other]);
+                pairs[target].extend(moved);
+                members[other].clear();
+            }
+        }
+        pairs[target].push((evidence, alignment, score));
     }
     // Exact copies join the group of the document they copy, or form one with it.
     for (copy, first) in copy_of
@@ -389,6 +458,7 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
     let mut groups: Vec<Group> = members
         .into_iter()
         .zip(pairs)
+        .filter(|(members, _)| !members.is_empty())
         .map(|(members, pairs)| {
             let languages: HashSet<&str> = members
                 .iter()
@@ -525,7 +595,7 @@ fn candidate_pairs(
             .filter(|a| is_shape(a))
             .any(|a| fingerprints[j].anchors.contains(a))
     };
-    let same_language = |i: usize, j: usize| fingerprints[i].language == fingerprints[j].language;
+    let same_language = |i: usize, j: usize| fingerprints[i].same_language(&fingerprints[j]);
     let mut pairs = Vec::new();
     let anchored =
         |s: &Shared, i: usize, j: usize| s.anchors >= 2 || (s.anchors == 1 && same_shape(i, j));
@@ -572,9 +642,14 @@ fn candidate_pairs(
     pairs
 }
 
-/// How many documents of the corpus carry each anchor.
+/// How many documents of the corpus carry each anchor, and how many different articles at least:
+/// the most documents of one language that carry it (two documents in one language are two
+/// articles, unless exact copies, which count once). An anchor that several articles of one
+/// language carry (a site's name, its authors, the year of a series) is a template, not a sign
+/// of one article.
 pub struct AnchorFrequency {
     counts: HashMap<String, usize>,
+    articles: HashMap<String, usize>,
     documents: usize,
 }
 
@@ -597,8 +672,30 @@ impl AnchorFrequency {
                 *counts.entry(anchor.clone()).or_insert(0) += 1;
             }
         }
+        // Distinct texts per language and anchor (only anchors two documents carry can be shared).
+        // From the reference size on, the corpus's own rates are what `surprisal` reads anyway.
+        let mut per_language: HashMap<(&str, &str, &str), HashSet<u64>> = HashMap::default();
+        let small = (fingerprints.len() as f64) < REFERENCE_DOCUMENTS;
+        for fingerprint in fingerprints.iter().filter(|_| small) {
+            for anchor in &fingerprint.anchors {
+                if counts.get(anchor).copied().unwrap_or(0) >= 2 {
+                    per_language
+                        .entry((anchor, &fingerprint.language, &fingerprint.script))
+                        .or_default()
+                        .insert(fingerprint.text_hash);
+                }
+            }
+        }
+        let mut articles: HashMap<String, usize> = HashMap::default();
+        for ((anchor, _, _), texts) in per_language {
+            if texts.len() >= 2 {
+                let most = articles.entry(anchor.to_string()).or_insert(0);
+                *most = (*most).max(texts.len());
+            }
+        }
         Self {
             counts,
+            articles,
             documents: fingerprints.len(),
         }
     }
@@ -614,8 +711,16 @@ impl AnchorFrequency {
 
     /// ln(1 / the share of documents that carry `anchor`): how surprising it is that a document
     /// carries it by chance.
+    /// An anchor several articles of one language carry is read at the rate this corpus shows
+    /// (that many articles of at most all its documents), however small the corpus.
     fn surprisal(&self, anchor: &str) -> f64 {
-        (self.population() / self.documents(anchor).max(1) as f64).ln()
+        let by_chance = (self.population() / self.documents(anchor).max(1) as f64).ln();
+        match self.articles.get(anchor) {
+            Some(&articles) => {
+                by_chance.min((self.documents.max(articles) as f64 / articles as f64).ln())
+            }
+            None => by_chance,
+        }
     }
 
     /// How far two documents sharing these anchors are beyond chance (natural-log units): the
@@ -683,7 +788,7 @@ pub fn score_pair(
         .cloned()
         .collect();
     let similarity = sketch_similarity(&fingerprint_a.sketch, &fingerprint_b.sketch);
-    let same_language = a.languages.document.code == b.languages.document.code;
+    let same_language = fingerprint_a.same_language(fingerprint_b);
     // Shared names and numbers, each counted by how rare it is in the corpus, against the fewer
     // that either version carries. Shape (paragraph count, headings, length profile) is not in
     // it: many short articles share a shape.
