@@ -1,16 +1,21 @@
 //! Which documents are versions of one article: translations (different languages) and duplicates
 //! (same language: exact, near or spun copies), found without comparing all pairs.
 //!
-//! Each document gets a fingerprint: its anchors (numbers; names: capitalised words that do not
-//! start a sentence, cut to five letters so that inflected forms meet; and its structure: the
-//! paragraph count with the positions of its headings) and a MinHash sketch of
-//! its word trigrams (read from the normalised text, so that a spun copy meets its original).
-//! Blocking: an inverted index from anchors to documents, keeping only anchors that few documents
-//! carry, and locality-sensitive hashing bands over the sketches; only documents that share a
-//! block are compared. A candidate pair is scored from rare shared anchors, sketch similarity
-//! and how well the two align paragraph by paragraph; pairs are then joined greedily one to one,
-//! best first, and a document joins a group only through the group's first member, so that
-//! groups cannot chain.
+//! Each document gets a fingerprint: its anchors (numbers, whatever their width or thousands
+//! separators; names: capitalised words that do not start a sentence, cut to five letters so that
+//! inflected forms meet; code, URLs and brands such as `config/routes.rb` or `iPhone`, whole;
+//! Latin-script words inside Chinese, Japanese or Korean text count as names wherever they stand;
+//! and its structure: the paragraph count with the positions of its headings) and a MinHash
+//! sketch of its word trigrams (read from the normalised text, so that a spun copy meets its
+//! original). Blocking: an inverted index from anchors to documents, keeping only anchors that
+//! few documents carry, and locality-sensitive hashing bands over the sketches; only documents
+//! that share a block are compared. A candidate pair is scored from rare shared anchors (an
+//! anchor several articles of one language carry is a site's template and counts little),
+//! sketch similarity and how well the two align paragraph by paragraph (a version cut short, or
+//! lacking one section, is not penalised for what it lacks). Pairs then join their groups best
+//! first, through any member, when the joined group keeps one document per language (copies
+//! apart) and at least half of the pairs across the two sides support the join, so that one
+//! look-alike cannot chain two articles.
 
 use crate::AnalysedDocument;
 use crate::align::tokens::{Token, TokenKind, dominant_script, tokens};
@@ -55,6 +60,10 @@ fn is_shape(anchor: &str) -> bool {
 
 /// Pairs scoring below this are not versions of one article.
 pub const GROUP_THRESHOLD: f64 = 0.5;
+/// When a pair joins two groups, the other pairs across them support it from this score on
+/// (weaker evidence than a pair needs alone, but more than unrelated articles of the same shape
+/// reach).
+const SUPPORT_THRESHOLD: f64 = 0.3;
 
 /// What kind of versions a group holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -79,7 +88,7 @@ pub struct Group {
     pub score: f64,
     /// Why the documents were tied, one entry per pair.
     pub evidence: Vec<PairEvidence>,
-    /// Alignment of the first member with each other member.
+    /// Alignment of each pair that tied the group (one fewer than its documents).
     pub alignments: Vec<PairAlignment>,
 }
 
@@ -261,11 +270,14 @@ fn word_anchors(token: &Token) -> Vec<String> {
     }
     // `iPhone`, `macOS`: a brand in lower case then capitals (a capitalised `RabbitMQ` is a name,
     // below, and must not count twice).
-    let lower_camel = word.chars().next().is_some_and(char::is_lowercase)
-        && word.chars().any(char::is_uppercase);
+    let lower_camel =
+        word.chars().next().is_some_and(char::is_lowercase) && word.chars().any(char::is_uppercase);
     let code = word.contains(['/', '_', '.', ':', '@']) || lower_camel;
     if code && letters >= 3 {
-        anchors.push(format!("`{}", word.to_lowercase().chars().take(48).collect::<String>()));
+        anchors.push(format!(
+            "`{}",
+            word.to_lowercase().chars().take(48).collect::<String>()
+        ));
     }
     let capitalised = word.chars().next().is_some_and(char::is_uppercase);
     if !code && capitalised && (!token.sentence_start || token.beside_cjk) {
@@ -332,18 +344,31 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
             .cmp(&(fingerprints[j].text_hash, &documents[j].document.text))
     };
     // Score every candidate pair (in parallel; the order is restored by the sort below).
-    let mut scored: Vec<(f64, usize, usize, PairEvidence, Alignment)> = candidates
+    let in_order = |i: usize, j: usize| match by_content(i, j) {
+        std::cmp::Ordering::Greater => (j, i),
+        _ => (i, j),
+    };
+    let score_of = |(i, j): (usize, usize)| {
+        score_pair(
+            (&documents[i], &fingerprints[i]),
+            (&documents[j], &fingerprints[j]),
+            &frequency,
+        )
+    };
+    let all_scored: Vec<(usize, usize, Option<(f64, PairEvidence, Alignment)>)> = candidates
         .par_iter()
-        .map(|&(i, j)| match by_content(i, j) {
-            std::cmp::Ordering::Greater => (j, i),
-            _ => (i, j),
-        })
-        .filter_map(|(i, j)| {
-            let (score, evidence, alignment) = score_pair(
-                (&documents[i], &fingerprints[i]),
-                (&documents[j], &fingerprints[j]),
-                &frequency,
-            )?;
+        .map(|&(i, j)| in_order(i, j))
+        .map(|(i, j)| (i, j, score_of((i, j))))
+        .collect();
+    // Every pair scored so far (0 when the aligner was skipped), for the joins below.
+    let mut pair_scores: HashMap<(usize, usize), f64> = all_scored
+        .iter()
+        .map(|(i, j, scored)| ((*i, *j), scored.as_ref().map_or(0.0, |s| s.0)))
+        .collect();
+    let mut scored: Vec<(f64, usize, usize, PairEvidence, Alignment)> = all_scored
+        .into_iter()
+        .filter_map(|(i, j, scored)| {
+            let (score, evidence, alignment) = scored?;
             (score >= GROUP_THRESHOLD).then_some((score, i, j, evidence, alignment))
         })
         .collect();
@@ -380,6 +405,22 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
             })
         });
         if clash {
+            continue;
+        }
+        // Two groups join (or a document joins a group) only when at least half of the pairs
+        // across them are versions too, not through one pair alone: a group cannot chain into
+        // another article through one look-alike. Pairs not yet scored are scored now.
+        let mut versions = 0;
+        for &x in &side_i {
+            for &y in &side_j {
+                let pair = in_order(x, y);
+                let score = *pair_scores
+                    .entry(pair)
+                    .or_insert_with(|| score_of(pair).map_or(0.0, |s| s.0));
+                versions += usize::from(score >= SUPPORT_THRESHOLD);
+            }
+        }
+        if versions * 2 < side_i.len() * side_j.len() {
             continue;
         }
         let target = match (group_i, group_j) {
@@ -757,6 +798,26 @@ impl AnchorFrequency {
     }
 }
 
+/// The mean score of the one-to-one rows of a version cut short from which its missing end is
+/// excused: the part it holds must pair well (a look-alike of another article pairs weakly).
+const STRONG_HEAD: f64 = 0.4;
+
+/// A version may hold as little as one part in this many of the other's paragraphs (a copy cut
+/// short) and still be compared.
+const SHORTEST_PART: usize = 4;
+
+/// The paragraphs left unpaired by the last rows, when all are of one side (1-0 rows only, or
+/// 0-1 rows only): what a version cut short lacks.
+fn unpaired_tail(beads: &[crate::align::Bead]) -> usize {
+    let one_side = |bead: &&crate::align::Bead| bead.b.is_empty();
+    let other_side = |bead: &&crate::align::Bead| bead.a.is_empty();
+    let count = |rows: Vec<&crate::align::Bead>| -> usize {
+        rows.iter().map(|bead| bead.a.len() + bead.b.len()).sum()
+    };
+    count(beads.iter().rev().take_while(one_side).collect())
+        .max(count(beads.iter().rev().take_while(other_side).collect()))
+}
+
 /// Scores one candidate pair: rare shared anchors, trigram similarity and alignment quality.
 /// `frequency` (when the whole corpus is known) discounts anchors many documents carry.
 /// `None` when their paragraph counts differ too much to be versions of one article.
@@ -766,8 +827,9 @@ pub fn score_pair(
     frequency: &AnchorFrequency,
 ) -> Option<(f64, PairEvidence, Alignment)> {
     let (pa, pb) = (a.segmented.paragraphs.len(), b.segmented.paragraphs.len());
-    // Versions of one article have comparable numbers of paragraphs: otherwise skip the aligner.
-    if pa.min(pb) * 2 < pa.max(pb) {
+    // Versions of one article have comparable numbers of paragraphs, or one holds a good part
+    // of the other (a copy cut short): otherwise skip the aligner.
+    if pa.min(pb) * SHORTEST_PART < pa.max(pb) {
         return None;
     }
     let alignment = align(
@@ -781,7 +843,24 @@ pub fn score_pair(
         .iter()
         .filter(|bead| bead.a.len() == 1 && bead.b.len() == 1 && bead.score >= 0.1)
         .count();
-    let aligned = 2.0 * good as f64 / (pa + pb).max(1) as f64;
+    // A version cut short leaves the other's last paragraphs unpaired: they are what it lacks,
+    // not a sign of another article, when what it holds pairs cleanly and well.
+    let extra = unpaired_tail(&alignment.paragraphs);
+    let head = &alignment.paragraphs[..alignment.paragraphs.len().saturating_sub(extra)];
+    let head_pairs: Vec<f64> = head
+        .iter()
+        .filter(|bead| bead.a.len() == 1 && bead.b.len() == 1)
+        .map(|bead| bead.score)
+        .collect();
+    let head_unpaired = head
+        .iter()
+        .filter(|b| b.a.is_empty() || b.b.is_empty())
+        .count();
+    let clean_head = !head_pairs.is_empty()
+        && head_unpaired * 10 <= head.len()
+        && head_pairs.iter().sum::<f64>() / head_pairs.len() as f64 >= STRONG_HEAD;
+    let extra = if clean_head { extra } else { 0 };
+    let aligned = 2.0 * good as f64 / (pa + pb - extra).max(1) as f64;
     let shared_anchors: Vec<String> = fingerprint_a
         .anchors
         .intersection(&fingerprint_b.anchors)

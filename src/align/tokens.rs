@@ -1,7 +1,6 @@
 //! The tokens that versions of one article share across languages and scripts: numbers (in any
-//! width, with thousands separators), Latin-script words (names, brands, code, URLs, acronyms,
-//! also inside Chinese, Japanese or Korean text, which has no spaces around them) and runs of
-//! katakana (names written for their sound, compared through their romanisation).
+//! width, with thousands separators) and Latin-script words (names, brands, code, URLs, acronyms,
+//! also inside Chinese, Japanese or Korean text, which has no spaces around them).
 //!
 //! Text is split where the script changes as well as at spaces and punctuation, so that
 //! `Amazon S3やTwitterなどの` gives `Amazon`, `S3`, `Twitter` and two runs of CJK text, and the
@@ -15,14 +14,9 @@ pub enum TokenKind {
     /// A run of letters (and digits) in an alphabetic script, with inner joiners (`-`, `.`,
     /// `/`, `_`, `:`, `@`) kept when a letter or digit follows them.
     Word,
-    /// A run of katakana (three characters or more), romanised.
-    Katakana,
-    /// A run of Han characters, kana or Hangul (not katakana alone).
-    Cjk,
 }
 
-/// One token: its text (full-width forms folded to ASCII; katakana romanised) and where it
-/// stands.
+/// One token: its text (full-width forms folded to ASCII) and where it stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token {
     /// What it is.
@@ -64,12 +58,6 @@ pub fn is_cjk(c: char) -> bool {
         | '\u{20000}'..='\u{2FA1F}')
 }
 
-/// Whether `c` is katakana (the prolonged sound mark included), in which Japanese writes
-/// foreign names.
-fn is_katakana(c: char) -> bool {
-    matches!(c, '\u{30A1}'..='\u{30FA}' | '\u{30FC}' | '\u{31F0}'..='\u{31FF}' | '\u{FF66}'..='\u{FF9F}')
-}
-
 /// Characters that stay inside a word when a letter or digit follows: `Twelve-Factor`,
 /// `config/routes.rb`, `https://example.com`, `user@host`.
 fn is_joiner(c: char) -> bool {
@@ -79,7 +67,10 @@ fn is_joiner(c: char) -> bool {
 /// Separators inside a number (`10,000`, `10.000`, `10 000` with a no-break or thin space,
 /// `10'000`).
 fn is_digit_separator(c: char) -> bool {
-    matches!(c, ',' | '.' | '\'' | '\u{A0}' | '\u{202F}' | '\u{2009}' | '٬' | '،')
+    matches!(
+        c,
+        ',' | '.' | '\'' | '\u{A0}' | '\u{202F}' | '\u{2009}' | '٬' | '،'
+    )
 }
 
 /// Machine-translation placeholders that stand where a number was.
@@ -112,7 +103,9 @@ pub fn tokens(text: &str) -> Vec<Token> {
                 }
             }
             // A number glued to letters (`S3`, `H264`, `utf8`) is a word with digits.
-            let glued = chars.get(i).is_some_and(|n| n.is_alphabetic() && !is_cjk(*n))
+            let glued = chars
+                .get(i)
+                .is_some_and(|n| n.is_alphabetic() && !is_cjk(*n))
                 || start > 0 && chars[start - 1].is_alphabetic() && !is_cjk(chars[start - 1]);
             if !glued {
                 tokens.push(Token {
@@ -126,34 +119,9 @@ pub fn tokens(text: &str) -> Vec<Token> {
             }
             i = start;
         }
-        if is_katakana(c) {
-            let start = i;
-            while i < chars.len() && is_katakana(chars[i]) {
-                i += 1;
-            }
-            if i - start >= 3 {
-                let run: String = chars[start..i].iter().collect();
-                tokens.push(Token {
-                    kind: TokenKind::Katakana,
-                    text: romanise(&run),
-                    sentence_start: false,
-                    beside_cjk: true,
-                });
-            }
-            sentence_start = false;
-            continue;
-        }
         if is_cjk(c) {
-            let start = i;
-            while i < chars.len() && is_cjk(chars[i]) && !is_katakana(chars[i]) {
-                i += 1;
-            }
-            tokens.push(Token {
-                kind: TokenKind::Cjk,
-                text: chars[start..i].iter().collect(),
-                sentence_start: false,
-                beside_cjk: true,
-            });
+            // Chinese, Japanese and Korean runs give no token; they only end the words around.
+            i += 1;
             sentence_start = false;
             continue;
         }
@@ -204,53 +172,6 @@ pub fn tokens(text: &str) -> Vec<Token> {
     tokens
 }
 
-/// Katakana in Latin letters (Hepburn-like, from `deunicode`), long-vowel marks dropped:
-/// `ツイッター` gives `tsuitsuta`.
-fn romanise(katakana: &str) -> String {
-    katakana
-        .chars()
-        .filter(|&c| c != 'ー' && c != 'ｰ')
-        .flat_map(|c| deunicode::deunicode_char(c).unwrap_or("").chars())
-        .filter(char::is_ascii_alphabetic)
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
-}
-
-/// A key for comparing a name across scripts by its consonants: romanised katakana (`ラスト`,
-/// *rasuto*) and the Latin original (`Rust`) both give `rst`. Vowels and the vowels Japanese adds
-/// after consonants are dropped, doubled consonants counted once, and sounds Japanese does not
-/// tell apart are merged (l/r, v/b, c/k/q, ph/f, th/s, x/ks).
-pub fn sound_key(word: &str) -> String {
-    let lower: String = word
-        .chars()
-        .flat_map(char::to_lowercase)
-        .filter(char::is_ascii_alphabetic)
-        .collect();
-    let replaced = lower
-        .replace("tsu", "t")
-        .replace("shi", "s")
-        .replace("chi", "c")
-        .replace("ph", "f")
-        .replace("th", "s")
-        .replace("ck", "k")
-        .replace('x', "ks");
-    let mut key = String::new();
-    for c in replaced.chars() {
-        let merged = match c {
-            'a' | 'e' | 'i' | 'o' | 'u' | 'y' | 'w' | 'h' => continue,
-            'l' => 'r',
-            'v' => 'b',
-            'c' | 'q' => 'k',
-            'z' | 'j' => 's',
-            other => other,
-        };
-        if !key.ends_with(merged) {
-            key.push(merged);
-        }
-    }
-    key
-}
-
 /// The script most of a text's letters are written in (`latin`, `cyrillic`, `greek`, `hebrew`,
 /// `arabic`, `indic`, `thai`, `japanese`, `chinese`, `korean`, `other`; `none` without letters).
 /// A Han character, kana or Hangul syllable counts as three letters (it stands for a syllable or
@@ -287,7 +208,11 @@ pub fn dominant_script(text: &str) -> &'static str {
         counts[9] = counts[7];
         counts[7] = 0;
     }
-    match counts.iter().enumerate().max_by_key(|&(k, &n)| (n, std::cmp::Reverse(k))) {
+    match counts
+        .iter()
+        .enumerate()
+        .max_by_key(|&(k, &n)| (n, std::cmp::Reverse(k)))
+    {
         Some((k, &n)) if n > 0 => SCRIPTS[k],
         _ => "none",
     }
@@ -333,14 +258,6 @@ mod tests {
         let found = kinds_and_texts("see config/routes.rb and https://12factor.net/ja now.");
         assert!(found.contains(&(TokenKind::Word, "config/routes.rb".into())));
         assert!(found.contains(&(TokenKind::Word, "https://12factor.net/ja".into())));
-    }
-
-    #[test]
-    fn katakana_names_meet_their_latin_originals_by_sound() {
-        let romanised = |text: &str| tokens(text)[0].text.clone();
-        assert_eq!(sound_key(&romanised("ラスト")), sound_key("Rust"));
-        assert_eq!(sound_key(&romanised("リナックス")), sound_key("Linux"));
-        assert_ne!(sound_key("Rust"), sound_key("Linux"));
     }
 
     #[test]
