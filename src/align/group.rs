@@ -60,10 +60,14 @@ fn is_shape(anchor: &str) -> bool {
 
 /// Pairs scoring below this are not versions of one article.
 pub const GROUP_THRESHOLD: f64 = 0.5;
-/// When a pair joins two groups, the other pairs across them support it from this score on
-/// (weaker evidence than a pair needs alone, but more than unrelated articles of the same shape
-/// reach).
-const SUPPORT_THRESHOLD: f64 = 0.3;
+/// When a pair joins two groups, the other pairs across them support it from [`GROUP_THRESHOLD`]
+/// on, or from this score on for a pair in two different scripts (which share no words, only
+/// names, numbers and shape: weaker evidence than a pair needs alone, but more than unrelated
+/// articles of the same shape reach).
+const CROSS_SCRIPT_SUPPORT: f64 = 0.3;
+/// A pair this strong joins two groups with the support of half the pairs across them (itself
+/// included); a weaker one needs more than half.
+const STRONG_LINK: f64 = 0.8;
 
 /// What kind of versions a group holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -256,7 +260,7 @@ pub fn fingerprint(document: &AnalysedDocument) -> Fingerprint {
 /// when it looks like code, a URL or a brand (`config/routes.rb`, `iPhone`), which translations
 /// copy as they are; and a name's first five letters (`twelv` for `Twelve-Factor`), when it is
 /// capitalised other than at a sentence start (a Latin word inside CJK text is a name wherever
-/// it stands). Acronyms of three capitals count as names.
+/// it stands).
 fn word_anchors(token: &Token) -> Vec<String> {
     let word = token.text.as_str();
     let mut anchors = Vec::new();
@@ -281,14 +285,13 @@ fn word_anchors(token: &Token) -> Vec<String> {
     }
     let capitalised = word.chars().next().is_some_and(char::is_uppercase);
     if !code && capitalised && (!token.sentence_start || token.beside_cjk) {
-        let acronym = letters == 3 && word.chars().all(|c| c.is_uppercase());
         let stem: String = word
             .chars()
             .take_while(|c| c.is_alphabetic())
             .take(5)
             .flat_map(char::to_lowercase)
             .collect();
-        if stem.chars().count() >= 4 || acronym && stem.chars().count() == 3 {
+        if stem.chars().count() >= 4 {
             anchors.push(stem);
         }
     }
@@ -355,21 +358,29 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
             &frequency,
         )
     };
-    let all_scored: Vec<(usize, usize, Option<(f64, PairEvidence, Alignment)>)> = candidates
+    // Alignments are kept only for pairs that pass: a large corpus scores many more.
+    type Scored = (usize, usize, f64, Option<(PairEvidence, Alignment)>);
+    let all_scored: Vec<Scored> = candidates
         .par_iter()
         .map(|&(i, j)| in_order(i, j))
-        .map(|(i, j)| (i, j, score_of((i, j))))
+        .map(|(i, j)| match score_of((i, j)) {
+            Some((score, evidence, alignment)) if score >= GROUP_THRESHOLD => {
+                (i, j, score, Some((evidence, alignment)))
+            }
+            Some((score, ..)) => (i, j, score, None),
+            None => (i, j, 0.0, None),
+        })
         .collect();
     // Every pair scored so far (0 when the aligner was skipped), for the joins below.
     let mut pair_scores: HashMap<(usize, usize), f64> = all_scored
         .iter()
-        .map(|(i, j, scored)| ((*i, *j), scored.as_ref().map_or(0.0, |s| s.0)))
+        .map(|(i, j, score, _)| ((*i, *j), *score))
         .collect();
     let mut scored: Vec<(f64, usize, usize, PairEvidence, Alignment)> = all_scored
         .into_iter()
-        .filter_map(|(i, j, scored)| {
-            let (score, evidence, alignment) = scored?;
-            (score >= GROUP_THRESHOLD).then_some((score, i, j, evidence, alignment))
+        .filter_map(|(i, j, score, kept)| {
+            let (evidence, alignment) = kept?;
+            Some((score, i, j, evidence, alignment))
         })
         .collect();
     // Best first; ties in the order of the texts, so the result does not depend on anything else.
@@ -407,9 +418,11 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
         if clash {
             continue;
         }
-        // Two groups join (or a document joins a group) only when at least half of the pairs
-        // across them are versions too, not through one pair alone: a group cannot chain into
-        // another article through one look-alike. Pairs not yet scored are scored now.
+        // Two groups join (or a document joins a group) only when more than half of the pairs
+        // across them are versions too (exactly half when the joining pair itself is strong, or
+        // joins the documents that founded the two sides), not through one pair alone: a group
+        // cannot chain into another article through one look-alike. Pairs not yet scored are
+        // scored now.
         let mut versions = 0;
         for &x in &side_i {
             for &y in &side_j {
@@ -417,10 +430,19 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
                 let score = *pair_scores
                     .entry(pair)
                     .or_insert_with(|| score_of(pair).map_or(0.0, |s| s.0));
-                versions += usize::from(score >= SUPPORT_THRESHOLD);
+                let support = if fingerprints[x].script == fingerprints[y].script {
+                    GROUP_THRESHOLD
+                } else {
+                    CROSS_SCRIPT_SUPPORT
+                };
+                versions += usize::from(score >= support);
             }
         }
-        if versions * 2 < side_i.len() * side_j.len() {
+        let across = side_i.len() * side_j.len();
+        let first = |g: Option<usize>, m: usize| g.is_none_or(|g| members[g][0] == m);
+        let through_firsts = first(group_i, i) && first(group_j, j);
+        if versions * 2 < across || versions * 2 == across && score < STRONG_LINK && !through_firsts
+        {
             continue;
         }
         let target = match (group_i, group_j) {
