@@ -87,12 +87,12 @@ pub fn tokens(text: &str) -> Vec<Token> {
     while i < chars.len() {
         let c = chars[i];
         let beside_cjk_before = i > 0 && is_cjk(chars[i - 1]);
-        if c.is_ascii_digit() || c.is_numeric() && c.to_digit(10).is_some() {
+        if c.is_ascii_digit() {
             let start = i;
             let mut digits = String::new();
             while i < chars.len() {
-                if let Some(d) = chars[i].to_digit(10) {
-                    digits.push(char::from(b'0' + d as u8));
+                if chars[i].is_ascii_digit() {
+                    digits.push(chars[i]);
                     i += 1;
                 } else if is_digit_separator(chars[i])
                     && chars.get(i + 1).is_some_and(|n| n.is_ascii_digit())
@@ -128,18 +128,18 @@ pub fn tokens(text: &str) -> Vec<Token> {
         if c.is_alphanumeric() {
             let start = i;
             while i < chars.len() {
-                let here = chars[i];
-                if here.is_alphanumeric() && !is_cjk(here) {
-                    i += 1;
-                } else if is_joiner(here)
-                    && chars
-                        .get(i + 1)
-                        .is_some_and(|n| n.is_alphanumeric() && !is_cjk(*n))
-                {
-                    i += 1;
-                } else {
+                // Letters and digits, and joiners (`://` too) when a letter or digit follows.
+                let mut next = i;
+                while next < chars.len() && is_joiner(chars[next]) {
+                    next += 1;
+                }
+                let continues = chars
+                    .get(next)
+                    .is_some_and(|n| n.is_alphanumeric() && !is_cjk(*n));
+                if !continues || next > i + 3 {
                     break;
                 }
+                i = next + 1;
             }
             let word: String = chars[start..i].iter().collect();
             let beside_cjk = beside_cjk_before || chars.get(i).is_some_and(|n| is_cjk(*n));
