@@ -10,6 +10,7 @@
 //! corpus are versions of one article.
 
 pub mod group;
+pub mod tokens;
 
 use crate::segment::{Segmented, Span};
 use crate::text::stable_hash;
@@ -79,6 +80,31 @@ const NUMBER_BONUS: f64 = 2.0;
 /// Dice coefficient relative to the documents'); half of it for a segment left unpaired.
 const SHARED_WORDS_WEIGHT: f64 = 6.0;
 
+/// From this Dice coefficient of the two documents' words on, shared words are full evidence;
+/// below it (two scripts, where only names and numbers can be shared) they count in proportion.
+const INFORMATIVE_OVERLAP: f64 = 0.1;
+
+/// The weight of shared words for two documents that share `overlap` of their words: two
+/// versions in different scripts share almost none, and a segment pair sharing none of them is
+/// then no sign of a wrong pair.
+fn shared_words_weight(overlap: f64) -> f64 {
+    SHARED_WORDS_WEIGHT * (overlap / INFORMATIVE_OVERLAP).min(1.0)
+}
+
+/// Whether the last segments of one version may be missing as a whole (a copy cut short).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ends {
+    /// Paragraphs: one version may stop early; the other's rest is cut off at once, for the cost
+    /// of one unpaired segment and [`CUT_PER_SEGMENT`] for each further one.
+    MayBeCut,
+    /// Sentences of a paragraph pair, or parallel lines: both run to the end.
+    Whole,
+}
+
+/// Cost of each segment cut off after the first, when a version stops early: one cut, however
+/// long, is one event, not many dropped paragraphs.
+const CUT_PER_SEGMENT: f64 = 0.5;
+
 /// Aligns two segmented documents: paragraphs, then sentences inside each paragraph bead.
 pub fn align(text_a: &str, a: &Segmented, text_b: &str, b: &Segmented) -> Alignment {
     // Headings and boilerplate lines stand alone: they are never merged with body text.
@@ -92,7 +118,7 @@ pub fn align(text_a: &str, a: &Segmented, text_b: &str, b: &Segmented) -> Alignm
         .iter()
         .map(|p| segment(text_b, p.span, p.heading || p.boilerplate))
         .collect();
-    let paragraph_beads = align_segments(&paragraphs_a, &paragraphs_b);
+    let paragraph_beads = align_segments(&paragraphs_a, &paragraphs_b, Ends::MayBeCut);
     // Sentences are numbered through each document.
     let first_sentence = |segmented: &Segmented| -> Vec<usize> {
         let mut first = Vec::with_capacity(segmented.paragraphs.len());
@@ -123,7 +149,7 @@ pub fn align(text_a: &str, a: &Segmented, text_b: &str, b: &Segmented) -> Alignm
         let sentences_b = side(&bead.b, b, text_b, &first_b);
         let segments_a: Vec<Segment> = sentences_a.iter().map(|(_, s)| s.clone()).collect();
         let segments_b: Vec<Segment> = sentences_b.iter().map(|(_, s)| s.clone()).collect();
-        for inner in align_segments(&segments_a, &segments_b) {
+        for inner in align_segments(&segments_a, &segments_b, Ends::Whole) {
             sentences.push(Bead {
                 a: inner.a.iter().map(|&i| sentences_a[i].0).collect(),
                 b: inner.b.iter().map(|&i| sentences_b[i].0).collect(),
@@ -155,18 +181,28 @@ pub fn align_sentences(a: &[&str], b: &[&str]) -> Vec<Bead> {
             })
             .collect()
     };
-    align_segments(&segments(a), &segments(b))
+    align_segments(&segments(a), &segments(b), Ends::Whole)
 }
 
 fn segment(text: &str, span: Span, heading: bool) -> Segment {
     let body = &text[span.start..span.end];
-    let numbers: Vec<String> = body
+    // Full-width digits (`２０１９`) are the same numbers.
+    let folded;
+    let digits_of = if body.contains(|c: char| ('\u{FF10}'..='\u{FF19}').contains(&c)) {
+        folded = body.chars().map(tokens::fold_width).collect::<String>();
+        folded.as_str()
+    } else {
+        body
+    };
+    let numbers: Vec<String> = digits_of
         .split(|c: char| !c.is_ascii_digit())
         .filter(|n| !n.is_empty())
         .map(String::from)
         .collect();
+    // Chinese, Japanese and Korean runs are no words to compare (and end a Latin word inside
+    // them: `S3やTwitter`).
     let mut words: Vec<u64> = body
-        .split(|c: char| !c.is_alphabetic())
+        .split(|c: char| !c.is_alphabetic() || tokens::is_cjk(c))
         .filter(|w| w.chars().nth(3).is_some())
         .map(cognate_hash)
         .chain(
@@ -194,15 +230,27 @@ fn segment(text: &str, span: Span, heading: bool) -> Segment {
 /// languages is first taken from the whole texts, then re-estimated from the one-to-one beads of
 /// that first alignment (a dropped paragraph would otherwise skew it) and the texts are aligned
 /// again.
-fn align_segments(a: &[Segment], b: &[Segment]) -> Vec<Bead> {
+fn align_segments(a: &[Segment], b: &[Segment], ends: Ends) -> Vec<Bead> {
     let total = |segments: &[Segment]| segments.iter().map(|s| s.length).sum::<f64>();
-    let ratio = if total(a) > 0.0 && total(b) > 0.0 {
+    let median = |segments: &[Segment]| {
+        let mut lengths: Vec<f64> = segments.iter().map(|s| s.length).collect();
+        lengths.sort_by(f64::total_cmp);
+        lengths.get(lengths.len() / 2).copied().unwrap_or(0.0)
+    };
+    // When one version holds far fewer segments (a copy cut short), the ratio of the whole texts
+    // says how much is missing, not how long each segment is in the other language: the ratio
+    // of the typical (median) segments does.
+    let (n, m) = (a.len(), b.len());
+    let cut_short = n.min(m) >= 4 && n.max(m) * 4 > n.min(m) * 5;
+    let ratio = if cut_short && median(a) > 0.0 && median(b) > 0.0 {
+        median(b) / median(a)
+    } else if total(a) > 0.0 && total(b) > 0.0 {
         total(b) / total(a)
     } else {
         1.0
     };
     let overlap = shared_words(a, b).max(f64::EPSILON);
-    let first = best_path(a, b, ratio, overlap);
+    let first = best_path(a, b, ratio, overlap, ends);
     let (mut one_a, mut one_b, mut ones) = (0.0, 0.0, 0);
     for bead in first
         .iter()
@@ -215,7 +263,7 @@ fn align_segments(a: &[Segment], b: &[Segment]) -> Vec<Bead> {
     if ones < 2 || one_a == 0.0 || one_b == 0.0 || (one_b / one_a - ratio).abs() < 0.01 {
         return first;
     }
-    best_path(a, b, one_b / one_a, overlap)
+    best_path(a, b, one_b / one_a, overlap, ends)
 }
 
 /// One row of the filled band of the alignment table: the cells of columns `first..`, each with
@@ -259,7 +307,7 @@ impl BandRow {
 }
 
 /// The dynamic programme itself, for a given length ratio and document-wide word overlap.
-fn best_path(a: &[Segment], b: &[Segment], ratio: f64, overlap: f64) -> Vec<Bead> {
+fn best_path(a: &[Segment], b: &[Segment], ratio: f64, overlap: f64, ends: Ends) -> Vec<Bead> {
     let (n, m) = (a.len(), b.len());
     // Only cells near the diagonal are filled and stored: versions of one text do not drift far
     // apart, and this keeps long documents linear in their length, in time and in memory.
@@ -300,8 +348,43 @@ fn best_path(a: &[Segment], b: &[Segment], ratio: f64, overlap: f64) -> Vec<Bead
             }
         }
     }
+    // Where the path ends: at the end of both, or, when a version may be cut short, where the
+    // shorter one ends, the rest of the other cut off at once.
+    let unpaired = -BEADS[1].1.ln() + shared_words_weight(overlap) / 2.0;
+    let cut = |left: usize| match left {
+        0 => 0.0,
+        _ => unpaired + CUT_PER_SEGMENT * (left - 1) as f64,
+    };
+    let mut end = (n, m);
+    if ends == Ends::MayBeCut {
+        let mut best = rows[n].cost(m);
+        let ends_of_a = (0..m).rev().map(|j| (n, j));
+        let ends_of_b = (0..n).rev().map(|i| (i, m));
+        for (i, j) in ends_of_a.chain(ends_of_b) {
+            let cost = rows[i].cost(j) + cut(n - i) + cut(m - j);
+            if cost < best {
+                best = cost;
+                end = (i, j);
+            }
+        }
+    }
     let mut beads = Vec::new();
-    let (mut i, mut j) = (n, m);
+    let unpaired_score = crate::text::round4((-unpaired / 4.0).exp());
+    for k in (end.0..n).rev() {
+        beads.push(Bead {
+            a: vec![k],
+            b: Vec::new(),
+            score: unpaired_score,
+        });
+    }
+    for k in (end.1..m).rev() {
+        beads.push(Bead {
+            a: Vec::new(),
+            b: vec![k],
+            score: unpaired_score,
+        });
+    }
+    let (mut i, mut j) = end;
     while i > 0 || j > 0 {
         let (da, db) = rows[i].back(j);
         if da == 0 && db == 0 {
@@ -335,7 +418,7 @@ fn bead_cost(
     }
     let prior_cost = -prior.ln();
     if left.is_empty() || right.is_empty() {
-        return Some(prior_cost + SHARED_WORDS_WEIGHT / 2.0);
+        return Some(prior_cost + shared_words_weight(overlap) / 2.0);
     }
     let length_a: f64 = left.iter().map(|s| s.length).sum();
     let length_b: f64 = right.iter().map(|s| s.length).sum();
@@ -362,8 +445,9 @@ fn bead_cost(
     // Sides that share fewer words than the two documents do overall are less likely a pair;
     // paid per segment, so that merging segments does not save it.
     let segments = (left.len() + right.len()) as f64 / 2.0;
-    total +=
-        segments * SHARED_WORDS_WEIGHT * (1.0 - (shared_words(left, right) / overlap).min(1.0));
+    total += segments
+        * shared_words_weight(overlap)
+        * (1.0 - (shared_words(left, right) / overlap).min(1.0));
     Some(total.max(0.0))
 }
 

@@ -1220,3 +1220,49 @@ fn the_settings_file_stage_tables_reach_the_pipeline_and_flags_override_them() {
     assert_eq!(code, 2);
     assert!(stderr.contains("languagez"), "{stderr}");
 }
+
+/// A translation cut short (the first half of the Polish seed, a translation of the corpus's
+/// 000) is still a translation of 000: a warning by default, an error with `--fail-on
+/// translation`, naming the corpus document and the paragraph aligned with the first one here.
+#[test]
+fn a_translation_cut_short_is_reported_with_its_aligned_paragraph() {
+    let workspace = Workspace::new();
+    let polish = std::fs::read_to_string(root().join("corpus/001_c8f67bc4325f3f9a.txt")).unwrap();
+    let half: Vec<&str> = polish
+        .split("\n\n")
+        .filter(|block| !block.trim().is_empty())
+        .take(10)
+        .collect();
+    std::fs::write(
+        workspace.path("new/polish_half.txt"),
+        half.join("\n\n") + "\n",
+    )
+    .unwrap();
+    let (code, json) = workspace.check_json(&["new/polish_half.txt", "--against", "corpus"]);
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(rules(&json), vec![("translation".into(), "warning".into())]);
+    let (code, json) = workspace.check_json(&[
+        "new/polish_half.txt",
+        "--against",
+        "corpus",
+        "--fail-on",
+        "translation",
+    ]);
+    assert_eq!(code, 1, "{json}");
+    let finding = &json["findings"][0];
+    assert_eq!(finding["severity"], "error");
+    let message = finding["message"].as_str().unwrap();
+    assert!(message.contains("translation (sv → pl)"), "{message}");
+    assert!(message.contains("000_6d249e2a96ff57b8"), "{message}");
+    assert!(
+        message.contains("paragraph 1 here and 1 there"),
+        "{message}"
+    );
+    assert!(
+        finding["related"][0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("000_6d249e2a96ff57b8.txt"),
+        "{finding}"
+    );
+}

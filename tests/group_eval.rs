@@ -198,14 +198,37 @@ fn unrelated_articles_sharing_a_name_and_a_shape_do_not_group() {
     assert!(groups.is_empty(), "{groups:#?}");
 }
 
+/// The kind of script a document of the development set is in, for the per-kind figures.
+fn script_kind(path: &std::path::Path) -> &'static str {
+    let text = std::fs::read_to_string(path).unwrap();
+    match mentorlens::align::tokens::dominant_script(&text) {
+        "latin" => "Latin",
+        "chinese" | "japanese" | "korean" => "CJK",
+        _ => "other",
+    }
+}
+
+/// The kind of a pair: `Latin–Latin`, `Latin–CJK`, `CJK–CJK`, or `other scripts` when either is
+/// in another script (Cyrillic, Greek, Hebrew, Arabic, Thai, …).
+fn pair_kind(a: &str, b: &str) -> &'static str {
+    match (a.min(b), a.max(b)) {
+        ("Latin", "Latin") => "Latin–Latin",
+        ("CJK", "Latin") => "Latin–CJK",
+        ("CJK", "CJK") => "CJK–CJK",
+        _ => "other scripts",
+    }
+}
+
 /// The team's development set of real translation groups (`../shared/dev/groups`: 14 groups in
 /// about 25 languages and 10 scripts, with same-site distractors; read in place, the texts belong
 /// to their authors), scored as its README says: pairwise precision and recall of "same article"
-/// over all its documents. Prints the figures and the missed pairs; fails below the figures
-/// measured when the test was written, so a regression shows.
+/// over all its documents, overall, per kind of script pair and on pairs with a Chinese,
+/// Japanese or Korean document. Prints the figures, the missed and the wrong pairs; fails below
+/// the targets of the grouping stage (precision 0.99, recall 0.90 overall, 0.85 with CJK and in
+/// each kind of pair).
 #[test]
 fn development_groups_in_many_languages_and_scripts() {
-    use std::collections::BTreeSet;
+    use std::collections::{BTreeMap, BTreeSet};
     let folder = root().join("../shared/dev/groups");
     let gold: Value = serde_json::from_str(
         &std::fs::read_to_string(folder.join("gold.json"))
@@ -213,6 +236,7 @@ fn development_groups_in_many_languages_and_scripts() {
     )
     .unwrap();
     let mut inputs = Vec::new();
+    let mut kinds = BTreeMap::new();
     let mut gold_pairs = BTreeSet::new();
     for group in gold["groups"].as_array().unwrap() {
         let ids: Vec<String> = group["documents"]
@@ -221,7 +245,11 @@ fn development_groups_in_many_languages_and_scripts() {
             .iter()
             .map(|id| id.as_str().unwrap().to_string())
             .collect();
-        inputs.extend(ids.iter().map(|id| folder.join(format!("{id}.txt"))));
+        for id in &ids {
+            let path = folder.join(format!("{id}.txt"));
+            kinds.insert(id.clone(), script_kind(&path));
+            inputs.push(path);
+        }
         for (k, a) in ids.iter().enumerate() {
             for b in &ids[k + 1..] {
                 gold_pairs.insert((a.min(b).clone(), a.max(b).clone()));
@@ -244,13 +272,132 @@ fn development_groups_in_many_languages_and_scripts() {
     let missed: Vec<_> = gold_pairs.difference(&found_pairs).collect();
     let wrong: Vec<_> = found_pairs.difference(&gold_pairs).collect();
     println!(
-        "development groups: {} documents, {} gold pairs, {} found, {right} right: precision {precision:.3}, recall {recall:.3}\nmissed: {missed:?}\nwrong: {wrong:?}",
+        "development groups: {} documents, {} gold pairs, {} found, {right} right: precision {precision:.3}, recall {recall:.3}",
         inputs.len(),
         gold_pairs.len(),
         found_pairs.len()
     );
-    // Measured when written: precision 1.000, recall 0.668 (181 of 271 pairs; the misses are
-    // mostly pairs across scripts, CJK and Hangul with Latin above all).
-    assert!(precision >= 0.95, "precision {precision:.3}");
-    assert!(recall >= 0.65, "recall {recall:.3}");
+    // Recall per kind of pair (and on every pair with a CJK document); precision per kind of the
+    // pairs found.
+    let kind_of = |(a, b): &(String, String)| pair_kind(kinds[a], kinds[b]);
+    let with_cjk = |(a, b): &(String, String)| kinds[a] == "CJK" || kinds[b] == "CJK";
+    let mut recall_by_kind: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for pair in &gold_pairs {
+        let hit = usize::from(found_pairs.contains(pair));
+        for kind in [
+            Some(kind_of(pair)),
+            with_cjk(pair).then_some("any with CJK"),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let entry = recall_by_kind.entry(kind).or_default();
+            entry.0 += hit;
+            entry.1 += 1;
+        }
+    }
+    for (kind, (hits, total)) in &recall_by_kind {
+        let wrong_of_kind = wrong
+            .iter()
+            .filter(|pair| kind_of(pair) == *kind || *kind == "any with CJK" && with_cjk(pair))
+            .count();
+        println!(
+            "  {kind:<14} recall {:.3} ({hits} of {total}), wrong pairs found {wrong_of_kind}",
+            *hits as f64 / (*total).max(1) as f64
+        );
+    }
+    println!("missed: {missed:?}\nwrong: {wrong:?}");
+    // Measured at the first version: precision 1.000, recall 0.668 (Latin–Latin 0.847, Latin–CJK
+    // 0.556, CJK–CJK 0.579, other scripts 0.632, any with CJK 0.564).
+    assert!(precision >= 0.99, "precision {precision:.3}");
+    assert!(recall >= 0.90, "recall {recall:.3}");
+    for (kind, (hits, total)) in &recall_by_kind {
+        let kind_recall = *hits as f64 / (*total).max(1) as f64;
+        assert!(
+            kind_recall >= 0.85,
+            "recall on {kind} pairs {kind_recall:.3}"
+        );
+    }
+}
+
+/// The first `count` paragraphs (blocks between blank lines) of a text.
+fn first_paragraphs(text: &str, count: usize) -> String {
+    let blocks: Vec<&str> = text
+        .split("\n\n")
+        .filter(|b| !b.trim().is_empty())
+        .collect();
+    blocks[..count.min(blocks.len())].join("\n\n") + "\n"
+}
+
+/// Versions cut short: a Polish copy of seed 001 that keeps its first half joins the group of 000
+/// and 001, and against the Swedish 000 its paragraphs pair one to one, the rest of 000 left as
+/// 1-0 rows (paragraph F1 ≥ 0.9 on the gold, which pairs the two seeds paragraph for paragraph).
+#[test]
+fn a_version_cut_short_joins_its_group_and_aligns_one_to_one() {
+    let folder = tempfile::tempdir().unwrap();
+    let corpus = root().join("corpus");
+    for entry in std::fs::read_dir(&corpus).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, folder.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let polish = std::fs::read_to_string(corpus.join("001_c8f67bc4325f3f9a.txt")).unwrap();
+    let paragraphs = polish
+        .split("\n\n")
+        .filter(|b| !b.trim().is_empty())
+        .count();
+    assert_eq!(paragraphs, 20, "the seed has 20 paragraphs");
+    std::fs::write(
+        folder.path().join("polish_cut.txt"),
+        first_paragraphs(&polish, 11),
+    )
+    .unwrap();
+    let groups = groups_of(&[folder.path()]);
+    assert_eq!(groups.len(), 1, "{groups:#?}");
+    assert_eq!(
+        ids(&groups[0]),
+        ["000_6d249e2a96ff57b8", "001_c8f67bc4325f3f9a", "polish_cut"]
+    );
+    // The alignment of the Swedish seed with the cut copy, as `align` gives it.
+    let output = mentorlens()
+        .args(["align", "--format", "json"])
+        .arg(corpus.join("000_6d249e2a96ff57b8.txt"))
+        .arg(folder.path().join("polish_cut.txt"))
+        .output()
+        .unwrap();
+    let alignment: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let rows = alignment["paragraphs"].as_array().unwrap();
+    let links: Vec<(u64, u64)> = rows
+        .iter()
+        .flat_map(|row| {
+            let a: Vec<u64> = row["a"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap())
+                .collect();
+            let b: Vec<u64> = row["b"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap())
+                .collect();
+            a.iter()
+                .flat_map(move |&x| b.clone().into_iter().map(move |y| (x, y)))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let right = links.iter().filter(|(a, b)| a == b).count();
+    let (precision, recall) = (
+        right as f64 / links.len().max(1) as f64,
+        right as f64 / 11.0,
+    );
+    let f1 = 2.0 * precision * recall / (precision + recall).max(f64::EPSILON);
+    println!("cut copy: paragraph links precision {precision:.3}, recall {recall:.3}, F1 {f1:.3}");
+    assert!(f1 >= 0.9, "F1 {f1:.3}: {rows:?}");
+    let unpaired_tail = rows
+        .iter()
+        .rev()
+        .take_while(|row| row["b"].as_array().unwrap().is_empty())
+        .count();
+    assert!(unpaired_tail >= 8, "{rows:?}");
 }

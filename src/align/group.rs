@@ -1,18 +1,24 @@
 //! Which documents are versions of one article: translations (different languages) and duplicates
 //! (same language: exact, near or spun copies), found without comparing all pairs.
 //!
-//! Each document gets a fingerprint: its anchors (numbers; names: capitalised words that do not
-//! start a sentence, cut to five letters so that inflected forms meet; and its structure: the
-//! paragraph count with the positions of its headings) and a MinHash sketch of
-//! its word trigrams (read from the normalised text, so that a spun copy meets its original).
-//! Blocking: an inverted index from anchors to documents, keeping only anchors that few documents
-//! carry, and locality-sensitive hashing bands over the sketches; only documents that share a
-//! block are compared. A candidate pair is scored from rare shared anchors, sketch similarity
-//! and how well the two align paragraph by paragraph; pairs are then joined greedily one to one,
-//! best first, and a document joins a group only through the group's first member, so that
-//! groups cannot chain.
+//! Each document gets a fingerprint: its anchors (numbers, whatever their width or thousands
+//! separators; names: capitalised words that do not start a sentence, cut to five letters so that
+//! inflected forms meet; code, URLs and brands such as `config/routes.rb` or `iPhone`, whole;
+//! Latin-script words inside Chinese, Japanese or Korean text count as names wherever they stand;
+//! and its structure: the paragraph count with the positions of its headings) and a MinHash
+//! sketch of its word trigrams (read from the normalised text, so that a spun copy meets its
+//! original). Blocking: an inverted index from anchors to documents, keeping only anchors that
+//! few documents carry, and locality-sensitive hashing bands over the sketches; only documents
+//! that share a block are compared. A candidate pair is scored from rare shared anchors (an
+//! anchor several articles of one language carry is a site's template and counts little),
+//! sketch similarity and how well the two align paragraph by paragraph (a version cut short, or
+//! lacking one section, is not penalised for what it lacks). Pairs then join their groups best
+//! first, through any member, when the joined group keeps one document per language (copies
+//! apart) and at least half of the pairs across the two sides support the join, so that one
+//! look-alike cannot chain two articles.
 
 use crate::AnalysedDocument;
+use crate::align::tokens::{Token, TokenKind, dominant_script, tokens};
 use crate::align::{Alignment, align};
 use crate::text::{round4, stable_hash};
 use rayon::prelude::*;
@@ -54,6 +60,14 @@ fn is_shape(anchor: &str) -> bool {
 
 /// Pairs scoring below this are not versions of one article.
 pub const GROUP_THRESHOLD: f64 = 0.5;
+/// When a pair joins two groups, the other pairs across them support it from [`GROUP_THRESHOLD`]
+/// on, or from this score on for a pair in two different scripts (which share no words, only
+/// names, numbers and shape: weaker evidence than a pair needs alone, but more than unrelated
+/// articles of the same shape reach).
+const CROSS_SCRIPT_SUPPORT: f64 = 0.3;
+/// A pair this strong joins two groups with the support of half the pairs across them (itself
+/// included); a weaker one needs more than half.
+const STRONG_LINK: f64 = 0.8;
 
 /// What kind of versions a group holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -78,7 +92,7 @@ pub struct Group {
     pub score: f64,
     /// Why the documents were tied, one entry per pair.
     pub evidence: Vec<PairEvidence>,
-    /// Alignment of the first member with each other member.
+    /// Alignment of each pair that tied the group (one fewer than its documents).
     pub alignments: Vec<PairAlignment>,
 }
 
@@ -128,6 +142,9 @@ pub struct Fingerprint {
     text_hash: u64,
     /// The document's language: translations are looked for among other languages.
     language: String,
+    /// The script most of its letters are in ([`dominant_script`]): a document in another script
+    /// is another language, whatever the detector said of its quoted English.
+    script: String,
 }
 
 impl Fingerprint {
@@ -144,6 +161,11 @@ impl Fingerprint {
     /// The language it was made for (ISO 639-1 or `und`).
     pub fn language(&self) -> &str {
         &self.language
+    }
+
+    /// Whether the two are in one language and script (copies of each other, not translations).
+    pub fn same_language(&self, other: &Fingerprint) -> bool {
+        self.language == other.language && self.script == other.script
     }
 }
 
@@ -168,21 +190,14 @@ pub fn fingerprint(document: &AnalysedDocument) -> Fingerprint {
         None => original[..end].to_string(),
     };
     let mut anchors = BTreeSet::new();
-    let mut sentence_start = true;
-    for word in text.split(|c: char| c.is_whitespace()) {
-        let core = word.trim_matches(|c: char| !c.is_alphanumeric());
-        if core.chars().any(|c| c.is_ascii_digit()) {
-            let digits: String = core.chars().filter(char::is_ascii_digit).collect();
-            if digits.len() >= 2 {
-                anchors.insert(format!("#{digits}"));
+    for token in tokens(&text) {
+        match token.kind {
+            TokenKind::Number if token.text.len() >= 2 => {
+                anchors.insert(format!("#{}", token.text));
             }
-        } else if !sentence_start && core.chars().next().is_some_and(char::is_uppercase) {
-            let stem: String = core.chars().take(5).flat_map(char::to_lowercase).collect();
-            if stem.chars().count() >= 4 {
-                anchors.insert(stem);
-            }
+            TokenKind::Word => anchors.extend(word_anchors(&token)),
+            _ => {}
         }
-        sentence_start = word.ends_with(['.', '!', '?', ':', '"', '”']) || word.is_empty();
     }
     let words: Vec<String> = text
         .split(|c: char| !c.is_alphanumeric())
@@ -237,7 +252,50 @@ pub fn fingerprint(document: &AnalysedDocument) -> Fingerprint {
         sketch,
         text_hash: stable_hash(original.bytes()),
         language: document.languages.document.code.to_string(),
+        script: dominant_script(&text).to_string(),
     }
+}
+
+/// The anchors a word gives: its digits (`#264` for `H264`, two digits or more); the whole word
+/// when it looks like code, a URL or a brand (`config/routes.rb`, `iPhone`), which translations
+/// copy as they are; and a name's first five letters (`twelv` for `Twelve-Factor`), when it is
+/// capitalised other than at a sentence start (a Latin word inside CJK text is a name wherever
+/// it stands).
+fn word_anchors(token: &Token) -> Vec<String> {
+    let word = token.text.as_str();
+    let mut anchors = Vec::new();
+    let digits: String = word.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() >= 2 {
+        anchors.push(format!("#{digits}"));
+    }
+    let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+    if letters == 0 {
+        return anchors;
+    }
+    // `iPhone`, `macOS`: a brand in lower case then capitals (a capitalised `RabbitMQ` is a name,
+    // below, and must not count twice).
+    let lower_camel =
+        word.chars().next().is_some_and(char::is_lowercase) && word.chars().any(char::is_uppercase);
+    let code = word.contains(['/', '_', '.', ':', '@']) || lower_camel;
+    if code && letters >= 3 {
+        anchors.push(format!(
+            "`{}",
+            word.to_lowercase().chars().take(48).collect::<String>()
+        ));
+    }
+    let capitalised = word.chars().next().is_some_and(char::is_uppercase);
+    if !code && capitalised && (!token.sentence_start || token.beside_cjk) {
+        let stem: String = word
+            .chars()
+            .take_while(|c| c.is_alphabetic())
+            .take(5)
+            .flat_map(char::to_lowercase)
+            .collect();
+        if stem.chars().count() >= 4 {
+            anchors.push(stem);
+        }
+    }
+    anchors
 }
 
 /// The hash a fingerprint keeps of a whole text (equal for exact copies).
@@ -289,19 +347,40 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
             .cmp(&(fingerprints[j].text_hash, &documents[j].document.text))
     };
     // Score every candidate pair (in parallel; the order is restored by the sort below).
-    let mut scored: Vec<(f64, usize, usize, PairEvidence, Alignment)> = candidates
+    let in_order = |i: usize, j: usize| match by_content(i, j) {
+        std::cmp::Ordering::Greater => (j, i),
+        _ => (i, j),
+    };
+    let score_of = |(i, j): (usize, usize)| {
+        score_pair(
+            (&documents[i], &fingerprints[i]),
+            (&documents[j], &fingerprints[j]),
+            &frequency,
+        )
+    };
+    // Alignments are kept only for pairs that pass: a large corpus scores many more.
+    type Scored = (usize, usize, f64, Option<(PairEvidence, Alignment)>);
+    let all_scored: Vec<Scored> = candidates
         .par_iter()
-        .map(|&(i, j)| match by_content(i, j) {
-            std::cmp::Ordering::Greater => (j, i),
-            _ => (i, j),
+        .map(|&(i, j)| in_order(i, j))
+        .map(|(i, j)| match score_of((i, j)) {
+            Some((score, evidence, alignment)) if score >= GROUP_THRESHOLD => {
+                (i, j, score, Some((evidence, alignment)))
+            }
+            Some((score, ..)) => (i, j, score, None),
+            None => (i, j, 0.0, None),
         })
-        .filter_map(|(i, j)| {
-            let (score, evidence, alignment) = score_pair(
-                (&documents[i], &fingerprints[i]),
-                (&documents[j], &fingerprints[j]),
-                &frequency,
-            )?;
-            (score >= GROUP_THRESHOLD).then_some((score, i, j, evidence, alignment))
+        .collect();
+    // Every pair scored so far (0 when the aligner was skipped), for the joins below.
+    let mut pair_scores: HashMap<(usize, usize), f64> = all_scored
+        .iter()
+        .map(|(i, j, score, _)| ((*i, *j), *score))
+        .collect();
+    let mut scored: Vec<(f64, usize, usize, PairEvidence, Alignment)> = all_scored
+        .into_iter()
+        .filter_map(|(i, j, score, kept)| {
+            let (evidence, alignment) = kept?;
+            Some((score, i, j, evidence, alignment))
         })
         .collect();
     // Best first; ties in the order of the texts, so the result does not depend on anything else.
@@ -310,30 +389,83 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
             .then_with(|| by_content(x.1, y.1))
             .then_with(|| by_content(x.2, y.2))
     });
+    // Pairs join their groups, best first, unless the joined group would hold two documents of
+    // one language that are not copies of each other (then one of the two pairs is wrong, and
+    // the better one came first). Copies are the same-language pairs joined here.
+    let language_of = |m: usize| {
+        (
+            fingerprints[m].language.as_str(),
+            fingerprints[m].script.as_str(),
+        )
+    };
     let mut group_of: HashMap<usize, usize> = HashMap::default();
     let mut members: Vec<Vec<usize>> = Vec::new();
     let mut pairs: Vec<Vec<(PairEvidence, Alignment, f64)>> = Vec::new();
     for (score, i, j, evidence, alignment) in scored {
-        match (group_of.get(&i).copied(), group_of.get(&j).copied()) {
-            (None, None) => {
-                group_of.insert(i, members.len());
-                group_of.insert(j, members.len());
-                members.push(vec![i, j]);
-                pairs.push(vec![(evidence, alignment, score)]);
-            }
-            // A document joins only through the group's first member: groups cannot chain.
-            (Some(g), None) if members[g][0] == i => {
-                group_of.insert(j, g);
-                members[g].push(j);
-                pairs[g].push((evidence, alignment, score));
-            }
-            (None, Some(g)) if members[g][0] == j => {
-                group_of.insert(i, g);
-                members[g].push(i);
-                pairs[g].push((evidence, alignment, score));
-            }
-            _ => {}
+        let (group_i, group_j) = (group_of.get(&i).copied(), group_of.get(&j).copied());
+        if group_i.is_some() && group_i == group_j {
+            continue;
         }
+        let side = |g: Option<usize>, m: usize| g.map_or_else(|| vec![m], |g| members[g].clone());
+        let (side_i, side_j) = (side(group_i, i), side(group_j, j));
+        // A copy pair brings its own language into both sides; other languages must not meet.
+        let copies = language_of(i) == language_of(j);
+        let clash = side_i.iter().any(|&x| {
+            side_j.iter().any(|&y| {
+                language_of(x) == language_of(y) && !(copies && language_of(x) == language_of(i))
+            })
+        });
+        if clash {
+            continue;
+        }
+        // Two groups join (or a document joins a group) only when more than half of the pairs
+        // across them are versions too (exactly half when the joining pair itself is strong, or
+        // joins the documents that founded the two sides), not through one pair alone: a group
+        // cannot chain into another article through one look-alike. Pairs not yet scored are
+        // scored now.
+        let mut versions = 0;
+        for &x in &side_i {
+            for &y in &side_j {
+                let pair = in_order(x, y);
+                let score = *pair_scores
+                    .entry(pair)
+                    .or_insert_with(|| score_of(pair).map_or(0.0, |s| s.0));
+                let support = if fingerprints[x].script == fingerprints[y].script {
+                    GROUP_THRESHOLD
+                } else {
+                    CROSS_SCRIPT_SUPPORT
+                };
+                versions += usize::from(score >= support);
+            }
+        }
+        let across = side_i.len() * side_j.len();
+        let first = |g: Option<usize>, m: usize| g.is_none_or(|g| members[g][0] == m);
+        let through_firsts = first(group_i, i) && first(group_j, j);
+        if versions * 2 < across || versions * 2 == across && score < STRONG_LINK && !through_firsts
+        {
+            continue;
+        }
+        let target = match (group_i, group_j) {
+            (Some(g), _) | (None, Some(g)) => g,
+            (None, None) => {
+                members.push(Vec::new());
+                pairs.push(Vec::new());
+                members.len() - 1
+            }
+        };
+        for m in side_i.into_iter().chain(side_j) {
+            if group_of.insert(m, target) != Some(target) {
+                members[target].push(m);
+            }
+        }
+        for other in [group_i, group_j].into_iter().flatten() {
+            if other != target {
+                let moved = std::mem::take(&mut pairs[other]);
+                pairs[target].extend(moved);
+                members[other].clear();
+            }
+        }
+        pairs[target].push((evidence, alignment, score));
     }
     // Exact copies join the group of the document they copy, or form one with it.
     for (copy, first) in copy_of
@@ -389,6 +521,7 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
     let mut groups: Vec<Group> = members
         .into_iter()
         .zip(pairs)
+        .filter(|(members, _)| !members.is_empty())
         .map(|(members, pairs)| {
             let languages: HashSet<&str> = members
                 .iter()
@@ -525,7 +658,7 @@ fn candidate_pairs(
             .filter(|a| is_shape(a))
             .any(|a| fingerprints[j].anchors.contains(a))
     };
-    let same_language = |i: usize, j: usize| fingerprints[i].language == fingerprints[j].language;
+    let same_language = |i: usize, j: usize| fingerprints[i].same_language(&fingerprints[j]);
     let mut pairs = Vec::new();
     let anchored =
         |s: &Shared, i: usize, j: usize| s.anchors >= 2 || (s.anchors == 1 && same_shape(i, j));
@@ -572,9 +705,14 @@ fn candidate_pairs(
     pairs
 }
 
-/// How many documents of the corpus carry each anchor.
+/// How many documents of the corpus carry each anchor, and how many different articles at least:
+/// the most documents of one language that carry it (two documents in one language are two
+/// articles, unless exact copies, which count once). An anchor that several articles of one
+/// language carry (a site's name, its authors, the year of a series) is a template, not a sign
+/// of one article.
 pub struct AnchorFrequency {
     counts: HashMap<String, usize>,
+    articles: HashMap<String, usize>,
     documents: usize,
 }
 
@@ -597,8 +735,30 @@ impl AnchorFrequency {
                 *counts.entry(anchor.clone()).or_insert(0) += 1;
             }
         }
+        // Distinct texts per language and anchor (only anchors two documents carry can be shared).
+        // From the reference size on, the corpus's own rates are what `surprisal` reads anyway.
+        let mut per_language: HashMap<(&str, &str, &str), HashSet<u64>> = HashMap::default();
+        let small = (fingerprints.len() as f64) < REFERENCE_DOCUMENTS;
+        for fingerprint in fingerprints.iter().filter(|_| small) {
+            for anchor in &fingerprint.anchors {
+                if counts.get(anchor).copied().unwrap_or(0) >= 2 {
+                    per_language
+                        .entry((anchor, &fingerprint.language, &fingerprint.script))
+                        .or_default()
+                        .insert(fingerprint.text_hash);
+                }
+            }
+        }
+        let mut articles: HashMap<String, usize> = HashMap::default();
+        for ((anchor, _, _), texts) in per_language {
+            if texts.len() >= 2 {
+                let most = articles.entry(anchor.to_string()).or_insert(0);
+                *most = (*most).max(texts.len());
+            }
+        }
         Self {
             counts,
+            articles,
             documents: fingerprints.len(),
         }
     }
@@ -614,8 +774,16 @@ impl AnchorFrequency {
 
     /// ln(1 / the share of documents that carry `anchor`): how surprising it is that a document
     /// carries it by chance.
+    /// An anchor several articles of one language carry is read at the rate this corpus shows
+    /// (that many articles of at most all its documents), however small the corpus.
     fn surprisal(&self, anchor: &str) -> f64 {
-        (self.population() / self.documents(anchor).max(1) as f64).ln()
+        let by_chance = (self.population() / self.documents(anchor).max(1) as f64).ln();
+        match self.articles.get(anchor) {
+            Some(&articles) => {
+                by_chance.min((self.documents.max(articles) as f64 / articles as f64).ln())
+            }
+            None => by_chance,
+        }
     }
 
     /// How far two documents sharing these anchors are beyond chance (natural-log units): the
@@ -652,6 +820,26 @@ impl AnchorFrequency {
     }
 }
 
+/// The mean score of the one-to-one rows of a version cut short from which its missing end is
+/// excused: the part it holds must pair well (a look-alike of another article pairs weakly).
+const STRONG_HEAD: f64 = 0.4;
+
+/// A version may hold as little as one part in this many of the other's paragraphs (a copy cut
+/// short) and still be compared.
+const SHORTEST_PART: usize = 4;
+
+/// The paragraphs left unpaired by the last rows, when all are of one side (1-0 rows only, or
+/// 0-1 rows only): what a version cut short lacks.
+fn unpaired_tail(beads: &[crate::align::Bead]) -> usize {
+    let one_side = |bead: &&crate::align::Bead| bead.b.is_empty();
+    let other_side = |bead: &&crate::align::Bead| bead.a.is_empty();
+    let count = |rows: Vec<&crate::align::Bead>| -> usize {
+        rows.iter().map(|bead| bead.a.len() + bead.b.len()).sum()
+    };
+    count(beads.iter().rev().take_while(one_side).collect())
+        .max(count(beads.iter().rev().take_while(other_side).collect()))
+}
+
 /// Scores one candidate pair: rare shared anchors, trigram similarity and alignment quality.
 /// `frequency` (when the whole corpus is known) discounts anchors many documents carry.
 /// `None` when their paragraph counts differ too much to be versions of one article.
@@ -661,8 +849,9 @@ pub fn score_pair(
     frequency: &AnchorFrequency,
 ) -> Option<(f64, PairEvidence, Alignment)> {
     let (pa, pb) = (a.segmented.paragraphs.len(), b.segmented.paragraphs.len());
-    // Versions of one article have comparable numbers of paragraphs: otherwise skip the aligner.
-    if pa.min(pb) * 2 < pa.max(pb) {
+    // Versions of one article have comparable numbers of paragraphs, or one holds a good part
+    // of the other (a copy cut short): otherwise skip the aligner.
+    if pa.min(pb) * SHORTEST_PART < pa.max(pb) {
         return None;
     }
     let alignment = align(
@@ -676,14 +865,31 @@ pub fn score_pair(
         .iter()
         .filter(|bead| bead.a.len() == 1 && bead.b.len() == 1 && bead.score >= 0.1)
         .count();
-    let aligned = 2.0 * good as f64 / (pa + pb).max(1) as f64;
+    // A version cut short leaves the other's last paragraphs unpaired: they are what it lacks,
+    // not a sign of another article, when what it holds pairs cleanly and well.
+    let extra = unpaired_tail(&alignment.paragraphs);
+    let head = &alignment.paragraphs[..alignment.paragraphs.len().saturating_sub(extra)];
+    let head_pairs: Vec<f64> = head
+        .iter()
+        .filter(|bead| bead.a.len() == 1 && bead.b.len() == 1)
+        .map(|bead| bead.score)
+        .collect();
+    let head_unpaired = head
+        .iter()
+        .filter(|b| b.a.is_empty() || b.b.is_empty())
+        .count();
+    let clean_head = !head_pairs.is_empty()
+        && head_unpaired * 10 <= head.len()
+        && head_pairs.iter().sum::<f64>() / head_pairs.len() as f64 >= STRONG_HEAD;
+    let extra = if clean_head { extra } else { 0 };
+    let aligned = 2.0 * good as f64 / (pa + pb - extra).max(1) as f64;
     let shared_anchors: Vec<String> = fingerprint_a
         .anchors
         .intersection(&fingerprint_b.anchors)
         .cloned()
         .collect();
     let similarity = sketch_similarity(&fingerprint_a.sketch, &fingerprint_b.sketch);
-    let same_language = a.languages.document.code == b.languages.document.code;
+    let same_language = fingerprint_a.same_language(fingerprint_b);
     // Shared names and numbers, each counted by how rare it is in the corpus, against the fewer
     // that either version carries. Shape (paragraph count, headings, length profile) is not in
     // it: many short articles share a shape.

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// Bumped when the entry layout changes.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// The largest cache entry read (a fingerprint is a few kilobytes).
 pub const ENTRY_LIMIT: u64 = 1 << 20;
