@@ -40,8 +40,8 @@ const MAX_CITED: usize = 3;
 const CITE_RATIO: f64 = 0.75;
 /// The weight of a cue that names its theme on its own.
 const NAMING_WEIGHT: f64 = 1.0;
-/// The longest cue, in words.
-const MAX_CUE_WORDS: usize = 8;
+/// The longest cue, in tokens (a Chinese or Japanese character is one).
+const MAX_CUE_WORDS: usize = 12;
 /// At most this many tokens may stand between two words of a phrase cue.
 const PHRASE_GAP: usize = 2;
 
@@ -51,6 +51,9 @@ const PHRASE_GAP: usize = 2;
 pub struct ThemeConfig {
     /// Extra taxonomy (TSV: id, label, definition, kram); a row with an existing id replaces it.
     pub taxonomy: Option<PathBuf>,
+    /// Whether the built-in taxonomy is read before `taxonomy`. When false, `taxonomy` is the whole
+    /// taxonomy and built-in cues of themes outside it are dropped.
+    pub default_taxonomy: bool,
     /// Extra cues (TSV: language, theme, cue, weight, reason), added to the built-in ones.
     pub cues: Option<PathBuf>,
     /// Thresholds that decide evidence and document themes.
@@ -83,6 +86,7 @@ impl Default for ThemeConfig {
     fn default() -> Self {
         Self {
             taxonomy: None,
+            default_taxonomy: true,
             cues: None,
             thresholds: Thresholds::default(),
             recurring_min_articles: 2,
@@ -296,11 +300,17 @@ enum CueTarget {
     Domain,
     /// A topic word: a document that has none states no theme.
     Topic,
+    /// Page furniture (reading time, ads, subscribe buttons, related links): a statement with it
+    /// never feeds discovery.
+    Furniture,
 }
 
 #[derive(Debug, Clone)]
 struct Cue {
     words: Vec<WordPattern>,
+    /// Per word, how many tokens may stand before it: `PHRASE_GAP` between written words, none
+    /// between the tokens of one written word (the characters of 新视角, the parts of self-worth).
+    gaps: Vec<u8>,
     target: CueTarget,
     weight: f32,
 }
@@ -347,7 +357,7 @@ struct LanguageCues {
     cues: Vec<Cue>,
     /// The index of each cue by its target and words, so a cue written twice (two spellings with
     /// one stem) is found without a search.
-    cue_index: FxHashMap<(CueTarget, Vec<WordPattern>), usize>,
+    cue_index: FxHashMap<(CueTarget, Vec<WordPattern>, Vec<u8>), usize>,
     /// First three characters of every stem pattern (and of the word it was written as): a token
     /// whose first three characters are not here cannot match a stem pattern, so it is not stemmed.
     stem_keys: FxHashSet<String>,
@@ -356,6 +366,8 @@ struct LanguageCues {
     first_stem: FxHashMap<u32, Vec<usize>>,
     /// Prefix patterns that start a cue, keyed by their first three characters.
     first_prefix: FxHashMap<String, Vec<usize>>,
+    /// Prefix patterns of two characters (Korean nouns) that start a cue, keyed by themselves.
+    first_short_prefix: FxHashMap<String, Vec<usize>>,
     /// Function words (stop-words crate), domain words and theme cue stems: never key stems.
     stop_words: FxHashSet<String>,
     /// Prefix patterns of domain and theme cues: tokens starting with one are never key stems.
@@ -418,6 +430,23 @@ fn joins_word(c: char) -> bool {
     c.is_alphanumeric() && !unspaced
 }
 
+/// A Latin-script stem without its diacritics, so that cognate stems of two languages meet in
+/// discovery (French `expérient`, Spanish and Portuguese `experient`); other scripts as they are.
+pub(crate) fn fold_latin(stem: String) -> String {
+    if stem.is_ascii() || !stem.chars().all(|c| u32::from(c) < 0x0250) {
+        return stem;
+    }
+    deunicode::deunicode(&stem).to_lowercase()
+}
+
+/// Whether a word is written in Hangul syllables only.
+fn is_hangul(word: &str) -> bool {
+    !word.is_empty()
+        && word
+            .chars()
+            .all(|c| matches!(u32::from(c), 0xAC00..=0xD7A3))
+}
+
 /// The first three characters of a word (the whole word when shorter): the key of the cue indexes.
 fn key3(word: &str) -> &str {
     let end = word.char_indices().nth(3).map_or(word.len(), |(i, _)| i);
@@ -463,6 +492,7 @@ impl LanguageCues {
             stem_ids: FxHashMap::default(),
             first_stem: FxHashMap::default(),
             first_prefix: FxHashMap::default(),
+            first_short_prefix: FxHashMap::default(),
             stop_words,
             stop_prefixes: Vec::new(),
             topic: Vec::new(),
@@ -489,20 +519,32 @@ impl LanguageCues {
             return Ok(());
         }
         let mut words = Vec::new();
+        let mut gaps = Vec::new();
         let mut stems = Vec::new();
         for word in cue_text.split_whitespace() {
             if let Some(prefix) = word.strip_suffix('*') {
                 let prefix = prefix.to_lowercase();
-                if prefix.chars().count() < 3 {
+                let shortest = if is_hangul(&prefix) { 2 } else { 3 };
+                if prefix.chars().count() < shortest {
                     return Err(format!(
-                        "prefix `{word}` is shorter than three letters; write whole words instead"
+                        "prefix `{word}` is shorter than {shortest} letters; write whole words instead"
                     ));
                 }
+                gaps.push(PHRASE_GAP as u8);
                 words.push(WordPattern::Prefix(prefix));
             } else {
-                // A hyphenated word is several tokens ("self-worth" → self, worth).
-                for part in word.unicode_words() {
+                // A hyphenated word is several tokens ("self-worth" → self, worth), and so is a
+                // Chinese or Japanese word (one token per Han character or kana): they must stand
+                // side by side.
+                for (n, part) in word.unicode_words().enumerate() {
+                    gaps.push(if n == 0 { PHRASE_GAP as u8 } else { 0 });
                     let lower = part.to_lowercase();
+                    // A Korean word carries its particles (시각을, 시각이): the written noun is a
+                    // prefix of the word as it stands in a sentence.
+                    if lower.chars().count() >= 2 && is_hangul(&lower) {
+                        words.push(WordPattern::Prefix(lower));
+                        continue;
+                    }
                     let stem = self.stem(&lower);
                     self.stem_keys.insert(key3(&lower).to_string());
                     self.stem_keys.insert(key3(&stem).to_string());
@@ -513,7 +555,7 @@ impl LanguageCues {
                 }
             }
         }
-        if let Some(&existing) = self.cue_index.get(&(target, words.clone())) {
+        if let Some(&existing) = self.cue_index.get(&(target, words.clone(), gaps.clone())) {
             // Two spellings with one stem ("industry", "industries"): one cue, the higher weight.
             let existing = &mut self.cues[existing];
             existing.weight = existing.weight.max(weight);
@@ -528,6 +570,11 @@ impl LanguageCues {
         let index = self.cues.len();
         match first {
             WordPattern::Stem(id) => self.first_stem.entry(*id).or_default().push(index),
+            WordPattern::Prefix(prefix) if prefix.chars().count() < 3 => self
+                .first_short_prefix
+                .entry(prefix.clone())
+                .or_default()
+                .push(index),
             WordPattern::Prefix(prefix) => self
                 .first_prefix
                 .entry(key3(prefix).to_string())
@@ -542,9 +589,11 @@ impl LanguageCues {
                 WordPattern::Prefix(prefix) => self.stop_prefixes.push(prefix.clone()),
             }
         }
-        self.cue_index.insert((target, words.clone()), index);
+        self.cue_index
+            .insert((target, words.clone(), gaps.clone()), index);
         self.cues.push(Cue {
             words,
+            gaps,
             target,
             weight,
         });
@@ -581,11 +630,22 @@ impl LanguageCues {
             .and_then(|id| self.first_stem.get(&id))
             .into_iter()
             .flatten();
+        let short_key = if self.first_short_prefix.is_empty() {
+            None
+        } else {
+            let mut ends = lower.char_indices().map(|(i, c)| i + c.len_utf8());
+            ends.nth(1).map(|end| &lower[..end])
+        };
+        let by_short_prefix = short_key
+            .and_then(|key| self.first_short_prefix.get(key))
+            .into_iter()
+            .flatten();
         let by_prefix = self
             .first_prefix
             .get(key3(lower))
             .into_iter()
             .flatten()
+            .chain(by_short_prefix)
             .filter(|c| matches!(&self.cues[**c].words[0], WordPattern::Prefix(p) if lower.starts_with(p.as_str())));
         let mut starts: Vec<u32> = by_stem.chain(by_prefix).map(|&c| c as u32).collect();
         starts.sort_unstable();
@@ -630,15 +690,16 @@ impl LanguageCues {
 
     /// The token positions cue `index` covers when it matches starting at token `start`.
     fn match_at(&self, index: usize, tokens: &[Token], start: usize) -> Option<Vec<usize>> {
-        let words = &self.cues[index].words;
+        let cue = &self.cues[index];
         let mut positions = [0usize; MAX_CUE_WORDS];
         positions[0] = start;
-        for (n, pattern) in words.iter().enumerate().skip(1) {
+        for (n, pattern) in cue.words.iter().enumerate().skip(1) {
             let last = positions[n - 1];
             positions[n] = (last + 1..tokens.len())
-                .take(PHRASE_GAP + 1)
+                .take(usize::from(cue.gaps[n]) + 1)
                 .find(|&p| Self::matches(pattern, &tokens[p]))?;
         }
+        let words = &cue.words;
         Some(positions[..words.len()].to_vec())
     }
 
@@ -687,7 +748,7 @@ impl LanguageCues {
                 .iter()
                 .any(|p| lower.starts_with(p.as_str()));
         let stem = self.stem(lower);
-        (content && !self.stop_words.contains(&stem)).then_some(stem)
+        (content && !self.stop_words.contains(&stem)).then(|| fold_latin(stem))
     }
 }
 
@@ -722,7 +783,7 @@ fn parse_taxonomy(
         }
         if id.starts_with('@') {
             return Err(row_error(format!(
-                "theme id `{id}`: ids starting with `@` are reserved for @benefit, @domain and @topic cues"
+                "theme id `{id}`: ids starting with `@` are reserved for @benefit, @domain, @furniture and @topic cues"
             )));
         }
         let theme = Theme {
@@ -747,12 +808,14 @@ impl ThemeConfig {
     pub fn build(&self) -> Result<ThemeMatcher, DataFileError> {
         let mut themes = Vec::new();
         let mut theme_index = FxHashMap::default();
-        parse_taxonomy(
-            TAXONOMY_TSV,
-            "built-in taxonomy",
-            &mut themes,
-            &mut theme_index,
-        )?;
+        if self.default_taxonomy {
+            parse_taxonomy(
+                TAXONOMY_TSV,
+                "built-in taxonomy",
+                &mut themes,
+                &mut theme_index,
+            )?;
+        }
         if let Some(path) = &self.taxonomy {
             parse_taxonomy(
                 &read_user_file(path)?,
@@ -771,7 +834,8 @@ impl ThemeConfig {
                 .as_ref()
                 .map(|(tsv, origin)| (tsv.as_str(), origin.clone())),
         );
-        for (tsv, origin) in sources {
+        for (source, (tsv, origin)) in sources.enumerate() {
+            let built_in = source == 0;
             for (line, row) in numbered_rows(tsv, &origin, &CUES_HEADER)? {
                 let row_error = |message: String| DataFileError::Row {
                     path: origin.clone(),
@@ -789,6 +853,11 @@ impl ThemeConfig {
                     "@benefit" => CueTarget::Benefit,
                     "@domain" => CueTarget::Domain,
                     "@topic" => CueTarget::Topic,
+                    "@furniture" => CueTarget::Furniture,
+                    // Without the built-in taxonomy, built-in cues of themes the user left out go.
+                    id if built_in && !self.default_taxonomy && !theme_index.contains_key(id) => {
+                        continue;
+                    }
                     id => {
                         let index = *theme_index.get(id).ok_or_else(|| {
                             row_error(format!("theme `{id}` is not in the taxonomy"))
@@ -981,9 +1050,9 @@ impl ThemeMatcher {
                     LanguageCues::lowercase_words(&restored(text, span, edits), &mut buffer);
                 let tokens = cues.tokens(&buffer, &ranges, memo);
                 let found = cues.found_cues(&tokens);
-                let names_benefit = found
-                    .iter()
-                    .any(|c| cues.cues[*c].target == CueTarget::Benefit);
+                let names = |target| found.iter().any(|c| cues.cues[*c].target == target);
+                let furniture = names(CueTarget::Furniture);
+                let names_benefit = names(CueTarget::Benefit) && !furniture;
                 paragraph_names_benefit |= names_benefit;
                 let mut scores: Vec<(u16, f32, f32)> = Vec::new();
                 for cue in &found {
@@ -1001,7 +1070,8 @@ impl ThemeMatcher {
                 // Only what can count is kept: scores below the statement threshold never do.
                 scores.retain(|(_, score, _)| f64::from(*score) >= self.thresholds.statement);
                 scores.sort_unstable_by_key(|(theme, _, _)| *theme);
-                let benefit = names_benefit || (after_intro && kind != StatementKind::Sentence);
+                let benefit = !furniture
+                    && (names_benefit || (after_intro && kind != StatementKind::Sentence));
                 let heading = kind == StatementKind::Heading;
                 if scores.is_empty() && !benefit && !heading {
                     continue;
@@ -1358,13 +1428,62 @@ mod tests {
         assert!(error.contains("shorter than three"), "{error}");
     }
 
+    /// The fifteen languages the built-in cues cover.
+    const CUE_LANGUAGES: [&str; 15] = [
+        "en", "de", "fr", "es", "it", "pt", "nl", "sv", "da", "nb", "pl", "ru", "zh", "ja", "ko",
+    ];
+
+    #[test]
+    fn built_in_cue_rows_are_well_formed() {
+        let taxonomy: FxHashSet<&str> = TAXONOMY_TSV
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .skip(1)
+            .filter_map(|l| l.split('\t').next())
+            .collect();
+        let mut seen = FxHashSet::default();
+        let mut lines = CUES_TSV
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.starts_with('#'));
+        assert_eq!(lines.next().unwrap().1, CUES_HEADER.join("\t"));
+        for (n, line) in lines {
+            let at = format!("cues.tsv line {}: {line:?}", n + 1);
+            let row: Vec<&str> = line.split('\t').collect();
+            assert_eq!(row.len(), 5, "{at}: five columns");
+            for field in &row {
+                assert!(
+                    !field.is_empty() && field.trim() == *field,
+                    "{at}: empty or padded field"
+                );
+            }
+            let [language, theme, cue, weight, _reason] = row[..] else {
+                unreachable!()
+            };
+            assert!(CUE_LANGUAGES.contains(&language), "{at}: language");
+            assert!(
+                taxonomy.contains(theme)
+                    || ["@benefit", "@domain", "@topic", "@furniture"].contains(&theme),
+                "{at}: theme"
+            );
+            assert!(
+                ["1.0", "0.75", "0.5", "0.25"].contains(&weight),
+                "{at}: weight is one of 1.0, 0.75, 0.5, 0.25"
+            );
+            assert_eq!(cue, cue.to_lowercase(), "{at}: cues are lowercase");
+            assert!(!cue.contains("  "), "{at}: one space between words");
+            assert!(seen.insert((language, theme, cue)), "{at}: duplicate row");
+        }
+    }
+
     #[test]
     fn built_in_data_builds_and_user_rows_are_checked() {
         let matcher = ThemeConfig::default().build().unwrap();
-        assert_eq!(matcher.themes().len(), 10);
-        for code in ["en", "sv", "pl", "de", "fr", "es"] {
+        assert_eq!(matcher.themes().len(), 18);
+        for code in CUE_LANGUAGES {
             let cues = &matcher.languages[code];
-            for theme in 0..10 {
+            assert!(!cues.topic.is_empty(), "{code} has no topic words");
+            for theme in 0..18 {
                 assert!(
                     cues.cues
                         .iter()
@@ -1409,8 +1528,63 @@ mod tests {
         }
         .build()
         .unwrap();
-        assert_eq!(matcher.themes().len(), 11);
-        assert_eq!(matcher.themes()[10].id, "balance");
+        assert_eq!(matcher.themes().len(), 19);
+        assert_eq!(matcher.themes()[18].id, "balance");
+    }
+
+    #[test]
+    fn the_users_taxonomy_alone_drops_the_built_in_themes_and_their_cues() {
+        let dir = tempfile::tempdir().unwrap();
+        let taxonomy = dir.path().join("taxonomy.tsv");
+        std::fs::write(
+            &taxonomy,
+            "id\tlabel\tdefinition\tkram\nautonomy\tAutonomy\tIndependence.\tcareer\n",
+        )
+        .unwrap();
+        let matcher = ThemeConfig {
+            taxonomy: Some(taxonomy),
+            default_taxonomy: false,
+            ..ThemeConfig::default()
+        }
+        .build()
+        .unwrap();
+        assert_eq!(matcher.themes().len(), 1);
+        let en = &matcher.languages["en"];
+        assert!(en.cues.iter().all(|c| matches!(
+            c.target,
+            CueTarget::Theme(0) | CueTarget::Benefit | CueTarget::Domain | CueTarget::Furniture
+        )));
+        assert!(en.cues.iter().any(|c| c.target == CueTarget::Theme(0)));
+        // The words of a dropped theme are content words again, for discovery.
+        assert!(en.key_stem("network").is_some());
+    }
+
+    #[test]
+    fn korean_cues_match_words_with_their_particles() {
+        let ko = cues("ko", &[("시각", 1.0), ("목표 설정", 1.0)]);
+        assert_eq!(found(&ko, "멘토는 새로운 시각을 준다"), vec![0]);
+        assert_eq!(found(&ko, "목표를 함께 설정하면"), vec![1]);
+        assert!(found(&ko, "설정한 목표").is_empty());
+        // One syllable is too short to be a prefix.
+        let mut one = LanguageCues::new("ko");
+        assert!(one.add("꿈*", CueTarget::Theme(0), 1.0).is_err());
+    }
+
+    #[test]
+    fn chinese_and_japanese_words_match_as_adjacent_characters() {
+        let zh = cues("zh", &[("设定目标", 1.0)]);
+        assert_eq!(found(&zh, "导师帮助你设定目标。"), vec![0]);
+        assert!(found(&zh, "设定了新的目标").is_empty());
+        let ja = cues("ja", &[("目標設定", 1.0), ("新しいアイデア", 1.0)]);
+        assert_eq!(found(&ja, "メンターは目標設定を手伝う"), vec![0]);
+        assert_eq!(found(&ja, "新しいアイデアが生まれる"), vec![1]);
+    }
+
+    #[test]
+    fn latin_stems_fold_their_diacritics_for_discovery() {
+        assert_eq!(fold_latin("expérient".to_string()), "experient");
+        assert_eq!(fold_latin("mål".to_string()), "mal");
+        assert_eq!(fold_latin("опыт".to_string()), "опыт");
     }
 
     #[test]

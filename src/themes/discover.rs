@@ -198,9 +198,11 @@ fn key_phrases(text: &str, statement: &super::Statement, stem: &str) -> Vec<Stri
     let stemmer = super::stemmer_for(statement.language);
     let is_key = |word: &str| {
         let lower = word.to_lowercase();
-        let stemmed = stemmer
-            .as_ref()
-            .map_or(lower.clone(), |s| s.stem(&lower).into_owned());
+        let stemmed = super::fold_latin(
+            stemmer
+                .as_ref()
+                .map_or(lower.clone(), |s| s.stem(&lower).into_owned()),
+        );
         (key.contains(stemmed.as_str()), stemmed == stem)
     };
     let mut phrases = Vec::new();
