@@ -77,7 +77,7 @@ impl Default for Thresholds {
     fn default() -> Self {
         Self {
             statement: 1.0,
-            document: 1.5,
+            document: 1.0,
         }
     }
 }
@@ -370,6 +370,9 @@ struct LanguageCues {
     first_short_prefix: FxHashMap<String, Vec<usize>>,
     /// Function words (stop-words crate), domain words and theme cue stems: never key stems.
     stop_words: FxHashSet<String>,
+    /// Function words alone (stop-words crate): in a phrase cue they stand next to their
+    /// neighbours ("for the mentor" does not read "for a talk with the mentor").
+    function_words: FxHashSet<String>,
     /// Prefix patterns of domain and theme cues: tokens starting with one are never key stems.
     stop_prefixes: Vec<String>,
     /// Words that say a paragraph is about the corpus's topic (`@topic` cues): lowercase, and
@@ -481,7 +484,7 @@ fn stemmer_for(code: &str) -> Option<Stemmer> {
 
 impl LanguageCues {
     fn new(code: &str) -> Self {
-        let stop_words = stop_words::lookup(code)
+        let function_words: FxHashSet<String> = stop_words::lookup(code)
             .map(|list| list.iter().map(|w| w.to_lowercase()).collect())
             .unwrap_or_default();
         Self {
@@ -493,7 +496,8 @@ impl LanguageCues {
             first_stem: FxHashMap::default(),
             first_prefix: FxHashMap::default(),
             first_short_prefix: FxHashMap::default(),
-            stop_words,
+            stop_words: function_words.clone(),
+            function_words,
             stop_prefixes: Vec::new(),
             topic: Vec::new(),
         }
@@ -520,6 +524,7 @@ impl LanguageCues {
         }
         let mut words = Vec::new();
         let mut gaps = Vec::new();
+        let mut function = Vec::new();
         let mut stems = Vec::new();
         for word in cue_text.split_whitespace() {
             if let Some(prefix) = word.strip_suffix('*') {
@@ -531,6 +536,7 @@ impl LanguageCues {
                     ));
                 }
                 gaps.push(PHRASE_GAP as u8);
+                function.push(false);
                 words.push(WordPattern::Prefix(prefix));
             } else {
                 // A hyphenated word is several tokens ("self-worth" → self, worth), and so is a
@@ -539,6 +545,7 @@ impl LanguageCues {
                 for (n, part) in word.unicode_words().enumerate() {
                     gaps.push(if n == 0 { PHRASE_GAP as u8 } else { 0 });
                     let lower = part.to_lowercase();
+                    function.push(self.function_words.contains(&lower));
                     // A Korean word carries its particles (시각을, 시각이): the written noun is a
                     // prefix of the word as it stands in a sentence.
                     if lower.chars().count() >= 2 && is_hangul(&lower) {
@@ -553,6 +560,12 @@ impl LanguageCues {
                     words.push(WordPattern::Stem(id));
                     stems.push(stem);
                 }
+            }
+        }
+        // A function word holds on to its neighbours: no gap before or after it.
+        for n in 1..gaps.len() {
+            if function[n] || function[n - 1] {
+                gaps[n] = 0;
             }
         }
         if let Some(&existing) = self.cue_index.get(&(target, words.clone(), gaps.clone())) {
@@ -735,6 +748,24 @@ impl LanguageCues {
             .filter(|(cue, positions)| !covered_by_longer(**cue, positions))
             .map(|(cue, _)| *cue)
             .collect()
+    }
+
+    /// Per theme, the sum and the strongest of the weights of the cues found.
+    fn theme_scores(&self, found: &[usize]) -> Vec<(u16, f32, f32)> {
+        let mut scores: Vec<(u16, f32, f32)> = Vec::new();
+        for cue in found {
+            if let CueTarget::Theme(theme) = self.cues[*cue].target {
+                let weight = self.cues[*cue].weight;
+                match scores.iter_mut().find(|(t, _, _)| *t == theme) {
+                    Some(entry) => {
+                        entry.1 += weight;
+                        entry.2 = entry.2.max(weight);
+                    }
+                    None => scores.push((theme, weight, weight)),
+                }
+            }
+        }
+        scores
     }
 
     /// The stem of a content word (for discovery); `None` for function words, domain words, words
@@ -1046,25 +1077,32 @@ impl ThemeMatcher {
             let memo = memos.entry((self.id, language)).or_default();
             let mut paragraph_names_benefit = false;
             for (span, kind) in Self::statements_of(text, paragraph) {
-                let ranges =
-                    LanguageCues::lowercase_words(&restored(text, span, edits), &mut buffer);
+                let restored_text = restored(text, span, edits);
+                // Where the normaliser changed the statement, its original words are read too and
+                // each theme keeps the better score: an article wrongly taken for spun keeps its
+                // own words ("knowledge" restored to "data" still reads as knowledge).
+                let original_scores = match &restored_text {
+                    std::borrow::Cow::Owned(_) => {
+                        let original = &text[span.start..span.end];
+                        let ranges = LanguageCues::lowercase_words(original, &mut buffer);
+                        let tokens = cues.tokens(&buffer, &ranges, memo);
+                        cues.theme_scores(&cues.found_cues(&tokens))
+                    }
+                    std::borrow::Cow::Borrowed(_) => Vec::new(),
+                };
+                let ranges = LanguageCues::lowercase_words(&restored_text, &mut buffer);
                 let tokens = cues.tokens(&buffer, &ranges, memo);
                 let found = cues.found_cues(&tokens);
                 let names = |target| found.iter().any(|c| cues.cues[*c].target == target);
                 let furniture = names(CueTarget::Furniture);
                 let names_benefit = names(CueTarget::Benefit) && !furniture;
                 paragraph_names_benefit |= names_benefit;
-                let mut scores: Vec<(u16, f32, f32)> = Vec::new();
-                for cue in &found {
-                    if let CueTarget::Theme(theme) = cues.cues[*cue].target {
-                        let weight = cues.cues[*cue].weight;
-                        match scores.iter_mut().find(|(t, _, _)| *t == theme) {
-                            Some(entry) => {
-                                entry.1 += weight;
-                                entry.2 = entry.2.max(weight);
-                            }
-                            None => scores.push((theme, weight, weight)),
-                        }
+                let mut scores = cues.theme_scores(&found);
+                for (theme, score, strongest) in original_scores {
+                    match scores.iter_mut().find(|(t, _, _)| *t == theme) {
+                        Some(entry) if (entry.1, entry.2) >= (score, strongest) => {}
+                        Some(entry) => *entry = (theme, score, strongest),
+                        None => scores.push((theme, score, strongest)),
                     }
                 }
                 // Only what can count is kept: scores below the statement threshold never do.
@@ -1404,6 +1442,15 @@ mod tests {
         assert_eq!(found(&cues, "Freshen your eyes"), vec![0]);
         assert!(found(&cues, "eyes that are fresh").is_empty());
         assert!(found(&cues, "fresh bread for the whole family and eyes").is_empty());
+    }
+
+    #[test]
+    fn function_words_in_a_phrase_stand_next_to_their_neighbours() {
+        let cues = cues("en", &[("for the mentor", 1.0), ("new idea", 1.0)]);
+        assert_eq!(found(&cues, "Benefits for the mentor"), vec![0]);
+        assert!(found(&cues, "for the relationship with the mentor").is_empty());
+        assert!(found(&cues, "for the good mentor").is_empty());
+        assert_eq!(found(&cues, "new and bold ideas"), vec![1]);
     }
 
     #[test]
