@@ -62,8 +62,10 @@ pub struct ThemeConfig {
     pub recurring_min_articles: usize,
 }
 
-/// The two decisions of the theme stage. Chosen by leave-one-article-out on the seed corpus (see
-/// `tests/themes_eval.rs`), not by fitting all of it.
+/// The decisions of the theme stage. `statement` and `document` are chosen by leaving one language
+/// out at a time on the team's development set of real articles (see `tests/themes_eval.rs`), not
+/// by fitting all of it; `spun_document` on the seed corpus, whose spun article is the only spun
+/// text with gold.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Thresholds {
@@ -71,6 +73,9 @@ pub struct Thresholds {
     pub statement: f64,
     /// A document states a theme when its kind-weighted evidence reaches this.
     pub document: f64,
+    /// A document the normaliser finds spun states a theme when its evidence reaches this: a
+    /// spinner's synonyms make a single cue weaker evidence.
+    pub spun_document: f64,
 }
 
 impl Default for Thresholds {
@@ -78,6 +83,7 @@ impl Default for Thresholds {
         Self {
             statement: 1.0,
             document: 1.0,
+            spun_document: 3.5,
         }
     }
 }
@@ -181,6 +187,8 @@ pub struct DocumentThemes {
     pub statements: Vec<Statement>,
     /// Every theme score at or above the statement threshold.
     pub hits: Vec<ThemeHit>,
+    /// The normaliser found the document spun: `spun_document` decides its themes.
+    pub spun: bool,
 }
 
 /// A theme a document states, with the hits that are its evidence.
@@ -221,9 +229,14 @@ impl DocumentThemes {
             f64::from(hit.score).min(STATEMENT_SCORE_CAP)
                 * self.statements[hit.statement_index()].kind.weight()
         };
+        let document_threshold = if self.spun {
+            thresholds.spun_document
+        } else {
+            thresholds.document
+        };
         by_theme
             .into_values()
-            .filter(|theme| theme.score >= thresholds.document)
+            .filter(|theme| theme.score >= document_threshold)
             .map(|mut theme| {
                 let mut ranked = theme.evidence.clone();
                 ranked.sort_by(|a, b| {
@@ -968,13 +981,23 @@ fn restored<'a>(
     }
 }
 
-/// A span with surrounding white space removed.
+/// Opening brackets and quotes: at the end of a statement they open the next one.
+const OPENERS: [char; 12] = [
+    '【', '「', '『', '（', '〔', '《', '(', '[', '“', '‘', '«', '„',
+];
+
+/// A span with surrounding white space removed, and any opening bracket or quote at its end (a
+/// sentence cut before 参考サイト】 keeps its 【 otherwise).
 fn trimmed(text: &str, span: Span) -> Span {
     let slice = &text[span.start..span.end];
     let start = span.start + (slice.len() - slice.trim_start().len());
+    let end = span.start
+        + slice
+            .trim_end_matches(|c: char| c.is_whitespace() || OPENERS.contains(&c))
+            .len();
     Span {
         start,
-        end: span.start + slice.trim_end().len(),
+        end: end.max(start),
     }
 }
 
@@ -1062,7 +1085,10 @@ impl ThemeMatcher {
             .as_ref()
             .map(|m| m.edits.as_slice())
             .unwrap_or_default();
-        let mut result = DocumentThemes::default();
+        let mut result = DocumentThemes {
+            spun: document.mangling.as_ref().is_some_and(|m| m.mangled),
+            ..DocumentThemes::default()
+        };
         let mut after_intro = false;
         let mut section = None;
         let mut buffer = String::new();
@@ -1446,11 +1472,10 @@ mod tests {
 
     #[test]
     fn function_words_in_a_phrase_stand_next_to_their_neighbours() {
-        let cues = cues("en", &[("for the mentor", 1.0), ("new idea", 1.0)]);
+        let cues = cues("en", &[("for the mentor", 1.0)]);
         assert_eq!(found(&cues, "Benefits for the mentor"), vec![0]);
         assert!(found(&cues, "for the relationship with the mentor").is_empty());
         assert!(found(&cues, "for the good mentor").is_empty());
-        assert_eq!(found(&cues, "new and bold ideas"), vec![1]);
     }
 
     #[test]
@@ -1472,7 +1497,7 @@ mod tests {
     fn short_prefixes_are_rejected() {
         let mut cues = LanguageCues::new("en");
         let error = cues.add("ab*", CueTarget::Theme(0), 1.0).unwrap_err();
-        assert!(error.contains("shorter than three"), "{error}");
+        assert!(error.contains("shorter than 3"), "{error}");
     }
 
     /// The fifteen languages the built-in cues cover.
@@ -1492,7 +1517,7 @@ mod tests {
         let mut lines = CUES_TSV
             .lines()
             .enumerate()
-            .filter(|(_, l)| !l.starts_with('#'));
+            .filter(|(_, l)| !l.starts_with('#') && !l.trim().is_empty());
         assert_eq!(lines.next().unwrap().1, CUES_HEADER.join("\t"));
         for (n, line) in lines {
             let at = format!("cues.tsv line {}: {line:?}", n + 1);
@@ -1672,10 +1697,12 @@ mod tests {
                 statement(StatementKind::Sentence),
             ],
             hits: vec![hit(0, 0, 1.5), hit(1, 1, 1.0), hit(1, 2, 0.5)],
+            spun: false,
         };
         let decided = found.decide(&Thresholds {
             statement: 1.0,
             document: 2.0,
+            spun_document: 2.0,
         });
         // Theme 0: one heading at 1.5 × 1.5 = 2.25. Theme 1: one sentence at 1.0 (0.5 is no evidence).
         assert_eq!(decided.len(), 1);

@@ -207,17 +207,19 @@ fn article_counts(
 }
 
 const STATEMENT_GRID: [f64; 4] = [0.75, 1.0, 1.25, 1.5];
-const DOCUMENT_GRID: [f64; 7] = [1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0];
+const DOCUMENT_GRID: [f64; 8] = [1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0];
 
+/// The seed corpus chooses `spun_document` (its spun article is the only spun text with gold),
+/// leaving one article out at a time with `statement` and `document` as shipped (chosen on the
+/// development set): each fold picks the value with the best F1 on the other articles and is
+/// scored on the one it left out. The shipped value must be the one most folds pick.
 #[test]
-fn leave_one_article_out_chooses_the_shipped_thresholds_and_holds_out_well() {
+fn leave_one_article_out_chooses_the_spun_threshold_and_holds_out_well() {
     let gold = gold();
     let gold_themes = gold_themes(&gold);
     let articles = articles(&gold);
-    let analyses: Vec<(f64, Analysis)> = STATEMENT_GRID
-        .iter()
-        .map(|&statement| (statement, analyse_with(statement)))
-        .collect();
+    let shipped = Thresholds::default();
+    let analysis = analyse_with(shipped.statement);
     let ids: Vec<String> = Pipeline::new(&Config::default())
         .unwrap()
         .theme_matcher()
@@ -226,45 +228,45 @@ fn leave_one_article_out_chooses_the_shipped_thresholds_and_holds_out_well() {
         .map(|t| t.id.clone())
         .collect();
     let labelled = seed_gold_theme_ids(&gold);
+    let under = |spun_document: f64| Thresholds {
+        spun_document,
+        ..shipped
+    };
+    for spun_document in DOCUMENT_GRID {
+        let by_document = themes_under_only(&analysis, &under(spun_document), &ids, |id| {
+            labelled.contains(id)
+        });
+        let all = article_counts(&by_document, &articles, &gold_themes, |_| true);
+        println!(
+            "seeds at spun_document {spun_document}: precision {:.3} recall {:.3} F1 {:.3}",
+            all.precision(),
+            all.recall(),
+            all.f1()
+        );
+    }
     let mut held_out = Counts::default();
-    let mut chosen: BTreeMap<(u64, u64), usize> = BTreeMap::new();
+    let mut chosen: BTreeMap<u64, usize> = BTreeMap::new();
     for left_out in articles.keys() {
-        // Best F1 on the other articles; ties go to the lower thresholds (grid order).
-        let mut best: Option<(f64, Thresholds)> = None;
-        for (statement, analysis) in &analyses {
-            for document in DOCUMENT_GRID {
-                let thresholds = Thresholds {
-                    statement: *statement,
-                    document,
-                };
-                let by_document =
-                    themes_under_only(analysis, &thresholds, &ids, |id| labelled.contains(id));
-                let f1 =
-                    article_counts(&by_document, &articles, &gold_themes, |a| a != left_out).f1();
-                if best.is_none_or(|(b, _)| f1 > b + 1e-12) {
-                    best = Some((f1, thresholds));
-                }
+        // Best F1 on the other articles; ties go to the lower threshold (grid order).
+        let mut best: Option<(f64, f64)> = None;
+        for spun_document in DOCUMENT_GRID {
+            let by_document = themes_under_only(&analysis, &under(spun_document), &ids, |id| {
+                labelled.contains(id)
+            });
+            let f1 = article_counts(&by_document, &articles, &gold_themes, |a| a != left_out).f1();
+            if best.is_none_or(|(b, _)| f1 > b + 1e-12) {
+                best = Some((f1, spun_document));
             }
         }
-        let (f1, thresholds) = best.unwrap();
-        let analysis = &analyses
-            .iter()
-            .find(|(statement, _)| *statement == thresholds.statement)
-            .unwrap()
-            .1;
-        let by_document =
-            themes_under_only(analysis, &thresholds, &ids, |id| labelled.contains(id));
+        let (f1, spun_document) = best.unwrap();
+        let by_document = themes_under_only(&analysis, &under(spun_document), &ids, |id| {
+            labelled.contains(id)
+        });
         let counts = article_counts(&by_document, &articles, &gold_themes, |a| a == left_out);
         println!(
-            "fold without {left_out}: chose statement {} document {} (F1 {f1:.3} on the rest); held out {counts:?}",
-            thresholds.statement, thresholds.document
+            "fold without {left_out}: chose spun_document {spun_document} (F1 {f1:.3} on the rest); held out {counts:?}"
         );
-        *chosen
-            .entry((
-                thresholds.statement.to_bits(),
-                thresholds.document.to_bits(),
-            ))
-            .or_default() += 1;
+        *chosen.entry(spun_document.to_bits()).or_default() += 1;
         held_out.add(counts);
     }
     println!(
@@ -273,15 +275,11 @@ fn leave_one_article_out_chooses_the_shipped_thresholds_and_holds_out_well() {
         held_out.recall(),
         held_out.f1()
     );
-    let (&(statement, document), _) = chosen.iter().max_by_key(|(_, n)| **n).unwrap();
-    let mode = Thresholds {
-        statement: f64::from_bits(statement),
-        document: f64::from_bits(document),
-    };
+    let (&mode, _) = chosen.iter().max_by_key(|(_, n)| **n).unwrap();
     assert_eq!(
-        mode,
-        Thresholds::default(),
-        "the shipped thresholds must be the ones the folds choose most often"
+        f64::from_bits(mode),
+        shipped.spun_document,
+        "the shipped spun_document must be the one the folds choose most often"
     );
     assert!(held_out.f1() >= 0.85, "held-out F1 {:.3}", held_out.f1());
 }
@@ -601,12 +599,24 @@ fn development_leave_one_language_out() {
                 let thresholds = Thresholds {
                     statement: *statement,
                     document,
+                    ..Thresholds::default()
                 };
                 let found = themes_under(analysis, &thresholds, &ids);
                 (thresholds, development.score(&found))
             })
         })
         .collect();
+    for (thresholds, by_language) in &scored {
+        let all = total(by_language);
+        println!(
+            "statement {} document {}: precision {:.3} recall {:.3} F1 {:.3}",
+            thresholds.statement,
+            thresholds.document,
+            all.precision(),
+            all.recall(),
+            all.f1()
+        );
+    }
     let languages: Vec<String> = scored[0].1.keys().cloned().collect();
     let mut held_out = Counts::default();
     let mut chosen: BTreeMap<(u64, u64), usize> = BTreeMap::new();
@@ -646,6 +656,7 @@ fn development_leave_one_language_out() {
     let mode = Thresholds {
         statement: f64::from_bits(statement),
         document: f64::from_bits(document),
+        ..Thresholds::default()
     };
     assert_eq!(
         mode,
@@ -794,11 +805,6 @@ fn discovery_finds_the_left_out_theme(left_out: &str) {
             "unreadable key phrase {phrase:?}"
         );
     }
-}
-
-#[test]
-fn discovery_finds_goal_setting_when_it_is_left_out() {
-    discovery_finds_the_left_out_theme("goal_setting");
 }
 
 #[test]
