@@ -277,3 +277,78 @@ fn only_articles_about_the_topic_state_themes() {
         1,
     );
 }
+
+#[test]
+fn page_furniture_never_becomes_a_discovered_theme() {
+    let corpus = tempfile::tempdir().unwrap();
+    for (name, topic) in [("a.txt", "sleep"), ("b.txt", "rest"), ("c.txt", "calm")] {
+        let text = format!(
+            "Why a mentor helps\n\n1 minute read\n\nAdvertisement\n\nHere are the benefits of a mentor:\n\n1 minute read\n\nAdvertisement\n\nShare this article\n\nRelated articles\n\nBetter {topic} after long shifts\n"
+        );
+        write(corpus.path(), name, &text);
+    }
+    let json = themes_json(&[corpus.path().to_str().unwrap()]);
+    for discovered in json["discovered_themes"].as_array().unwrap() {
+        let text = discovered.to_string().to_lowercase();
+        for furniture in ["minute", "read", "advertisement", "share", "related"] {
+            assert!(
+                !text.contains(furniture),
+                "furniture surfaced: {discovered}"
+            );
+        }
+    }
+}
+
+#[test]
+fn no_default_taxonomy_runs_with_the_users_taxonomy_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "taxonomy.tsv",
+        "id\tlabel\tdefinition\tkram\nautonomy\tAutonomy\tThe mentee learns to work on their own.\tcareer: coaching\n",
+    );
+    let corpus = tempfile::tempdir().unwrap();
+    write(
+        corpus.path(),
+        "a.txt",
+        "Why a mentor matters\n\nA mentor builds your independence and self-reliance.\n\nA mentor opens doors to a wider network of contacts.\n",
+    );
+    let taxonomy = dir.path().join("taxonomy.tsv");
+    let alone = themes_json(&[
+        "--taxonomy",
+        taxonomy.to_str().unwrap(),
+        "--no-default-taxonomy",
+        corpus.path().to_str().unwrap(),
+    ]);
+    let ids: Vec<&str> = alone["themes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["autonomy"]);
+    assert_eq!(
+        alone["documents"][0]["themes"],
+        serde_json::json!(["autonomy"])
+    );
+
+    // Without the flag the file extends the built-in taxonomy, whose cues find the network.
+    let extended = themes_json(&[
+        "--taxonomy",
+        taxonomy.to_str().unwrap(),
+        corpus.path().to_str().unwrap(),
+    ]);
+    let stated = extended["documents"][0]["themes"].as_array().unwrap();
+    assert!(
+        stated.iter().any(|t| t == "networks_opportunities"),
+        "{stated:?}"
+    );
+
+    // The flag needs a taxonomy.
+    let output = mentorlens()
+        .args(["themes", "--no-default-taxonomy"])
+        .arg(corpus.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
