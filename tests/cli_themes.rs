@@ -91,8 +91,8 @@ fn write(dir: &Path, name: &str, text: &str) {
 #[test]
 fn spun_english_is_matched_on_its_restored_text_and_quoted_as_spun() {
     let dir = tempfile::tempdir().unwrap();
-    let heading =
-        "\n\nNew concepts\n\nThe outcome is a steady stream of concepts for the whole business.\n";
+    // Three headings: a spun document needs more evidence (`spun_document`) than a clean one.
+    let heading = "\n\nNew concepts\n\nThe outcome is a steady stream of concepts for the whole business.\n\nNew concepts for the team\n\nNew concepts for the leaders\n";
     let spun = std::fs::read_to_string(root().join("corpus/003_c1d548cdc3955c20.txt")).unwrap();
     write(dir.path(), "spun.txt", &format!("{spun}{heading}"));
     let json = themes_json(&[dir.path().to_str().unwrap()]);
@@ -103,7 +103,14 @@ fn spun_english_is_matched_on_its_restored_text_and_quoted_as_spun() {
         .map(|e| e["text"].as_str().unwrap())
         .collect();
     // The spinner wrote "concepts" for "ideas": matched as "New ideas", quoted as written.
-    assert_eq!(quoted, vec!["New concepts"]);
+    assert_eq!(
+        quoted,
+        vec![
+            "New concepts",
+            "New concepts for the team",
+            "New concepts for the leaders"
+        ]
+    );
 
     let clean_dir = tempfile::tempdir().unwrap();
     let clean = std::fs::read_to_string(root().join("corpus/002_b93d072c615ee9a5.txt")).unwrap();
