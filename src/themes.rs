@@ -981,12 +981,11 @@ fn restored<'a>(
     }
 }
 
-/// Opening brackets and quotes: at the end of a statement they open the next one.
-const OPENERS: [char; 12] = [
-    '【', '「', '『', '（', '〔', '《', '(', '[', '“', '‘', '«', '„',
-];
+/// Opening brackets: at the end of a statement they open the next one. (Quotation marks are left
+/// alone: „…“ and »…« close with what opens elsewhere.)
+const OPENERS: [char; 8] = ['【', '「', '『', '（', '〔', '《', '(', '['];
 
-/// A span with surrounding white space removed, and any opening bracket or quote at its end (a
+/// A span with surrounding white space removed, and any opening bracket at its end (a
 /// sentence cut before 参考サイト】 keeps its 【 otherwise).
 fn trimmed(text: &str, span: Span) -> Span {
     let slice = &text[span.start..span.end];
