@@ -335,6 +335,8 @@ struct Token<'a> {
     lower: &'a str,
     stem: Option<u32>,
     starts: &'a [u32],
+    /// Its key stem for discovery, if it is a content word.
+    key_stem: Option<&'a str>,
 }
 
 /// What matching needs to know about one distinct lowercase word.
@@ -344,6 +346,8 @@ struct WordInfo {
     stem: Option<u32>,
     /// The cues whose first word matches it.
     starts: Vec<u32>,
+    /// Its key stem for discovery (`LanguageCues::key_stem`), looked up once per word.
+    key_stem: Option<String>,
 }
 
 /// The words seen so far, each looked up (stemmed, matched against first cue words) once per
@@ -676,7 +680,11 @@ impl LanguageCues {
         let mut starts: Vec<u32> = by_stem.chain(by_prefix).map(|&c| c as u32).collect();
         starts.sort_unstable();
         starts.dedup();
-        WordInfo { stem, starts }
+        WordInfo {
+            stem,
+            starts,
+            key_stem: self.key_stem(lower),
+        }
     }
 
     /// The tokens of a lowercased text. Fills `memo` with the words it has not seen, then reads it.
@@ -702,6 +710,7 @@ impl LanguageCues {
                     lower,
                     stem: info.stem,
                     starts: &info.starts,
+                    key_stem: info.key_stem.as_deref(),
                 }
             })
             .collect()
@@ -1158,7 +1167,7 @@ impl ThemeMatcher {
                 let key_stems = if benefit {
                     tokens
                         .iter()
-                        .filter_map(|t| cues.key_stem(t.lower))
+                        .filter_map(|t| t.key_stem.map(str::to_string))
                         .collect()
                 } else {
                     Vec::new()
