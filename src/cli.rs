@@ -148,6 +148,9 @@ struct StageArgs {
     /// Extra theme taxonomy (TSV: id, label, definition, kram); rows with a known id replace it.
     #[arg(long, value_name = "FILE")]
     taxonomy: Option<PathBuf>,
+    /// Use `--taxonomy FILE` alone: no built-in themes, and no built-in cues of themes not in FILE.
+    #[arg(long, requires = "taxonomy")]
+    no_default_taxonomy: bool,
     /// Extra theme cues (TSV: language, theme, cue, weight, reason).
     #[arg(long, value_name = "FILE")]
     cues: Option<PathBuf>,
@@ -167,6 +170,9 @@ impl StageArgs {
         }
         if self.taxonomy.is_some() {
             config.themes.taxonomy = self.taxonomy.clone();
+        }
+        if self.no_default_taxonomy {
+            config.themes.default_taxonomy = false;
         }
         if self.cues.is_some() {
             config.themes.cues = self.cues.clone();

@@ -221,7 +221,7 @@ fn jsonl_has_one_record_per_line() {
     assert_eq!(of("group").len(), 1);
     assert_eq!(of("group_member").len(), 2);
     assert_eq!(of("alignment").len(), 1);
-    assert_eq!(of("theme").len(), 10);
+    assert_eq!(of("theme").len(), 18);
     assert!(!of("theme_evidence").is_empty());
     assert_eq!(
         lines.len(),

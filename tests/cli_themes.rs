@@ -91,8 +91,8 @@ fn write(dir: &Path, name: &str, text: &str) {
 #[test]
 fn spun_english_is_matched_on_its_restored_text_and_quoted_as_spun() {
     let dir = tempfile::tempdir().unwrap();
-    let heading =
-        "\n\nNew concepts\n\nThe outcome is a steady stream of concepts for the whole business.\n";
+    // Three headings: a spun document needs more evidence (`spun_document`) than a clean one.
+    let heading = "\n\nNew concepts\n\nThe outcome is a steady stream of concepts for the whole business.\n\nNew concepts for the team\n\nNew concepts for the leaders\n";
     let spun = std::fs::read_to_string(root().join("corpus/003_c1d548cdc3955c20.txt")).unwrap();
     write(dir.path(), "spun.txt", &format!("{spun}{heading}"));
     let json = themes_json(&[dir.path().to_str().unwrap()]);
@@ -103,7 +103,14 @@ fn spun_english_is_matched_on_its_restored_text_and_quoted_as_spun() {
         .map(|e| e["text"].as_str().unwrap())
         .collect();
     // The spinner wrote "concepts" for "ideas": matched as "New ideas", quoted as written.
-    assert_eq!(quoted, vec!["New concepts"]);
+    assert_eq!(
+        quoted,
+        vec![
+            "New concepts",
+            "New concepts for the team",
+            "New concepts for the leaders"
+        ]
+    );
 
     let clean_dir = tempfile::tempdir().unwrap();
     let clean = std::fs::read_to_string(root().join("corpus/002_b93d072c615ee9a5.txt")).unwrap();
@@ -276,4 +283,79 @@ fn only_articles_about_the_topic_state_themes() {
         ),
         1,
     );
+}
+
+#[test]
+fn page_furniture_never_becomes_a_discovered_theme() {
+    let corpus = tempfile::tempdir().unwrap();
+    for (name, topic) in [("a.txt", "sleep"), ("b.txt", "rest"), ("c.txt", "calm")] {
+        let text = format!(
+            "Why a mentor helps\n\n1 minute read\n\nAdvertisement\n\nHere are the benefits of a mentor:\n\n1 minute read\n\nAdvertisement\n\nShare this article\n\nRelated articles\n\nBetter {topic} after long shifts\n"
+        );
+        write(corpus.path(), name, &text);
+    }
+    let json = themes_json(&[corpus.path().to_str().unwrap()]);
+    for discovered in json["discovered_themes"].as_array().unwrap() {
+        let text = discovered.to_string().to_lowercase();
+        for furniture in ["minute", "read", "advertisement", "share", "related"] {
+            assert!(
+                !text.contains(furniture),
+                "furniture surfaced: {discovered}"
+            );
+        }
+    }
+}
+
+#[test]
+fn no_default_taxonomy_runs_with_the_users_taxonomy_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "taxonomy.tsv",
+        "id\tlabel\tdefinition\tkram\nautonomy\tAutonomy\tThe mentee learns to work on their own.\tcareer: coaching\n",
+    );
+    let corpus = tempfile::tempdir().unwrap();
+    write(
+        corpus.path(),
+        "a.txt",
+        "Why a mentor matters\n\nA mentor builds your independence and self-reliance.\n\nA mentor opens doors to a wider network of contacts.\n",
+    );
+    let taxonomy = dir.path().join("taxonomy.tsv");
+    let alone = themes_json(&[
+        "--taxonomy",
+        taxonomy.to_str().unwrap(),
+        "--no-default-taxonomy",
+        corpus.path().to_str().unwrap(),
+    ]);
+    let ids: Vec<&str> = alone["themes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["autonomy"]);
+    assert_eq!(
+        alone["documents"][0]["themes"],
+        serde_json::json!(["autonomy"])
+    );
+
+    // Without the flag the file extends the built-in taxonomy, whose cues find the network.
+    let extended = themes_json(&[
+        "--taxonomy",
+        taxonomy.to_str().unwrap(),
+        corpus.path().to_str().unwrap(),
+    ]);
+    let stated = extended["documents"][0]["themes"].as_array().unwrap();
+    assert!(
+        stated.iter().any(|t| t == "networks_opportunities"),
+        "{stated:?}"
+    );
+
+    // The flag needs a taxonomy.
+    let output = mentorlens()
+        .args(["themes", "--no-default-taxonomy"])
+        .arg(corpus.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
 }

@@ -1,10 +1,11 @@
 //! Discovery: recurring benefit statements that no taxonomy theme explains.
 //!
 //! Input: the statements that name a benefit (or stand as headings and list items under a benefit
-//! intro) and reach no theme. Each keeps its content-word stems (function words and domain words such
-//! as "mentor" or "career" removed). A stem shared by such statements of at least two distinct
-//! articles seeds a cluster; clusters take statements greedily, most widely shared stem first, so a
-//! statement belongs to one cluster. Key phrases are the runs of content words (RAKE-style) that carry
+//! intro) and reach no theme; a statement with page furniture (`@furniture`) never does. Each keeps
+//! its content-word stems (function words and domain words such as "mentor" or "career" removed;
+//! a Latin-script stem without diacritics, so cognates of two languages meet). A stem shared by
+//! such statements of at least two distinct articles seeds a cluster; clusters take statements
+//! greedily, most widely shared stem first, so a statement belongs to one cluster. Key phrases are the runs of content words (RAKE-style) that carry
 //! the cluster's stem, most frequent first. A statement's versions in translations of its article
 //! join through the paragraph alignment, so the evidence covers every language of the article.
 
@@ -198,9 +199,11 @@ fn key_phrases(text: &str, statement: &super::Statement, stem: &str) -> Vec<Stri
     let stemmer = super::stemmer_for(statement.language);
     let is_key = |word: &str| {
         let lower = word.to_lowercase();
-        let stemmed = stemmer
-            .as_ref()
-            .map_or(lower.clone(), |s| s.stem(&lower).into_owned());
+        let stemmed = super::fold_latin(
+            stemmer
+                .as_ref()
+                .map_or(lower.clone(), |s| s.stem(&lower).into_owned()),
+        );
         (key.contains(stemmed.as_str()), stemmed == stem)
     };
     let mut phrases = Vec::new();
