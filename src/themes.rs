@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use snowball_stemmers_rs::{Algorithm, Stemmer};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use unicode_segmentation::UnicodeSegmentation;
 
 const TAXONOMY_TSV: &str = include_str!("themes/taxonomy.tsv");
@@ -149,8 +150,9 @@ pub struct Statement {
     pub language: &'static str,
     /// It names a benefit ("benefits", "reasons", "fördelar") or follows an intro that does.
     pub benefit: bool,
-    /// Content-word stems (no function words, no domain words), for discovery.
-    pub key_stems: Vec<String>,
+    /// Content-word stems (no function words, no domain words), for discovery; shared with the
+    /// matcher's word memo, so a long document's statements do not each copy them.
+    pub key_stems: Box<[Arc<str>]>,
     /// The statement index of the heading whose section this statement is in.
     pub section: Option<usize>,
 }
@@ -338,7 +340,7 @@ struct Token<'a> {
     stem: Option<u32>,
     starts: &'a [u32],
     /// Its key stem for discovery, if it is a content word.
-    key_stem: Option<&'a str>,
+    key_stem: Option<&'a Arc<str>>,
 }
 
 /// What matching needs to know about one distinct lowercase word.
@@ -349,7 +351,7 @@ struct WordInfo {
     /// The cues whose first word matches it.
     starts: Vec<u32>,
     /// Its key stem for discovery (`LanguageCues::key_stem`), looked up once per word.
-    key_stem: Option<String>,
+    key_stem: Option<Arc<str>>,
 }
 
 /// The words seen so far, each looked up (stemmed, matched against first cue words) once per
@@ -685,7 +687,7 @@ impl LanguageCues {
         WordInfo {
             stem,
             starts,
-            key_stem: self.key_stem(lower),
+            key_stem: self.key_stem(lower).map(Arc::from),
         }
     }
 
@@ -712,7 +714,7 @@ impl LanguageCues {
                     lower,
                     stem: info.stem,
                     starts: &info.starts,
-                    key_stem: info.key_stem.as_deref(),
+                    key_stem: info.key_stem.as_ref(),
                 }
             })
             .collect()
@@ -1167,12 +1169,9 @@ impl ThemeMatcher {
                 );
                 // Only benefit statements feed discovery; the others keep no stems.
                 let key_stems = if benefit {
-                    tokens
-                        .iter()
-                        .filter_map(|t| t.key_stem.map(str::to_string))
-                        .collect()
+                    tokens.iter().filter_map(|t| t.key_stem.cloned()).collect()
                 } else {
-                    Vec::new()
+                    Box::default()
                 };
                 if heading {
                     section = Some(statement);
@@ -1705,7 +1704,7 @@ mod tests {
             kind,
             language: "en",
             benefit: false,
-            key_stems: Vec::new(),
+            key_stems: Box::default(),
             section: None,
         };
         let found = DocumentThemes {

@@ -1255,7 +1255,7 @@ fn a_translation_cut_short_is_reported_with_its_aligned_paragraph() {
     assert!(message.contains("translation (sv → pl)"), "{message}");
     assert!(message.contains("000_6d249e2a96ff57b8"), "{message}");
     assert!(
-        message.contains("paragraph 1 here and 1 there"),
+        message.contains("the first at line 1 here and line 1 there"),
         "{message}"
     );
     assert!(

@@ -56,7 +56,7 @@ pub(super) fn discover(
     for &(d, s) in &candidates {
         for stem in &found[d].statements[s].key_stems {
             articles_by_stem
-                .entry(stem.as_str())
+                .entry(&**stem)
                 .or_default()
                 .insert(articles[d].as_str());
         }
@@ -74,7 +74,12 @@ pub(super) fn discover(
             .iter()
             .copied()
             .filter(|m| !taken.contains(m))
-            .filter(|&(d, s)| found[d].statements[s].key_stems.iter().any(|k| k == stem))
+            .filter(|&(d, s)| {
+                found[d].statements[s]
+                    .key_stems
+                    .iter()
+                    .any(|k| &**k == stem)
+            })
             .collect();
         let distinct: FxHashSet<&str> =
             members.iter().map(|&(d, _)| articles[d].as_str()).collect();
@@ -195,7 +200,7 @@ fn key_phrases(text: &str, statement: &super::Statement, stem: &str) -> Vec<Stri
     use unicode_segmentation::UnicodeSegmentation;
     // A word is content when its lowercase form stems into one of the statement's key stems; runs
     // break at function words and punctuation.
-    let key: FxHashSet<&str> = statement.key_stems.iter().map(String::as_str).collect();
+    let key: FxHashSet<&str> = statement.key_stems.iter().map(|k| &**k).collect();
     let stemmer = super::stemmer_for(statement.language);
     let is_key = |word: &str| {
         let lower = word.to_lowercase();
