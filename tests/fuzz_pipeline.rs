@@ -143,6 +143,38 @@ fn every_command_and_format(files: &[InputFile]) -> Result<(), TestCaseError> {
         serde_json::from_str::<Value>(line)
             .map_err(|error| TestCaseError::fail(format!("JSON Lines: {error}: {line}")))?;
     }
+    // The HTML page: whole, and the document's bytes never open a script of their own (the page
+    // has two: its data block and its code).
+    let (page, _) = run(
+        folder,
+        &["analyze", "in", "--quiet", "--ext", "*", "--format", "html"],
+        &[0, 2, 3],
+    )?;
+    prop_assert!(
+        page.trim_end().ends_with("</html>"),
+        "page cut: {}",
+        page.len()
+    );
+    prop_assert_eq!(page.matches("<script").count(), 2);
+    // Parquet tables, one folder, every input accounted for in documents or errors.
+    let (_, stderr) = run(
+        folder,
+        &[
+            "analyze", "in", "--quiet", "--ext", "*", "--format", "parquet", "-o", "tables",
+        ],
+        &[0, 2, 3],
+    )?;
+    prop_assert!(printable(&stderr), "parquet stderr: {:?}", stderr);
+    let tables = folder.join("tables");
+    if tables.is_dir() {
+        for table in ["documents", "errors"] {
+            prop_assert!(
+                tables.join(format!("{table}.parquet")).is_file(),
+                "no {} table",
+                table
+            );
+        }
+    }
     for command in ["detect", "themes"] {
         let (table, summary) = run(folder, &[command, "in", "--ext", "*"], &[0, 2, 3])?;
         prop_assert!(printable(&table), "{} table: {:?}", command, table);
