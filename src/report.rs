@@ -628,6 +628,24 @@ const TEMPORARY_SUFFIX: &str = ".tmp";
 /// Random letters and digits in a temporary file's name.
 const TEMPORARY_RANDOM_CHARS: usize = 6;
 
+/// A builder of temporary files and folders named so the stale clean-up recognises them
+/// (`.mentorlens-XXXXXX.tmp`), created with `mode` (Unix; the umask still applies).
+fn temporary_builder(mode: u32) -> tempfile::Builder<'static, 'static> {
+    let mut builder = tempfile::Builder::new();
+    builder
+        .prefix(TEMPORARY_PREFIX)
+        .suffix(TEMPORARY_SUFFIX)
+        .rand_bytes(TEMPORARY_RANDOM_CHARS);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(mode));
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    builder
+}
+
 /// A temporary file untouched this long was left by a run that was killed (SIGKILL, power loss):
 /// a live write keeps touching its file.
 const STALE_AFTER: Duration = Duration::from_secs(60 * 60);
@@ -697,16 +715,7 @@ pub fn write_atomically(
         .ok()
         .filter(fs::Metadata::is_file)
         .map(|metadata| metadata.permissions());
-    let mut builder = tempfile::Builder::new();
-    builder
-        .prefix(TEMPORARY_PREFIX)
-        .suffix(TEMPORARY_SUFFIX)
-        .rand_bytes(TEMPORARY_RANDOM_CHARS);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(fs::Permissions::from_mode(0o666));
-    }
+    let builder = temporary_builder(0o666);
     // Created and listed under one lock, so an interrupt cannot miss it.
     let temporary = {
         let mut files = temporary_files();

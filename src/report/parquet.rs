@@ -27,10 +27,7 @@
 //! same files. The folder is written beside its final place and renamed into it, so readers never
 //! see half a set of tables.
 
-use super::{
-    Report, TEMPORARY_PREFIX, TEMPORARY_RANDOM_CHARS, TEMPORARY_SUFFIX, folder_of,
-    remove_stale_temporary_files, temporary_files,
-};
+use super::{Report, folder_of, remove_stale_temporary_files, temporary_builder, temporary_files};
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{Field, Schema};
 use parquet::arrow::ArrowWriter;
@@ -569,17 +566,7 @@ fn fill_and_swap(
 /// A new empty folder in `parent` named as a temporary file (`.mentorlens-XXXXXX.tmp`), so that
 /// a run killed outright leaves nothing the next run's clean-up does not recognise.
 fn temporary_folder(parent: &Path) -> io::Result<tempfile::TempDir> {
-    let mut builder = tempfile::Builder::new();
-    builder
-        .prefix(TEMPORARY_PREFIX)
-        .suffix(TEMPORARY_SUFFIX)
-        .rand_bytes(TEMPORARY_RANDOM_CHARS);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(fs::Permissions::from_mode(0o777));
-    }
-    builder.tempdir_in(parent)
+    temporary_builder(0o777).tempdir_in(parent)
 }
 
 /// Renames `staged` to `folder`; when `folder` exists (an earlier output), it is renamed aside
