@@ -755,34 +755,25 @@ fn discovery_finds_the_left_out_theme(left_out: &str) {
     }
     let (of_theme, discovered) =
         best.unwrap_or_else(|| panic!("no discovered theme holds a statement of {left_out}"));
-    let articles: BTreeSet<&str> = discovered
-        .evidence
-        .iter()
-        .filter(|e| {
-            gold_spans(&e.document)
-                .iter()
-                .any(|&(s, t)| e.start < t && e.end > s)
-        })
-        .map(|e| {
-            development.documents()[&e.document]["article"]
-                .as_str()
-                .unwrap()
-        })
-        .collect();
-    let languages: BTreeSet<&str> = discovered
-        .evidence
-        .iter()
-        .filter(|e| {
-            gold_spans(&e.document)
-                .iter()
-                .any(|&(s, t)| e.start < t && e.end > s)
-        })
-        .map(|e| {
-            development.documents()[&e.document]["language"]
-                .as_str()
-                .unwrap()
-        })
-        .collect();
+    // A gold field of the documents whose evidence holds a statement of the left-out theme.
+    let gold_field_of_returned = |field: &str| -> BTreeSet<&str> {
+        discovered
+            .evidence
+            .iter()
+            .filter(|e| {
+                gold_spans(&e.document)
+                    .iter()
+                    .any(|&(s, t)| e.start < t && e.end > s)
+            })
+            .map(|e| {
+                development.documents()[&e.document][field]
+                    .as_str()
+                    .unwrap()
+            })
+            .collect()
+    };
+    let articles = gold_field_of_returned("article");
+    let languages = gold_field_of_returned("language");
     println!(
         "{left_out} comes back as {} ({}): {of_theme} of {} statements, articles {articles:?}, languages {languages:?}, key phrases {:?}",
         discovered.id,
