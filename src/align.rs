@@ -11,6 +11,7 @@
 
 pub mod group;
 pub mod tokens;
+pub mod units;
 
 use crate::segment::{Segmented, Span};
 use crate::text::stable_hash;

@@ -27,7 +27,8 @@
 //! same files. The folder is written beside its final place and renamed into it, so readers never
 //! see half a set of tables.
 
-use super::{Report, folder_of, remove_stale_temporary_files, temporary_builder, temporary_files};
+use super::Report;
+use super::output::{folder_of, remove_stale_temporary_files, temporary_builder, temporary_files};
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{Field, Schema};
 use parquet::arrow::ArrowWriter;
