@@ -32,8 +32,8 @@ pub mod themes;
 
 mod config;
 mod pipeline;
+pub mod timing;
 
 pub use config::{Config, Error, Settings};
-pub use pipeline::{
-    AnalysedDocument, Analysis, DocumentStages, Outcome, Pipeline, Progress, Timings,
-};
+pub use pipeline::{AnalysedDocument, Analysis, DocumentStages, Outcome, Pipeline, Progress};
+pub use timing::Timings;

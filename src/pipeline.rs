@@ -9,8 +9,8 @@ use crate::lang::{DocumentLanguages, LanguageDetector};
 use crate::normalize::{self, Mangling, Normalizer};
 use crate::segment::{Segmented, Segmenter};
 use crate::themes::{self, DocumentThemes, ThemeMatcher, ThemeSummary};
+use crate::timing::{DocumentStage, Phase, StageClock, Timings};
 use rayon::prelude::*;
-use std::time::{Duration, Instant};
 
 /// Receives progress while a run goes on (the CLI draws a bar; `()` ignores it).
 pub trait Progress: Sync {
@@ -61,20 +61,6 @@ pub struct Analysis {
     pub settings: Settings,
     /// How long each phase of the run took.
     pub timings: Timings,
-}
-
-/// Wall time of each phase of [`Pipeline::run`]. The per-document stages (segment, detect,
-/// normalize, themes) run interleaved on all threads, so they are timed together.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Timings {
-    /// Discovering, reading and decoding the inputs.
-    pub load: Duration,
-    /// The per-document stages over every document.
-    pub documents: Duration,
-    /// Grouping versions of one article (fingerprints, pair scores, alignments).
-    pub group: Duration,
-    /// Theme decisions and recurrence across the corpus.
-    pub themes: Duration,
 }
 
 /// How a run went, as the exit code tells it.
@@ -174,13 +160,25 @@ impl Pipeline {
         document: Document,
         stages: DocumentStages,
     ) -> AnalysedDocument {
-        let segmented = match stages {
+        self.analyse_timed(document, stages, &StageClock::default())
+    }
+
+    /// [`Pipeline::analyse_document_to`], adding the time of each stage to `clock`.
+    fn analyse_timed(
+        &self,
+        document: Document,
+        stages: DocumentStages,
+        clock: &StageClock,
+    ) -> AnalysedDocument {
+        let segmented = clock.time(DocumentStage::Segment, || match stages {
             DocumentStages::UpToLanguage => self.segmenter.segment_paragraphs(&document.text),
             DocumentStages::UpToNormalize | DocumentStages::All => {
                 self.segmenter.segment(&document.text)
             }
-        };
-        let languages = self.detector.detect_document(&document.text, &segmented);
+        });
+        let languages = clock.time(DocumentStage::Detect, || {
+            self.detector.detect_document(&document.text, &segmented)
+        });
         if stages == DocumentStages::UpToLanguage {
             return AnalysedDocument {
                 document,
@@ -190,7 +188,9 @@ impl Pipeline {
                 themes: DocumentThemes::default(),
             };
         }
-        let mangling = self.restore_english(&document.text, &segmented, &languages);
+        let mangling = clock.time(DocumentStage::Normalize, || {
+            self.restore_english(&document.text, &segmented, &languages)
+        });
         let mut analysed = AnalysedDocument {
             document,
             segmented,
@@ -199,7 +199,9 @@ impl Pipeline {
             themes: DocumentThemes::default(),
         };
         if stages == DocumentStages::All {
-            analysed.themes = self.themes.extract_themes(&analysed);
+            analysed.themes = clock.time(DocumentStage::Themes, || {
+                self.themes.extract_themes(&analysed)
+            });
         }
         analysed
     }
@@ -266,17 +268,18 @@ impl Pipeline {
 
     /// Reads every input and analyses it, in parallel on the current rayon pool.
     pub fn run(&self, inputs: &[Input], progress: &dyn Progress) -> Analysis {
-        let started = Instant::now();
+        let phase = Phase::start();
         let (loaded, errors) = self.load_inputs(inputs);
-        let load = started.elapsed();
-        let started = Instant::now();
+        let load = phase.stop();
+        let phase = Phase::start();
+        let clock = StageClock::default();
         let (documents, errors) =
-            self.analyse_loaded(loaded, errors, progress, DocumentStages::All);
-        let documents_time = started.elapsed();
-        let started = Instant::now();
+            self.analyse_loaded(loaded, errors, progress, DocumentStages::All, &clock);
+        let documents_time = phase.stop();
+        let phase = Phase::start();
         let groups = align::group::group(&documents);
-        let group = started.elapsed();
-        let started = Instant::now();
+        let group = phase.stop();
+        let phase = Phase::start();
         let themes = themes::summarise(&self.themes, &documents, &groups);
         Analysis {
             documents,
@@ -287,8 +290,12 @@ impl Pipeline {
             timings: Timings {
                 load,
                 documents: documents_time,
+                segment: clock.total(DocumentStage::Segment),
+                detect: clock.total(DocumentStage::Detect),
+                normalize: clock.total(DocumentStage::Normalize),
+                document_themes: clock.total(DocumentStage::Themes),
                 group,
-                themes: started.elapsed(),
+                recurrence: phase.stop(),
             },
         }
     }
@@ -310,7 +317,7 @@ impl Pipeline {
         stages: DocumentStages,
     ) -> (Vec<AnalysedDocument>, Vec<InputError>) {
         let (loaded, errors) = self.load_inputs(inputs);
-        self.analyse_loaded(loaded, errors, progress, stages)
+        self.analyse_loaded(loaded, errors, progress, stages, &StageClock::default())
     }
 
     /// Discovers and loads every input, sources in parallel: the records of every source in input
@@ -336,13 +343,14 @@ impl Pipeline {
         mut errors: Vec<InputError>,
         progress: &dyn Progress,
         stages: DocumentStages,
+        clock: &StageClock,
     ) -> (Vec<AnalysedDocument>, Vec<InputError>) {
         progress.start(loaded.iter().filter(|result| result.is_ok()).count());
         let analysed: Vec<Result<AnalysedDocument, InputError>> = loaded
             .into_par_iter()
             .map(|result| {
                 result.map(|document| {
-                    let analysed = self.analyse_document_to(document, stages);
+                    let analysed = self.analyse_timed(document, stages, clock);
                     progress.advance();
                     analysed
                 })

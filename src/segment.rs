@@ -12,6 +12,7 @@
 
 use crate::corpus::is_blank;
 use crate::datafile::data_rows;
+use crate::text::{tokens, word_count};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use unicode_segmentation::UnicodeSegmentation;
@@ -190,7 +191,7 @@ impl Segmenter {
 
     fn paragraph(&self, text: &str, span: Span, single_line: bool, depth: Depth) -> Paragraph {
         let body = &text[span.start..span.end];
-        let words = body.unicode_words().count();
+        let words = word_count(body);
         let boilerplate = words <= BOILERPLATE_MAX_WORDS && self.is_boilerplate(body, words);
         let heading = !boilerplate && single_line && self.is_heading(body, words);
         let sentences = match depth {
@@ -468,9 +469,9 @@ fn mark_author_bio(text: &str, paragraphs: &mut [Paragraph]) {
     if last.heading || last.words > BIO_MAX_WORDS {
         return;
     }
-    let words: Vec<&str> = text[last.span.start..last.span.end]
-        .unicode_words()
+    let words: Vec<&str> = tokens(&text[last.span.start..last.span.end])
         .take(5)
+        .map(|token| token.text)
         .collect();
     let name_length = words
         .iter()
@@ -488,6 +489,34 @@ fn mark_author_bio(text: &str, paragraphs: &mut [Paragraph]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every row of the bundled data files has its header's columns, a known match rule and a
+    /// reason, so `build` never skips one.
+    #[test]
+    fn built_in_rows_are_all_well_formed() {
+        use crate::datafile::numbered_rows;
+        let header = ["language", "match", "phrase", "reason"];
+        for (line, row) in numbered_rows(BOILERPLATE_TSV, "boilerplate.tsv", &header).unwrap() {
+            assert_eq!(row.len(), 4, "boilerplate.tsv line {line}: {row:?}");
+            assert!(
+                ["exact", "line", "contains"].contains(&row[1]),
+                "boilerplate.tsv line {line}: unknown match rule {:?}",
+                row[1]
+            );
+            assert!(
+                row.iter().all(|field| !field.trim().is_empty()),
+                "boilerplate.tsv line {line}: empty field in {row:?}"
+            );
+        }
+        let header = ["language", "abbreviation", "reason"];
+        for (line, row) in numbered_rows(ABBREVIATIONS_TSV, "abbreviations.tsv", &header).unwrap() {
+            assert_eq!(row.len(), 3, "abbreviations.tsv line {line}: {row:?}");
+            assert!(
+                row.iter().all(|field| !field.trim().is_empty()),
+                "abbreviations.tsv line {line}: empty field in {row:?}"
+            );
+        }
+    }
 
     fn segment(text: &str) -> Segmented {
         SegmentConfig::default().build().segment(text)

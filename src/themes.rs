@@ -64,7 +64,7 @@ pub struct ThemeConfig {
 }
 
 /// The decisions of the theme stage. `statement` and `document` are chosen by leaving one language
-/// out at a time on the team's development set of real articles (see `tests/themes_eval.rs`), not
+/// out at a time on the team's development set of real articles (see `tests/it/themes_eval.rs`), not
 /// by fitting all of it; `spun_document` on the seed corpus, whose spun article is the only spun
 /// text with gold.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]

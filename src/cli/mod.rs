@@ -96,19 +96,11 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
         write_to(args.output.as_deref(), "report", write)?;
     }
     if args.timings {
-        let timings = &analysis.timings;
-        let phases = [
-            ("load", timings.load),
-            ("documents", timings.documents),
-            ("group", timings.group),
-            ("themes", timings.themes),
-            ("write", started.elapsed()),
-        ];
-        let shown: Vec<String> = phases
-            .iter()
-            .map(|(phase, time)| format!("{phase} {:.2} s", time.as_secs_f64()))
-            .collect();
-        eprintln!("mentorlens: timings: {}", shown.join(", "));
+        eprintln!(
+            "mentorlens: timings: {}, write {:.2} s wall",
+            analysis.timings.summary(),
+            started.elapsed().as_secs_f64()
+        );
     }
     Ok(finish(&analysis, args.input.quiet))
 }

@@ -1,8 +1,6 @@
 //! `mentorlens align` end to end on the two seed translations.
 
-mod common;
-
-use common::mentorlens;
+use crate::common::mentorlens;
 use serde_json::Value;
 
 const SWEDISH: &str = "corpus/000_6d249e2a96ff57b8.txt";

@@ -6,9 +6,7 @@
 //! The number of cases is `MENTORLENS_FUZZ_CASES` (default 24); `.ci/run` sets a larger fixed
 //! budget, with a fixed seed (`PROPTEST_RNG_SEED`) so that CI never fails by chance.
 
-mod common;
-
-use common::{mentorlens, root};
+use crate::common::{mentorlens, root};
 use proptest::prelude::*;
 use serde_json::Value;
 use std::path::Path;

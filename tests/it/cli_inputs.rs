@@ -5,9 +5,7 @@
 use serde_json::Value;
 use std::path::Path;
 
-mod common;
-
-use common::mentorlens;
+use crate::common::{mentorlens, output_with_peak_memory};
 
 const ENGLISH: &str = "A good mentor listens carefully, asks hard questions and opens doors to new networks for the people they guide.";
 
@@ -44,15 +42,6 @@ fn error_paths(report: &Value) -> Vec<&str> {
         .collect()
 }
 
-/// The largest peak resident set size of any child process waited for so far.
-fn peak_child_memory_bytes() -> u64 {
-    // SAFETY: getrusage only writes into the struct we pass.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let status = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
-    assert_eq!(status, 0);
-    usage.ru_maxrss as u64 * 1024
-}
-
 #[test]
 fn a_huge_binary_file_is_rejected_after_its_first_64_kib() {
     let folder = tempfile::tempdir().unwrap();
@@ -61,10 +50,11 @@ fn a_huge_binary_file_is_rejected_after_its_first_64_kib() {
     let file = std::fs::File::create(&path).unwrap();
     file.set_len((1 << 30) - 1).unwrap();
     drop(file);
-    let (code, report, _) = analyze(&[&path]);
-    assert_eq!(code, Some(2));
+    let (output, peak) =
+        output_with_peak_memory(&["analyze".as_ref(), "--quiet".as_ref(), path.as_os_str()]);
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(2));
     assert_eq!(report["errors"][0]["kind"], "binary");
-    let peak = peak_child_memory_bytes();
     assert!(peak < 512 << 20, "peak resident memory {} MB", peak >> 20);
 }
 

@@ -4,9 +4,7 @@
 use serde_json::Value;
 use std::path::Path;
 
-mod common;
-
-use common::{mentorlens, root};
+use crate::common::{mentorlens, root};
 
 fn analyze(args: &[&str]) -> (Value, Vec<u8>) {
     let output = mentorlens()

@@ -1,8 +1,6 @@
 //! Translation and duplicate groups on the seed corpus and on copies made from it.
 
-mod common;
-
-use common::{mentorlens, root};
+use crate::common::{mentorlens, root};
 use serde_json::Value;
 
 fn groups_of(paths: &[&std::path::Path]) -> Vec<Value> {
@@ -102,18 +100,13 @@ fn copies_and_spun_copies_form_duplicate_groups() {
     assert!(find("003_c1d548cdc3955c20").is_none());
 }
 
-// The planted-corpus generator of the benches; this test uses only the planted part.
-#[allow(dead_code)]
-#[path = "../benches/support/synthetic.rs"]
-mod synthetic;
-
 /// Planted translations (two or three languages) and duplicates (exact, or a paragraph dropped)
 /// among unrelated articles built from the same sentences: recall ≥ 0.95, precision ≥ 0.99.
 #[test]
 fn planted_translations_and_duplicates_are_found_among_unrelated_articles() {
     use mentorlens::corpus::document_from_bytes;
     let pipeline = mentorlens::Pipeline::new(&mentorlens::Config::default()).unwrap();
-    let (corpus, planted) = synthetic::generate_planted(&root(), 1500, 11);
+    let (corpus, planted) = crate::synthetic::generate_planted(&root(), 1500, 11);
     let analysed: Vec<_> = corpus
         .into_iter()
         .map(|(id, bytes)| {
@@ -121,8 +114,10 @@ fn planted_translations_and_duplicates_are_found_among_unrelated_articles() {
         })
         .collect();
     let found = mentorlens::align::group::group(&analysed);
-    let (recall, precision) =
-        synthetic::recall_precision(planted.into_iter(), found.into_iter().map(|g| g.documents));
+    let (recall, precision) = crate::synthetic::recall_precision(
+        planted.into_iter(),
+        found.into_iter().map(|g| g.documents),
+    );
     println!("planted groups: recall {recall:.4}, precision {precision:.4}");
     assert!(recall >= 0.95, "recall {recall:.4}");
     assert!(precision >= 0.99, "precision {precision:.4}");

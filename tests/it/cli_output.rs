@@ -6,9 +6,7 @@ use serde_json::Value;
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::path::Path;
 
-mod common;
-
-use common::{mentorlens, root};
+use crate::common::{mentorlens, root};
 
 /// Runs `analyze --quiet corpus -o target` and returns (exit code, standard error).
 fn analyze_to(target: &Path) -> (Option<i32>, String) {

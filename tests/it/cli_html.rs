@@ -11,9 +11,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-mod common;
-
-use common::{mentorlens, root};
+use crate::common::{mentorlens, root};
 
 /// A short article about mentorship in Japanese, written for this test.
 const JAPANESE: &str = "メンターがキャリアを変える理由

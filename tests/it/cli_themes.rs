@@ -1,8 +1,6 @@
 //! The `themes` subcommand and the themes of the report, end to end through the CLI.
 
-mod common;
-
-use common::{mentorlens, root};
+use crate::common::{mentorlens, root};
 use serde_json::Value;
 use std::path::Path;
 

@@ -2,11 +2,6 @@
 //! segmentation invariants hold (spans on char boundaries, in order, inside the text, nothing but
 //! white space left outside paragraphs, sentences inside their paragraph).
 
-// The planted-corpus generator, shared with the benches and the grouping evaluation.
-#[allow(dead_code)]
-#[path = "../benches/support/synthetic.rs"]
-mod synthetic;
-
 use mentorlens::corpus::{document_from_bytes, is_blank};
 use mentorlens::{Config, Pipeline};
 use proptest::prelude::*;
@@ -131,7 +126,7 @@ fn planted_corpus() -> &'static [mentorlens::AnalysedDocument] {
     static PLANTED: OnceLock<Vec<mentorlens::AnalysedDocument>> = OnceLock::new();
     PLANTED.get_or_init(|| {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let (corpus, _) = synthetic::generate_planted(root, 600, 3);
+        let (corpus, _) = crate::synthetic::generate_planted(root, 600, 3);
         corpus
             .into_iter()
             .map(|(id, bytes)| {
@@ -200,7 +195,7 @@ proptest! {
         let baseline = content_view(&baseline_names);
         prop_assert!(baseline.0.len() > 50, "too few groups to compare");
         // Names in another order: a random permutation of the same kind of names.
-        let mut random = synthetic::SplitMix::new(seed);
+        let mut random = crate::synthetic::SplitMix::new(seed);
         let mut shuffled = baseline_names.clone();
         for k in (1..count).rev() {
             shuffled.swap(k, random.below(k + 1));
@@ -232,4 +227,32 @@ proptest! {
         let once = normalised(&text);
         prop_assert_eq!(normalised(&once), once);
     }
+}
+
+/// The whole report of a generated multilingual corpus (with repeated paragraphs, the case that
+/// stresses grouping) is byte-identical on one worker thread and on three.
+#[test]
+fn the_report_does_not_depend_on_the_thread_count() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let folder = tempfile::tempdir().unwrap();
+    for (id, bytes) in crate::synthetic::generate(root, 300, 5) {
+        std::fs::write(folder.path().join(format!("{id}.txt")), bytes).unwrap();
+    }
+    let inputs = [mentorlens::corpus::Input::from_path(
+        folder.path().to_path_buf(),
+    )];
+    let report_on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let analysis = pool.install(|| pipeline().run(&inputs, &()));
+        assert_eq!(analysis.documents.len(), 300);
+        let mut json = Vec::new();
+        mentorlens::report::Report::new(&analysis)
+            .write_json(&mut json)
+            .unwrap();
+        json
+    };
+    assert!(report_on(1) == report_on(3), "the reports differ");
 }

@@ -1,8 +1,6 @@
 //! `mentorlens normalize` end to end: restored text, inline diff, JSON, idempotence, bad input.
 
-mod common;
-
-use common::mentorlens;
+use crate::common::mentorlens;
 use serde_json::Value;
 
 const SPUN: &str = "Our imaginative and prescient is easy: develop the following technology of leaders by way of mentorship.\n";
@@ -66,7 +64,8 @@ fn json_gives_the_mangling_with_offsets_into_the_original() {
     assert_eq!(mangling["mangled"], true);
     assert!(mangling["score"].as_f64().unwrap() > 0.5);
     let text =
-        std::fs::read_to_string(common::root().join("corpus/003_c1d548cdc3955c20.txt")).unwrap();
+        std::fs::read_to_string(crate::common::root().join("corpus/003_c1d548cdc3955c20.txt"))
+            .unwrap();
     for edit in mangling["edits"].as_array().unwrap() {
         let (start, end) = (
             edit["start"].as_u64().unwrap() as usize,
@@ -79,7 +78,8 @@ fn json_gives_the_mangling_with_offsets_into_the_original() {
 #[test]
 fn clean_text_comes_through_untouched() {
     let text =
-        std::fs::read_to_string(common::root().join("corpus/002_b93d072c615ee9a5.txt")).unwrap();
+        std::fs::read_to_string(crate::common::root().join("corpus/002_b93d072c615ee9a5.txt"))
+            .unwrap();
     let output = mentorlens()
         .args(["normalize", "-"])
         .write_stdin(text.clone())

@@ -4,9 +4,7 @@
 use serde_json::Value;
 use std::path::Path;
 
-mod common;
-
-use common::{mentorlens, root};
+use crate::common::{mentorlens, output_with_peak_memory, root};
 
 /// Runs `analyze` and returns (exit code, report, standard error).
 fn analyze(paths: &[&Path]) -> (Option<i32>, Value, String) {
@@ -299,12 +297,16 @@ fn huge_single_line_file_is_analysed_within_memory() {
     let text = sentence.repeat(size / sentence.len() + 1);
     std::fs::write(&path, &text[..size - size % sentence.len()]).unwrap();
     drop(text);
-    let output = mentorlens()
-        .args(["analyze", "--quiet", "--format", "jsonl", "-o"])
-        .arg(folder.path().join("report.jsonl"))
-        .arg(&path)
-        .output()
-        .unwrap();
+    let report_path = folder.path().join("report.jsonl");
+    let (output, peak) = output_with_peak_memory(&[
+        "analyze".as_ref(),
+        "--quiet".as_ref(),
+        "--format".as_ref(),
+        "jsonl".as_ref(),
+        "-o".as_ref(),
+        report_path.as_os_str(),
+        path.as_os_str(),
+    ]);
     assert_eq!(
         output.status.code(),
         Some(0),
@@ -315,22 +317,12 @@ fn huge_single_line_file_is_analysed_within_memory() {
     let document: Value = serde_json::from_str(report.lines().next().unwrap()).unwrap();
     assert_eq!(document["language"]["code"], "en");
     assert_eq!(document["paragraphs"].as_array().unwrap().len(), 1);
-    let peak = peak_child_memory_bytes();
     assert!(
         peak < 4 * size as u64,
         "peak resident memory {} MB for a {} MB file",
         peak >> 20,
         size >> 20
     );
-}
-
-/// The largest peak resident set size of any child process waited for so far.
-fn peak_child_memory_bytes() -> u64 {
-    // SAFETY: getrusage only writes into the struct we pass.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let status = unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
-    assert_eq!(status, 0);
-    usage.ru_maxrss as u64 * 1024
 }
 
 /// A JSON Lines file with one record whose id is `id`.

@@ -1,9 +1,7 @@
 //! Users' data files (`--lexicon`, `--cues`, `--taxonomy`) end to end: a file that would be read
 //! wrongly stops the run with exit code 2 and a message naming the file and line.
 
-mod common;
-
-use common::mentorlens;
+use crate::common::mentorlens;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 

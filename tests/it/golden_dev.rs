@@ -8,9 +8,7 @@ use serde_json::Value;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-mod common;
-
-use common::{mentorlens, root};
+use crate::common::{mentorlens, root};
 
 /// The development folders, each analysed as one corpus.
 const FOLDERS: [&str; 4] = ["groups", "themes", "spun", "spun_topics"];

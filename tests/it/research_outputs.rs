@@ -13,9 +13,7 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-mod common;
-
-use common::{mentorlens, root};
+use crate::common::{mentorlens, root};
 
 /// The inputs: the seed corpus, hostile files, and development articles with themes and spun
 /// English.

@@ -1,9 +1,7 @@
 //! `mentorlens check`, the CI gate, end to end: each rule, exit codes, every output format, the
 //! settings file and the cache.
 
-mod common;
-
-use common::{mentorlens, root};
+use crate::common::{mentorlens, root};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 

@@ -1,5 +1,10 @@
-//! Primitives shared by every stage, with no stage logic: the one stable hash of text and the
-//! rounding of scores. Stages depend on this module, never on the report that shows their results.
+//! Primitives shared by every stage, with no stage logic: the tokenizer, the one stable hash of
+//! text and the rounding of scores. Stages depend on this module, never on the report that shows
+//! their results.
+
+pub mod tokens;
+
+pub use tokens::{Script, Token, TokenKind, tokens, word_count};
 
 /// A stable 64-bit hash of some bytes (FNV-1a): the same in every run and build, so MinHash
 /// sketches, cognates and cache entries never change between them.
