@@ -320,6 +320,28 @@ impl Pipeline {
         self.analyse_loaded(loaded, errors, progress, stages, &StageClock::default())
     }
 
+    /// Paragraphs, sentences and words of one text, as the segmentation stage finds them.
+    pub fn segment(&self, text: &str) -> Segmented {
+        self.segmenter.segment(text)
+    }
+
+    /// Reads every input and runs no stage: the loaded documents sorted by id, with unique ids,
+    /// and the failed inputs, sorted by file and line (what `align --lines` needs).
+    pub fn load(&self, inputs: &[Input]) -> (Vec<Document>, Vec<InputError>) {
+        let (loaded, mut errors) = self.load_inputs(inputs);
+        let mut documents = Vec::new();
+        for result in loaded {
+            match result {
+                Ok(document) => documents.push(document),
+                Err(error) => errors.push(error),
+            }
+        }
+        corpus::assign_unique_ids(documents.iter_mut());
+        documents.sort_by(|a, b| a.id.cmp(&b.id));
+        errors.sort_by(|a, b| (a.file_and_line(), a.kind).cmp(&(b.file_and_line(), b.kind)));
+        (documents, errors)
+    }
+
     /// Discovers and loads every input, sources in parallel: the records of every source in input
     /// order (documents or the errors of single records), and the inputs that failed as a whole.
     fn load_inputs(

@@ -10,6 +10,7 @@ use clap::Parser;
 use mentorlens::align::units::{Unit, Version, align_by};
 use mentorlens::corpus::Input;
 use mentorlens::report::{LanguagesView, Report, ThemesView, html};
+use mentorlens::segment::Segmented;
 use mentorlens::terminal::escape_for_terminal;
 use mentorlens::{Analysis, Config, DocumentStages, Outcome, Pipeline, Progress};
 use render::*;
@@ -245,60 +246,80 @@ fn align(args: AlignArgs) -> Result<ExitCode> {
     } else {
         Unit::Paragraphs
     };
-    // Lines need only the texts; paragraphs and sentences their segments; the page the
-    // languages and normalised texts that grouping reads.
-    let stages = match unit {
-        Unit::Lines => DocumentStages::UpToLanguage,
-        Unit::Paragraphs | Unit::Sentences => DocumentStages::UpToNormalize,
-    };
     let pipeline = Pipeline::new(&Config::default())?;
-    let mut versions = Vec::new();
-    for input in [&args.a, &args.b] {
-        let (mut documents, errors) =
-            pipeline.analyse_inputs(&[Input::from_arg(input)], &(), stages);
-        if let Some(error) = errors.first() {
-            return Ok(usage_error(&error.to_string()));
-        }
-        if documents.len() != 1 {
-            return Ok(usage_error(&format!(
-                "{input}: give one document (a file or -), not a folder or JSON Lines"
-            )));
-        }
-        versions.push(documents.remove(0));
-    }
+    let inputs = [&args.a, &args.b].map(|input| [Input::from_arg(input)]);
     if let AlignFormat::Html = args.format {
         if unit != Unit::Paragraphs {
             return Ok(usage_error(
                 "--format html shows paragraph rows with their sentences paired on hover: leave out --sentences and --lines",
             ));
         }
+        // The page shows the pair as grouping sees it: languages and normalised texts too.
+        let mut versions = Vec::new();
+        for (input, name) in inputs.iter().zip([&args.a, &args.b]) {
+            let loaded = pipeline.analyse_inputs(input, &(), DocumentStages::UpToNormalize);
+            match one_document(name, loaded) {
+                Ok(version) => versions.push(version),
+                Err(code) => return Ok(code),
+            }
+        }
         return align_page(versions, args.output.as_deref());
     }
-    let (a, b) = (version(&versions[0]), version(&versions[1]));
-    let alignment = align_by(unit, a, b);
+    // Lines need only the texts; paragraphs and sentences their segments.
+    let mut documents = Vec::new();
+    for (input, name) in inputs.iter().zip([&args.a, &args.b]) {
+        match one_document(name, pipeline.load(input)) {
+            Ok(document) => documents.push(document),
+            Err(code) => return Ok(code),
+        }
+    }
+    let segmented: Vec<Segmented> = documents
+        .iter()
+        .map(|document| match unit {
+            Unit::Lines => Segmented::default(),
+            Unit::Paragraphs | Unit::Sentences => pipeline.segment(&document.text),
+        })
+        .collect();
+    let version = |i: usize| Version {
+        text: &documents[i].text,
+        segmented: &segmented[i],
+    };
+    let alignment = align_by(unit, version(0), version(1));
     let write = |out: &mut dyn Write| -> io::Result<()> {
         if let AlignFormat::Json = args.format {
             serde_json::to_writer_pretty(&mut *out, &alignment)?;
             return writeln!(out);
         }
-        let side = |analysed| AlignedSide::new(analysed, version(analysed).units(unit));
+        let side = |i: usize| AlignedSide {
+            id: &documents[i].id,
+            text: &documents[i].text,
+            units: version(i).units(unit),
+        };
         let beads = match unit {
             Unit::Paragraphs => &alignment.paragraphs,
             Unit::Sentences | Unit::Lines => &alignment.sentences,
         };
-        let width = usize::from(args.width);
-        write_alignment_table(out, width, &side(&versions[0]), &side(&versions[1]), beads)
+        write_alignment_table(out, usize::from(args.width), &side(0), &side(1), beads)
     };
     write_to(args.output.as_deref(), "alignment", write)?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// One analysed document as a version to align.
-fn version(analysed: &mentorlens::AnalysedDocument) -> Version<'_> {
-    Version {
-        text: &analysed.document.text,
-        segmented: &analysed.segmented,
+/// The one document of `input`, or the usage error (exit 2) that says why there is not exactly
+/// one: the input failed, or it holds several records.
+fn one_document<T>(
+    input: &str,
+    (mut documents, errors): (Vec<T>, Vec<mentorlens::corpus::InputError>),
+) -> Result<T, ExitCode> {
+    if let Some(error) = errors.first() {
+        return Err(usage_error(&error.to_string()));
     }
+    if documents.len() != 1 {
+        return Err(usage_error(&format!(
+            "{input}: give one document (a file or -), not a folder or JSON Lines"
+        )));
+    }
+    Ok(documents.remove(0))
 }
 
 /// The HTML page of two versions: their group as `analyze` finds it, or, when `analyze` would not

@@ -7,7 +7,7 @@ use mentorlens::align::Bead;
 use mentorlens::report::{Report, write_output};
 use mentorlens::segment::Span;
 use mentorlens::terminal::escape_for_terminal;
-use mentorlens::{AnalysedDocument, Analysis, Progress};
+use mentorlens::{Analysis, Progress};
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 
@@ -42,16 +42,6 @@ pub(super) struct AlignedSide<'a> {
     pub(super) id: &'a str,
     pub(super) text: &'a str,
     pub(super) units: Vec<Span>,
-}
-
-impl<'a> AlignedSide<'a> {
-    pub(super) fn new(analysed: &'a AnalysedDocument, units: Vec<Span>) -> Self {
-        Self {
-            id: &analysed.document.id,
-            text: &analysed.document.text,
-            units,
-        }
-    }
 }
 
 /// The alignment as a table: the score, then each side cut to `--width` characters.
