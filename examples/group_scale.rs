@@ -2,7 +2,8 @@
 //! generated documents, times the grouping stage alone, and prints pairwise recall and precision
 //! against the planted groups.
 //!
-//! `cargo run --release --example group_scale -- --docs 100000 --seed 7`
+//! `cargo run --release --example group_scale -- --docs 100000 --seed 7` (`--wrong 20` lists up
+//! to 20 wrong pairs with the evidence that tied them).
 
 // Shared with the benches and gen_corpus; each target uses part of it.
 #[allow(dead_code)]
@@ -18,13 +19,19 @@ use std::time::Instant;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut documents = 10_000;
     let mut seed = 7;
+    let mut show_wrong = 0;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let value = args.next().ok_or(format!("{arg} needs a value"))?;
         match arg.as_str() {
             "--docs" => documents = value.parse()?,
             "--seed" => seed = value.parse()?,
-            other => return Err(format!("unknown option {other}; use --docs N --seed S").into()),
+            "--wrong" => show_wrong = value.parse()?,
+            other => {
+                return Err(
+                    format!("unknown option {other}; use --docs N --seed S --wrong N").into(),
+                );
+            }
         }
     }
     let (corpus, planted) =
@@ -75,6 +82,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         right as f64 / gold.len().max(1) as f64,
         right as f64 / predicted.len().max(1) as f64
     );
+    // The wrong pairs, with the evidence of the pair that tied them when there is one.
+    for (a, b) in predicted.difference(&gold).take(show_wrong) {
+        let evidence = groups
+            .iter()
+            .flat_map(|g| &g.evidence)
+            .find(|e| (e.a == *a && e.b == *b) || (e.a == *b && e.b == *a));
+        println!("wrong pair {a} {b}: {evidence:?}");
+    }
     let language: std::collections::HashMap<&str, &str> = analysed
         .iter()
         .map(|d| (d.document.id.as_str(), d.languages.document.code))

@@ -396,3 +396,163 @@ fn a_version_cut_short_joins_its_group_and_aligns_one_to_one() {
         .count();
     assert!(unpaired_tail >= 8, "{rows:?}");
 }
+
+/// One document analysed as `analyze` reads it (the paragraphs it segments are the ones aligned).
+fn analysed(id: &str, text: &str) -> mentorlens::AnalysedDocument {
+    let pipeline = mentorlens::Pipeline::new(&mentorlens::Config::default()).unwrap();
+    let document = mentorlens::corpus::document_from_bytes(
+        id.to_string(),
+        id.to_string(),
+        text.as_bytes().to_vec(),
+    )
+    .unwrap();
+    pipeline.analyse_document(document)
+}
+
+/// `text` without its paragraphs `from..to` (as the segmenter finds them; `to` may be past the
+/// end): a version cut short (`to` past the end) or lacking a section in the middle.
+fn without_paragraphs(text: &str, from: usize, to: usize) -> String {
+    let paragraphs = analysed("whole", text).segmented.paragraphs;
+    let start = |k: usize| paragraphs.get(k).map_or(text.len(), |p| p.span.start);
+    let mut kept = text[..start(from)].to_string();
+    kept.push_str(&text[start(to)..]);
+    kept
+}
+
+/// Paragraph links `(a, b)` of the alignment of two texts, one per paragraph pair that a row
+/// ties (a 2-1 row gives two links, a 1-0 row none).
+fn paragraph_links(a: &str, b: &str) -> (Vec<(usize, usize)>, Vec<mentorlens::align::Bead>) {
+    let (a, b) = (analysed("a", a), analysed("b", b));
+    let rows = mentorlens::align::align(
+        &a.document.text,
+        &a.segmented,
+        &b.document.text,
+        &b.segmented,
+    )
+    .paragraphs;
+    let links = rows
+        .iter()
+        .flat_map(|row| {
+            row.a
+                .iter()
+                .flat_map(|&x| row.b.iter().map(move |&y| (x, y)))
+        })
+        .collect();
+    (links, rows)
+}
+
+/// F1 of found links against gold links.
+fn link_f1(found: &[(usize, usize)], gold: &[(usize, usize)]) -> f64 {
+    let right = found.iter().filter(|link| gold.contains(link)).count() as f64;
+    let precision = right / found.len().max(1) as f64;
+    let recall = right / gold.len().max(1) as f64;
+    2.0 * precision * recall / (precision + recall).max(f64::EPSILON)
+}
+
+/// A full version `whole` (paragraph `k` the translation of `other`'s paragraph `k`, as the two
+/// full versions align), cut to lack its paragraphs `from..to`, aligned against `other`: the
+/// paragraph link F1 against that gold is at least 0.9, and at least nine in ten of the lacking
+/// paragraphs of `other` are 1-0 rows. Returns the F1.
+fn check_cut_alignment(
+    label: &str,
+    (other, whole): (&str, &str),
+    (from, to): (usize, usize),
+) -> f64 {
+    let (full_links, _) = paragraph_links(other, whole);
+    let count = analysed("whole", whole).segmented.paragraphs.len();
+    let identity: Vec<(usize, usize)> = (0..count).map(|k| (k, k)).collect();
+    assert_eq!(
+        full_links, identity,
+        "{label}: the full versions align one to one"
+    );
+    let cut = without_paragraphs(whole, from, to);
+    let missing = to.min(count) - from;
+    // Paragraph k of the cut version is paragraph k (before the gap) or k + missing (after it).
+    let gold: Vec<(usize, usize)> = (0..count - missing)
+        .map(|k| (if k < from { k } else { k + missing }, k))
+        .collect();
+    let (links, rows) = paragraph_links(other, &cut);
+    let f1 = link_f1(&links, &gold);
+    let lacking: Vec<usize> = rows
+        .iter()
+        .filter(|row| row.b.is_empty())
+        .flat_map(|row| row.a.clone())
+        .collect();
+    println!(
+        "{label}: paragraphs {from}..{} of {count} cut out, paragraph link F1 {f1:.3}, {} 1-0 rows",
+        to.min(count),
+        lacking.len()
+    );
+    assert!(f1 >= 0.9, "{label}: F1 {f1:.3}: {rows:?}");
+    let right_lacking = lacking
+        .iter()
+        .filter(|&&k| (from..from + missing).contains(&k))
+        .count();
+    assert!(
+        right_lacking * 10 >= missing * 9,
+        "{label}: {right_lacking} of the {missing} lacking paragraphs are 1-0 rows: {rows:?}"
+    );
+    f1
+}
+
+/// Versions cut short, made from real translations: the seeds (Swedish 000, Polish 001) and the
+/// Swedish and Japanese versions of one article of the development set (read in place). A prefix
+/// pairs one to one (F1 ≥ 0.9) with the rest of the other version as 1-0 rows, Japanese included.
+/// (A version lacking a section in the middle is not yet aligned around its gap: the Polish seed
+/// without its paragraphs 7..13 reaches F1 0.56, a cut at the end being cheaper than a run of
+/// unpaired paragraphs inside.)
+#[test]
+fn versions_cut_short_align_one_to_one_with_the_rest_unpaired() {
+    let corpus = root().join("corpus");
+    let read = |path: std::path::PathBuf| {
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e} (the data must be in place)", path.display()))
+    };
+    let swedish = read(corpus.join("000_6d249e2a96ff57b8.txt"));
+    let polish = read(corpus.join("001_c8f67bc4325f3f9a.txt"));
+    let dev = root().join("../shared/dev/groups");
+    let changelog_sv = read(dev.join("keepachangelog_sv.txt"));
+    let changelog_ja = read(dev.join("keepachangelog_ja.txt"));
+    let mut prefixes = Vec::new();
+    for (label, versions, from) in [
+        ("seed pl, prefix", (&swedish, &polish), 11),
+        ("seed sv, prefix", (&polish, &swedish), 9),
+        ("changelog ja, prefix", (&changelog_sv, &changelog_ja), 17),
+        (
+            "changelog ja, short prefix",
+            (&changelog_sv, &changelog_ja),
+            10,
+        ),
+        ("changelog sv, prefix", (&changelog_ja, &changelog_sv), 14),
+    ] {
+        let versions = (versions.0.as_str(), versions.1.as_str());
+        prefixes.push(check_cut_alignment(label, versions, (from, usize::MAX)));
+    }
+    let mean = prefixes.iter().sum::<f64>() / prefixes.len() as f64;
+    println!("versions cut short: mean paragraph link F1 {mean:.3}");
+}
+
+/// A Polish seed lacking a middle section (6 of its 20 paragraphs) joins the group of the seeds.
+/// (A Japanese copy of the development set cut short does not yet join its group: the part it
+/// keeps names nothing in Latin script, so no anchor ties it to the other versions.)
+#[test]
+fn a_version_lacking_a_middle_section_joins_its_group() {
+    let folder = tempfile::tempdir().unwrap();
+    let corpus = root().join("corpus");
+    for entry in std::fs::read_dir(&corpus).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, folder.path().join(path.file_name().unwrap())).unwrap();
+    }
+    let polish = std::fs::read_to_string(corpus.join("001_c8f67bc4325f3f9a.txt")).unwrap();
+    std::fs::write(
+        folder.path().join("polish_gap.txt"),
+        without_paragraphs(&polish, 7, 13),
+    )
+    .unwrap();
+    let groups = groups_of(&[folder.path()]);
+    assert_eq!(groups.len(), 1, "{groups:#?}");
+    assert_eq!(
+        ids(&groups[0]),
+        ["000_6d249e2a96ff57b8", "001_c8f67bc4325f3f9a", "polish_gap"]
+    );
+}
