@@ -1,6 +1,6 @@
 //! Language identification measured on the bundled langid evaluation sets (tests/data/langid, see
 //! its SOURCE.md), with the allow-list of their 16 languages. Prints the accuracy table per language
-//! and checks the targets: paragraphs >= 99.5%, sentences >= 97.5% and every language >= 93% but Czech (bare whatlang: 94.3%), single
+//! and checks the targets: paragraphs >= 99.5%, sentences >= 97.5% and every language >= 93% but Czech (>= 91.5%), single
 //! words and word pairs at least 80% "und" with at least 90% of the answers right.
 
 use mentorlens::lang::{LanguageConfig, LanguageDetector, UNDETERMINED};
@@ -102,11 +102,12 @@ fn sentences_beat_bare_whatlang() {
     let tally = evaluate("sentences.tsv");
     let (accuracy, _, _) = print_table("sentences", &tally);
     assert!(accuracy >= 0.975, "sentence accuracy {accuracy:.4} < 0.975");
-    // Target: no language under 93%. Czech is at 88% (Czech typed without diacritics reads as
-    // Spanish or Portuguese with confidence, so no further reading is asked): the floor guards
+    // Target: no language under 93%. Czech is at 92% over the whole set (96% on the odd-numbered
+    // sentences, held out when the thresholds were chosen); most of its remaining errors are not
+    // Czech text (Slovak, Romani, mis-decoded bytes, names, English titles): the floor guards
     // today's level and every other language.
     for (language, (items, right, _)) in &tally {
-        let floor = if language == "cs" { 0.875 } else { 0.93 };
+        let floor = if language == "cs" { 0.915 } else { 0.93 };
         let share = *right as f64 / *items as f64;
         assert!(share >= floor, "{language}: {share:.3} < {floor}");
     }
