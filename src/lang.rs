@@ -318,7 +318,8 @@ impl LanguageDetector {
     }
 
     /// lingua's reading among the languages an unclear answer leaves open: the answer itself,
-    /// whatlang's next two choices among the allowed languages, the function-word `rival` if any,
+    /// whatlang's next two choices among the allowed languages (when the answer's confidence is
+    /// under `ngram_reading_below`), the function-word `rival` if any,
     /// and the close neighbours of each
     /// (the markers' clusters). Returns the answer unchanged when fewer than two of them have an
     /// n-gram model. The new answer is never called reliable: two readings disagreed or were unsure.
@@ -330,7 +331,14 @@ impl LanguageDetector {
     ) -> (Lang, f64, bool) {
         let mut open = vec![answer.0];
         open.extend(rival);
-        for _ in 0..2 {
+        // whatlang's runners-up cost a trigram pass each: only an unsure answer asks for them; a
+        // contested one is settled among its neighbours and the function-word rival.
+        let runners_up = if answer.1 < self.config.ngram_reading_below {
+            2
+        } else {
+            0
+        };
+        for _ in 0..runners_up {
             let rest: Vec<Lang> = self
                 .allowed
                 .iter()
@@ -378,20 +386,16 @@ impl LanguageDetector {
         self.clusters.iter().find(|c| c.languages.contains(&lang))
     }
 
-    /// The family of `lang`: itself and its close neighbours.
-    fn family(&self, lang: Lang) -> Vec<Lang> {
-        self.cluster_of(lang)
-            .map_or_else(|| vec![lang], |c| c.languages.clone())
-    }
-
     /// An allowed language outside `lang`'s family whose function words cover more of the words
     /// than any language of the family does, by at least `rival_function_words`.
     fn function_word_rival(&self, lang: Lang, words: &Words) -> Option<Lang> {
         if self.config.rival_function_words == 0 {
             return None;
         }
-        let (rival, rival_count, family_count) =
-            self.function_words.rival(words, &self.family(lang))?;
+        let family = self
+            .cluster_of(lang)
+            .map_or(std::slice::from_ref(&lang), |c| c.languages.as_slice());
+        let (rival, rival_count, family_count) = self.function_words.rival(words, family)?;
         (rival_count >= family_count + self.config.rival_function_words
             && rival_count >= self.config.rival_function_words.max(2))
         .then_some(rival)
@@ -911,7 +915,10 @@ impl FunctionWords {
     fn rival(&self, words: &Words, family: &[Lang]) -> Option<(Lang, u32, u32)> {
         let mut counts = vec![0u32; self.languages.len()];
         // Several lists hold the letters of the alphabet; a one-letter word tells nothing here.
-        for word in words.alphabetic().filter(|word| word.chars().nth(1).is_some()) {
+        for word in words
+            .alphabetic()
+            .filter(|word| word.chars().nth(1).is_some())
+        {
             let mut mask = self.index.get(word).copied().unwrap_or(0);
             while mask != 0 {
                 counts[mask.trailing_zeros() as usize] += 1;
@@ -1132,6 +1139,17 @@ mod tests {
                 .code,
             "cs"
         );
+    }
+
+    #[test]
+    fn czech_typed_without_diacritics_is_asked_again() {
+        let detector = detector(&["cs", "sk", "es", "pt", "it", "en"]);
+        for czech in [
+            "Tato funkce vraci informace o aktualnim datu a case zformatovane podle zadane specifikace formatu.",
+            "Diky zmene casu byla noc o hodinu delsi, takze casu bylo dost a jeste jsme to stihli.",
+        ] {
+            assert_eq!(detector.detect(czech).code, "cs", "{czech}");
+        }
     }
 
     #[test]
