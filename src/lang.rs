@@ -8,10 +8,16 @@
 //! of them lists, and overrides the trigram answer when the margin is clear. Text too short to tell is "und": one or two words get an answer only
 //! when the detector is reliable, three words only with confidence of at least 0.25.
 //!
-//! When the answer so far is still unclear (confidence under `ngram_reading_below`) on a text of
-//! at least three words, a third reading settles it: `lingua`'s n-gram models (orders 1 to 5,
-//! built from other corpora than whatlang's trigrams) choose among the few languages left open:
-//! the answer, whatlang's runners-up among the allowed languages, and their close neighbours.
+//! When the answer so far is still open to doubt on a text of at least three words, a third
+//! reading settles it: `lingua`'s n-gram models (orders 1 to 5, built from other corpora than
+//! whatlang's trigrams) choose among the few languages left open: the answer, whatlang's
+//! runners-up among the allowed languages, a function-word rival, and their close neighbours; the
+//! markers then check lingua's answer against its own neighbours. Doubt is: confidence under
+//! `ngram_reading_below`; an answer in a cluster that the markers do not favour, with confidence
+//! under `ngram_reading_in_cluster_below`; or another allowed language (not a neighbour) whose
+//! function words cover more of the words than the answer's family's do (Czech typed without
+//! diacritics reads to whatlang as Spanish or Portuguese, confidently, but its function words stay
+//! Czech).
 //! lingua models are bundled for the 16 languages the project evaluates (see [`NGRAM_MODELS`]);
 //! other languages keep the first two readings. Restricting lingua to two to four candidates
 //! keeps it cheap, and it runs on about a tenth of sentences and almost no paragraphs.
@@ -78,6 +84,13 @@ pub struct LanguageConfig {
     /// An answer less confident than this (on a text of more than `short_text_words` words) is
     /// settled by lingua's n-gram models among the languages left open; 0 turns this off.
     pub ngram_reading_below: f64,
+    /// An answer in a cluster of close neighbours that the markers do not favour is settled by
+    /// lingua too when its confidence is under this.
+    pub ngram_reading_in_cluster_below: f64,
+    /// The answer is settled by lingua too when another allowed language (not a close neighbour)
+    /// has at least this many more function words in the text than the answer's family; 0 turns
+    /// this off.
+    pub rival_function_words: u32,
 }
 
 impl Default for LanguageConfig {
@@ -92,6 +105,8 @@ impl Default for LanguageConfig {
             override_margin: 2.0,
             context_min_share: 0.15,
             ngram_reading_below: 0.2,
+            ngram_reading_in_cluster_below: 0.3,
+            rival_function_words: 1,
         }
     }
 }
@@ -247,8 +262,22 @@ impl LanguageDetector {
         let Some(mut answer) = self.identify(&sample, &words) else {
             return LanguageGuess::UNDETERMINED;
         };
-        if count > self.config.short_text_words && answer.1 < self.config.ngram_reading_below {
-            answer = self.ngram_reading(&sample, answer);
+        if count > self.config.short_text_words {
+            let rival = self.function_word_rival(answer.0, &words);
+            let contested = answer.1 < self.config.ngram_reading_in_cluster_below
+                && self
+                    .cluster_margin(answer.0, &words)
+                    .is_some_and(|margin| margin <= 0.0);
+            if answer.1 < self.config.ngram_reading_below || rival.is_some() || contested {
+                let reading = self.ngram_reading(&sample, answer, rival);
+                // A new answer is checked by its cluster's markers: lingua too confuses close
+                // neighbours (Czech typed without diacritics reads to it as Slovak).
+                answer = if reading.0 == answer.0 {
+                    reading
+                } else {
+                    self.second_opinion(reading.0, reading.1, false, &words)
+                };
+            }
         }
         let (lang, confidence, reliable) = answer;
         let unsure = if count <= self.config.short_text_words {
@@ -289,12 +318,27 @@ impl LanguageDetector {
     }
 
     /// lingua's reading among the languages an unclear answer leaves open: the answer itself,
-    /// whatlang's next two choices among the allowed languages, and the close neighbours of each
+    /// whatlang's next two choices among the allowed languages (when the answer's confidence is
+    /// under `ngram_reading_below`), the function-word `rival` if any,
+    /// and the close neighbours of each
     /// (the markers' clusters). Returns the answer unchanged when fewer than two of them have an
     /// n-gram model. The new answer is never called reliable: two readings disagreed or were unsure.
-    fn ngram_reading(&self, text: &str, answer: (Lang, f64, bool)) -> (Lang, f64, bool) {
+    fn ngram_reading(
+        &self,
+        text: &str,
+        answer: (Lang, f64, bool),
+        rival: Option<Lang>,
+    ) -> (Lang, f64, bool) {
         let mut open = vec![answer.0];
-        for _ in 0..2 {
+        open.extend(rival);
+        // whatlang's runners-up cost a trigram pass each: only an unsure answer asks for them; a
+        // contested one is settled among its neighbours and the function-word rival.
+        let runners_up = if answer.1 < self.config.ngram_reading_below {
+            2
+        } else {
+            0
+        };
+        for _ in 0..runners_up {
             let rest: Vec<Lang> = self
                 .allowed
                 .iter()
@@ -340,6 +384,41 @@ impl LanguageDetector {
     /// The cluster of close neighbours `lang` belongs to, if any.
     fn cluster_of(&self, lang: Lang) -> Option<&Cluster> {
         self.clusters.iter().find(|c| c.languages.contains(&lang))
+    }
+
+    /// An allowed language outside `lang`'s family whose function words cover more of the words
+    /// than any language of the family does, by at least `rival_function_words`.
+    fn function_word_rival(&self, lang: Lang, words: &Words) -> Option<Lang> {
+        if self.config.rival_function_words == 0 {
+            return None;
+        }
+        let family = self
+            .cluster_of(lang)
+            .map_or(std::slice::from_ref(&lang), |c| c.languages.as_slice());
+        let (rival, rival_count, family_count) = self.function_words.rival(words, family)?;
+        (rival_count >= family_count + self.config.rival_function_words
+            && rival_count >= self.config.rival_function_words.max(2))
+        .then_some(rival)
+    }
+
+    /// The markers' margin for `lang` over its best cluster neighbour (`None` outside a cluster).
+    fn cluster_margin(&self, lang: Lang, words: &Words) -> Option<f64> {
+        let cluster = self.cluster_of(lang)?;
+        let mut scores = cluster.score(words);
+        self.function_words.add_exclusive_hits(
+            &cluster.languages,
+            words,
+            FUNCTION_WORD_WEIGHT,
+            &mut scores,
+        );
+        let index = cluster.index_of(lang)?;
+        let other = scores
+            .iter()
+            .enumerate()
+            .filter(|&(i, _)| i != index)
+            .map(|(_, s)| *s)
+            .fold(f64::MIN, f64::max);
+        Some(scores[index] - other)
     }
 
     /// Lets the markers of `lang`'s cluster confirm, weaken or override an answer.
@@ -831,6 +910,36 @@ impl FunctionWords {
         clear.then_some(lang)
     }
 
+    /// The allowed language outside `family` whose function words cover the most words (of two
+    /// letters or more), with its count and the best count of a family language.
+    fn rival(&self, words: &Words, family: &[Lang]) -> Option<(Lang, u32, u32)> {
+        let mut counts = vec![0u32; self.languages.len()];
+        // Several lists hold the letters of the alphabet; a one-letter word tells nothing here.
+        for word in words
+            .alphabetic()
+            .filter(|word| word.chars().nth(1).is_some())
+        {
+            let mut mask = self.index.get(word).copied().unwrap_or(0);
+            while mask != 0 {
+                counts[mask.trailing_zeros() as usize] += 1;
+                mask &= mask - 1;
+            }
+        }
+        let family_best = counts
+            .iter()
+            .zip(&self.languages)
+            .filter(|(_, l)| family.contains(l))
+            .map(|(c, _)| *c)
+            .max()
+            .unwrap_or(0);
+        counts
+            .iter()
+            .zip(&self.languages)
+            .filter(|(_, l)| !family.contains(l))
+            .max_by(|a, b| a.0.cmp(b.0).then(b.1.code().cmp(a.1.code())))
+            .map(|(c, l)| (*l, *c, family_best))
+    }
+
     /// `Some` when the words fit `lang`'s family (`lang` and its close neighbours, which the
     /// second opinion tells apart): at least `min_share` of them are function words of the family,
     /// and no language outside it has more function words than the family's best.
@@ -1030,6 +1139,17 @@ mod tests {
                 .code,
             "cs"
         );
+    }
+
+    #[test]
+    fn czech_typed_without_diacritics_is_asked_again() {
+        let detector = detector(&["cs", "sk", "es", "pt", "it", "en"]);
+        for czech in [
+            "Tato funkce vraci informace o aktualnim datu a case zformatovane podle zadane specifikace formatu.",
+            "Diky zmene casu byla noc o hodinu delsi, takze casu bylo dost a jeste jsme to stihli.",
+        ] {
+            assert_eq!(detector.detect(czech).code, "cs", "{czech}");
+        }
     }
 
     #[test]

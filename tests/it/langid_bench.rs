@@ -1,6 +1,6 @@
 //! Language identification measured on the bundled langid evaluation sets (tests/data/langid, see
 //! its SOURCE.md), with the allow-list of their 16 languages. Prints the accuracy table per language
-//! and checks the targets: paragraphs >= 99.5%, sentences >= 97.5% and every language >= 93% but Czech (bare whatlang: 94.3%), single
+//! and checks the targets: paragraphs >= 99.5%, sentences >= 97.5% and every language >= 93% but Czech (>= 91.5%), single
 //! words and word pairs at least 80% "und" with at least 90% of the answers right.
 
 use mentorlens::lang::{LanguageConfig, LanguageDetector, UNDETERMINED};
@@ -97,16 +97,60 @@ fn paragraphs_reach_99_5_percent() {
     );
 }
 
+/// Accuracy on the even- and on the odd-numbered items of a file (thresholds are chosen on the
+/// even ones; the odd ones are held out): (even, odd, worst language on the odd ones).
+fn halves(file: &str) -> (f64, f64, (String, f64)) {
+    let path = format!("{}/tests/data/langid/{file}", env!("CARGO_MANIFEST_DIR"));
+    let data = std::fs::read_to_string(&path).expect("bench data is bundled");
+    let detector = detector();
+    let mut counts = [[0usize; 2]; 2];
+    let mut odd_by_language: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for (row, line) in data.lines().skip(1).enumerate() {
+        let (gold, text) = line.split_once('\t').expect("lang<TAB>text");
+        let right = detector.detect(text).code == gold;
+        counts[row % 2][0] += 1;
+        counts[row % 2][1] += usize::from(right);
+        if row % 2 == 1 {
+            let entry = odd_by_language.entry(gold).or_default();
+            entry.0 += 1;
+            entry.1 += usize::from(right);
+        }
+    }
+    let share = |[items, right]: [usize; 2]| right as f64 / items as f64;
+    let worst = odd_by_language
+        .iter()
+        .map(|(language, &(items, right))| (language.to_string(), right as f64 / items as f64))
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .unwrap_or_default();
+    (share(counts[0]), share(counts[1]), worst)
+}
+
 #[test]
 fn sentences_beat_bare_whatlang() {
+    let (even, odd, worst) = halves("sentences.tsv");
+    println!(
+        "\nsentences: even-numbered {:.2}%, odd-numbered (held out) {:.2}%, weakest there {} {:.2}%",
+        100.0 * even,
+        100.0 * odd,
+        worst.0,
+        100.0 * worst.1
+    );
+    assert!(odd >= 0.975, "held-out sentence accuracy {odd:.4} < 0.975");
+    assert!(
+        worst.1 >= 0.93,
+        "held-out {}: {:.3} < 0.93",
+        worst.0,
+        worst.1
+    );
     let tally = evaluate("sentences.tsv");
     let (accuracy, _, _) = print_table("sentences", &tally);
     assert!(accuracy >= 0.975, "sentence accuracy {accuracy:.4} < 0.975");
-    // Target: no language under 93%. Czech is at 88% (Czech typed without diacritics reads as
-    // Spanish or Portuguese with confidence, so no further reading is asked): the floor guards
+    // Target: no language under 93%. Czech is at 92% over the whole set (96% on the odd-numbered
+    // sentences, held out when the thresholds were chosen); most of its remaining errors are not
+    // Czech text (Slovak, Romani, mis-decoded bytes, names, English titles): the floor guards
     // today's level and every other language.
     for (language, (items, right, _)) in &tally {
-        let floor = if language == "cs" { 0.875 } else { 0.93 };
+        let floor = if language == "cs" { 0.915 } else { 0.93 };
         let share = *right as f64 / *items as f64;
         assert!(share >= floor, "{language}: {share:.3} < {floor}");
     }
