@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 pub struct DiscoveredTheme {
     /// `d1`, `d2`, … in report order.
     pub id: String,
-    /// The discovery key the statements share (a stem cut to five ASCII letters).
+    /// The stem the statements share.
     pub stem: String,
     /// The most frequent key phrases carrying it.
     pub key_phrases: Vec<String>,
