@@ -358,9 +358,27 @@ struct WordInfo {
     key_stem: Option<Arc<str>>,
 }
 
+/// The token positions a matched cue covers.
+#[derive(Clone, Copy)]
+struct CuePositions {
+    positions: [usize; MAX_CUE_WORDS],
+    len: usize,
+}
+
+impl CuePositions {
+    fn as_slice(&self) -> &[usize] {
+        &self.positions[..self.len]
+    }
+}
+
 /// The words seen so far, each looked up (stemmed, matched against first cue words) once per
 /// thread, not once per occurrence.
-type StemMemo = FxHashMap<String, WordInfo>;
+#[derive(Default)]
+struct StemMemo {
+    /// The index of each word in `words`.
+    index: FxHashMap<String, u32>,
+    words: Vec<WordInfo>,
+}
 
 /// A memo holds at most this many words; then it starts again (memory stays bounded on huge
 /// vocabularies; the memo is a cache, so results do not change).
@@ -433,8 +451,12 @@ const ELIDED: [&str; 20] = [
 /// A word with an elided article or pronoun before an apostrophe (`'` or `’`) split into the two
 /// words it is; any other word as it is ("don't", "mentor's").
 fn split_elision(word: &str) -> impl Iterator<Item = &str> {
-    let split = word
-        .char_indices()
+    // Most words hold no apostrophe (`'`, or `’` whose UTF-8 starts with 0xE2).
+    let maybe_elided = word.bytes().any(|b| b == b'\'' || b == 0xE2);
+    let split = maybe_elided
+        .then(|| word.char_indices())
+        .into_iter()
+        .flatten()
         .filter(|(_, c)| matches!(c, '\'' | '\u{2019}'))
         .find_map(|(at, c)| {
             let (head, rest) = (&word[..at], &word[at + c.len_utf8()..]);
@@ -720,18 +742,29 @@ impl LanguageCues {
         ranges: &[std::ops::Range<usize>],
         memo: &'a mut StemMemo,
     ) -> Vec<Token<'a>> {
-        for range in ranges {
-            let lower = &buffer[range.clone()];
-            if !memo.contains_key(lower) {
-                memo.insert(lower.to_string(), self.word_info(lower));
-            }
-        }
-        let memo: &'a StemMemo = memo;
-        ranges
+        // One hash lookup per token: the index of its word in the memo.
+        let ids: Vec<u32> = ranges
             .iter()
             .map(|range| {
                 let lower = &buffer[range.clone()];
-                let info = &memo[lower];
+                match memo.index.get(lower) {
+                    Some(&id) => id,
+                    None => {
+                        let id = memo.words.len() as u32;
+                        memo.words.push(self.word_info(lower));
+                        memo.index.insert(lower.to_string(), id);
+                        id
+                    }
+                }
+            })
+            .collect();
+        let words: &'a [WordInfo] = &memo.words;
+        ranges
+            .iter()
+            .zip(ids)
+            .map(|(range, id)| {
+                let lower = &buffer[range.clone()];
+                let info = &words[id as usize];
                 Token {
                     lower,
                     stem: info.stem,
@@ -750,7 +783,7 @@ impl LanguageCues {
     }
 
     /// The token positions cue `index` covers when it matches starting at token `start`.
-    fn match_at(&self, index: usize, tokens: &[Token], start: usize) -> Option<Vec<usize>> {
+    fn match_at(&self, index: usize, tokens: &[Token], start: usize) -> Option<CuePositions> {
         let cue = &self.cues[index];
         let mut positions = [0usize; MAX_CUE_WORDS];
         positions[0] = start;
@@ -760,28 +793,32 @@ impl LanguageCues {
                 .take(usize::from(cue.gaps[n]) + 1)
                 .find(|&p| Self::matches(pattern, &tokens[p]))?;
         }
-        let words = &cue.words;
-        Some(positions[..words.len()].to_vec())
+        Some(CuePositions {
+            positions,
+            len: cue.words.len(),
+        })
     }
 
     /// The distinct cues found in a token sequence, each with the tokens it covers. A cue whose
     /// tokens all lie inside a longer cue of the same target is dropped: "career path" counts once,
     /// not again as "career" and "path".
     fn found_cues(&self, tokens: &[Token]) -> Vec<usize> {
-        let mut found: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        let mut found: Vec<(usize, CuePositions)> = Vec::new();
         for (i, token) in tokens.iter().enumerate() {
             for cue in token.starts.iter().map(|&c| c as usize) {
-                if !found.contains_key(&cue)
+                if !found.iter().any(|(c, _)| *c == cue)
                     && let Some(positions) = self.match_at(cue, tokens, i)
                 {
-                    found.insert(cue, positions);
+                    found.push((cue, positions));
                 }
             }
         }
+        found.sort_unstable_by_key(|(cue, _)| *cue);
         // Each stretch of tokens counts once per target: a cue gives way to one of the same target
         // that covers more tokens, or the same tokens with a higher weight.
         let covered_by_longer = |cue: usize, positions: &[usize]| {
-            found.iter().any(|(&other, other_positions)| {
+            found.iter().any(|&(other, ref other_positions)| {
+                let other_positions = other_positions.as_slice();
                 let (mine, theirs) = (&self.cues[cue], &self.cues[other]);
                 let covers = positions.iter().all(|p| other_positions.contains(p));
                 let stronger = other_positions.len() > positions.len()
@@ -793,7 +830,7 @@ impl LanguageCues {
         };
         found
             .iter()
-            .filter(|(cue, positions)| !covered_by_longer(**cue, positions))
+            .filter(|(cue, positions)| !covered_by_longer(*cue, positions.as_slice()))
             .map(|(cue, _)| *cue)
             .collect()
     }
@@ -1163,7 +1200,7 @@ impl ThemeMatcher {
         }
         STEM_MEMOS.with(|memos| {
             let mut memos = memos.borrow_mut();
-            if memos.values().map(FxHashMap::len).sum::<usize>() > MEMO_MAX_WORDS {
+            if memos.values().map(|m| m.words.len()).sum::<usize>() > MEMO_MAX_WORDS {
                 memos.clear();
             }
             self.extract_with(document, &mut memos)
