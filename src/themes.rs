@@ -1693,7 +1693,8 @@ mod tests {
             assert!(CUE_LANGUAGES.contains(&language), "{at}: language");
             assert!(
                 taxonomy.contains(theme)
-                    || ["@benefit", "@domain", "@topic", "@furniture", "@drawback"].contains(&theme),
+                    || ["@benefit", "@domain", "@topic", "@furniture", "@drawback"]
+                        .contains(&theme),
                 "{at}: theme"
             );
             assert!(
@@ -1782,7 +1783,11 @@ mod tests {
         let en = &matcher.languages["en"];
         assert!(en.cues.iter().all(|c| matches!(
             c.target,
-            CueTarget::Theme(0) | CueTarget::Benefit | CueTarget::Domain | CueTarget::Furniture
+            CueTarget::Theme(0)
+                | CueTarget::Benefit
+                | CueTarget::Domain
+                | CueTarget::Furniture
+                | CueTarget::Drawback
         )));
         assert!(en.cues.iter().any(|c| c.target == CueTarget::Theme(0)));
         // The words of a dropped theme are content words again, for discovery.

@@ -99,9 +99,7 @@ pub(super) fn discover(
                 && (corpus_languages.len() < 2 || key_languages.len() >= 2)
                 && 2 * key_articles.len() >= everywhere
         })
-        .map(|(key, (key_articles, key_languages))| {
-            (*key, key_articles.len(), key_languages.len())
-        })
+        .map(|(key, (key_articles, key_languages))| (*key, key_articles.len(), key_languages.len()))
         .collect();
     seeds.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(b.0)));
     let mut taken: FxHashSet<(usize, usize)> = FxHashSet::default();
@@ -267,7 +265,10 @@ fn key_phrases(text: &str, statement: &super::Statement, keys: &FxHashSet<&str>)
                 .as_ref()
                 .map_or(lower.clone(), |s| s.stem(&lower).into_owned()),
         );
-        (key.contains(stemmed.as_str()), keys.contains(stemmed.as_str()))
+        (
+            key.contains(stemmed.as_str()),
+            keys.contains(stemmed.as_str()),
+        )
     };
     let mut phrases = Vec::new();
     let mut run: Vec<&str> = Vec::new();
