@@ -150,8 +150,10 @@ pub struct Statement {
     pub language: &'static str,
     /// It names a benefit ("benefits", "reasons", "fördelar") or follows an intro that does.
     pub benefit: bool,
-    /// Content-word stems (no function words, no domain words), for discovery; shared with the
-    /// matcher's word memo, so a long document's statements do not each copy them.
+    /// Discovery keys of its content words (no function words, no domain words; see
+    /// `discovery_key`), for benefit statements and statements that state a theme (discovery's
+    /// background), else empty; shared with the matcher's word memo, so a long document's
+    /// statements do not each copy them.
     pub key_stems: Box<[Arc<str>]>,
     /// The statement index of the heading whose section this statement is in.
     pub section: Option<usize>,
@@ -320,6 +322,8 @@ enum CueTarget {
     /// Page furniture (reading time, ads, subscribe buttons, related links): a statement with it
     /// never feeds discovery.
     Furniture,
+    /// A word naming drawbacks: a heading with it opens a section whose statements are not benefits.
+    Drawback,
 }
 
 #[derive(Debug, Clone)]
@@ -354,9 +358,27 @@ struct WordInfo {
     key_stem: Option<Arc<str>>,
 }
 
+/// The token positions a matched cue covers.
+#[derive(Clone, Copy)]
+struct CuePositions {
+    positions: [usize; MAX_CUE_WORDS],
+    len: usize,
+}
+
+impl CuePositions {
+    fn as_slice(&self) -> &[usize] {
+        &self.positions[..self.len]
+    }
+}
+
 /// The words seen so far, each looked up (stemmed, matched against first cue words) once per
 /// thread, not once per occurrence.
-type StemMemo = FxHashMap<String, WordInfo>;
+#[derive(Default)]
+struct StemMemo {
+    /// The index of each word in `words`.
+    index: FxHashMap<String, u32>,
+    words: Vec<WordInfo>,
+}
 
 /// A memo holds at most this many words; then it starts again (memory stays bounded on huge
 /// vocabularies; the memo is a cache, so results do not change).
@@ -429,11 +451,18 @@ const ELIDED: [&str; 20] = [
 /// A word with an elided article or pronoun before an apostrophe (`'` or `’`) split into the two
 /// words it is; any other word as it is ("don't", "mentor's").
 fn split_elision(word: &str) -> impl Iterator<Item = &str> {
-    let split = word.char_indices().find_map(|(at, c)| {
-        let (head, rest) = (&word[..at], &word[at + c.len_utf8()..]);
-        let elided = ELIDED.iter().any(|e| head.eq_ignore_ascii_case(e));
-        (matches!(c, '\'' | '\u{2019}') && elided && !rest.is_empty()).then_some((head, rest))
-    });
+    // Most words hold no apostrophe (`'`, or `’` whose UTF-8 starts with 0xE2).
+    let maybe_elided = word.bytes().any(|b| b == b'\'' || b == 0xE2);
+    let split = maybe_elided
+        .then(|| word.char_indices())
+        .into_iter()
+        .flatten()
+        .filter(|(_, c)| matches!(c, '\'' | '\u{2019}'))
+        .find_map(|(at, c)| {
+            let (head, rest) = (&word[..at], &word[at + c.len_utf8()..]);
+            let elided = ELIDED.iter().any(|e| head.eq_ignore_ascii_case(e));
+            (elided && !rest.is_empty()).then_some((head, rest))
+        });
     match split {
         Some((head, rest)) => [Some(head), Some(rest)],
         None => [Some(word), None],
@@ -454,13 +483,28 @@ fn joins_word(c: char) -> bool {
     c.is_alphanumeric() && !unspaced
 }
 
-/// A Latin-script stem without its diacritics, so that cognate stems of two languages meet in
-/// discovery (French `expérient`, Spanish and Portuguese `experient`); other scripts as they are.
-pub(crate) fn fold_latin(stem: String) -> String {
-    if stem.is_ascii() || !stem.chars().all(|c| u32::from(c) < 0x0250) {
+/// How many letters of a folded stem make its discovery key.
+const KEY_LETTERS: usize = 5;
+
+/// The discovery key of a stem: a Latin or Cyrillic stem transliterated to ASCII letters (without
+/// diacritics) and cut to its first [`KEY_LETTERS`], so that cognates and loan words of several
+/// languages meet (French `confianc`, Spanish `confianz` and English `confid` are all `confi`;
+/// Russian `потенциа` and Danish `potential` are `poten`); other scripts as they are.
+pub(crate) fn discovery_key(stem: String) -> String {
+    let foldable = stem
+        .chars()
+        .all(|c| u32::from(c) < 0x0250 || matches!(u32::from(c), 0x0400..=0x04FF));
+    if !foldable {
         return stem;
     }
-    deunicode::deunicode(&stem).to_lowercase()
+    let mut folded = if stem.is_ascii() {
+        stem
+    } else {
+        deunicode::deunicode(&stem).to_lowercase()
+    };
+    folded.retain(|c| c.is_ascii_alphabetic());
+    folded.truncate(KEY_LETTERS);
+    folded
 }
 
 /// Whether a word is written in Hangul syllables only.
@@ -698,18 +742,29 @@ impl LanguageCues {
         ranges: &[std::ops::Range<usize>],
         memo: &'a mut StemMemo,
     ) -> Vec<Token<'a>> {
-        for range in ranges {
-            let lower = &buffer[range.clone()];
-            if !memo.contains_key(lower) {
-                memo.insert(lower.to_string(), self.word_info(lower));
-            }
-        }
-        let memo: &'a StemMemo = memo;
-        ranges
+        // One hash lookup per token: the index of its word in the memo.
+        let ids: Vec<u32> = ranges
             .iter()
             .map(|range| {
                 let lower = &buffer[range.clone()];
-                let info = &memo[lower];
+                match memo.index.get(lower) {
+                    Some(&id) => id,
+                    None => {
+                        let id = memo.words.len() as u32;
+                        memo.words.push(self.word_info(lower));
+                        memo.index.insert(lower.to_string(), id);
+                        id
+                    }
+                }
+            })
+            .collect();
+        let words: &'a [WordInfo] = &memo.words;
+        ranges
+            .iter()
+            .zip(ids)
+            .map(|(range, id)| {
+                let lower = &buffer[range.clone()];
+                let info = &words[id as usize];
                 Token {
                     lower,
                     stem: info.stem,
@@ -728,7 +783,7 @@ impl LanguageCues {
     }
 
     /// The token positions cue `index` covers when it matches starting at token `start`.
-    fn match_at(&self, index: usize, tokens: &[Token], start: usize) -> Option<Vec<usize>> {
+    fn match_at(&self, index: usize, tokens: &[Token], start: usize) -> Option<CuePositions> {
         let cue = &self.cues[index];
         let mut positions = [0usize; MAX_CUE_WORDS];
         positions[0] = start;
@@ -738,28 +793,32 @@ impl LanguageCues {
                 .take(usize::from(cue.gaps[n]) + 1)
                 .find(|&p| Self::matches(pattern, &tokens[p]))?;
         }
-        let words = &cue.words;
-        Some(positions[..words.len()].to_vec())
+        Some(CuePositions {
+            positions,
+            len: cue.words.len(),
+        })
     }
 
     /// The distinct cues found in a token sequence, each with the tokens it covers. A cue whose
     /// tokens all lie inside a longer cue of the same target is dropped: "career path" counts once,
     /// not again as "career" and "path".
     fn found_cues(&self, tokens: &[Token]) -> Vec<usize> {
-        let mut found: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        let mut found: Vec<(usize, CuePositions)> = Vec::new();
         for (i, token) in tokens.iter().enumerate() {
             for cue in token.starts.iter().map(|&c| c as usize) {
-                if !found.contains_key(&cue)
+                if !found.iter().any(|(c, _)| *c == cue)
                     && let Some(positions) = self.match_at(cue, tokens, i)
                 {
-                    found.insert(cue, positions);
+                    found.push((cue, positions));
                 }
             }
         }
+        found.sort_unstable_by_key(|(cue, _)| *cue);
         // Each stretch of tokens counts once per target: a cue gives way to one of the same target
         // that covers more tokens, or the same tokens with a higher weight.
         let covered_by_longer = |cue: usize, positions: &[usize]| {
-            found.iter().any(|(&other, other_positions)| {
+            found.iter().any(|&(other, ref other_positions)| {
+                let other_positions = other_positions.as_slice();
                 let (mine, theirs) = (&self.cues[cue], &self.cues[other]);
                 let covers = positions.iter().all(|p| other_positions.contains(p));
                 let stronger = other_positions.len() > positions.len()
@@ -771,7 +830,7 @@ impl LanguageCues {
         };
         found
             .iter()
-            .filter(|(cue, positions)| !covered_by_longer(**cue, positions))
+            .filter(|(cue, positions)| !covered_by_longer(*cue, positions.as_slice()))
             .map(|(cue, _)| *cue)
             .collect()
     }
@@ -805,7 +864,7 @@ impl LanguageCues {
                 .iter()
                 .any(|p| lower.starts_with(p.as_str()));
         let stem = self.stem(lower);
-        (content && !self.stop_words.contains(&stem)).then(|| fold_latin(stem))
+        (content && !self.stop_words.contains(&stem)).then(|| discovery_key(stem))
     }
 }
 
@@ -840,7 +899,7 @@ fn parse_taxonomy(
         }
         if id.starts_with('@') {
             return Err(row_error(format!(
-                "theme id `{id}`: ids starting with `@` are reserved for @benefit, @domain, @furniture and @topic cues"
+                "theme id `{id}`: ids starting with `@` are reserved for @benefit, @domain, @drawback, @furniture and @topic cues"
             )));
         }
         let theme = Theme {
@@ -911,6 +970,7 @@ impl ThemeConfig {
                     "@domain" => CueTarget::Domain,
                     "@topic" => CueTarget::Topic,
                     "@furniture" => CueTarget::Furniture,
+                    "@drawback" => CueTarget::Drawback,
                     // Without the built-in taxonomy, built-in cues of themes the user left out go.
                     id if built_in && !self.default_taxonomy && !theme_index.contains_key(id) => {
                         continue;
@@ -961,6 +1021,67 @@ fn is_list_item(text: &str) -> bool {
     }
     let digits = trimmed.chars().take_while(char::is_ascii_digit).count();
     digits > 0 && digits <= 2 && trimmed[digits..].starts_with(['.', ')', ':'])
+}
+
+/// How a heading or list item stands in its document.
+#[derive(Debug, Clone, Copy)]
+struct ItemShape {
+    /// Bulleted, numbered or `Label: text`; else a plain heading.
+    marked: bool,
+    /// It holds page furniture.
+    furniture: bool,
+}
+
+/// Marks the items of benefit lists as benefit statements, then drops the statements that matter
+/// to nothing. A list is a run of headings and list items of one shape (marked or plain), with body
+/// sentences between them; it is a list of benefits when it has at least two items and at least
+/// half of them state a taxonomy theme: its other items, which state none, are benefits the
+/// taxonomy does not name (the input of discovery).
+fn mark_benefit_lists(result: &mut DocumentThemes, shapes: &[Option<ItemShape>]) {
+    let mut reaches = vec![false; result.statements.len()];
+    for hit in &result.hits {
+        reaches[hit.statement_index()] = true;
+    }
+    let items: Vec<(usize, ItemShape)> = shapes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, shape)| shape.map(|shape| (i, shape)))
+        .collect();
+    for list in items.chunk_by(|a, b| a.1.marked == b.1.marked) {
+        let stating = list.iter().filter(|(i, _)| reaches[*i]).count();
+        if list.len() >= 2 && 2 * stating >= list.len() {
+            for (i, shape) in list {
+                result.statements[*i].benefit |= !shape.furniture;
+            }
+        }
+    }
+    let keep: Vec<bool> = result
+        .statements
+        .iter()
+        .enumerate()
+        .map(|(i, s)| reaches[i] || s.benefit || s.kind == StatementKind::Heading)
+        .collect();
+    let mut new_index = Vec::with_capacity(keep.len());
+    let mut next = 0u32;
+    for kept in &keep {
+        new_index.push(next);
+        next += u32::from(*kept);
+    }
+    let mut i = 0;
+    result.statements.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
+    let kept_reaches = reaches.iter().zip(&keep).filter(|(_, kept)| **kept);
+    for (statement, (reaches, _)) in result.statements.iter_mut().zip(kept_reaches) {
+        statement.section = statement.section.map(|s| new_index[s] as usize);
+        if !statement.benefit && !*reaches {
+            statement.key_stems = Box::default();
+        }
+    }
+    for hit in &mut result.hits {
+        hit.statement = new_index[hit.statement_index()];
+    }
 }
 
 /// Whether a sentence is a `Label: text` line: a short label ending in a colon, then text.
@@ -1079,7 +1200,7 @@ impl ThemeMatcher {
         }
         STEM_MEMOS.with(|memos| {
             let mut memos = memos.borrow_mut();
-            if memos.values().map(FxHashMap::len).sum::<usize>() > MEMO_MAX_WORDS {
+            if memos.values().map(|m| m.words.len()).sum::<usize>() > MEMO_MAX_WORDS {
                 memos.clear();
             }
             self.extract_with(document, &mut memos)
@@ -1102,8 +1223,12 @@ impl ThemeMatcher {
             ..DocumentThemes::default()
         };
         let mut after_intro = false;
+        // Inside a section whose heading names drawbacks.
+        let mut in_drawbacks = false;
         let mut section = None;
         let mut buffer = String::new();
+        // Per statement: its list shape when it is a heading or list item.
+        let mut shapes: Vec<Option<ItemShape>> = Vec::new();
         for (index, paragraph) in document.segmented.paragraphs.iter().enumerate() {
             if paragraph.boilerplate {
                 continue;
@@ -1133,6 +1258,10 @@ impl ThemeMatcher {
                 let found = cues.found_cues(&tokens);
                 let names = |target| found.iter().any(|c| cues.cues[*c].target == target);
                 let furniture = names(CueTarget::Furniture);
+                if kind == StatementKind::Heading {
+                    in_drawbacks = names(CueTarget::Drawback);
+                    after_intro &= !in_drawbacks;
+                }
                 let names_benefit = names(CueTarget::Benefit) && !furniture;
                 paragraph_names_benefit |= names_benefit;
                 let mut scores = cues.theme_scores(&found);
@@ -1147,9 +1276,14 @@ impl ThemeMatcher {
                 scores.retain(|(_, score, _)| f64::from(*score) >= self.thresholds.statement);
                 scores.sort_unstable_by_key(|(theme, _, _)| *theme);
                 let benefit = !furniture
+                    && !in_drawbacks
                     && (names_benefit || (after_intro && kind != StatementKind::Sentence));
                 let heading = kind == StatementKind::Heading;
-                if scores.is_empty() && !benefit && !heading {
+                // Headings and list items are kept until their list is known: an item of a list
+                // of benefits is a benefit statement (see `mark_benefit_lists`).
+                let item = kind != StatementKind::Sentence && !in_drawbacks;
+                let states = !scores.is_empty();
+                if !states && !benefit && !item {
                     continue;
                 }
                 let statement = result.statements.len();
@@ -1167,8 +1301,9 @@ impl ThemeMatcher {
                             strongest,
                         }),
                 );
-                // Only benefit statements feed discovery; the others keep no stems.
-                let key_stems = if benefit {
+                // Benefit statements feed discovery, statements that state a theme are its background
+                // (words common there are the general vocabulary of benefits); others keep no stems.
+                let key_stems = if benefit || states || (item && !furniture) {
                     tokens.iter().filter_map(|t| t.key_stem.cloned()).collect()
                 } else {
                     Box::default()
@@ -1185,6 +1320,11 @@ impl ThemeMatcher {
                     key_stems,
                     section,
                 });
+                shapes.push(item.then(|| ItemShape {
+                    marked: kind == StatementKind::ListItem
+                        || is_list_item(&text[paragraph.span.start..paragraph.span.end]),
+                    furniture,
+                }));
             }
             // An intro names benefits and ends with a colon ("Here are four benefits:").
             let ends_with_colon = text[paragraph.span.start..paragraph.span.end]
@@ -1194,6 +1334,7 @@ impl ThemeMatcher {
                 after_intro = true;
             }
         }
+        mark_benefit_lists(&mut result, &shapes);
         result.statements.shrink_to_fit();
         result.hits.shrink_to_fit();
         result
@@ -1552,7 +1693,8 @@ mod tests {
             assert!(CUE_LANGUAGES.contains(&language), "{at}: language");
             assert!(
                 taxonomy.contains(theme)
-                    || ["@benefit", "@domain", "@topic", "@furniture"].contains(&theme),
+                    || ["@benefit", "@domain", "@topic", "@furniture", "@drawback"]
+                        .contains(&theme),
                 "{at}: theme"
             );
             assert!(
@@ -1641,7 +1783,11 @@ mod tests {
         let en = &matcher.languages["en"];
         assert!(en.cues.iter().all(|c| matches!(
             c.target,
-            CueTarget::Theme(0) | CueTarget::Benefit | CueTarget::Domain | CueTarget::Furniture
+            CueTarget::Theme(0)
+                | CueTarget::Benefit
+                | CueTarget::Domain
+                | CueTarget::Furniture
+                | CueTarget::Drawback
         )));
         assert!(en.cues.iter().any(|c| c.target == CueTarget::Theme(0)));
         // The words of a dropped theme are content words again, for discovery.
@@ -1670,10 +1816,13 @@ mod tests {
     }
 
     #[test]
-    fn latin_stems_fold_their_diacritics_for_discovery() {
-        assert_eq!(fold_latin("expérient".to_string()), "experient");
-        assert_eq!(fold_latin("mål".to_string()), "mal");
-        assert_eq!(fold_latin("опыт".to_string()), "опыт");
+    fn discovery_keys_fold_latin_and_cyrillic_stems_to_shared_prefixes() {
+        let key = |stem: &str| discovery_key(stem.to_string());
+        assert_eq!(key("expérient"), "exper");
+        assert_eq!(key("mål"), "mal");
+        assert_eq!(key("confianz"), key("confid"));
+        assert_eq!(key("потенциа"), key("potential"));
+        assert_eq!(key("시각을"), "시각을");
     }
 
     #[test]

@@ -1,13 +1,19 @@
 //! Discovery: recurring benefit statements that no taxonomy theme explains.
 //!
-//! Input: the statements that name a benefit (or stand as headings and list items under a benefit
-//! intro) and reach no theme; a statement with page furniture (`@furniture`) never does. Each keeps
-//! its content-word stems (function words and domain words such as "mentor" or "career" removed;
-//! a Latin-script stem without diacritics, so cognates of two languages meet). A stem shared by
-//! such statements of at least two distinct articles seeds a cluster; clusters take statements
-//! greedily, most widely shared stem first, so a statement belongs to one cluster. Key phrases are the runs of content words (RAKE-style) that carry
-//! the cluster's stem, most frequent first. A statement's versions in translations of its article
-//! join through the paragraph alignment, so the evidence covers every language of the article.
+//! Input: the statements that name a benefit, stand as headings and list items under a benefit
+//! intro, or are items of a list whose other items state taxonomy themes (their role: a list of
+//! benefits), and reach no theme; a statement with page furniture (`@furniture`) or in a section of
+//! drawbacks (`@drawback`) never does. Each keeps the discovery keys of its content words (function
+//! words, domain words and the cue words of the taxonomy removed): the stem transliterated to
+//! ASCII and cut to five letters, so that cognates and loan words of several languages meet
+//! (confidence, confianza, confiance; potential, потенциал). A key shared by such statements of at
+//! least two distinct articles in at least two languages, and not common in statements of known
+//! themes, seeds a cluster; clusters take statements greedily, most widely shared key first, so a
+//! statement belongs to one cluster. Key phrases are the runs of content words (RAKE-style) that
+//! carry the cluster's key, most frequent first. A statement's versions in translations of its
+//! article join through the paragraph alignment, so the evidence covers every language of the
+//! article. What links statements across languages is only this shared spelling: a left-out theme
+//! whose words differ in every language (goal, mål, Ziel, objectif) is not found.
 
 use super::{DocumentThemes, StatementKind, ThemeMatcher};
 use crate::AnalysedDocument;
@@ -52,25 +58,55 @@ pub(super) fn discover(
                 .map(move |s| (d, s))
         })
         .collect();
-    let mut articles_by_stem: BTreeMap<&str, FxHashSet<&str>> = BTreeMap::new();
+    // Per key: the articles and languages of the candidates with it.
+    let mut spread_by_key: BTreeMap<&str, (FxHashSet<&str>, FxHashSet<&str>)> = BTreeMap::new();
     for &(d, s) in &candidates {
-        for stem in &found[d].statements[s].key_stems {
-            articles_by_stem
-                .entry(&**stem)
-                .or_default()
-                .insert(articles[d].as_str());
+        let statement = &found[d].statements[s];
+        for key in &statement.key_stems {
+            let (key_articles, key_languages) = spread_by_key.entry(&**key).or_default();
+            key_articles.insert(articles[d].as_str());
+            key_languages.insert(statement.language);
         }
     }
-    let mut seeds: Vec<(&str, usize)> = articles_by_stem
+    // Per key: the articles with it in any statement that keeps keys (benefit statements and
+    // statements that state a theme).
+    let mut background: FxHashMap<&str, FxHashSet<&str>> = FxHashMap::default();
+    for (d, themes) in found.iter().enumerate() {
+        for statement in &themes.statements {
+            for key in &statement.key_stems {
+                background
+                    .entry(&**key)
+                    .or_default()
+                    .insert(articles[d].as_str());
+            }
+        }
+    }
+    let corpus_languages: FxHashSet<&str> = candidates
         .iter()
-        .filter(|(_, set)| set.len() >= matcher.recurring_min_articles.max(2))
-        .map(|(stem, set)| (*stem, set.len()))
+        .map(|&(d, s)| found[d].statements[s].language)
         .collect();
-    seeds.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let min_articles = matcher.recurring_min_articles.max(2);
+    // A key seeds a cluster when unexplained benefit statements of enough articles share it, in
+    // two languages or more when the candidates have two or more (a benefit the corpus states
+    // across languages, not one language's turn of phrase), and when at least half of the articles
+    // that use it at all use it there: words as common in statements of known themes
+    // ("professional", "important") are the general vocabulary of benefits, not a new one.
+    let mut seeds: Vec<(&str, usize, usize)> = spread_by_key
+        .iter()
+        .filter(|(key, (key_articles, key_languages))| {
+            let everywhere = background.get(*key).map_or(0, FxHashSet::len);
+            key_articles.len() >= min_articles
+                && (corpus_languages.len() < 2 || key_languages.len() >= 2)
+                && 2 * key_articles.len() >= everywhere
+        })
+        .map(|(key, (key_articles, key_languages))| (*key, key_articles.len(), key_languages.len()))
+        .collect();
+    seeds.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(b.0)));
     let mut taken: FxHashSet<(usize, usize)> = FxHashSet::default();
     let mut clusters = Vec::new();
-    for (stem, _) in seeds {
-        let members: Vec<(usize, usize)> = candidates
+    let seed_keys: FxHashSet<&str> = seeds.iter().map(|(key, _, _)| *key).collect();
+    let untaken_with = |keys: &FxHashSet<&str>, taken: &FxHashSet<(usize, usize)>| {
+        candidates
             .iter()
             .copied()
             .filter(|m| !taken.contains(m))
@@ -78,12 +114,29 @@ pub(super) fn discover(
                 found[d].statements[s]
                     .key_stems
                     .iter()
-                    .any(|k| &**k == stem)
+                    .any(|k| keys.contains(&**k))
             })
-            .collect();
+            .collect::<Vec<(usize, usize)>>()
+    };
+    for (stem, _, _) in &seeds {
+        // The seed's statements, and those of the other seed keys they hold (one step): a
+        // statement that says "rete di contatti (networking)" joins the statements with "contactos"
+        // to those with "networks".
+        let mut keys: FxHashSet<&str> = FxHashSet::default();
+        keys.insert(stem);
+        for (d, s) in untaken_with(&keys, &taken) {
+            keys.extend(
+                found[d].statements[s]
+                    .key_stems
+                    .iter()
+                    .map(|k| &**k)
+                    .filter(|k| seed_keys.contains(k)),
+            );
+        }
+        let members = untaken_with(&keys, &taken);
         let distinct: FxHashSet<&str> =
             members.iter().map(|&(d, _)| articles[d].as_str()).collect();
-        if distinct.len() < matcher.recurring_min_articles.max(2) {
+        if distinct.len() < min_articles {
             continue;
         }
         taken.extend(members.iter().copied());
@@ -102,6 +155,7 @@ pub(super) fn discover(
         clusters.push(build_cluster(
             clusters.len() + 1,
             stem,
+            &keys,
             documents,
             found,
             articles,
@@ -159,6 +213,7 @@ fn aligned_versions(
 fn build_cluster(
     number: usize,
     stem: &str,
+    keys: &FxHashSet<&str>,
     documents: &[AnalysedDocument],
     found: &[&DocumentThemes],
     articles: &[String],
@@ -172,7 +227,7 @@ fn build_cluster(
         let document = &documents[d];
         let statement = &found[d].statements[s];
         let text = &document.document.text[statement.span.start..statement.span.end];
-        for phrase in key_phrases(text, statement, stem) {
+        for phrase in key_phrases(text, statement, keys) {
             *phrase_counts.entry(phrase).or_default() += 1;
         }
         document_ids.insert(document.document.id.clone(), ());
@@ -195,8 +250,9 @@ fn build_cluster(
     }
 }
 
-/// Runs of at most four content words of a statement that contain a word with the cluster's stem.
-fn key_phrases(text: &str, statement: &super::Statement, stem: &str) -> Vec<String> {
+/// Runs of at most four content words of a statement that contain a word with one of the
+/// cluster's keys.
+fn key_phrases(text: &str, statement: &super::Statement, keys: &FxHashSet<&str>) -> Vec<String> {
     use unicode_segmentation::UnicodeSegmentation;
     // A word is content when its lowercase form stems into one of the statement's key stems; runs
     // break at function words and punctuation.
@@ -204,12 +260,15 @@ fn key_phrases(text: &str, statement: &super::Statement, stem: &str) -> Vec<Stri
     let stemmer = super::stemmer_for(statement.language);
     let is_key = |word: &str| {
         let lower = word.to_lowercase();
-        let stemmed = super::fold_latin(
+        let stemmed = super::discovery_key(
             stemmer
                 .as_ref()
                 .map_or(lower.clone(), |s| s.stem(&lower).into_owned()),
         );
-        (key.contains(stemmed.as_str()), stemmed == stem)
+        (
+            key.contains(stemmed.as_str()),
+            keys.contains(stemmed.as_str()),
+        )
     };
     let mut phrases = Vec::new();
     let mut run: Vec<&str> = Vec::new();

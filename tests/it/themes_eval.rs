@@ -802,3 +802,8 @@ fn discovery_finds_the_left_out_theme(left_out: &str) {
 fn discovery_finds_learning_from_experience_when_it_is_left_out() {
     discovery_finds_the_left_out_theme("learning_from_experience");
 }
+
+#[test]
+fn discovery_finds_networks_and_opportunities_when_they_are_left_out() {
+    discovery_finds_the_left_out_theme("networks_opportunities");
+}
