@@ -458,7 +458,7 @@ fn short_texts_get_the_same_answer_from_every_command_and_a_lone_paragraph_is_ne
 }
 
 /// The whole report on the seed corpus, byte for byte, in both formats: any change to any field
-/// shows here. After a deliberate change, `MENTORLENS_BLESS=1 cargo test --test cli_corpus golden`
+/// shows here. After a deliberate change, `MENTORLENS_BLESS=1 cargo test --test it cli_corpus::golden`
 /// rewrites the snapshots; review their diff before committing it.
 #[test]
 fn golden_reports_of_the_seed_corpus_are_byte_identical() {

@@ -2,7 +2,7 @@
 //! belong to their publishers, so the summary holds no text): per document its language, whether
 //! its English reads as spun, the edits made, its group and its themes. Any behaviour change on
 //! real text shows here as a diff of `tests/golden/dev_summary.tsv`. After a deliberate change,
-//! `MENTORLENS_BLESS=1 cargo test --test golden_dev` rewrites it; review the diff before committing.
+//! `MENTORLENS_BLESS=1 cargo test --test it golden_dev::` rewrites it; review the diff before committing.
 
 use serde_json::Value;
 use std::fmt::Write as _;
