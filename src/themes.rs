@@ -19,13 +19,13 @@ use crate::AnalysedDocument;
 use crate::align::group::Group;
 use crate::datafile::{DataFileError, numbered_rows, read_user_file};
 use crate::segment::{Paragraph, Span};
+use crate::text::{self, tokens::split_elision};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use snowball_stemmers_rs::{Algorithm, Stemmer};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use unicode_segmentation::UnicodeSegmentation;
 
 const TAXONOMY_TSV: &str = include_str!("themes/taxonomy.tsv");
 const CUES_TSV: &str = include_str!("themes/cues.tsv");
@@ -441,36 +441,6 @@ impl std::fmt::Debug for ThemeMatcher {
     }
 }
 
-/// Elided words that stand before an apostrophe: French `l’ d’ j’ m’ n’ s’ t’ c’ qu’ jusqu’
-/// lorsqu’ puisqu’` and Italian `l’ un’ dell’ nell’ sull’ all’ dall’ coll’ quell’`.
-const ELIDED: [&str; 20] = [
-    "l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "un", "dell",
-    "nell", "sull", "all", "dall", "coll", "quell",
-];
-
-/// A word with an elided article or pronoun before an apostrophe (`'` or `’`) split into the two
-/// words it is; any other word as it is ("don't", "mentor's").
-fn split_elision(word: &str) -> impl Iterator<Item = &str> {
-    // Most words hold no apostrophe (`'`, or `’` whose UTF-8 starts with 0xE2).
-    let maybe_elided = word.bytes().any(|b| b == b'\'' || b == 0xE2);
-    let split = maybe_elided
-        .then(|| word.char_indices())
-        .into_iter()
-        .flatten()
-        .filter(|(_, c)| matches!(c, '\'' | '\u{2019}'))
-        .find_map(|(at, c)| {
-            let (head, rest) = (&word[..at], &word[at + c.len_utf8()..]);
-            let elided = ELIDED.iter().any(|e| head.eq_ignore_ascii_case(e));
-            (elided && !rest.is_empty()).then_some((head, rest))
-        });
-    match split {
-        Some((head, rest)) => [Some(head), Some(rest)],
-        None => [Some(word), None],
-    }
-    .into_iter()
-    .flatten()
-}
-
 /// Whether a letter or digit next to a topic word makes it part of a longer word. Chinese and
 /// Japanese write no spaces: a Han character or kana beside a topic word (的导师, よきメンターは) is
 /// another word, as in Unicode word segmentation.
@@ -607,7 +577,7 @@ impl LanguageCues {
                 // A hyphenated word is several tokens ("self-worth" → self, worth), and so is a
                 // Chinese or Japanese word (one token per Han character or kana): they must stand
                 // side by side.
-                for (n, part) in word.unicode_words().enumerate() {
+                for (n, part) in text::tokens::character_pieces(word).enumerate() {
                     gaps.push(if n == 0 { PHRASE_GAP as u8 } else { 0 });
                     let lower = part.to_lowercase();
                     function.push(self.function_words.contains(&lower));
@@ -683,7 +653,7 @@ impl LanguageCues {
     /// "l" and "expertise", so the cue `expertise` reads it).
     fn lowercase_words(text: &str, buffer: &mut String) -> Vec<std::ops::Range<usize>> {
         buffer.clear();
-        text.unicode_words()
+        text::tokens::character_pieces(text)
             .flat_map(split_elision)
             .map(|word| {
                 let start = buffer.len();
@@ -1087,8 +1057,8 @@ fn mark_benefit_lists(result: &mut DocumentThemes, shapes: &[Option<ItemShape>])
 /// Whether a sentence is a `Label: text` line: a short label ending in a colon, then text.
 fn has_label(sentence: &str) -> bool {
     sentence.split_once(':').is_some_and(|(label, rest)| {
-        let words = label.unicode_words().count();
-        (1..=6).contains(&words) && rest.unicode_words().count() >= 3
+        let words = text::word_count(label);
+        (1..=6).contains(&words) && text::word_count(rest) >= 3
     })
 }
 

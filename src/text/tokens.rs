@@ -244,23 +244,61 @@ fn is_mark(c: char) -> bool {
     !c.is_alphanumeric() && !c.is_whitespace() && !c.is_ascii_punctuation()
 }
 
-/// Articles, pronouns and conjunctions that French, Italian and Catalan elide before a vowel.
-const ELIDED: [&str; 22] = [
-    "l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu", "un",
-    "dell", "dall", "nell", "sull", "all", "coll", "quest", "quell",
+/// Articles, pronouns and conjunctions that French and Italian elide before a vowel.
+const ELIDED: [&str; 20] = [
+    "l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "un", "dell",
+    "nell", "sull", "all", "dall", "coll", "quell",
 ];
 
-/// The word without an elided article or pronoun before its apostrophe ([`ELIDED`]):
-/// `l’expertise` gives `expertise`, `qu'il` gives `il`; other words (`don't`) come back whole.
-pub fn split_elision(word: &str) -> &str {
-    match word.split_once(['\'', '’']) {
-        Some((head, tail))
-            if !tail.is_empty() && ELIDED.iter().any(|e| head.eq_ignore_ascii_case(e)) =>
-        {
-            tail
-        }
-        _ => word,
+/// A word with an elided article or pronoun before its apostrophe (`'` or `’`) as the two words it
+/// is (`l’expertise` gives `l` and `expertise`, `qu'il` gives `qu` and `il`); any other word as it
+/// is (`don't`, `mentor's`).
+pub fn split_elision(word: &str) -> impl Iterator<Item = &str> {
+    // Most words hold no apostrophe (`'`, or `’` whose UTF-8 starts with 0xE2).
+    let maybe_elided = word.bytes().any(|b| b == b'\'' || b == 0xE2);
+    let split = maybe_elided
+        .then(|| word.char_indices())
+        .into_iter()
+        .flatten()
+        .filter(|(_, c)| matches!(c, '\'' | '\u{2019}'))
+        .find_map(|(at, c)| {
+            let (head, rest) = (&word[..at], &word[at + c.len_utf8()..]);
+            let elided = ELIDED.iter().any(|e| head.eq_ignore_ascii_case(e));
+            (elided && !rest.is_empty()).then_some((head, rest))
+        });
+    match split {
+        Some((head, rest)) => [Some(head), Some(rest)],
+        None => [Some(word), None],
     }
+    .into_iter()
+    .flatten()
+}
+
+/// The tokens of `text` with each run of an unspaced script cut into its characters: what
+/// matching by adjacent characters reads (a Chinese or Japanese cue is a sequence of characters
+/// that must stand side by side).
+pub fn character_pieces(text: &str) -> impl Iterator<Item = &str> {
+    tokens(text).flat_map(|token| {
+        let by_character = matches!(
+            token.script,
+            Script::Han | Script::Hiragana | Script::SoutheastAsian
+        );
+        let mut bounds = token.text.char_indices().map(|(i, _)| i).skip(1);
+        let mut start = 0;
+        let mut whole = Some(token.text);
+        std::iter::from_fn(move || {
+            if !by_character {
+                return whole.take();
+            }
+            if start >= token.text.len() {
+                return None;
+            }
+            let end = bounds.next().unwrap_or(token.text.len());
+            let piece = &token.text[start..end];
+            start = end;
+            Some(piece)
+        })
+    })
 }
 
 /// Apostrophes folded to `'` (the typographic `’` and the modifier letter `ʼ`).
@@ -397,12 +435,22 @@ mod tests {
 
     #[test]
     fn elided_articles_are_split_off() {
-        assert_eq!(split_elision("l’expertise"), "expertise");
-        assert_eq!(split_elision("d'apprentissage"), "apprentissage");
-        assert_eq!(split_elision("qu'il"), "il");
-        assert_eq!(split_elision("dell'apprendimento"), "apprendimento");
-        assert_eq!(split_elision("don't"), "don't");
-        assert_eq!(split_elision("mentor"), "mentor");
+        let parts = |word| split_elision(word).collect::<Vec<_>>();
+        assert_eq!(parts("l’expertise"), ["l", "expertise"]);
+        assert_eq!(parts("d'apprentissage"), ["d", "apprentissage"]);
+        assert_eq!(parts("qu'il"), ["qu", "il"]);
+        assert_eq!(parts("dell'apprendimento"), ["dell", "apprendimento"]);
+        assert_eq!(parts("don't"), ["don't"]);
+        assert_eq!(parts("l'"), ["l'"]);
+    }
+
+    #[test]
+    fn character_pieces_cut_unspaced_runs_only() {
+        let pieces: Vec<&str> = character_pieces("メンターの学習 self-worth 멘토링은").collect();
+        assert_eq!(
+            pieces,
+            ["メンター", "の", "学", "習", "self", "worth", "멘토링은"]
+        );
     }
 
     #[test]
