@@ -39,6 +39,9 @@ enum Command {
     /// Write the HTML page of a JSON report already written (`analyze -o REPORT.json`); the
     /// texts are read again from the documents' paths.
     Report(ReportArgs),
+    /// The analysis as tasks over shards, for a cluster (Dask, Slurm, Spark) or local processes:
+    /// plan, stages, task, assemble, run. The report is the one `analyze` writes.
+    Dist(mentorlens::dist::DistArgs),
 }
 
 #[derive(Args)]
@@ -295,6 +298,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Themes(args) => themes(args),
         Command::Check(args) => check(args),
         Command::Report(args) => html_of_report(args),
+        Command::Dist(args) => mentorlens::dist::main(args),
         Command::Schema => {
             let schema = serde_json::to_string_pretty(&Report::json_schema())?;
             let mut out = stdout_writer();

@@ -19,6 +19,7 @@ pub mod align;
 pub mod check;
 pub mod corpus;
 pub mod datafile;
+pub mod dist;
 pub mod files;
 pub mod lang;
 pub mod normalize;
@@ -410,11 +411,17 @@ impl Pipeline {
                 Err(error) => errors.push(error),
             }
         }
-        corpus::assign_unique_ids(documents.iter_mut().map(|d| &mut d.document));
-        documents.sort_by(|a, b| a.document.id.cmp(&b.document.id));
-        errors.sort_by(|a, b| (a.file_and_line(), a.kind).cmp(&(b.file_and_line(), b.kind)));
+        order_documents(&mut documents, &mut errors);
         (documents, errors)
     }
+}
+
+/// Assigns unique ids in load order, then sorts documents by id and errors by file and line: the
+/// step between the per-document and the corpus stages, shared by `analyze` and `dist`.
+pub(crate) fn order_documents(documents: &mut [AnalysedDocument], errors: &mut [InputError]) {
+    corpus::assign_unique_ids(documents.iter_mut().map(|d| &mut d.document));
+    documents.sort_by(|a, b| a.document.id.cmp(&b.document.id));
+    errors.sort_by(|a, b| (a.file_and_line(), a.kind).cmp(&(b.file_and_line(), b.kind)));
 }
 
 #[cfg(test)]
