@@ -74,7 +74,8 @@ struct PlanInputs {
     /// The work folder (created when missing).
     #[arg(long, value_name = "DIR")]
     work: PathBuf,
-    /// Number of shards: tasks of the `documents` stage.
+    /// Number of shards: tasks of the `documents` stage (default: 1 for `plan`, `--workers` for
+    /// `run`).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     shards: Option<u32>,
     /// Settings file in `check`'s format (mentorlens.toml): its stage tables set the analysis.
@@ -196,6 +197,8 @@ pub fn main(args: DistArgs) -> Result<ExitCode> {
         }
         DistCommand::Run(mut args) => {
             args.output.resolve()?;
+            // One shard per worker unless told otherwise.
+            args.inputs.shards.get_or_insert(u32::from(args.workers));
             let (_, work) = make_plan(&args.inputs)?;
             let shards = work.plan.shards.len();
             let workers = usize::from(args.workers).min(shards.max(1));
