@@ -332,7 +332,10 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// Writes `path` through a temporary file in the same folder and a rename: readers see the
 /// whole file or none.
-fn write_atomically_with(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
     let folder = path.parent().unwrap_or(Path::new("."));
     let mut file = tempfile::Builder::new()
         .prefix(".partial-")
@@ -525,10 +528,7 @@ impl WorkFolder {
     }
 
     /// The analysed documents and failed inputs of `shard`, each text read again from its path.
-    fn shard_documents(
-        &self,
-        shard: usize,
-    ) -> Result<(Vec<AnalysedDocument>, Vec<InputError>)> {
+    fn shard_documents(&self, shard: usize) -> Result<(Vec<AnalysedDocument>, Vec<InputError>)> {
         let records = self.read_records(shard)?;
         let loaded = self.load_shard(shard);
         if loaded.len() != records.len() {

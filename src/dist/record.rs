@@ -262,7 +262,9 @@ static CODES: Mutex<Option<HashSet<&'static str>>> = Mutex::new(None);
 
 /// `code` as a `&'static str`, kept once per distinct code.
 fn intern(code: String) -> &'static str {
-    let mut codes = CODES.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut codes = CODES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let codes = codes.get_or_insert_with(HashSet::new);
     if let Some(&kept) = codes.get(code.as_str()) {
         return kept;
