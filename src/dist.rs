@@ -161,10 +161,10 @@ enum Format {
 pub fn main(args: DistArgs) -> Result<ExitCode> {
     match args.command {
         DistCommand::Plan(args) => {
-            let (plan, _) = make_plan(&args.inputs)?;
+            let work = make_plan(&args.inputs)?;
             eprintln!(
                 "mentorlens: planned {} shard(s) in {}",
-                plan.shards.len(),
+                work.plan.shards.len(),
                 args.inputs.work.display()
             );
             Ok(ExitCode::SUCCESS)
@@ -199,7 +199,7 @@ pub fn main(args: DistArgs) -> Result<ExitCode> {
             args.output.resolve()?;
             // One shard per worker unless told otherwise.
             args.inputs.shards.get_or_insert(u32::from(args.workers));
-            let (_, work) = make_plan(&args.inputs)?;
+            let work = make_plan(&args.inputs)?;
             let shards = work.plan.shards.len();
             let workers = usize::from(args.workers).min(shards.max(1));
             let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -273,7 +273,7 @@ fn cut_into_shards(sources: Vec<PlannedSource>, shards: usize) -> Vec<Vec<Planne
 
 /// Writes the plan of `inputs` into the work folder, or keeps the one there when it is the same
 /// plan (a run started again resumes); refuses a folder that holds another plan.
-fn make_plan(inputs: &PlanInputs) -> Result<(Plan, WorkFolder)> {
+fn make_plan(inputs: &PlanInputs) -> Result<WorkFolder> {
     let config = match &inputs.config {
         Some(path) => crate::check::CheckSettings::from_file(path)?.pipeline_config(),
         None => Config::default(),
@@ -321,8 +321,7 @@ fn make_plan(inputs: &PlanInputs) -> Result<(Plan, WorkFolder)> {
             return Err(error).with_context(|| format!("cannot read {}", path.display()));
         }
     }
-    let work = WorkFolder::open(folder)?;
-    Ok((plan, work))
+    WorkFolder::open(folder)
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
