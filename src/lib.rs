@@ -21,6 +21,7 @@ pub mod align;
 pub mod check;
 pub mod corpus;
 pub mod datafile;
+pub mod dist;
 pub mod files;
 pub mod lang;
 pub mod normalize;

@@ -276,27 +276,41 @@ impl Pipeline {
         let (documents, errors) =
             self.analyse_loaded(loaded, errors, progress, DocumentStages::All, &clock);
         let documents_time = phase.stop();
+        let timings = Timings {
+            load,
+            documents: documents_time,
+            segment: clock.total(DocumentStage::Segment),
+            detect: clock.total(DocumentStage::Detect),
+            normalize: clock.total(DocumentStage::Normalize),
+            document_themes: clock.total(DocumentStage::Themes),
+            ..Timings::default()
+        };
+        self.analyse_corpus(documents, errors, timings)
+    }
+
+    /// The corpus stages (grouping, theme decisions, recurrence, discovery) over documents already
+    /// analysed, in id order with unique ids: what [`Pipeline::run`] does after the document
+    /// stages, and what a sharded run does over every shard's records. `timings` holds the phases
+    /// before; the corpus stages add theirs.
+    pub fn analyse_corpus(
+        &self,
+        documents: Vec<AnalysedDocument>,
+        errors: Vec<InputError>,
+        mut timings: Timings,
+    ) -> Analysis {
         let phase = Phase::start();
         let groups = align::group::group(&documents);
-        let group = phase.stop();
+        timings.group = phase.stop();
         let phase = Phase::start();
         let themes = themes::summarise(&self.themes, &documents, &groups);
+        timings.recurrence = phase.stop();
         Analysis {
             documents,
             errors,
             groups,
             themes,
             settings: self.settings(),
-            timings: Timings {
-                load,
-                documents: documents_time,
-                segment: clock.total(DocumentStage::Segment),
-                detect: clock.total(DocumentStage::Detect),
-                normalize: clock.total(DocumentStage::Normalize),
-                document_themes: clock.total(DocumentStage::Themes),
-                group,
-                recurrence: phase.stop(),
-            },
+            timings,
         }
     }
 
@@ -385,11 +399,17 @@ impl Pipeline {
                 Err(error) => errors.push(error),
             }
         }
-        corpus::assign_unique_ids(documents.iter_mut().map(|d| &mut d.document));
-        documents.sort_by(|a, b| a.document.id.cmp(&b.document.id));
-        errors.sort_by(|a, b| (a.file_and_line(), a.kind).cmp(&(b.file_and_line(), b.kind)));
+        order_documents(&mut documents, &mut errors);
         (documents, errors)
     }
+}
+
+/// Assigns unique ids in load order, then sorts documents by id and errors by file and line: the
+/// step between the per-document and the corpus stages, shared by `analyze` and `dist`.
+pub(crate) fn order_documents(documents: &mut [AnalysedDocument], errors: &mut [InputError]) {
+    corpus::assign_unique_ids(documents.iter_mut().map(|d| &mut d.document));
+    documents.sort_by(|a, b| a.document.id.cmp(&b.document.id));
+    errors.sort_by(|a, b| (a.file_and_line(), a.kind).cmp(&(b.file_and_line(), b.kind)));
 }
 
 #[cfg(test)]

@@ -36,6 +36,9 @@ pub(super) enum Command {
     /// Write the HTML page of a JSON report already written (`analyze -o REPORT.json`); the
     /// texts are read again from the documents' paths.
     Report(ReportArgs),
+    /// The analysis as tasks over shards, for a cluster (Dask, Slurm, Spark) or local processes:
+    /// plan, stages, task, assemble, run. The report is the one `analyze` writes.
+    Dist(mentorlens::dist::DistArgs),
 }
 
 #[derive(Args)]

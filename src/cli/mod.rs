@@ -31,6 +31,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Themes(args) => themes(args),
         Command::Check(args) => check(args),
         Command::Report(args) => html_of_report(args),
+        Command::Dist(args) => mentorlens::dist::main(args),
         Command::Schema(args) => {
             let schema = match args.of {
                 SchemaOf::Report => Report::json_schema(),

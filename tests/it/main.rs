@@ -20,6 +20,7 @@ mod cli_inputs;
 mod cli_normalize;
 mod cli_output;
 mod cli_themes;
+mod dist;
 mod fuzz_pipeline;
 mod golden_dev;
 mod group_eval;

@@ -1,0 +1,682 @@
+//! `mentorlens dist`: the analysis cut into tasks that a cluster (Dask, Slurm, Spark) or the
+//! built-in local executor runs, giving the report `analyze` gives, byte for byte.
+//!
+//! A work folder holds the plan and every exchange. `plan` discovers the inputs and cuts them into
+//! shards (consecutive runs of sources, balanced by size, so that shard order is load order).
+//! The stage `documents` has one task per shard: it loads the shard's inputs and runs the
+//! per-document stages ([`crate::Pipeline::analyse_document`], as `analyze` does) and writes one
+//! JSON Lines record per document, without its text (see [`record`]), then marks itself done.
+//! `assemble` reads every shard's records in order, reads each text again from its path, and runs
+//! the corpus stages as one task with the library functions `analyze` runs: unique ids in load
+//! order, grouping ([`crate::align::group::group`]) and themes ([`crate::themes::summarise`]).
+//! Grouping and themes are not split across tasks: they are exactly the single-process
+//! algorithms, run once over the records.
+//!
+//! Every file is written to a temporary name and renamed, so a task killed half way leaves no
+//! partial output, and a task run again (a retry) writes the same bytes. A work folder planned by
+//! another version of the tool, with other settings or over other inputs, is refused.
+
+pub mod record;
+
+use crate::corpus::{self, Document, Input, InputError, Source};
+use crate::report::{Report, html, write_output};
+use crate::timing::Phase;
+use crate::{AnalysedDocument, Analysis, Config, Outcome, Pipeline, Timings};
+use anyhow::{Context, Result, bail};
+use rayon::prelude::*;
+use record::{DocumentRecord, ErrorRecord, ShardRecord};
+use serde::{Deserialize, Serialize};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Version of the work folder's layout and exchange records; a folder of another layout is
+/// refused.
+const LAYOUT: u32 = 1;
+
+/// The one stage that runs as many tasks (one per shard).
+const DOCUMENTS_STAGE: &str = "documents";
+
+/// The arguments of `mentorlens dist`.
+#[derive(clap::Args)]
+pub struct DistArgs {
+    #[command(subcommand)]
+    command: DistCommand,
+}
+
+#[derive(clap::Subcommand)]
+enum DistCommand {
+    /// Discover the inputs and cut them into shards, in a work folder.
+    Plan(PlanArgs),
+    /// Print the stages and their task counts as JSON, for a driver.
+    Stages(WorkArgs),
+    /// Run one task of a stage (idempotent: a finished task is not run again).
+    Task(TaskArgs),
+    /// Read every task's output and write the report, in any format `analyze` writes.
+    Assemble(AssembleArgs),
+    /// Plan, run every task on this machine (`--workers` processes at once) and assemble.
+    Run(RunArgs),
+}
+
+#[derive(clap::Args)]
+struct WorkArgs {
+    /// The work folder.
+    #[arg(long, value_name = "DIR")]
+    work: PathBuf,
+}
+
+#[derive(clap::Args)]
+struct PlanInputs {
+    /// Files or folders (as `analyze` takes them; not standard input).
+    #[arg(required = true)]
+    paths: Vec<String>,
+    /// The work folder (created when missing).
+    #[arg(long, value_name = "DIR")]
+    work: PathBuf,
+    /// Number of shards: tasks of the `documents` stage (default: 1 for `plan`, `--workers` for
+    /// `run`).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    shards: Option<u32>,
+    /// Settings file in `check`'s format (mentorlens.toml): its stage tables set the analysis.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct PlanArgs {
+    #[command(flatten)]
+    inputs: PlanInputs,
+}
+
+#[derive(clap::Args)]
+struct TaskArgs {
+    /// The stage (see `dist stages`).
+    stage: String,
+    /// The task's number, from 0.
+    task: usize,
+    /// The work folder.
+    #[arg(long, value_name = "DIR")]
+    work: PathBuf,
+    /// Worker threads inside the task (default: one per core).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    threads: Option<u16>,
+}
+
+#[derive(clap::Args)]
+struct OutputArgs {
+    /// Write the report here instead of standard output (replaced atomically); a folder for
+    /// `--format parquet`.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// `json`, `jsonl`, `html` or `parquet`, as `analyze --format`.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    format: Format,
+    /// No summary on standard error.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(clap::Args)]
+struct AssembleArgs {
+    /// The work folder.
+    #[arg(long, value_name = "DIR")]
+    work: PathBuf,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    #[command(flatten)]
+    inputs: PlanInputs,
+    /// Tasks run at once, each a process of its own (default 1).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    workers: u16,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+impl OutputArgs {
+    /// Makes `-o` absolute: the work folder's tasks read inputs from the plan's folder.
+    fn resolve(&mut self) -> Result<()> {
+        if let Some(path) = self.output.as_mut().filter(|p| *p != Path::new("-")) {
+            *path = std::path::absolute(&*path)
+                .with_context(|| format!("cannot resolve {}", path.display()))?;
+        }
+        Ok(())
+    }
+}
+
+/// The report formats, as `analyze --format`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Json,
+    Jsonl,
+    Html,
+    Parquet,
+}
+
+/// Runs `mentorlens dist …`; returns the exit code (that of `analyze` for `run` and `assemble`).
+pub fn main(args: DistArgs) -> Result<ExitCode> {
+    match args.command {
+        DistCommand::Plan(args) => {
+            let work = make_plan(&args.inputs)?;
+            eprintln!(
+                "mentorlens: planned {} shard(s) in {}",
+                work.plan.shards.len(),
+                args.inputs.work.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        DistCommand::Stages(args) => {
+            let work = WorkFolder::open(&args.work)?;
+            let stages = serde_json::json!({
+                "plan": work.id,
+                "stages": [{"name": DOCUMENTS_STAGE, "tasks": work.plan.shards.len()}],
+            });
+            println!("{stages}");
+            Ok(ExitCode::SUCCESS)
+        }
+        DistCommand::Task(args) => {
+            if args.stage != DOCUMENTS_STAGE {
+                bail!(
+                    "there is no stage {:?}: the stages are {DOCUMENTS_STAGE} (then assemble)",
+                    args.stage
+                );
+            }
+            let work = WorkFolder::open(&args.work)?;
+            let pool = thread_pool(args.threads.map(usize::from))?;
+            pool.install(|| work.run_documents_task(args.task))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        DistCommand::Assemble(mut args) => {
+            args.output.resolve()?;
+            let work = WorkFolder::open(&args.work)?;
+            assemble_and_write(&work, &args.output)
+        }
+        DistCommand::Run(mut args) => {
+            args.output.resolve()?;
+            // One shard per worker unless told otherwise.
+            args.inputs.shards.get_or_insert(u32::from(args.workers));
+            let work = make_plan(&args.inputs)?;
+            let shards = work.plan.shards.len();
+            let workers = usize::from(args.workers).min(shards.max(1));
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            let threads = (cores / workers).max(1);
+            run_tasks_locally(&work.folder, shards, workers, threads)?;
+            assemble_and_write(&work, &args.output)
+        }
+    }
+}
+
+/// One source as the plan lists it: a file and the id its document takes.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+struct PlannedSource {
+    path: PathBuf,
+    id: String,
+}
+
+/// What `plan` decided: the tool and settings, the inputs, the shards and the inputs that
+/// failed discovery. Written once; every task reads it.
+#[derive(Debug, Serialize, Deserialize)]
+struct Plan {
+    layout: u32,
+    tool: String,
+    /// Tool version and hash of the settings and lexicon ([`Pipeline::config_fingerprint`]).
+    fingerprint: String,
+    config: Config,
+    /// The folder relative paths are read from.
+    cwd: PathBuf,
+    inputs: Vec<String>,
+    /// Consecutive runs of the discovered sources, in discovery order.
+    shards: Vec<Vec<PlannedSource>>,
+    /// Inputs that failed discovery (missing paths, duplicates).
+    errors: Vec<ErrorRecord>,
+}
+
+/// An opened work folder: its plan, the plan's id, and the pipeline built from its settings.
+struct WorkFolder {
+    folder: PathBuf,
+    plan: Plan,
+    /// xxh3 of `plan.json`: every exchange file names the plan it belongs to.
+    id: String,
+    pipeline: Pipeline,
+}
+
+fn plan_path(folder: &Path) -> PathBuf {
+    folder.join("plan.json")
+}
+
+fn plan_id(bytes: &[u8]) -> String {
+    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(bytes))
+}
+
+/// Cuts `sources` into `shards` consecutive runs of about equal size in bytes (by count when
+/// they are all empty). Depends only on the sources and their sizes.
+fn cut_into_shards(sources: Vec<PlannedSource>, shards: usize) -> Vec<Vec<PlannedSource>> {
+    let sizes: Vec<u64> = sources
+        .iter()
+        .map(|s| std::fs::metadata(&s.path).map_or(0, |m| m.len()).max(1))
+        .collect();
+    let total: u64 = sizes.iter().sum();
+    let mut cut: Vec<Vec<PlannedSource>> = vec![Vec::new(); shards];
+    let mut before: u64 = 0;
+    for (source, size) in sources.into_iter().zip(sizes) {
+        // The shard whose share of the bytes this source starts in.
+        let shard = (u128::from(before) * shards as u128 / u128::from(total.max(1))) as usize;
+        cut[shard.min(shards - 1)].push(source);
+        before += size;
+    }
+    cut
+}
+
+/// Writes the plan of `inputs` into the work folder, or keeps the one there when it is the same
+/// plan (a run started again resumes); refuses a folder that holds another plan.
+fn make_plan(inputs: &PlanInputs) -> Result<WorkFolder> {
+    let config = match &inputs.config {
+        Some(path) => crate::check::CheckSettings::from_file(path)?.pipeline_config(),
+        None => Config::default(),
+    };
+    let pipeline = Pipeline::new(&config)?;
+    let given: Vec<Input> = inputs.paths.iter().map(|p| Input::from_arg(p)).collect();
+    let (sources, errors) = corpus::discover_with(&given, pipeline.load_config());
+    let mut planned = Vec::new();
+    for source in sources {
+        match source {
+            Source::File { path, id } => planned.push(PlannedSource { path, id }),
+            Source::Stdin => bail!(
+                "dist reads files only: standard input cannot be read again by each task; save \
+                 it to a file"
+            ),
+        }
+    }
+    let shards = inputs.shards.map_or(1, |n| n as usize);
+    let plan = Plan {
+        layout: LAYOUT,
+        tool: env!("CARGO_PKG_VERSION").to_string(),
+        fingerprint: pipeline.config_fingerprint().to_string(),
+        config,
+        cwd: std::env::current_dir().context("cannot tell the current folder")?,
+        inputs: inputs.paths.clone(),
+        shards: cut_into_shards(planned, shards),
+        errors: errors.iter().map(ErrorRecord::from).collect(),
+    };
+    let bytes = serde_json::to_vec_pretty(&plan)?;
+    let folder = &inputs.work;
+    let path = plan_path(folder);
+    match std::fs::read(&path) {
+        Ok(existing) if existing == bytes => {}
+        Ok(_) => bail!(
+            "the work folder {} holds another plan (other inputs, shards, settings or tool \
+             version): use an empty folder, or remove this one",
+            folder.display()
+        ),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(folder.join(DOCUMENTS_STAGE))
+                .with_context(|| format!("cannot create the work folder {}", folder.display()))?;
+            write_atomically(&path, &bytes)?;
+        }
+        Err(error) => {
+            return Err(error).with_context(|| format!("cannot read {}", path.display()));
+        }
+    }
+    WorkFolder::open(folder)
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomically_with(path, |out| Ok(out.write_all(bytes)?))
+}
+
+/// Writes `path` through a temporary file in the same folder and a rename: readers see the
+/// whole file or none.
+fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let mut file = tempfile::Builder::new()
+        .prefix(".partial-")
+        .tempfile_in(folder)
+        .with_context(|| format!("cannot write in {}", folder.display()))?;
+    {
+        let mut out = std::io::BufWriter::new(file.as_file_mut());
+        write(&mut out)?;
+        out.flush()?;
+    }
+    file.as_file().sync_all()?;
+    file.persist(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// The first line of a shard's record file.
+#[derive(Debug, Serialize, Deserialize)]
+struct ShardHeader {
+    plan: String,
+    shard: usize,
+    records: usize,
+}
+
+impl WorkFolder {
+    /// Opens a planned work folder; refuses one planned by another tool version or layout, or
+    /// whose settings' data files changed since.
+    fn open(folder: &Path) -> Result<Self> {
+        let path = plan_path(folder);
+        let bytes = std::fs::read(&path).with_context(|| {
+            format!(
+                "{} is not a planned work folder (no plan.json): run `mentorlens dist plan` first",
+                folder.display()
+            )
+        })?;
+        let value: serde_json::Value = serde_json::from_slice(&bytes)
+            .with_context(|| format!("{} is not a plan", path.display()))?;
+        let tool = value["tool"].as_str().unwrap_or("an unknown version");
+        if value["layout"].as_u64() != Some(u64::from(LAYOUT)) || tool != env!("CARGO_PKG_VERSION")
+        {
+            bail!(
+                "the work folder {} was planned by mentorlens {tool} (layout {}); this is {} \
+                 (layout {LAYOUT}): plan again in an empty folder",
+                folder.display(),
+                value["layout"],
+                env!("CARGO_PKG_VERSION")
+            );
+        }
+        let plan: Plan = serde_json::from_value(value)
+            .with_context(|| format!("{} is not a plan", path.display()))?;
+        // Relative input paths are read from the plan's folder, and reported as given.
+        let folder = std::path::absolute(folder)
+            .with_context(|| format!("cannot resolve {}", folder.display()))?;
+        std::env::set_current_dir(&plan.cwd).with_context(|| {
+            format!(
+                "cannot enter {}, the folder the plan was made in",
+                plan.cwd.display()
+            )
+        })?;
+        let pipeline = Pipeline::new(&plan.config)?;
+        if pipeline.config_fingerprint() != plan.fingerprint {
+            bail!(
+                "the settings of the work folder {} read differently now ({} when planned, {} \
+                 now: a data file changed): plan again in an empty folder",
+                folder.display(),
+                plan.fingerprint,
+                pipeline.config_fingerprint()
+            );
+        }
+        Ok(Self {
+            folder,
+            id: plan_id(&bytes),
+            plan,
+            pipeline,
+        })
+    }
+
+    fn records_path(&self, shard: usize) -> PathBuf {
+        self.folder
+            .join(DOCUMENTS_STAGE)
+            .join(format!("{shard:05}.jsonl"))
+    }
+
+    fn done_path(&self, shard: usize) -> PathBuf {
+        self.folder
+            .join(DOCUMENTS_STAGE)
+            .join(format!("{shard:05}.done"))
+    }
+
+    /// Whether the task of `shard` finished for this plan.
+    fn is_done(&self, shard: usize) -> bool {
+        std::fs::read_to_string(self.done_path(shard)).is_ok_and(|id| id.trim() == self.id)
+    }
+
+    /// The loaded records of `shard`'s sources, in order (relative paths are read from the
+    /// plan's folder: see [`WorkFolder::open`]).
+    fn load_shard(&self, shard: usize) -> Vec<Result<Document, InputError>> {
+        let load = self.pipeline.load_config();
+        self.plan.shards[shard]
+            .par_iter()
+            .flat_map_iter(|s| {
+                corpus::load(
+                    &Source::File {
+                        path: s.path.clone(),
+                        id: s.id.clone(),
+                    },
+                    load,
+                )
+            })
+            .collect()
+    }
+
+    /// The task of `shard` in the `documents` stage: per-document stages over the shard's inputs,
+    /// one record per input in load order, then the done mark. Does nothing when already done.
+    fn run_documents_task(&self, shard: usize) -> Result<()> {
+        if shard >= self.plan.shards.len() {
+            bail!(
+                "the stage {DOCUMENTS_STAGE} has {} task(s), numbered from 0: there is no task \
+                 {shard}",
+                self.plan.shards.len()
+            );
+        }
+        if self.is_done(shard) {
+            return Ok(());
+        }
+        let loaded = self.load_shard(shard);
+        let records: Vec<ShardRecord> = loaded
+            .into_par_iter()
+            .map(|result| match result {
+                Ok(document) => ShardRecord::Document(Box::new(DocumentRecord::of(
+                    &self.pipeline.analyse_document(document),
+                ))),
+                Err(error) => ShardRecord::Error(ErrorRecord::from(&error)),
+            })
+            .collect();
+        let header = ShardHeader {
+            plan: self.id.clone(),
+            shard,
+            records: records.len(),
+        };
+        write_atomically_with(&self.records_path(shard), |out| {
+            serde_json::to_writer(&mut *out, &header)?;
+            out.write_all(b"\n")?;
+            for record in &records {
+                serde_json::to_writer(&mut *out, record)?;
+                out.write_all(b"\n")?;
+            }
+            Ok(())
+        })?;
+        write_atomically(&self.done_path(shard), format!("{}\n", self.id).as_bytes())
+    }
+
+    /// The records `shard`'s task wrote, checked against the plan.
+    fn read_records(&self, shard: usize) -> Result<Vec<ShardRecord>> {
+        if !self.is_done(shard) {
+            bail!(
+                "task {shard} of the stage {DOCUMENTS_STAGE} has not finished for this plan: run \
+                 `mentorlens dist task {DOCUMENTS_STAGE} {shard} --work {}`",
+                self.folder.display()
+            );
+        }
+        let path = self.records_path(shard);
+        let file = std::fs::File::open(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let mut lines = BufReader::new(file).lines();
+        let header: ShardHeader = match lines.next() {
+            Some(line) => serde_json::from_str(&line?)
+                .with_context(|| format!("{} has no header", path.display()))?,
+            None => bail!("{} is empty", path.display()),
+        };
+        if header.plan != self.id || header.shard != shard {
+            bail!(
+                "{} belongs to another plan or task: run the task again",
+                path.display()
+            );
+        }
+        let records = lines
+            .map(|line| Ok(serde_json::from_str(&line?)?))
+            .collect::<Result<Vec<ShardRecord>>>()
+            .with_context(|| format!("cannot read the records of {}", path.display()))?;
+        if records.len() != header.records {
+            bail!(
+                "{} holds {} records, its header says {}",
+                path.display(),
+                records.len(),
+                header.records
+            );
+        }
+        Ok(records)
+    }
+
+    /// The analysed documents and failed inputs of `shard`, each text read again from its path.
+    fn shard_documents(&self, shard: usize) -> Result<(Vec<AnalysedDocument>, Vec<InputError>)> {
+        let records = self.read_records(shard)?;
+        let loaded = self.load_shard(shard);
+        if loaded.len() != records.len() {
+            bail!(
+                "the inputs of shard {shard} changed since its task ran ({} records then, {} \
+                 now): plan again in an empty folder",
+                records.len(),
+                loaded.len()
+            );
+        }
+        let mut documents = Vec::new();
+        let mut errors = Vec::new();
+        for (record, loaded) in records.into_iter().zip(loaded) {
+            match (record, loaded) {
+                (ShardRecord::Document(record), Ok(document))
+                    if record.path == document.path
+                        && record.text_hash == record::text_hash(&document.text) =>
+                {
+                    documents.push(record.into_analysed(document));
+                }
+                (ShardRecord::Error(error), _) => errors.push(InputError::from(error)),
+                (ShardRecord::Document(record), _) => bail!(
+                    "{} changed since the task of shard {shard} read it: plan again in an empty \
+                     folder",
+                    record.path
+                ),
+            }
+        }
+        Ok((documents, errors))
+    }
+
+    /// The corpus stages over every shard's records: the analysis `analyze` makes.
+    fn assemble(&self) -> Result<Analysis> {
+        let phase = Phase::start();
+        let mut documents = Vec::new();
+        let mut errors: Vec<InputError> = self
+            .plan
+            .errors
+            .iter()
+            .map(|e| InputError::from(e.clone()))
+            .collect();
+        for shard in 0..self.plan.shards.len() {
+            let (shard_documents, shard_errors) = self.shard_documents(shard)?;
+            documents.extend(shard_documents);
+            errors.extend(shard_errors);
+        }
+        crate::pipeline::order_documents(&mut documents, &mut errors);
+        let timings = Timings {
+            load: phase.stop(),
+            ..Timings::default()
+        };
+        Ok(self.pipeline.analyse_corpus(documents, errors, timings))
+    }
+}
+
+/// Runs every task of the `documents` stage as a process of this executable, `workers` at once,
+/// each with `threads` threads; fails naming the tasks that failed.
+fn run_tasks_locally(folder: &Path, tasks: usize, workers: usize, threads: usize) -> Result<()> {
+    let exe = std::env::current_exe().context("cannot find the mentorlens executable")?;
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failed = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let task = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if task >= tasks {
+                        break;
+                    }
+                    let status = std::process::Command::new(&exe)
+                        .args(["dist", "task", DOCUMENTS_STAGE, &task.to_string(), "--work"])
+                        .arg(folder)
+                        .args(["--threads", &threads.to_string()])
+                        .status();
+                    if !status.is_ok_and(|s| s.success()) {
+                        failed
+                            .lock()
+                            .unwrap_or_else(|poisoned| poisoned.into_inner())
+                            .push(task);
+                    }
+                }
+            });
+        }
+    });
+    let mut failed = failed.into_inner().unwrap_or_else(|p| p.into_inner());
+    if !failed.is_empty() {
+        failed.sort_unstable();
+        bail!(
+            "task(s) {failed:?} of the stage {DOCUMENTS_STAGE} failed: run `mentorlens dist run` \
+             again to retry them"
+        );
+    }
+    Ok(())
+}
+
+/// Assembles the report and writes it as `output` says; the exit code of `analyze`.
+fn assemble_and_write(work: &WorkFolder, output: &OutputArgs) -> Result<ExitCode> {
+    let analysis = work.assemble()?;
+    let report = Report::new(&analysis);
+    let target = output.output.as_deref().filter(|p| *p != Path::new("-"));
+    match (output.format, target) {
+        (Format::Parquet, Some(folder)) => report
+            .write_parquet(folder)
+            .with_context(|| format!("cannot write the Parquet tables to {}", folder.display()))?,
+        (Format::Parquet, None) => {
+            bail!("--format parquet writes one file per table: name their folder with -o DIR")
+        }
+        (format, target) => {
+            let write = |out: &mut dyn Write| match format {
+                Format::Jsonl => report.write_jsonl(out),
+                Format::Json | Format::Parquet => report.write_json(out),
+                Format::Html => {
+                    let texts: Vec<Option<&str>> = analysis
+                        .documents
+                        .iter()
+                        .map(|d| Some(d.document.text.as_str()))
+                        .collect();
+                    html::write_html(&report, &texts, &html::PageOptions::default(), out)
+                }
+            };
+            let path = target.unwrap_or(Path::new("-"));
+            write_output(path, write)
+                .with_context(|| format!("cannot write the report to {}", path.display()))?;
+        }
+    }
+    if !output.quiet {
+        eprintln!(
+            "mentorlens: {} document(s) analysed, {} input(s) failed",
+            analysis.documents.len(),
+            analysis.errors.len()
+        );
+        for error in &analysis.errors {
+            eprintln!(
+                "  {}",
+                crate::terminal::escape_for_terminal(&error.to_string())
+            );
+        }
+    }
+    Ok(match analysis.outcome() {
+        Outcome::AllAnalysed => ExitCode::SUCCESS,
+        Outcome::SomeFailed => ExitCode::from(3),
+        Outcome::NothingRead => ExitCode::from(2),
+    })
+}
+
+/// A pool of `threads` workers, or one per core.
+fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+    let mut pool = rayon::ThreadPoolBuilder::new();
+    if let Some(threads) = threads {
+        pool = pool.num_threads(threads);
+    }
+    pool.build().context("cannot start the worker threads")
+}

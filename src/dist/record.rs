@@ -1,0 +1,275 @@
+//! The records a `documents` task writes: everything the per-document stages found about one
+//! document, except its text (read again from its path by the tasks that need it), and the inputs
+//! that failed. Each record reads back into exactly the value it was written from: floats keep
+//! every bit (`f64` through serde_json's exact parsing, `f32` as its bits).
+
+use crate::AnalysedDocument;
+use crate::corpus::{Document, InputError, InputErrorKind};
+use crate::lang::{DocumentLanguages, LanguageGuess, SecondaryLanguage};
+use crate::normalize::Mangling;
+use crate::segment::{Paragraph, Segmented, Span};
+use crate::themes::{DocumentThemes, Statement, StatementKind, ThemeHit};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+/// One line of a shard's record file after its header.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(tag = "record", rename_all = "snake_case")]
+pub enum ShardRecord {
+    /// An analysed document.
+    Document(Box<DocumentRecord>),
+    /// An input (a file or one JSON Lines record) that could not be analysed.
+    Error(ErrorRecord),
+}
+
+/// What the per-document stages found in one document, without its text.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DocumentRecord {
+    /// The id the loader gave it (before ids are made unique across the corpus).
+    pub id: String,
+    /// Where its text is: a path, or `path:line` for a JSON Lines record.
+    pub path: String,
+    /// xxh3 of the text, to notice an input that changed after it was analysed.
+    pub text_hash: u64,
+    paragraphs: Vec<ParagraphRecord>,
+    words: usize,
+    language: GuessRecord,
+    secondary_languages: Vec<SecondaryRecord>,
+    paragraph_languages: Vec<GuessRecord>,
+    mangling: Option<Mangling>,
+    statements: Vec<StatementRecord>,
+    hits: Vec<HitRecord>,
+    spun: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct ParagraphRecord {
+    span: Span,
+    heading: bool,
+    boilerplate: bool,
+    sentences: Vec<Span>,
+    words: usize,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct GuessRecord {
+    code: String,
+    confidence: f64,
+    reliable: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct SecondaryRecord {
+    code: String,
+    paragraphs: usize,
+    share: f64,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct StatementRecord {
+    paragraph: usize,
+    span: Span,
+    kind: StatementKind,
+    language: String,
+    benefit: bool,
+    key_stems: Vec<String>,
+    section: Option<usize>,
+}
+
+/// A theme hit; the `f32` scores as their bits, so no decimal rounding can touch them.
+#[derive(Debug, Serialize, Deserialize)]
+struct HitRecord {
+    theme: u16,
+    statement: u32,
+    score_bits: u32,
+    strongest_bits: u32,
+}
+
+/// A failed input, field for field.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ErrorRecord {
+    path: String,
+    kind: InputErrorKind,
+    message: String,
+    record_line: Option<usize>,
+}
+
+impl From<&InputError> for ErrorRecord {
+    fn from(error: &InputError) -> Self {
+        Self {
+            path: error.path.clone(),
+            kind: error.kind,
+            message: error.message.clone(),
+            record_line: error.record_line,
+        }
+    }
+}
+
+impl From<ErrorRecord> for InputError {
+    fn from(record: ErrorRecord) -> Self {
+        Self {
+            path: record.path,
+            kind: record.kind,
+            message: record.message,
+            record_line: record.record_line,
+        }
+    }
+}
+
+/// The xxh3 hash of a document's text, as records carry it.
+pub fn text_hash(text: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(text.as_bytes())
+}
+
+impl DocumentRecord {
+    /// The record of an analysed document.
+    pub fn of(analysed: &AnalysedDocument) -> Self {
+        let guess = |g: &LanguageGuess| GuessRecord {
+            code: g.code.to_string(),
+            confidence: g.confidence,
+            reliable: g.reliable,
+        };
+        Self {
+            id: analysed.document.id.clone(),
+            path: analysed.document.path.clone(),
+            text_hash: text_hash(&analysed.document.text),
+            paragraphs: analysed
+                .segmented
+                .paragraphs
+                .iter()
+                .map(|p| ParagraphRecord {
+                    span: p.span,
+                    heading: p.heading,
+                    boilerplate: p.boilerplate,
+                    sentences: p.sentences.clone(),
+                    words: p.words,
+                })
+                .collect(),
+            words: analysed.segmented.words,
+            language: guess(&analysed.languages.document),
+            secondary_languages: analysed
+                .languages
+                .secondary
+                .iter()
+                .map(|s| SecondaryRecord {
+                    code: s.code.to_string(),
+                    paragraphs: s.paragraphs,
+                    share: s.share,
+                })
+                .collect(),
+            paragraph_languages: analysed.languages.paragraphs.iter().map(guess).collect(),
+            mangling: analysed.mangling.clone(),
+            statements: analysed
+                .themes
+                .statements
+                .iter()
+                .map(|s| StatementRecord {
+                    paragraph: s.paragraph,
+                    span: s.span,
+                    kind: s.kind,
+                    language: s.language.to_string(),
+                    benefit: s.benefit,
+                    key_stems: s.key_stems.iter().map(|stem| stem.to_string()).collect(),
+                    section: s.section,
+                })
+                .collect(),
+            hits: analysed
+                .themes
+                .hits
+                .iter()
+                .map(|h| HitRecord {
+                    theme: h.theme,
+                    statement: h.statement,
+                    score_bits: h.score.to_bits(),
+                    strongest_bits: h.strongest.to_bits(),
+                })
+                .collect(),
+            spun: analysed.themes.spun,
+        }
+    }
+
+    /// The analysed document again, around `document` (loaded anew from the record's path).
+    pub fn into_analysed(self, document: Document) -> AnalysedDocument {
+        let guess = |g: GuessRecord| LanguageGuess {
+            code: intern(g.code),
+            confidence: g.confidence,
+            reliable: g.reliable,
+        };
+        AnalysedDocument {
+            document,
+            segmented: Segmented {
+                paragraphs: self
+                    .paragraphs
+                    .into_iter()
+                    .map(|p| Paragraph {
+                        span: p.span,
+                        heading: p.heading,
+                        boilerplate: p.boilerplate,
+                        sentences: p.sentences,
+                        words: p.words,
+                    })
+                    .collect(),
+                words: self.words,
+            },
+            languages: DocumentLanguages {
+                document: guess(self.language),
+                secondary: self
+                    .secondary_languages
+                    .into_iter()
+                    .map(|s| SecondaryLanguage {
+                        code: intern(s.code),
+                        paragraphs: s.paragraphs,
+                        share: s.share,
+                    })
+                    .collect(),
+                paragraphs: self.paragraph_languages.into_iter().map(guess).collect(),
+            },
+            mangling: self.mangling,
+            themes: DocumentThemes {
+                statements: self
+                    .statements
+                    .into_iter()
+                    .map(|s| Statement {
+                        paragraph: s.paragraph,
+                        span: s.span,
+                        kind: s.kind,
+                        language: intern(s.language),
+                        benefit: s.benefit,
+                        key_stems: s.key_stems.into_iter().map(Arc::from).collect(),
+                        section: s.section,
+                    })
+                    .collect(),
+                hits: self
+                    .hits
+                    .into_iter()
+                    .map(|h| ThemeHit {
+                        theme: h.theme,
+                        statement: h.statement,
+                        score: f32::from_bits(h.score_bits),
+                        strongest: f32::from_bits(h.strongest_bits),
+                    })
+                    .collect(),
+                spun: self.spun,
+            },
+        }
+    }
+}
+
+/// The language codes read back so far: each distinct code is kept once for the life of the
+/// process (a handful of short strings), as the stages hold codes as `&'static str`.
+static CODES: Mutex<Option<HashSet<&'static str>>> = Mutex::new(None);
+
+/// `code` as a `&'static str`, kept once per distinct code.
+fn intern(code: String) -> &'static str {
+    let mut codes = CODES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let codes = codes.get_or_insert_with(HashSet::new);
+    if let Some(&kept) = codes.get(code.as_str()) {
+        return kept;
+    }
+    let kept: &'static str = Box::leak(code.into_boxed_str());
+    codes.insert(kept);
+    kept
+}

@@ -1,0 +1,290 @@
+//! `mentorlens dist` gives the report `analyze` gives, byte for byte, at any number of shards, and
+//! survives tasks that are killed and run again; a work folder of another plan or tool version is
+//! refused. The inputs: the seed corpus in place, generated documents with planted translations
+//! and duplicates, repeated ids, an exact copy, an empty file, a binary file, JSON Lines records
+//! and a missing path.
+
+use crate::common::{mentorlens, root};
+use std::path::{Path, PathBuf};
+
+/// Generated documents with planted groups.
+const GENERATED: usize = 400;
+
+/// A folder of awkward inputs; returns the folder and the inputs to name, relative to it.
+fn fixture() -> (tempfile::TempDir, Vec<String>) {
+    let folder = tempfile::tempdir().unwrap();
+    let inputs = folder.path().join("inputs");
+    let generated = inputs.join("generated");
+    std::fs::create_dir_all(&generated).unwrap();
+    let (documents, groups) = crate::synthetic::generate_planted(&root(), GENERATED, 25);
+    assert!(groups.len() > 10, "the generated corpus has planted groups");
+    for (id, bytes) in &documents {
+        std::fs::write(generated.join(format!("{id}.txt")), bytes).unwrap();
+    }
+    // The same file name in two folders named apart: the same id twice.
+    for side in ["left", "right"] {
+        std::fs::create_dir_all(folder.path().join(side)).unwrap();
+        std::fs::write(
+            folder.path().join(side).join("same.txt"),
+            format!("A mentor from the {side} side meets a student every week.\n"),
+        )
+        .unwrap();
+    }
+    // An exact copy of a seed under another name, an empty file and a binary one.
+    let seed = std::fs::read(root().join("corpus/000_6d249e2a96ff57b8.txt")).unwrap();
+    std::fs::write(inputs.join("copy.txt"), &seed).unwrap();
+    std::fs::write(inputs.join("empty.txt"), b"").unwrap();
+    let binary: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 256) as u8).collect();
+    std::fs::write(inputs.join("binary.txt"), binary).unwrap();
+    // JSON Lines: repeated ids, a record without one, a broken line.
+    std::fs::write(
+        inputs.join("records.jsonl"),
+        concat!(
+            "{\"id\": \"same\", \"text\": \"Mentors help new teachers settle in.\"}\n",
+            "{\"id\": \"same\", \"text\": \"Peer mentoring builds confidence.\"}\n",
+            "{\"text\": \"A record without an id.\"}\n",
+            "{not json}\n",
+        ),
+    )
+    .unwrap();
+    let corpus = root().join("corpus").display().to_string();
+    let names = vec![
+        corpus,
+        "inputs".to_string(),
+        "left".to_string(),
+        "right".to_string(),
+        "missing/nowhere.txt".to_string(),
+    ];
+    (folder, names)
+}
+
+/// Runs the binary in `folder` and returns its exit code, checking it wrote to standard error
+/// only what a summary writes.
+fn run_in(folder: &Path, args: &[String]) -> i32 {
+    let output = mentorlens()
+        .current_dir(folder)
+        .args(args)
+        .output()
+        .unwrap();
+    output.status.code().unwrap_or_else(|| {
+        panic!(
+            "ended by a signal: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+fn args(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+fn with(mut first: Vec<String>, rest: &[String]) -> Vec<String> {
+    first.extend_from_slice(rest);
+    first
+}
+
+/// `analyze --threads 2` in `format`, as bytes.
+fn analyze(folder: &Path, inputs: &[String], format: &str) -> Vec<u8> {
+    let out = folder.join(format!("analyze.{format}"));
+    let command = with(
+        args(&[
+            "analyze",
+            "--threads",
+            "2",
+            "--quiet",
+            "--format",
+            format,
+            "-o",
+        ]),
+        &[out.display().to_string()],
+    );
+    assert_eq!(run_in(folder, &with(command, inputs)), 3, "a missing path");
+    std::fs::read(out).unwrap()
+}
+
+/// `dist run` over `shards` shards into a fresh work folder; returns the work folder.
+fn dist_run(folder: &Path, inputs: &[String], shards: usize, out: &Path) -> PathBuf {
+    let work = folder.join(format!("work-{shards}"));
+    let command = args(&[
+        "dist",
+        "run",
+        "--quiet",
+        "--workers",
+        "2",
+        "--shards",
+        &shards.to_string(),
+        "--work",
+        &work.display().to_string(),
+        "-o",
+        &out.display().to_string(),
+    ]);
+    assert_eq!(run_in(folder, &with(command, inputs)), 3, "a missing path");
+    work
+}
+
+#[test]
+fn dist_reports_equal_analyze_at_any_shard_count_in_json_and_json_lines() {
+    let (folder, inputs) = fixture();
+    let folder = folder.path();
+    let json = analyze(folder, &inputs, "json");
+    let jsonl = analyze(folder, &inputs, "jsonl");
+    let report: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert!(report["groups"].as_array().unwrap().len() > 10);
+    let ids: Vec<&str> = report["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"same~2"), "repeated ids are made unique");
+    assert!(report["errors"].as_array().unwrap().len() >= 3);
+    for shards in [1, 2, 7] {
+        let out = folder.join(format!("dist-{shards}.json"));
+        let work = dist_run(folder, &inputs, shards, &out);
+        assert!(
+            std::fs::read(&out).unwrap() == json,
+            "JSON report at {shards} shard(s) differs from analyze"
+        );
+        let out = folder.join(format!("dist-{shards}.jsonl"));
+        let command = args(&[
+            "dist",
+            "assemble",
+            "--quiet",
+            "--format",
+            "jsonl",
+            "--work",
+            &work.display().to_string(),
+            "-o",
+            &out.display().to_string(),
+        ]);
+        assert_eq!(run_in(folder, &command), 3);
+        assert!(
+            std::fs::read(&out).unwrap() == jsonl,
+            "JSON Lines report at {shards} shard(s) differs from analyze"
+        );
+    }
+}
+
+#[test]
+fn a_task_killed_half_way_and_run_again_leaves_the_same_report() {
+    let (folder, inputs) = fixture();
+    let folder = folder.path();
+    let expected = analyze(folder, &inputs, "json");
+    let work = folder.join("work");
+    let work_arg = work.display().to_string();
+    let plan = with(
+        args(&["dist", "plan", "--shards", "2", "--work", &work_arg]),
+        &inputs,
+    );
+    assert_eq!(run_in(folder, &plan), 0);
+    // Killed while it runs (sooner and sooner until it is caught running): no records appear,
+    // nor a done mark.
+    let binary = assert_cmd::cargo::cargo_bin("mentorlens");
+    let records = work.join("documents/00000.jsonl");
+    let done = work.join("documents/00000.done");
+    let mut killed = false;
+    for delay in [300, 150, 60, 20, 5, 0] {
+        let mut task = std::process::Command::new(&binary)
+            .current_dir(folder)
+            .args(["dist", "task", "documents", "0", "--work", &work_arg])
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        if task.try_wait().unwrap().is_none() {
+            task.kill().unwrap();
+            task.wait().unwrap();
+            killed = true;
+            break;
+        }
+        std::fs::remove_file(&records).unwrap();
+        std::fs::remove_file(&done).unwrap();
+    }
+    assert!(killed, "the task was caught running");
+    assert_eq!(
+        records.exists(),
+        done.exists(),
+        "records only with their mark"
+    );
+    // The other task runs, then everything again: finished tasks are kept, the killed one reruns.
+    let task_one = args(&["dist", "task", "documents", "1", "--work", &work_arg]);
+    assert_eq!(run_in(folder, &task_one), 0);
+    let records_one = work.join("documents/00001.jsonl");
+    let first_bytes = std::fs::read(&records_one).unwrap();
+    // A retry of a finished task changes nothing.
+    assert_eq!(run_in(folder, &task_one), 0);
+    assert!(std::fs::read(&records_one).unwrap() == first_bytes);
+    // One whose mark is lost runs again and replaces its records whole. (Not always with the
+    // same bytes: a paragraph's language confidence can differ in its last bit between two
+    // processes; the report rounds it, and the report is compared below.)
+    std::fs::remove_file(work.join("documents/00001.done")).unwrap();
+    assert_eq!(run_in(folder, &task_one), 0);
+    let rerun = std::fs::read_to_string(&records_one).unwrap();
+    assert_eq!(
+        rerun.lines().count(),
+        first_bytes.split(|&b| b == b'\n').count() - 1
+    );
+    // Assembling before every task finished is refused.
+    if !done.exists() {
+        let assemble = args(&["dist", "assemble", "--quiet", "--work", &work_arg]);
+        assert_eq!(run_in(folder, &assemble), 2);
+    }
+    let out = folder.join("dist.json");
+    let run = with(
+        args(&[
+            "dist",
+            "run",
+            "--quiet",
+            "--shards",
+            "2",
+            "--work",
+            &work_arg,
+            "-o",
+            &out.display().to_string(),
+        ]),
+        &inputs,
+    );
+    assert_eq!(run_in(folder, &run), 3);
+    assert!(std::fs::read(&out).unwrap() == expected);
+}
+
+#[test]
+fn a_work_folder_of_another_plan_or_tool_version_is_refused() {
+    let (folder, inputs) = fixture();
+    let folder = folder.path();
+    let work = folder.join("work");
+    let work_arg = work.display().to_string();
+    let plan = |shards: &str| {
+        let command = with(
+            args(&["dist", "plan", "--shards", shards, "--work", &work_arg]),
+            &inputs,
+        );
+        mentorlens()
+            .current_dir(folder)
+            .args(command)
+            .output()
+            .unwrap()
+    };
+    assert_eq!(plan("2").status.code(), Some(0));
+    // The same plan again is kept (a run resumes); another is refused.
+    assert_eq!(plan("2").status.code(), Some(0));
+    let other = plan("3");
+    assert_eq!(other.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&other.stderr).contains("holds another plan"));
+    // A plan written by another version of the tool.
+    let path = work.join("plan.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let version = format!("\"tool\": \"{}\"", env!("CARGO_PKG_VERSION"));
+    assert!(text.contains(&version));
+    std::fs::write(&path, text.replace(&version, "\"tool\": \"0.0.1\"")).unwrap();
+    let task = mentorlens()
+        .current_dir(folder)
+        .args(["dist", "task", "documents", "0", "--work", &work_arg])
+        .output()
+        .unwrap();
+    assert_eq!(task.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&task.stderr).contains("planned by mentorlens 0.0.1"),
+        "{}",
+        String::from_utf8_lossy(&task.stderr)
+    );
+}
