@@ -16,16 +16,13 @@ pub fn mentorlens() -> Command {
 }
 
 /// Runs the built `mentorlens` with `args` from the project folder, to the end, and returns its
-/// output and the peak resident memory of that one process in bytes (from `wait4`: the tests
-/// share one process, so the children's summed `getrusage` would mix their peaks).
-#[cfg(unix)]
-#[expect(
-    clippy::zombie_processes,
-    reason = "the child is reaped by wait4, which also gives its peak memory"
-)]
+/// output and its peak resident memory in bytes: the high-water mark of its own memory
+/// (`VmHWM` in `/proc/PID/status`), read every 2 ms while it runs. Not `getrusage`: the tests
+/// share one large process, and a child's `ru_maxrss` counts the memory of the process it was
+/// forked from.
+#[cfg(target_os = "linux")]
 pub fn output_with_peak_memory(args: &[&std::ffi::OsStr]) -> (std::process::Output, u64) {
     use std::io::Read;
-    use std::os::unix::process::ExitStatusExt;
     use std::process::{Command, Stdio};
     let mut child = Command::new(env!("CARGO_BIN_EXE_mentorlens"))
         .current_dir(root())
@@ -35,30 +32,36 @@ pub fn output_with_peak_memory(args: &[&std::ffi::OsStr]) -> (std::process::Outp
         .stderr(Stdio::piped())
         .spawn()
         .expect("the binary starts");
-    let mut stderr = child.stderr.take().unwrap();
-    let errors = std::thread::spawn(move || {
-        let mut bytes = Vec::new();
-        stderr.read_to_end(&mut bytes).unwrap();
-        bytes
-    });
-    let mut stdout = Vec::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_end(&mut stdout)
-        .unwrap();
-    let stderr = errors.join().unwrap();
-    let mut status = 0;
-    // SAFETY: wait4 writes only into the two values given; the child is ours and not yet waited
-    // for (std's handle is never waited on afterwards).
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let pid = libc::pid_t::try_from(child.id()).unwrap();
-    assert_eq!(unsafe { libc::wait4(pid, &mut status, 0, &mut usage) }, pid);
-    let output = std::process::Output {
-        status: std::process::ExitStatus::from_raw(status),
-        stdout,
-        stderr,
+    let pipe_reader = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            pipe.read_to_end(&mut bytes).unwrap();
+            bytes
+        })
     };
-    (output, usage.ru_maxrss as u64 * 1024)
+    let stdout = pipe_reader(Box::new(child.stdout.take().unwrap()));
+    let stderr = pipe_reader(Box::new(child.stderr.take().unwrap()));
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak_kib = 0;
+    let status = loop {
+        // The high-water mark only grows: the last reading before the exit is the peak, unless
+        // the peak came within the last 2 ms.
+        if let Ok(status) = std::fs::read_to_string(&status_file) {
+            let hwm = status
+                .lines()
+                .find_map(|line| line.strip_prefix("VmHWM:"))
+                .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok());
+            peak_kib = peak_kib.max(hwm.unwrap_or(0));
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    };
+    let output = std::process::Output {
+        status,
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
+    };
+    (output, peak_kib * 1024)
 }
