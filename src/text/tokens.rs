@@ -156,7 +156,7 @@ impl Token<'_> {
 pub fn tokens(text: &str) -> impl Iterator<Item = Token<'_>> {
     let mut pieces = text
         .unicode_word_indices()
-        .flat_map(move |(start, word)| split_at_script_changes(start, word))
+        .flat_map(move |(start, word)| word_tokens(start, word))
         .peekable();
     std::iter::from_fn(move || {
         let mut token = pieces.next()?;
@@ -181,6 +181,48 @@ pub fn tokens(text: &str) -> impl Iterator<Item = Token<'_>> {
 /// How many words `text` holds (see [`Token::counted_words`]).
 pub fn word_count(text: &str) -> usize {
     tokens(text).map(|token| token.counted_words()).sum()
+}
+
+/// The tokens of one UAX #29 word: itself, or its pieces where the script changes. Plain ASCII
+/// words (most words of most corpora) are one token without a look at each letter's script.
+fn word_tokens(start: usize, word: &str) -> WordTokens<'_> {
+    if word.is_ascii() {
+        let script = if word.bytes().any(|b| b.is_ascii_alphabetic()) {
+            Script::Latin
+        } else {
+            Script::Number
+        };
+        let kind = if script == Script::Number {
+            TokenKind::Number
+        } else {
+            TokenKind::Word
+        };
+        return WordTokens::One(Some(Token {
+            start,
+            end: start + word.len(),
+            text: word,
+            kind,
+            script,
+        }));
+    }
+    WordTokens::Split(split_at_script_changes(start, word).into_iter())
+}
+
+/// The tokens of one word: one without allocating, or several.
+enum WordTokens<'t> {
+    One(Option<Token<'t>>),
+    Split(std::vec::IntoIter<Token<'t>>),
+}
+
+impl<'t> Iterator for WordTokens<'t> {
+    type Item = Token<'t>;
+
+    fn next(&mut self) -> Option<Token<'t>> {
+        match self {
+            WordTokens::One(token) => token.take(),
+            WordTokens::Split(tokens) => tokens.next(),
+        }
+    }
 }
 
 /// One UAX #29 word split where its letters change script (digits glued to an alphabetic word
