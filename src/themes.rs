@@ -384,15 +384,8 @@ struct StemMemo {
 /// vocabularies; the memo is a cache, so results do not change).
 const MEMO_MAX_WORDS: usize = 200_000;
 
-thread_local! {
-    /// Per thread, per built matcher (by its id) and language: the stem memo.
-    static STEM_MEMOS: std::cell::RefCell<FxHashMap<(u64, &'static str), StemMemo>> =
-        std::cell::RefCell::new(FxHashMap::default());
-}
-
-/// Ids of built matchers, so thread-local memos of two matchers (with different cue sets and so
-/// different stem ids) never mix.
-static NEXT_MATCHER_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+/// Per language, the stem memo of one thread.
+type StemMemos = FxHashMap<&'static str, StemMemo>;
 
 /// The cues of one language, indexed by their first word.
 struct LanguageCues {
@@ -425,7 +418,9 @@ struct LanguageCues {
 
 /// The built theme stage: taxonomy, stemmers and cue indexes, shared by all threads.
 pub struct ThemeMatcher {
-    id: u64,
+    /// Each worker thread's stem memos: they belong to this matcher, whose cue set numbers the
+    /// stems, so two matchers never share one.
+    memos: thread_local::ThreadLocal<std::cell::RefCell<StemMemos>>,
     themes: Vec<Theme>,
     languages: FxHashMap<&'static str, LanguageCues>,
     thresholds: Thresholds,
@@ -974,7 +969,7 @@ impl ThemeConfig {
             }
         }
         Ok(ThemeMatcher {
-            id: NEXT_MATCHER_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            memos: thread_local::ThreadLocal::new(),
             themes,
             languages,
             thresholds: self.thresholds,
@@ -1168,20 +1163,14 @@ impl ThemeMatcher {
         if !self.on_topic(document) {
             return DocumentThemes::default();
         }
-        STEM_MEMOS.with(|memos| {
-            let mut memos = memos.borrow_mut();
-            if memos.values().map(|m| m.words.len()).sum::<usize>() > MEMO_MAX_WORDS {
-                memos.clear();
-            }
-            self.extract_with(document, &mut memos)
-        })
+        let mut memos = self.memos.get_or_default().borrow_mut();
+        if memos.values().map(|m| m.words.len()).sum::<usize>() > MEMO_MAX_WORDS {
+            memos.clear();
+        }
+        self.extract_with(document, &mut memos)
     }
 
-    fn extract_with(
-        &self,
-        document: &AnalysedDocument,
-        memos: &mut FxHashMap<(u64, &'static str), StemMemo>,
-    ) -> DocumentThemes {
+    fn extract_with(&self, document: &AnalysedDocument, memos: &mut StemMemos) -> DocumentThemes {
         let text = &document.document.text;
         let edits = document
             .mangling
@@ -1207,7 +1196,7 @@ impl ThemeMatcher {
             let Some(cues) = self.languages.get(language) else {
                 continue;
             };
-            let memo = memos.entry((self.id, language)).or_default();
+            let memo = memos.entry(language).or_default();
             let mut paragraph_names_benefit = false;
             for (span, kind) in Self::statements_of(text, paragraph) {
                 let restored_text = restored(text, span, edits);
