@@ -638,14 +638,12 @@ fn assemble_and_write(work: &WorkFolder, output: &OutputArgs) -> Result<ExitCode
             let write = |out: &mut dyn Write| match format {
                 Format::Jsonl => report.write_jsonl(out),
                 Format::Json | Format::Parquet => report.write_json(out),
-                Format::Html => {
-                    let texts: Vec<Option<&str>> = analysis
-                        .documents
-                        .iter()
-                        .map(|d| Some(d.document.text.as_str()))
-                        .collect();
-                    html::write_html(&report, &texts, &html::PageOptions::default(), out)
-                }
+                Format::Html => html::write_html_of_analysis(
+                    &report,
+                    &analysis,
+                    &html::PageOptions::default(),
+                    out,
+                ),
             };
             let path = target.unwrap_or(Path::new("-"));
             write_output(path, write)

@@ -87,12 +87,7 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
             AnalyzeFormat::Jsonl => report.write_jsonl(out),
             AnalyzeFormat::Json | AnalyzeFormat::Parquet => report.write_json(out),
             AnalyzeFormat::Html => {
-                let texts: Vec<Option<&str>> = analysis
-                    .documents
-                    .iter()
-                    .map(|d| Some(d.document.text.as_str()))
-                    .collect();
-                html::write_html(&report, &texts, &html::PageOptions::default(), out)
+                html::write_html_of_analysis(&report, &analysis, &html::PageOptions::default(), out)
             }
         };
         write_to(args.output.as_deref(), "report", write)?;
@@ -374,13 +369,8 @@ fn align_page(
         ..Analysis::default()
     };
     let report = Report::new(&analysis);
-    let texts: Vec<Option<&str>> = analysis
-        .documents
-        .iter()
-        .map(|d| Some(d.document.text.as_str()))
-        .collect();
     write_to(output, "page", |out| {
-        html::write_html(&report, &texts, &options, out)
+        html::write_html_of_analysis(&report, &analysis, &options, out)
     })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -39,6 +39,21 @@ pub struct PageOptions {
     pub notes: Vec<String>,
 }
 
+/// The page of an analysis made in this process, its texts taken from its documents.
+pub fn write_html_of_analysis(
+    report: &Report,
+    analysis: &crate::Analysis,
+    options: &PageOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let texts: Vec<Option<&str>> = analysis
+        .documents
+        .iter()
+        .map(|d| Some(d.document.text.as_str()))
+        .collect();
+    write_html(report, &texts, options, out)
+}
+
 /// Writes the HTML page of `report`. `texts` holds each document's text in report order (`None`
 /// where it is not at hand: the page then says so and shows what the report holds).
 pub fn write_html(
