@@ -20,6 +20,7 @@
 use crate::AnalysedDocument;
 use crate::align::tokens::{Token, TokenKind, dominant_script, tokens};
 use crate::align::{Alignment, align};
+use crate::lang::Language;
 use crate::text::{round4, stable_hash};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -141,7 +142,7 @@ pub struct Fingerprint {
     /// Hash of the whole original text: equal hashes mark exact copies.
     text_hash: u64,
     /// The document's language: translations are looked for among other languages.
-    language: String,
+    language: Language,
     /// The script most of its letters are in ([`dominant_script`]): a document in another script
     /// is another language, whatever the detector said of its quoted English.
     script: String,
@@ -159,8 +160,8 @@ impl Fingerprint {
     }
 
     /// The language it was made for (ISO 639-1 or `und`).
-    pub fn language(&self) -> &str {
-        &self.language
+    pub fn language(&self) -> Language {
+        self.language
     }
 
     /// Whether the two are in one language and script (copies of each other, not translations).
@@ -177,18 +178,9 @@ pub fn fingerprint(document: &AnalysedDocument) -> Fingerprint {
     while !original.is_char_boundary(end) {
         end -= 1;
     }
-    let text = match &document.mangling {
-        Some(mangling) => {
-            let inside: Vec<_> = mangling
-                .edits
-                .iter()
-                .filter(|e| e.end <= end)
-                .cloned()
-                .collect();
-            crate::normalize::apply_edits(&original[..end], &inside)
-        }
-        None => original[..end].to_string(),
-    };
+    let text = document
+        .restored_span(0, end)
+        .unwrap_or(std::borrow::Cow::Borrowed(&original[..end]));
     let mut anchors = BTreeSet::new();
     for token in tokens(&text) {
         match token.kind {
@@ -251,7 +243,7 @@ pub fn fingerprint(document: &AnalysedDocument) -> Fingerprint {
         anchors,
         sketch,
         text_hash: stable_hash(original.bytes()),
-        language: document.languages.document.code.to_string(),
+        language: document.languages.document.language,
         script: dominant_script(&text).to_string(),
     }
 }
@@ -392,12 +384,7 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
     // Pairs join their groups, best first, unless the joined group would hold two documents of
     // one language that are not copies of each other (then one of the two pairs is wrong, and
     // the better one came first). Copies are the same-language pairs joined here.
-    let language_of = |m: usize| {
-        (
-            fingerprints[m].language.as_str(),
-            fingerprints[m].script.as_str(),
-        )
-    };
+    let language_of = |m: usize| (fingerprints[m].language, fingerprints[m].script.as_str());
     let mut group_of: HashMap<usize, usize> = HashMap::default();
     let mut members: Vec<Vec<usize>> = Vec::new();
     let mut pairs: Vec<Vec<(PairEvidence, Alignment, f64)>> = Vec::new();
@@ -523,9 +510,9 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
         .zip(pairs)
         .filter(|(members, _)| !members.is_empty())
         .map(|(members, pairs)| {
-            let languages: HashSet<&str> = members
+            let languages: HashSet<Language> = members
                 .iter()
-                .map(|&m| documents[m].languages.document.code)
+                .map(|&m| documents[m].languages.document.language)
                 .collect();
             Group {
                 id: String::new(),
@@ -737,7 +724,7 @@ impl AnchorFrequency {
         }
         // Distinct texts per language and anchor (only anchors two documents carry can be shared).
         // From the reference size on, the corpus's own rates are what `surprisal` reads anyway.
-        let mut per_language: HashMap<(&str, &str, &str), HashSet<u64>> = HashMap::default();
+        let mut per_language: HashMap<(&str, &Language, &str), HashSet<u64>> = HashMap::default();
         let small = (fingerprints.len() as f64) < REFERENCE_DOCUMENTS;
         for fingerprint in fingerprints.iter().filter(|_| small) {
             for anchor in &fingerprint.anchors {

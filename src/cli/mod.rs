@@ -204,7 +204,7 @@ fn normalize(args: NormalizeArgs) -> Result<ExitCode> {
             writeln!(out)?;
         }
         (None, NormalizeFormat::Json) => {
-            let language = &analysed.languages.document.code;
+            let language = analysed.languages.document.language;
             let not_english = serde_json::json!({
                 "english": false,
                 "language": language,
@@ -336,7 +336,7 @@ fn align_page(
         ));
         let mut documents = vec![a.document.id.clone(), b.document.id.clone()];
         documents.sort();
-        let same_language = a.languages.document.code == b.languages.document.code;
+        let same_language = a.languages.document.language == b.languages.document.language;
         groups.push(Group {
             id: "pair".into(),
             kind: if same_language {

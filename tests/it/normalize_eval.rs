@@ -509,8 +509,8 @@ fn seed_003_is_spun_and_restored() {
     }
     // Idempotent: the restored text has nothing left to restore.
     let restored = analysed.normalized_text().unwrap();
-    let again = analyse(&restored);
-    assert_eq!(again.normalized_text().as_deref(), Some(restored.as_str()));
+    let again = analyse(restored);
+    assert_eq!(again.normalized_text(), Some(restored));
 }
 
 #[test]

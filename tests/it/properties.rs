@@ -92,7 +92,8 @@ fn normalised(text: &str) -> String {
     let analysed = pipeline().analyse_document(document);
     analysed
         .normalized_text()
-        .unwrap_or_else(|| analysed.document.text.clone())
+        .unwrap_or(&analysed.document.text)
+        .to_string()
 }
 
 proptest! {
@@ -157,7 +158,8 @@ fn content_view(names: &[String]) -> ContentView {
     // The pipeline hands the corpus stages documents sorted by id.
     documents.sort_by(|a, b| a.document.id.cmp(&b.document.id));
     let groups = mentorlens::align::group::group(&documents);
-    let themes = mentorlens::themes::summarise(pipeline().theme_matcher(), &documents, &groups);
+    let summaries: Vec<_> = documents.iter().map(|d| d.themed()).collect();
+    let themes = mentorlens::themes::summarise(pipeline().theme_matcher(), &summaries, &groups);
     let by_position = |ids: &[String]| -> Vec<usize> {
         let mut positions: Vec<usize> = ids.iter().map(|id| position[id]).collect();
         positions.sort_unstable();
