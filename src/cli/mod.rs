@@ -220,7 +220,7 @@ fn normalize(args: NormalizeArgs) -> Result<ExitCode> {
         }
         (_, NormalizeFormat::Text) => {
             let restored = analysed.normalized_text();
-            write!(out, "{}", restored.as_deref().unwrap_or(text))?;
+            write!(out, "{}", restored.unwrap_or(text))?;
         }
     }
     out.flush()?;

@@ -69,7 +69,7 @@ fn measure_pairs(
             .expect("English gets a normalised text");
         let reference = tokens(&original);
         let before = word_error_rate(&reference, &tokens(&spun));
-        let after = word_error_rate(&reference, &tokens(&restored));
+        let after = word_error_rate(&reference, &tokens(restored));
         println!(
             "{name:<38} {before:>10.3} {after:>6.3}  score {:.2} ({:.2} per 100 words, {} suspicious in {})",
             mangling.score,
