@@ -18,7 +18,9 @@
 //! look-alike cannot chain two articles.
 
 use crate::AnalysedDocument;
-use crate::align::tokens::{Token, TokenKind, dominant_script, tokens};
+use crate::align::tokens::{
+    Spelling, Token, TokenKind, dominant_script, katakana_words, sound_key, tokens,
+};
 use crate::align::{Alignment, align};
 use crate::lang::Language;
 use crate::text::{round4, stable_hash};
@@ -52,6 +54,88 @@ fn is_content(anchor: &str) -> bool {
         }
         None => !is_shape(anchor),
     }
+}
+
+/// Whether an anchor is the sound of a name (`~nkrspt`): a katakana name in a Japanese document,
+/// a Latin-script name elsewhere. It ties a Japanese document to one in another script only
+/// (between two others, the name's own anchor says it already).
+fn is_sound(anchor: &str) -> bool {
+    anchor.starts_with('~')
+}
+
+/// Two names that stand together (`ジョン・スミス`, *John Smith*) sound alike from this many
+/// consonant classes on: fewer match too many other names by chance.
+const SOUND_CLASSES: usize = 4;
+/// A word alone needs one class more: Japanese writes most loanwords in katakana (パスコード,
+/// `pskt`), and German capitalises its nouns (*Passcode*), so a short word's sound is often a
+/// common noun both texts of one topic use.
+const SOUND_CLASSES_ALONE: usize = 5;
+
+/// Whether sounds of names may tie the two (one Japanese, the other not).
+fn sounds_tie(a: &Fingerprint, b: &Fingerprint) -> bool {
+    (a.script == "japanese") != (b.script == "japanese")
+}
+
+/// The sound anchors of a Japanese text: each katakana word of [`SOUND_CLASSES_ALONE`] consonant
+/// classes or more, and each two parts of a name that stand together (`ジョン・スミス`).
+fn katakana_sound_anchors(text: &str) -> Vec<String> {
+    let mut anchors = Vec::new();
+    for parts in katakana_words(text) {
+        let keys: Vec<String> = parts
+            .iter()
+            .map(|part| sound_key(part, Spelling::Kana))
+            .collect();
+        for (k, key) in keys.iter().enumerate() {
+            if key.len() >= SOUND_CLASSES_ALONE {
+                anchors.push(format!("~{key}"));
+            }
+            if let Some(before) = k.checked_sub(1).map(|b| &keys[b]) {
+                anchors.extend(sound_pair(before, key));
+            }
+        }
+    }
+    anchors
+}
+
+/// The anchor of two names that stand together (`~jn sns` for *John Smith*), when both sound
+/// and together they reach [`SOUND_CLASSES`].
+fn sound_pair(first: &str, second: &str) -> Option<String> {
+    (!first.is_empty() && !second.is_empty() && first.len() + second.len() >= SOUND_CLASSES)
+        .then(|| format!("~{first} {second}"))
+}
+
+/// Whether a word is a capitalised Latin-script word (a name when it does not open a sentence).
+fn capitalised_latin(token: &Token) -> bool {
+    token.kind == TokenKind::Word
+        && token.text.chars().next().is_some_and(char::is_uppercase)
+        && token
+            .text
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() || ('\u{C0}'..='\u{24F}').contains(&c))
+}
+
+/// The sound anchors of the Latin-script names of a text (see [`katakana_sound_anchors`]), as
+/// written and with a silent `r` after vowels; two capitalised words in a row are a name too
+/// (the first may open the sentence: *John Smith said*).
+fn latin_sound_anchors(tokens: &[Token]) -> Vec<String> {
+    let mut anchors = Vec::new();
+    let mut before: Option<&str> = None;
+    for token in tokens {
+        let capitalised = capitalised_latin(token);
+        if capitalised && (!token.sentence_start || token.beside_cjk) {
+            for spelling in [Spelling::LatinRhotic, Spelling::LatinNonRhotic] {
+                let key = sound_key(&token.text, spelling);
+                if key.len() >= SOUND_CLASSES_ALONE {
+                    anchors.push(format!("~{key}"));
+                }
+                if let Some(before) = before {
+                    anchors.extend(sound_pair(&sound_key(before, spelling), &key));
+                }
+            }
+        }
+        before = capitalised.then_some(token.text.as_str());
+    }
+    anchors
 }
 
 /// Whether an anchor describes shape: structure (`§`) or length profile (`≈`).
@@ -182,7 +266,14 @@ pub fn fingerprint(document: &AnalysedDocument) -> Fingerprint {
         .restored_span(0, end)
         .unwrap_or(std::borrow::Cow::Borrowed(&original[..end]));
     let mut anchors = BTreeSet::new();
-    for token in tokens(&text) {
+    let script = dominant_script(&text);
+    let tokens = tokens(&text);
+    if script == "japanese" {
+        anchors.extend(katakana_sound_anchors(&text));
+    } else {
+        anchors.extend(latin_sound_anchors(&tokens));
+    }
+    for token in tokens {
         match token.kind {
             TokenKind::Number if token.text.len() >= 2 => {
                 anchors.insert(format!("#{}", token.text));
@@ -244,7 +335,7 @@ pub fn fingerprint(document: &AnalysedDocument) -> Fingerprint {
         sketch,
         text_hash: stable_hash(original.bytes()),
         language: document.languages.document.language,
-        script: dominant_script(&text).to_string(),
+        script: script.to_string(),
     }
 }
 
@@ -572,13 +663,24 @@ fn candidate_pairs(
     // millions of block memberships.
     let mut anchor_blocks: HashMap<u64, Vec<u32>> = HashMap::default();
     let mut band_blocks: HashMap<u64, Vec<u32>> = HashMap::default();
+    // Sounds of names tie a Japanese document to one in another script only, so they are kept
+    // apart (and not at all in a corpus without Japanese).
+    let mut sound_blocks: HashMap<u64, Vec<u32>> = HashMap::default();
+    let any_japanese = fingerprints.iter().any(|f| f.script == "japanese");
     for (index, fingerprint) in fingerprints.iter().enumerate() {
         if skip[index] {
             continue;
         }
         let member = u32::try_from(index).expect("fewer than 2^32 documents");
         for anchor in &fingerprint.anchors {
-            anchor_blocks
+            let blocks = if !is_sound(anchor) {
+                &mut anchor_blocks
+            } else if any_japanese {
+                &mut sound_blocks
+            } else {
+                continue;
+            };
+            blocks
                 .entry(stable_hash(anchor.bytes()))
                 .or_default()
                 .push(member);
@@ -607,7 +709,11 @@ fn candidate_pairs(
     }
     // Keyed by the pair packed into one u64 (smaller index high).
     let mut shared: HashMap<u64, Shared> = HashMap::default();
-    for (band, blocks) in [(false, &anchor_blocks), (true, &band_blocks)] {
+    for (band, sound, blocks) in [
+        (false, false, &anchor_blocks),
+        (true, false, &band_blocks),
+        (false, true, &sound_blocks),
+    ] {
         for members in blocks.values() {
             if members.len() < 2 || members.len() > COMMON_ANCHOR_DOCUMENTS {
                 continue;
@@ -615,7 +721,10 @@ fn candidate_pairs(
             let weight = 1.0 / (members.len() - 1) as f64;
             for (x, &i) in members.iter().enumerate() {
                 for &j in &members[x + 1..] {
-                    if !wanted(i as usize, j as usize) {
+                    let (i_us, j_us) = (i as usize, j as usize);
+                    if !wanted(i_us, j_us)
+                        || sound && !sounds_tie(&fingerprints[i_us], &fingerprints[j_us])
+                    {
                         continue;
                     }
                     let key = (u64::from(i.min(j)) << 32) | u64::from(i.max(j));
@@ -717,8 +826,14 @@ impl AnchorFrequency {
     /// Counts the anchors of a corpus.
     pub fn of(fingerprints: &[Fingerprint]) -> Self {
         let mut counts: HashMap<String, usize> = HashMap::default();
+        // Sounds of names matter only where a Japanese document may meet another.
+        let any_japanese = fingerprints.iter().any(|f| f.script == "japanese");
         for fingerprint in fingerprints {
-            for anchor in &fingerprint.anchors {
+            for anchor in fingerprint
+                .anchors
+                .iter()
+                .filter(|a| any_japanese || !is_sound(a))
+            {
                 *counts.entry(anchor.clone()).or_insert(0) += 1;
             }
         }
@@ -870,9 +985,14 @@ pub fn score_pair(
         && head_pairs.iter().sum::<f64>() / head_pairs.len() as f64 >= STRONG_HEAD;
     let extra = if clean_head { extra } else { 0 };
     let aligned = 2.0 * good as f64 / (pa + pb - extra).max(1) as f64;
+    // Sounds of names count between a Japanese document and another only, and only the
+    // Japanese side's (katakana) count among the names it carries: the other's names are counted
+    // by their own anchors already.
+    let sounds = sounds_tie(fingerprint_a, fingerprint_b);
     let shared_anchors: Vec<String> = fingerprint_a
         .anchors
         .intersection(&fingerprint_b.anchors)
+        .filter(|a| sounds || !is_sound(a))
         .cloned()
         .collect();
     let similarity = sketch_similarity(&fingerprint_a.sketch, &fingerprint_b.sketch);
@@ -880,15 +1000,20 @@ pub fn score_pair(
     // Shared names and numbers, each counted by how rare it is in the corpus, against the fewer
     // that either version carries. Shape (paragraph count, headings, length profile) is not in
     // it: many short articles share a shape.
-    let content = |anchors: &BTreeSet<String>| anchors.iter().filter(|a| is_content(a)).count();
+    let content = |fingerprint: &Fingerprint| {
+        let sounds = sounds && fingerprint.script == "japanese";
+        fingerprint
+            .anchors
+            .iter()
+            .filter(|a| is_content(a) && (sounds || !is_sound(a)))
+            .count()
+    };
     let shared_content: f64 = shared_anchors
         .iter()
         .filter(|a| is_content(a))
         .map(|a| frequency.rarity(a))
         .sum();
-    let fewest = content(&fingerprint_a.anchors)
-        .min(content(&fingerprint_b.anchors))
-        .max(1);
+    let fewest = content(fingerprint_a).min(content(fingerprint_b)).max(1);
     let content_overlap = (shared_content / fewest as f64).min(1.0);
     let significance = frequency.significance(&shared_anchors, fewest, pa.min(pb));
     // Same language: the words themselves are the evidence, with aligned paragraphs that share

@@ -19,8 +19,8 @@ use crate::files::{Links, read_regular_file};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-/// Bumped when the entry layout changes.
-const FORMAT: u32 = 4;
+/// Bumped when the entry layout changes, or what a fingerprint holds (5: sounds of names).
+const FORMAT: u32 = 5;
 
 /// The largest cache entry read (a fingerprint is a few kilobytes).
 pub const ENTRY_LIMIT: u64 = 1 << 20;
