@@ -167,6 +167,10 @@ enum Mode {
     /// A common word the spinner often writes for another ("these" for "those"): considered only
     /// in a spun document, and undone there only when the word model prefers the original.
     Model,
+    /// A single-word pair read off a phrase row ([`single_word_substitutions`]): as `Model`, and
+    /// only where the word model has seen the original beside one of its neighbours (a preference
+    /// for the commoner word alone is no evidence of the context).
+    ReadOffPhrase,
 }
 
 /// How much a stretch of text (a document, or one paragraph) shows of the spinner.
@@ -501,6 +505,63 @@ fn first_self_feeding_row(rows: &[LexiconRow]) -> Option<(usize, usize)> {
     })
 }
 
+/// The spinner's single-word substitutions that its phrases show: a row of several words whose
+/// original differs from the spun form in one word only (`tv sequence` → `TV series`, `the
+/// identical` → `the same`) says that the spinner writes *sequence* for *series* and *identical*
+/// for *same*, and so does every other phrase of this family. Each such word pair becomes a
+/// [`Mode::ReadOffPhrase`] entry of its own: considered only in a text already shown to be spun,
+/// and undone there only where the word model has seen the original beside one of the word's
+/// neighbours and prefers it between them. A pair is left out where the lexicon already lists the spun word on its own, where
+/// either word is a closed-class word ([`FUSED_LEFT_WORDS`]: `every other` → `any other` is a
+/// phrase, not *every* → *any*), and where it would make normalising change its own output (the
+/// spun word inside an original, or the original word a spun form).
+fn single_word_substitutions(rows: &[LexiconRow]) -> Vec<Entry> {
+    let listed_alone: BTreeSet<&str> = rows
+        .iter()
+        .filter(|row| row.entry.spun.len() == 1)
+        .map(|row| row.entry.spun[0].as_str())
+        .collect();
+    let mut pairs: BTreeSet<(&str, &str)> = BTreeSet::new();
+    for row in rows {
+        let (spun, original) = (&row.entry.spun, &row.entry.original_words);
+        if spun.len() < 2 || spun.len() != original.len() {
+            continue;
+        }
+        let mut differing = spun.iter().zip(original).filter(|(s, o)| s != o);
+        if let (Some((spun_word, original_word)), None) = (differing.next(), differing.next())
+            && spun_word.chars().all(char::is_alphabetic)
+            && original_word.chars().all(char::is_alphabetic)
+            && !listed_alone.contains(spun_word.as_str())
+            && !FUSED_LEFT_WORDS.contains(&spun_word.as_str())
+            && !FUSED_LEFT_WORDS.contains(&original_word.as_str())
+        {
+            pairs.insert((spun_word, original_word));
+        }
+    }
+    // Idempotence: no derived spun word may occur in an original (of a row or of a derived pair),
+    // and no derived original may be a spun word.
+    let in_originals: BTreeSet<&str> = rows
+        .iter()
+        .flat_map(|row| row.entry.original_words.iter().map(String::as_str))
+        .chain(pairs.iter().map(|&(_, original)| original))
+        .collect();
+    let derived_spun: BTreeSet<&str> = pairs.iter().map(|&(spun, _)| spun).collect();
+    pairs
+        .into_iter()
+        .filter(|&(spun, original)| {
+            !in_originals.contains(spun)
+                && !derived_spun.contains(original)
+                && !listed_alone.contains(original)
+        })
+        .map(|(spun, original)| Entry {
+            spun: vec![spun.to_string()],
+            original: original.to_string(),
+            original_words: vec![original.to_string()],
+            mode: Mode::ReadOffPhrase,
+        })
+        .collect()
+}
+
 /// Refuses a lexicon whose rows would make normalising change its own output (see
 /// [`first_self_feeding_row`]), naming the user's row: the built-in rows pass among themselves.
 fn check_idempotent(rows: &[LexiconRow]) -> Result<(), DataFileError> {
@@ -566,12 +627,13 @@ impl NormalizeConfig {
             lexicon_digest ^= xxhash_rust::xxh3::xxh3_64(tsv.as_bytes()).rotate_left(1);
         }
         check_idempotent(&rows)?;
+        let derived = single_word_substitutions(&rows);
         let mut entries: HashMap<String, Vec<Entry>> = HashMap::default();
-        for row in rows {
+        for entry in rows.into_iter().map(|row| row.entry).chain(derived) {
             entries
-                .entry(row.entry.spun[0].clone())
+                .entry(entry.spun[0].clone())
                 .or_default()
-                .push(row.entry);
+                .push(entry);
         }
         for list in entries.values_mut() {
             list.sort_by_key(|entry| std::cmp::Reverse(entry.spun.len()));
@@ -642,7 +704,8 @@ const SURPRISAL_PAIRS: usize = 2_000;
 const SURPRISAL_WINDOWS: usize = 10;
 /// A word left in braces (`{hardware}`) is undone in a spun paragraph, whatever the word model says.
 const BRACED_WORD_GAIN: f64 = 10.0;
-/// The closed-class words a fused pair starts with ("anycareer", "theteam"). Two content words run
+/// The closed-class words a fused pair starts with ("anycareer", "theteam"), and that a single-word
+/// pair read off a phrase never holds ([`single_word_substitutions`]). Two content words run
 /// together are left alone: on the measured pairs every such split was a real compound the word
 /// list lacks ("userbase", "dataset").
 const FUSED_LEFT_WORDS: [&str; 36] = [
@@ -1340,6 +1403,11 @@ impl Normalizer {
                     .map(|other| {
                         let original: Vec<&str> =
                             other.original_words.iter().map(String::as_str).collect();
+                        if other.mode == Mode::ReadOffPhrase
+                            && !self.seen_beside(previous, &original, next)
+                        {
+                            return (f64::NEG_INFINITY, other);
+                        }
                         (self.context_gain(previous, &original, &spun, next), other)
                     })
                     .fold((f64::NEG_INFINITY, entry), |best, next| {
@@ -1356,8 +1424,9 @@ impl Normalizer {
                         0.0,
                     ),
                     gain,
-                    spun_only: mention || matches!(best.mode, Mode::Spun | Mode::Model),
-                    needs_model: best.mode == Mode::Model,
+                    spun_only: mention
+                        || matches!(best.mode, Mode::Spun | Mode::Model | Mode::ReadOffPhrase),
+                    needs_model: matches!(best.mode, Mode::Model | Mode::ReadOffPhrase),
                     mention,
                 });
             }
@@ -1392,6 +1461,15 @@ impl Normalizer {
             })
             .max()
             .map(|(_, split)| split)
+    }
+
+    /// Whether the word model has seen `middle` right after `previous` or right before `next`.
+    fn seen_beside(&self, previous: Option<&str>, middle: &[&str], next: Option<&str>) -> bool {
+        let (Some(first), Some(last)) = (middle.first(), middle.last()) else {
+            return false;
+        };
+        previous.is_some_and(|p| self.model.pair(p, first).is_some())
+            || next.is_some_and(|n| self.model.pair(last, n).is_some())
     }
 
     /// How much better (ln-probability) the original fits between the neighbours than the spun
@@ -1996,6 +2074,56 @@ mod tests {
                 rows[spun].describe()
             );
         }
+    }
+
+    #[test]
+    fn single_word_pairs_read_from_phrases_keep_normalising_idempotent() {
+        let mut rows = Vec::new();
+        parse_lexicon(LEXICON_TSV, BUILT_IN_LEXICON, &[], &mut rows).unwrap();
+        let derived = single_word_substitutions(&rows);
+        assert!(derived.len() > 50, "only {} pairs", derived.len());
+        rows.extend(derived.into_iter().map(|entry| LexiconRow {
+            entry,
+            origin: "derived",
+            line: 0,
+        }));
+        if let Some((holder, spun)) = first_self_feeding_row(&rows) {
+            panic!(
+                "{} restores to text that contains the spun form of {}",
+                rows[holder].describe(),
+                rows[spun].describe()
+            );
+        }
+    }
+
+    #[test]
+    fn a_phrase_that_differs_in_one_word_gives_that_word_pair() {
+        let tsv = "spun\toriginal\tmode\tsource\n\
+                   tv sequence\tTV series\talways\ttest\n\
+                   the identical\tthe same\tspun\ttest\n\
+                   two differing words\tboth differ here\talways\ttest\n\
+                   attract\tdraw\tspun\ttest\n\
+                   a attract\ta draw\talways\ttest\n\
+                   quick concept\tquick idea\talways\ttest\n\
+                   concept car\tconcept vehicle\tspun\ttest\n";
+        let mut rows = Vec::new();
+        parse_lexicon(tsv, "test", &[], &mut rows).unwrap();
+        let pairs: Vec<(String, String, Mode)> = single_word_substitutions(&rows)
+            .into_iter()
+            .map(|entry| (entry.spun.join(" "), entry.original, entry.mode))
+            .collect();
+        // `attract` is listed on its own already, `two differing words` differs in three words,
+        // and `concept` -> `idea` is refused: `concept vehicle`, an original, would change again.
+        let model =
+            |spun: &str, original: &str| (spun.into(), original.into(), Mode::ReadOffPhrase);
+        assert_eq!(
+            pairs,
+            vec![
+                model("car", "vehicle"),
+                model("identical", "same"),
+                model("sequence", "series")
+            ]
+        );
     }
 
     fn edit(text: &str, start: usize, end: usize, to: &str) -> Edit {

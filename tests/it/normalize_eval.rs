@@ -136,14 +136,14 @@ const PAIR_CEILINGS: [(&str, f64); 24] = [
     ("ai_encyclopedia", 0.473),
     ("cnn_eli5", 0.235),
     ("bert_papers", 0.238),
-    ("conway", 0.253),
+    ("conway", 0.227),
     ("disaster_response", 0.326),
-    // Other topics (`../shared/dev/spun_topics`), measured at stop 15.
-    ("ent_netflix_renewal_a", 0.228),
-    ("ent_netflix_renewal_b", 0.229),
-    ("health_sauna_after_drinking", 0.258),
-    ("lifestyle_castiron_rust", 0.242),
-    ("sport_nba_random_player", 0.224),
+    // Other topics (`../shared/dev/spun_topics`), measured at stop 30.
+    ("ent_netflix_renewal_a", 0.213),
+    ("ent_netflix_renewal_b", 0.215),
+    ("health_sauna_after_drinking", 0.255),
+    ("lifestyle_castiron_rust", 0.223),
+    ("sport_nba_random_player", 0.212),
 ];
 
 /// Checks each pair against its ceiling in [`PAIR_CEILINGS`]; every measured pair must have one.
@@ -255,8 +255,9 @@ fn development_folder(name: &str) -> PathBuf {
 
 /// Real spun copies from entertainment, sport, health and lifestyle (`../shared/dev/spun_topics`, see
 /// its README): the pairs of this spinner family must all be flagged, each stay within its ceiling,
-/// and lose at least a fifth of their word error on average (31 % at stop 17; the aim of
-/// half is not met: the vocabulary the lexicon lacks is the limit). No row was read from these
+/// and lose at least a fifth of their word error on average (31 % at stop 17, 34 % at stop 30 with
+/// the single-word pairs read off the lexicon's phrases; the aim of half is not met: the
+/// vocabulary the lexicon lacks is the limit). No row was read from these
 /// pairs, so the whole lexicon's figure is itself the held-out proxy. The `_other` pair, by another
 /// paraphraser whose only evidence is single words the family also writes, must be left as it is:
 /// not flagged, not rewritten with this family's lexicon. The family's pairs are also measured
