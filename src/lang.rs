@@ -34,12 +34,14 @@
 
 use crate::datafile::data_rows;
 use crate::segment::Segmented;
+use reading::{Reader, Reading};
 use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 use whatlang::Lang;
 
 mod language;
 pub use language::Language;
+mod reading;
 
 const MARKERS_TSV: &str = include_str!("lang/markers.tsv");
 
@@ -175,21 +177,16 @@ impl LanguageConfig {
             allowed
         };
         // With an allow-list, whatlang answers the nearest allowed language however foreign the
-        // text; an unrestricted reading tells when the text is in none of them.
-        let outside = (!self.languages.is_empty()).then(|| OutsideTheList {
-            everything: whatlang::Detector::new(),
-            allowed: allowed.clone(),
-            allowed_neighbours: Cluster::load_all(Lang::all())
-                .into_iter()
-                .map(|cluster| cluster.languages)
-                .filter(|languages| languages.iter().any(|lang| allowed.contains(lang)))
-                .flatten()
-                .collect(),
-        });
+        // text; its unrestricted reading tells when the text is in none of them. Close neighbours
+        // of an allowed language are no sign of that.
+        let allowed_neighbours: Vec<Lang> = Cluster::load_all(Lang::all())
+            .into_iter()
+            .map(|cluster| cluster.languages)
+            .filter(|languages| languages.iter().any(|lang| allowed.contains(lang)))
+            .flatten()
+            .collect();
         Ok(LanguageDetector {
-            detector: whatlang::Detector::with_allowlist(allowed.clone()),
-            allowed: allowed.clone(),
-            outside,
+            reader: Reader::new(&allowed, !self.languages.is_empty(), &allowed_neighbours),
             clusters: Cluster::load_all(&allowed),
             function_words: FunctionWords::new(&allowed, self.context_min_share),
             config: self.clone(),
@@ -197,54 +194,10 @@ impl LanguageConfig {
     }
 }
 
-/// What tells, under an allow-list, that a text is in a language outside it.
-struct OutsideTheList {
-    /// whatlang over every language it knows.
-    everything: whatlang::Detector,
-    /// The allow-list.
-    allowed: Vec<Lang>,
-    /// Close neighbours of allowed languages (da/nb/sv, cs/sk, …), which whatlang confuses with
-    /// them: reading one of these is no sign that the text is outside the list.
-    allowed_neighbours: Vec<Lang>,
-}
-
-/// whatlang's unrestricted reading of a text in a language the allow-list leaves out.
-#[derive(Debug, Clone, Copy)]
-struct ForeignReading {
-    confidence: f64,
-    reliable: bool,
-    /// A close neighbour of an allowed language, which whatlang may have confused with it.
-    neighbour: bool,
-}
-
-impl ForeignReading {
-    /// Sure enough to call the text undetermined rather than in an allowed language.
-    fn is_sure(self) -> bool {
-        self.reliable && !self.neighbour
-    }
-}
-
-impl OutsideTheList {
-    /// whatlang's unrestricted reading of `text`, when it names a language that is not allowed.
-    fn foreign_reading(&self, text: &str) -> Option<ForeignReading> {
-        self.everything
-            .detect(text)
-            .filter(|info| !self.allowed.contains(&info.lang()))
-            .map(|info| ForeignReading {
-                confidence: info.confidence(),
-                reliable: info.is_reliable(),
-                neighbour: self.allowed_neighbours.contains(&info.lang()),
-            })
-    }
-}
-
 /// The built language detector; shared by all threads.
 pub struct LanguageDetector {
-    detector: whatlang::Detector,
-    /// The languages whatlang chooses from (the allow-list, or every language it knows).
-    allowed: Vec<Lang>,
-    /// Set when an allow-list is: tells texts in none of its languages.
-    outside: Option<OutsideTheList>,
+    /// whatlang, read once per text for the allow-list (or every language it knows).
+    reader: Reader,
     clusters: Vec<Cluster>,
     function_words: FunctionWords,
     config: LanguageConfig,
@@ -259,7 +212,8 @@ impl LanguageDetector {
         if count == 0 || too_few_letters(&words.lowercase) {
             return LanguageGuess::UNDETERMINED;
         }
-        let Some(mut answer) = self.identify(&sample, &words) else {
+        let whatlang = self.reader.read(&sample);
+        let Some(mut answer) = self.identify(&whatlang, &words) else {
             return LanguageGuess::UNDETERMINED;
         };
         if count > self.config.short_text_words {
@@ -269,7 +223,7 @@ impl LanguageDetector {
                     .cluster_margin(answer.0, &words)
                     .is_some_and(|margin| margin <= 0.0);
             if answer.1 < self.config.ngram_reading_below || rival.is_some() || contested {
-                let reading = self.ngram_reading(&sample, answer, rival);
+                let reading = self.ngram_reading(&sample, &whatlang, answer, rival);
                 // A new answer is checked by its cluster's markers: lingua too confuses close
                 // neighbours (Czech typed without diacritics reads to it as Slovak).
                 answer = if reading.0 == answer.0 {
@@ -296,25 +250,9 @@ impl LanguageDetector {
     }
 
     /// whatlang's answer, checked by the second opinion: (language, confidence, reliable).
-    fn identify(&self, text: &str, words: &Words) -> Option<(Lang, f64, bool)> {
-        let (lang, confidence, reliable) = self.read_allowed(text)?;
+    fn identify(&self, whatlang: &Reading, words: &Words) -> Option<(Lang, f64, bool)> {
+        let (lang, confidence, reliable) = whatlang.allowed_answer()?;
         Some(self.second_opinion(lang, confidence, reliable, words))
-    }
-
-    /// whatlang's reading among the allowed languages: (language, confidence, reliable). Restricted
-    /// to an allow-list, whatlang names the nearest allowed language, with full confidence when
-    /// only one is allowed, however foreign the text: so a text that reliably reads as a language
-    /// outside the list is `None` (undetermined), and one that reads so unreliably, or as a close
-    /// neighbour of an allowed language (Swedish beside Danish), keeps the allowed answer,
-    /// unreliable and with the foreign reading's confidence taken off.
-    fn read_allowed(&self, text: &str) -> Option<(Lang, f64, bool)> {
-        let info = self.detector.detect(text)?;
-        let allowed = (info.lang(), info.confidence(), info.is_reliable());
-        match self.outside.as_ref().and_then(|o| o.foreign_reading(text)) {
-            Some(foreign) if foreign.is_sure() => None,
-            Some(foreign) => Some((allowed.0, allowed.1 * (1.0 - foreign.confidence), false)),
-            None => Some(allowed),
-        }
     }
 
     /// lingua's reading among the languages an unclear answer leaves open: the answer itself,
@@ -326,32 +264,16 @@ impl LanguageDetector {
     fn ngram_reading(
         &self,
         text: &str,
+        whatlang: &Reading,
         answer: (Lang, f64, bool),
         rival: Option<Lang>,
     ) -> (Lang, f64, bool) {
         let mut open = vec![answer.0];
         open.extend(rival);
-        // whatlang's runners-up cost a trigram pass each: only an unsure answer asks for them; a
-        // contested one is settled among its neighbours and the function-word rival.
-        let runners_up = if answer.1 < self.config.ngram_reading_below {
-            2
-        } else {
-            0
-        };
-        for _ in 0..runners_up {
-            let rest: Vec<Lang> = self
-                .allowed
-                .iter()
-                .copied()
-                .filter(|lang| !open.contains(lang))
-                .collect();
-            if rest.is_empty() {
-                break;
-            }
-            match whatlang::Detector::with_allowlist(rest).detect_lang(text) {
-                Some(next) => open.push(next),
-                None => break,
-            }
+        // Only an unsure answer asks for whatlang's runners-up; a contested one is settled among
+        // its neighbours and the function-word rival.
+        if answer.1 < self.config.ngram_reading_below {
+            open.extend(self.reader.runners_up(whatlang, &open, 2));
         }
         let neighbours: Vec<Lang> = open
             .iter()
@@ -520,11 +442,12 @@ impl LanguageDetector {
         let document_sample = sample(text, self.config.document_sample_bytes);
         // A text of a few words is read the way `detect` reads any text, short-text rule included:
         // the same input gets the same answer from every command and from the library.
-        let few_words =
-            Words::new(&document_sample).alphabetic_count() <= self.config.brief_text_words;
-        let candidate = self
-            .read_allowed(&document_sample)
-            .filter(|_| !few_words && !too_few_letters(&document_sample.to_lowercase()));
+        let document_words = Words::new(&document_sample);
+        let few_words = document_words.alphabetic_count() <= self.config.brief_text_words;
+        let whatlang = self.reader.read(&document_sample);
+        let candidate = whatlang
+            .allowed_answer()
+            .filter(|_| !few_words && !too_few_letters(&document_words.lowercase));
         let paragraphs: Vec<LanguageGuess> = segmented
             .paragraphs
             .iter()
@@ -564,13 +487,8 @@ impl LanguageDetector {
         votes.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         // A document that reliably reads as a language outside the allow-list is in none of its
         // languages, whatever its short lines were taken for.
-        let foreign = self
-            .outside
-            .as_ref()
-            .and_then(|outside| outside.foreign_reading(&document_sample))
-            .is_some_and(ForeignReading::is_sure);
         let document = match votes.first() {
-            _ if foreign => LanguageGuess::UNDETERMINED,
+            _ if whatlang.is_foreign() => LanguageGuess::UNDETERMINED,
             Some(&(language, weight, reliable_paragraphs, confidence_sum)) => {
                 let share = weight / total;
                 let mean_confidence = confidence_sum / weight;
@@ -963,13 +881,17 @@ impl FunctionWords {
                 mask &= mask - 1;
             }
         }
-        let (family, outsiders): (Vec<_>, Vec<_>) = counts
-            .iter()
-            .zip(&self.languages)
-            .partition(|(_, other)| in_family(other));
-        let family_best = family.iter().map(|(count, _)| **count).max().unwrap_or(0);
+        let (mut family_best, mut outsider_best) = (0, 0);
+        for (&count, other) in counts.iter().zip(&self.languages) {
+            let best = if in_family(other) {
+                &mut family_best
+            } else {
+                &mut outsider_best
+            };
+            *best = count.max(*best);
+        }
         let fits = family_hits > 0
-            && outsiders.iter().all(|(count, _)| **count <= family_best)
+            && outsider_best <= family_best
             && family_hits as f64 >= self.min_share * total as f64;
         fits.then_some(Fit { words: total })
     }
