@@ -294,13 +294,20 @@ impl LanguageDetector {
         let reading = lingua::LanguageDetectorBuilder::from_languages(&models)
             .build()
             .compute_language_confidence_values(text);
-        match reading.first() {
-            Some(&(best, confidence)) => candidates
-                .iter()
-                .find(|&&(_, model)| model == best)
-                .map_or(answer, |&(lang, _)| (lang, confidence, false)),
-            None => answer,
-        }
+        // lingua sums its log-probabilities in hash order, seeded anew in every process, so a
+        // confidence can differ in its last bits between two runs: rounded to nine places, with
+        // ties going to the earlier candidate, the reading is the same in every run.
+        let rounded = |confidence: f64| (confidence * 1e9).round() / 1e9;
+        reading
+            .iter()
+            .filter_map(|&(model, confidence)| {
+                let index = candidates.iter().position(|&(_, m)| m == model)?;
+                Some((index, rounded(confidence)))
+            })
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
+            .map_or(answer, |(index, confidence)| {
+                (candidates[index].0, confidence, false)
+            })
     }
 
     /// The cluster of close neighbours `lang` belongs to, if any.
