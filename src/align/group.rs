@@ -769,7 +769,7 @@ const WEIGHT_UNIT: u64 = 232_792_560;
 const _: () = {
     let mut others = 1;
     while others < COMMON_ANCHOR_DOCUMENTS {
-        assert!(WEIGHT_UNIT % others as u64 == 0);
+        assert!(WEIGHT_UNIT.is_multiple_of(others as u64));
         others += 1;
     }
 };
@@ -982,8 +982,10 @@ pub fn budgeted_candidates(
         weight,
         text_hashes: (fingerprints[i].text_hash, fingerprints[j].text_hash),
     };
-    // Each pair goes to at most one anchor list (across or within) and maybe the band list.
-    let sorted: Vec<(Option<(bool, RankedPair)>, Option<RankedPair>)> = shared
+    // Each pair goes to at most one anchor list (within a language or across) and maybe the band
+    // list.
+    type Classified = (Option<(bool, RankedPair)>, Option<RankedPair>);
+    let classified: Vec<Classified> = shared
         .par_iter()
         .map(|&(key, s)| {
             let (i, j) = unpack(key);
@@ -999,7 +1001,7 @@ pub fn budgeted_candidates(
         })
         .collect();
     let (mut across, mut within, mut by_bands) = (Vec::new(), Vec::new(), Vec::new());
-    for (by_anchors, bands) in sorted {
+    for (by_anchors, bands) in classified {
         match by_anchors {
             Some((true, pair)) => within.push(pair),
             Some((false, pair)) => across.push(pair),

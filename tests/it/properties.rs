@@ -340,6 +340,9 @@ proptest! {
     }
 }
 
+/// A group as plain data: its members and its pairs (the pair, its score) in the order they joined.
+type PlainGroup = (Vec<usize>, Vec<((usize, usize), f64)>);
+
 /// A random graph for the joins: each document's language (few, so that they clash) and text
 /// order (ties allowed), the passing pairs with scores that tie, and which other pairs would
 /// support a join.
@@ -411,7 +414,7 @@ impl JoinGraph {
 
     /// The greedy joins written out once more, one pair at a time over the whole graph, best
     /// first, with no components: the single-process algorithm the joins must agree with.
-    fn reference(&self) -> Vec<(Vec<usize>, Vec<((usize, usize), f64)>)> {
+    fn reference(&self) -> Vec<PlainGroup> {
         let mut order = self.passing.clone();
         order.sort_by(|x, y| {
             y.2.total_cmp(&x.2)
@@ -419,7 +422,7 @@ impl JoinGraph {
                 .then(self.content[x.1].cmp(&self.content[y.1]))
                 .then((x.0, x.1).cmp(&(y.0, y.1)))
         });
-        let mut groups: Vec<(Vec<usize>, Vec<((usize, usize), f64)>)> = Vec::new();
+        let mut groups: Vec<PlainGroup> = Vec::new();
         let group_of =
             |groups: &[(Vec<usize>, _)], m: usize| groups.iter().position(|g| g.0.contains(&m));
         for (i, j, score) in order {
@@ -474,9 +477,7 @@ impl JoinGraph {
 }
 
 /// Groups as sets: members sorted, pairs as they joined, groups sorted.
-fn as_sets(
-    groups: Vec<(Vec<usize>, Vec<((usize, usize), f64)>)>,
-) -> Vec<(Vec<usize>, Vec<((usize, usize), f64)>)> {
+fn as_sets(groups: Vec<PlainGroup>) -> Vec<PlainGroup> {
     let mut groups: Vec<_> = groups
         .into_iter()
         .map(|(mut members, pairs)| {
@@ -488,9 +489,7 @@ fn as_sets(
     groups
 }
 
-fn joined_sets(
-    groups: Vec<Joined<(usize, usize)>>,
-) -> Vec<(Vec<usize>, Vec<((usize, usize), f64)>)> {
+fn joined_sets(groups: Vec<Joined<(usize, usize)>>) -> Vec<PlainGroup> {
     as_sets(groups.into_iter().map(|g| (g.members, g.pairs)).collect())
 }
 
