@@ -90,9 +90,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .find(|e| (e.a == *a && e.b == *b) || (e.a == *b && e.b == *a));
         println!("wrong pair {a} {b}: {evidence:?}");
     }
-    let language: std::collections::HashMap<&str, &str> = analysed
+    let language: std::collections::HashMap<&str, mentorlens::lang::Language> = analysed
         .iter()
-        .map(|d| (d.document.id.as_str(), d.languages.document.code))
+        .map(|d| (d.document.id.as_str(), d.languages.document.language))
         .collect();
     let (mut translations, mut duplicates) = ((0, 0), (0, 0));
     for pair in &gold {

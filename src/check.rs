@@ -15,6 +15,7 @@ pub mod output;
 
 use crate::align::group::{CorpusIndex, Fingerprint, fingerprint};
 use crate::corpus::{self, Document, Input};
+use crate::lang::Language;
 use crate::normalize::EditRule;
 use crate::{AnalysedDocument, Pipeline};
 use rayon::prelude::*;
@@ -392,7 +393,7 @@ fn location(document: &Document, offset: usize) -> Location {
 /// The settings, validated.
 struct Gate {
     fail_on: BTreeSet<Rule>,
-    allowed: Option<BTreeSet<&'static str>>,
+    allowed: Option<BTreeSet<Language>>,
     max_mangling: f64,
     against: Vec<String>,
 }
@@ -418,8 +419,8 @@ impl Gate {
                 codes
                     .iter()
                     .map(|code| {
-                        crate::lang::parse_code(code)
-                            .map(crate::lang::iso639_1)
+                        Language::parse(code)
+                            .filter(|language| language.is_determined())
                             .ok_or_else(|| {
                                 CheckError::Setting(format!(
                                     "unknown language code `{code}` in allow_languages"
@@ -615,7 +616,7 @@ fn load_corpus(
                     let analysed = pipeline.analyse_document(document.clone());
                     let fingerprint = fingerprint(&analysed);
                     if let Some(cache) = &cache {
-                        cache.put(&document.text, fingerprint.language(), &fingerprint);
+                        cache.put(&document.text, fingerprint.language().code(), &fingerprint);
                     }
                     fingerprint
                 }
@@ -676,27 +677,27 @@ fn load_corpus(
 /// allow-list.
 fn language_findings(
     analysed: &AnalysedDocument,
-    allowed: Option<&BTreeSet<&'static str>>,
+    allowed: Option<&BTreeSet<Language>>,
 ) -> Vec<Finding> {
     let Some(allowed) = allowed else {
         return Vec::new();
     };
     let languages = &analysed.languages;
-    let list: Vec<&str> = allowed.iter().copied().collect();
-    let first_paragraph_in = |code: &str| {
+    let list: Vec<&str> = allowed.iter().map(|l| l.code()).collect();
+    let first_paragraph_in = |language: Language| {
         languages
             .paragraphs
             .iter()
-            .position(|p| p.code == code)
+            .position(|p| p.language == language)
             .map_or(0, |i| analysed.segmented.paragraphs[i].span.start)
     };
     let mut findings = Vec::new();
-    let main = languages.document.code;
-    if !allowed.contains(main) {
+    let main = languages.document.language;
+    if !allowed.contains(&main) {
         let message = if languages.document.is_determined() {
             format!(
                 "the text is in {} ({main}, confidence {:.2}); allowed: {}",
-                crate::lang::language_name(main),
+                main.name(),
                 languages.document.confidence,
                 list.join(", ")
             )
@@ -715,16 +716,16 @@ fn language_findings(
         });
     }
     for secondary in &languages.secondary {
-        if !allowed.contains(secondary.code) {
+        if !allowed.contains(&secondary.language) {
             findings.push(Finding {
                 rule: Rule::Language,
                 severity: Severity::Error,
-                location: location(&analysed.document, first_paragraph_in(secondary.code)),
+                location: location(&analysed.document, first_paragraph_in(secondary.language)),
                 message: format!(
                     "{} paragraph(s) are in {} ({}); allowed: {}",
                     secondary.paragraphs,
-                    crate::lang::language_name(secondary.code),
-                    secondary.code,
+                    secondary.language.name(),
+                    secondary.language,
                     list.join(", ")
                 ),
                 related: Vec::new(),
@@ -816,7 +817,8 @@ fn corpus_matches(
     let mut per_document: BTreeMap<(usize, Rule), Vec<CorpusMatch>> = BTreeMap::new();
     for (n, c, score, alignment) in scored {
         // The language of both sides comes from their full analysis, never from the cache.
-        let rule = if new[n].languages.document.code == analysed[&c].languages.document.code {
+        let rule = if new[n].languages.document.language == analysed[&c].languages.document.language
+        {
             Rule::Duplicate
         } else {
             Rule::Translation
@@ -871,7 +873,9 @@ fn match_finding(
     let what = match rule {
         Rule::Translation => format!(
             "translation ({} → {}) of {}",
-            analysed.languages.document.code, new.languages.document.code, corpus.document.path
+            analysed.languages.document.language,
+            new.languages.document.language,
+            corpus.document.path
         ),
         _ if new.document.text == corpus.document.text => {
             format!("exact copy of {}", corpus.document.path)

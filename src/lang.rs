@@ -38,6 +38,9 @@ use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 use whatlang::Lang;
 
+mod language;
+pub use language::Language;
+
 const MARKERS_TSV: &str = include_str!("lang/markers.tsv");
 
 /// Second-opinion weight of a function word that only one language of a cluster lists.
@@ -45,9 +48,6 @@ const FUNCTION_WORD_WEIGHT: f64 = 0.5;
 
 /// A paragraph read in context needs this many words to be called reliable.
 const CONTEXT_RELIABLE_WORDS: usize = 8;
-
-/// The code used for "undetermined".
-pub const UNDETERMINED: &str = "und";
 
 /// Errors in the language configuration.
 #[derive(Debug, thiserror::Error)]
@@ -114,8 +114,8 @@ impl Default for LanguageConfig {
 /// A language decision for one span of text.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LanguageGuess {
-    /// ISO 639-1 code, or "und".
-    pub code: &'static str,
+    /// The language, or undetermined.
+    pub language: Language,
     /// 0..1; 0 for "und".
     pub confidence: f64,
     /// Whether the decision is safe to act on.
@@ -125,22 +125,22 @@ pub struct LanguageGuess {
 impl LanguageGuess {
     /// The undetermined answer.
     pub const UNDETERMINED: Self = Self {
-        code: UNDETERMINED,
+        language: Language::UNDETERMINED,
         confidence: 0.0,
         reliable: false,
     };
 
     /// Whether a language was determined.
     pub fn is_determined(&self) -> bool {
-        self.code != UNDETERMINED
+        self.language.is_determined()
     }
 }
 
 /// A language carried by several paragraphs besides the document's main language.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SecondaryLanguage {
-    /// ISO 639-1 code.
-    pub code: &'static str,
+    /// The language.
+    pub language: Language,
     /// Paragraphs reliably in this language.
     pub paragraphs: usize,
     /// Share of the document's identified text in this language, 0..1.
@@ -289,7 +289,7 @@ impl LanguageDetector {
             return LanguageGuess::UNDETERMINED;
         }
         LanguageGuess {
-            code: iso639_1(lang),
+            language: Language::from(lang),
             confidence,
             reliable,
         }
@@ -481,7 +481,7 @@ impl LanguageDetector {
             &words,
         );
         Some(LanguageGuess {
-            code: iso639_1(lang),
+            language: Language::from(lang),
             confidence,
             reliable,
         })
@@ -497,7 +497,7 @@ impl LanguageDetector {
             return guess;
         }
         let words = Words::new(text);
-        let guessed = parse_code(guess.code);
+        let guessed = guess.language.whatlang();
         match self.function_words.clear_winner(&words, guessed, |lang| {
             guessed.is_some_and(|g| {
                 self.cluster_of(g)
@@ -505,7 +505,7 @@ impl LanguageDetector {
             })
         }) {
             Some(lang) => LanguageGuess {
-                code: iso639_1(lang),
+                language: Language::from(lang),
                 confidence: guess.confidence.min(0.5),
                 reliable: false,
             },
@@ -540,7 +540,7 @@ impl LanguageDetector {
             })
             .collect();
         // Votes: (code, weight, reliable paragraphs, weighted confidence).
-        let mut votes: Vec<(&'static str, f64, usize, f64)> = Vec::new();
+        let mut votes: Vec<(Language, f64, usize, f64)> = Vec::new();
         for (paragraph, guess) in segmented.paragraphs.iter().zip(&paragraphs) {
             if paragraph.boilerplate || !guess.is_determined() {
                 continue;
@@ -548,10 +548,10 @@ impl LanguageDetector {
             // Each paragraph votes with its length: the document is in the language most of its
             // text is in. (Reliability weighs in below, for the confidence and the secondaries.)
             let weight = (paragraph.span.end - paragraph.span.start) as f64;
-            let index = match votes.iter().position(|v| v.0 == guess.code) {
+            let index = match votes.iter().position(|v| v.0 == guess.language) {
                 Some(index) => index,
                 None => {
-                    votes.push((guess.code, 0.0, 0, 0.0));
+                    votes.push((guess.language, 0.0, 0, 0.0));
                     votes.len() - 1
                 }
             };
@@ -561,7 +561,7 @@ impl LanguageDetector {
         }
         let total: f64 = votes.iter().map(|v| v.1).sum();
         // Stable winner: highest weight, then code order.
-        votes.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+        votes.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         // A document that reliably reads as a language outside the allow-list is in none of its
         // languages, whatever its short lines were taken for.
         let foreign = self
@@ -571,11 +571,11 @@ impl LanguageDetector {
             .is_some_and(ForeignReading::is_sure);
         let document = match votes.first() {
             _ if foreign => LanguageGuess::UNDETERMINED,
-            Some(&(code, weight, reliable_paragraphs, confidence_sum)) => {
+            Some(&(language, weight, reliable_paragraphs, confidence_sum)) => {
                 let share = weight / total;
                 let mean_confidence = confidence_sum / weight;
                 LanguageGuess {
-                    code,
+                    language,
                     confidence: share * mean_confidence,
                     reliable: share >= 0.6 && reliable_paragraphs > 0,
                 }
@@ -597,7 +597,7 @@ impl LanguageDetector {
             .skip(1)
             .filter(|v| v.2 >= 2 && v.1 / total >= 0.1)
             .map(|v| SecondaryLanguage {
-                code: v.0,
+                language: v.0,
                 paragraphs: v.2,
                 share: v.1 / total,
             })
@@ -827,7 +827,7 @@ impl FunctionWords {
         let mut languages = Vec::new();
         let mut index: HashMap<&'static str, u64> = HashMap::default();
         for &lang in allowed {
-            let code = match iso639_1(lang) {
+            let code = match Language::from(lang).code() {
                 "nb" => "no",
                 code => code,
             };
@@ -1023,7 +1023,7 @@ pub const NGRAM_MODELS: [&str; 16] = [
 
 /// lingua's model of a whatlang language, when it is bundled.
 fn ngram_model(lang: Lang) -> Option<lingua::Language> {
-    let code = iso639_1(lang);
+    let code = Language::from(lang).code();
     if !NGRAM_MODELS.contains(&code) {
         return None;
     }
@@ -1033,38 +1033,8 @@ fn ngram_model(lang: Lang) -> Option<lingua::Language> {
 }
 
 /// Parses an ISO 639-1 or 639-3 code into a whatlang language.
-pub fn parse_code(code: &str) -> Option<Lang> {
-    let code = code.trim().to_ascii_lowercase();
-    if code == "no" {
-        return Some(Lang::Nob);
-    }
-    Lang::from_code(code.as_str()).or_else(|| {
-        Lang::all()
-            .iter()
-            .copied()
-            .find(|&lang| iso639_1(lang) == code)
-    })
-}
-
-/// The English name of an ISO 639-1 code ("Undetermined" for "und").
-pub fn language_name(code: &str) -> &'static str {
-    Lang::all()
-        .iter()
-        .find(|&&lang| iso639_1(lang) == code)
-        .map_or("Undetermined", |lang| lang.eng_name())
-}
-
-/// The ISO 639-1 code of a whatlang language (whatlang speaks ISO 639-3; the table is
-/// `isolang`'s). whatlang names two languages by an individual code whose macrolanguage holds the
-/// two-letter code: Mandarin (`cmn`, in Chinese `zh`) and Iranian Persian (`pes`, in Persian `fa`).
-pub fn iso639_1(lang: Lang) -> &'static str {
-    match lang.code() {
-        "cmn" => "zh",
-        "pes" => "fa",
-        code => isolang::Language::from_639_3(code)
-            .and_then(|language| language.to_639_1())
-            .unwrap_or(code),
-    }
+fn parse_code(code: &str) -> Option<Lang> {
+    Language::parse(code).and_then(Language::whatlang)
 }
 
 #[cfg(test)]
@@ -1083,8 +1053,9 @@ mod tests {
     #[test]
     fn every_whatlang_language_has_a_two_letter_code() {
         for &lang in Lang::all() {
-            assert_eq!(iso639_1(lang).len(), 2, "{lang:?}");
-            assert_eq!(parse_code(iso639_1(lang)), Some(lang));
+            let code = Language::from(lang).code();
+            assert_eq!(code.len(), 2, "{lang:?}");
+            assert_eq!(parse_code(code), Some(lang));
         }
     }
 
@@ -1109,10 +1080,19 @@ mod tests {
     #[test]
     fn short_text_is_undetermined_unless_reliable() {
         let detector = detector(&[]);
-        assert_eq!(detector.detect("Share This").code, UNDETERMINED);
-        assert_eq!(detector.detect("  ").code, UNDETERMINED);
-        assert_eq!(detector.detect("1234 5678").code, UNDETERMINED);
-        assert_eq!(detector.detect(&"a".repeat(10_000)).code, UNDETERMINED);
+        assert_eq!(
+            detector.detect("Share This").language,
+            Language::UNDETERMINED
+        );
+        assert_eq!(detector.detect("  ").language, Language::UNDETERMINED);
+        assert_eq!(
+            detector.detect("1234 5678").language,
+            Language::UNDETERMINED
+        );
+        assert_eq!(
+            detector.detect(&"a".repeat(10_000)).language,
+            Language::UNDETERMINED
+        );
     }
 
     #[test]
@@ -1120,8 +1100,8 @@ mod tests {
         let detector = detector(&["da", "nb", "sv", "en"]);
         let danish = "Vi har været igennem en lang udvikling, og nu bliver det sidste skridt taget af vores regering.";
         let bokmal = "Vi har vært gjennom en lang utvikling, og nå blir det siste steget tatt av regjeringen vår.";
-        assert_eq!(detector.detect(danish).code, "da");
-        assert_eq!(detector.detect(bokmal).code, "nb");
+        assert_eq!(detector.detect(danish).language.code(), "da");
+        assert_eq!(detector.detect(bokmal).language.code(), "nb");
     }
 
     #[test]
@@ -1130,13 +1110,15 @@ mod tests {
         assert_eq!(
             detector
                 .detect("Ktorý z nich je podľa vás lepší pre naše mesto?")
-                .code,
+                .language
+                .code(),
             "sk"
         );
         assert_eq!(
             detector
                 .detect("Který z nich je podle vás lepší pro naše město?")
-                .code,
+                .language
+                .code(),
             "cs"
         );
     }
@@ -1148,7 +1130,7 @@ mod tests {
             "Tato funkce vraci informace o aktualnim datu a case zformatovane podle zadane specifikace formatu.",
             "Diky zmene casu byla noc o hodinu delsi, takze casu bylo dost a jeste jsme to stihli.",
         ] {
-            assert_eq!(detector.detect(czech).code, "cs", "{czech}");
+            assert_eq!(detector.detect(czech).language.code(), "cs", "{czech}");
         }
     }
 
@@ -1157,7 +1139,7 @@ mod tests {
         let detector = detector(&["de", "fr"]);
         let guess =
             detector.detect("This is clearly an English sentence about mentors and leaders.");
-        assert!(matches!(guess.code, "de" | "fr" | UNDETERMINED));
+        assert!(matches!(guess.language.code(), "de" | "fr" | "und"));
     }
 
     #[test]
@@ -1165,6 +1147,6 @@ mod tests {
         let text = "Mentorship helps leaders grow and learn from each other. ".repeat(10_000);
         let sampled = sample(&text, 3000);
         assert!(sampled.len() <= 3002);
-        assert_eq!(detector(&[]).detect(&text).code, "en");
+        assert_eq!(detector(&[]).detect(&text).language.code(), "en");
     }
 }

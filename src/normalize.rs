@@ -1495,20 +1495,106 @@ fn match_case(found: &str, original: &str) -> String {
     }
 }
 
-/// The original text with the edits applied (edits must not overlap; they are in text order).
+/// The original text with the edits applied (edits in text order; one that overlaps an earlier
+/// one is left out).
 pub fn apply_edits(text: &str, edits: &[Edit]) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut position = 0;
-    for edit in edits {
-        if edit.start < position {
-            continue;
+    Restoration::new(text, edits).text
+}
+
+/// A document's restored text, made once from the normaliser's edits, with the map back to the
+/// original's byte offsets that every reader of the restored text (grouping, themes, the report)
+/// goes through.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Restoration {
+    text: String,
+    /// The edits applied, in text order, each as its range in the original and in `text`.
+    applied: Vec<AppliedEdit>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct AppliedEdit {
+    original: (usize, usize),
+    restored: (usize, usize),
+}
+
+impl Restoration {
+    /// The original text with the edits applied (edits in text order; one that overlaps an
+    /// earlier one is left out).
+    pub fn new(original: &str, edits: &[Edit]) -> Self {
+        let mut text = String::with_capacity(original.len());
+        let mut applied = Vec::with_capacity(edits.len());
+        let mut position = 0;
+        for edit in edits {
+            if edit.start < position {
+                continue;
+            }
+            text.push_str(&original[position..edit.start]);
+            let restored_start = text.len();
+            text.push_str(&edit.to);
+            applied.push(AppliedEdit {
+                original: (edit.start, edit.end),
+                restored: (restored_start, text.len()),
+            });
+            position = edit.end;
         }
-        out.push_str(&text[position..edit.start]);
-        out.push_str(&edit.to);
-        position = edit.end;
+        text.push_str(&original[position..]);
+        Self { text, applied }
     }
-    out.push_str(&text[position..]);
-    out
+
+    /// The whole restored text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The restored text of the original's bytes `start..end` when an edit lies wholly inside
+    /// them (edits across either edge are left out), `None` when nothing inside changed.
+    /// `original` is the text the restoration was made from.
+    pub fn restored_span<'a>(
+        &'a self,
+        original: &'a str,
+        start: usize,
+        end: usize,
+    ) -> Option<std::borrow::Cow<'a, str>> {
+        // Edits wholly before `start` (an empty edit at `start` is inside), then those inside.
+        let first = self
+            .applied
+            .partition_point(|a| a.original.1 <= start && a.original.0 < start);
+        let past = self.applied.partition_point(|a| a.original.1 <= end);
+        let inside = &self.applied[first..past];
+        let straddles_start = self
+            .applied
+            .get(first)
+            .is_some_and(|a| a.original.0 < start);
+        let straddles_end = self.applied.get(past).is_some_and(|a| a.original.0 < end);
+        if inside.is_empty() {
+            return None;
+        }
+        if !straddles_start && !straddles_end {
+            let shift = |k: usize| match k.checked_sub(1) {
+                Some(last) => {
+                    self.applied[last].restored.1 as isize - self.applied[last].original.1 as isize
+                }
+                None => 0,
+            };
+            let from = (start as isize + shift(first)) as usize;
+            let to = (end as isize + shift(past)) as usize;
+            return Some(std::borrow::Cow::Borrowed(&self.text[from..to]));
+        }
+        // An edit across an edge: the span's own edits applied to its original bytes.
+        let inside: Vec<&AppliedEdit> = inside.iter().filter(|a| a.original.0 >= start).collect();
+        if inside.is_empty() {
+            return None;
+        }
+        let mut text = String::with_capacity(end - start);
+        let mut position = start;
+        for edit in inside {
+            text.push_str(&original[position..edit.original.0]);
+            text.push_str(&self.text[edit.restored.0..edit.restored.1]);
+            position = edit.original.1;
+        }
+        text.push_str(&original[position..end]);
+        Some(std::borrow::Cow::Owned(text))
+    }
 }
 
 #[cfg(test)]
@@ -1528,6 +1614,70 @@ mod tests {
         let mangling = normalizer().normalize(text, &segmented, &english);
         let restored = apply_edits(text, &mangling.edits);
         (mangling, restored)
+    }
+
+    /// The restored text of a span, the long way: the edits wholly inside it applied to its bytes.
+    fn restored_span_by_hand(
+        text: &str,
+        edits: &[Edit],
+        start: usize,
+        end: usize,
+    ) -> Option<String> {
+        let inside: Vec<Edit> = edits
+            .iter()
+            .filter(|e| e.start >= start && e.end <= end)
+            .map(|e| Edit {
+                start: e.start - start,
+                end: e.end - start,
+                ..e.clone()
+            })
+            .collect();
+        (!inside.is_empty()).then(|| apply_edits(&text[start..end], &inside))
+    }
+
+    #[test]
+    fn a_restored_span_is_the_span_with_its_own_edits() {
+        let text = "abcdefghijklmnopqrstuvwxyz";
+        let edit = |start, end, to: &str| Edit {
+            paragraph: 0,
+            start,
+            end,
+            from: text[start..end].to_string(),
+            to: to.to_string(),
+            rule: EditRule::TorturedPhrase,
+            confidence: 1.0,
+        };
+        let edit_sets = [
+            vec![edit(2, 4, "XYZW"), edit(10, 13, ""), edit(20, 20, "++")],
+            vec![
+                edit(0, 1, "A"),
+                edit(1, 1, "-"),
+                edit(5, 9, "é"),
+                edit(7, 12, "skipped"),
+            ],
+            vec![edit(24, 26, "end")],
+        ];
+        for edits in &edit_sets {
+            let restoration = Restoration::new(text, edits);
+            assert_eq!(restoration.text(), apply_edits(text, edits));
+            for start in 0..=text.len() {
+                for end in start..=text.len() {
+                    let by_hand = restored_span_by_hand(text, edits, start, end);
+                    let made = restoration
+                        .restored_span(text, start, end)
+                        .map(|t| t.into_owned());
+                    // An edit left out of the whole text (overlapping an earlier one) is left out
+                    // of every span too.
+                    if edits
+                        .iter()
+                        .any(|e| e.to == "skipped" && e.start >= start && e.end <= end)
+                    {
+                        continue;
+                    }
+                    assert_eq!(made, by_hand, "{start}..{end} of {edits:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -5,8 +5,8 @@
 use crate::align;
 use crate::config::{Config, Error, Settings};
 use crate::corpus::{self, Document, Input, InputError, LoadConfig};
-use crate::lang::{DocumentLanguages, LanguageDetector};
-use crate::normalize::{self, Mangling, Normalizer};
+use crate::lang::{DocumentLanguages, Language, LanguageDetector};
+use crate::normalize::{Mangling, Normalizer, Restoration};
 use crate::segment::{Segmented, Segmenter};
 use crate::themes::{self, DocumentThemes, ThemeMatcher, ThemeSummary};
 use crate::timing::{DocumentStage, Phase, StageClock, Timings};
@@ -33,15 +33,40 @@ pub struct AnalysedDocument {
     pub languages: DocumentLanguages,
     /// How mangled its English is, with the edits that restore it (documents with English only).
     pub mangling: Option<Mangling>,
+    /// The restored text, made once from the mangling's edits (`None` when nothing changed): what
+    /// grouping, themes and the report read of the normaliser's work.
+    pub restoration: Option<Restoration>,
     /// Its statements and their theme scores.
     pub themes: DocumentThemes,
 }
 
 impl AnalysedDocument {
     /// The original text with the normaliser's edits applied (documents with English only).
-    pub fn normalized_text(&self) -> Option<String> {
-        let mangling = self.mangling.as_ref()?;
-        Some(normalize::apply_edits(&self.document.text, &mangling.edits))
+    pub fn normalized_text(&self) -> Option<&str> {
+        self.mangling.as_ref()?;
+        Some(
+            self.restoration
+                .as_ref()
+                .map_or(self.document.text.as_str(), Restoration::text),
+        )
+    }
+
+    /// What the theme corpus stage reads of the document.
+    pub fn themed(&self) -> themes::ThemedDocument<'_> {
+        themes::ThemedDocument {
+            id: &self.document.id,
+            text: &self.document.text,
+            language: self.languages.document.language,
+            themes: &self.themes,
+        }
+    }
+
+    /// The restored text of the original's bytes `start..end` when the normaliser changed
+    /// something wholly inside them, `None` when it did not.
+    pub fn restored_span(&self, start: usize, end: usize) -> Option<std::borrow::Cow<'_, str>> {
+        self.restoration
+            .as_ref()?
+            .restored_span(&self.document.text, start, end)
     }
 }
 
@@ -95,11 +120,11 @@ const RESTORE_ROUNDS: usize = 3;
 /// language is not sure (too short to tell, or an unreliable guess that an edit elsewhere could
 /// flip).
 fn english_paragraphs(languages: &DocumentLanguages) -> Vec<bool> {
-    let document_english = languages.document.code == "en";
+    let document_english = languages.document.language == Language::ENGLISH;
     languages
         .paragraphs
         .iter()
-        .map(|p| p.code == "en" || (document_english && !p.reliable))
+        .map(|p| p.language == Language::ENGLISH || (document_english && !p.reliable))
         .collect()
 }
 
@@ -185,69 +210,78 @@ impl Pipeline {
                 segmented,
                 languages,
                 mangling: None,
+                restoration: None,
                 themes: DocumentThemes::default(),
             };
         }
-        let mangling = clock.time(DocumentStage::Normalize, || {
+        let (mangling, restoration) = clock.time(DocumentStage::Normalize, || {
             self.restore_english(&document.text, &segmented, &languages)
         });
-        let mut analysed = AnalysedDocument {
+        let themes = match stages {
+            DocumentStages::All => clock.time(DocumentStage::Themes, || {
+                self.themes.extract_themes(&themes::DocumentInput {
+                    text: &document.text,
+                    paragraphs: &segmented.paragraphs,
+                    languages: &languages,
+                    spun: mangling.as_ref().is_some_and(|m| m.mangled),
+                    restoration: restoration.as_ref(),
+                })
+            }),
+            _ => DocumentThemes::default(),
+        };
+        AnalysedDocument {
             document,
             segmented,
             languages,
             mangling,
-            themes: DocumentThemes::default(),
-        };
-        if stages == DocumentStages::All {
-            analysed.themes = clock.time(DocumentStage::Themes, || {
-                self.themes.extract_themes(&analysed)
-            });
+            restoration,
+            themes,
         }
-        analysed
     }
 
     /// The normaliser over the paragraphs to read as English. Restoring spun words can change how
     /// a neighbouring paragraph reads (the document's language grows surer, an unsure paragraph
     /// turns English), and normalising the restored text must change nothing: so the restored
     /// text's languages are read again, and paragraphs that read as English there are normalised
-    /// too, until the set no longer grows (at most [`RESTORE_ROUNDS`] readings).
+    /// too, until the set no longer grows (at most [`RESTORE_ROUNDS`] readings). Returns the
+    /// mangling and its restored text (`None` when nothing changed).
     fn restore_english(
         &self,
         text: &str,
         segmented: &Segmented,
         languages: &DocumentLanguages,
-    ) -> Option<Mangling> {
+    ) -> (Option<Mangling>, Option<Restoration>) {
         let mut english = english_paragraphs(languages);
         if !english.contains(&true) {
-            return None;
+            return (None, None);
         }
         let mut mangling = self.normalizer.normalize(text, segmented, &english);
         for _ in 0..RESTORE_ROUNDS {
             if mangling.edits.is_empty() {
                 break;
             }
-            let restored = normalize::apply_edits(text, &mangling.edits);
-            let restored_segmented = self.segmenter.segment_paragraphs(&restored);
+            let restoration = Restoration::new(text, &mangling.edits);
+            let restored = restoration.text();
+            let restored_segmented = self.segmenter.segment_paragraphs(restored);
             // Edits that removed a whole line can change the paragraphs: nothing to compare.
             if restored_segmented.paragraphs.len() != segmented.paragraphs.len() {
-                break;
+                return (Some(mangling), Some(restoration));
             }
-            let reread = english_paragraphs(
-                &self
-                    .detector
-                    .detect_document(&restored, &restored_segmented),
-            );
+            let reread =
+                english_paragraphs(&self.detector.detect_document(restored, &restored_segmented));
             if !reread
                 .iter()
                 .zip(&english)
                 .any(|(&now, &before)| now && !before)
             {
-                break;
+                return (Some(mangling), Some(restoration));
             }
             english = english.iter().zip(&reread).map(|(&a, &b)| a || b).collect();
             mangling = self.normalizer.normalize(text, segmented, &english);
         }
-        Some(mangling)
+        let restoration =
+            (!mangling.edits.is_empty()).then(|| Restoration::new(text, &mangling.edits));
+        (Some(mangling), restoration)
     }
 
     /// Tool version and a hash of the settings and the lexicon in use, e.g. `0.1.0-3f…`: the key of
@@ -302,7 +336,9 @@ impl Pipeline {
         let groups = align::group::group(&documents);
         timings.group = phase.stop();
         let phase = Phase::start();
-        let themes = themes::summarise(&self.themes, &documents, &groups);
+        let summaries: Vec<themes::ThemedDocument> =
+            documents.iter().map(AnalysedDocument::themed).collect();
+        let themes = themes::summarise(&self.themes, &summaries, &groups);
         timings.recurrence = phase.stop();
         Analysis {
             documents,

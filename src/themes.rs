@@ -15,9 +15,11 @@
 
 pub mod discover;
 
-use crate::AnalysedDocument;
 use crate::align::group::Group;
 use crate::datafile::{DataFileError, numbered_rows, read_user_file};
+use crate::lang::DocumentLanguages;
+use crate::lang::Language;
+use crate::normalize::Restoration;
 use crate::segment::{Paragraph, Span};
 use crate::text::{self, tokens::split_elision};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -147,7 +149,7 @@ pub struct Statement {
     /// Heading, list item or sentence.
     pub kind: StatementKind,
     /// The language its cues were matched in.
-    pub language: &'static str,
+    pub language: Language,
     /// It names a benefit ("benefits", "reasons", "fördelar") or follows an intro that does.
     pub benefit: bool,
     /// Discovery keys of its content words (no function words, no domain words; see
@@ -385,7 +387,7 @@ struct StemMemo {
 const MEMO_MAX_WORDS: usize = 200_000;
 
 /// Per language, the stem memo of one thread.
-type StemMemos = FxHashMap<&'static str, StemMemo>;
+type StemMemos = FxHashMap<Language, StemMemo>;
 
 /// The cues of one language, indexed by their first word.
 struct LanguageCues {
@@ -422,7 +424,7 @@ pub struct ThemeMatcher {
     /// stems, so two matchers never share one.
     memos: thread_local::ThreadLocal<std::cell::RefCell<StemMemos>>,
     themes: Vec<Theme>,
-    languages: FxHashMap<&'static str, LanguageCues>,
+    languages: FxHashMap<Language, LanguageCues>,
     thresholds: Thresholds,
     recurring_min_articles: usize,
 }
@@ -487,8 +489,8 @@ fn key3(word: &str) -> &str {
 }
 
 /// The Snowball stemmer of an ISO 639-1 code, if there is one.
-fn stemmer_for(code: &str) -> Option<Stemmer> {
-    let algorithm = match code {
+fn stemmer_for(language: Language) -> Option<Stemmer> {
+    let algorithm = match language.code() {
         "en" => Algorithm::English,
         "sv" => Algorithm::Swedish,
         "pl" => Algorithm::Polish,
@@ -513,12 +515,12 @@ fn stemmer_for(code: &str) -> Option<Stemmer> {
 }
 
 impl LanguageCues {
-    fn new(code: &str) -> Self {
-        let function_words: FxHashSet<String> = stop_words::lookup(code)
+    fn new(language: Language) -> Self {
+        let function_words: FxHashSet<String> = stop_words::lookup(language.code())
             .map(|list| list.iter().map(|w| w.to_lowercase()).collect())
             .unwrap_or_default();
         Self {
-            stemmer: stemmer_for(code),
+            stemmer: stemmer_for(language),
             cues: Vec::new(),
             cue_index: FxHashMap::default(),
             stem_keys: FxHashSet::default(),
@@ -905,7 +907,7 @@ impl ThemeConfig {
                 &mut theme_index,
             )?;
         }
-        let mut languages: FxHashMap<&'static str, LanguageCues> = FxHashMap::default();
+        let mut languages: FxHashMap<Language, LanguageCues> = FxHashMap::default();
         let user_cues = match &self.cues {
             Some(path) => Some((read_user_file(path)?, path.display().to_string())),
             None => None,
@@ -958,12 +960,12 @@ impl ThemeConfig {
                     .ok_or_else(|| {
                         row_error(format!("weight `{weight}` is not a positive number"))
                     })?;
-                let code = crate::lang::parse_code(language)
-                    .map(crate::lang::iso639_1)
+                let language = Language::parse(language)
+                    .filter(|language| language.is_determined())
                     .ok_or_else(|| row_error(format!("unknown language code `{language}`")))?;
                 languages
-                    .entry(code)
-                    .or_insert_with(|| LanguageCues::new(code))
+                    .entry(language)
+                    .or_insert_with(|| LanguageCues::new(language))
                     .add(cue, target, weight)
                     .map_err(row_error)?;
             }
@@ -1057,29 +1059,6 @@ fn has_label(sentence: &str) -> bool {
     })
 }
 
-/// The restored text of `span` when the normaliser changed something inside it.
-fn restored<'a>(
-    text: &'a str,
-    span: Span,
-    edits: &[crate::normalize::Edit],
-) -> std::borrow::Cow<'a, str> {
-    let inside: Vec<crate::normalize::Edit> = edits
-        .iter()
-        .filter(|e| e.start >= span.start && e.end <= span.end)
-        .map(|e| crate::normalize::Edit {
-            start: e.start - span.start,
-            end: e.end - span.start,
-            ..e.clone()
-        })
-        .collect();
-    let original = &text[span.start..span.end];
-    if inside.is_empty() {
-        std::borrow::Cow::Borrowed(original)
-    } else {
-        std::borrow::Cow::Owned(crate::normalize::apply_edits(original, &inside))
-    }
-}
-
 /// Opening brackets: at the end of a statement they open the next one. (Quotation marks are left
 /// alone: „…“ and »…« close with what opens elsewhere.)
 const OPENERS: [char; 8] = ['【', '「', '『', '（', '〔', '《', '(', '['];
@@ -1112,24 +1091,23 @@ impl ThemeMatcher {
 
     /// The language whose cues read a paragraph: its own when detected reliably and cues exist for
     /// it, else the document's (short headings are often misread).
-    fn paragraph_language(document: &AnalysedDocument, index: usize) -> &'static str {
+    fn paragraph_language(document: &DocumentInput, index: usize) -> Language {
         let guess = &document.languages.paragraphs[index];
         if guess.is_determined() && guess.reliable {
-            guess.code
+            guess.language
         } else {
-            document.languages.document.code
+            document.languages.document.language
         }
     }
 
     /// Whether a document is about the corpus's topic: one of its paragraphs has a `@topic` word of
     /// its language (always, when no language has topic words).
-    fn on_topic(&self, document: &AnalysedDocument) -> bool {
+    fn on_topic(&self, document: &DocumentInput) -> bool {
         if self.languages.values().all(|cues| cues.topic.is_empty()) {
             return true;
         }
-        let text = &document.document.text;
+        let text = document.text;
         document
-            .segmented
             .paragraphs
             .iter()
             .enumerate()
@@ -1137,7 +1115,7 @@ impl ThemeMatcher {
             .any(|(index, paragraph)| {
                 let Some(cues) = self
                     .languages
-                    .get(Self::paragraph_language(document, index))
+                    .get(&Self::paragraph_language(document, index))
                 else {
                     return false;
                 };
@@ -1159,7 +1137,7 @@ impl ThemeMatcher {
 
     /// Cuts a document into statements and scores each against the cue lexicon; a document that
     /// never mentions the topic states nothing.
-    pub fn extract_themes(&self, document: &AnalysedDocument) -> DocumentThemes {
+    pub fn extract_themes(&self, document: &DocumentInput) -> DocumentThemes {
         if !self.on_topic(document) {
             return DocumentThemes::default();
         }
@@ -1170,15 +1148,10 @@ impl ThemeMatcher {
         self.extract_with(document, &mut memos)
     }
 
-    fn extract_with(&self, document: &AnalysedDocument, memos: &mut StemMemos) -> DocumentThemes {
-        let text = &document.document.text;
-        let edits = document
-            .mangling
-            .as_ref()
-            .map(|m| m.edits.as_slice())
-            .unwrap_or_default();
+    fn extract_with(&self, document: &DocumentInput, memos: &mut StemMemos) -> DocumentThemes {
+        let text = document.text;
         let mut result = DocumentThemes {
-            spun: document.mangling.as_ref().is_some_and(|m| m.mangled),
+            spun: document.spun,
             ..DocumentThemes::default()
         };
         let mut after_intro = false;
@@ -1188,31 +1161,34 @@ impl ThemeMatcher {
         let mut buffer = String::new();
         // Per statement: its list shape when it is a heading or list item.
         let mut shapes: Vec<Option<ItemShape>> = Vec::new();
-        for (index, paragraph) in document.segmented.paragraphs.iter().enumerate() {
+        for (index, paragraph) in document.paragraphs.iter().enumerate() {
             if paragraph.boilerplate {
                 continue;
             }
             let language = Self::paragraph_language(document, index);
-            let Some(cues) = self.languages.get(language) else {
+            let Some(cues) = self.languages.get(&language) else {
                 continue;
             };
             let memo = memos.entry(language).or_default();
             let mut paragraph_names_benefit = false;
             for (span, kind) in Self::statements_of(text, paragraph) {
-                let restored_text = restored(text, span, edits);
+                let original = &text[span.start..span.end];
+                let restored_text = document
+                    .restoration
+                    .and_then(|r| r.restored_span(text, span.start, span.end));
                 // Where the normaliser changed the statement, its original words are read too and
                 // each theme keeps the better score: an article wrongly taken for spun keeps its
                 // own words ("knowledge" restored to "data" still reads as knowledge).
                 let original_scores = match &restored_text {
-                    std::borrow::Cow::Owned(_) => {
-                        let original = &text[span.start..span.end];
+                    Some(_) => {
                         let ranges = LanguageCues::lowercase_words(original, &mut buffer);
                         let tokens = cues.tokens(&buffer, &ranges, memo);
                         cues.theme_scores(&cues.found_cues(&tokens))
                     }
-                    std::borrow::Cow::Borrowed(_) => Vec::new(),
+                    None => Vec::new(),
                 };
-                let ranges = LanguageCues::lowercase_words(&restored_text, &mut buffer);
+                let restored_text = restored_text.as_deref().unwrap_or(original);
+                let ranges = LanguageCues::lowercase_words(restored_text, &mut buffer);
                 let tokens = cues.tokens(&buffer, &ranges, memo);
                 let found = cues.found_cues(&tokens);
                 let names = |target| found.iter().any(|c| cues.cues[*c].target == target);
@@ -1351,12 +1327,12 @@ pub struct EvidenceReport {
 
 impl EvidenceReport {
     /// A statement of a document quoted as evidence, with its cue score.
-    pub fn quote(document: &AnalysedDocument, statement: &Statement, score: f32) -> Self {
+    pub fn quote(document: &ThemedDocument, statement: &Statement, score: f32) -> Self {
         let span = statement.span;
-        let text = &document.document.text[span.start..span.end];
-        let start_char = document.document.text[..span.start].chars().count();
+        let text = &document.text[span.start..span.end];
+        let start_char = document.text[..span.start].chars().count();
         Self {
-            document: document.document.id.clone(),
+            document: document.id.to_string(),
             paragraph: statement.paragraph,
             start: span.start,
             end: span.end,
@@ -1413,31 +1389,55 @@ pub struct ThemeSummary {
     pub document_themes: Vec<Vec<String>>,
 }
 
-/// The article each document belongs to: its group's id, or its own id.
-pub fn article_of(documents: &[AnalysedDocument], groups: &[Group]) -> Vec<String> {
+/// What the document stage reads of one document, lent by the pipeline.
+#[derive(Debug, Clone, Copy)]
+pub struct DocumentInput<'a> {
+    /// The original text.
+    pub text: &'a str,
+    /// Its paragraphs.
+    pub paragraphs: &'a [Paragraph],
+    /// Its languages, per paragraph and for the whole.
+    pub languages: &'a DocumentLanguages,
+    /// The normaliser found it spun.
+    pub spun: bool,
+    /// Its restored text, when the normaliser changed something.
+    pub restoration: Option<&'a Restoration>,
+}
+
+/// What the corpus stage reads of one document: a compact summary, lent by the pipeline.
+#[derive(Debug, Clone, Copy)]
+pub struct ThemedDocument<'a> {
+    /// Its id.
+    pub id: &'a str,
+    /// The original text (quoted as evidence).
+    pub text: &'a str,
+    /// The document's language.
+    pub language: Language,
+    /// What the document stage found.
+    pub themes: &'a DocumentThemes,
+}
+
+/// The article of each document (by id, in order): its group's id, or its own id.
+pub fn article_of<'a>(ids: impl IntoIterator<Item = &'a str>, groups: &[Group]) -> Vec<String> {
     let mut article: FxHashMap<&str, &str> = FxHashMap::default();
     for group in groups {
         for member in &group.documents {
             article.insert(member.as_str(), group.id.as_str());
         }
     }
-    documents
-        .iter()
-        .map(|d| {
-            let id = d.document.id.as_str();
-            article.get(id).copied().unwrap_or(id).to_string()
-        })
+    ids.into_iter()
+        .map(|id| article.get(id).copied().unwrap_or(id).to_string())
         .collect()
 }
 
 /// The corpus stage: themes per document, distinct articles, recurrence, lexicon gaps, discovery.
 pub fn summarise(
     matcher: &ThemeMatcher,
-    documents: &[AnalysedDocument],
+    documents: &[ThemedDocument],
     groups: &[Group],
 ) -> ThemeSummary {
-    let found: Vec<&DocumentThemes> = documents.iter().map(|d| &d.themes).collect();
-    let articles = article_of(documents, groups);
+    let found: Vec<&DocumentThemes> = documents.iter().map(|d| d.themes).collect();
+    let articles = article_of(documents.iter().map(|d| d.id), groups);
     let decided: Vec<Vec<DocumentTheme>> = found
         .iter()
         .map(|f| f.decide(&matcher.thresholds))
@@ -1464,7 +1464,7 @@ pub fn summarise(
                     continue;
                 };
                 let document = &documents[d];
-                documents_with.push(document.document.id.clone());
+                documents_with.push(document.id.to_string());
                 article_set.insert(articles[d].as_str());
                 for hit in &stated.cited {
                     let statement = &found[d].statements[hit.statement_index()];
@@ -1494,14 +1494,12 @@ pub fn summarise(
 
 /// Translation groups in which some members state a theme and others do not.
 fn lexicon_gaps(
-    documents: &[AnalysedDocument],
+    documents: &[ThemedDocument],
     groups: &[Group],
     with: &[String],
 ) -> Vec<LexiconGap> {
-    let language: FxHashMap<&str, &str> = documents
-        .iter()
-        .map(|d| (d.document.id.as_str(), d.languages.document.code))
-        .collect();
+    let language: FxHashMap<&str, Language> =
+        documents.iter().map(|d| (d.id, d.language)).collect();
     let mut gaps = Vec::new();
     for group in groups
         .iter()
@@ -1518,7 +1516,7 @@ fn lexicon_gaps(
                 language: language
                     .get(document.as_str())
                     .copied()
-                    .unwrap_or("und")
+                    .unwrap_or(Language::UNDETERMINED)
                     .to_string(),
                 found_in: present.iter().map(|s| s.to_string()).collect(),
             });
@@ -1530,6 +1528,10 @@ fn lexicon_gaps(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn lang(code: &str) -> Language {
+        Language::parse(code).expect("a known language code")
+    }
 
     #[test]
     fn elided_articles_are_their_own_words() {
@@ -1545,7 +1547,7 @@ mod tests {
     }
 
     fn cues(code: &str, rows: &[(&str, f32)]) -> LanguageCues {
-        let mut cues = LanguageCues::new(code);
+        let mut cues = LanguageCues::new(lang(code));
         for (text, weight) in rows {
             cues.add(text, CueTarget::Theme(0), *weight).unwrap();
         }
@@ -1562,7 +1564,7 @@ mod tests {
 
     #[test]
     fn topic_cues_are_single_words_or_prefixes() {
-        let mut cues = LanguageCues::new("en");
+        let mut cues = LanguageCues::new(lang("en"));
         cues.add("mentor*", CueTarget::Topic, 1.0).unwrap();
         cues.add("protégé", CueTarget::Topic, 1.0).unwrap();
         assert_eq!(
@@ -1612,7 +1614,7 @@ mod tests {
 
     #[test]
     fn short_prefixes_are_rejected() {
-        let mut cues = LanguageCues::new("en");
+        let mut cues = LanguageCues::new(lang("en"));
         let error = cues.add("ab*", CueTarget::Theme(0), 1.0).unwrap_err();
         assert!(error.contains("shorter than 3"), "{error}");
     }
@@ -1671,7 +1673,7 @@ mod tests {
         let matcher = ThemeConfig::default().build().unwrap();
         assert_eq!(matcher.themes().len(), 18);
         for code in CUE_LANGUAGES {
-            let cues = &matcher.languages[code];
+            let cues = &matcher.languages[&lang(code)];
             assert!(!cues.topic.is_empty(), "{code} has no topic words");
             for theme in 0..18 {
                 assert!(
@@ -1739,7 +1741,7 @@ mod tests {
         .build()
         .unwrap();
         assert_eq!(matcher.themes().len(), 1);
-        let en = &matcher.languages["en"];
+        let en = &matcher.languages[&Language::ENGLISH];
         assert!(en.cues.iter().all(|c| matches!(
             c.target,
             CueTarget::Theme(0)
@@ -1760,7 +1762,7 @@ mod tests {
         assert_eq!(found(&ko, "목표를 함께 설정하면"), vec![1]);
         assert!(found(&ko, "설정한 목표").is_empty());
         // One syllable is too short to be a prefix.
-        let mut one = LanguageCues::new("ko");
+        let mut one = LanguageCues::new(lang("ko"));
         assert!(one.add("꿈*", CueTarget::Theme(0), 1.0).is_err());
     }
 
@@ -1810,7 +1812,7 @@ mod tests {
             paragraph: 0,
             span: Span { start: 0, end: 1 },
             kind,
-            language: "en",
+            language: Language::ENGLISH,
             benefit: false,
             key_stems: Box::default(),
             section: None,

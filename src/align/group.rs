@@ -26,8 +26,11 @@
 //! pairs (pairs of two components never meet).
 
 use crate::AnalysedDocument;
-use crate::align::tokens::{Token, TokenKind, dominant_script, tokens};
+use crate::align::tokens::{
+    Spelling, Token, TokenKind, dominant_script, katakana_words, sound_key, tokens,
+};
 use crate::align::{Alignment, align};
+use crate::lang::Language;
 use crate::text::{round4, stable_hash};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -59,6 +62,88 @@ fn is_content(anchor: &str) -> bool {
         }
         None => !is_shape(anchor),
     }
+}
+
+/// Whether an anchor is the sound of a name (`~nkrspt`): a katakana name in a Japanese document,
+/// a Latin-script name elsewhere. It ties a Japanese document to one in another script only
+/// (between two others, the name's own anchor says it already).
+fn is_sound(anchor: &str) -> bool {
+    anchor.starts_with('~')
+}
+
+/// Two names that stand together (`ジョン・スミス`, *John Smith*) sound alike from this many
+/// consonant classes on: fewer match too many other names by chance.
+const SOUND_CLASSES: usize = 4;
+/// A word alone needs one class more: Japanese writes most loanwords in katakana (パスコード,
+/// `pskt`), and German capitalises its nouns (*Passcode*), so a short word's sound is often a
+/// common noun both texts of one topic use.
+const SOUND_CLASSES_ALONE: usize = 5;
+
+/// Whether sounds of names may tie the two (one Japanese, the other not).
+fn sounds_tie(a: &Fingerprint, b: &Fingerprint) -> bool {
+    (a.script == "japanese") != (b.script == "japanese")
+}
+
+/// The sound anchors of a Japanese text: each katakana word of [`SOUND_CLASSES_ALONE`] consonant
+/// classes or more, and each two parts of a name that stand together (`ジョン・スミス`).
+fn katakana_sound_anchors(text: &str) -> Vec<String> {
+    let mut anchors = Vec::new();
+    for parts in katakana_words(text) {
+        let keys: Vec<String> = parts
+            .iter()
+            .map(|part| sound_key(part, Spelling::Kana))
+            .collect();
+        for (k, key) in keys.iter().enumerate() {
+            if key.len() >= SOUND_CLASSES_ALONE {
+                anchors.push(format!("~{key}"));
+            }
+            if let Some(before) = k.checked_sub(1).map(|b| &keys[b]) {
+                anchors.extend(sound_pair(before, key));
+            }
+        }
+    }
+    anchors
+}
+
+/// The anchor of two names that stand together (`~jn sns` for *John Smith*), when both sound
+/// and together they reach [`SOUND_CLASSES`].
+fn sound_pair(first: &str, second: &str) -> Option<String> {
+    (!first.is_empty() && !second.is_empty() && first.len() + second.len() >= SOUND_CLASSES)
+        .then(|| format!("~{first} {second}"))
+}
+
+/// Whether a word is a capitalised Latin-script word (a name when it does not open a sentence).
+fn capitalised_latin(token: &Token) -> bool {
+    token.kind == TokenKind::Word
+        && token.text.chars().next().is_some_and(char::is_uppercase)
+        && token
+            .text
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() || ('\u{C0}'..='\u{24F}').contains(&c))
+}
+
+/// The sound anchors of the Latin-script names of a text (see [`katakana_sound_anchors`]), as
+/// written and with a silent `r` after vowels; two capitalised words in a row are a name too
+/// (the first may open the sentence: *John Smith said*).
+fn latin_sound_anchors(tokens: &[Token]) -> Vec<String> {
+    let mut anchors = Vec::new();
+    let mut before: Option<&str> = None;
+    for token in tokens {
+        let capitalised = capitalised_latin(token);
+        if capitalised && (!token.sentence_start || token.beside_cjk) {
+            for spelling in [Spelling::LatinRhotic, Spelling::LatinNonRhotic] {
+                let key = sound_key(&token.text, spelling);
+                if key.len() >= SOUND_CLASSES_ALONE {
+                    anchors.push(format!("~{key}"));
+                }
+                if let Some(before) = before {
+                    anchors.extend(sound_pair(&sound_key(before, spelling), &key));
+                }
+            }
+        }
+        before = capitalised.then_some(token.text.as_str());
+    }
+    anchors
 }
 
 /// Whether an anchor describes shape: structure (`§`) or length profile (`≈`).
@@ -149,7 +234,7 @@ pub struct Fingerprint {
     /// Hash of the whole original text: equal hashes mark exact copies.
     text_hash: u64,
     /// The document's language: translations are looked for among other languages.
-    language: String,
+    language: Language,
     /// The script most of its letters are in ([`dominant_script`]): a document in another script
     /// is another language, whatever the detector said of its quoted English.
     script: String,
@@ -167,8 +252,8 @@ impl Fingerprint {
     }
 
     /// The language it was made for (ISO 639-1 or `und`).
-    pub fn language(&self) -> &str {
-        &self.language
+    pub fn language(&self) -> Language {
+        self.language
     }
 
     /// Whether the two are in one language and script (copies of each other, not translations).
@@ -185,20 +270,18 @@ pub fn fingerprint(document: &AnalysedDocument) -> Fingerprint {
     while !original.is_char_boundary(end) {
         end -= 1;
     }
-    let text = match &document.mangling {
-        Some(mangling) => {
-            let inside: Vec<_> = mangling
-                .edits
-                .iter()
-                .filter(|e| e.end <= end)
-                .cloned()
-                .collect();
-            crate::normalize::apply_edits(&original[..end], &inside)
-        }
-        None => original[..end].to_string(),
-    };
+    let text = document
+        .restored_span(0, end)
+        .unwrap_or(std::borrow::Cow::Borrowed(&original[..end]));
     let mut anchors = BTreeSet::new();
-    for token in tokens(&text) {
+    let script = dominant_script(&text);
+    let tokens = tokens(&text);
+    if script == "japanese" {
+        anchors.extend(katakana_sound_anchors(&text));
+    } else {
+        anchors.extend(latin_sound_anchors(&tokens));
+    }
+    for token in tokens {
         match token.kind {
             TokenKind::Number if token.text.len() >= 2 => {
                 anchors.insert(format!("#{}", token.text));
@@ -259,8 +342,8 @@ pub fn fingerprint(document: &AnalysedDocument) -> Fingerprint {
         anchors,
         sketch,
         text_hash: stable_hash(original.bytes()),
-        language: document.languages.document.code.to_string(),
-        script: dominant_script(&text).to_string(),
+        language: document.languages.document.language,
+        script: script.to_string(),
     }
 }
 
@@ -399,9 +482,9 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
             })
         })
         .collect();
-    let languages: Vec<(&str, &str)> = fingerprints
+    let languages: Vec<(Language, &str)> = fingerprints
         .iter()
-        .map(|f| (f.language.as_str(), f.script.as_str()))
+        .map(|f| (f.language, f.script.as_str()))
         .collect();
     // A pair across two sides supports their join when it scores as a version; pairs not yet
     // scored are scored now.
@@ -485,9 +568,9 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
         .zip(pairs)
         .filter(|(members, _)| !members.is_empty())
         .map(|(members, pairs)| {
-            let languages: HashSet<&str> = members
+            let languages: HashSet<Language> = members
                 .iter()
-                .map(|&m| documents[m].languages.document.code)
+                .map(|&m| documents[m].languages.document.language)
                 .collect();
             Group {
                 id: String::new(),
@@ -774,11 +857,22 @@ const _: () = {
     }
 };
 
+/// What a block gathers documents by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum BlockKind {
+    /// An anchor (a name, number or shape).
+    Anchor,
+    /// An LSH band of the sketch.
+    Band,
+    /// The sounds of a name, which tie a Japanese document to one in another script only.
+    Sound,
+}
+
 /// A blocking key of a document: the hash of one of its anchors, or of one LSH band of its sketch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct BlockKey {
-    /// Whether it is an LSH band (else an anchor).
-    pub band: bool,
+    /// What the block gathers by.
+    pub kind: BlockKind,
     /// The hash of the anchor or band.
     pub hash: u64,
 }
@@ -786,18 +880,23 @@ pub struct BlockKey {
 impl BlockKey {
     /// The partition (of `partitions`) the key belongs to: a stable hash of the key.
     pub fn partition(&self, partitions: usize) -> usize {
-        (mix(self.hash ^ u64::from(self.band)) % partitions.max(1) as u64) as usize
+        (mix(self.hash ^ self.kind as u64) % partitions.max(1) as u64) as usize
     }
 }
 
-/// The blocking keys of a fingerprint: its anchors' hashes, then its LSH bands' (a band of empty
-/// slots is no key).
-pub fn blocking_keys(fingerprint: &Fingerprint) -> Vec<BlockKey> {
+/// The blocking keys of a fingerprint: its anchors' hashes (sounds of names only `with_sounds`:
+/// in a corpus with Japanese), then its LSH bands' (a band of empty slots is no key).
+pub fn blocking_keys(fingerprint: &Fingerprint, with_sounds: bool) -> Vec<BlockKey> {
     let mut keys: Vec<BlockKey> = fingerprint
         .anchors
         .iter()
+        .filter(|anchor| with_sounds || !is_sound(anchor))
         .map(|anchor| BlockKey {
-            band: false,
+            kind: if is_sound(anchor) {
+                BlockKind::Sound
+            } else {
+                BlockKind::Anchor
+            },
             hash: stable_hash(anchor.bytes()),
         })
         .collect();
@@ -808,7 +907,7 @@ pub fn blocking_keys(fingerprint: &Fingerprint) -> Vec<BlockKey> {
             continue;
         }
         keys.push(BlockKey {
-            band: true,
+            kind: BlockKind::Band,
             hash: slice.iter().fold(band as u64, |h, &v| mix(h ^ v)),
         });
     }
@@ -852,12 +951,13 @@ fn unpack(key: u64) -> (usize, usize) {
 
 /// The blocks of one partition (the keys of `partition` out of `partitions`), from each
 /// document's blocking keys (in document order; empty for a document left out), and what each
-/// pair of documents shares there, sorted by pair. `wanted` says which pairs may be candidates.
+/// pair of documents shares there, sorted by pair. `wanted` says which pairs may meet in a block
+/// of a kind (a block of sounds counts as one of anchors).
 pub fn partition_shares(
     keys: &[Vec<BlockKey>],
     partition: usize,
     partitions: usize,
-    wanted: impl Fn(usize, usize) -> bool,
+    wanted: impl Fn(usize, usize, BlockKind) -> bool,
 ) -> Vec<(u64, Shared)> {
     // Members as u32: a large corpus has millions of block memberships.
     let mut blocks: HashMap<BlockKey, Vec<u32>> = HashMap::default();
@@ -878,11 +978,11 @@ pub fn partition_shares(
         let weight = WEIGHT_UNIT / (members.len() - 1) as u64;
         for (x, &i) in members.iter().enumerate() {
             for &j in &members[x + 1..] {
-                if !wanted(i as usize, j as usize) {
+                if !wanted(i as usize, j as usize, key.kind) {
                     continue;
                 }
                 let entry = shared.entry(pack(i as usize, j as usize)).or_default();
-                if key.band {
+                if key.kind == BlockKind::Band {
                     entry.bands += 1;
                     entry.band_weight += weight;
                 } else {
@@ -1030,6 +1130,9 @@ fn candidate_pairs(
     skip: &[bool],
     wanted: impl Fn(usize, usize) -> bool + Sync,
 ) -> Vec<(usize, usize)> {
+    // Sounds of names tie a Japanese document to one in another script only, so they are not
+    // keys at all in a corpus without Japanese.
+    let any_japanese = fingerprints.iter().any(|f| f.script == "japanese");
     let keys: Vec<Vec<BlockKey>> = fingerprints
         .par_iter()
         .zip(skip)
@@ -1037,13 +1140,16 @@ fn candidate_pairs(
             if skip {
                 Vec::new()
             } else {
-                blocking_keys(fingerprint)
+                blocking_keys(fingerprint, any_japanese)
             }
         })
         .collect();
+    let meet = |i: usize, j: usize, kind: BlockKind| {
+        wanted(i, j) && (kind != BlockKind::Sound || sounds_tie(&fingerprints[i], &fingerprints[j]))
+    };
     let partitions: Vec<Vec<(u64, Shared)>> = (0..PARTITIONS)
         .into_par_iter()
-        .map(|partition| partition_shares(&keys, partition, PARTITIONS, &wanted))
+        .map(|partition| partition_shares(&keys, partition, PARTITIONS, meet))
         .collect();
     drop(keys);
     let shared = merge_shares(partitions);
@@ -1075,14 +1181,20 @@ impl AnchorFrequency {
     /// Counts the anchors of a corpus.
     pub fn of(fingerprints: &[Fingerprint]) -> Self {
         let mut counts: HashMap<String, usize> = HashMap::default();
+        // Sounds of names matter only where a Japanese document may meet another.
+        let any_japanese = fingerprints.iter().any(|f| f.script == "japanese");
         for fingerprint in fingerprints {
-            for anchor in &fingerprint.anchors {
+            for anchor in fingerprint
+                .anchors
+                .iter()
+                .filter(|a| any_japanese || !is_sound(a))
+            {
                 *counts.entry(anchor.clone()).or_insert(0) += 1;
             }
         }
         // Distinct texts per language and anchor (only anchors two documents carry can be shared).
         // From the reference size on, the corpus's own rates are what `surprisal` reads anyway.
-        let mut per_language: HashMap<(&str, &str, &str), HashSet<u64>> = HashMap::default();
+        let mut per_language: HashMap<(&str, &Language, &str), HashSet<u64>> = HashMap::default();
         let small = (fingerprints.len() as f64) < REFERENCE_DOCUMENTS;
         for fingerprint in fingerprints.iter().filter(|_| small) {
             for anchor in &fingerprint.anchors {
@@ -1228,9 +1340,14 @@ pub fn score_pair(
         && head_pairs.iter().sum::<f64>() / head_pairs.len() as f64 >= STRONG_HEAD;
     let extra = if clean_head { extra } else { 0 };
     let aligned = 2.0 * good as f64 / (pa + pb - extra).max(1) as f64;
+    // Sounds of names count between a Japanese document and another only, and only the
+    // Japanese side's (katakana) count among the names it carries: the other's names are counted
+    // by their own anchors already.
+    let sounds = sounds_tie(fingerprint_a, fingerprint_b);
     let shared_anchors: Vec<String> = fingerprint_a
         .anchors
         .intersection(&fingerprint_b.anchors)
+        .filter(|a| sounds || !is_sound(a))
         .cloned()
         .collect();
     let similarity = sketch_similarity(&fingerprint_a.sketch, &fingerprint_b.sketch);
@@ -1238,15 +1355,20 @@ pub fn score_pair(
     // Shared names and numbers, each counted by how rare it is in the corpus, against the fewer
     // that either version carries. Shape (paragraph count, headings, length profile) is not in
     // it: many short articles share a shape.
-    let content = |anchors: &BTreeSet<String>| anchors.iter().filter(|a| is_content(a)).count();
+    let content = |fingerprint: &Fingerprint| {
+        let sounds = sounds && fingerprint.script == "japanese";
+        fingerprint
+            .anchors
+            .iter()
+            .filter(|a| is_content(a) && (sounds || !is_sound(a)))
+            .count()
+    };
     let shared_content: f64 = shared_anchors
         .iter()
         .filter(|a| is_content(a))
         .map(|a| frequency.rarity(a))
         .sum();
-    let fewest = content(&fingerprint_a.anchors)
-        .min(content(&fingerprint_b.anchors))
-        .max(1);
+    let fewest = content(fingerprint_a).min(content(fingerprint_b)).max(1);
     let content_overlap = (shared_content / fewest as f64).min(1.0);
     let significance = frequency.significance(&shared_anchors, fewest, pa.min(pb));
     // Same language: the words themselves are the evidence, with aligned paragraphs that share

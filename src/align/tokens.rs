@@ -26,8 +26,9 @@ pub struct Token {
     /// Whether it opens a sentence of alphabetic text (after `.`, `!`, `?`, `:` or a quote and a
     /// space, or at the start of a line), where a capital says nothing.
     pub sentence_start: bool,
-    /// Whether Chinese, Japanese or Korean text touches it (no space between), where a
-    /// Latin-script word is a name or code whatever its case.
+    /// Whether Chinese, Japanese or Korean text stands beside it (touching, or across one space
+    /// on the same line: `Unreleased 節`), where a Latin-script word is a name or code wherever
+    /// it stands.
     pub beside_cjk: bool,
 }
 
@@ -78,6 +79,22 @@ fn is_number_placeholder(word: &str) -> bool {
     word.eq_ignore_ascii_case("xnumx")
 }
 
+/// Whether the character at `index` is Chinese, Japanese or Korean, or is a space (not a line
+/// break) with one such character beyond it, looking the way `step` goes.
+fn cjk_beside(chars: &[char], index: Option<usize>, step: fn(usize) -> Option<usize>) -> bool {
+    let Some(c) = index.and_then(|i| chars.get(i)) else {
+        return false;
+    };
+    if is_cjk(*c) {
+        return true;
+    }
+    matches!(c, ' ' | '\t')
+        && index
+            .and_then(step)
+            .and_then(|i| chars.get(i))
+            .is_some_and(|n| is_cjk(*n))
+}
+
 /// The tokens of `text`, in order.
 pub fn tokens(text: &str) -> Vec<Token> {
     let chars: Vec<char> = text.chars().map(fold_width).collect();
@@ -86,7 +103,9 @@ pub fn tokens(text: &str) -> Vec<Token> {
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
-        let beside_cjk_before = i > 0 && is_cjk(chars[i - 1]);
+        let before = |i: usize| i.checked_sub(1);
+        let after = |i: usize| i.checked_add(1);
+        let beside_cjk_before = cjk_beside(&chars, before(i), before);
         if c.is_ascii_digit() {
             let start = i;
             let mut digits = String::new();
@@ -112,7 +131,7 @@ pub fn tokens(text: &str) -> Vec<Token> {
                     kind: TokenKind::Number,
                     text: digits,
                     sentence_start: false,
-                    beside_cjk: beside_cjk_before || chars.get(i).is_some_and(|n| is_cjk(*n)),
+                    beside_cjk: beside_cjk_before || cjk_beside(&chars, Some(i), after),
                 });
                 sentence_start = false;
                 continue;
@@ -142,7 +161,7 @@ pub fn tokens(text: &str) -> Vec<Token> {
                 i = next + 1;
             }
             let word: String = chars[start..i].iter().collect();
-            let beside_cjk = beside_cjk_before || chars.get(i).is_some_and(|n| is_cjk(*n));
+            let beside_cjk = beside_cjk_before || cjk_beside(&chars, Some(i), after);
             if !is_number_placeholder(&word) {
                 let digits = word.chars().filter(char::is_ascii_digit).count();
                 tokens.push(Token {
@@ -170,6 +189,128 @@ pub fn tokens(text: &str) -> Vec<Token> {
         i += 1;
     }
     tokens
+}
+
+/// Consonant classes a name keeps across a change of script, in the order they are sounded:
+/// what survives from *Microsoft* to マイクロソフト (`maikurosofuto`): `nkrspt`. Vowels, `h`, `w`
+/// and `y` are dropped (Japanese adds and lengthens vowels), voiced and unvoiced consonants are
+/// one class (`p`: b p f v; `t`: t d; `k`: k g c q; `s`: s z sh th; `j`: j ch, soft g; `r`: r l;
+/// `n`: m n), and a class repeated is kept once (small ッ doubles a consonant).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spelling {
+    /// Romaji read from kana: `g` is always hard.
+    Kana,
+    /// A Latin-script name as written, its `r` after a vowel sounded (*Merkel*: メルケル).
+    LatinRhotic,
+    /// A Latin-script name with its `r` after a vowel silent, as Japanese hears English
+    /// (*Zuckerberg*: ザッカーバーグ).
+    LatinNonRhotic,
+}
+
+/// The consonant classes of `word` (see [`Spelling`]); letters outside a-z (after folding
+/// accents) are skipped.
+pub fn sound_key(word: &str, spelling: Spelling) -> String {
+    let mut letters = Vec::with_capacity(word.len());
+    for c in word.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii() {
+            letters.push(c as u8);
+        } else if let Some(folded) = deunicode::deunicode_char(c) {
+            letters.extend(folded.bytes());
+        }
+    }
+    letters.retain(u8::is_ascii_lowercase);
+    let latin = spelling != Spelling::Kana;
+    let vowel = |b: u8| matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
+    let at = |k: usize| letters.get(k).copied().unwrap_or(0);
+    let mut key = String::new();
+    let mut push = |class: char| {
+        if !key.ends_with(class) {
+            key.push(class);
+        }
+    };
+    let mut k = 0;
+    while k < letters.len() {
+        let (c, next) = (letters[k], at(k + 1));
+        let soft = matches!(next, b'e' | b'i' | b'y');
+        let (classes, used): (&[char], usize) = match c {
+            b'p' if next == b'h' => (&['p'], 2),
+            b't' if next == b'h' => (&['s'], 2),
+            b't' if next == b's' => (&['t'], 2),
+            b't' if next == b'c' && at(k + 2) == b'h' => (&['j'], 3),
+            b's' if next == b'c' && at(k + 2) == b'h' => (&['s'], 3),
+            b's' if next == b'h' => (&['s'], 2),
+            b'c' if next == b'h' && at(k + 2) == b'r' => (&['k'], 2),
+            b'c' if next == b'h' => (&['j'], 2),
+            b'c' if next == b'k' => (&['k'], 2),
+            b'c' if soft => (&['s'], 1),
+            b'c' | b'k' | b'q' => (&['k'], 1),
+            b'g' if latin && next == b'h' => (&[], 2),
+            b'g' if latin && soft => (&['j'], 1),
+            // `ng` before a consonant other than l or r is one sound (*Washington*: ワシントン).
+            b'n' if latin
+                && next == b'g'
+                && !vowel(at(k + 2))
+                && !matches!(at(k + 2), b'l' | b'r') =>
+            {
+                (&['n'], 2)
+            }
+            b'g' => (&['k'], 1),
+            b'x' => (&['k', 's'], 1),
+            b'b' | b'p' | b'f' | b'v' => (&['p'], 1),
+            b't' | b'd' => (&['t'], 1),
+            b's' | b'z' => (&['s'], 1),
+            b'j' => (&['j'], 1),
+            b'r' if spelling == Spelling::LatinNonRhotic
+                && k > 0
+                && vowel(at(k - 1))
+                && !vowel(next) =>
+            {
+                (&[], 1)
+            }
+            b'l' | b'r' => (&['r'], 1),
+            b'm' | b'n' => (&['n'], 1),
+            _ => (&[], 1),
+        };
+        for &class in classes {
+            push(class);
+        }
+        k += used;
+    }
+    key
+}
+
+/// Whether `c` is a katakana letter (full or half width) or the prolonged sound mark; not the
+/// middle dot that separates the parts of a name (`ジョン・スミス`).
+fn is_katakana(c: char) -> bool {
+    matches!(c, '\u{30A1}'..='\u{30FA}' | '\u{30FC}' | '\u{31F0}'..='\u{31FF}' | '\u{FF66}'..='\u{FF9F}')
+}
+
+/// The katakana words of `text` in romaji, each as its parts (`ジョン・スミス`: `jon`, `sumisu`):
+/// how Japanese writes foreign names (and loanwords).
+pub fn katakana_words(text: &str) -> Vec<Vec<String>> {
+    use wana_kana::ConvertJapanese;
+    let mut words = Vec::new();
+    let mut parts: Vec<String> = Vec::new();
+    let mut run = String::new();
+    let end_part = |run: &mut String, parts: &mut Vec<String>| {
+        if run.chars().any(|c| c != '\u{30FC}') {
+            parts.push(run.as_str().to_romaji());
+        }
+        run.clear();
+    };
+    for c in text.chars().chain(std::iter::once(' ')) {
+        if is_katakana(c) {
+            run.push(c);
+        } else if matches!(c, '・' | '゠' | '＝' | '･') && !run.is_empty() {
+            end_part(&mut run, &mut parts);
+        } else {
+            end_part(&mut run, &mut parts);
+            if !parts.is_empty() {
+                words.push(std::mem::take(&mut parts));
+            }
+        }
+    }
+    words
 }
 
 /// The script most of a text's letters are written in (`latin`, `cyrillic`, `greek`, `hebrew`,
@@ -236,6 +377,12 @@ mod tests {
             .collect();
         assert_eq!(words, ["Amazon", "S3", "Twitter"]);
         assert!(tokens("外部Twitter").iter().any(|t| t.beside_cjk));
+        // Across one space on the line too (`Unreleased 節`), not across a line break.
+        let beside =
+            |text: &str| -> Vec<bool> { tokens(text).iter().map(|t| t.beside_cjk).collect() };
+        assert_eq!(beside("- Added 新機能について。"), [true]);
+        assert_eq!(beside("の Semantic Versioning に"), [true, true]);
+        assert_eq!(beside("外部\nTwitter and Amazon"), [false, false, false]);
     }
 
     #[test]
@@ -270,6 +417,46 @@ mod tests {
         );
         assert_eq!(dominant_script("Store config in the environment"), "latin");
         assert_eq!(dominant_script("123"), "none");
+    }
+
+    #[test]
+    fn names_in_katakana_meet_their_latin_spelling() {
+        let kana = |text: &str| -> Vec<String> {
+            katakana_words(text)
+                .into_iter()
+                .flatten()
+                .map(|part| sound_key(&part, Spelling::Kana))
+                .collect()
+        };
+        let latin = |name: &str| {
+            [Spelling::LatinRhotic, Spelling::LatinNonRhotic].map(|s| sound_key(name, s))
+        };
+        for (katakana, name) in [
+            ("マイクロソフト", "Microsoft"),
+            ("ネットフリックス", "Netflix"),
+            ("ザッカーバーグ", "Zuckerberg"),
+            ("メルケル", "Merkel"),
+            ("フェイスブック", "Facebook"),
+            ("エリザベス", "Elizabeth"),
+            ("ワシントン", "Washington"),
+            ("クリストファー", "Christopher"),
+            ("トランプ", "Trump"),
+            ("ジョンソン", "Johnson"),
+        ] {
+            let key = kana(katakana);
+            assert_eq!(key.len(), 1, "{katakana}");
+            assert!(
+                latin(name).contains(&key[0]),
+                "{katakana} {key:?} {name} {:?}",
+                latin(name)
+            );
+        }
+        let words = katakana_words("大統領のジョン・スミス氏とパーティー");
+        assert_eq!(words.len(), 2);
+        assert_eq!(words[0], ["jon", "sumisu"]);
+        assert_eq!(sound_key(&words[1][0], Spelling::Kana), "pt");
+        assert_eq!(sound_key("Microsoft", Spelling::LatinRhotic), "nkrspt");
+        assert_ne!(kana("マイクロソフト"), kana("アップル"));
     }
 
     #[test]

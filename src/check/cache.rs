@@ -19,8 +19,8 @@ use crate::files::{Links, read_regular_file};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-/// Bumped when the entry layout changes.
-const FORMAT: u32 = 4;
+/// Bumped when the entry layout changes, or what a fingerprint holds (5: sounds of names).
+const FORMAT: u32 = 5;
 
 /// The largest cache entry read (a fingerprint is a few kilobytes).
 pub const ENTRY_LIMIT: u64 = 1 << 20;
@@ -98,7 +98,7 @@ fn key_of(text: &str) -> String {
 
 /// Whether `code` is a language code as this build writes it: `und` or a known ISO 639-1 code.
 fn is_language_code(code: &str) -> bool {
-    code == "und" || crate::lang::parse_code(code).map(crate::lang::iso639_1) == Some(code)
+    code == "und" || crate::lang::Language::parse(code).map(|l| l.code()) == Some(code)
 }
 
 impl Cache {
@@ -128,7 +128,7 @@ impl Cache {
                 if stored.checksum == stored.body().checksum()
                     && stored.key == key
                     && is_language_code(&stored.language)
-                    && stored.fingerprint.language() == stored.language
+                    && stored.fingerprint.language().code() == stored.language
                     && stored.fingerprint.is_well_formed()
                     && stored.fingerprint.text_hash() == crate::align::group::text_hash(text) =>
             {
@@ -185,7 +185,7 @@ mod tests {
         });
         let fingerprint = crate::align::group::fingerprint(&analysed);
         let cache = Cache::new(folder.path(), "test");
-        cache.put(&text, fingerprint.language(), &fingerprint);
+        cache.put(&text, fingerprint.language().code(), &fingerprint);
         let path = cache.path(&key_of(&text));
         (folder, cache, text, path)
     }

@@ -220,7 +220,7 @@ fn normalize(args: NormalizeArgs) -> Result<ExitCode> {
             writeln!(out)?;
         }
         (None, NormalizeFormat::Json) => {
-            let language = &analysed.languages.document.code;
+            let language = analysed.languages.document.language;
             let not_english = serde_json::json!({
                 "english": false,
                 "language": language,
@@ -236,7 +236,7 @@ fn normalize(args: NormalizeArgs) -> Result<ExitCode> {
         }
         (_, NormalizeFormat::Text) => {
             let restored = analysed.normalized_text();
-            write!(out, "{}", restored.as_deref().unwrap_or(text))?;
+            write!(out, "{}", restored.unwrap_or(text))?;
         }
     }
     out.flush()?;
@@ -352,7 +352,7 @@ fn align_page(
         ));
         let mut documents = vec![a.document.id.clone(), b.document.id.clone()];
         documents.sort();
-        let same_language = a.languages.document.code == b.languages.document.code;
+        let same_language = a.languages.document.language == b.languages.document.language;
         groups.push(Group {
             id: "pair".into(),
             kind: if same_language {

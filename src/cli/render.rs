@@ -97,7 +97,10 @@ pub(super) fn write_theme_table(
     analysis: &Analysis,
     report: &Report,
 ) -> io::Result<()> {
-    let article_of = mentorlens::themes::article_of(&analysis.documents, &analysis.groups);
+    let article_of = mentorlens::themes::article_of(
+        analysis.documents.iter().map(|d| d.document.id.as_str()),
+        &analysis.groups,
+    );
     let mut articles: Vec<(String, Vec<String>)> = Vec::new();
     for (document, article) in analysis.documents.iter().zip(&article_of) {
         match articles.iter_mut().find(|(a, _)| a == article) {

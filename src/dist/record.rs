@@ -5,13 +5,12 @@
 
 use crate::AnalysedDocument;
 use crate::corpus::{Document, InputError, InputErrorKind};
-use crate::lang::{DocumentLanguages, LanguageGuess, SecondaryLanguage};
-use crate::normalize::Mangling;
+use crate::lang::{DocumentLanguages, Language, LanguageGuess, SecondaryLanguage};
+use crate::normalize::{Mangling, Restoration};
 use crate::segment::{Paragraph, Segmented, Span};
 use crate::themes::{DocumentThemes, Statement, StatementKind, ThemeHit};
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// One line of a shard's record file after its header.
 #[derive(Debug, Serialize, Deserialize)]
@@ -54,14 +53,14 @@ struct ParagraphRecord {
 
 #[derive(Debug, Serialize, Deserialize)]
 struct GuessRecord {
-    code: String,
+    code: Language,
     confidence: f64,
     reliable: bool,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
 struct SecondaryRecord {
-    code: String,
+    code: Language,
     paragraphs: usize,
     share: f64,
 }
@@ -71,7 +70,7 @@ struct StatementRecord {
     paragraph: usize,
     span: Span,
     kind: StatementKind,
-    language: String,
+    language: Language,
     benefit: bool,
     key_stems: Vec<String>,
     section: Option<usize>,
@@ -126,7 +125,7 @@ impl DocumentRecord {
     /// The record of an analysed document.
     pub fn of(analysed: &AnalysedDocument) -> Self {
         let guess = |g: &LanguageGuess| GuessRecord {
-            code: g.code.to_string(),
+            code: g.language,
             confidence: g.confidence,
             reliable: g.reliable,
         };
@@ -153,7 +152,7 @@ impl DocumentRecord {
                 .secondary
                 .iter()
                 .map(|s| SecondaryRecord {
-                    code: s.code.to_string(),
+                    code: s.language,
                     paragraphs: s.paragraphs,
                     share: s.share,
                 })
@@ -168,7 +167,7 @@ impl DocumentRecord {
                     paragraph: s.paragraph,
                     span: s.span,
                     kind: s.kind,
-                    language: s.language.to_string(),
+                    language: s.language,
                     benefit: s.benefit,
                     key_stems: s.key_stems.iter().map(|stem| stem.to_string()).collect(),
                     section: s.section,
@@ -192,11 +191,17 @@ impl DocumentRecord {
     /// The analysed document again, around `document` (loaded anew from the record's path).
     pub fn into_analysed(self, document: Document) -> AnalysedDocument {
         let guess = |g: GuessRecord| LanguageGuess {
-            code: intern(g.code),
+            language: g.code,
             confidence: g.confidence,
             reliable: g.reliable,
         };
+        let restoration = self
+            .mangling
+            .as_ref()
+            .filter(|m| !m.edits.is_empty())
+            .map(|m| Restoration::new(&document.text, &m.edits));
         AnalysedDocument {
+            restoration,
             document,
             segmented: Segmented {
                 paragraphs: self
@@ -218,7 +223,7 @@ impl DocumentRecord {
                     .secondary_languages
                     .into_iter()
                     .map(|s| SecondaryLanguage {
-                        code: intern(s.code),
+                        language: s.code,
                         paragraphs: s.paragraphs,
                         share: s.share,
                     })
@@ -234,7 +239,7 @@ impl DocumentRecord {
                         paragraph: s.paragraph,
                         span: s.span,
                         kind: s.kind,
-                        language: intern(s.language),
+                        language: s.language,
                         benefit: s.benefit,
                         key_stems: s.key_stems.into_iter().map(Arc::from).collect(),
                         section: s.section,
@@ -254,22 +259,4 @@ impl DocumentRecord {
             },
         }
     }
-}
-
-/// The language codes read back so far: each distinct code is kept once for the life of the
-/// process (a handful of short strings), as the stages hold codes as `&'static str`.
-static CODES: Mutex<Option<HashSet<&'static str>>> = Mutex::new(None);
-
-/// `code` as a `&'static str`, kept once per distinct code.
-fn intern(code: String) -> &'static str {
-    let mut codes = CODES
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let codes = codes.get_or_insert_with(HashSet::new);
-    if let Some(&kept) = codes.get(code.as_str()) {
-        return kept;
-    }
-    let kept: &'static str = Box::leak(code.into_boxed_str());
-    codes.insert(kept);
-    kept
 }

@@ -5,7 +5,7 @@
 //! The JSON Schema in `schema/report.schema.json` is generated from these types.
 
 use crate::corpus::InputErrorKind;
-use crate::lang::{LanguageGuess, language_name};
+use crate::lang::LanguageGuess;
 use crate::segment::Span;
 use crate::{AnalysedDocument, Analysis};
 use serde::Serialize;
@@ -492,8 +492,8 @@ fn document_report(analysed: &AnalysedDocument, themes: Vec<String>) -> Document
             .secondary
             .iter()
             .map(|secondary| SecondaryLanguageReport {
-                code: secondary.code.into(),
-                name: language_name(secondary.code).into(),
+                code: secondary.language.code().into(),
+                name: secondary.language.name().into(),
                 paragraphs: secondary.paragraphs,
                 share: round4(secondary.share),
             })
@@ -525,7 +525,7 @@ fn document_report(analysed: &AnalysedDocument, themes: Vec<String>) -> Document
             .mangling
             .as_ref()
             .map(|mangling| ManglingReport::with_offsets(mangling, &offsets)),
-        normalized_text: analysed.normalized_text(),
+        normalized_text: analysed.normalized_text().map(str::to_string),
         themes,
         group: None,
         warnings: analysed.document.warnings.clone(),
@@ -534,8 +534,8 @@ fn document_report(analysed: &AnalysedDocument, themes: Vec<String>) -> Document
 
 fn language_report(guess: &LanguageGuess) -> LanguageReport {
     LanguageReport {
-        code: guess.code.into(),
-        name: language_name(guess.code).into(),
+        code: guess.language.code().into(),
+        name: guess.language.name().into(),
         confidence: round4(guess.confidence),
         reliable: guess.reliable,
     }

@@ -15,9 +15,9 @@
 //! article. What links statements across languages is only this shared spelling: a left-out theme
 //! whose words differ in every language (goal, mål, Ziel, objectif) is not found.
 
-use super::{DocumentThemes, StatementKind, ThemeMatcher};
-use crate::AnalysedDocument;
+use super::{DocumentThemes, StatementKind, ThemeMatcher, ThemedDocument};
 use crate::align::group::Group;
+use crate::lang::Language;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -42,7 +42,7 @@ pub struct DiscoveredTheme {
 /// Clusters unexplained benefit statements across articles.
 pub(super) fn discover(
     matcher: &ThemeMatcher,
-    documents: &[AnalysedDocument],
+    documents: &[ThemedDocument],
     found: &[&DocumentThemes],
     articles: &[String],
     groups: &[Group],
@@ -59,7 +59,7 @@ pub(super) fn discover(
         })
         .collect();
     // Per key: the articles and languages of the candidates with it.
-    let mut spread_by_key: BTreeMap<&str, (FxHashSet<&str>, FxHashSet<&str>)> = BTreeMap::new();
+    let mut spread_by_key: BTreeMap<&str, (FxHashSet<&str>, FxHashSet<Language>)> = BTreeMap::new();
     for &(d, s) in &candidates {
         let statement = &found[d].statements[s];
         for key in &statement.key_stems {
@@ -81,7 +81,7 @@ pub(super) fn discover(
             }
         }
     }
-    let corpus_languages: FxHashSet<&str> = candidates
+    let corpus_languages: FxHashSet<Language> = candidates
         .iter()
         .map(|&(d, s)| found[d].statements[s].language)
         .collect();
@@ -167,7 +167,7 @@ pub(super) fn discover(
 
 /// Unexplained statements of translations that sit in paragraphs aligned with the members.
 fn aligned_versions(
-    documents: &[AnalysedDocument],
+    documents: &[ThemedDocument],
     found: &[&DocumentThemes],
     groups: &[Group],
     members: &[(usize, usize)],
@@ -177,7 +177,7 @@ fn aligned_versions(
     let index: FxHashMap<&str, usize> = documents
         .iter()
         .enumerate()
-        .map(|(i, d)| (d.document.id.as_str(), i))
+        .map(|(i, d)| (d.id, i))
         .collect();
     let mut extra = Vec::new();
     for group in groups {
@@ -214,7 +214,7 @@ fn build_cluster(
     number: usize,
     stem: &str,
     keys: &FxHashSet<&str>,
-    documents: &[AnalysedDocument],
+    documents: &[ThemedDocument],
     found: &[&DocumentThemes],
     articles: &[String],
     members: &[(usize, usize)],
@@ -226,11 +226,11 @@ fn build_cluster(
     for &(d, s) in members {
         let document = &documents[d];
         let statement = &found[d].statements[s];
-        let text = &document.document.text[statement.span.start..statement.span.end];
+        let text = &document.text[statement.span.start..statement.span.end];
         for phrase in key_phrases(text, statement, keys) {
             *phrase_counts.entry(phrase).or_default() += 1;
         }
-        document_ids.insert(document.document.id.clone(), ());
+        document_ids.insert(document.id.to_string(), ());
         article_set.insert(articles[d].as_str());
         evidence.push(super::EvidenceReport::quote(document, statement, 0.0));
     }

@@ -3,7 +3,7 @@
 //! and checks the targets: paragraphs >= 99.5%, sentences >= 97.5% and every language >= 93% but Czech (>= 91.5%), single
 //! words and word pairs at least 80% "und" with at least 90% of the answers right.
 
-use mentorlens::lang::{LanguageConfig, LanguageDetector, UNDETERMINED};
+use mentorlens::lang::{LanguageConfig, LanguageDetector};
 use std::collections::BTreeMap;
 
 const LANGUAGES: [&str; 16] = [
@@ -49,11 +49,11 @@ fn evaluate_with_confusions(file: &str) -> (Tally, Confusions) {
         let guess = detector.detect(text);
         let entry = tally.entry(gold.to_string()).or_default();
         entry.0 += 1;
-        entry.1 += usize::from(guess.code == gold);
-        entry.2 += usize::from(guess.code == UNDETERMINED);
-        if guess.code != gold {
+        entry.1 += usize::from(guess.language.code() == gold);
+        entry.2 += usize::from(guess.language.code() == "und");
+        if guess.language.code() != gold {
             *confusions
-                .entry((gold.to_string(), guess.code.to_string()))
+                .entry((gold.to_string(), guess.language.to_string()))
                 .or_default() += 1;
         }
     }
@@ -107,7 +107,7 @@ fn halves(file: &str) -> (f64, f64, (String, f64)) {
     let mut odd_by_language: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for (row, line) in data.lines().skip(1).enumerate() {
         let (gold, text) = line.split_once('\t').expect("lang<TAB>text");
-        let right = detector.detect(text).code == gold;
+        let right = detector.detect(text).language.code() == gold;
         counts[row % 2][0] += 1;
         counts[row % 2][1] += usize::from(right);
         if row % 2 == 1 {
@@ -208,19 +208,22 @@ fn paragraphs_inside_mixed_documents_are_identified() {
             assert_eq!(segmented.paragraphs.len(), 4);
             let languages = detector.detect_document(&text, &segmented);
             documents += 1;
-            if languages.document.code != main {
-                wrong_documents.push(format!("{main}+{other}->{}", languages.document.code));
+            if languages.document.language.code() != main {
+                wrong_documents.push(format!(
+                    "{main}+{other}->{}",
+                    languages.document.language.code()
+                ));
             }
             for (position, (guess, gold)) in languages.paragraphs.iter().zip(expected).enumerate() {
                 items += 1;
-                right += usize::from(guess.code == gold);
+                right += usize::from(guess.language.code() == gold);
                 if position == 2 {
                     minority_items += 1;
-                    minority_right += usize::from(guess.code == gold);
+                    minority_right += usize::from(guess.language.code() == gold);
                 }
-                if guess.code != gold {
+                if guess.language.code() != gold {
                     *confusions
-                        .entry((gold.to_string(), guess.code.to_string()))
+                        .entry((gold.to_string(), guess.language.to_string()))
                         .or_default() += 1;
                 }
             }

@@ -92,7 +92,8 @@ fn normalised(text: &str) -> String {
     let analysed = pipeline().analyse_document(document);
     analysed
         .normalized_text()
-        .unwrap_or_else(|| analysed.document.text.clone())
+        .unwrap_or(&analysed.document.text)
+        .to_string()
 }
 
 proptest! {
@@ -157,7 +158,8 @@ fn content_view(names: &[String]) -> ContentView {
     // The pipeline hands the corpus stages documents sorted by id.
     documents.sort_by(|a, b| a.document.id.cmp(&b.document.id));
     let groups = mentorlens::align::group::group(&documents);
-    let themes = mentorlens::themes::summarise(pipeline().theme_matcher(), &documents, &groups);
+    let summaries: Vec<_> = documents.iter().map(|d| d.themed()).collect();
+    let themes = mentorlens::themes::summarise(pipeline().theme_matcher(), &summaries, &groups);
     let by_position = |ids: &[String]| -> Vec<usize> {
         let mut positions: Vec<usize> = ids.iter().map(|id| position[id]).collect();
         positions.sort_unstable();
@@ -262,8 +264,8 @@ fn the_report_does_not_depend_on_the_thread_count() {
 // result whatever the order of their input or how it is cut.
 
 use mentorlens::align::group::{
-    BlockKey, Joined, PassingPair, RankedPair, join_pairs, merge_shares, partition_shares,
-    within_budget,
+    BlockKey, BlockKind, Joined, PassingPair, RankedPair, join_pairs, merge_shares,
+    partition_shares, within_budget,
 };
 
 /// Distinct pairs `(i, j)`, `i < j`, of `documents` documents, each with a small weight and small
@@ -289,6 +291,13 @@ fn ranked_pairs() -> impl Strategy<Value = Vec<RankedPair>> {
                     .collect()
             })
     })
+}
+
+const KINDS: [BlockKind; 3] = [BlockKind::Anchor, BlockKind::Band, BlockKind::Sound];
+
+/// Which pairs may meet in a block of sounds (some, as `sounds_tie` allows some).
+fn meet(i: usize, j: usize, kind: BlockKind) -> bool {
+    kind != BlockKind::Sound || !(i + j).is_multiple_of(3)
 }
 
 proptest! {
@@ -321,17 +330,17 @@ proptest! {
     #[test]
     fn blocking_does_not_depend_on_the_partitions(
         keys in proptest::collection::vec(
-            proptest::collection::vec((any::<bool>(), 0u64..12), 0..6), 0..30),
+            proptest::collection::vec((0usize..3, 0u64..12), 0..6), 0..30),
         partitions in 2usize..6,
         reverse in any::<bool>(),
     ) {
         let keys: Vec<Vec<BlockKey>> = keys
             .into_iter()
-            .map(|k| k.into_iter().map(|(band, hash)| BlockKey { band, hash }).collect())
+            .map(|k| k.into_iter().map(|(kind, hash)| BlockKey { kind: KINDS[kind], hash }).collect())
             .collect();
-        let whole = merge_shares(vec![partition_shares(&keys, 0, 1, |_, _| true)]);
+        let whole = merge_shares(vec![partition_shares(&keys, 0, 1, meet)]);
         let mut parts: Vec<_> = (0..partitions)
-            .map(|p| partition_shares(&keys, p, partitions, |_, _| true))
+            .map(|p| partition_shares(&keys, p, partitions, meet))
             .collect();
         if reverse {
             parts.reverse();
