@@ -10,11 +10,10 @@
 //! `unreadable` (a new input that could not be read).
 
 pub mod cache;
+pub mod index;
 pub mod output;
 
-use crate::align::group::{
-    AnchorFrequency, Fingerprint, GROUP_THRESHOLD, candidates_against, fingerprint, score_pair,
-};
+use crate::align::group::{CorpusIndex, Fingerprint, fingerprint};
 use crate::corpus::{self, Document, Input};
 use crate::lang::Language;
 use crate::normalize::EditRule;
@@ -162,6 +161,9 @@ pub struct CheckSettings {
     pub format: Option<output::Format>,
     /// Folder for the per-document cache of corpus fingerprints.
     pub cache: Option<PathBuf>,
+    /// A corpus fingerprint index ([`index`]) to read fingerprints from (command line only).
+    #[serde(skip)]
+    pub against_index: Option<PathBuf>,
     /// The settings file these came from, if any (not a key of the file).
     #[serde(skip)]
     pub file: Option<PathBuf>,
@@ -205,6 +207,9 @@ pub enum CheckError {
     /// Nothing in `against` could be read.
     #[error("the corpus to check against could not be read: {0}")]
     Corpus(String),
+    /// The corpus fingerprint index could not be read, or was made with other settings.
+    #[error("the corpus fingerprint index cannot be used: {0}")]
+    Index(String),
 }
 
 impl CheckSettings {
@@ -256,6 +261,7 @@ impl CheckSettings {
             fail_on,
             format: overrides.format.or(self.format),
             cache: overrides.cache.or(self.cache),
+            against_index: overrides.against_index.or(self.against_index),
             file: overrides.file.or(self.file),
             load: overrides.load.or(self.load),
             segment: overrides.segment.or(self.segment),
@@ -306,6 +312,9 @@ pub struct CorpusCounts {
     pub fingerprinted: usize,
     /// Their fingerprints read from the cache.
     pub cached: usize,
+    /// Their fingerprints read from the corpus fingerprint index (`--against-index`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub indexed: usize,
     /// Cache entries found stale or corrupt (and recomputed).
     pub rejected_cache_entries: usize,
     /// Corpus documents analysed in full as candidates.
@@ -314,6 +323,10 @@ pub struct CorpusCounts {
     pub unreadable: usize,
     /// The corpus inputs that could not be read, and why.
     pub skipped: Vec<SkippedInput>,
+}
+
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }
 
 /// A corpus input that could not be read.
@@ -475,10 +488,18 @@ pub fn check(
     } else {
         pipeline.analyse_inputs(new, &(), crate::DocumentStages::All)
     };
+    let stored = match &settings.against_index {
+        Some(path) => Some(index::StoredIndex::read(
+            path,
+            pipeline.config_fingerprint(),
+        )?),
+        None => None,
+    };
     let (corpus, mut counts) = load_corpus(
         pipeline,
         &gate.against,
         settings.cache.as_deref(),
+        stored.as_ref(),
         &new_files,
     )?;
 
@@ -549,13 +570,14 @@ fn encoding_finding(document: &Document) -> Option<Finding> {
     })
 }
 
-/// Loads the corpus and fingerprints it (from the cache when possible), leaving out the new files
+/// Loads the corpus and fingerprints it (from the index or the cache when possible), leaving out the new files
 /// themselves (in CI they are often already inside the corpus folder). A corpus of which nothing
 /// could be read is an error; the inputs that could not be read are listed.
 fn load_corpus(
     pipeline: &Pipeline,
     against: &[String],
     cache_folder: Option<&Path>,
+    stored: Option<&index::StoredIndex>,
     new_files: &BTreeSet<PathBuf>,
 ) -> Result<(Vec<CorpusDocument>, CorpusCounts), CheckError> {
     let inputs: Vec<Input> = against.iter().map(|a| Input::from_arg(a)).collect();
@@ -569,11 +591,21 @@ fn load_corpus(
         })
         .collect();
     let cache = cache_folder.map(|folder| cache::Cache::new(folder, pipeline.config_fingerprint()));
-    let loaded: Vec<Result<(CorpusDocument, cache::Lookup), corpus::InputError>> = sources
+    let loaded: Vec<Result<(CorpusDocument, Option<cache::Lookup>), corpus::InputError>> = sources
         .par_iter()
         .flat_map_iter(|source| corpus::load(source, pipeline.load_config()))
         .map(|result| {
             let document = result?;
+            if let Some(fingerprint) = stored.and_then(|stored| stored.get(&document.text)) {
+                let fingerprint = fingerprint.clone();
+                return Ok((
+                    CorpusDocument {
+                        document,
+                        fingerprint,
+                    },
+                    None,
+                ));
+            }
             let (cached, lookup) = match &cache {
                 Some(cache) => cache.get(&document.text),
                 None => (None, cache::Lookup::Disabled),
@@ -594,7 +626,7 @@ fn load_corpus(
                     document,
                     fingerprint,
                 },
-                lookup,
+                Some(lookup),
             ))
         })
         .collect();
@@ -604,12 +636,15 @@ fn load_corpus(
         match result {
             Ok((document, lookup)) => {
                 match lookup {
-                    cache::Lookup::Hit => counts.cached += 1,
-                    cache::Lookup::Rejected => {
+                    None => counts.indexed += 1,
+                    Some(cache::Lookup::Hit) => counts.cached += 1,
+                    Some(cache::Lookup::Rejected) => {
                         counts.rejected_cache_entries += 1;
                         counts.fingerprinted += 1;
                     }
-                    cache::Lookup::Miss | cache::Lookup::Disabled => counts.fingerprinted += 1,
+                    Some(cache::Lookup::Miss | cache::Lookup::Disabled) => {
+                        counts.fingerprinted += 1
+                    }
                 }
                 documents.push(document);
             }
@@ -764,26 +799,8 @@ fn corpus_matches(
     corpus: &[CorpusDocument],
 ) -> (Vec<Finding>, usize) {
     let new_fingerprints: Vec<Fingerprint> = new.par_iter().map(fingerprint).collect();
-    let corpus_fingerprints: Vec<Fingerprint> =
-        corpus.iter().map(|c| c.fingerprint.clone()).collect();
-    let mut pairs: BTreeSet<(usize, usize)> =
-        candidates_against(&new_fingerprints, &corpus_fingerprints)
-            .into_iter()
-            .collect();
-    // Exact copies need no blocking.
-    let mut by_hash: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
-    for (index, document) in corpus.iter().enumerate() {
-        by_hash
-            .entry(document.fingerprint.text_hash())
-            .or_default()
-            .push(index);
-    }
-    for (index, fingerprint) in new_fingerprints.iter().enumerate() {
-        for &other in by_hash.get(&fingerprint.text_hash()).into_iter().flatten() {
-            pairs.insert((index, other));
-        }
-    }
-    let frequency = AnchorFrequency::of(&corpus_fingerprints);
+    let index = CorpusIndex::new(corpus.iter().map(|c| c.fingerprint.clone()).collect());
+    let pairs = index.candidates(&new_fingerprints);
     let needed: BTreeSet<usize> = pairs.iter().map(|&(_, c)| c).collect();
     let analysed: BTreeMap<usize, AnalysedDocument> = needed
         .par_iter()
@@ -792,12 +809,9 @@ fn corpus_matches(
     let scored: Vec<(usize, usize, f64, crate::align::Alignment)> = pairs
         .par_iter()
         .filter_map(|&(n, c)| {
-            let (score, _, alignment) = score_pair(
-                (&new[n], &new_fingerprints[n]),
-                (&analysed[&c], &corpus[c].fingerprint),
-                &frequency,
-            )?;
-            (score >= GROUP_THRESHOLD).then_some((n, c, score, alignment))
+            let (score, alignment) =
+                index.versions((&new[n], &new_fingerprints[n]), (&analysed[&c], c))?;
+            Some((n, c, score, alignment))
         })
         .collect();
     let mut per_document: BTreeMap<(usize, Rule), Vec<CorpusMatch>> = BTreeMap::new();

@@ -9,8 +9,11 @@
 //! `assemble` reads every shard's records in order, reads each text again from its path, and runs
 //! the corpus stages as one task with the library functions `analyze` runs: unique ids in load
 //! order, grouping ([`crate::align::group::group`]) and themes ([`crate::themes::summarise`]).
-//! Grouping and themes are not split across tasks: they are exactly the single-process
-//! algorithms, run once over the records.
+//! Grouping and themes are not split across tasks yet: they run once over the records, exactly
+//! as in `analyze` (whose grouping is itself cut into pure steps that run in parallel inside the
+//! task: blocking over hash partitions of the keys, candidate budgets, pair scoring, and the
+//! non-chaining joins per connected component; see [`crate::align::group`]). `assemble
+//! --index FILE` also writes the corpus fingerprint index `check --against-index` reads.
 //!
 //! Every file is written to a temporary name and renamed, so a task killed half way leaves no
 //! partial output, and a task run again (a retry) writes the same bytes. A work folder planned by
@@ -37,176 +40,111 @@ const LAYOUT: u32 = 1;
 /// The one stage that runs as many tasks (one per shard).
 const DOCUMENTS_STAGE: &str = "documents";
 
-/// The arguments of `mentorlens dist`.
-#[derive(clap::Args)]
-pub struct DistArgs {
-    #[command(subcommand)]
-    command: DistCommand,
-}
-
-#[derive(clap::Subcommand)]
-enum DistCommand {
-    /// Discover the inputs and cut them into shards, in a work folder.
-    Plan(PlanArgs),
-    /// Print the stages and their task counts as JSON, for a driver.
-    Stages(WorkArgs),
-    /// Run one task of a stage (idempotent: a finished task is not run again).
-    Task(TaskArgs),
-    /// Read every task's output and write the report, in any format `analyze` writes.
-    Assemble(AssembleArgs),
-    /// Plan, run every task on this machine (`--workers` processes at once) and assemble.
-    Run(RunArgs),
-}
-
-#[derive(clap::Args)]
-struct WorkArgs {
-    /// The work folder.
-    #[arg(long, value_name = "DIR")]
-    work: PathBuf,
-}
-
-#[derive(clap::Args)]
-struct PlanInputs {
+/// What `plan` reads: the inputs, the work folder, the shard count and a settings file.
+#[derive(Debug, Clone)]
+pub struct PlanInputs {
     /// Files or folders (as `analyze` takes them; not standard input).
-    #[arg(required = true)]
-    paths: Vec<String>,
+    pub paths: Vec<String>,
     /// The work folder (created when missing).
-    #[arg(long, value_name = "DIR")]
-    work: PathBuf,
-    /// Number of shards: tasks of the `documents` stage (default: 1 for `plan`, `--workers` for
-    /// `run`).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
-    shards: Option<u32>,
+    pub work: PathBuf,
+    /// Number of shards: tasks of the `documents` stage (default: 1 for `plan`, the number of
+    /// workers for `run`).
+    pub shards: Option<u32>,
     /// Settings file in `check`'s format (mentorlens.toml): its stage tables set the analysis.
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
+    pub config: Option<PathBuf>,
 }
 
-#[derive(clap::Args)]
-struct PlanArgs {
-    #[command(flatten)]
-    inputs: PlanInputs,
+/// The report formats, as `analyze --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// One JSON document.
+    Json,
+    /// JSON Lines.
+    Jsonl,
+    /// The HTML page.
+    Html,
+    /// Parquet tables, in a folder.
+    Parquet,
 }
 
-#[derive(clap::Args)]
-struct TaskArgs {
-    /// The stage (see `dist stages`).
-    stage: String,
-    /// The task's number, from 0.
-    task: usize,
-    /// The work folder.
-    #[arg(long, value_name = "DIR")]
-    work: PathBuf,
-    /// Worker threads inside the task (default: one per core).
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
-    threads: Option<u16>,
-}
-
-#[derive(clap::Args)]
-struct OutputArgs {
+/// Where and how `assemble` writes the report.
+#[derive(Debug, Clone)]
+pub struct OutputOptions {
     /// Write the report here instead of standard output (replaced atomically); a folder for
-    /// `--format parquet`.
-    #[arg(long, short)]
-    output: Option<PathBuf>,
-    /// `json`, `jsonl`, `html` or `parquet`, as `analyze --format`.
-    #[arg(long, value_enum, default_value_t = Format::Json)]
-    format: Format,
+    /// Parquet.
+    pub output: Option<PathBuf>,
+    /// The report's format.
+    pub format: ReportFormat,
     /// No summary on standard error.
-    #[arg(long, short)]
-    quiet: bool,
+    pub quiet: bool,
+    /// Where to write the corpus fingerprint index too (see [`crate::check::index`]).
+    pub index: Option<PathBuf>,
 }
 
-#[derive(clap::Args)]
-struct AssembleArgs {
-    /// The work folder.
-    #[arg(long, value_name = "DIR")]
-    work: PathBuf,
-    #[command(flatten)]
-    output: OutputArgs,
-}
-
-#[derive(clap::Args)]
-struct RunArgs {
-    #[command(flatten)]
-    inputs: PlanInputs,
-    /// Tasks run at once, each a process of its own (default 1).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=1024))]
-    workers: u16,
-    #[command(flatten)]
-    output: OutputArgs,
-}
-
-impl OutputArgs {
-    /// Makes `-o` absolute: the work folder's tasks read inputs from the plan's folder.
+impl OutputOptions {
+    /// Makes the output paths absolute: the work folder's tasks read inputs from the plan's
+    /// folder.
     fn resolve(&mut self) -> Result<()> {
-        if let Some(path) = self.output.as_mut().filter(|p| *p != Path::new("-")) {
-            *path = std::path::absolute(&*path)
-                .with_context(|| format!("cannot resolve {}", path.display()))?;
+        let outputs = [self.output.as_mut(), self.index.as_mut()];
+        for path in outputs.into_iter().flatten() {
+            if *path != Path::new("-") {
+                *path = std::path::absolute(&*path)
+                    .with_context(|| format!("cannot resolve {}", path.display()))?;
+            }
         }
         Ok(())
     }
 }
 
-/// The report formats, as `analyze --format`.
-#[derive(Clone, Copy, clap::ValueEnum)]
-enum Format {
-    Json,
-    Jsonl,
-    Html,
-    Parquet,
+/// `dist plan`: writes the plan of `inputs` in its work folder (or keeps the same plan found
+/// there); returns the number of shards.
+pub fn plan(inputs: &PlanInputs) -> Result<usize> {
+    Ok(make_plan(inputs)?.plan.shards.len())
 }
 
-/// Runs `mentorlens dist …`; returns the exit code (that of `analyze` for `run` and `assemble`).
-pub fn main(args: DistArgs) -> Result<ExitCode> {
-    match args.command {
-        DistCommand::Plan(args) => {
-            let work = make_plan(&args.inputs)?;
-            eprintln!(
-                "mentorlens: planned {} shard(s) in {}",
-                work.plan.shards.len(),
-                args.inputs.work.display()
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        DistCommand::Stages(args) => {
-            let work = WorkFolder::open(&args.work)?;
-            let stages = serde_json::json!({
-                "plan": work.id,
-                "stages": [{"name": DOCUMENTS_STAGE, "tasks": work.plan.shards.len()}],
-            });
-            println!("{stages}");
-            Ok(ExitCode::SUCCESS)
-        }
-        DistCommand::Task(args) => {
-            if args.stage != DOCUMENTS_STAGE {
-                bail!(
-                    "there is no stage {:?}: the stages are {DOCUMENTS_STAGE} (then assemble)",
-                    args.stage
-                );
-            }
-            let work = WorkFolder::open(&args.work)?;
-            let pool = thread_pool(args.threads.map(usize::from))?;
-            pool.install(|| work.run_documents_task(args.task))?;
-            Ok(ExitCode::SUCCESS)
-        }
-        DistCommand::Assemble(mut args) => {
-            args.output.resolve()?;
-            let work = WorkFolder::open(&args.work)?;
-            assemble_and_write(&work, &args.output)
-        }
-        DistCommand::Run(mut args) => {
-            args.output.resolve()?;
-            // One shard per worker unless told otherwise.
-            args.inputs.shards.get_or_insert(u32::from(args.workers));
-            let work = make_plan(&args.inputs)?;
-            let shards = work.plan.shards.len();
-            let workers = usize::from(args.workers).min(shards.max(1));
-            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-            let threads = (cores / workers).max(1);
-            run_tasks_locally(&work.folder, shards, workers, threads)?;
-            assemble_and_write(&work, &args.output)
-        }
+/// `dist stages`: the stages of a planned work folder and their task counts, for a driver.
+pub fn stages(work: &Path) -> Result<serde_json::Value> {
+    let work = WorkFolder::open(work)?;
+    Ok(serde_json::json!({
+        "plan": work.id,
+        "stages": [{"name": DOCUMENTS_STAGE, "tasks": work.plan.shards.len()}],
+    }))
+}
+
+/// `dist task STAGE K`: runs one task (nothing when it is done already), with `threads` worker
+/// threads (default: one per core).
+pub fn task(work: &Path, stage: &str, task: usize, threads: Option<usize>) -> Result<()> {
+    if stage != DOCUMENTS_STAGE {
+        bail!("there is no stage {stage:?}: the stages are {DOCUMENTS_STAGE} (then assemble)");
     }
+    let work = WorkFolder::open(work)?;
+    let pool = thread_pool(threads)?;
+    pool.install(|| work.run_documents_task(task))
+}
+
+/// `dist assemble`: reads every task's output and writes the report; the exit code of
+/// `analyze`.
+pub fn assemble(work: &Path, mut output: OutputOptions) -> Result<ExitCode> {
+    output.resolve()?;
+    let work = WorkFolder::open(work)?;
+    assemble_and_write(&work, &output)
+}
+
+/// `dist run`: plans (one shard per worker unless told otherwise), runs every task on this
+/// machine, `workers` processes at once, and assembles; the exit code of `analyze`.
+pub fn run(mut inputs: PlanInputs, workers: usize, mut output: OutputOptions) -> Result<ExitCode> {
+    output.resolve()?;
+    let workers = workers.max(1);
+    inputs
+        .shards
+        .get_or_insert(u32::try_from(workers).unwrap_or(u32::MAX));
+    let work = make_plan(&inputs)?;
+    let shards = work.plan.shards.len();
+    let workers = workers.min(shards.max(1));
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = (cores / workers).max(1);
+    run_tasks_locally(&work.folder, shards, workers, threads)?;
+    assemble_and_write(&work, &output)
 }
 
 /// One source as the plan lists it: a file and the id its document takes.
@@ -623,22 +561,22 @@ fn run_tasks_locally(folder: &Path, tasks: usize, workers: usize, threads: usize
 }
 
 /// Assembles the report and writes it as `output` says; the exit code of `analyze`.
-fn assemble_and_write(work: &WorkFolder, output: &OutputArgs) -> Result<ExitCode> {
+fn assemble_and_write(work: &WorkFolder, output: &OutputOptions) -> Result<ExitCode> {
     let analysis = work.assemble()?;
     let report = Report::new(&analysis);
     let target = output.output.as_deref().filter(|p| *p != Path::new("-"));
     match (output.format, target) {
-        (Format::Parquet, Some(folder)) => report
+        (ReportFormat::Parquet, Some(folder)) => report
             .write_parquet(folder)
             .with_context(|| format!("cannot write the Parquet tables to {}", folder.display()))?,
-        (Format::Parquet, None) => {
+        (ReportFormat::Parquet, None) => {
             bail!("--format parquet writes one file per table: name their folder with -o DIR")
         }
         (format, target) => {
             let write = |out: &mut dyn Write| match format {
-                Format::Jsonl => report.write_jsonl(out),
-                Format::Json | Format::Parquet => report.write_json(out),
-                Format::Html => html::write_html_of_analysis(
+                ReportFormat::Jsonl => report.write_jsonl(out),
+                ReportFormat::Json | ReportFormat::Parquet => report.write_json(out),
+                ReportFormat::Html => html::write_html_of_analysis(
                     &report,
                     &analysis,
                     &html::PageOptions::default(),
@@ -649,6 +587,16 @@ fn assemble_and_write(work: &WorkFolder, output: &OutputArgs) -> Result<ExitCode
             write_output(path, write)
                 .with_context(|| format!("cannot write the report to {}", path.display()))?;
         }
+    }
+    if let Some(path) = &output.index {
+        write_output(path, |out| {
+            crate::check::index::write_index(
+                out,
+                work.pipeline.config_fingerprint(),
+                &analysis.documents,
+            )
+        })
+        .with_context(|| format!("cannot write the index to {}", path.display()))?;
     }
     if !output.quiet {
         eprintln!(

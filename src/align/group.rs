@@ -16,6 +16,14 @@
 //! first, through any member, when the joined group keeps one document per language (copies
 //! apart) and at least half of the pairs across the two sides support the join, so that one
 //! look-alike cannot chain two articles.
+//!
+//! [`group`] runs these as pure steps, each the same whatever its input order or the thread
+//! count: [`blocking_keys`] per document; [`partition_shares`] per hash partition of the keys
+//! (the partitions run in parallel, and [`merge_shares`] sums them: block weights are integers,
+//! so no sum depends on the order it was added in); [`budgeted_candidates`] (the greedy budgets of
+//! [`within_budget`], ranked by a total order); [`score_pair`] per candidate, in parallel; and
+//! [`join_pairs`], whose joins run in parallel over the connected components of the passing
+//! pairs (pairs of two components never meet).
 
 use crate::AnalysedDocument;
 use crate::align::tokens::{
@@ -425,14 +433,17 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
     let frequency = AnchorFrequency::of(&fingerprints);
     // Each pair is scored, and ties are broken, in the order of the two texts, never of their
     // names: the same files under other names or in another order give the same groups.
-    let by_content = |i: usize, j: usize| {
-        (fingerprints[i].text_hash, &documents[i].document.text)
-            .cmp(&(fingerprints[j].text_hash, &documents[j].document.text))
-    };
-    // Score every candidate pair (in parallel; the order is restored by the sort below).
-    let in_order = |i: usize, j: usize| match by_content(i, j) {
-        std::cmp::Ordering::Greater => (j, i),
-        _ => (i, j),
+    let content: Vec<(u64, &str)> = fingerprints
+        .iter()
+        .zip(documents)
+        .map(|(f, d)| (f.text_hash, d.document.text.as_str()))
+        .collect();
+    let in_order = |i: usize, j: usize| {
+        if content[i] > content[j] {
+            (j, i)
+        } else {
+            (i, j)
+        }
     };
     let score_of = |(i, j): (usize, usize)| {
         score_pair(
@@ -441,7 +452,8 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
             &frequency,
         )
     };
-    // Alignments are kept only for pairs that pass: a large corpus scores many more.
+    // Score every candidate pair in parallel. Alignments are kept only for pairs that pass: a
+    // large corpus scores many more.
     type Scored = (usize, usize, f64, Option<(PairEvidence, Alignment)>);
     let all_scored: Vec<Scored> = candidates
         .par_iter()
@@ -455,95 +467,50 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
         })
         .collect();
     // Every pair scored so far (0 when the aligner was skipped), for the joins below.
-    let mut pair_scores: HashMap<(usize, usize), f64> = all_scored
+    let pair_scores: HashMap<(usize, usize), f64> = all_scored
         .iter()
         .map(|(i, j, score, _)| ((*i, *j), *score))
         .collect();
-    let mut scored: Vec<(f64, usize, usize, PairEvidence, Alignment)> = all_scored
+    let passing: Vec<PassingPair<(PairEvidence, Alignment)>> = all_scored
         .into_iter()
-        .filter_map(|(i, j, score, kept)| {
-            let (evidence, alignment) = kept?;
-            Some((score, i, j, evidence, alignment))
+        .filter_map(|(a, b, score, kept)| {
+            Some(PassingPair {
+                score,
+                a,
+                b,
+                kept: kept?,
+            })
         })
         .collect();
-    // Best first; ties in the order of the texts, so the result does not depend on anything else.
-    scored.sort_by(|x, y| {
-        y.0.total_cmp(&x.0)
-            .then_with(|| by_content(x.1, y.1))
-            .then_with(|| by_content(x.2, y.2))
-    });
-    // Pairs join their groups, best first, unless the joined group would hold two documents of
-    // one language that are not copies of each other (then one of the two pairs is wrong, and
-    // the better one came first). Copies are the same-language pairs joined here.
-    let language_of = |m: usize| (fingerprints[m].language, fingerprints[m].script.as_str());
-    let mut group_of: HashMap<usize, usize> = HashMap::default();
-    let mut members: Vec<Vec<usize>> = Vec::new();
-    let mut pairs: Vec<Vec<(PairEvidence, Alignment, f64)>> = Vec::new();
-    for (score, i, j, evidence, alignment) in scored {
-        let (group_i, group_j) = (group_of.get(&i).copied(), group_of.get(&j).copied());
-        if group_i.is_some() && group_i == group_j {
-            continue;
-        }
-        let side = |g: Option<usize>, m: usize| g.map_or_else(|| vec![m], |g| members[g].clone());
-        let (side_i, side_j) = (side(group_i, i), side(group_j, j));
-        // A copy pair brings its own language into both sides; other languages must not meet.
-        let copies = language_of(i) == language_of(j);
-        let clash = side_i.iter().any(|&x| {
-            side_j.iter().any(|&y| {
-                language_of(x) == language_of(y) && !(copies && language_of(x) == language_of(i))
-            })
-        });
-        if clash {
-            continue;
-        }
-        // Two groups join (or a document joins a group) only when more than half of the pairs
-        // across them are versions too (exactly half when the joining pair itself is strong, or
-        // joins the documents that founded the two sides), not through one pair alone: a group
-        // cannot chain into another article through one look-alike. Pairs not yet scored are
-        // scored now.
-        let mut versions = 0;
-        for &x in &side_i {
-            for &y in &side_j {
-                let pair = in_order(x, y);
-                let score = *pair_scores
-                    .entry(pair)
-                    .or_insert_with(|| score_of(pair).map_or(0.0, |s| s.0));
-                let support = if fingerprints[x].script == fingerprints[y].script {
-                    GROUP_THRESHOLD
-                } else {
-                    CROSS_SCRIPT_SUPPORT
-                };
-                versions += usize::from(score >= support);
-            }
-        }
-        let across = side_i.len() * side_j.len();
-        let first = |g: Option<usize>, m: usize| g.is_none_or(|g| members[g][0] == m);
-        let through_firsts = first(group_i, i) && first(group_j, j);
-        if versions * 2 < across || versions * 2 == across && score < STRONG_LINK && !through_firsts
-        {
-            continue;
-        }
-        let target = match (group_i, group_j) {
-            (Some(g), _) | (None, Some(g)) => g,
-            (None, None) => {
-                members.push(Vec::new());
-                pairs.push(Vec::new());
-                members.len() - 1
-            }
+    let languages: Vec<(Language, &str)> = fingerprints
+        .iter()
+        .map(|f| (f.language, f.script.as_str()))
+        .collect();
+    // A pair across two sides supports their join when it scores as a version; pairs not yet
+    // scored are scored now.
+    let supports = |x: usize, y: usize| {
+        let pair = in_order(x, y);
+        let score = match pair_scores.get(&pair) {
+            Some(&score) => score,
+            None => score_of(pair).map_or(0.0, |s| s.0),
         };
-        for m in side_i.into_iter().chain(side_j) {
-            if group_of.insert(m, target) != Some(target) {
-                members[target].push(m);
-            }
+        let support = if fingerprints[x].script == fingerprints[y].script {
+            GROUP_THRESHOLD
+        } else {
+            CROSS_SCRIPT_SUPPORT
+        };
+        score >= support
+    };
+    let joined = join_pairs(passing, &content, &languages, supports);
+    let mut group_of: HashMap<usize, usize> = HashMap::default();
+    let mut members: Vec<Vec<usize>> = Vec::with_capacity(joined.len());
+    let mut pairs: Vec<Vec<((PairEvidence, Alignment), f64)>> = Vec::with_capacity(joined.len());
+    for (g, group) in joined.into_iter().enumerate() {
+        for &m in &group.members {
+            group_of.insert(m, g);
         }
-        for other in [group_i, group_j].into_iter().flatten() {
-            if other != target {
-                let moved = std::mem::take(&mut pairs[other]);
-                pairs[target].extend(moved);
-                members[other].clear();
-            }
-        }
-        pairs[target].push((evidence, alignment, score));
+        members.push(group.members);
+        pairs.push(group.pairs);
     }
     // Exact copies join the group of the document they copy, or form one with it.
     for (copy, first) in copy_of
@@ -594,7 +561,7 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
         };
         group_of.insert(copy, g);
         members[g].push(copy);
-        pairs[g].push((evidence, alignment, 1.0));
+        pairs[g].push(((evidence, alignment), 1.0));
     }
     let mut groups: Vec<Group> = members
         .into_iter()
@@ -620,16 +587,19 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
                     ids.sort();
                     ids
                 },
-                score: round4(pairs.iter().map(|p| p.2).fold(1.0, f64::min)),
+                score: round4(pairs.iter().map(|p| p.1).fold(1.0, f64::min)),
                 alignments: pairs
                     .iter()
-                    .map(|(evidence, alignment, _)| PairAlignment {
+                    .map(|((evidence, alignment), _)| PairAlignment {
                         a: evidence.a.clone(),
                         b: evidence.b.clone(),
                         alignment: alignment.clone(),
                     })
                     .collect(),
-                evidence: pairs.into_iter().map(|p| p.0).collect(),
+                evidence: pairs
+                    .into_iter()
+                    .map(|((evidence, _), _)| evidence)
+                    .collect(),
             }
         })
         .collect();
@@ -640,107 +610,460 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
     groups
 }
 
-/// Pairs of new documents and corpus documents that are worth scoring: `new` against `corpus` only
-/// (never two corpus documents), by the same blocking as [`group`]; `(new index, corpus index)`.
-pub fn candidates_against(new: &[Fingerprint], corpus: &[Fingerprint]) -> Vec<(usize, usize)> {
-    let all: Vec<Fingerprint> = new.iter().chain(corpus).cloned().collect();
-    let skip = vec![false; all.len()];
-    let boundary = new.len();
-    candidate_pairs(&all, &skip, |i, j| (i < boundary) != (j < boundary))
-        .into_iter()
-        .map(|(i, j)| (i, j - boundary))
+/// A scored pair that passed [`GROUP_THRESHOLD`], with what the report keeps of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PassingPair<T> {
+    /// The pair's score.
+    pub score: f64,
+    /// One document's index.
+    pub a: usize,
+    /// The other document's index.
+    pub b: usize,
+    /// What the report keeps of the pair (its evidence and alignment).
+    pub kept: T,
+}
+
+/// A group the joins made: its members, founders first, and its pairs (what each kept, and
+/// its score) in the order they joined.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Joined<T> {
+    /// Document indices, in the order they joined.
+    pub members: Vec<usize>,
+    /// The pairs that tied the group, in the order they joined.
+    pub pairs: Vec<(T, f64)>,
+}
+
+/// The non-chaining grouping. Pairs join their groups best first (ties by the documents'
+/// `content`, then their indices), unless the joined group would hold two documents of one
+/// language (`languages`) that are not copies of each other (then one of the two pairs is
+/// wrong, and the better one came first), and only when more than half of the pairs across the
+/// two sides are versions too (`supports`, symmetric; exactly half when the joining pair is
+/// strong, or joins the documents that founded the two sides): one look-alike cannot chain two
+/// articles.
+///
+/// Pairs meet only within a connected component of the passing pairs, so the components join
+/// in parallel; the result is the same whatever the order of `passing` and the thread count.
+pub fn join_pairs<T: Send, C: Ord + Sync, L: Eq + Sync>(
+    mut passing: Vec<PassingPair<T>>,
+    content: &[C],
+    languages: &[L],
+    supports: impl Fn(usize, usize) -> bool + Sync,
+) -> Vec<Joined<T>> {
+    // Best first; ties in the order of the texts, so the result does not depend on anything else.
+    passing.par_sort_by(|x, y| {
+        y.score
+            .total_cmp(&x.score)
+            .then_with(|| content[x.a].cmp(&content[y.a]))
+            .then_with(|| content[x.b].cmp(&content[y.b]))
+            .then_with(|| (x.a, x.b).cmp(&(y.a, y.b)))
+    });
+    // The connected components of the passing pairs, in the order of their best pair.
+    let mut root: HashMap<usize, usize> = HashMap::default();
+    fn find(root: &mut HashMap<usize, usize>, mut x: usize) -> usize {
+        while let Some(&parent) = root.get(&x).filter(|&&p| p != x) {
+            let grandparent = root.get(&parent).copied().unwrap_or(parent);
+            root.insert(x, grandparent);
+            x = parent;
+        }
+        x
+    }
+    for pair in &passing {
+        let (ra, rb) = (find(&mut root, pair.a), find(&mut root, pair.b));
+        if ra != rb {
+            root.insert(ra.max(rb), ra.min(rb));
+        }
+    }
+    let mut component_of_root: HashMap<usize, usize> = HashMap::default();
+    let mut components: Vec<Vec<PassingPair<T>>> = Vec::new();
+    for pair in passing {
+        let r = find(&mut root, pair.a);
+        let next = components.len();
+        let c = *component_of_root.entry(r).or_insert(next);
+        if c == next {
+            components.push(Vec::new());
+        }
+        components[c].push(pair);
+    }
+    components
+        .into_par_iter()
+        .flat_map_iter(|pairs| join_component(pairs, languages, &supports))
         .collect()
 }
 
-/// Pairs of documents that share a rare anchor or an LSH band, each pair once, in order; `skip`
-/// leaves documents out, `wanted` says which pairs may be candidates at all.
-fn candidate_pairs(
-    fingerprints: &[Fingerprint],
-    skip: &[bool],
-    wanted: impl Fn(usize, usize) -> bool,
-) -> Vec<(usize, usize)> {
-    // Blocks keyed by a hash (anchors and bands apart), members as u32: a large corpus has
-    // millions of block memberships.
-    let mut anchor_blocks: HashMap<u64, Vec<u32>> = HashMap::default();
-    let mut band_blocks: HashMap<u64, Vec<u32>> = HashMap::default();
-    // Sounds of names tie a Japanese document to one in another script only, so they are kept
-    // apart (and not at all in a corpus without Japanese).
-    let mut sound_blocks: HashMap<u64, Vec<u32>> = HashMap::default();
-    let any_japanese = fingerprints.iter().any(|f| f.script == "japanese");
-    for (index, fingerprint) in fingerprints.iter().enumerate() {
-        if skip[index] {
+/// [`join_pairs`] over the pairs of one connected component, best first.
+fn join_component<T, L: Eq>(
+    passing: Vec<PassingPair<T>>,
+    languages: &[L],
+    supports: impl Fn(usize, usize) -> bool,
+) -> Vec<Joined<T>> {
+    let mut supported: HashMap<(usize, usize), bool> = HashMap::default();
+    let mut group_of: HashMap<usize, usize> = HashMap::default();
+    let mut groups: Vec<Joined<T>> = Vec::new();
+    for PassingPair {
+        score,
+        a: i,
+        b: j,
+        kept,
+    } in passing
+    {
+        let (group_i, group_j) = (group_of.get(&i).copied(), group_of.get(&j).copied());
+        if group_i.is_some() && group_i == group_j {
             continue;
         }
-        let member = u32::try_from(index).expect("fewer than 2^32 documents");
-        for anchor in &fingerprint.anchors {
-            let blocks = if !is_sound(anchor) {
-                &mut anchor_blocks
-            } else if any_japanese {
-                &mut sound_blocks
-            } else {
-                continue;
-            };
-            blocks
-                .entry(stable_hash(anchor.bytes()))
+        let side = |g: Option<usize>, m: usize| {
+            g.map_or_else(|| vec![m], |g: usize| groups[g].members.clone())
+        };
+        let (side_i, side_j) = (side(group_i, i), side(group_j, j));
+        // A copy pair brings its own language into both sides; other languages must not meet.
+        let copies = languages[i] == languages[j];
+        let clash = side_i.iter().any(|&x| {
+            side_j
+                .iter()
+                .any(|&y| languages[x] == languages[y] && !(copies && languages[x] == languages[i]))
+        });
+        if clash {
+            continue;
+        }
+        let mut versions = 0;
+        for &x in &side_i {
+            for &y in &side_j {
+                let supports = *supported
+                    .entry((x.min(y), x.max(y)))
+                    .or_insert_with(|| supports(x, y));
+                versions += usize::from(supports);
+            }
+        }
+        let across = side_i.len() * side_j.len();
+        let first = |g: Option<usize>, m: usize| g.is_none_or(|g| groups[g].members[0] == m);
+        let through_firsts = first(group_i, i) && first(group_j, j);
+        if versions * 2 < across || versions * 2 == across && score < STRONG_LINK && !through_firsts
+        {
+            continue;
+        }
+        let target = match (group_i, group_j) {
+            (Some(g), _) | (None, Some(g)) => g,
+            (None, None) => {
+                groups.push(Joined {
+                    members: Vec::new(),
+                    pairs: Vec::new(),
+                });
+                groups.len() - 1
+            }
+        };
+        for m in side_i.into_iter().chain(side_j) {
+            if group_of.insert(m, target) != Some(target) {
+                groups[target].members.push(m);
+            }
+        }
+        for other in [group_i, group_j].into_iter().flatten() {
+            if other != target {
+                let moved = std::mem::take(&mut groups[other].pairs);
+                groups[target].pairs.extend(moved);
+                groups[other].members.clear();
+            }
+        }
+        groups[target].pairs.push((kept, score));
+    }
+    groups.retain(|g| !g.members.is_empty());
+    groups
+}
+
+/// A corpus's fingerprints as a query API: which of its documents a new document must be
+/// compared with (the blocking of [`group`], and exact copies), and whether a new document and
+/// one of the corpus are versions of one article (scored against the corpus's anchor
+/// frequencies). What `check` asks of a corpus, without grouping's internals.
+pub struct CorpusIndex {
+    fingerprints: Vec<Fingerprint>,
+    frequency: AnchorFrequency,
+    by_text_hash: HashMap<u64, Vec<usize>>,
+}
+
+impl CorpusIndex {
+    /// The index of a corpus's fingerprints (in its order: queries answer with these indices).
+    pub fn new(fingerprints: Vec<Fingerprint>) -> Self {
+        let frequency = AnchorFrequency::of(&fingerprints);
+        let mut by_text_hash: HashMap<u64, Vec<usize>> = HashMap::default();
+        for (index, fingerprint) in fingerprints.iter().enumerate() {
+            by_text_hash
+                .entry(fingerprint.text_hash)
                 .or_default()
-                .push(member);
+                .push(index);
         }
-        let rows = SKETCH / BANDS;
-        for band in 0..BANDS {
-            let slice = &fingerprint.sketch[band * rows..(band + 1) * rows];
-            if slice.iter().all(|&v| v == u64::MAX) {
-                continue;
+        Self {
+            fingerprints,
+            frequency,
+            by_text_hash,
+        }
+    }
+
+    /// The fingerprint of corpus document `index`.
+    pub fn fingerprint(&self, index: usize) -> &Fingerprint {
+        &self.fingerprints[index]
+    }
+
+    /// Pairs `(new index, corpus index)` worth scoring, sorted, each once: new documents against
+    /// the corpus only (never two corpus documents), by the blocking of [`group`], and every
+    /// corpus document with the same text (exact copies need no blocking).
+    pub fn candidates(&self, new: &[Fingerprint]) -> Vec<(usize, usize)> {
+        let all: Vec<Fingerprint> = new.iter().chain(&self.fingerprints).cloned().collect();
+        let skip = vec![false; all.len()];
+        let boundary = new.len();
+        let mut pairs: Vec<(usize, usize)> =
+            candidate_pairs(&all, &skip, |i, j| (i < boundary) != (j < boundary))
+                .into_iter()
+                .map(|(i, j)| (i, j - boundary))
+                .collect();
+        for (index, fingerprint) in new.iter().enumerate() {
+            for &other in self
+                .by_text_hash
+                .get(&fingerprint.text_hash)
+                .into_iter()
+                .flatten()
+            {
+                pairs.push((index, other));
             }
-            let key = slice.iter().fold(band as u64, |h, &v| mix(h ^ v));
-            band_blocks.entry(key).or_default().push(member);
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        pairs
+    }
+
+    /// Whether a new document and corpus document `index` (analysed in full) are versions of one
+    /// article: their score and alignment when the pair reaches [`GROUP_THRESHOLD`].
+    pub fn versions(
+        &self,
+        new: (&AnalysedDocument, &Fingerprint),
+        (corpus, index): (&AnalysedDocument, usize),
+    ) -> Option<(f64, Alignment)> {
+        let (score, _, alignment) =
+            score_pair(new, (corpus, &self.fingerprints[index]), &self.frequency)?;
+        (score >= GROUP_THRESHOLD).then_some((score, alignment))
+    }
+}
+
+/// Blocking runs over this many partitions of the block keys in one process (`analyze`): the
+/// partitions are the units of parallel work, and any number gives the same candidates.
+pub const PARTITIONS: usize = 16;
+
+/// The evidence unit of blocking: a block of `m` documents gives each pair in it
+/// `WEIGHT_UNIT / (m - 1)`, an exact integer for every block size kept (`WEIGHT_UNIT` is the least
+/// common multiple of 1..=19), so that sums do not depend on the order they are added in.
+const WEIGHT_UNIT: u64 = 232_792_560;
+const _: () = {
+    let mut others = 1;
+    while others < COMMON_ANCHOR_DOCUMENTS {
+        assert!(WEIGHT_UNIT.is_multiple_of(others as u64));
+        others += 1;
+    }
+};
+
+/// What a block gathers documents by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum BlockKind {
+    /// An anchor (a name, number or shape).
+    Anchor,
+    /// An LSH band of the sketch.
+    Band,
+    /// The sounds of a name, which tie a Japanese document to one in another script only.
+    Sound,
+}
+
+/// A blocking key of a document: the hash of one of its anchors, or of one LSH band of its sketch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct BlockKey {
+    /// What the block gathers by.
+    pub kind: BlockKind,
+    /// The hash of the anchor or band.
+    pub hash: u64,
+}
+
+impl BlockKey {
+    /// The partition (of `partitions`) the key belongs to: a stable hash of the key.
+    pub fn partition(&self, partitions: usize) -> usize {
+        (mix(self.hash ^ self.kind as u64) % partitions.max(1) as u64) as usize
+    }
+}
+
+/// The blocking keys of a fingerprint: its anchors' hashes (sounds of names only `with_sounds`:
+/// in a corpus with Japanese), then its LSH bands' (a band of empty slots is no key).
+pub fn blocking_keys(fingerprint: &Fingerprint, with_sounds: bool) -> Vec<BlockKey> {
+    let mut keys: Vec<BlockKey> = fingerprint
+        .anchors
+        .iter()
+        .filter(|anchor| with_sounds || !is_sound(anchor))
+        .map(|anchor| BlockKey {
+            kind: if is_sound(anchor) {
+                BlockKind::Sound
+            } else {
+                BlockKind::Anchor
+            },
+            hash: stable_hash(anchor.bytes()),
+        })
+        .collect();
+    let rows = SKETCH / BANDS;
+    for band in 0..BANDS {
+        let slice = &fingerprint.sketch[band * rows..(band + 1) * rows];
+        if slice.iter().all(|&v| v == u64::MAX) {
+            continue;
+        }
+        keys.push(BlockKey {
+            kind: BlockKind::Band,
+            hash: slice.iter().fold(band as u64, |h, &v| mix(h ^ v)),
+        });
+    }
+    keys
+}
+
+/// What two documents share in blocks: how many anchor and band blocks, and the weight of each
+/// kind (a block of `m` documents weighs `WEIGHT_UNIT / (m - 1)`: an anchor only two documents
+/// carry says far more than one fifteen carry).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shared {
+    /// Anchor blocks both are in.
+    pub anchors: u32,
+    /// LSH band blocks both are in.
+    pub bands: u32,
+    /// Summed weight of the anchor blocks.
+    pub anchor_weight: u64,
+    /// Summed weight of the band blocks.
+    pub band_weight: u64,
+}
+
+impl Shared {
+    fn add(&mut self, other: &Shared) {
+        self.anchors += other.anchors;
+        self.bands += other.bands;
+        self.anchor_weight += other.anchor_weight;
+        self.band_weight += other.band_weight;
+    }
+}
+
+/// A pair of document indices `(smaller, larger)` packed into one number (smaller high).
+fn pack(i: usize, j: usize) -> u64 {
+    let (low, high) = (i.min(j) as u64, i.max(j) as u64);
+    (low << 32) | high
+}
+
+/// The pair [`pack`] packed.
+fn unpack(key: u64) -> (usize, usize) {
+    ((key >> 32) as usize, (key & 0xFFFF_FFFF) as usize)
+}
+
+/// The blocks of one partition (the keys of `partition` out of `partitions`), from each
+/// document's blocking keys (in document order; empty for a document left out), and what each
+/// pair of documents shares there, sorted by pair. `wanted` says which pairs may meet in a block
+/// of a kind (a block of sounds counts as one of anchors).
+pub fn partition_shares(
+    keys: &[Vec<BlockKey>],
+    partition: usize,
+    partitions: usize,
+    wanted: impl Fn(usize, usize, BlockKind) -> bool,
+) -> Vec<(u64, Shared)> {
+    // Members as u32: a large corpus has millions of block memberships.
+    let mut blocks: HashMap<BlockKey, Vec<u32>> = HashMap::default();
+    for (index, document_keys) in keys.iter().enumerate() {
+        let member = u32::try_from(index).expect("fewer than 2^32 documents");
+        for key in document_keys {
+            if key.partition(partitions) == partition {
+                blocks.entry(*key).or_default().push(member);
+            }
         }
     }
-    // Shared blocks per pair, weighted by rarity: a block of m documents spreads one unit of
-    // evidence over the m - 1 others each member meets there, so an anchor only two documents
-    // carry says far more than one fifteen carry (names of a news topic, a common year).
-    // Anchors (which translations share) and LSH bands (which same-language copies share) are
-    // weighed and ranked apart, so that similar-sounding texts cannot crowd out translations.
-    #[derive(Default, Clone, Copy)]
-    struct Shared {
-        anchors: u32,
-        bands: u32,
-        anchor_weight: f64,
-        band_weight: f64,
-    }
-    // Keyed by the pair packed into one u64 (smaller index high).
     let mut shared: HashMap<u64, Shared> = HashMap::default();
-    for (band, sound, blocks) in [
-        (false, false, &anchor_blocks),
-        (true, false, &band_blocks),
-        (false, true, &sound_blocks),
-    ] {
-        for members in blocks.values() {
-            if members.len() < 2 || members.len() > COMMON_ANCHOR_DOCUMENTS {
-                continue;
-            }
-            let weight = 1.0 / (members.len() - 1) as f64;
-            for (x, &i) in members.iter().enumerate() {
-                for &j in &members[x + 1..] {
-                    let (i_us, j_us) = (i as usize, j as usize);
-                    if !wanted(i_us, j_us)
-                        || sound && !sounds_tie(&fingerprints[i_us], &fingerprints[j_us])
-                    {
-                        continue;
-                    }
-                    let key = (u64::from(i.min(j)) << 32) | u64::from(i.max(j));
-                    let entry = shared.entry(key).or_default();
-                    if band {
-                        entry.bands += 1;
-                        entry.band_weight += weight;
-                    } else {
-                        entry.anchors += 1;
-                        entry.anchor_weight += weight;
-                    }
+    for (key, members) in &blocks {
+        if members.len() < 2 || members.len() > COMMON_ANCHOR_DOCUMENTS {
+            continue;
+        }
+        // One unit of evidence spread over the m - 1 others each member meets here.
+        let weight = WEIGHT_UNIT / (members.len() - 1) as u64;
+        for (x, &i) in members.iter().enumerate() {
+            for &j in &members[x + 1..] {
+                if !wanted(i as usize, j as usize, key.kind) {
+                    continue;
+                }
+                let entry = shared.entry(pack(i as usize, j as usize)).or_default();
+                if key.kind == BlockKind::Band {
+                    entry.bands += 1;
+                    entry.band_weight += weight;
+                } else {
+                    entry.anchors += 1;
+                    entry.anchor_weight += weight;
                 }
             }
         }
     }
-    let unpack = |key: u64| ((key >> 32) as usize, (key & 0xFFFF_FFFF) as usize);
+    let mut shared: Vec<(u64, Shared)> = shared.into_iter().collect();
+    shared.sort_unstable_by_key(|(pair, _)| *pair);
+    shared
+}
+
+/// The sum of the partitions' shares, per pair, sorted by pair: the same whatever the number
+/// and order of the partitions (the sums are of integers).
+pub fn merge_shares(partitions: Vec<Vec<(u64, Shared)>>) -> Vec<(u64, Shared)> {
+    let mut all: Vec<(u64, Shared)> = partitions.into_iter().flatten().collect();
+    all.par_sort_unstable_by_key(|(pair, _)| *pair);
+    let mut merged: Vec<(u64, Shared)> = Vec::with_capacity(all.len());
+    for (pair, shared) in all {
+        match merged.last_mut() {
+            Some((last, sum)) if *last == pair => sum.add(&shared),
+            _ => merged.push((pair, shared)),
+        }
+    }
+    merged
+}
+
+/// A candidate pair as a budget ranks it: by weight (the strongest first), ties by the hashes of
+/// the two texts, then by the two indices, so that names and input order never decide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RankedPair {
+    /// The two documents' indices.
+    pub pair: (usize, usize),
+    /// Its weight (in blocking's integer units).
+    pub weight: u64,
+    /// The hashes of the two documents' texts.
+    pub text_hashes: (u64, u64),
+}
+
+impl RankedPair {
+    fn order_key(&self) -> (std::cmp::Reverse<u64>, u64, u64, usize, usize) {
+        let (a, b) = self.text_hashes;
+        let (i, j) = self.pair;
+        (
+            std::cmp::Reverse(self.weight),
+            a.min(b),
+            a.max(b),
+            i.min(j),
+            i.max(j),
+        )
+    }
+}
+
+/// The greedy candidate budget: pairs taken strongest first while both documents have been
+/// given fewer than `budget` pairs. The result depends only on the set of pairs, not their order.
+pub fn within_budget(mut ranked: Vec<RankedPair>, budget: usize) -> Vec<(usize, usize)> {
+    ranked.par_sort_unstable_by_key(RankedPair::order_key);
+    let mut per_document: HashMap<usize, usize> = HashMap::default();
+    let mut kept = Vec::new();
+    for RankedPair { pair: (i, j), .. } in ranked {
+        let count_i = per_document.get(&i).copied().unwrap_or(0);
+        let count_j = per_document.get(&j).copied().unwrap_or(0);
+        if count_i < budget && count_j < budget {
+            *per_document.entry(i).or_insert(0) += 1;
+            *per_document.entry(j).or_insert(0) += 1;
+            kept.push((i, j));
+        }
+    }
+    kept
+}
+
+/// The candidate pairs of the summed shares ([`merge_shares`]), each pair once, in order: the
+/// strongest of each kind within its budget. Anchors (which translations share) and LSH bands
+/// (which same-language copies share) are weighed and ranked apart, so that similar-sounding
+/// texts cannot crowd out translations.
+pub fn budgeted_candidates(
+    fingerprints: &[Fingerprint],
+    shared: &[(u64, Shared)],
+) -> Vec<(usize, usize)> {
     // The strongest candidates first, with separate budgets: anchors across languages (where
     // translations are), anchors within a language, and LSH bands (copies). Each document is
     // compared with a bounded number of others of each kind, so the work grows linearly with the
@@ -754,51 +1077,83 @@ fn candidate_pairs(
             .filter(|a| is_shape(a))
             .any(|a| fingerprints[j].anchors.contains(a))
     };
-    let same_language = |i: usize, j: usize| fingerprints[i].same_language(&fingerprints[j]);
-    let mut pairs = Vec::new();
-    let anchored =
-        |s: &Shared, i: usize, j: usize| s.anchors >= 2 || (s.anchors == 1 && same_shape(i, j));
+    let ranked = |i: usize, j: usize, weight: u64| RankedPair {
+        pair: (i, j),
+        weight,
+        text_hashes: (fingerprints[i].text_hash, fingerprints[j].text_hash),
+    };
+    // Each pair goes to at most one anchor list (within a language or across) and maybe the band
+    // list.
+    type Classified = (Option<(bool, RankedPair)>, Option<RankedPair>);
+    let classified: Vec<Classified> = shared
+        .par_iter()
+        .map(|&(key, s)| {
+            let (i, j) = unpack(key);
+            let anchored = s.anchors >= 2 || (s.anchors == 1 && same_shape(i, j));
+            let by_anchors = anchored.then(|| {
+                (
+                    fingerprints[i].same_language(&fingerprints[j]),
+                    ranked(i, j, s.anchor_weight),
+                )
+            });
+            let by_bands = (s.bands >= 1).then(|| ranked(i, j, s.band_weight + s.anchor_weight));
+            (by_anchors, by_bands)
+        })
+        .collect();
     let (mut across, mut within, mut by_bands) = (Vec::new(), Vec::new(), Vec::new());
-    for (&key, s) in &shared {
-        let (i, j) = unpack(key);
-        if anchored(s, i, j) {
-            let list = if same_language(i, j) {
-                &mut within
-            } else {
-                &mut across
-            };
-            list.push(((i, j), s.anchor_weight));
+    for (by_anchors, bands) in classified {
+        match by_anchors {
+            Some((true, pair)) => within.push(pair),
+            Some((false, pair)) => across.push(pair),
+            None => {}
         }
-        if s.bands >= 1 {
-            by_bands.push(((i, j), s.band_weight + s.anchor_weight));
-        }
+        by_bands.extend(bands);
     }
-    drop(shared);
-    for (mut ranked, budget) in [
+    let mut pairs: Vec<(usize, usize)> = [
         (across, CANDIDATES_PER_DOCUMENT),
         (within, CANDIDATES_PER_DOCUMENT / 2),
         (by_bands, CANDIDATES_PER_DOCUMENT),
-    ] {
-        // Ties by the texts' hashes, not by position: names and input order must not decide.
-        let content = |(i, j): (usize, usize)| {
-            let (a, b) = (fingerprints[i].text_hash, fingerprints[j].text_hash);
-            (a.min(b), a.max(b), i.min(j), i.max(j))
-        };
-        ranked.sort_unstable_by(|x, y| y.1.total_cmp(&x.1).then(content(x.0).cmp(&content(y.0))));
-        let mut per_document: HashMap<usize, usize> = HashMap::default();
-        for ((i, j), _) in ranked {
-            let count_i = per_document.get(&i).copied().unwrap_or(0);
-            let count_j = per_document.get(&j).copied().unwrap_or(0);
-            if count_i < budget && count_j < budget {
-                *per_document.entry(i).or_insert(0) += 1;
-                *per_document.entry(j).or_insert(0) += 1;
-                pairs.push((i, j));
-            }
-        }
-    }
-    pairs.sort_unstable();
+    ]
+    .into_par_iter()
+    .flat_map_iter(|(ranked, budget)| within_budget(ranked, budget))
+    .collect();
+    pairs.par_sort_unstable();
     pairs.dedup();
     pairs
+}
+
+/// Pairs of documents that share a rare anchor or an LSH band, each pair once, in order; `skip`
+/// leaves documents out, `wanted` says which pairs may be candidates at all. Blocking runs over
+/// [`PARTITIONS`] partitions of the keys in parallel.
+fn candidate_pairs(
+    fingerprints: &[Fingerprint],
+    skip: &[bool],
+    wanted: impl Fn(usize, usize) -> bool + Sync,
+) -> Vec<(usize, usize)> {
+    // Sounds of names tie a Japanese document to one in another script only, so they are not
+    // keys at all in a corpus without Japanese.
+    let any_japanese = fingerprints.iter().any(|f| f.script == "japanese");
+    let keys: Vec<Vec<BlockKey>> = fingerprints
+        .par_iter()
+        .zip(skip)
+        .map(|(fingerprint, &skip)| {
+            if skip {
+                Vec::new()
+            } else {
+                blocking_keys(fingerprint, any_japanese)
+            }
+        })
+        .collect();
+    let meet = |i: usize, j: usize, kind: BlockKind| {
+        wanted(i, j) && (kind != BlockKind::Sound || sounds_tie(&fingerprints[i], &fingerprints[j]))
+    };
+    let partitions: Vec<Vec<(u64, Shared)>> = (0..PARTITIONS)
+        .into_par_iter()
+        .map(|partition| partition_shares(&keys, partition, PARTITIONS, meet))
+        .collect();
+    drop(keys);
+    let shared = merge_shares(partitions);
+    budgeted_candidates(fingerprints, &shared)
 }
 
 /// How many documents of the corpus carry each anchor, and how many different articles at least:

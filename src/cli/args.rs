@@ -38,7 +38,7 @@ pub(super) enum Command {
     Report(ReportArgs),
     /// The analysis as tasks over shards, for a cluster (Dask, Slurm, Spark) or local processes:
     /// plan, stages, task, assemble, run. The report is the one `analyze` writes.
-    Dist(mentorlens::dist::DistArgs),
+    Dist(super::dist::DistArgs),
 }
 
 #[derive(Args)]
@@ -235,6 +235,11 @@ pub(super) struct CheckArgs {
     /// Keep corpus fingerprints here between runs; only changed documents are analysed again.
     #[arg(long, value_name = "DIR")]
     pub(super) cache: Option<PathBuf>,
+    /// Read the corpus's fingerprints from this index (written by `analyze --index` or `dist
+    /// assemble --index` with the same settings) instead of computing them; documents it lacks
+    /// are fingerprinted as usual.
+    #[arg(long, value_name = "FILE")]
+    pub(super) against_index: Option<PathBuf>,
     /// Write the findings to this file instead of standard output (- is standard output; a file
     /// is replaced atomically, keeping its permissions; a device is written through).
     #[arg(long, short, value_name = "FILE")]
@@ -271,6 +276,9 @@ pub(super) struct AnalyzeArgs {
     /// After the run, print the wall time of each phase to standard error.
     #[arg(long)]
     pub(super) timings: bool,
+    /// Also write the corpus fingerprint index here (JSON Lines), for `check --against-index`.
+    #[arg(long, value_name = "FILE")]
+    pub(super) index: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -326,6 +334,7 @@ pub(super) fn check_settings(
         fail_on: (!args.fail_on.is_empty()).then(|| args.fail_on.clone()),
         format: args.format,
         cache: args.cache.clone(),
+        against_index: args.against_index.clone(),
         ..CheckSettings::default()
     });
     Ok((settings, notes))

@@ -2,6 +2,7 @@
 //! library and rendering what it returns.
 
 mod args;
+mod dist;
 mod render;
 
 use anyhow::{Context, Result};
@@ -31,7 +32,7 @@ pub fn run() -> Result<ExitCode> {
         Command::Themes(args) => themes(args),
         Command::Check(args) => check(args),
         Command::Report(args) => html_of_report(args),
-        Command::Dist(args) => mentorlens::dist::main(args),
+        Command::Dist(args) => dist::main(args),
         Command::Schema(args) => {
             let schema = match args.of {
                 SchemaOf::Report => Report::json_schema(),
@@ -92,6 +93,9 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
         };
         write_to(args.output.as_deref(), "report", write)?;
     }
+    if let Some(path) = &args.index {
+        write_index(path, &analysis)?;
+    }
     if args.timings {
         eprintln!(
             "mentorlens: timings: {}, write {:.2} s wall",
@@ -100,6 +104,18 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
         );
     }
     Ok(finish(&analysis, args.input.quiet))
+}
+
+/// Writes the corpus fingerprint index of an analysis (`--index FILE`).
+fn write_index(path: &Path, analysis: &Analysis) -> Result<()> {
+    mentorlens::report::write_output(path, |out| {
+        mentorlens::check::index::write_index(
+            out,
+            &analysis.settings.fingerprint,
+            &analysis.documents,
+        )
+    })
+    .with_context(|| format!("cannot write the index to {}", path.display()))
 }
 
 fn detect(args: DetectArgs) -> Result<ExitCode> {

@@ -288,3 +288,87 @@ fn a_work_folder_of_another_plan_or_tool_version_is_refused() {
         String::from_utf8_lossy(&task.stderr)
     );
 }
+
+/// `check --format json` in `folder`: the exit code and the JSON.
+fn check_json(folder: &Path, arguments: &[&str]) -> (i32, serde_json::Value, String) {
+    let output = mentorlens()
+        .current_dir(folder)
+        .env_remove("CI")
+        .arg("check")
+        .args(arguments)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).to_string();
+    let json = serde_json::from_slice(&output.stdout).unwrap_or(serde_json::Value::Null);
+    (output.status.code().unwrap_or(-1), json, stderr)
+}
+
+#[test]
+fn a_cluster_runs_fingerprint_index_spares_check_the_corpus_fingerprints() {
+    let (folder, inputs) = fixture();
+    let folder = folder.path();
+    // The same index from analyze and from a cluster run over 2 shards.
+    let analyzed = folder.join("analyze.index.jsonl");
+    let command = with(
+        args(&["analyze", "--quiet", "-o", "-", "--index"]),
+        &[analyzed.display().to_string()],
+    );
+    assert_eq!(run_in(folder, &with(command, &inputs)), 3);
+    let out = folder.join("dist.json");
+    let work = dist_run(folder, &inputs, 2, &out);
+    let clustered = folder.join("dist.index.jsonl");
+    let assemble = args(&[
+        "dist",
+        "assemble",
+        "--quiet",
+        "--work",
+        &work.display().to_string(),
+        "-o",
+        &out.display().to_string(),
+        "--index",
+        &clustered.display().to_string(),
+    ]);
+    assert_eq!(run_in(folder, &assemble), 3);
+    let index = std::fs::read(&analyzed).unwrap();
+    assert!(index == std::fs::read(&clustered).unwrap());
+    let lines = index
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .count();
+    assert!(lines > GENERATED, "one line per document and a header");
+    // A new copy of a seed: check finds it against the corpus with or without the index, and
+    // with it fingerprints no corpus document.
+    std::fs::create_dir_all(folder.join("new")).unwrap();
+    std::fs::copy(
+        root().join("corpus/000_6d249e2a96ff57b8.txt"),
+        folder.join("new/copy.txt"),
+    )
+    .unwrap();
+    let corpus = root().join("corpus").display().to_string();
+    let against = ["new/copy.txt", "--against", &corpus, "--against", "inputs"];
+    let (code, plain, stderr) = check_json(folder, &against);
+    assert_eq!(code, 1, "{stderr}");
+    let index_arg = analyzed.display().to_string();
+    let with_index: Vec<&str> = against
+        .iter()
+        .copied()
+        .chain(["--against-index", &index_arg])
+        .collect();
+    let (code, indexed, stderr) = check_json(folder, &with_index);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(plain["findings"], indexed["findings"]);
+    assert!(plain["findings"].to_string().contains("duplicate"));
+    let documents = &indexed["corpus"]["documents"];
+    assert!(documents.as_u64().unwrap() > GENERATED as u64);
+    assert_eq!(&indexed["corpus"]["indexed"], documents);
+    assert_eq!(indexed["corpus"]["fingerprinted"], 0);
+    // An index of other settings is refused, not half used.
+    let text = String::from_utf8(index).unwrap();
+    let settings = text.split("\"settings\":\"").nth(1).unwrap();
+    let settings = &settings[..settings.find('"').unwrap()];
+    std::fs::write(&analyzed, text.replacen(settings, "another", 1)).unwrap();
+    let (code, _, stderr) = check_json(folder, &with_index);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("other settings"), "{stderr}");
+}

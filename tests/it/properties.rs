@@ -258,3 +258,285 @@ fn the_report_does_not_depend_on_the_thread_count() {
     };
     assert!(report_on(1) == report_on(3), "the reports differ");
 }
+
+// The order-sensitive steps of grouping, on random graphs full of ties: blocking over any number
+// of partitions, the greedy candidate budgets and the non-chaining joins give the single-process
+// result whatever the order of their input or how it is cut.
+
+use mentorlens::align::group::{
+    BlockKey, BlockKind, Joined, PassingPair, RankedPair, join_pairs, merge_shares,
+    partition_shares, within_budget,
+};
+
+/// Distinct pairs `(i, j)`, `i < j`, of `documents` documents, each with a small weight and small
+/// text hashes (so that weights and hashes tie often).
+fn ranked_pairs() -> impl Strategy<Value = Vec<RankedPair>> {
+    (2usize..14).prop_flat_map(|documents| {
+        let pairs: Vec<(usize, usize)> = (0..documents)
+            .flat_map(|i| (i + 1..documents).map(move |j| (i, j)))
+            .collect();
+        let all = pairs.len();
+        (
+            proptest::sample::subsequence(pairs, 0..=all),
+            proptest::collection::vec((1u64..4, 0u64..3), documents),
+        )
+            .prop_map(|(pairs, documents)| {
+                pairs
+                    .into_iter()
+                    .map(|(i, j)| RankedPair {
+                        pair: (i, j),
+                        weight: documents[i].0 + documents[j].0,
+                        text_hashes: (documents[i].1, documents[j].1),
+                    })
+                    .collect()
+            })
+    })
+}
+
+const KINDS: [BlockKind; 3] = [BlockKind::Anchor, BlockKind::Band, BlockKind::Sound];
+
+/// Which pairs may meet in a block of sounds (some, as `sounds_tie` allows some).
+fn meet(i: usize, j: usize, kind: BlockKind) -> bool {
+    kind != BlockKind::Sound || !(i + j).is_multiple_of(3)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// The budget keeps the same pairs whatever their order, gives no document more than its
+    /// budget, and drops a pair only when one of its documents is full.
+    #[test]
+    fn candidate_budgets_do_not_depend_on_the_order(
+        (pairs, shuffled) in ranked_pairs().prop_flat_map(|p| (Just(p.clone()), Just(p).prop_shuffle())),
+        budget in 1usize..4,
+    ) {
+        let kept = within_budget(pairs.clone(), budget);
+        prop_assert_eq!(&kept, &within_budget(shuffled, budget));
+        let mut count = std::collections::HashMap::new();
+        for &(i, j) in &kept {
+            *count.entry(i).or_insert(0) += 1;
+            *count.entry(j).or_insert(0) += 1;
+        }
+        prop_assert!(count.values().all(|&c| c <= budget));
+        for pair in &pairs {
+            let (i, j) = pair.pair;
+            let full = |d| count.get(&d).copied().unwrap_or(0) == budget;
+            prop_assert!(kept.contains(&(i, j)) || full(i) || full(j));
+        }
+    }
+
+    /// Blocking over P partitions of the keys, merged in any order, gives what one partition
+    /// gives.
+    #[test]
+    fn blocking_does_not_depend_on_the_partitions(
+        keys in proptest::collection::vec(
+            proptest::collection::vec((0usize..3, 0u64..12), 0..6), 0..30),
+        partitions in 2usize..6,
+        reverse in any::<bool>(),
+    ) {
+        let keys: Vec<Vec<BlockKey>> = keys
+            .into_iter()
+            .map(|k| k.into_iter().map(|(kind, hash)| BlockKey { kind: KINDS[kind], hash }).collect())
+            .collect();
+        let whole = merge_shares(vec![partition_shares(&keys, 0, 1, meet)]);
+        let mut parts: Vec<_> = (0..partitions)
+            .map(|p| partition_shares(&keys, p, partitions, meet))
+            .collect();
+        if reverse {
+            parts.reverse();
+        }
+        prop_assert_eq!(whole, merge_shares(parts));
+    }
+}
+
+/// A group as plain data: its members and its pairs (the pair, its score) in the order they joined.
+type PlainGroup = (Vec<usize>, Vec<((usize, usize), f64)>);
+
+/// A random graph for the joins: each document's language (few, so that they clash) and text
+/// order (ties allowed), the passing pairs with scores that tie, and which other pairs would
+/// support a join.
+#[derive(Debug, Clone)]
+struct JoinGraph {
+    languages: Vec<u8>,
+    content: Vec<u8>,
+    passing: Vec<(usize, usize, f64)>,
+    supporting: std::collections::HashSet<(usize, usize)>,
+}
+
+fn join_graphs() -> impl Strategy<Value = JoinGraph> {
+    (2usize..12).prop_flat_map(|documents| {
+        let pairs: Vec<(usize, usize)> = (0..documents)
+            .flat_map(|i| (i + 1..documents).map(move |j| (i, j)))
+            .collect();
+        let all = pairs.len();
+        (
+            proptest::collection::vec(0u8..3, documents),
+            proptest::collection::vec(0u8..4, documents),
+            proptest::collection::vec(
+                (
+                    proptest::sample::select(vec![0.5, 0.6, 0.8, 0.9]),
+                    any::<bool>(),
+                ),
+                all,
+            ),
+            proptest::collection::vec(any::<bool>(), all),
+        )
+            .prop_map(move |(languages, content, scores, supporting)| JoinGraph {
+                languages,
+                content,
+                passing: pairs
+                    .iter()
+                    .zip(&scores)
+                    .filter(|(_, (_, passes))| *passes)
+                    .map(|(&(i, j), &(score, _))| (i, j, score))
+                    .collect(),
+                // A passing pair supports a join; others at random.
+                supporting: pairs
+                    .iter()
+                    .zip(scores.iter().zip(&supporting))
+                    .filter(|(_, ((_, passes), supports))| *passes || **supports)
+                    .map(|(&pair, _)| pair)
+                    .collect(),
+            })
+    })
+}
+
+impl JoinGraph {
+    fn supports(&self, x: usize, y: usize) -> bool {
+        self.supporting.contains(&(x.min(y), x.max(y)))
+    }
+
+    fn join(&self, passing: &[(usize, usize, f64)]) -> Vec<Joined<(usize, usize)>> {
+        let passing = passing
+            .iter()
+            .map(|&(a, b, score)| PassingPair {
+                score,
+                a,
+                b,
+                kept: (a, b),
+            })
+            .collect();
+        join_pairs(passing, &self.content, &self.languages, |x, y| {
+            self.supports(x, y)
+        })
+    }
+
+    /// The greedy joins written out once more, one pair at a time over the whole graph, best
+    /// first, with no components: the single-process algorithm the joins must agree with.
+    fn reference(&self) -> Vec<PlainGroup> {
+        let mut order = self.passing.clone();
+        order.sort_by(|x, y| {
+            y.2.total_cmp(&x.2)
+                .then(self.content[x.0].cmp(&self.content[y.0]))
+                .then(self.content[x.1].cmp(&self.content[y.1]))
+                .then((x.0, x.1).cmp(&(y.0, y.1)))
+        });
+        let mut groups: Vec<PlainGroup> = Vec::new();
+        let group_of =
+            |groups: &[(Vec<usize>, _)], m: usize| groups.iter().position(|g| g.0.contains(&m));
+        for (i, j, score) in order {
+            let (gi, gj) = (group_of(&groups, i), group_of(&groups, j));
+            if gi.is_some() && gi == gj {
+                continue;
+            }
+            let side = |g: Option<usize>, m: usize| g.map_or(vec![m], |g| groups[g].0.clone());
+            let (si, sj) = (side(gi, i), side(gj, j));
+            let language = &self.languages;
+            let copies = language[i] == language[j];
+            let clash = si.iter().any(|&x| {
+                sj.iter()
+                    .any(|&y| language[x] == language[y] && !(copies && language[x] == language[i]))
+            });
+            if clash {
+                continue;
+            }
+            let versions = si
+                .iter()
+                .flat_map(|&x| sj.iter().map(move |&y| (x, y)))
+                .filter(|&(x, y)| self.supports(x, y))
+                .count();
+            let across = si.len() * sj.len();
+            let founder = |g: Option<usize>, m: usize| g.is_none_or(|g| groups[g].0[0] == m);
+            let through_founders = founder(gi, i) && founder(gj, j);
+            if versions * 2 < across || versions * 2 == across && score < 0.8 && !through_founders {
+                continue;
+            }
+            // The group that takes the other keeps its members first (its founder stays first).
+            let mut members = if gi.is_none() && gj.is_some() {
+                sj.clone()
+            } else {
+                si.clone()
+            };
+            members.extend(if gi.is_none() && gj.is_some() { si } else { sj });
+            let mut pairs = Vec::new();
+            let mut joined: Vec<usize> = [gi, gj].into_iter().flatten().collect();
+            joined.sort_unstable();
+            // The group of i keeps its place (or that of j); their pairs in that order.
+            for g in [gi, gj].into_iter().flatten() {
+                pairs.extend(groups[g].1.clone());
+            }
+            pairs.push(((i, j), score));
+            for g in joined.into_iter().rev() {
+                groups.remove(g);
+            }
+            groups.push((members, pairs));
+        }
+        groups
+    }
+}
+
+/// Groups as sets: members sorted, pairs as they joined, groups sorted.
+fn as_sets(groups: Vec<PlainGroup>) -> Vec<PlainGroup> {
+    let mut groups: Vec<_> = groups
+        .into_iter()
+        .map(|(mut members, pairs)| {
+            members.sort_unstable();
+            (members, pairs)
+        })
+        .collect();
+    groups.sort_by(|x, y| x.0.cmp(&y.0));
+    groups
+}
+
+fn joined_sets(groups: Vec<Joined<(usize, usize)>>) -> Vec<PlainGroup> {
+    as_sets(groups.into_iter().map(|g| (g.members, g.pairs)).collect())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// The joins give the single-process result whatever the order of the pairs, and joined
+    /// component by component the same groups.
+    #[test]
+    fn joins_do_not_depend_on_order_or_partitioning(
+        (graph, shuffled) in join_graphs().prop_flat_map(|g| {
+            let passing = g.passing.clone();
+            (Just(g), Just(passing).prop_shuffle())
+        }),
+        parts in 1usize..4,
+    ) {
+        let whole = graph.join(&graph.passing);
+        prop_assert_eq!(&whole, &graph.join(&shuffled));
+        let whole = joined_sets(whole);
+        prop_assert_eq!(&whole, &as_sets(graph.reference()));
+        // Cut the pairs into `parts` pieces of whole connected components (as a cluster's
+        // partitions may hold them): joined piece by piece, the same groups.
+        let mut component: Vec<usize> = (0..graph.languages.len()).collect();
+        fn root(component: &mut [usize], mut x: usize) -> usize {
+            while component[x] != x {
+                x = component[x];
+            }
+            x
+        }
+        for &(a, b, _) in &graph.passing {
+            let (ra, rb) = (root(&mut component, a), root(&mut component, b));
+            component[ra.max(rb)] = ra.min(rb);
+        }
+        let mut pieces: Vec<Vec<(usize, usize, f64)>> = vec![Vec::new(); parts];
+        for &pair in &shuffled {
+            pieces[root(&mut component, pair.0) % parts].push(pair);
+        }
+        let by_pieces: Vec<_> = pieces.iter().rev().flat_map(|piece| graph.join(piece)).collect();
+        prop_assert_eq!(&whole, &joined_sets(by_pieces));
+    }
+}
