@@ -51,6 +51,9 @@ struct Segment {
     /// or more (names, cognates: *September*, *septembre*), its numbers, and the punctuation that
     /// translations keep (`?`, `!`, `(`, `:`, `;`).
     words: Vec<u64>,
+    /// The hashes of `words` that the segment before it in its list holds too, sorted (filled
+    /// by [`linked`]): what a bead merging the two counts once.
+    shared_with_previous: Vec<u64>,
 }
 
 /// Bead shapes with their prior probabilities (Gale & Church 1993, Table 5). Two to two and three
@@ -119,16 +122,18 @@ pub fn align(text_a: &str, a: &Segmented, text_b: &str, b: &Segmented) -> Alignm
 /// The paragraph beads of [`align`] alone (what scoring a pair reads).
 pub fn align_paragraphs(text_a: &str, a: &Segmented, text_b: &str, b: &Segmented) -> Vec<Bead> {
     // Headings and boilerplate lines stand alone: they are never merged with body text.
-    let paragraphs_a: Vec<Segment> = a
-        .paragraphs
-        .iter()
-        .map(|p| segment(text_a, p.span, p.heading || p.boilerplate))
-        .collect();
-    let paragraphs_b: Vec<Segment> = b
-        .paragraphs
-        .iter()
-        .map(|p| segment(text_b, p.span, p.heading || p.boilerplate))
-        .collect();
+    let paragraphs_a = linked(
+        a.paragraphs
+            .iter()
+            .map(|p| segment(text_a, p.span, p.heading || p.boilerplate))
+            .collect(),
+    );
+    let paragraphs_b = linked(
+        b.paragraphs
+            .iter()
+            .map(|p| segment(text_b, p.span, p.heading || p.boilerplate))
+            .collect(),
+    );
     align_segments(&paragraphs_a, &paragraphs_b, Ends::MayBeCut)
 }
 
@@ -168,7 +173,7 @@ pub fn align_sentences_within(
                     ));
                 }
             }
-            (numbers, segments)
+            (numbers, linked(segments))
         };
         let (numbers_a, segments_a) = side(&bead.a, a, text_a, &first_a);
         let (numbers_b, segments_b) = side(&bead.b, b, text_b, &first_b);
@@ -187,19 +192,21 @@ pub fn align_sentences_within(
 /// corpora with one sentence per line): beads of sentence indices, in order.
 pub fn align_sentences(a: &[&str], b: &[&str]) -> Vec<Bead> {
     let segments = |sentences: &[&str]| -> Vec<Segment> {
-        sentences
-            .iter()
-            .map(|sentence| {
-                segment(
-                    sentence,
-                    Span {
-                        start: 0,
-                        end: sentence.len(),
-                    },
-                    false,
-                )
-            })
-            .collect()
+        linked(
+            sentences
+                .iter()
+                .map(|sentence| {
+                    segment(
+                        sentence,
+                        Span {
+                            start: 0,
+                            end: sentence.len(),
+                        },
+                        false,
+                    )
+                })
+                .collect(),
+        )
     };
     align_segments(&segments(a), &segments(b), Ends::Whole)
 }
@@ -243,7 +250,24 @@ fn segment(text: &str, span: Span, heading: bool) -> Segment {
         heading,
         numbers,
         words,
+        shared_with_previous: Vec::new(),
     }
+}
+
+/// A version's segments in order, each knowing the words it shares with the one before it:
+/// every list the aligner reads is made by this.
+fn linked(mut segments: Vec<Segment>) -> Vec<Segment> {
+    for k in 1..segments.len() {
+        let (before, after) = segments.split_at_mut(k);
+        let (previous, current) = (&before[k - 1].words, &mut after[0]);
+        current.shared_with_previous = current
+            .words
+            .iter()
+            .copied()
+            .filter(|word| previous.binary_search(word).is_ok())
+            .collect();
+    }
+    segments
 }
 
 /// Minimum-cost sequence of beads covering both sides in order. The length ratio of the two
@@ -473,6 +497,12 @@ fn bead_cost(
 /// The hash of a word's first [`COGNATE_PREFIX`] letters, lower case and folded to ASCII
 /// (*Engelhörner* and *Engelhorner*, *Ελλάδα* and *Ellada* give the same), without allocating.
 fn cognate_hash(word: &str) -> u64 {
+    // Plain ASCII letters first (most words of Latin-script text) are their own lower case.
+    if let Some(prefix) = word.as_bytes().get(..COGNATE_PREFIX)
+        && prefix.iter().all(u8::is_ascii_alphabetic)
+    {
+        return stable_hash(prefix.iter().map(u8::to_ascii_lowercase));
+    }
     let folded = word
         .chars()
         .flat_map(char::to_lowercase)
@@ -495,30 +525,14 @@ fn common_count(x: &[u64], y: &[u64]) -> usize {
     common
 }
 
-/// The size of the union of two sorted, distinct lists `x` and `y`, and how many of its values
-/// `other` (sorted, distinct) holds, without building the union.
-fn union_against(x: &[u64], y: &[u64], other: &[u64]) -> (usize, usize) {
-    let both = common_count(x, y);
-    let mut common = common_count(x, other) + common_count(y, other);
-    if both > 0 {
-        // The values of both `x` and `y` that `other` holds were counted twice.
-        let (mut i, mut j, mut k) = (0, 0, 0);
-        while i < x.len() && j < y.len() {
-            match x[i].cmp(&y[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    while k < other.len() && other[k] < x[i] {
-                        k += 1;
-                    }
-                    common -= usize::from(other.get(k) == Some(&x[i]));
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-    }
-    (x.len() + y.len() - both, common)
+/// The size of the union of the words of two neighbouring segments (`first`, then `second`),
+/// and how many of its words `other` (sorted, distinct) holds, without building the union.
+fn union_against(first: &Segment, second: &Segment, other: &[u64]) -> (usize, usize) {
+    let both = &second.shared_with_previous;
+    // The words of both that `other` holds are counted twice by the first two terms.
+    let common = common_count(&first.words, other) + common_count(&second.words, other)
+        - common_count(both, other);
+    (first.words.len() + second.words.len() - both.len(), common)
 }
 
 /// The distinct word hashes of several segments, sorted.
@@ -530,7 +544,8 @@ fn union_of_words(side: &[Segment]) -> Vec<u64> {
 }
 
 /// Dice coefficient of the two sides' word sets (sorted, distinct hashes). The beads of the
-/// aligner (one or two segments a side) are counted from the segments' own lists.
+/// aligner (one segment a side, or two neighbours of one list made by [`linked`]) are counted
+/// from the segments' own lists.
 fn shared_words(left: &[Segment], right: &[Segment]) -> f64 {
     let (size_a, size_b, common) = match (left, right) {
         ([x], [y]) => (
@@ -539,11 +554,11 @@ fn shared_words(left: &[Segment], right: &[Segment]) -> f64 {
             common_count(&x.words, &y.words),
         ),
         ([x1, x2], [y]) => {
-            let (size, common) = union_against(&x1.words, &x2.words, &y.words);
+            let (size, common) = union_against(x1, x2, &y.words);
             (size, y.words.len(), common)
         }
         ([x], [y1, y2]) => {
-            let (size, common) = union_against(&y1.words, &y2.words, &x.words);
+            let (size, common) = union_against(y1, y2, &x.words);
             (x.words.len(), size, common)
         }
         _ => {
@@ -597,25 +612,21 @@ mod tests {
             heading: false,
             numbers: Vec::new(),
             words: words.to_vec(),
+            shared_with_previous: Vec::new(),
         };
-        let (x1, x2, y) = (
+        let list = linked(vec![
             side(&[1, 3, 5, 7]),
             side(&[2, 3, 7, 9]),
             side(&[3, 4, 7, 9]),
-        );
-        // The union of x1 and x2 is 1 2 3 5 7 9 (6 words), of which 3, 7 and 9 are in y.
+        ]);
+        let (first_two, last) = list.split_at(2);
+        // The union of the first two is 1 2 3 5 7 9 (6 words), of which 3, 7 and 9 are in the last.
         let expected = 2.0 * 3.0 / (6.0 + 4.0);
-        assert_eq!(
-            shared_words(&[x1.clone(), x2.clone()], &[y.clone()]),
-            expected
-        );
-        assert_eq!(
-            shared_words(&[y.clone()], &[x1.clone(), x2.clone()]),
-            expected
-        );
-        let all = [x1.clone(), x2.clone(), y.clone()];
-        assert_eq!(shared_words(&all, &[x1.clone()]), 2.0 * 4.0 / (7.0 + 4.0));
-        assert_eq!(shared_words(&[x1], &[side(&[])]), 0.0);
+        assert_eq!(shared_words(first_two, last), expected);
+        assert_eq!(shared_words(last, first_two), expected);
+        // All three (1 2 3 4 5 7 9) against the first: 1 3 5 7.
+        assert_eq!(shared_words(&list, &list[..1]), 2.0 * 4.0 / (7.0 + 4.0));
+        assert_eq!(shared_words(&list[..1], &[side(&[])]), 0.0);
     }
 
     #[test]
@@ -623,6 +634,26 @@ mod tests {
         assert!((standard_normal_cdf(0.0) - 0.5).abs() < 1e-7);
         assert!((standard_normal_cdf(1.96) - 0.975).abs() < 1e-4);
         assert!((standard_normal_cdf(-1.0) - 0.1587).abs() < 1e-4);
+    }
+
+    #[test]
+    fn ascii_words_hash_as_their_folded_letters() {
+        let folded = |word: &str| {
+            stable_hash(
+                word.chars()
+                    .flat_map(char::to_lowercase)
+                    .flat_map(|c| deunicode::deunicode_char(c).unwrap_or("").bytes())
+                    .filter(u8::is_ascii_alphanumeric)
+                    .take(COGNATE_PREFIX),
+            )
+        };
+        let letters = ('a'..='z').chain('A'..='Z');
+        for word in letters
+            .map(|c| format!("{c}{c}xYz"))
+            .chain(["Mentor".into(), "ABCD".into()])
+        {
+            assert_eq!(cognate_hash(&word), folded(&word), "{word}");
+        }
     }
 
     #[test]
