@@ -51,6 +51,9 @@ struct Segment {
     /// or more (names, cognates: *September*, *septembre*), its numbers, and the punctuation that
     /// translations keep (`?`, `!`, `(`, `:`, `;`).
     words: Vec<u64>,
+    /// The hashes of `words` that the segment before it in its list holds too, sorted (filled
+    /// by [`linked`]): what a bead merging the two counts once.
+    shared_with_previous: Vec<u64>,
 }
 
 /// Bead shapes with their prior probabilities (Gale & Church 1993, Table 5). Two to two and three
@@ -108,18 +111,41 @@ const CUT_PER_SEGMENT: f64 = 0.5;
 
 /// Aligns two segmented documents: paragraphs, then sentences inside each paragraph bead.
 pub fn align(text_a: &str, a: &Segmented, text_b: &str, b: &Segmented) -> Alignment {
+    let paragraphs = align_paragraphs(text_a, a, text_b, b);
+    let sentences = align_sentences_within(text_a, a, text_b, b, &paragraphs);
+    Alignment {
+        paragraphs,
+        sentences,
+    }
+}
+
+/// The paragraph beads of [`align`] alone (what scoring a pair reads).
+pub fn align_paragraphs(text_a: &str, a: &Segmented, text_b: &str, b: &Segmented) -> Vec<Bead> {
     // Headings and boilerplate lines stand alone: they are never merged with body text.
-    let paragraphs_a: Vec<Segment> = a
-        .paragraphs
-        .iter()
-        .map(|p| segment(text_a, p.span, p.heading || p.boilerplate))
-        .collect();
-    let paragraphs_b: Vec<Segment> = b
-        .paragraphs
-        .iter()
-        .map(|p| segment(text_b, p.span, p.heading || p.boilerplate))
-        .collect();
-    let paragraph_beads = align_segments(&paragraphs_a, &paragraphs_b, Ends::MayBeCut);
+    let paragraphs_a = linked(
+        a.paragraphs
+            .iter()
+            .map(|p| segment(text_a, p.span, p.heading || p.boilerplate))
+            .collect(),
+    );
+    let paragraphs_b = linked(
+        b.paragraphs
+            .iter()
+            .map(|p| segment(text_b, p.span, p.heading || p.boilerplate))
+            .collect(),
+    );
+    align_segments(&paragraphs_a, &paragraphs_b, Ends::MayBeCut)
+}
+
+/// The sentence beads of [`align`]: the sentences inside each of the paragraph beads
+/// `paragraph_beads` (from [`align_paragraphs`]) aligned with each other.
+pub fn align_sentences_within(
+    text_a: &str,
+    a: &Segmented,
+    text_b: &str,
+    b: &Segmented,
+    paragraph_beads: &[Bead],
+) -> Vec<Bead> {
     // Sentences are numbered through each document.
     let first_sentence = |segmented: &Segmented| -> Vec<usize> {
         let mut first = Vec::with_capacity(segmented.paragraphs.len());
@@ -132,55 +158,55 @@ pub fn align(text_a: &str, a: &Segmented, text_b: &str, b: &Segmented) -> Alignm
     };
     let (first_a, first_b) = (first_sentence(a), first_sentence(b));
     let mut sentences = Vec::new();
-    for bead in &paragraph_beads {
+    for bead in paragraph_beads {
+        // The sentences of one side: their numbers through the document, and their segments.
         let side = |indices: &[usize], segmented: &Segmented, text: &str, first: &[usize]| {
-            let mut spans: Vec<(usize, Segment)> = Vec::new();
+            let (mut numbers, mut segments) = (Vec::new(), Vec::new());
             for &index in indices {
                 let paragraph = &segmented.paragraphs[index];
                 for (k, sentence) in paragraph.sentences.iter().enumerate() {
-                    spans.push((
-                        first[index] + k,
-                        segment(text, *sentence, paragraph.heading || paragraph.boilerplate),
+                    numbers.push(first[index] + k);
+                    segments.push(segment(
+                        text,
+                        *sentence,
+                        paragraph.heading || paragraph.boilerplate,
                     ));
                 }
             }
-            spans
+            (numbers, linked(segments))
         };
-        let sentences_a = side(&bead.a, a, text_a, &first_a);
-        let sentences_b = side(&bead.b, b, text_b, &first_b);
-        let segments_a: Vec<Segment> = sentences_a.iter().map(|(_, s)| s.clone()).collect();
-        let segments_b: Vec<Segment> = sentences_b.iter().map(|(_, s)| s.clone()).collect();
+        let (numbers_a, segments_a) = side(&bead.a, a, text_a, &first_a);
+        let (numbers_b, segments_b) = side(&bead.b, b, text_b, &first_b);
         for inner in align_segments(&segments_a, &segments_b, Ends::Whole) {
             sentences.push(Bead {
-                a: inner.a.iter().map(|&i| sentences_a[i].0).collect(),
-                b: inner.b.iter().map(|&i| sentences_b[i].0).collect(),
+                a: inner.a.iter().map(|&i| numbers_a[i]).collect(),
+                b: inner.b.iter().map(|&i| numbers_b[i]).collect(),
                 score: inner.score,
             });
         }
     }
-    Alignment {
-        paragraphs: paragraph_beads,
-        sentences,
-    }
+    sentences
 }
 
 /// Aligns two lists of sentences (text already split, one sentence per item, as in parallel
 /// corpora with one sentence per line): beads of sentence indices, in order.
 pub fn align_sentences(a: &[&str], b: &[&str]) -> Vec<Bead> {
     let segments = |sentences: &[&str]| -> Vec<Segment> {
-        sentences
-            .iter()
-            .map(|sentence| {
-                segment(
-                    sentence,
-                    Span {
-                        start: 0,
-                        end: sentence.len(),
-                    },
-                    false,
-                )
-            })
-            .collect()
+        linked(
+            sentences
+                .iter()
+                .map(|sentence| {
+                    segment(
+                        sentence,
+                        Span {
+                            start: 0,
+                            end: sentence.len(),
+                        },
+                        false,
+                    )
+                })
+                .collect(),
+        )
     };
     align_segments(&segments(a), &segments(b), Ends::Whole)
 }
@@ -224,7 +250,24 @@ fn segment(text: &str, span: Span, heading: bool) -> Segment {
         heading,
         numbers,
         words,
+        shared_with_previous: Vec::new(),
     }
+}
+
+/// A version's segments in order, each knowing the words it shares with the one before it:
+/// every list the aligner reads is made by this.
+fn linked(mut segments: Vec<Segment>) -> Vec<Segment> {
+    for k in 1..segments.len() {
+        let (before, after) = segments.split_at_mut(k);
+        let (previous, current) = (&before[k - 1].words, &mut after[0]);
+        current.shared_with_previous = current
+            .words
+            .iter()
+            .copied()
+            .filter(|word| previous.binary_search(word).is_ok())
+            .collect();
+    }
+    segments
 }
 
 /// Minimum-cost sequence of beads covering both sides in order. The length ratio of the two
@@ -436,11 +479,10 @@ fn bead_cost(
     if heading_a != heading_b {
         total += 3.0;
     }
-    let numbers_b: Vec<&String> = right.iter().flat_map(|s| &s.numbers).collect();
     let shared = left
         .iter()
         .flat_map(|s| &s.numbers)
-        .filter(|n| numbers_b.contains(n))
+        .filter(|n| right.iter().any(|s| s.numbers.contains(n)))
         .count();
     total -= NUMBER_BONUS * shared as f64;
     // Sides that share fewer words than the two documents do overall are less likely a pair;
@@ -455,6 +497,12 @@ fn bead_cost(
 /// The hash of a word's first [`COGNATE_PREFIX`] letters, lower case and folded to ASCII
 /// (*Engelhörner* and *Engelhorner*, *Ελλάδα* and *Ellada* give the same), without allocating.
 fn cognate_hash(word: &str) -> u64 {
+    // Plain ASCII letters first (most words of Latin-script text) are their own lower case.
+    if let Some(prefix) = word.as_bytes().get(..COGNATE_PREFIX)
+        && prefix.iter().all(u8::is_ascii_alphabetic)
+    {
+        return stable_hash(prefix.iter().map(u8::to_ascii_lowercase));
+    }
     let folded = word
         .chars()
         .flat_map(char::to_lowercase)
@@ -464,39 +512,68 @@ fn cognate_hash(word: &str) -> u64 {
     stable_hash(folded)
 }
 
-/// The distinct word hashes of one side of a bead: borrowed for one segment (the common case),
-/// merged for several.
-fn side_words(side: &[Segment]) -> std::borrow::Cow<'_, [u64]> {
-    match side {
-        [one] => std::borrow::Cow::Borrowed(&one.words),
-        many => {
-            let mut words: Vec<u64> = many.iter().flat_map(|s| s.words.iter().copied()).collect();
-            words.sort_unstable();
-            words.dedup();
-            std::borrow::Cow::Owned(words)
-        }
+/// How many values two sorted, distinct lists share: one merge pass, with no branch to mispredict
+/// in its loop.
+fn common_count(x: &[u64], y: &[u64]) -> usize {
+    let (mut i, mut j, mut common) = (0, 0, 0);
+    while i < x.len() && j < y.len() {
+        let (p, q) = (x[i], y[j]);
+        common += usize::from(p == q);
+        i += usize::from(p <= q);
+        j += usize::from(q <= p);
     }
+    common
 }
 
-/// Dice coefficient of the two sides' word sets (sorted, distinct hashes: one merge pass).
+/// The size of the union of the words of two neighbouring segments (`first`, then `second`),
+/// and how many of its words `other` (sorted, distinct) holds, without building the union.
+fn union_against(first: &Segment, second: &Segment, other: &[u64]) -> (usize, usize) {
+    let both = &second.shared_with_previous;
+    // The words of both that `other` holds are counted twice by the first two terms.
+    let common = common_count(&first.words, other) + common_count(&second.words, other)
+        - common_count(both, other);
+    (first.words.len() + second.words.len() - both.len(), common)
+}
+
+/// The distinct word hashes of several segments, sorted.
+fn union_of_words(side: &[Segment]) -> Vec<u64> {
+    let mut words: Vec<u64> = side.iter().flat_map(|s| s.words.iter().copied()).collect();
+    words.sort_unstable();
+    words.dedup();
+    words
+}
+
+/// Dice coefficient of the two sides' word sets (sorted, distinct hashes). The beads of the
+/// aligner (one segment a side, or two neighbours of one list made by [`linked`]) are counted
+/// from the segments' own lists.
 fn shared_words(left: &[Segment], right: &[Segment]) -> f64 {
-    let (words_a, words_b) = (side_words(left), side_words(right));
-    if words_a.is_empty() || words_b.is_empty() {
+    let (size_a, size_b, common) = match (left, right) {
+        ([x], [y]) => (
+            x.words.len(),
+            y.words.len(),
+            common_count(&x.words, &y.words),
+        ),
+        ([x1, x2], [y]) => {
+            let (size, common) = union_against(x1, x2, &y.words);
+            (size, y.words.len(), common)
+        }
+        ([x], [y1, y2]) => {
+            let (size, common) = union_against(y1, y2, &x.words);
+            (x.words.len(), size, common)
+        }
+        _ => {
+            let (words_a, words_b) = (union_of_words(left), union_of_words(right));
+            (
+                words_a.len(),
+                words_b.len(),
+                common_count(&words_a, &words_b),
+            )
+        }
+    };
+    if size_a == 0 || size_b == 0 {
         return 0.0;
     }
-    let (mut i, mut j, mut common) = (0, 0, 0usize);
-    while i < words_a.len() && j < words_b.len() {
-        match words_a[i].cmp(&words_b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                common += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    2.0 * common as f64 / (words_a.len() + words_b.len()) as f64
+    2.0 * common as f64 / (size_a + size_b) as f64
 }
 
 /// Φ(x) for the standard normal distribution (Abramowitz & Stegun 26.2.17, error < 7.5e-8).
@@ -529,10 +606,54 @@ mod tests {
     }
 
     #[test]
+    fn shared_words_of_merged_segments_count_each_word_once() {
+        let side = |words: &[u64]| Segment {
+            length: 10.0,
+            heading: false,
+            numbers: Vec::new(),
+            words: words.to_vec(),
+            shared_with_previous: Vec::new(),
+        };
+        let list = linked(vec![
+            side(&[1, 3, 5, 7]),
+            side(&[2, 3, 7, 9]),
+            side(&[3, 4, 7, 9]),
+        ]);
+        let (first_two, last) = list.split_at(2);
+        // The union of the first two is 1 2 3 5 7 9 (6 words), of which 3, 7 and 9 are in the last.
+        let expected = 2.0 * 3.0 / (6.0 + 4.0);
+        assert_eq!(shared_words(first_two, last), expected);
+        assert_eq!(shared_words(last, first_two), expected);
+        // All three (1 2 3 4 5 7 9) against the first: 1 3 5 7.
+        assert_eq!(shared_words(&list, &list[..1]), 2.0 * 4.0 / (7.0 + 4.0));
+        assert_eq!(shared_words(&list[..1], &[side(&[])]), 0.0);
+    }
+
+    #[test]
     fn normal_cdf_is_right() {
         assert!((standard_normal_cdf(0.0) - 0.5).abs() < 1e-7);
         assert!((standard_normal_cdf(1.96) - 0.975).abs() < 1e-4);
         assert!((standard_normal_cdf(-1.0) - 0.1587).abs() < 1e-4);
+    }
+
+    #[test]
+    fn ascii_words_hash_as_their_folded_letters() {
+        let folded = |word: &str| {
+            stable_hash(
+                word.chars()
+                    .flat_map(char::to_lowercase)
+                    .flat_map(|c| deunicode::deunicode_char(c).unwrap_or("").bytes())
+                    .filter(u8::is_ascii_alphanumeric)
+                    .take(COGNATE_PREFIX),
+            )
+        };
+        let letters = ('a'..='z').chain('A'..='Z');
+        for word in letters
+            .map(|c| format!("{c}{c}xYz"))
+            .chain(["Mentor".into(), "ABCD".into()])
+        {
+            assert_eq!(cognate_hash(&word), folded(&word), "{word}");
+        }
     }
 
     #[test]

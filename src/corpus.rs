@@ -8,6 +8,7 @@
 //! rejected as binary (a file as soon as its first 64 KiB show it, a JSON Lines record by its
 //! text), and empty or whitespace-only texts are rejected as empty.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::io::{self, Read};
@@ -497,71 +498,25 @@ fn load_jsonl(file_id: &str, display: &str, bytes: Vec<u8>) -> Vec<Result<Docume
         Ok(decoded) => decoded,
         Err((kind, message)) => return vec![Err(InputError::new(display, kind, message))],
     };
-    let mut out = Vec::new();
+    // The lines with their numbers and where they stand in the file, then each record read on
+    // whichever thread is free (a large file's records are parsed in parallel, in file order).
+    let mut lines = Vec::new();
     let mut line_start = 0;
     for (number, raw_line) in decoded.text.split_inclusive('\n').enumerate() {
-        let number = number + 1;
         let line_span = line_start..line_start + raw_line.len();
         line_start = line_span.end;
         let line = raw_line.strip_suffix('\n').unwrap_or(raw_line);
         let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.trim().is_empty() {
-            continue;
+        if !line.trim().is_empty() {
+            lines.push((number + 1, line_span, line));
         }
-        let location = format!("{display}:{number}");
-        let at_line = |mut error: InputError| {
-            error.record_line = Some(number);
-            error
-        };
-        let record = match serde_json::from_str::<Record>(line) {
-            Ok(record) => record,
-            Err(error) => {
-                out.push(Err(at_line(InputError::new(
-                    location,
-                    InputErrorKind::InvalidRecord,
-                    format!("not a {{\"id\": ..., \"text\": ...}} record: {error}"),
-                ))));
-                continue;
-            }
-        };
-        if looks_binary(record.text.as_bytes()) {
-            out.push(Err(at_line(InputError::new(
-                location,
-                InputErrorKind::Binary,
-                "the record's text is binary (a NUL character or mostly control characters), not text; give plain text",
-            ))));
-            continue;
-        }
-        let id = record.id().unwrap_or_else(|| format!("{file_id}:{number}"));
-        // The file's notes hold for every record; replacements only for the records on whose
-        // line decoding made them.
-        let mut warnings = decoded.warnings.clone();
-        let replaced = decoded.replacements_in(line_span);
-        let first_replacement = if replaced > 0 {
-            warnings.push(format!(
-                "invalid {} on line {number} of the file: {replaced} sequence(s) replaced by U+FFFD",
-                decoded.encoding
-            ));
-            record.text.find('\u{FFFD}')
-        } else {
-            None
-        };
-        let record_text = Decoded {
-            text: record.text,
-            warnings,
-            replacements: Vec::new(),
-            encoding: decoded.encoding,
-        };
-        out.push(
-            document_from_text(id, location, record_text)
-                .map(|mut document| {
-                    document.record_line = Some(number);
-                    document.first_replacement = first_replacement;
-                    document
-                })
-                .map_err(at_line),
-        );
     }
+    let mut out: Vec<Result<Document, InputError>> = lines
+        .into_par_iter()
+        .map(|(number, line_span, line)| {
+            jsonl_record(file_id, display, &decoded, number, line_span, line)
+        })
+        .collect();
     if out.is_empty() {
         out.push(Err(InputError::new(
             display,
@@ -570,6 +525,67 @@ fn load_jsonl(file_id: &str, display: &str, bytes: Vec<u8>) -> Vec<Result<Docume
         )));
     }
     out
+}
+
+/// One record of a JSON Lines file: line `number` (counted from 1), `line` without its line end,
+/// at `line_span` of the decoded file.
+fn jsonl_record(
+    file_id: &str,
+    display: &str,
+    decoded: &Decoded,
+    number: usize,
+    line_span: std::ops::Range<usize>,
+    line: &str,
+) -> Result<Document, InputError> {
+    let location = format!("{display}:{number}");
+    let at_line = |mut error: InputError| {
+        error.record_line = Some(number);
+        error
+    };
+    let record = match serde_json::from_str::<Record>(line) {
+        Ok(record) => record,
+        Err(error) => {
+            return Err(at_line(InputError::new(
+                location,
+                InputErrorKind::InvalidRecord,
+                format!("not a {{\"id\": ..., \"text\": ...}} record: {error}"),
+            )));
+        }
+    };
+    if looks_binary(record.text.as_bytes()) {
+        return Err(at_line(InputError::new(
+            location,
+            InputErrorKind::Binary,
+            "the record's text is binary (a NUL character or mostly control characters), not text; give plain text",
+        )));
+    }
+    let id = record.id().unwrap_or_else(|| format!("{file_id}:{number}"));
+    // The file's notes hold for every record; replacements only for the records on whose
+    // line decoding made them.
+    let mut warnings = decoded.warnings.clone();
+    let replaced = decoded.replacements_in(line_span);
+    let first_replacement = if replaced > 0 {
+        warnings.push(format!(
+            "invalid {} on line {number} of the file: {replaced} sequence(s) replaced by U+FFFD",
+            decoded.encoding
+        ));
+        record.text.find('\u{FFFD}')
+    } else {
+        None
+    };
+    let record_text = Decoded {
+        text: record.text,
+        warnings,
+        replacements: Vec::new(),
+        encoding: decoded.encoding,
+    };
+    document_from_text(id, location, record_text)
+        .map(|mut document| {
+            document.record_line = Some(number);
+            document.first_replacement = first_replacement;
+            document
+        })
+        .map_err(at_line)
 }
 
 /// Decodes raw bytes into a document, or says why they are not text.

@@ -29,7 +29,7 @@ use crate::AnalysedDocument;
 use crate::align::tokens::{
     Spelling, Token, TokenKind, dominant_script, katakana_words, sound_key, tokens,
 };
-use crate::align::{Alignment, align};
+use crate::align::{Alignment, align_paragraphs, align_sentences_within};
 use crate::lang::Language;
 use crate::text::{round4, stable_hash};
 use rayon::prelude::*;
@@ -290,14 +290,21 @@ pub fn fingerprint(document: &AnalysedDocument) -> Fingerprint {
             _ => {}
         }
     }
-    let words: Vec<String> = text
+    let words: Vec<std::borrow::Cow<str>> = text
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
+        .map(lower_case)
         .collect();
-    let mut sketch = vec![u64::MAX; SKETCH];
+    let mut sketch = [u64::MAX; SKETCH];
     for trigram in words.windows(3) {
-        let base = stable_hash(trigram.join(" ").bytes());
+        let joined = trigram[0]
+            .bytes()
+            .chain(std::iter::once(b' '))
+            .chain(trigram[1].bytes())
+            .chain(std::iter::once(b' '))
+            .chain(trigram[2].bytes());
+        // The hash of the three words joined by spaces, without joining them.
+        let base = stable_hash(joined);
         for (k, slot) in sketch.iter_mut().enumerate() {
             let value = mix(base ^ (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
             *slot = (*slot).min(value);
@@ -340,7 +347,7 @@ pub fn fingerprint(document: &AnalysedDocument) -> Fingerprint {
     }
     Fingerprint {
         anchors,
-        sketch,
+        sketch: sketch.to_vec(),
         text_hash: stable_hash(original.bytes()),
         language: document.languages.document.language,
         script: script.to_string(),
@@ -387,6 +394,20 @@ fn word_anchors(token: &Token) -> Vec<String> {
         }
     }
     anchors
+}
+
+/// A word in lower case ([`str::to_lowercase`]), borrowed when lower case changes none of its
+/// letters (most words).
+fn lower_case(word: &str) -> std::borrow::Cow<'_, str> {
+    let changes = |c: char| match c.is_ascii() {
+        true => c.is_ascii_uppercase(),
+        false => !c.to_lowercase().eq(std::iter::once(c)),
+    };
+    if word.chars().any(changes) {
+        std::borrow::Cow::Owned(word.to_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(word)
+    }
 }
 
 /// The hash a fingerprint keeps of a whole text (equal for exact copies).
@@ -1297,7 +1318,8 @@ fn unpaired_tail(beads: &[crate::align::Bead]) -> usize {
         .max(count(beads.iter().rev().take_while(other_side).collect()))
 }
 
-/// Scores one candidate pair: rare shared anchors, trigram similarity and alignment quality.
+/// Scores one candidate pair: rare shared anchors, trigram similarity and alignment quality
+/// (the alignment holds sentence beads only when the pair scores [`GROUP_THRESHOLD`] or more).
 /// `frequency` (when the whole corpus is known) discounts anchors many documents carry.
 /// `None` when their paragraph counts differ too much to be versions of one article.
 pub fn score_pair(
@@ -1311,21 +1333,20 @@ pub fn score_pair(
     if pa.min(pb) * SHORTEST_PART < pa.max(pb) {
         return None;
     }
-    let alignment = align(
+    let paragraphs = align_paragraphs(
         &a.document.text,
         &a.segmented,
         &b.document.text,
         &b.segmented,
     );
-    let good = alignment
-        .paragraphs
+    let good = paragraphs
         .iter()
         .filter(|bead| bead.a.len() == 1 && bead.b.len() == 1 && bead.score >= 0.1)
         .count();
     // A version cut short leaves the other's last paragraphs unpaired: they are what it lacks,
     // not a sign of another article, when what it holds pairs cleanly and well.
-    let extra = unpaired_tail(&alignment.paragraphs);
-    let head = &alignment.paragraphs[..alignment.paragraphs.len().saturating_sub(extra)];
+    let extra = unpaired_tail(&paragraphs);
+    let head = &paragraphs[..paragraphs.len().saturating_sub(extra)];
     let head_pairs: Vec<f64> = head
         .iter()
         .filter(|bead| bead.a.len() == 1 && bead.b.len() == 1)
@@ -1392,6 +1413,22 @@ pub fn score_pair(
         trigram_similarity: round4(similarity),
         aligned_paragraphs: round4(aligned),
         paragraphs: [pa, pb],
+    };
+    // Sentences are aligned only inside a pair that may be kept: most candidates are not.
+    let sentences = if score >= GROUP_THRESHOLD {
+        align_sentences_within(
+            &a.document.text,
+            &a.segmented,
+            &b.document.text,
+            &b.segmented,
+            &paragraphs,
+        )
+    } else {
+        Vec::new()
+    };
+    let alignment = Alignment {
+        paragraphs,
+        sentences,
     };
     Some((score, evidence, alignment))
 }
