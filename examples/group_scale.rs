@@ -50,8 +50,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let resident_before = memory_kb("VmRSS");
     // Reset the peak, so that the peak read after grouping is the grouping stage's (Linux).
     let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let inputs: Vec<_> = analysed.iter().map(|d| d.grouped()).collect();
     let started = Instant::now();
-    let groups = mentorlens::align::group::group(&analysed);
+    let groups = mentorlens::align::group::group(&inputs);
     let group_time = started.elapsed();
     if let (Some(before), Some(peak)) = (resident_before, memory_kb("VmHWM")) {
         println!(

@@ -614,7 +614,7 @@ fn load_corpus(
                 Some(entry) => entry.fingerprint,
                 None => {
                     let analysed = pipeline.analyse_document(document.clone());
-                    let fingerprint = fingerprint(&analysed);
+                    let fingerprint = fingerprint(&analysed.grouped());
                     if let Some(cache) = &cache {
                         cache.put(&document.text, fingerprint.language().code(), &fingerprint);
                     }
@@ -798,7 +798,8 @@ fn corpus_matches(
     new: &[AnalysedDocument],
     corpus: &[CorpusDocument],
 ) -> (Vec<Finding>, usize) {
-    let new_fingerprints: Vec<Fingerprint> = new.par_iter().map(fingerprint).collect();
+    let new_fingerprints: Vec<Fingerprint> =
+        new.par_iter().map(|d| fingerprint(&d.grouped())).collect();
     let index = CorpusIndex::new(corpus.iter().map(|c| c.fingerprint.clone()).collect());
     let pairs = index.candidates(&new_fingerprints);
     let needed: BTreeSet<usize> = pairs.iter().map(|&(_, c)| c).collect();
@@ -809,8 +810,10 @@ fn corpus_matches(
     let scored: Vec<(usize, usize, f64, crate::align::Alignment)> = pairs
         .par_iter()
         .filter_map(|&(n, c)| {
-            let (score, alignment) =
-                index.versions((&new[n], &new_fingerprints[n]), (&analysed[&c], c))?;
+            let (score, alignment) = index.versions(
+                (&new[n].grouped(), &new_fingerprints[n]),
+                (&analysed[&c].grouped(), c),
+            )?;
             Some((n, c, score, alignment))
         })
         .collect();

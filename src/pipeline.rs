@@ -51,6 +51,17 @@ impl AnalysedDocument {
         )
     }
 
+    /// What grouping reads of the document.
+    pub fn grouped(&self) -> align::group::GroupInput<'_> {
+        align::group::GroupInput {
+            id: &self.document.id,
+            text: &self.document.text,
+            segmented: &self.segmented,
+            language: self.languages.document.language,
+            restoration: self.restoration.as_ref(),
+        }
+    }
+
     /// What the theme corpus stage reads of the document.
     pub fn themed(&self) -> themes::ThemedDocument<'_> {
         themes::ThemedDocument {
@@ -333,7 +344,9 @@ impl Pipeline {
         mut timings: Timings,
     ) -> Analysis {
         let phase = Phase::start();
-        let groups = align::group::group(&documents);
+        let inputs: Vec<align::group::GroupInput> =
+            documents.iter().map(AnalysedDocument::grouped).collect();
+        let groups = align::group::group(&inputs);
         timings.group = phase.stop();
         let phase = Phase::start();
         let summaries: Vec<themes::ThemedDocument> =

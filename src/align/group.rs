@@ -25,12 +25,13 @@
 //! [`join_pairs`], whose joins run in parallel over the connected components of the passing
 //! pairs (pairs of two components never meet).
 
-use crate::AnalysedDocument;
 use crate::align::tokens::{
     Spelling, Token, TokenKind, dominant_script, katakana_words, sound_key, tokens,
 };
 use crate::align::{Alignment, align_paragraphs, align_sentences_within};
 use crate::lang::Language;
+use crate::normalize::Restoration;
+use crate::segment::Segmented;
 use crate::text::{round4, stable_hash};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -262,10 +263,34 @@ impl Fingerprint {
     }
 }
 
-/// The fingerprint of an analysed document.
-pub fn fingerprint(document: &AnalysedDocument) -> Fingerprint {
+/// What grouping reads of one document, lent by the pipeline: its id, original text, paragraphs,
+/// language and restored text.
+#[derive(Debug, Clone, Copy)]
+pub struct GroupInput<'a> {
+    /// Its id.
+    pub id: &'a str,
+    /// The original text.
+    pub text: &'a str,
+    /// Its paragraphs and sentences.
+    pub segmented: &'a Segmented,
+    /// The document's language.
+    pub language: Language,
+    /// Its restored text, when the normaliser changed something.
+    pub restoration: Option<&'a Restoration>,
+}
+
+impl GroupInput<'_> {
+    /// The restored text of the original's bytes `start..end` when the normaliser changed
+    /// something wholly inside them.
+    fn restored_span(&self, start: usize, end: usize) -> Option<std::borrow::Cow<'_, str>> {
+        self.restoration?.restored_span(self.text, start, end)
+    }
+}
+
+/// The fingerprint of a document.
+pub fn fingerprint(document: &GroupInput) -> Fingerprint {
     // The opening of the (normalised) text is fingerprint enough, and keeps huge files cheap.
-    let original = &document.document.text;
+    let original = &document.text;
     let mut end = original.len().min(FINGERPRINT_BYTES);
     while !original.is_char_boundary(end) {
         end -= 1;
@@ -349,7 +374,7 @@ pub fn fingerprint(document: &AnalysedDocument) -> Fingerprint {
         anchors,
         sketch: sketch.to_vec(),
         text_hash: stable_hash(original.bytes()),
-        language: document.languages.document.language,
+        language: document.language,
         script: script.to_string(),
     }
 }
@@ -432,14 +457,14 @@ fn sketch_similarity(a: &[u64], b: &[u64]) -> f64 {
 }
 
 /// Finds the groups of versions in a corpus (documents sorted by id).
-pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
+pub fn group(documents: &[GroupInput]) -> Vec<Group> {
     // Exact copies are set aside first: only the first of each set is compared with others.
     let mut first_with_text: HashMap<u64, usize> = HashMap::default();
     let mut copy_of: Vec<Option<usize>> = vec![None; documents.len()];
     for (index, document) in documents.iter().enumerate() {
-        let key = stable_hash(document.document.text.bytes());
+        let key = stable_hash(document.text.bytes());
         match first_with_text.get(&key) {
-            Some(&first) if documents[first].document.text == document.document.text => {
+            Some(&first) if documents[first].text == document.text => {
                 copy_of[index] = Some(first);
             }
             Some(_) => {}
@@ -457,7 +482,7 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
     let content: Vec<(u64, &str)> = fingerprints
         .iter()
         .zip(documents)
-        .map(|(f, d)| (f.text_hash, d.document.text.as_str()))
+        .map(|(f, d)| (f.text_hash, d.text))
         .collect();
     let in_order = |i: usize, j: usize| {
         if content[i] > content[j] {
@@ -571,8 +596,8 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
             sentences: identity(sentences),
         };
         let evidence = PairEvidence {
-            a: a.document.id.clone(),
-            b: b.document.id.clone(),
+            a: a.id.to_string(),
+            b: b.id.to_string(),
             score: 1.0,
             shared_anchors: vec!["identical text".to_string()],
             significance: 0.0,
@@ -589,10 +614,8 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
         .zip(pairs)
         .filter(|(members, _)| !members.is_empty())
         .map(|(members, pairs)| {
-            let languages: HashSet<Language> = members
-                .iter()
-                .map(|&m| documents[m].languages.document.language)
-                .collect();
+            let languages: HashSet<Language> =
+                members.iter().map(|&m| documents[m].language).collect();
             Group {
                 id: String::new(),
                 kind: if languages.len() > 1 {
@@ -603,7 +626,7 @@ pub fn group(documents: &[AnalysedDocument]) -> Vec<Group> {
                 documents: {
                     let mut ids: Vec<String> = members
                         .iter()
-                        .map(|&m| documents[m].document.id.clone())
+                        .map(|&m| documents[m].id.to_string())
                         .collect();
                     ids.sort();
                     ids
@@ -853,8 +876,8 @@ impl CorpusIndex {
     /// article: their score and alignment when the pair reaches [`GROUP_THRESHOLD`].
     pub fn versions(
         &self,
-        new: (&AnalysedDocument, &Fingerprint),
-        (corpus, index): (&AnalysedDocument, usize),
+        new: (&GroupInput, &Fingerprint),
+        (corpus, index): (&GroupInput, usize),
     ) -> Option<(f64, Alignment)> {
         let (score, _, alignment) =
             score_pair(new, (corpus, &self.fingerprints[index]), &self.frequency)?;
@@ -1323,8 +1346,8 @@ fn unpaired_tail(beads: &[crate::align::Bead]) -> usize {
 /// `frequency` (when the whole corpus is known) discounts anchors many documents carry.
 /// `None` when their paragraph counts differ too much to be versions of one article.
 pub fn score_pair(
-    (a, fingerprint_a): (&AnalysedDocument, &Fingerprint),
-    (b, fingerprint_b): (&AnalysedDocument, &Fingerprint),
+    (a, fingerprint_a): (&GroupInput, &Fingerprint),
+    (b, fingerprint_b): (&GroupInput, &Fingerprint),
     frequency: &AnchorFrequency,
 ) -> Option<(f64, PairEvidence, Alignment)> {
     let (pa, pb) = (a.segmented.paragraphs.len(), b.segmented.paragraphs.len());
@@ -1333,12 +1356,7 @@ pub fn score_pair(
     if pa.min(pb) * SHORTEST_PART < pa.max(pb) {
         return None;
     }
-    let paragraphs = align_paragraphs(
-        &a.document.text,
-        &a.segmented,
-        &b.document.text,
-        &b.segmented,
-    );
+    let paragraphs = align_paragraphs(a.text, a.segmented, b.text, b.segmented);
     let good = paragraphs
         .iter()
         .filter(|bead| bead.a.len() == 1 && bead.b.len() == 1 && bead.score >= 0.1)
@@ -1405,8 +1423,8 @@ pub fn score_pair(
         (aligned * certainty).max(aligned * 0.5 * length.min(1.0))
     };
     let evidence = PairEvidence {
-        a: a.document.id.clone(),
-        b: b.document.id.clone(),
+        a: a.id.to_string(),
+        b: b.id.to_string(),
         score: round4(score),
         shared_anchors,
         significance: round4(significance),
@@ -1416,13 +1434,7 @@ pub fn score_pair(
     };
     // Sentences are aligned only inside a pair that may be kept: most candidates are not.
     let sentences = if score >= GROUP_THRESHOLD {
-        align_sentences_within(
-            &a.document.text,
-            &a.segmented,
-            &b.document.text,
-            &b.segmented,
-            &paragraphs,
-        )
+        align_sentences_within(a.text, a.segmented, b.text, b.segmented, &paragraphs)
     } else {
         Vec::new()
     };

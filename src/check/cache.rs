@@ -183,7 +183,7 @@ mod tests {
             first_replacement: None,
             record_line: None,
         });
-        let fingerprint = crate::align::group::fingerprint(&analysed);
+        let fingerprint = crate::align::group::fingerprint(&analysed.grouped());
         let cache = Cache::new(folder.path(), "test");
         cache.put(&text, fingerprint.language().code(), &fingerprint);
         let path = cache.path(&key_of(&text));

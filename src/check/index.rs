@@ -69,7 +69,7 @@ pub fn write_index(
             let entry = Entry {
                 path: document.document.path.clone(),
                 key: key_of(&document.document.text),
-                fingerprint: fingerprint(document),
+                fingerprint: fingerprint(&document.grouped()),
             };
             let mut line = serde_json::to_vec(&entry).unwrap_or_default();
             line.push(b'\n');

@@ -342,7 +342,8 @@ fn align_page(
 ) -> Result<ExitCode> {
     use mentorlens::align::group::{Group, GroupKind, PairAlignment, group};
     mentorlens::corpus::assign_unique_ids(versions.iter_mut().map(|v| &mut v.document));
-    let mut groups = group(&versions);
+    let inputs: Vec<_> = versions.iter().map(|d| d.grouped()).collect();
+    let mut groups = group(&inputs);
     let mut notes = Vec::new();
     if groups.is_empty() {
         let (a, b) = (&versions[0], &versions[1]);

@@ -113,7 +113,8 @@ fn planted_translations_and_duplicates_are_found_among_unrelated_articles() {
             pipeline.analyse_document(document_from_bytes(id.clone(), id, bytes).unwrap())
         })
         .collect();
-    let found = mentorlens::align::group::group(&analysed);
+    let inputs: Vec<_> = analysed.iter().map(|d| d.grouped()).collect();
+    let found = mentorlens::align::group::group(&inputs);
     let (recall, precision) = crate::synthetic::recall_precision(
         planted.into_iter(),
         found.into_iter().map(|g| g.documents),
