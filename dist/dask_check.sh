@@ -13,7 +13,7 @@ for format in json jsonl; do
   code=0
   "$binary" analyze --threads 2 --quiet --format "$format" -o "$scratch/analyze.$format" "$@" || code=$?
   dask_code=0
-  "$python" dist/dask_driver.py --binary "$binary" --work "$scratch/work-$format" --shards 3 \
+  "$python" dist/dask_driver.py --binary "$binary" --work "$scratch/work-$format" --shards 3 --partitions 3 \
     --workers 2 --format "$format" --output "$scratch/dask.$format" "$@" 2>"$scratch/dask.log" || dask_code=$?
   if [ "$code" != "$dask_code" ] || ! cmp "$scratch/analyze.$format" "$scratch/dask.$format"; then
     cat "$scratch/dask.log" >&2

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Time and peak memory of each task of `mentorlens dist`, one task after another, with
 # /usr/bin/time -v; then whether the report equals `analyze`'s (when COMPARE=1).
-#   dist/scale.sh BINARY INPUT WORK SHARDS
+#   dist/scale.sh BINARY INPUT WORK SHARDS [PARTITIONS]
 # e.g. cargo run --release --example gen_corpus -- --planted --docs 100000 --seed 7 --out /tmp/c100k
 #      dist/scale.sh target/release/mentorlens /tmp/c100k /tmp/w100k 8
 set -euo pipefail
-binary=$1 input=$2 work=$3 shards=$4
+binary=$1 input=$2 work=$3 shards=$4 partitions=${5:-1}
 measure() {
   local name=$1
   shift
@@ -14,9 +14,13 @@ measure() {
     /Maximum resident set size/ {rss=$2}
     END {printf "%-14s wall %s  user %6.1f s  peak RSS %7.1f MB\n", name, wall, user, rss/1024}' "$work.time"
 }
-measure plan "$binary" dist plan "$input" --work "$work" --shards "$shards"
+measure plan "$binary" dist plan "$input" --work "$work" --shards "$shards" \
+  --partitions "$partitions"
 for ((k = 0; k < shards; k++)); do
   measure "documents $k" "$binary" dist task documents "$k" --work "$work" --threads 2
+done
+for ((k = 0; k < partitions; k++)); do
+  measure "blocking $k" "$binary" dist task blocking "$k" --work "$work" --threads 2
 done
 measure assemble "$binary" dist assemble --quiet --work "$work" -o "$work.report.json"
 if [ "${COMPARE:-0}" = 1 ]; then

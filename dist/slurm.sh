@@ -8,6 +8,7 @@
 #   dist/slurm.sh BINARY WORK SHARDS OUTPUT INPUT...
 #   e.g. dist/slurm.sh $PWD/target/release/mentorlens /shared/work 256 /shared/report.json /shared/crawl
 #
+# The blocking stage runs PARTITIONS tasks (default 1), e.g. PARTITIONS=16 dist/slurm.sh ...
 # Extra sbatch options (partition, account, time, memory) come from SBATCH_OPTIONS, e.g.
 #   SBATCH_OPTIONS="--partition=cpu --time=02:00:00 --mem=8G --cpus-per-task=4"
 set -euo pipefail
@@ -18,7 +19,7 @@ fi
 binary=$1 work=$2 shards=$3 output=$4
 shift 4
 read -r -a options <<<"${SBATCH_OPTIONS:-}"
-"$binary" dist plan --work "$work" --shards "$shards" "$@"
+"$binary" dist plan --work "$work" --shards "$shards" --partitions "${PARTITIONS:-1}" "$@"
 mkdir -p "$work/slurm-logs"
 dependency=()
 # One array per stage, in the order `dist stages` lists them.

@@ -22,7 +22,7 @@ code=0
 started=$(date +%s)
 spark_code=0
 PYSPARK_PYTHON="$venv/bin/python" "$venv/bin/python" dist/spark_driver.py --master 'local[2]' \
-  --binary "$binary" --work "$scratch/work" --shards 3 --output "$scratch/spark.json" "$@" \
+  --binary "$binary" --work "$scratch/work" --shards 3 --partitions 2 --output "$scratch/spark.json" "$@" \
   2>"$scratch/spark.log" || spark_code=$?
 if [ "$code" != "$spark_code" ] || ! cmp "$scratch/analyze.json" "$scratch/spark.json"; then
   tail -40 "$scratch/spark.log" >&2

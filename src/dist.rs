@@ -6,14 +6,18 @@
 //! The stage `documents` has one task per shard: it loads the shard's inputs and runs the
 //! per-document stages ([`crate::Pipeline::analyse_document`], as `analyze` does) and writes one
 //! JSON Lines record per document, without its text (see [`record`]), then marks itself done.
-//! `assemble` reads every shard's records in order, reads each text again from its path, and runs
-//! the corpus stages as one task with the library functions `analyze` runs: unique ids in load
-//! order, grouping ([`crate::align::group::group`]) and themes ([`crate::themes::summarise`]).
-//! Grouping and themes are not split across tasks yet: they run once over the records, exactly
-//! as in `analyze` (whose grouping is itself cut into pure steps that run in parallel inside the
-//! task: blocking over hash partitions of the keys, candidate budgets, pair scoring, and the
-//! non-chaining joins per connected component; see [`crate::align::group`]). `assemble
-//! --index FILE` also writes the corpus fingerprint index `check --against-index` reads.
+//! The stage `blocking` has one task per partition of grouping's block keys (`--partitions P`):
+//! task `k` reads every shard's records and texts as `assemble` does, and writes the share of
+//! partition `k` ([`crate::align::group::corpus_partition_share`]: what each pair of documents
+//! shares in the blocks whose keys' stable hash falls in partition `k`) as JSON Lines, sorted by
+//! pair. `assemble` reads every shard's records in order, reads each text again from its path,
+//! and runs the rest of the corpus stages as one task with the library functions `analyze` runs:
+//! unique ids in load order, grouping from the merged shares
+//! ([`crate::align::group::group_with_shares`]: candidate budgets, pair scoring, which reads the
+//! texts, and the non-chaining joins per connected component) and themes
+//! ([`crate::themes::summarise`]). Block weights are integers, so the merged shares, and the
+//! report, are the same at any number of shards and partitions. `assemble --index FILE` also
+//! writes the corpus fingerprint index `check --against-index` reads.
 //!
 //! Every file is written to a temporary name and renamed, so a task killed half way leaves no
 //! partial output, and a task run again (a retry) writes the same bytes. A work folder planned by
@@ -21,6 +25,7 @@
 
 pub mod record;
 
+use crate::align::group::{self, GroupInput, Shared};
 use crate::corpus::{self, Document, Input, InputError, Source};
 use crate::report::{Report, html, write_output};
 use crate::timing::Phase;
@@ -35,10 +40,16 @@ use std::process::ExitCode;
 
 /// Version of the work folder's layout and exchange records; a folder of another layout is
 /// refused.
-const LAYOUT: u32 = 1;
+const LAYOUT: u32 = 2;
 
-/// The one stage that runs as many tasks (one per shard).
+/// The first stage: one task per shard.
 const DOCUMENTS_STAGE: &str = "documents";
+
+/// The second stage: one task per partition of the block keys.
+const BLOCKING_STAGE: &str = "blocking";
+
+/// The stages, in the order they run (then `assemble`).
+const STAGES: [&str; 2] = [DOCUMENTS_STAGE, BLOCKING_STAGE];
 
 /// What `plan` reads: the inputs, the work folder, the shard count and a settings file.
 #[derive(Debug, Clone)]
@@ -50,6 +61,8 @@ pub struct PlanInputs {
     /// Number of shards: tasks of the `documents` stage (default: 1 for `plan`, the number of
     /// workers for `run`).
     pub shards: Option<u32>,
+    /// Number of partitions of grouping's block keys: tasks of the `blocking` stage (default 1).
+    pub partitions: Option<u32>,
     /// Settings file in `check`'s format (mentorlens.toml): its stage tables set the analysis.
     pub config: Option<PathBuf>,
 }
@@ -107,19 +120,31 @@ pub fn stages(work: &Path) -> Result<serde_json::Value> {
     let work = WorkFolder::open(work)?;
     Ok(serde_json::json!({
         "plan": work.id,
-        "stages": [{"name": DOCUMENTS_STAGE, "tasks": work.plan.shards.len()}],
+        "stages": [
+            {"name": DOCUMENTS_STAGE, "tasks": work.plan.shards.len()},
+            {"name": BLOCKING_STAGE, "tasks": work.plan.partitions},
+        ],
     }))
 }
 
 /// `dist task STAGE K`: runs one task (nothing when it is done already), with `threads` worker
 /// threads (default: one per core).
 pub fn task(work: &Path, stage: &str, task: usize, threads: Option<usize>) -> Result<()> {
-    if stage != DOCUMENTS_STAGE {
-        bail!("there is no stage {stage:?}: the stages are {DOCUMENTS_STAGE} (then assemble)");
+    if !STAGES.contains(&stage) {
+        bail!(
+            "there is no stage {stage:?}: the stages are {} (then assemble)",
+            STAGES.join(", ")
+        );
     }
     let work = WorkFolder::open(work)?;
     let pool = thread_pool(threads)?;
-    pool.install(|| work.run_documents_task(task))
+    pool.install(|| {
+        if stage == DOCUMENTS_STAGE {
+            work.run_documents_task(task)
+        } else {
+            work.run_blocking_task(task)
+        }
+    })
 }
 
 /// `dist assemble`: reads every task's output and writes the report; the exit code of
@@ -139,11 +164,16 @@ pub fn run(mut inputs: PlanInputs, workers: usize, mut output: OutputOptions) ->
         .shards
         .get_or_insert(u32::try_from(workers).unwrap_or(u32::MAX));
     let work = make_plan(&inputs)?;
-    let shards = work.plan.shards.len();
-    let workers = workers.min(shards.max(1));
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = (cores / workers).max(1);
-    run_tasks_locally(&work.folder, shards, workers, threads)?;
+    let stages = [
+        (DOCUMENTS_STAGE, work.plan.shards.len()),
+        (BLOCKING_STAGE, work.plan.partitions),
+    ];
+    for (stage, tasks) in stages {
+        let workers = workers.min(tasks.max(1));
+        let threads = (cores / workers).max(1);
+        run_tasks_locally(&work.folder, stage, tasks, workers, threads)?;
+    }
     assemble_and_write(&work, &output)
 }
 
@@ -168,6 +198,8 @@ struct Plan {
     inputs: Vec<String>,
     /// Consecutive runs of the discovered sources, in discovery order.
     shards: Vec<Vec<PlannedSource>>,
+    /// Partitions of the block keys: tasks of the `blocking` stage.
+    partitions: usize,
     /// Inputs that failed discovery (missing paths, duplicates).
     errors: Vec<ErrorRecord>,
 }
@@ -237,6 +269,7 @@ fn make_plan(inputs: &PlanInputs) -> Result<WorkFolder> {
         cwd: std::env::current_dir().context("cannot tell the current folder")?,
         inputs: inputs.paths.clone(),
         shards: cut_into_shards(planned, shards),
+        partitions: inputs.partitions.map_or(1, |n| n as usize),
         errors: errors.iter().map(ErrorRecord::from).collect(),
     };
     let bytes = serde_json::to_vec_pretty(&plan)?;
@@ -245,13 +278,16 @@ fn make_plan(inputs: &PlanInputs) -> Result<WorkFolder> {
     match std::fs::read(&path) {
         Ok(existing) if existing == bytes => {}
         Ok(_) => bail!(
-            "the work folder {} holds another plan (other inputs, shards, settings or tool \
-             version): use an empty folder, or remove this one",
+            "the work folder {} holds another plan (other inputs, shards, partitions, settings \
+             or tool version): use an empty folder, or remove this one",
             folder.display()
         ),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(folder.join(DOCUMENTS_STAGE))
-                .with_context(|| format!("cannot create the work folder {}", folder.display()))?;
+            for stage in STAGES {
+                std::fs::create_dir_all(folder.join(stage)).with_context(|| {
+                    format!("cannot create the work folder {}", folder.display())
+                })?;
+            }
             write_atomically(&path, &bytes)?;
         }
         Err(error) => {
@@ -288,11 +324,12 @@ fn write_atomically_with(
     Ok(())
 }
 
-/// The first line of a shard's record file.
+/// The first line of a task's output file: the plan and task it belongs to, and how many lines
+/// follow.
 #[derive(Debug, Serialize, Deserialize)]
-struct ShardHeader {
+struct TaskHeader {
     plan: String,
-    shard: usize,
+    task: usize,
     records: usize,
 }
 
@@ -349,21 +386,97 @@ impl WorkFolder {
         })
     }
 
-    fn records_path(&self, shard: usize) -> PathBuf {
-        self.folder
-            .join(DOCUMENTS_STAGE)
-            .join(format!("{shard:05}.jsonl"))
+    fn output_path(&self, stage: &str, task: usize) -> PathBuf {
+        self.folder.join(stage).join(format!("{task:05}.jsonl"))
     }
 
-    fn done_path(&self, shard: usize) -> PathBuf {
-        self.folder
-            .join(DOCUMENTS_STAGE)
-            .join(format!("{shard:05}.done"))
+    fn done_path(&self, stage: &str, task: usize) -> PathBuf {
+        self.folder.join(stage).join(format!("{task:05}.done"))
     }
 
-    /// Whether the task of `shard` finished for this plan.
-    fn is_done(&self, shard: usize) -> bool {
-        std::fs::read_to_string(self.done_path(shard)).is_ok_and(|id| id.trim() == self.id)
+    /// Whether `task` of `stage` finished for this plan.
+    fn is_done(&self, stage: &str, task: usize) -> bool {
+        std::fs::read_to_string(self.done_path(stage, task)).is_ok_and(|id| id.trim() == self.id)
+    }
+
+    /// Refuses a task number the stage does not have.
+    fn check_task(&self, stage: &str, task: usize, tasks: usize) -> Result<()> {
+        if task >= tasks {
+            bail!(
+                "the stage {stage} has {tasks} task(s), numbered from 0: there is no task {task}"
+            );
+        }
+        Ok(())
+    }
+
+    /// Writes `task`'s output file (a header, then one JSON line per record), then its done mark.
+    fn write_task_output<T: Serialize>(
+        &self,
+        stage: &str,
+        task: usize,
+        records: &[T],
+    ) -> Result<()> {
+        let header = TaskHeader {
+            plan: self.id.clone(),
+            task,
+            records: records.len(),
+        };
+        write_atomically_with(&self.output_path(stage, task), |out| {
+            serde_json::to_writer(&mut *out, &header)?;
+            out.write_all(b"\n")?;
+            for record in records {
+                serde_json::to_writer(&mut *out, record)?;
+                out.write_all(b"\n")?;
+            }
+            Ok(())
+        })?;
+        write_atomically(
+            &self.done_path(stage, task),
+            format!("{}\n", self.id).as_bytes(),
+        )
+    }
+
+    /// The records `task` of `stage` wrote, checked against the plan.
+    fn read_task_output<T: serde::de::DeserializeOwned>(
+        &self,
+        stage: &str,
+        task: usize,
+    ) -> Result<Vec<T>> {
+        if !self.is_done(stage, task) {
+            bail!(
+                "task {task} of the stage {stage} has not finished for this plan: run \
+                 `mentorlens dist task {stage} {task} --work {}`",
+                self.folder.display()
+            );
+        }
+        let path = self.output_path(stage, task);
+        let file = std::fs::File::open(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let mut lines = BufReader::new(file).lines();
+        let header: TaskHeader = match lines.next() {
+            Some(line) => serde_json::from_str(&line?)
+                .with_context(|| format!("{} has no header", path.display()))?,
+            None => bail!("{} is empty", path.display()),
+        };
+        if header.plan != self.id || header.task != task {
+            bail!(
+                "{} belongs to another plan or task: run the task again",
+                path.display()
+            );
+        }
+        let records = lines
+            .map(|line| Ok(serde_json::from_str(&line?)?))
+            .collect::<Result<Vec<T>>>()
+            .with_context(|| format!("cannot read the records of {}", path.display()))?;
+        if records.len() != header.records {
+            bail!(
+                "{} holds {} records, its header says {}",
+                path.display(),
+                records.len(),
+                header.records
+            );
+        }
+        Ok(records)
     }
 
     /// The loaded records of `shard`'s sources, in order (relative paths are read from the
@@ -387,14 +500,8 @@ impl WorkFolder {
     /// The task of `shard` in the `documents` stage: per-document stages over the shard's inputs,
     /// one record per input in load order, then the done mark. Does nothing when already done.
     fn run_documents_task(&self, shard: usize) -> Result<()> {
-        if shard >= self.plan.shards.len() {
-            bail!(
-                "the stage {DOCUMENTS_STAGE} has {} task(s), numbered from 0: there is no task \
-                 {shard}",
-                self.plan.shards.len()
-            );
-        }
-        if self.is_done(shard) {
+        self.check_task(DOCUMENTS_STAGE, shard, self.plan.shards.len())?;
+        if self.is_done(DOCUMENTS_STAGE, shard) {
             return Ok(());
         }
         let loaded = self.load_shard(shard);
@@ -407,65 +514,26 @@ impl WorkFolder {
                 Err(error) => ShardRecord::Error(ErrorRecord::from(&error)),
             })
             .collect();
-        let header = ShardHeader {
-            plan: self.id.clone(),
-            shard,
-            records: records.len(),
-        };
-        write_atomically_with(&self.records_path(shard), |out| {
-            serde_json::to_writer(&mut *out, &header)?;
-            out.write_all(b"\n")?;
-            for record in &records {
-                serde_json::to_writer(&mut *out, record)?;
-                out.write_all(b"\n")?;
-            }
-            Ok(())
-        })?;
-        write_atomically(&self.done_path(shard), format!("{}\n", self.id).as_bytes())
+        self.write_task_output(DOCUMENTS_STAGE, shard, &records)
     }
 
-    /// The records `shard`'s task wrote, checked against the plan.
-    fn read_records(&self, shard: usize) -> Result<Vec<ShardRecord>> {
-        if !self.is_done(shard) {
-            bail!(
-                "task {shard} of the stage {DOCUMENTS_STAGE} has not finished for this plan: run \
-                 `mentorlens dist task {DOCUMENTS_STAGE} {shard} --work {}`",
-                self.folder.display()
-            );
+    /// The task of partition `partition` in the `blocking` stage: the corpus's share of that
+    /// partition of the block keys, one `[pair, shared]` line per pair in pair order, then the done
+    /// mark. Does nothing when already done.
+    fn run_blocking_task(&self, partition: usize) -> Result<()> {
+        self.check_task(BLOCKING_STAGE, partition, self.plan.partitions)?;
+        if self.is_done(BLOCKING_STAGE, partition) {
+            return Ok(());
         }
-        let path = self.records_path(shard);
-        let file = std::fs::File::open(&path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        let mut lines = BufReader::new(file).lines();
-        let header: ShardHeader = match lines.next() {
-            Some(line) => serde_json::from_str(&line?)
-                .with_context(|| format!("{} has no header", path.display()))?,
-            None => bail!("{} is empty", path.display()),
-        };
-        if header.plan != self.id || header.shard != shard {
-            bail!(
-                "{} belongs to another plan or task: run the task again",
-                path.display()
-            );
-        }
-        let records = lines
-            .map(|line| Ok(serde_json::from_str(&line?)?))
-            .collect::<Result<Vec<ShardRecord>>>()
-            .with_context(|| format!("cannot read the records of {}", path.display()))?;
-        if records.len() != header.records {
-            bail!(
-                "{} holds {} records, its header says {}",
-                path.display(),
-                records.len(),
-                header.records
-            );
-        }
-        Ok(records)
+        let (documents, _) = self.load_corpus()?;
+        let inputs: Vec<GroupInput> = documents.iter().map(AnalysedDocument::grouped).collect();
+        let share = group::corpus_partition_share(&inputs, partition, self.plan.partitions);
+        self.write_task_output(BLOCKING_STAGE, partition, &share)
     }
 
     /// The analysed documents and failed inputs of `shard`, each text read again from its path.
     fn shard_documents(&self, shard: usize) -> Result<(Vec<AnalysedDocument>, Vec<InputError>)> {
-        let records = self.read_records(shard)?;
+        let records: Vec<ShardRecord> = self.read_task_output(DOCUMENTS_STAGE, shard)?;
         let loaded = self.load_shard(shard);
         if loaded.len() != records.len() {
             bail!(
@@ -496,9 +564,9 @@ impl WorkFolder {
         Ok((documents, errors))
     }
 
-    /// The corpus stages over every shard's records: the analysis `analyze` makes.
-    fn assemble(&self) -> Result<Analysis> {
-        let phase = Phase::start();
+    /// Every shard's analysed documents (texts read again) and failed inputs, in the order and
+    /// with the unique ids `analyze` gives them.
+    fn load_corpus(&self) -> Result<(Vec<AnalysedDocument>, Vec<InputError>)> {
         let mut documents = Vec::new();
         let mut errors: Vec<InputError> = self
             .plan
@@ -512,17 +580,38 @@ impl WorkFolder {
             errors.extend(shard_errors);
         }
         crate::pipeline::order_documents(&mut documents, &mut errors);
+        Ok((documents, errors))
+    }
+
+    /// The corpus stages over every shard's records and every partition's blocking share: the
+    /// analysis `analyze` makes.
+    fn assemble(&self) -> Result<Analysis> {
+        let phase = Phase::start();
+        let (documents, errors) = self.load_corpus()?;
+        let shares = (0..self.plan.partitions)
+            .map(|partition| self.read_task_output::<(u64, Shared)>(BLOCKING_STAGE, partition))
+            .collect::<Result<Vec<_>>>()?;
         let timings = Timings {
             load: phase.stop(),
             ..Timings::default()
         };
-        Ok(self.pipeline.analyse_corpus(documents, errors, timings))
+        Ok(self
+            .pipeline
+            .analyse_corpus_grouped_by(documents, errors, timings, |inputs| {
+                group::group_with_shares(inputs, |_, _| shares)
+            }))
     }
 }
 
-/// Runs every task of the `documents` stage as a process of this executable, `workers` at once,
-/// each with `threads` threads; fails naming the tasks that failed.
-fn run_tasks_locally(folder: &Path, tasks: usize, workers: usize, threads: usize) -> Result<()> {
+/// Runs every task of `stage` as a process of this executable, `workers` at once, each with
+/// `threads` threads; fails naming the tasks that failed.
+fn run_tasks_locally(
+    folder: &Path,
+    stage: &str,
+    tasks: usize,
+    workers: usize,
+    threads: usize,
+) -> Result<()> {
     let exe = std::env::current_exe().context("cannot find the mentorlens executable")?;
     let next = std::sync::atomic::AtomicUsize::new(0);
     let failed = std::sync::Mutex::new(Vec::new());
@@ -535,7 +624,7 @@ fn run_tasks_locally(folder: &Path, tasks: usize, workers: usize, threads: usize
                         break;
                     }
                     let status = std::process::Command::new(&exe)
-                        .args(["dist", "task", DOCUMENTS_STAGE, &task.to_string(), "--work"])
+                        .args(["dist", "task", stage, &task.to_string(), "--work"])
                         .arg(folder)
                         .args(["--threads", &threads.to_string()])
                         .status();
@@ -553,8 +642,8 @@ fn run_tasks_locally(folder: &Path, tasks: usize, workers: usize, threads: usize
     if !failed.is_empty() {
         failed.sort_unstable();
         bail!(
-            "task(s) {failed:?} of the stage {DOCUMENTS_STAGE} failed: run `mentorlens dist run` \
-             again to retry them"
+            "task(s) {failed:?} of the stage {stage} failed: run `mentorlens dist run` again to \
+             retry them"
         );
     }
     Ok(())

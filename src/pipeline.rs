@@ -341,12 +341,24 @@ impl Pipeline {
         &self,
         documents: Vec<AnalysedDocument>,
         errors: Vec<InputError>,
+        timings: Timings,
+    ) -> Analysis {
+        self.analyse_corpus_grouped_by(documents, errors, timings, align::group::group)
+    }
+
+    /// [`Pipeline::analyse_corpus`] with grouping done by `group` (a sharded run gives
+    /// [`align::group::group_with_shares`] the blocking shares its tasks computed).
+    pub fn analyse_corpus_grouped_by(
+        &self,
+        documents: Vec<AnalysedDocument>,
+        errors: Vec<InputError>,
         mut timings: Timings,
+        group: impl FnOnce(&[align::group::GroupInput]) -> Vec<align::group::Group>,
     ) -> Analysis {
         let phase = Phase::start();
         let inputs: Vec<align::group::GroupInput> =
             documents.iter().map(AnalysedDocument::grouped).collect();
-        let groups = align::group::group(&inputs);
+        let groups = group(&inputs);
         timings.group = phase.stop();
         let phase = Phase::start();
         let summaries: Vec<themes::ThemedDocument> =

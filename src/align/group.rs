@@ -458,7 +458,41 @@ fn sketch_similarity(a: &[u64], b: &[u64]) -> f64 {
 
 /// Finds the groups of versions in a corpus (documents sorted by id).
 pub fn group(documents: &[GroupInput]) -> Vec<Group> {
-    // Exact copies are set aside first: only the first of each set is compared with others.
+    group_with_shares(documents, |fingerprints, skip| {
+        let keys = corpus_blocking_keys(fingerprints, skip);
+        let meet = may_meet(fingerprints, |_, _| true);
+        (0..PARTITIONS)
+            .into_par_iter()
+            .map(|partition| partition_shares(&keys, partition, PARTITIONS, &meet))
+            .collect()
+    })
+}
+
+/// The blocking share of one partition (of `partitions`) of a corpus (documents sorted by id):
+/// what [`group`] computes for that partition, so that a cluster can run the partitions as tasks
+/// of their own and hand their shares to [`group_with_shares`].
+pub fn corpus_partition_share(
+    documents: &[GroupInput],
+    partition: usize,
+    partitions: usize,
+) -> Vec<(u64, Shared)> {
+    let skip: Vec<bool> = exact_copies(documents)
+        .iter()
+        .map(Option::is_some)
+        .collect();
+    let fingerprints: Vec<Fingerprint> = documents.par_iter().map(fingerprint).collect();
+    let keys = corpus_blocking_keys(&fingerprints, &skip);
+    partition_shares(
+        &keys,
+        partition,
+        partitions,
+        may_meet(&fingerprints, |_, _| true),
+    )
+}
+
+/// For each document, the first one before it with the same text (an exact copy is set aside:
+/// only the first of each set is compared with others).
+fn exact_copies(documents: &[GroupInput]) -> Vec<Option<usize>> {
     let mut first_with_text: HashMap<u64, usize> = HashMap::default();
     let mut copy_of: Vec<Option<usize>> = vec![None; documents.len()];
     for (index, document) in documents.iter().enumerate() {
@@ -473,9 +507,21 @@ pub fn group(documents: &[GroupInput]) -> Vec<Group> {
             }
         }
     }
+    copy_of
+}
+
+/// [`group`] with the blocking shares of the corpus's partitions given by `shares` (from the
+/// documents' fingerprints and which documents blocking leaves out), in any number and order of
+/// partitions: [`corpus_partition_share`] of each partition gives the groups [`group`] gives.
+pub fn group_with_shares(
+    documents: &[GroupInput],
+    shares: impl FnOnce(&[Fingerprint], &[bool]) -> Vec<Vec<(u64, Shared)>>,
+) -> Vec<Group> {
+    let copy_of = exact_copies(documents);
     let fingerprints: Vec<Fingerprint> = documents.par_iter().map(fingerprint).collect();
     let skip: Vec<bool> = copy_of.iter().map(Option::is_some).collect();
-    let candidates = candidate_pairs(&fingerprints, &skip, |_, _| true);
+    let candidates =
+        budgeted_candidates(&fingerprints, &merge_shares(shares(&fingerprints, &skip)));
     let frequency = AnchorFrequency::of(&fingerprints);
     // Each pair is scored, and ties are broken, in the order of the two texts, never of their
     // names: the same files under other names or in another order give the same groups.
@@ -1174,10 +1220,23 @@ fn candidate_pairs(
     skip: &[bool],
     wanted: impl Fn(usize, usize) -> bool + Sync,
 ) -> Vec<(usize, usize)> {
-    // Sounds of names tie a Japanese document to one in another script only, so they are not
-    // keys at all in a corpus without Japanese.
+    let keys = corpus_blocking_keys(fingerprints, skip);
+    let meet = may_meet(fingerprints, wanted);
+    let partitions: Vec<Vec<(u64, Shared)>> = (0..PARTITIONS)
+        .into_par_iter()
+        .map(|partition| partition_shares(&keys, partition, PARTITIONS, &meet))
+        .collect();
+    drop(keys);
+    let shared = merge_shares(partitions);
+    budgeted_candidates(fingerprints, &shared)
+}
+
+/// The blocking keys of every document of a corpus, none for those `skip` leaves out. Sounds of
+/// names tie a Japanese document to one in another script only, so they are not keys at all in a
+/// corpus without Japanese.
+fn corpus_blocking_keys(fingerprints: &[Fingerprint], skip: &[bool]) -> Vec<Vec<BlockKey>> {
     let any_japanese = fingerprints.iter().any(|f| f.script == "japanese");
-    let keys: Vec<Vec<BlockKey>> = fingerprints
+    fingerprints
         .par_iter()
         .zip(skip)
         .map(|(fingerprint, &skip)| {
@@ -1187,17 +1246,18 @@ fn candidate_pairs(
                 blocking_keys(fingerprint, any_japanese)
             }
         })
-        .collect();
-    let meet = |i: usize, j: usize, kind: BlockKind| {
+        .collect()
+}
+
+/// Which pairs may meet in a block of a kind: those `wanted` says, and in a block of sounds only
+/// those [`sounds_tie`] allows.
+fn may_meet(
+    fingerprints: &[Fingerprint],
+    wanted: impl Fn(usize, usize) -> bool,
+) -> impl Fn(usize, usize, BlockKind) -> bool {
+    move |i: usize, j: usize, kind: BlockKind| {
         wanted(i, j) && (kind != BlockKind::Sound || sounds_tie(&fingerprints[i], &fingerprints[j]))
-    };
-    let partitions: Vec<Vec<(u64, Shared)>> = (0..PARTITIONS)
-        .into_par_iter()
-        .map(|partition| partition_shares(&keys, partition, PARTITIONS, meet))
-        .collect();
-    drop(keys);
-    let shared = merge_shares(partitions);
-    budgeted_candidates(fingerprints, &shared)
+    }
 }
 
 /// How many documents of the corpus carry each anchor, and how many different articles at least:

@@ -46,6 +46,9 @@ struct PlanFlags {
     /// `run`).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     shards: Option<u32>,
+    /// Number of partitions of grouping's block keys: tasks of the `blocking` stage (default 1).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    partitions: Option<u32>,
     /// Settings file in `check`'s format (mentorlens.toml): its stage tables set the analysis.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -57,6 +60,7 @@ impl From<PlanFlags> for PlanInputs {
             paths: flags.paths,
             work: flags.work,
             shards: flags.shards,
+            partitions: flags.partitions,
             config: flags.config,
         }
     }

@@ -1,4 +1,5 @@
-//! `mentorlens dist` gives the report `analyze` gives, byte for byte, at any number of shards, and
+//! `mentorlens dist` gives the report `analyze` gives, byte for byte, at any number of shards and
+//! partitions of the block keys, and
 //! survives tasks that are killed and run again; a work folder of another plan or tool version is
 //! refused. The inputs: the seed corpus in place, generated documents with planted translations
 //! and duplicates, repeated ids, an exact copy, an empty file, a binary file, JSON Lines records
@@ -102,9 +103,15 @@ fn analyze(folder: &Path, inputs: &[String], format: &str) -> Vec<u8> {
     std::fs::read(out).unwrap()
 }
 
-/// `dist run` over `shards` shards into a fresh work folder; returns the work folder.
-fn dist_run(folder: &Path, inputs: &[String], shards: usize, out: &Path) -> PathBuf {
-    let work = folder.join(format!("work-{shards}"));
+/// `dist run` over `shards` shards and `partitions` partitions into a fresh work folder; returns
+/// the work folder.
+fn dist_run(
+    folder: &Path,
+    inputs: &[String],
+    (shards, partitions): (usize, usize),
+    out: &Path,
+) -> PathBuf {
+    let work = folder.join(format!("work-{shards}-{partitions}"));
     let command = args(&[
         "dist",
         "run",
@@ -113,6 +120,8 @@ fn dist_run(folder: &Path, inputs: &[String], shards: usize, out: &Path) -> Path
         "2",
         "--shards",
         &shards.to_string(),
+        "--partitions",
+        &partitions.to_string(),
         "--work",
         &work.display().to_string(),
         "-o",
@@ -123,7 +132,7 @@ fn dist_run(folder: &Path, inputs: &[String], shards: usize, out: &Path) -> Path
 }
 
 #[test]
-fn dist_reports_equal_analyze_at_any_shard_count_in_json_and_json_lines() {
+fn dist_reports_equal_analyze_at_any_shard_and_partition_count_in_json_and_json_lines() {
     let (folder, inputs) = fixture();
     let folder = folder.path();
     let json = analyze(folder, &inputs, "json");
@@ -138,14 +147,19 @@ fn dist_reports_equal_analyze_at_any_shard_count_in_json_and_json_lines() {
         .collect();
     assert!(ids.contains(&"same~2"), "repeated ids are made unique");
     assert!(report["errors"].as_array().unwrap().len() >= 3);
-    for shards in [1, 2, 7] {
-        let out = folder.join(format!("dist-{shards}.json"));
-        let work = dist_run(folder, &inputs, shards, &out);
+    for (shards, partitions) in [1, 2, 7].into_iter().flat_map(|s| [(s, 1), (s, 3)]) {
+        let out = folder.join(format!("dist-{shards}-{partitions}.json"));
+        let work = dist_run(folder, &inputs, (shards, partitions), &out);
+        let shares = std::fs::read_dir(work.join("blocking"))
+            .unwrap()
+            .filter(|entry| entry.as_ref().unwrap().path().extension().unwrap() == "jsonl")
+            .count();
+        assert_eq!(shares, partitions, "one share per partition");
         assert!(
             std::fs::read(&out).unwrap() == json,
-            "JSON report at {shards} shard(s) differs from analyze"
+            "JSON report at {shards} shard(s), {partitions} partition(s) differs from analyze"
         );
-        let out = folder.join(format!("dist-{shards}.jsonl"));
+        let out = folder.join(format!("dist-{shards}-{partitions}.jsonl"));
         let command = args(&[
             "dist",
             "assemble",
@@ -160,7 +174,7 @@ fn dist_reports_equal_analyze_at_any_shard_count_in_json_and_json_lines() {
         assert_eq!(run_in(folder, &command), 3);
         assert!(
             std::fs::read(&out).unwrap() == jsonl,
-            "JSON Lines report at {shards} shard(s) differs from analyze"
+            "JSON Lines report at {shards} shard(s), {partitions} partition(s) differs from analyze"
         );
     }
 }
@@ -253,9 +267,18 @@ fn a_work_folder_of_another_plan_or_tool_version_is_refused() {
     let folder = folder.path();
     let work = folder.join("work");
     let work_arg = work.display().to_string();
-    let plan = |shards: &str| {
+    let plan = |shards: &str, partitions: &str| {
         let command = with(
-            args(&["dist", "plan", "--shards", shards, "--work", &work_arg]),
+            args(&[
+                "dist",
+                "plan",
+                "--shards",
+                shards,
+                "--partitions",
+                partitions,
+                "--work",
+                &work_arg,
+            ]),
             &inputs,
         );
         mentorlens()
@@ -264,12 +287,32 @@ fn a_work_folder_of_another_plan_or_tool_version_is_refused() {
             .output()
             .unwrap()
     };
-    assert_eq!(plan("2").status.code(), Some(0));
+    assert_eq!(plan("2", "3").status.code(), Some(0));
     // The same plan again is kept (a run resumes); another is refused.
-    assert_eq!(plan("2").status.code(), Some(0));
-    let other = plan("3");
-    assert_eq!(other.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&other.stderr).contains("holds another plan"));
+    assert_eq!(plan("2", "3").status.code(), Some(0));
+    for other in [plan("3", "3"), plan("2", "2")] {
+        assert_eq!(other.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&other.stderr).contains("holds another plan"));
+    }
+    // A blocking task before the documents stage finished is refused, naming what to run.
+    let early = mentorlens()
+        .current_dir(folder)
+        .args(["dist", "task", "blocking", "2", "--work", &work_arg])
+        .output()
+        .unwrap();
+    assert_eq!(early.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&early.stderr).contains("dist task documents 0"),
+        "{}",
+        String::from_utf8_lossy(&early.stderr)
+    );
+    let beyond = mentorlens()
+        .current_dir(folder)
+        .args(["dist", "task", "blocking", "3", "--work", &work_arg])
+        .output()
+        .unwrap();
+    assert_eq!(beyond.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&beyond.stderr).contains("there is no task 3"));
     // A plan written by another version of the tool.
     let path = work.join("plan.json");
     let text = std::fs::read_to_string(&path).unwrap();
@@ -316,7 +359,7 @@ fn a_cluster_runs_fingerprint_index_spares_check_the_corpus_fingerprints() {
     );
     assert_eq!(run_in(folder, &with(command, &inputs)), 3);
     let out = folder.join("dist.json");
-    let work = dist_run(folder, &inputs, 2, &out);
+    let work = dist_run(folder, &inputs, (2, 3), &out);
     let clustered = folder.join("dist.index.jsonl");
     let assemble = args(&[
         "dist",
