@@ -759,6 +759,49 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_section_is_a_run_of_one_to_zero_rows_and_a_prefix_is_no_gap() {
+        let paragraphs: Vec<String> = [
+            "Mentors open doors to networks that a newcomer could not reach alone.",
+            "Honest feedback, given early and often, saves years of wandering.",
+            "In 2019 a survey of 1,200 engineers found that 71 percent had a mentor.",
+            "Confidence grows when someone who has walked the path says you can walk it too.",
+            "Salaries rose faster for those who asked for advice before negotiating.",
+            "Projects chosen with a mentor's help were finished more often.",
+            "Teaching others, in turn, is how mentees become leaders themselves; the circle closes.",
+            "Interviews went better after mock sessions (three on average).",
+            "Friendship sometimes follows, though it is not the goal of the arrangement.",
+            "Start small: one coffee a month with someone whose work you admire is enough.",
+        ]
+        .map(String::from)
+        .to_vec();
+        let whole = paragraphs.join("\n\n");
+        let mut lacking = paragraphs.clone();
+        lacking.drain(2..6);
+        let alignment = aligned(&whole, &lacking.join("\n\n"));
+        let mut expected = vec![(1, 1); 2];
+        expected.extend([(1, 0); 4]);
+        expected.extend([(1, 1); 4]);
+        assert_eq!(shapes(&alignment.paragraphs), expected);
+        assert!(
+            alignment.paragraphs[6..]
+                .iter()
+                .all(|bead| bead.a[0] == bead.b[0] + 4)
+        );
+        // A run scores as unpaired segments, wherever it stands.
+        let unpaired = alignment.paragraphs[2].score;
+        assert!(
+            alignment.paragraphs[2..6]
+                .iter()
+                .all(|bead| bead.score == unpaired)
+        );
+        // A prefix pairs one to one, the rest of the whole version unpaired at the end.
+        let alignment = aligned(&paragraphs[..6].join("\n\n"), &whole);
+        let mut expected = vec![(1, 1); 6];
+        expected.extend([(0, 1); 4]);
+        assert_eq!(shapes(&alignment.paragraphs), expected);
+    }
+
+    #[test]
     fn merged_paragraphs_are_a_two_to_one_row() {
         let a = "Mentors open doors to new networks and jobs.\n\nThey also share what they learnt the hard way.\n\nFinally, they help you see your career from outside, which matters more than anything.";
         let b = "Mentors open doors to new networks and jobs. They also share what they learnt the hard way.\n\nFinally, they help you see your career from outside, which matters more than anything.";
