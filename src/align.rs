@@ -95,18 +95,23 @@ fn shared_words_weight(overlap: f64) -> f64 {
     SHARED_WORDS_WEIGHT * (overlap / INFORMATIVE_OVERLAP).min(1.0)
 }
 
-/// Whether the last segments of one version may be missing as a whole (a copy cut short).
+/// Whether runs of segments of one version may be missing as a whole (a copy cut short, or one
+/// lacking a section).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Ends {
     /// Paragraphs: one version may stop early; the other's rest is cut off at once, for the cost
-    /// of one unpaired segment and [`CUT_PER_SEGMENT`] for each further one.
+    /// of one unpaired segment and [`CUT_PER_SEGMENT`] for each further one. A run of the
+    /// longer version's paragraphs left unpaired inside costs the same and one unpaired segment
+    /// more where the versions pair again (a missing section is an event at each of its ends,
+    /// not many dropped paragraphs).
     MayBeCut,
-    /// Sentences of a paragraph pair, or parallel lines: both run to the end.
+    /// Sentences of a paragraph pair, or parallel lines: both run to the end, and each unpaired
+    /// segment pays in full.
     Whole,
 }
 
-/// Cost of each segment cut off after the first, when a version stops early: one cut, however
-/// long, is one event, not many dropped paragraphs.
+/// Cost of each segment cut off after the first, when a version stops early or lacks a
+/// section: one cut, however long, is one event, not many dropped paragraphs.
 const CUT_PER_SEGMENT: f64 = 0.5;
 
 /// Aligns two segmented documents: paragraphs, then sentences inside each paragraph bead.
@@ -312,11 +317,19 @@ fn align_segments(a: &[Segment], b: &[Segment], ends: Ends) -> Vec<Bead> {
 
 /// One row of the filled band of the alignment table: the cells of columns `first..`, each with
 /// its lowest cost so far and the bead shape that reaches it (`(0, 0)` for none). Cells outside
-/// the band cost infinity and have no bead.
+/// the band cost infinity and have no bead. Where runs of unpaired segments are allowed
+/// ([`Ends::MayBeCut`]), each cell also keeps the lowest cost of reaching it with such a run.
 struct BandRow {
     first: usize,
     cost: Vec<f64>,
     back: Vec<(u8, u8)>,
+    /// The cell's lowest cost (to go on from) ends in a closed run of unpaired segments.
+    ends_in_run: Vec<bool>,
+    /// Lowest cost of reaching the cell with its last bead an unpaired segment of the longer
+    /// version inside a run.
+    run_cost: Vec<f64>,
+    /// That bead continues a run (rather than opening one).
+    run_continues: Vec<bool>,
 }
 
 impl BandRow {
@@ -327,6 +340,9 @@ impl BandRow {
             first: *columns.start(),
             cost: vec![f64::INFINITY; width],
             back: vec![(0, 0); width],
+            ends_in_run: vec![false; width],
+            run_cost: vec![f64::INFINITY; width],
+            run_continues: vec![false; width],
         }
     }
 
@@ -342,17 +358,43 @@ impl BandRow {
             .map_or(f64::INFINITY, |cell| self.cost[cell])
     }
 
+    fn run_cost(&self, column: usize) -> f64 {
+        self.cell(column)
+            .map_or(f64::INFINITY, |cell| self.run_cost[cell])
+    }
+
     fn back(&self, column: usize) -> (usize, usize) {
         self.cell(column).map_or((0, 0), |cell| {
             let (da, db) = self.back[cell];
             (usize::from(da), usize::from(db))
         })
     }
+
+    fn ends_in_run(&self, column: usize) -> bool {
+        self.cell(column).is_some_and(|cell| self.ends_in_run[cell])
+    }
+
+    fn run_continues(&self, column: usize) -> bool {
+        self.cell(column)
+            .is_some_and(|cell| self.run_continues[cell])
+    }
 }
 
 /// The dynamic programme itself, for a given length ratio and document-wide word overlap.
 fn best_path(a: &[Segment], b: &[Segment], ratio: f64, overlap: f64, ends: Ends) -> Vec<Bead> {
     let (n, m) = (a.len(), b.len());
+    let unpaired = -BEADS[1].1.ln() + shared_words_weight(overlap) / 2.0;
+    // A section one version lacks: a run of the longer version's segments left unpaired, which
+    // costs one unpaired segment to open, [`CUT_PER_SEGMENT`] for each further one, and one
+    // more unpaired segment to close when the versions pair again (two events, where the text
+    // stops and where it resumes: a run at the end, a version cut short, pays no close, so
+    // that a prefix is not read as a gap). Only the longer version's segments run (the shorter
+    // lacks nothing), so that two runs facing each other never stand in for pairs.
+    let run_shape: Option<(usize, usize)> = match ends {
+        Ends::MayBeCut if n > m => Some((1, 0)),
+        Ends::MayBeCut if m > n => Some((0, 1)),
+        _ => None,
+    };
     // Only cells near the diagonal are filled and stored: versions of one text do not drift far
     // apart, and this keeps long documents linear in their length, in time and in memory.
     let band = BAND + n.abs_diff(m);
@@ -390,17 +432,33 @@ fn best_path(a: &[Segment], b: &[Segment], ratio: f64, overlap: f64, ends: Ends)
                     row.back[cell] = shape;
                 }
             }
+            if let Some((da, db)) = run_shape
+                && da <= i
+                && db <= j
+            {
+                let opened = rows[i - da].cost(j - db) + unpaired;
+                let continued = rows[i - da].run_cost(j - db) + CUT_PER_SEGMENT;
+                let row = &mut rows[i];
+                row.run_cost[cell] = opened.min(continued);
+                row.run_continues[cell] = continued < opened;
+                let closed = row.run_cost[cell] + unpaired;
+                if closed < row.cost[cell] {
+                    row.cost[cell] = closed;
+                    row.ends_in_run[cell] = true;
+                }
+            }
         }
     }
     // Where the path ends: at the end of both, or, when a version may be cut short, where the
-    // shorter one ends, the rest of the other cut off at once.
-    let unpaired = -BEADS[1].1.ln() + shared_words_weight(overlap) / 2.0;
+    // shorter one ends, the rest of the other cut off at once. Where one version is longer, its
+    // rest is a run of unpaired segments already (for the same cost), and the shorter one is
+    // never cut: that would face a run of the longer.
     let cut = |left: usize| match left {
         0 => 0.0,
         _ => unpaired + CUT_PER_SEGMENT * (left - 1) as f64,
     };
     let mut end = (n, m);
-    if ends == Ends::MayBeCut {
+    if ends == Ends::MayBeCut && run_shape.is_none() {
         let mut best = rows[n].cost(m);
         let ends_of_a = (0..m).rev().map(|j| (n, j));
         let ends_of_b = (0..n).rev().map(|i| (i, m));
@@ -429,7 +487,24 @@ fn best_path(a: &[Segment], b: &[Segment], ratio: f64, overlap: f64, ends: Ends)
         });
     }
     let (mut i, mut j) = end;
+    // Inside a run of unpaired segments, where the lowest cost of a cell may not be the run's.
+    // A run at the end of both is not closed.
+    let mut in_run = run_shape.is_some() && rows[n].run_cost(m) < rows[n].cost(m);
     while i > 0 || j > 0 {
+        if in_run || rows[i].ends_in_run(j) {
+            let Some((da, db)) = run_shape else { break };
+            in_run = rows[i].run_continues(j);
+            // An unpaired segment scores as one, whether it opens a run or continues it: a run
+            // is cheap to make, not a sign that the versions match.
+            beads.push(Bead {
+                a: (i - da..i).collect(),
+                b: (j - db..j).collect(),
+                score: unpaired_score,
+            });
+            i -= da;
+            j -= db;
+            continue;
+        }
         let (da, db) = rows[i].back(j);
         if da == 0 && db == 0 {
             break;
@@ -681,6 +756,49 @@ mod tests {
             shapes(&alignment.paragraphs),
             [(1, 1), (1, 1), (1, 0), (1, 1)]
         );
+    }
+
+    #[test]
+    fn a_missing_section_is_a_run_of_one_to_zero_rows_and_a_prefix_is_no_gap() {
+        let paragraphs: Vec<String> = [
+            "Mentors open doors to networks that a newcomer could not reach alone.",
+            "Honest feedback, given early and often, saves years of wandering.",
+            "In 2019 a survey of 1,200 engineers found that 71 percent had a mentor.",
+            "Confidence grows when someone who has walked the path says you can walk it too.",
+            "Salaries rose faster for those who asked for advice before negotiating.",
+            "Projects chosen with a mentor's help were finished more often.",
+            "Teaching others, in turn, is how mentees become leaders themselves; the circle closes.",
+            "Interviews went better after mock sessions (three on average).",
+            "Friendship sometimes follows, though it is not the goal of the arrangement.",
+            "Start small: one coffee a month with someone whose work you admire is enough.",
+        ]
+        .map(String::from)
+        .to_vec();
+        let whole = paragraphs.join("\n\n");
+        let mut lacking = paragraphs.clone();
+        lacking.drain(2..6);
+        let alignment = aligned(&whole, &lacking.join("\n\n"));
+        let mut expected = vec![(1, 1); 2];
+        expected.extend([(1, 0); 4]);
+        expected.extend([(1, 1); 4]);
+        assert_eq!(shapes(&alignment.paragraphs), expected);
+        assert!(
+            alignment.paragraphs[6..]
+                .iter()
+                .all(|bead| bead.a[0] == bead.b[0] + 4)
+        );
+        // A run scores as unpaired segments, wherever it stands.
+        let unpaired = alignment.paragraphs[2].score;
+        assert!(
+            alignment.paragraphs[2..6]
+                .iter()
+                .all(|bead| bead.score == unpaired)
+        );
+        // A prefix pairs one to one, the rest of the whole version unpaired at the end.
+        let alignment = aligned(&paragraphs[..6].join("\n\n"), &whole);
+        let mut expected = vec![(1, 1); 6];
+        expected.extend([(0, 1); 4]);
+        assert_eq!(shapes(&alignment.paragraphs), expected);
     }
 
     #[test]

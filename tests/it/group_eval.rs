@@ -452,12 +452,13 @@ fn link_f1(found: &[(usize, usize)], gold: &[(usize, usize)]) -> f64 {
 
 /// A full version `whole` (paragraph `k` the translation of `other`'s paragraph `k`, as the two
 /// full versions align), cut to lack its paragraphs `from..to`, aligned against `other`: the
-/// paragraph link F1 against that gold is at least 0.9, and at least nine in ten of the lacking
-/// paragraphs of `other` are 1-0 rows. Returns the F1.
+/// paragraph link F1 against that gold is at least `f1_floor`, and the share of the lacking
+/// paragraphs of `other` that are 1-0 rows at least `lacking_floor`. Returns the F1.
 fn check_cut_alignment(
     label: &str,
     (other, whole): (&str, &str),
     (from, to): (usize, usize),
+    (f1_floor, lacking_floor): (f64, f64),
 ) -> f64 {
     let (full_links, _) = paragraph_links(other, whole);
     let count = analysed("whole", whole).segmented.paragraphs.len();
@@ -484,13 +485,13 @@ fn check_cut_alignment(
         to.min(count),
         lacking.len()
     );
-    assert!(f1 >= 0.9, "{label}: F1 {f1:.3}: {rows:?}");
+    assert!(f1 >= f1_floor, "{label}: F1 {f1:.3}: {rows:?}");
     let right_lacking = lacking
         .iter()
         .filter(|&&k| (from..from + missing).contains(&k))
         .count();
     assert!(
-        right_lacking * 10 >= missing * 9,
+        right_lacking as f64 >= missing as f64 * lacking_floor,
         "{label}: {right_lacking} of the {missing} lacking paragraphs are 1-0 rows: {rows:?}"
     );
     f1
@@ -499,9 +500,6 @@ fn check_cut_alignment(
 /// Versions cut short, made from real translations: the seeds (Swedish 000, Polish 001) and the
 /// Swedish and Japanese versions of one article of the development set (read in place). A prefix
 /// pairs one to one (F1 ≥ 0.9) with the rest of the other version as 1-0 rows, Japanese included.
-/// (A version lacking a section in the middle is not yet aligned around its gap: the Polish seed
-/// without its paragraphs 7..13 reaches F1 0.56, a cut at the end being cheaper than a run of
-/// unpaired paragraphs inside.)
 #[test]
 fn versions_cut_short_align_one_to_one_with_the_rest_unpaired() {
     let corpus = root().join("corpus");
@@ -527,10 +525,69 @@ fn versions_cut_short_align_one_to_one_with_the_rest_unpaired() {
         ("changelog sv, prefix", (&changelog_ja, &changelog_sv), 14),
     ] {
         let versions = (versions.0.as_str(), versions.1.as_str());
-        prefixes.push(check_cut_alignment(label, versions, (from, usize::MAX)));
+        prefixes.push(check_cut_alignment(
+            label,
+            versions,
+            (from, usize::MAX),
+            (0.9, 0.9),
+        ));
     }
     let mean = prefixes.iter().sum::<f64>() / prefixes.len() as f64;
     println!("versions cut short: mean paragraph link F1 {mean:.3}");
+}
+
+/// Versions lacking a section of 3 to 6 paragraphs in the middle, made from real translations
+/// (the seeds, and versions of two articles of the development set read in place: Swedish and
+/// Japanese, Spanish and English, Japanese and English (Twelve-Factor), German and English): each aligns around
+/// its gap, its paragraphs one to one and the section it lacks as 1-0 rows of the other version,
+/// at a mean paragraph link F1 of at least 0.95, each at least 0.85. (Between Swedish and
+/// Japanese the gap may be placed a paragraph or two off, 1 of 3 or 3 of 5 lacking paragraphs
+/// unpaired, F1 0.89: short headings and list items pair across the gap, where the lengths and
+/// the few shared names cannot tell where the section begins.)
+#[test]
+fn versions_lacking_a_middle_section_align_around_the_gap() {
+    let corpus = root().join("corpus");
+    let read = |path: std::path::PathBuf| {
+        std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e} (the data must be in place)", path.display()))
+    };
+    let swedish = read(corpus.join("000_6d249e2a96ff57b8.txt"));
+    let polish = read(corpus.join("001_c8f67bc4325f3f9a.txt"));
+    let dev = root().join("../shared/dev/groups");
+    let changelog_sv = read(dev.join("keepachangelog_sv.txt"));
+    let changelog_ja = read(dev.join("keepachangelog_ja.txt"));
+    let rustbook_en = read(dev.join("rustbook-intro_en.txt"));
+    let rustbook_es = read(dev.join("rustbook-intro_es.txt"));
+    let config_en = read(dev.join("12factor-config_en.txt"));
+    let config_ja = read(dev.join("12factor-config_ja.txt"));
+    let semver_de = read(dev.join("semver_de.txt"));
+    let semver_en = read(dev.join("semver_en.txt"));
+    let mut gaps = Vec::new();
+    for (label, versions, section) in [
+        ("seed pl, gap", (&swedish, &polish), (7, 13)),
+        ("seed sv, gap", (&polish, &swedish), (4, 7)),
+        ("seed pl, late gap", (&swedish, &polish), (12, 16)),
+        ("changelog ja, gap", (&changelog_sv, &changelog_ja), (8, 13)),
+        (
+            "changelog ja, late gap",
+            (&changelog_sv, &changelog_ja),
+            (18, 22),
+        ),
+        (
+            "changelog sv, gap",
+            (&changelog_ja, &changelog_sv),
+            (15, 18),
+        ),
+        ("rustbook es, gap", (&rustbook_en, &rustbook_es), (6, 10)),
+        ("config ja, gap", (&config_en, &config_ja), (3, 6)),
+        ("semver de, gap", (&semver_en, &semver_de), (3, 6)),
+    ] {
+        let versions = (versions.0.as_str(), versions.1.as_str());
+        gaps.push(check_cut_alignment(label, versions, section, (0.85, 0.3)));
+    }
+    let mean = gaps.iter().sum::<f64>() / gaps.len() as f64;
+    println!("versions lacking a middle section: mean paragraph link F1 {mean:.3}");
+    assert!(mean >= 0.95, "mean paragraph link F1 {mean:.3}");
 }
 
 /// A Polish seed lacking a middle section (6 of its 20 paragraphs) joins the group of the seeds.
