@@ -497,21 +497,23 @@ fn check_cut_alignment(
     f1
 }
 
+/// A real text read in place (the seeds, or the development set beside the project).
+fn read_in_place(path: std::path::PathBuf) -> String {
+    std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (the data must be in place)", path.display()))
+}
+
 /// Versions cut short, made from real translations: the seeds (Swedish 000, Polish 001) and the
 /// Swedish and Japanese versions of one article of the development set (read in place). A prefix
 /// pairs one to one (F1 ≥ 0.9) with the rest of the other version as 1-0 rows, Japanese included.
 #[test]
 fn versions_cut_short_align_one_to_one_with_the_rest_unpaired() {
     let corpus = root().join("corpus");
-    let read = |path: std::path::PathBuf| {
-        std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("{}: {e} (the data must be in place)", path.display()))
-    };
-    let swedish = read(corpus.join("000_6d249e2a96ff57b8.txt"));
-    let polish = read(corpus.join("001_c8f67bc4325f3f9a.txt"));
+    let swedish = read_in_place(corpus.join("000_6d249e2a96ff57b8.txt"));
+    let polish = read_in_place(corpus.join("001_c8f67bc4325f3f9a.txt"));
     let dev = root().join("../shared/dev/groups");
-    let changelog_sv = read(dev.join("keepachangelog_sv.txt"));
-    let changelog_ja = read(dev.join("keepachangelog_ja.txt"));
+    let changelog_sv = read_in_place(dev.join("keepachangelog_sv.txt"));
+    let changelog_ja = read_in_place(dev.join("keepachangelog_ja.txt"));
     let mut prefixes = Vec::new();
     for (label, versions, from) in [
         ("seed pl, prefix", (&swedish, &polish), 11),
@@ -547,21 +549,17 @@ fn versions_cut_short_align_one_to_one_with_the_rest_unpaired() {
 #[test]
 fn versions_lacking_a_middle_section_align_around_the_gap() {
     let corpus = root().join("corpus");
-    let read = |path: std::path::PathBuf| {
-        std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("{}: {e} (the data must be in place)", path.display()))
-    };
-    let swedish = read(corpus.join("000_6d249e2a96ff57b8.txt"));
-    let polish = read(corpus.join("001_c8f67bc4325f3f9a.txt"));
+    let swedish = read_in_place(corpus.join("000_6d249e2a96ff57b8.txt"));
+    let polish = read_in_place(corpus.join("001_c8f67bc4325f3f9a.txt"));
     let dev = root().join("../shared/dev/groups");
-    let changelog_sv = read(dev.join("keepachangelog_sv.txt"));
-    let changelog_ja = read(dev.join("keepachangelog_ja.txt"));
-    let rustbook_en = read(dev.join("rustbook-intro_en.txt"));
-    let rustbook_es = read(dev.join("rustbook-intro_es.txt"));
-    let config_en = read(dev.join("12factor-config_en.txt"));
-    let config_ja = read(dev.join("12factor-config_ja.txt"));
-    let semver_de = read(dev.join("semver_de.txt"));
-    let semver_en = read(dev.join("semver_en.txt"));
+    let changelog_sv = read_in_place(dev.join("keepachangelog_sv.txt"));
+    let changelog_ja = read_in_place(dev.join("keepachangelog_ja.txt"));
+    let rustbook_en = read_in_place(dev.join("rustbook-intro_en.txt"));
+    let rustbook_es = read_in_place(dev.join("rustbook-intro_es.txt"));
+    let config_en = read_in_place(dev.join("12factor-config_en.txt"));
+    let config_ja = read_in_place(dev.join("12factor-config_ja.txt"));
+    let semver_de = read_in_place(dev.join("semver_de.txt"));
+    let semver_en = read_in_place(dev.join("semver_en.txt"));
     let mut gaps = Vec::new();
     for (label, versions, section) in [
         ("seed pl, gap", (&swedish, &polish), (7, 13)),
