@@ -215,6 +215,17 @@ fn pair_kind(a: &str, b: &str) -> &'static str {
     }
 }
 
+/// The development set of real translation groups (read in place) and its gold.
+fn development_groups() -> (std::path::PathBuf, Value) {
+    let folder = root().join("../shared/dev/groups");
+    let gold = serde_json::from_str(
+        &std::fs::read_to_string(folder.join("gold.json"))
+            .expect("the development set must be beside the checkout (../shared/dev/groups)"),
+    )
+    .unwrap();
+    (folder, gold)
+}
+
 /// The team's development set of real translation groups (`../shared/dev/groups`: 14 groups in
 /// about 25 languages and 10 scripts, with same-site distractors; read in place, the texts belong
 /// to their authors), scored as its README says: pairwise precision and recall of "same article"
@@ -225,12 +236,7 @@ fn pair_kind(a: &str, b: &str) -> &'static str {
 #[test]
 fn development_groups_in_many_languages_and_scripts() {
     use std::collections::{BTreeMap, BTreeSet};
-    let folder = root().join("../shared/dev/groups");
-    let gold: Value = serde_json::from_str(
-        &std::fs::read_to_string(folder.join("gold.json"))
-            .expect("the development set must be beside the checkout (../shared/dev/groups)"),
-    )
-    .unwrap();
+    let (folder, gold) = development_groups();
     let mut inputs = Vec::new();
     let mut kinds = BTreeMap::new();
     let mut gold_pairs = BTreeSet::new();
@@ -622,12 +628,7 @@ fn a_version_lacking_a_middle_section_joins_its_group() {
 #[test]
 fn check_reports_japanese_translations_of_the_development_set() {
     use std::collections::BTreeMap;
-    let folder = root().join("../shared/dev/groups");
-    let gold: Value = serde_json::from_str(
-        &std::fs::read_to_string(folder.join("gold.json"))
-            .expect("the development set must be beside the checkout (../shared/dev/groups)"),
-    )
-    .unwrap();
+    let (folder, gold) = development_groups();
     let corpus = tempfile::tempdir().unwrap();
     let mut article_of = BTreeMap::new();
     let mut japanese = Vec::new();
