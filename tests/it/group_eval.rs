@@ -509,17 +509,25 @@ fn read_in_place(path: std::path::PathBuf) -> String {
         .unwrap_or_else(|e| panic!("{}: {e} (the data must be in place)", path.display()))
 }
 
+/// The Swedish and Polish seeds and the Swedish and Japanese keepachangelog versions of the
+/// development set, read in place: the real translations the cut-version tests cut.
+fn seeds_and_changelogs() -> [String; 4] {
+    let corpus = root().join("corpus");
+    let dev = root().join("../shared/dev/groups");
+    [
+        read_in_place(corpus.join("000_6d249e2a96ff57b8.txt")),
+        read_in_place(corpus.join("001_c8f67bc4325f3f9a.txt")),
+        read_in_place(dev.join("keepachangelog_sv.txt")),
+        read_in_place(dev.join("keepachangelog_ja.txt")),
+    ]
+}
+
 /// Versions cut short, made from real translations: the seeds (Swedish 000, Polish 001) and the
 /// Swedish and Japanese versions of one article of the development set (read in place). A prefix
 /// pairs one to one (F1 ≥ 0.9) with the rest of the other version as 1-0 rows, Japanese included.
 #[test]
 fn versions_cut_short_align_one_to_one_with_the_rest_unpaired() {
-    let corpus = root().join("corpus");
-    let swedish = read_in_place(corpus.join("000_6d249e2a96ff57b8.txt"));
-    let polish = read_in_place(corpus.join("001_c8f67bc4325f3f9a.txt"));
-    let dev = root().join("../shared/dev/groups");
-    let changelog_sv = read_in_place(dev.join("keepachangelog_sv.txt"));
-    let changelog_ja = read_in_place(dev.join("keepachangelog_ja.txt"));
+    let [swedish, polish, changelog_sv, changelog_ja] = seeds_and_changelogs();
     let mut prefixes = Vec::new();
     for (label, versions, from) in [
         ("seed pl, prefix", (&swedish, &polish), 11),
@@ -554,12 +562,8 @@ fn versions_cut_short_align_one_to_one_with_the_rest_unpaired() {
 /// the few shared names cannot tell where the section begins.)
 #[test]
 fn versions_lacking_a_middle_section_align_around_the_gap() {
-    let corpus = root().join("corpus");
-    let swedish = read_in_place(corpus.join("000_6d249e2a96ff57b8.txt"));
-    let polish = read_in_place(corpus.join("001_c8f67bc4325f3f9a.txt"));
+    let [swedish, polish, changelog_sv, changelog_ja] = seeds_and_changelogs();
     let dev = root().join("../shared/dev/groups");
-    let changelog_sv = read_in_place(dev.join("keepachangelog_sv.txt"));
-    let changelog_ja = read_in_place(dev.join("keepachangelog_ja.txt"));
     let rustbook_en = read_in_place(dev.join("rustbook-intro_en.txt"));
     let rustbook_es = read_in_place(dev.join("rustbook-intro_es.txt"));
     let config_en = read_in_place(dev.join("12factor-config_en.txt"));
