@@ -9,9 +9,12 @@
 //! another language), `spun` (mangling above the limit), `language` (not in the allow-list) and
 //! `unreadable` (a new input that could not be read).
 
-pub mod cache;
-pub mod index;
-pub mod output;
+mod cache;
+mod index;
+mod output;
+
+pub use index::write_index;
+pub use output::{Format, write_report};
 
 use crate::align::group::{CorpusIndex, Fingerprint, fingerprint};
 use crate::corpus::{self, Document, Input};
@@ -161,7 +164,7 @@ pub struct CheckSettings {
     pub format: Option<output::Format>,
     /// Folder for the per-document cache of corpus fingerprints.
     pub cache: Option<PathBuf>,
-    /// A corpus fingerprint index ([`index`]) to read fingerprints from (command line only).
+    /// A corpus fingerprint index (written by [`write_index`]) to read fingerprints from (command line only).
     #[serde(skip)]
     pub against_index: Option<PathBuf>,
     /// The settings file these came from, if any (not a key of the file).
@@ -214,7 +217,7 @@ pub enum CheckError {
 
 impl CheckSettings {
     /// Reads `mentorlens.toml` (or another file in the same format): at most
-    /// [`files::DATA_FILE_LIMIT`](crate::files::DATA_FILE_LIMIT) bytes of a regular file.
+    /// 64 MiB of a regular file (the limit of every data file).
     pub fn from_file(path: &Path) -> Result<Self, CheckError> {
         let config_error = |message: String| CheckError::Config {
             path: path.to_path_buf(),

@@ -46,7 +46,7 @@ impl FromStr for Format {
 }
 
 /// Writes the report in `format`.
-pub fn write(report: &CheckReport, format: Format, out: &mut dyn Write) -> io::Result<()> {
+pub fn write_report(report: &CheckReport, format: Format, out: &mut dyn Write) -> io::Result<()> {
     match format {
         Format::Text => write_text(report, out),
         Format::Json => {

@@ -7,6 +7,7 @@
 use crate::corpus::InputErrorKind;
 use crate::lang::LanguageGuess;
 use crate::segment::Span;
+use crate::text::round4;
 use crate::{AnalysedDocument, Analysis};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -540,8 +541,6 @@ fn language_report(guess: &LanguageGuess) -> LanguageReport {
         reliable: guess.reliable,
     }
 }
-
-pub use crate::text::round4;
 
 #[cfg(test)]
 mod tests {
