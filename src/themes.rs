@@ -11,9 +11,11 @@
 //!
 //! The corpus stage ([`summarise`]) counts distinct articles (a translation or duplicate group counts
 //! once), marks recurring themes, lists lexicon gaps (a theme found in one version of an article and
-//! not in another) and hands the benefit statements no theme explains to [`discover`].
+//! not in another) and hands the benefit statements no theme explains to discovery ([`DiscoveredTheme`]).
 
-pub mod discover;
+mod discover;
+
+pub use discover::DiscoveredTheme;
 
 use crate::align::group::Group;
 use crate::datafile::{DataFileError, numbered_rows, read_user_file};
@@ -177,12 +179,12 @@ pub struct ThemeHit {
 
 impl ThemeHit {
     /// The taxonomy index of its theme.
-    pub fn theme_index(&self) -> usize {
+    pub(crate) fn theme_index(&self) -> usize {
         usize::from(self.theme)
     }
 
     /// The index of its statement.
-    pub fn statement_index(&self) -> usize {
+    pub(crate) fn statement_index(&self) -> usize {
         self.statement as usize
     }
 }
@@ -289,7 +291,7 @@ impl DocumentThemes {
 
     /// Statements that name a benefit (or are headings/list items under a benefit intro) and reach
     /// no theme: the input of discovery.
-    pub fn unexplained_statements(&self, thresholds: &Thresholds) -> Vec<usize> {
+    pub(crate) fn unexplained_statements(&self, thresholds: &Thresholds) -> Vec<usize> {
         let explained: FxHashSet<usize> = self
             .hits
             .iter()
@@ -1384,7 +1386,7 @@ pub struct ThemeSummary {
     /// One entry per taxonomy theme, in taxonomy order.
     pub themes: Vec<ThemeReport>,
     /// Recurring benefit statements outside the taxonomy.
-    pub discovered: Vec<discover::DiscoveredTheme>,
+    pub discovered: Vec<DiscoveredTheme>,
     /// Per document (same order as the input), the ids of the themes it states.
     pub document_themes: Vec<Vec<String>>,
 }

@@ -18,7 +18,8 @@ mod output;
 mod parquet;
 mod views;
 
-pub use output::{remove_temporary_files_and_exit, write_atomically, write_output};
+pub(crate) use output::write_atomically;
+pub use output::{remove_temporary_files_and_exit, write_output};
 pub use views::{DocumentLanguagesView, DocumentThemesView, LanguagesView, ThemesView};
 
 /// Bumped only by a breaking change of the report's shape.
@@ -42,7 +43,7 @@ pub struct Report {
     /// Every taxonomy theme: where it is stated and whether it recurs across distinct articles.
     pub themes: Vec<crate::themes::ThemeReport>,
     /// Recurring benefit statements that fit no taxonomy theme.
-    pub discovered_themes: Vec<crate::themes::discover::DiscoveredTheme>,
+    pub discovered_themes: Vec<crate::themes::DiscoveredTheme>,
     /// Inputs that could not be analysed, sorted by path.
     pub errors: Vec<ErrorReport>,
 }
@@ -436,7 +437,7 @@ enum JsonlRecord<'a> {
     Alignment(AlignmentRecord<'a>),
     Theme(ThemeRecord<'a>),
     ThemeEvidence(ThemeEvidenceRecord<'a>),
-    DiscoveredTheme(&'a crate::themes::discover::DiscoveredTheme),
+    DiscoveredTheme(&'a crate::themes::DiscoveredTheme),
     Error(&'a ErrorReport),
 }
 
