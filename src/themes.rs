@@ -23,7 +23,7 @@ use crate::lang::DocumentLanguages;
 use crate::lang::Language;
 use crate::normalize::Restoration;
 use crate::segment::{Paragraph, Span};
-use crate::text::{self, tokens::split_elision};
+use crate::text::{self, Script, tokens::split_elision};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use snowball_stemmers_rs::{Algorithm, Stemmer};
@@ -440,16 +440,11 @@ impl std::fmt::Debug for ThemeMatcher {
     }
 }
 
-/// Whether a letter or digit next to a topic word makes it part of a longer word. Chinese and
-/// Japanese write no spaces: a Han character or kana beside a topic word (的导师, よきメンターは) is
-/// another word, as in Unicode word segmentation.
+/// Whether a letter or digit next to a topic word makes it part of a longer word. Scripts written
+/// without spaces (Chinese, Japanese, Thai) put no boundary between words: a character of theirs
+/// beside a topic word (的导师, よきメンターは) is another word, as the tokenizer treats it.
 fn joins_word(c: char) -> bool {
-    let unspaced = matches!(
-        u32::from(c),
-        0x3040..=0x30FF | 0x31F0..=0x31FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF
-            | 0xFF66..=0xFF9F | 0x20000..=0x3FFFF
-    );
-    c.is_alphanumeric() && !unspaced
+    c.is_alphanumeric() && !text::tokens::script_of(c).is_some_and(Script::is_unspaced)
 }
 
 /// How many letters of a folded stem make its discovery key.
@@ -1609,9 +1604,10 @@ mod tests {
     }
 
     #[test]
-    fn han_and_kana_do_not_join_topic_words() {
-        assert!(joins_word('a') && joins_word('ж') && joins_word('멘'));
+    fn letters_of_unspaced_scripts_do_not_join_topic_words() {
+        assert!(joins_word('a') && joins_word('ж') && joins_word('멘') && joins_word('7'));
         assert!(!joins_word('的') && !joins_word('は') && !joins_word('ン') && !joins_word(' '));
+        assert!(!joins_word('ก') && !joins_word('ﾒ') && !joins_word('々'));
     }
 
     #[test]
