@@ -45,8 +45,11 @@ const MATCHES_PER_DOCUMENT: usize = 3;
     Serialize,
     Deserialize,
     schemars::JsonSchema,
+    strum::IntoStaticStr,
+    strum::VariantArray,
 )]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Rule {
     /// A copy, near copy or spun copy of a corpus document.
     Duplicate,
@@ -62,23 +65,11 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in report order.
-    pub const ALL: [Rule; 5] = [
-        Rule::Duplicate,
-        Rule::Translation,
-        Rule::Spun,
-        Rule::Language,
-        Rule::Unreadable,
-    ];
+    pub const ALL: &[Rule] = <Rule as strum::VariantArray>::VARIANTS;
 
     /// The stable rule id (SARIF `ruleId`, `error[id]` in text output).
     pub fn id(self) -> &'static str {
-        match self {
-            Rule::Duplicate => "duplicate",
-            Rule::Translation => "translation",
-            Rule::Spun => "spun",
-            Rule::Language => "language",
-            Rule::Unreadable => "unreadable",
-        }
+        self.into()
     }
 
     /// One line on what the rule finds.
@@ -100,7 +91,8 @@ impl FromStr for Rule {
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         Rule::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|rule| rule.id() == text.trim())
             .ok_or_else(|| {
                 let known: Vec<&str> = Rule::ALL.iter().map(|r| r.id()).collect();
