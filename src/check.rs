@@ -138,9 +138,9 @@ pub struct Finding {
 }
 
 /// Settings of the gate, from `mentorlens.toml` and the command line. Besides the gate's own keys,
-/// the file may hold a table per analysis stage (`[language]`, `[normalize]`, `[themes]`,
-/// `[segment]`, `[load]`, with the keys of [`Config`](crate::Config)); the stage flags
-/// (`--languages`, `--lexicon`, …) override them.
+/// the file may hold a table per analysis stage (the tables of [`Config`](crate::Config):
+/// `[language]`, `[normalize]`, `[themes]`, …); the stage flags (`--languages`, `--lexicon`, …)
+/// override them.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CheckSettings {
@@ -162,16 +162,10 @@ pub struct CheckSettings {
     /// The settings file these came from, if any (not a key of the file).
     #[serde(skip)]
     pub file: Option<PathBuf>,
-    /// Loading inputs.
-    pub load: Option<crate::corpus::LoadConfig>,
-    /// Segmentation.
-    pub segment: Option<crate::segment::SegmentConfig>,
-    /// Language identification.
-    pub language: Option<crate::lang::LanguageConfig>,
-    /// Spun-English normalisation.
-    pub normalize: Option<crate::normalize::NormalizeConfig>,
-    /// Benefit themes.
-    pub themes: Option<crate::themes::ThemeConfig>,
+    /// The analysis stages' tables of the file (`[language]`, `[normalize]`, …) over the
+    /// defaults; the stage flags (`--languages`, `--lexicon`, …) apply on top.
+    #[serde(skip)]
+    pub stages: crate::Config,
 }
 
 /// The default of `max_mangling`: the normaliser's own line for a mangled document.
@@ -217,8 +211,7 @@ impl CheckSettings {
         };
         let text = crate::files::read_text_file(path, crate::files::DATA_FILE_LIMIT)
             .map_err(|error| config_error(format!("cannot read the settings file: {error}")))?;
-        let mut settings: Self =
-            toml::from_str(&text).map_err(|error| config_error(error.message().to_string()))?;
+        let mut settings = Self::from_toml(&text).map_err(config_error)?;
         // The file travels with the content it gates: it may not send the cache elsewhere.
         if let Some(cache) = &settings.cache {
             let inside = cache
@@ -232,6 +225,24 @@ impl CheckSettings {
             }
         }
         settings.file = Some(path.to_path_buf());
+        Ok(settings)
+    }
+
+    /// Reads settings from the text of a settings file: the gate's keys, and the analysis stages'
+    /// tables into [`stages`](Self::stages); an unknown key or table is an error that names it.
+    pub fn from_toml(text: &str) -> Result<Self, String> {
+        let mut table: toml::Table =
+            toml::from_str(text).map_err(|error| error.message().to_string())?;
+        let stage_tables: toml::Table = crate::Config::TABLES
+            .iter()
+            .filter_map(|name| table.remove_entry(*name))
+            .collect();
+        let mut settings: Self = table
+            .try_into()
+            .map_err(|error: toml::de::Error| error.message().to_string())?;
+        settings.stages = stage_tables
+            .try_into()
+            .map_err(|error: toml::de::Error| error.message().to_string())?;
         Ok(settings)
     }
 
@@ -258,23 +269,7 @@ impl CheckSettings {
             cache: overrides.cache.or(self.cache),
             against_index: overrides.against_index.or(self.against_index),
             file: overrides.file.or(self.file),
-            load: overrides.load.or(self.load),
-            segment: overrides.segment.or(self.segment),
-            language: overrides.language.or(self.language),
-            normalize: overrides.normalize.or(self.normalize),
-            themes: overrides.themes.or(self.themes),
-        }
-    }
-
-    /// The pipeline's settings: the file's stage tables over the defaults.
-    pub fn pipeline_config(&self) -> crate::Config {
-        let defaults = crate::Config::default();
-        crate::Config {
-            load: self.load.clone().unwrap_or(defaults.load),
-            segment: self.segment.clone().unwrap_or(defaults.segment),
-            language: self.language.clone().unwrap_or(defaults.language),
-            normalize: self.normalize.clone().unwrap_or(defaults.normalize),
-            themes: self.themes.clone().unwrap_or(defaults.themes),
+            stages: self.stages,
         }
     }
 
@@ -921,11 +916,14 @@ mod tests {
 
     #[test]
     fn settings_reject_unknown_keys_by_name_and_flags_override_the_file() {
-        let error = toml::from_str::<CheckSettings>("agaisnt = [\"corpus\"]\n").unwrap_err();
-        assert!(error.message().contains("agaisnt"), "{}", error.message());
-        let file: CheckSettings =
-            toml::from_str("against = [\"corpus\"]\nmax_mangling = 0.3\nfail_on = [\"spun\"]\n")
-                .unwrap();
+        let error = CheckSettings::from_toml("agaisnt = [\"corpus\"]\n").unwrap_err();
+        assert!(error.contains("agaisnt"), "{error}");
+        let error = CheckSettings::from_toml("[language]\nallwo = [\"en\"]\n").unwrap_err();
+        assert!(error.contains("allwo"), "{error}");
+        let file = CheckSettings::from_toml(
+            "against = [\"corpus\"]\nmax_mangling = 0.3\nfail_on = [\"spun\"]\n[normalize]\nmangled_threshold = 0.6\n",
+        )
+        .unwrap();
         let merged = file.overridden_by(CheckSettings {
             max_mangling: Some(0.2),
             ..CheckSettings::default()
@@ -933,5 +931,6 @@ mod tests {
         assert_eq!(merged.max_mangling, Some(0.2));
         assert_eq!(merged.against, Some(vec!["corpus".to_string()]));
         assert_eq!(merged.fail_on, Some(vec![Rule::Spun]));
+        assert_eq!(merged.stages.normalize.mangled_threshold, 0.6);
     }
 }

@@ -36,6 +36,11 @@ pub struct Config {
     pub themes: ThemeConfig,
 }
 
+impl Config {
+    /// The names of the stage tables, as a settings file writes them.
+    pub const TABLES: [&str; 5] = ["load", "segment", "language", "normalize", "themes"];
+}
+
 /// The settings a run used, as the report records them.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Settings {
@@ -44,4 +49,24 @@ pub struct Settings {
     pub fingerprint: String,
     /// Every stage's settings (allow-list, user data files, thresholds).
     pub stages: Config,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stage_tables_are_the_fields_of_config() {
+        let schema = serde_json::to_value(schemars::schema_for!(Config)).unwrap();
+        let mut fields: Vec<&str> = schema["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut tables = Config::TABLES.to_vec();
+        fields.sort_unstable();
+        tables.sort_unstable();
+        assert_eq!(fields, tables);
+    }
 }

@@ -244,7 +244,7 @@ fn cut_into_shards(sources: Vec<PlannedSource>, shards: usize) -> Vec<Vec<Planne
 /// plan (a run started again resumes); refuses a folder that holds another plan.
 fn make_plan(inputs: &PlanInputs) -> Result<WorkFolder> {
     let config = match &inputs.config {
-        Some(path) => crate::check::CheckSettings::from_file(path)?.pipeline_config(),
+        Some(path) => crate::check::CheckSettings::from_file(path)?.stages,
         None => Config::default(),
     };
     let pipeline = Pipeline::new(&config)?;

@@ -427,7 +427,7 @@ fn html_of_report(args: ReportArgs) -> Result<ExitCode> {
 
 fn check(args: CheckArgs) -> Result<ExitCode> {
     let (settings, notes) = check_settings(&args)?;
-    let pipeline = Pipeline::new(&args.stages.applied_to(settings.pipeline_config()))?;
+    let pipeline = Pipeline::new(&args.stages.applied_to(settings.stages.clone()))?;
     let inputs = new_inputs(&args)?;
     let pool = thread_pool(args.threads)?;
     let mut report = pool.install(|| mentorlens::check::check(&pipeline, &inputs, &settings))?;
@@ -483,7 +483,7 @@ fn on_inputs<T: Send>(
     work: impl FnOnce(&Pipeline, &[Input], &dyn Progress) -> T + Send,
 ) -> Result<T> {
     let settings = match &input.config {
-        Some(path) => mentorlens::check::CheckSettings::from_file(path)?.pipeline_config(),
+        Some(path) => mentorlens::check::CheckSettings::from_file(path)?.stages,
         None => Config::default(),
     };
     let pipeline = Pipeline::new(&input.stages.applied_to(settings))?;
