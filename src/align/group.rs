@@ -1404,7 +1404,8 @@ fn unpaired_tail(beads: &[crate::align::Bead]) -> usize {
 /// Scores one candidate pair: rare shared anchors, trigram similarity and alignment quality
 /// (the alignment holds sentence beads only when the pair scores [`GROUP_THRESHOLD`] or more).
 /// `frequency` (when the whole corpus is known) discounts anchors many documents carry.
-/// `None` when their paragraph counts differ too much to be versions of one article.
+/// `None` when they cannot be versions of one article: their paragraph counts differ too much,
+/// or even a perfect alignment would leave them below every line a decision draws for them.
 pub fn score_pair(
     (a, fingerprint_a): (&GroupInput, &Fingerprint),
     (b, fingerprint_b): (&GroupInput, &Fingerprint),
@@ -1416,29 +1417,6 @@ pub fn score_pair(
     if pa.min(pb) * SHORTEST_PART < pa.max(pb) {
         return None;
     }
-    let paragraphs = align_paragraphs(a.text, a.segmented, b.text, b.segmented);
-    let good = paragraphs
-        .iter()
-        .filter(|bead| bead.a.len() == 1 && bead.b.len() == 1 && bead.score >= 0.1)
-        .count();
-    // A version cut short leaves the other's last paragraphs unpaired: they are what it lacks,
-    // not a sign of another article, when what it holds pairs cleanly and well.
-    let extra = unpaired_tail(&paragraphs);
-    let head = &paragraphs[..paragraphs.len().saturating_sub(extra)];
-    let head_pairs: Vec<f64> = head
-        .iter()
-        .filter(|bead| bead.a.len() == 1 && bead.b.len() == 1)
-        .map(|bead| bead.score)
-        .collect();
-    let head_unpaired = head
-        .iter()
-        .filter(|b| b.a.is_empty() || b.b.is_empty())
-        .count();
-    let clean_head = !head_pairs.is_empty()
-        && head_unpaired * 10 <= head.len()
-        && head_pairs.iter().sum::<f64>() / head_pairs.len() as f64 >= STRONG_HEAD;
-    let extra = if clean_head { extra } else { 0 };
-    let aligned = 2.0 * good as f64 / (pa + pb - extra).max(1) as f64;
     // Sounds of names count between a Japanese document and another only, and only the
     // Japanese side's (katakana) count among the names it carries: the other's names are counted
     // by their own anchors already.
@@ -1475,13 +1453,50 @@ pub fn score_pair(
     // times how certain it is that the names, numbers and shape both versions keep are no
     // coincidence (chance explains them with odds e^-significance; the square root of those odds
     // allows for anchors that are not independent); a long document's shape alone counts half.
-    let score = if same_language {
-        similarity.max(0.5 * aligned * content_overlap + 0.5 * similarity)
-    } else {
-        let certainty = 1.0 - (-significance.max(0.0) / 2.0).exp();
-        let length = pa.min(pb) as f64 / LONG_DOCUMENT_PARAGRAPHS;
-        (aligned * certainty).max(aligned * 0.5 * length.min(1.0))
+    let score_with = |aligned: f64| {
+        if same_language {
+            similarity.max(0.5 * aligned * content_overlap + 0.5 * similarity)
+        } else {
+            let certainty = 1.0 - (-significance.max(0.0) / 2.0).exp();
+            let length = pa.min(pb) as f64 / LONG_DOCUMENT_PARAGRAPHS;
+            (aligned * certainty).max(aligned * 0.5 * length.min(1.0))
+        }
     };
+    // The score grows with the share of aligned paragraphs, which is at most 1: a pair that would
+    // stay below every line drawn for it (a group's; across scripts, a join's support) even if
+    // all its paragraphs aligned is not aligned at all. Most candidates are such pairs.
+    let lowest_line = if fingerprint_a.script == fingerprint_b.script {
+        GROUP_THRESHOLD
+    } else {
+        CROSS_SCRIPT_SUPPORT.min(GROUP_THRESHOLD)
+    };
+    if score_with(1.0) < lowest_line {
+        return None;
+    }
+    let paragraphs = align_paragraphs(a.text, a.segmented, b.text, b.segmented);
+    let good = paragraphs
+        .iter()
+        .filter(|bead| bead.a.len() == 1 && bead.b.len() == 1 && bead.score >= 0.1)
+        .count();
+    // A version cut short leaves the other's last paragraphs unpaired: they are what it lacks,
+    // not a sign of another article, when what it holds pairs cleanly and well.
+    let extra = unpaired_tail(&paragraphs);
+    let head = &paragraphs[..paragraphs.len().saturating_sub(extra)];
+    let head_pairs: Vec<f64> = head
+        .iter()
+        .filter(|bead| bead.a.len() == 1 && bead.b.len() == 1)
+        .map(|bead| bead.score)
+        .collect();
+    let head_unpaired = head
+        .iter()
+        .filter(|b| b.a.is_empty() || b.b.is_empty())
+        .count();
+    let clean_head = !head_pairs.is_empty()
+        && head_unpaired * 10 <= head.len()
+        && head_pairs.iter().sum::<f64>() / head_pairs.len() as f64 >= STRONG_HEAD;
+    let extra = if clean_head { extra } else { 0 };
+    let aligned = 2.0 * good as f64 / (pa + pb - extra).max(1) as f64;
+    let score = score_with(aligned);
     let evidence = PairEvidence {
         a: a.id.to_string(),
         b: b.id.to_string(),
