@@ -9,9 +9,12 @@
 //! another language), `spun` (mangling above the limit), `language` (not in the allow-list) and
 //! `unreadable` (a new input that could not be read).
 
-pub mod cache;
-pub mod index;
-pub mod output;
+mod cache;
+mod index;
+mod output;
+
+pub use index::write_index;
+pub use output::{Format, write_report};
 
 use crate::align::group::{CorpusIndex, Fingerprint, fingerprint};
 use crate::corpus::{self, Document, Input};
@@ -42,8 +45,11 @@ const MATCHES_PER_DOCUMENT: usize = 3;
     Serialize,
     Deserialize,
     schemars::JsonSchema,
+    strum::IntoStaticStr,
+    strum::VariantArray,
 )]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Rule {
     /// A copy, near copy or spun copy of a corpus document.
     Duplicate,
@@ -59,23 +65,11 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in report order.
-    pub const ALL: [Rule; 5] = [
-        Rule::Duplicate,
-        Rule::Translation,
-        Rule::Spun,
-        Rule::Language,
-        Rule::Unreadable,
-    ];
+    pub const ALL: &[Rule] = <Rule as strum::VariantArray>::VARIANTS;
 
     /// The stable rule id (SARIF `ruleId`, `error[id]` in text output).
     pub fn id(self) -> &'static str {
-        match self {
-            Rule::Duplicate => "duplicate",
-            Rule::Translation => "translation",
-            Rule::Spun => "spun",
-            Rule::Language => "language",
-            Rule::Unreadable => "unreadable",
-        }
+        self.into()
     }
 
     /// One line on what the rule finds.
@@ -97,7 +91,8 @@ impl FromStr for Rule {
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         Rule::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|rule| rule.id() == text.trim())
             .ok_or_else(|| {
                 let known: Vec<&str> = Rule::ALL.iter().map(|r| r.id()).collect();
@@ -161,7 +156,7 @@ pub struct CheckSettings {
     pub format: Option<output::Format>,
     /// Folder for the per-document cache of corpus fingerprints.
     pub cache: Option<PathBuf>,
-    /// A corpus fingerprint index ([`index`]) to read fingerprints from (command line only).
+    /// A corpus fingerprint index (written by [`write_index`]) to read fingerprints from (command line only).
     #[serde(skip)]
     pub against_index: Option<PathBuf>,
     /// The settings file these came from, if any (not a key of the file).
@@ -214,7 +209,7 @@ pub enum CheckError {
 
 impl CheckSettings {
     /// Reads `mentorlens.toml` (or another file in the same format): at most
-    /// [`files::DATA_FILE_LIMIT`](crate::files::DATA_FILE_LIMIT) bytes of a regular file.
+    /// 64 MiB of a regular file (the limit of every data file).
     pub fn from_file(path: &Path) -> Result<Self, CheckError> {
         let config_error = |message: String| CheckError::Config {
             path: path.to_path_buf(),
@@ -364,7 +359,7 @@ struct CorpusDocument {
 }
 
 /// 1-based line and column (in characters) of a byte offset.
-pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;

@@ -62,7 +62,7 @@ pub struct Document {
 impl Document {
     /// The file the text came from and the 1-based line where it starts in that file: the
     /// record's line for JSON Lines, else line 1 of `path`.
-    pub fn file_and_line(&self) -> (&str, usize) {
+    pub(crate) fn file_and_line(&self) -> (&str, usize) {
         file_and_line(&self.path, self.record_line)
     }
 }
@@ -80,7 +80,7 @@ fn file_and_line(path: &str, record_line: Option<usize>) -> (&str, usize) {
 
 /// A path as the report shows it: as it is when it is valid UTF-8, else with each byte that is
 /// not written `\xNN`, so that two different names never show as the same text.
-pub fn display_path(path: &Path) -> String {
+pub(crate) fn display_path(path: &Path) -> String {
     match path.to_str() {
         Some(text) => text.to_string(),
         None => {
@@ -231,7 +231,7 @@ impl Default for LoadConfig {
 
 impl LoadConfig {
     /// Whether a folder walk takes the file at `path` (see [`LoadConfig::extensions`]).
-    pub fn walk_takes(&self, path: &Path) -> bool {
+    pub(crate) fn walk_takes(&self, path: &Path) -> bool {
         let extension = path
             .extension()
             .map_or(Some(""), |extension| extension.to_str());
@@ -269,7 +269,10 @@ pub fn discover(inputs: &[Input]) -> (Vec<Source>, Vec<InputError>) {
 }
 
 /// [`discover`], with folders giving the files of `config.extensions`.
-pub fn discover_with(inputs: &[Input], config: &LoadConfig) -> (Vec<Source>, Vec<InputError>) {
+pub(crate) fn discover_with(
+    inputs: &[Input],
+    config: &LoadConfig,
+) -> (Vec<Source>, Vec<InputError>) {
     let mut sources = Vec::new();
     let mut errors = Vec::new();
     let mut seen: HashMap<PathBuf, String> = HashMap::new();

@@ -109,7 +109,7 @@ pub struct OutputOptions {
     pub format: ReportFormat,
     /// No summary on standard error.
     pub quiet: bool,
-    /// Where to write the corpus fingerprint index too (see [`crate::check::index`]).
+    /// Where to write the corpus fingerprint index too (see [`crate::check::write_index`]).
     pub index: Option<PathBuf>,
 }
 
@@ -1043,11 +1043,7 @@ fn assemble_and_write(work: &WorkFolder, output: &OutputOptions) -> Result<ExitC
     }
     if let Some(path) = &output.index {
         write_output(path, |out| {
-            crate::check::index::write_index(
-                out,
-                work.pipeline.config_fingerprint(),
-                &analysis.documents,
-            )
+            crate::check::write_index(out, work.pipeline.config_fingerprint(), &analysis.documents)
         })
         .with_context(|| format!("cannot write the index to {}", path.display()))?;
     }

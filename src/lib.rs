@@ -20,21 +20,23 @@
 pub mod align;
 pub mod check;
 pub mod corpus;
-pub mod datafile;
+mod datafile;
 pub mod dist;
-pub mod files;
+mod files;
 pub mod lang;
 pub mod normalize;
 pub mod report;
 pub mod segment;
-pub mod terminal;
+mod terminal;
 pub mod text;
 pub mod themes;
 
 mod config;
 mod pipeline;
-pub mod timing;
+mod timing;
 
 pub use config::{Config, Error, Settings};
+pub use datafile::DataFileError;
 pub use pipeline::{AnalysedDocument, Analysis, DocumentStages, Outcome, Pipeline, Progress};
+pub use terminal::escape_for_terminal;
 pub use timing::Timings;

@@ -3,7 +3,7 @@
 
 mod cli;
 
-use mentorlens::terminal::escape_for_terminal;
+use mentorlens::escape_for_terminal;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {

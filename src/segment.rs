@@ -41,7 +41,7 @@ pub struct Paragraph {
     pub heading: bool,
     /// Page furniture rather than article text (share buttons, download links, comment widgets).
     pub boilerplate: bool,
-    /// Sentences, in order, inside the paragraph (empty after [`Segmenter::segment_paragraphs`]).
+    /// Sentences, in order, inside the paragraph (empty when only paragraphs were segmented).
     pub sentences: Vec<Span>,
     /// Number of words (Unicode word boundaries, tokens with a letter or digit).
     pub words: usize,
@@ -152,7 +152,7 @@ impl Segmenter {
 
     /// Paragraphs (with headings, boilerplate and word counts) but no sentences: all that
     /// language identification reads, at a fraction of the cost.
-    pub fn segment_paragraphs(&self, text: &str) -> Segmented {
+    pub(crate) fn segment_paragraphs(&self, text: &str) -> Segmented {
         self.segment_to(text, Depth::Paragraphs)
     }
 

@@ -11,9 +11,11 @@
 //!
 //! The corpus stage ([`summarise`]) counts distinct articles (a translation or duplicate group counts
 //! once), marks recurring themes, lists lexicon gaps (a theme found in one version of an article and
-//! not in another) and hands the benefit statements no theme explains to [`discover`].
+//! not in another) and hands the benefit statements no theme explains to discovery ([`DiscoveredTheme`]).
 
-pub mod discover;
+mod discover;
+
+pub use discover::DiscoveredTheme;
 
 use crate::align::group::Group;
 use crate::datafile::{DataFileError, numbered_rows, read_user_file};
@@ -21,7 +23,7 @@ use crate::lang::DocumentLanguages;
 use crate::lang::Language;
 use crate::normalize::Restoration;
 use crate::segment::{Paragraph, Span};
-use crate::text::{self, tokens::split_elision};
+use crate::text::{self, Script, tokens::split_elision};
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use snowball_stemmers_rs::{Algorithm, Stemmer};
@@ -177,12 +179,12 @@ pub struct ThemeHit {
 
 impl ThemeHit {
     /// The taxonomy index of its theme.
-    pub fn theme_index(&self) -> usize {
+    pub(crate) fn theme_index(&self) -> usize {
         usize::from(self.theme)
     }
 
     /// The index of its statement.
-    pub fn statement_index(&self) -> usize {
+    pub(crate) fn statement_index(&self) -> usize {
         self.statement as usize
     }
 }
@@ -289,7 +291,7 @@ impl DocumentThemes {
 
     /// Statements that name a benefit (or are headings/list items under a benefit intro) and reach
     /// no theme: the input of discovery.
-    pub fn unexplained_statements(&self, thresholds: &Thresholds) -> Vec<usize> {
+    pub(crate) fn unexplained_statements(&self, thresholds: &Thresholds) -> Vec<usize> {
         let explained: FxHashSet<usize> = self
             .hits
             .iter()
@@ -438,16 +440,11 @@ impl std::fmt::Debug for ThemeMatcher {
     }
 }
 
-/// Whether a letter or digit next to a topic word makes it part of a longer word. Chinese and
-/// Japanese write no spaces: a Han character or kana beside a topic word (的导师, よきメンターは) is
-/// another word, as in Unicode word segmentation.
+/// Whether a letter or digit next to a topic word makes it part of a longer word. Scripts written
+/// without spaces (Chinese, Japanese, Thai) put no boundary between words: a character of theirs
+/// beside a topic word (的导师, よきメンターは) is another word, as the tokenizer treats it.
 fn joins_word(c: char) -> bool {
-    let unspaced = matches!(
-        u32::from(c),
-        0x3040..=0x30FF | 0x31F0..=0x31FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF
-            | 0xFF66..=0xFF9F | 0x20000..=0x3FFFF
-    );
-    c.is_alphanumeric() && !unspaced
+    c.is_alphanumeric() && !text::tokens::script_of(c).is_some_and(Script::is_unspaced)
 }
 
 /// How many letters of a folded stem make its discovery key.
@@ -1384,7 +1381,7 @@ pub struct ThemeSummary {
     /// One entry per taxonomy theme, in taxonomy order.
     pub themes: Vec<ThemeReport>,
     /// Recurring benefit statements outside the taxonomy.
-    pub discovered: Vec<discover::DiscoveredTheme>,
+    pub discovered: Vec<DiscoveredTheme>,
     /// Per document (same order as the input), the ids of the themes it states.
     pub document_themes: Vec<Vec<String>>,
 }
@@ -1607,9 +1604,10 @@ mod tests {
     }
 
     #[test]
-    fn han_and_kana_do_not_join_topic_words() {
-        assert!(joins_word('a') && joins_word('ж') && joins_word('멘'));
+    fn letters_of_unspaced_scripts_do_not_join_topic_words() {
+        assert!(joins_word('a') && joins_word('ж') && joins_word('멘') && joins_word('7'));
         assert!(!joins_word('的') && !joins_word('は') && !joins_word('ン') && !joins_word(' '));
+        assert!(!joins_word('ก') && !joins_word('ﾒ') && !joins_word('々'));
     }
 
     #[test]

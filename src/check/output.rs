@@ -13,8 +13,11 @@ use std::io::{self, Write};
 use std::str::FromStr;
 
 /// An output format of `check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Deserialize, strum::IntoStaticStr, strum::VariantArray,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum Format {
     /// `path:line:col: error[rule]: message` lines and a summary.
     Text,
@@ -32,21 +35,24 @@ impl FromStr for Format {
     type Err = String;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text.trim() {
-            "text" => Ok(Format::Text),
-            "json" => Ok(Format::Json),
-            "sarif" => Ok(Format::Sarif),
-            "github" => Ok(Format::Github),
-            "junit" => Ok(Format::Junit),
-            other => Err(format!(
-                "unknown format `{other}`; known formats: text, json, sarif, github, junit"
-            )),
-        }
+        let name = |format: &Format| -> &'static str { format.into() };
+        let formats = <Format as strum::VariantArray>::VARIANTS;
+        formats
+            .iter()
+            .find(|format| name(format) == text.trim())
+            .copied()
+            .ok_or_else(|| {
+                let known: Vec<&str> = formats.iter().map(name).collect();
+                format!(
+                    "unknown format `{text}`; known formats: {}",
+                    known.join(", ")
+                )
+            })
     }
 }
 
 /// Writes the report in `format`.
-pub fn write(report: &CheckReport, format: Format, out: &mut dyn Write) -> io::Result<()> {
+pub fn write_report(report: &CheckReport, format: Format, out: &mut dyn Write) -> io::Result<()> {
     match format {
         Format::Text => write_text(report, out),
         Format::Json => {

@@ -224,7 +224,7 @@ pub(super) struct CheckArgs {
     pub(super) fail_on: Vec<mentorlens::check::Rule>,
     /// text, json, sarif, github or junit (default text).
     #[arg(long, value_name = "FORMAT")]
-    pub(super) format: Option<mentorlens::check::output::Format>,
+    pub(super) format: Option<mentorlens::check::Format>,
     /// Settings file (default: mentorlens.toml in the current folder, when there is one and
     /// `CI` is not set).
     #[arg(long, value_name = "FILE")]

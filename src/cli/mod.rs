@@ -10,9 +10,9 @@ use args::*;
 use clap::Parser;
 use mentorlens::align::units::{Unit, Version, align_by};
 use mentorlens::corpus::Input;
+use mentorlens::escape_for_terminal;
 use mentorlens::report::{LanguagesView, Report, ThemesView, html};
 use mentorlens::segment::Segmented;
-use mentorlens::terminal::escape_for_terminal;
 use mentorlens::{Analysis, Config, DocumentStages, Outcome, Pipeline, Progress};
 use render::*;
 use std::io::{self, IsTerminal, Read, Write};
@@ -109,11 +109,7 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
 /// Writes the corpus fingerprint index of an analysis (`--index FILE`).
 fn write_index(path: &Path, analysis: &Analysis) -> Result<()> {
     mentorlens::report::write_output(path, |out| {
-        mentorlens::check::index::write_index(
-            out,
-            &analysis.settings.fingerprint,
-            &analysis.documents,
-        )
+        mentorlens::check::write_index(out, &analysis.settings.fingerprint, &analysis.documents)
     })
     .with_context(|| format!("cannot write the index to {}", path.display()))
 }
@@ -436,10 +432,8 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     let pool = thread_pool(args.threads)?;
     let mut report = pool.install(|| mentorlens::check::check(&pipeline, &inputs, &settings))?;
     report.notes.extend(notes);
-    let format = settings
-        .format
-        .unwrap_or(mentorlens::check::output::Format::Text);
-    let write = |out: &mut dyn Write| mentorlens::check::output::write(&report, format, out);
+    let format = settings.format.unwrap_or(mentorlens::check::Format::Text);
+    let write = |out: &mut dyn Write| mentorlens::check::write_report(&report, format, out);
     write_to(args.output.as_deref(), "findings", write)?;
     Ok(if report.failed {
         ExitCode::from(1)

@@ -4,9 +4,9 @@
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use mentorlens::align::Bead;
+use mentorlens::escape_for_terminal;
 use mentorlens::report::{Report, write_output};
 use mentorlens::segment::Span;
-use mentorlens::terminal::escape_for_terminal;
 use mentorlens::{Analysis, Progress};
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;

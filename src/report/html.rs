@@ -21,10 +21,10 @@ use std::path::{Path, PathBuf};
 
 /// The most bytes of one document's text the page carries; a longer document is shown in part,
 /// with a note (counts, groups and themes still cover the whole text).
-pub const MAX_SHOWN_BYTES: usize = 1 << 20;
+pub(crate) const MAX_SHOWN_BYTES: usize = 1 << 20;
 
 /// A row of an alignment scoring below this is marked weak: its sides may not say the same thing.
-pub const WEAK_ROW: f64 = 0.5;
+pub(crate) const WEAK_ROW: f64 = 0.5;
 
 /// Evidence quotes a discovered theme shows; the others are counted.
 const MAX_DISCOVERED_QUOTES: usize = 50;

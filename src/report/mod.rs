@@ -7,6 +7,7 @@
 use crate::corpus::InputErrorKind;
 use crate::lang::LanguageGuess;
 use crate::segment::Span;
+use crate::text::round4;
 use crate::{AnalysedDocument, Analysis};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -17,7 +18,8 @@ mod output;
 mod parquet;
 mod views;
 
-pub use output::{remove_temporary_files_and_exit, write_atomically, write_output};
+pub(crate) use output::write_atomically;
+pub use output::{remove_temporary_files_and_exit, write_output};
 pub use views::{DocumentLanguagesView, DocumentThemesView, LanguagesView, ThemesView};
 
 /// Bumped only by a breaking change of the report's shape.
@@ -41,7 +43,7 @@ pub struct Report {
     /// Every taxonomy theme: where it is stated and whether it recurs across distinct articles.
     pub themes: Vec<crate::themes::ThemeReport>,
     /// Recurring benefit statements that fit no taxonomy theme.
-    pub discovered_themes: Vec<crate::themes::discover::DiscoveredTheme>,
+    pub discovered_themes: Vec<crate::themes::DiscoveredTheme>,
     /// Inputs that could not be analysed, sorted by path.
     pub errors: Vec<ErrorReport>,
 }
@@ -435,7 +437,7 @@ enum JsonlRecord<'a> {
     Alignment(AlignmentRecord<'a>),
     Theme(ThemeRecord<'a>),
     ThemeEvidence(ThemeEvidenceRecord<'a>),
-    DiscoveredTheme(&'a crate::themes::discover::DiscoveredTheme),
+    DiscoveredTheme(&'a crate::themes::DiscoveredTheme),
     Error(&'a ErrorReport),
 }
 
@@ -540,8 +542,6 @@ fn language_report(guess: &LanguageGuess) -> LanguageReport {
         reliable: guess.reliable,
     }
 }
-
-pub use crate::text::round4;
 
 #[cfg(test)]
 mod tests {

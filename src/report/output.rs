@@ -10,7 +10,7 @@ use std::time::Duration;
 /// Writes output to a file the user named (`-o FILE`). `-` is standard output. A path through
 /// `/proc` or `/dev/fd` (as `/dev/stdout` is), a device, a FIFO or a socket is opened and written
 /// through (appending), never replaced. A symlink is followed to its final target, which is then
-/// written like a regular file: replaced atomically by [`write_atomically`], keeping the existing
+/// written like a regular file: replaced atomically (a temporary file in the same folder, renamed over it), keeping the existing
 /// file's permissions, after removing stale temporary files a killed run left in its folder
 /// (untouched for an hour). On failure a regular file is left as it was.
 pub fn write_output(
@@ -172,7 +172,7 @@ pub fn remove_temporary_files_and_exit(code: i32) -> ! {
 /// Writes a file atomically: into a temporary file beside it, then renamed over it, so an
 /// interrupted run never leaves a half-written file. A file that is replaced keeps its
 /// permissions; a new one is created like any other (0666 less the umask), not private.
-pub fn write_atomically(
+pub(crate) fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {

@@ -3,8 +3,8 @@
 //! describes them; fields are in alphabetical order, as the views were first written.
 
 use super::{DocumentReport, ErrorReport, LanguageReport, Report, SecondaryLanguageReport};
+use crate::themes::DiscoveredTheme;
 use crate::themes::ThemeReport;
-use crate::themes::discover::DiscoveredTheme;
 use serde::Serialize;
 
 /// `detect --format json`: the language of every document, and the inputs that failed.

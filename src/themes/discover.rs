@@ -253,7 +253,6 @@ fn build_cluster(
 /// Runs of at most four content words of a statement that contain a word with one of the
 /// cluster's keys.
 fn key_phrases(text: &str, statement: &super::Statement, keys: &FxHashSet<&str>) -> Vec<String> {
-    use unicode_segmentation::UnicodeSegmentation;
     // A word is content when its lowercase form stems into one of the statement's key stems; runs
     // break at function words and punctuation.
     let key: FxHashSet<&str> = statement.key_stems.iter().map(|k| &**k).collect();
@@ -280,13 +279,19 @@ fn key_phrases(text: &str, statement: &super::Statement, keys: &FxHashSet<&str>)
         run.clear();
         *has_stem = false;
     };
-    for piece in text.split_word_bounds() {
-        if piece.chars().all(char::is_whitespace) {
-            continue;
+    // The words are the tokenizer's, as in the statement's key stems; punctuation between two
+    // words breaks a run as a function word does.
+    let mut previous_end = None;
+    for token in crate::text::tokens(text) {
+        let punctuated = previous_end
+            .is_some_and(|end| text[end..token.start].chars().any(|c| !c.is_whitespace()));
+        previous_end = Some(token.end);
+        if punctuated {
+            flush(&mut run, &mut has_stem);
         }
-        let (content, carries) = is_key(piece);
+        let (content, carries) = is_key(token.text);
         if content {
-            run.push(piece);
+            run.push(token.text);
             has_stem |= carries;
         } else {
             flush(&mut run, &mut has_stem);

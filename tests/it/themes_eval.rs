@@ -716,7 +716,7 @@ fn discovery_finds_the_left_out_theme(left_out: &str) {
         "subscribe",
         "read more",
     ];
-    let mut best: Option<(usize, &mentorlens::themes::discover::DiscoveredTheme)> = None;
+    let mut best: Option<(usize, &mentorlens::themes::DiscoveredTheme)> = None;
     for discovered in &report.discovered_themes {
         println!(
             "{}: {} | {} articles | {:?}",
