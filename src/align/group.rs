@@ -489,8 +489,19 @@ pub fn keyed_partition_share(
     partition: usize,
     partitions: usize,
 ) -> Vec<(u64, Shared)> {
-    // As [`corpus_blocking_keys`]: no keys for a document left out, and sounds of names only in
-    // a corpus with Japanese.
+    keep_corpus_keys(&mut keys, japanese, skip);
+    // As [`may_meet`] with every pair wanted: a block of sounds ties a Japanese document to one
+    // in another script only.
+    let meet = |i: usize, j: usize, kind: BlockKind| {
+        kind != BlockKind::Sound || japanese[i] != japanese[j]
+    };
+    partition_shares(&keys, partition, partitions, meet)
+}
+
+/// Keeps the blocking keys a corpus blocks on: none for a document `skip` leaves out, and sounds
+/// of names only in a corpus with Japanese (`japanese`: each document's
+/// [`Fingerprint::is_japanese`]).
+fn keep_corpus_keys(keys: &mut [Vec<BlockKey>], japanese: &[bool], skip: &[bool]) {
     let any_japanese = japanese.iter().any(|&j| j);
     for (document_keys, &skip) in keys.iter_mut().zip(skip) {
         if skip {
@@ -499,11 +510,6 @@ pub fn keyed_partition_share(
             document_keys.retain(|key| key.kind != BlockKind::Sound);
         }
     }
-    // As [`may_meet`] with every pair wanted.
-    let meet = |i: usize, j: usize, kind: BlockKind| {
-        kind != BlockKind::Sound || japanese[i] != japanese[j]
-    };
-    partition_shares(&keys, partition, partitions, meet)
 }
 
 /// For each document, the first one before it with the same text (an exact copy is set aside:
@@ -1335,18 +1341,13 @@ fn candidate_pairs(
 /// names tie a Japanese document to one in another script only, so they are not keys at all in a
 /// corpus without Japanese.
 fn corpus_blocking_keys(fingerprints: &[Fingerprint], skip: &[bool]) -> Vec<Vec<BlockKey>> {
-    let any_japanese = fingerprints.iter().any(|f| f.script == "japanese");
-    fingerprints
+    let mut keys: Vec<Vec<BlockKey>> = fingerprints
         .par_iter()
-        .zip(skip)
-        .map(|(fingerprint, &skip)| {
-            if skip {
-                Vec::new()
-            } else {
-                blocking_keys(fingerprint, any_japanese)
-            }
-        })
-        .collect()
+        .map(|fingerprint| blocking_keys(fingerprint, true))
+        .collect();
+    let japanese: Vec<bool> = fingerprints.iter().map(Fingerprint::is_japanese).collect();
+    keep_corpus_keys(&mut keys, &japanese, skip);
+    keys
 }
 
 /// Which pairs may meet in a block of a kind: those `wanted` says, and in a block of sounds only
