@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Time and peak memory of each task of `mentorlens dist`, one task after another, with
 # /usr/bin/time -v; then whether the report equals `analyze`'s (when COMPARE=1).
-#   dist/scale.sh BINARY INPUT WORK SHARDS [PARTITIONS]
+#   dist/scale.sh BINARY INPUT WORK SHARDS [PARTITIONS]   (PARTITIONS: blocking and scoring tasks)
 # e.g. cargo run --release --example gen_corpus -- --planted --docs 100000 --seed 7 --out /tmp/c100k
 #      dist/scale.sh target/release/mentorlens /tmp/c100k /tmp/w100k 8
 set -euo pipefail
@@ -11,16 +11,19 @@ measure() {
   shift
   /usr/bin/time -v "$@" 2>"$work.time" >/dev/null || [ $? -eq 3 ]
   awk -v name="$name" -F': ' '/Elapsed \(wall clock\)/ {wall=$2} /User time/ {user=$2}
-    /Maximum resident set size/ {rss=$2}
-    END {printf "%-14s wall %s  user %6.1f s  peak RSS %7.1f MB\n", name, wall, user, rss/1024}' "$work.time"
+    /System time/ {sys=$2} /Maximum resident set size/ {rss=$2}
+    END {printf "%-14s wall %s  CPU %6.1f s (user %6.1f s)  peak RSS %7.1f MB\n", name, wall,
+      user + sys, user, rss/1024}' "$work.time"
 }
 measure plan "$binary" dist plan "$input" --work "$work" --shards "$shards" \
   --partitions "$partitions"
 for ((k = 0; k < shards; k++)); do
   measure "documents $k" "$binary" dist task documents "$k" --work "$work" --threads 2
 done
-for ((k = 0; k < partitions; k++)); do
-  measure "blocking $k" "$binary" dist task blocking "$k" --work "$work" --threads 2
+for stage in blocking scoring; do
+  for ((k = 0; k < partitions; k++)); do
+    measure "$stage $k" "$binary" dist task "$stage" "$k" --work "$work" --threads 2
+  done
 done
 measure assemble "$binary" dist assemble --quiet --work "$work" -o "$work.report.json"
 if [ "${COMPARE:-0}" = 1 ]; then

@@ -3,21 +3,30 @@
 //!
 //! A work folder holds the plan and every exchange. `plan` discovers the inputs and cuts them into
 //! shards (consecutive runs of sources, balanced by size, so that shard order is load order).
-//! The stage `documents` has one task per shard: it loads the shard's inputs and runs the
-//! per-document stages ([`crate::Pipeline::analyse_document`], as `analyze` does) and writes one
-//! JSON Lines record per document, without its text (see [`record`]), then marks itself done.
-//! The stage `blocking` has one task per partition of grouping's block keys (`--partitions P`):
-//! task `k` reads every shard's records and texts as `assemble` does, and writes the share of
-//! partition `k` ([`crate::align::group::corpus_partition_share`]: what each pair of documents
-//! shares in the blocks whose keys' stable hash falls in partition `k`) as JSON Lines, sorted by
-//! pair. `assemble` reads every shard's records in order, reads each text again from its path,
-//! and runs the rest of the corpus stages as one task with the library functions `analyze` runs:
-//! unique ids in load order, grouping from the merged shares
-//! ([`crate::align::group::group_with_shares`]: candidate budgets, pair scoring, which reads the
-//! texts, and the non-chaining joins per connected component) and themes
-//! ([`crate::themes::summarise`]). Block weights are integers, so the merged shares, and the
-//! report, are the same at any number of shards and partitions. `assemble --index FILE` also
-//! writes the corpus fingerprint index `check --against-index` reads.
+//! Exchanges are JSON Lines files, each with a header naming the plan and task.
+//!
+//! - `documents`, one task per shard: loads the shard's inputs and runs the per-document stages
+//!   ([`crate::Pipeline::analyse_document`], as `analyze` does). It writes one record per input
+//!   without its text (see [`record`]), a short summary per document (id, source, two hashes of
+//!   its text), its fingerprint, and its blocking keys in one file per partition of the keys
+//!   (`--partitions P`, by a stable hash of the key).
+//! - `blocking`, one task per partition `k`: reads every shard's summaries and keys of partition
+//!   `k` only (no text, no fingerprint) and writes what each pair of documents shares in those
+//!   blocks ([`crate::align::group::keyed_partition_share`]), sorted by pair.
+//! - `scoring`, one task per partition `k` of the candidate pairs: merges the shares, keeps the
+//!   candidates within their budgets ([`crate::align::group::budgeted_candidates`], over every
+//!   fingerprint) whose pair hashes into `k`, reads the texts of those pairs' documents from
+//!   their paths and scores each ([`crate::align::group::score_candidate`]).
+//! - `assemble`: reads every shard's records in order (each text again from its path, for the
+//!   report), the fingerprints and the scored pairs, and runs the rest of the corpus stages with
+//!   the library functions `analyze` runs: unique ids in load order, the non-chaining joins
+//!   ([`crate::align::group::join_scored`]) and themes ([`crate::themes::summarise`]).
+//!
+//! Every decision is a function of [`crate::align::group`]; this module only moves its inputs
+//! and outputs through files. Block weights are integers and every ordering is total, so the
+//! merged shares, the candidates and the report are the same at any number of shards and
+//! partitions. `assemble --index FILE` also writes the corpus fingerprint index
+//! `check --against-index` reads.
 //!
 //! Every file is written to a temporary name and renamed, so a task killed half way leaves no
 //! partial output, and a task run again (a retry) writes the same bytes. A work folder planned by
@@ -25,14 +34,14 @@
 
 pub mod record;
 
-use crate::align::group::{self, GroupInput, Shared};
+use crate::align::group::{self, Shared};
 use crate::corpus::{self, Document, Input, InputError, Source};
 use crate::report::{Report, html, write_output};
 use crate::timing::Phase;
 use crate::{AnalysedDocument, Analysis, Config, Outcome, Pipeline, Timings};
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
-use record::{DocumentRecord, ErrorRecord, ShardRecord};
+use record::{DocumentRecord, DocumentSummary, ErrorRecord, ShardRecord};
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -40,7 +49,7 @@ use std::process::ExitCode;
 
 /// Version of the work folder's layout and exchange records; a folder of another layout is
 /// refused.
-const LAYOUT: u32 = 2;
+const LAYOUT: u32 = 3;
 
 /// The first stage: one task per shard.
 const DOCUMENTS_STAGE: &str = "documents";
@@ -48,8 +57,17 @@ const DOCUMENTS_STAGE: &str = "documents";
 /// The second stage: one task per partition of the block keys.
 const BLOCKING_STAGE: &str = "blocking";
 
+/// The third stage: one task per partition of the candidate pairs.
+const SCORING_STAGE: &str = "scoring";
+
 /// The stages, in the order they run (then `assemble`).
-const STAGES: [&str; 2] = [DOCUMENTS_STAGE, BLOCKING_STAGE];
+const STAGES: [&str; 3] = [DOCUMENTS_STAGE, BLOCKING_STAGE, SCORING_STAGE];
+
+/// The `documents` stage's file of document summaries (see [`DocumentSummary`]).
+const SUMMARIES: &str = "summaries";
+
+/// The `documents` stage's file of fingerprints.
+const FINGERPRINTS: &str = "fingerprints";
 
 /// What `plan` reads: the inputs, the work folder, the shard count and a settings file.
 #[derive(Debug, Clone)]
@@ -61,7 +79,8 @@ pub struct PlanInputs {
     /// Number of shards: tasks of the `documents` stage (default: 1 for `plan`, the number of
     /// workers for `run`).
     pub shards: Option<u32>,
-    /// Number of partitions of grouping's block keys: tasks of the `blocking` stage (default 1).
+    /// Number of partitions of grouping's block keys and candidate pairs: tasks of the
+    /// `blocking` and `scoring` stages (default 1).
     pub partitions: Option<u32>,
     /// Settings file in `check`'s format (mentorlens.toml): its stage tables set the analysis.
     pub config: Option<PathBuf>,
@@ -123,6 +142,7 @@ pub fn stages(work: &Path) -> Result<serde_json::Value> {
         "stages": [
             {"name": DOCUMENTS_STAGE, "tasks": work.plan.shards.len()},
             {"name": BLOCKING_STAGE, "tasks": work.plan.partitions},
+            {"name": SCORING_STAGE, "tasks": work.plan.partitions},
         ],
     }))
 }
@@ -138,12 +158,10 @@ pub fn task(work: &Path, stage: &str, task: usize, threads: Option<usize>) -> Re
     }
     let work = WorkFolder::open(work)?;
     let pool = thread_pool(threads)?;
-    pool.install(|| {
-        if stage == DOCUMENTS_STAGE {
-            work.run_documents_task(task)
-        } else {
-            work.run_blocking_task(task)
-        }
+    pool.install(|| match stage {
+        DOCUMENTS_STAGE => work.run_documents_task(task),
+        BLOCKING_STAGE => work.run_blocking_task(task),
+        _ => work.run_scoring_task(task),
     })
 }
 
@@ -168,6 +186,7 @@ pub fn run(mut inputs: PlanInputs, workers: usize, mut output: OutputOptions) ->
     let stages = [
         (DOCUMENTS_STAGE, work.plan.shards.len()),
         (BLOCKING_STAGE, work.plan.partitions),
+        (SCORING_STAGE, work.plan.partitions),
     ];
     for (stage, tasks) in stages {
         let workers = workers.min(tasks.max(1));
@@ -198,7 +217,8 @@ struct Plan {
     inputs: Vec<String>,
     /// Consecutive runs of the discovered sources, in discovery order.
     shards: Vec<Vec<PlannedSource>>,
-    /// Partitions of the block keys: tasks of the `blocking` stage.
+    /// Partitions of the block keys and candidate pairs: tasks of the `blocking` and `scoring`
+    /// stages.
     partitions: usize,
     /// Inputs that failed discovery (missing paths, duplicates).
     errors: Vec<ErrorRecord>,
@@ -386,8 +406,15 @@ impl WorkFolder {
         })
     }
 
-    fn output_path(&self, stage: &str, task: usize) -> PathBuf {
-        self.folder.join(stage).join(format!("{task:05}.jsonl"))
+    /// The file `task` of `stage` writes: `00007.jsonl` for its main output, `00007.KIND.jsonl`
+    /// for another.
+    fn exchange_path(&self, stage: &str, task: usize, kind: &str) -> PathBuf {
+        let name = if kind.is_empty() {
+            format!("{task:05}.jsonl")
+        } else {
+            format!("{task:05}.{kind}.jsonl")
+        };
+        self.folder.join(stage).join(name)
     }
 
     fn done_path(&self, stage: &str, task: usize) -> PathBuf {
@@ -409,11 +436,12 @@ impl WorkFolder {
         Ok(())
     }
 
-    /// Writes `task`'s output file (a header, then one JSON line per record), then its done mark.
-    fn write_task_output<T: Serialize>(
+    /// Writes one of `task`'s files (a header, then one JSON line per record).
+    fn write_records<T: Serialize>(
         &self,
         stage: &str,
         task: usize,
+        kind: &str,
         records: &[T],
     ) -> Result<()> {
         let header = TaskHeader {
@@ -421,7 +449,7 @@ impl WorkFolder {
             task,
             records: records.len(),
         };
-        write_atomically_with(&self.output_path(stage, task), |out| {
+        write_atomically_with(&self.exchange_path(stage, task, kind), |out| {
             serde_json::to_writer(&mut *out, &header)?;
             out.write_all(b"\n")?;
             for record in records {
@@ -429,19 +457,26 @@ impl WorkFolder {
                 out.write_all(b"\n")?;
             }
             Ok(())
-        })?;
+        })
+    }
+
+    /// Marks `task` of `stage` done, once every file it writes is written.
+    fn mark_done(&self, stage: &str, task: usize) -> Result<()> {
         write_atomically(
             &self.done_path(stage, task),
             format!("{}\n", self.id).as_bytes(),
         )
     }
 
-    /// The records `task` of `stage` wrote, checked against the plan.
-    fn read_task_output<T: serde::de::DeserializeOwned>(
+    /// Hands each record of one of `task`'s files to `each`, in order, checked against the plan
+    /// (one record in memory at a time).
+    fn read_records<T: serde::de::DeserializeOwned>(
         &self,
         stage: &str,
         task: usize,
-    ) -> Result<Vec<T>> {
+        kind: &str,
+        mut each: impl FnMut(T) -> Result<()>,
+    ) -> Result<()> {
         if !self.is_done(stage, task) {
             bail!(
                 "task {task} of the stage {stage} has not finished for this plan: run \
@@ -449,7 +484,7 @@ impl WorkFolder {
                 self.folder.display()
             );
         }
-        let path = self.output_path(stage, task);
+        let path = self.exchange_path(stage, task, kind);
         let file = std::fs::File::open(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         let mut lines = BufReader::new(file).lines();
@@ -464,76 +499,344 @@ impl WorkFolder {
                 path.display()
             );
         }
-        let records = lines
-            .map(|line| Ok(serde_json::from_str(&line?)?))
-            .collect::<Result<Vec<T>>>()
-            .with_context(|| format!("cannot read the records of {}", path.display()))?;
-        if records.len() != header.records {
+        let mut count = 0;
+        for line in lines {
+            let record = serde_json::from_str(&line?)
+                .with_context(|| format!("cannot read the records of {}", path.display()))?;
+            each(record)?;
+            count += 1;
+        }
+        if count != header.records {
             bail!(
-                "{} holds {} records, its header says {}",
+                "{} holds {count} records, its header says {}",
                 path.display(),
-                records.len(),
                 header.records
             );
         }
+        Ok(())
+    }
+
+    /// Every record of one of `task`'s files, in order.
+    fn read_all<T: serde::de::DeserializeOwned>(
+        &self,
+        stage: &str,
+        task: usize,
+        kind: &str,
+    ) -> Result<Vec<T>> {
+        let mut records = Vec::new();
+        self.read_records(stage, task, kind, |record| {
+            records.push(record);
+            Ok(())
+        })?;
         Ok(records)
     }
 
-    /// The loaded records of `shard`'s sources, in order (relative paths are read from the
-    /// plan's folder: see [`WorkFolder::open`]).
-    fn load_shard(&self, shard: usize) -> Vec<Result<Document, InputError>> {
+    /// The source of `shard` numbered `source`, as the loader reads it.
+    fn source(&self, shard: usize, source: usize) -> Result<Source> {
+        let planned = self.plan.shards[shard]
+            .get(source)
+            .with_context(|| format!("shard {shard} has no source {source}: plan again"))?;
+        Ok(Source::File {
+            path: planned.path.clone(),
+            id: planned.id.clone(),
+        })
+    }
+
+    /// The loaded records of `shard`'s sources, in order, each with the number of its source
+    /// (relative paths are read from the plan's folder: see [`WorkFolder::open`]).
+    fn load_shard(&self, shard: usize) -> Vec<(usize, Result<Document, InputError>)> {
         let load = self.pipeline.load_config();
         self.plan.shards[shard]
             .par_iter()
-            .flat_map_iter(|s| {
-                corpus::load(
-                    &Source::File {
-                        path: s.path.clone(),
-                        id: s.id.clone(),
-                    },
-                    load,
-                )
+            .enumerate()
+            .flat_map_iter(|(number, s)| {
+                let source = Source::File {
+                    path: s.path.clone(),
+                    id: s.id.clone(),
+                };
+                corpus::load(&source, load)
+                    .into_iter()
+                    .map(move |result| (number, result))
             })
             .collect()
     }
 
     /// The task of `shard` in the `documents` stage: per-document stages over the shard's inputs,
-    /// one record per input in load order, then the done mark. Does nothing when already done.
+    /// one record per input in load order; a summary and a fingerprint per document; and its
+    /// blocking keys, one file per partition of the keys. Then the done mark. Does nothing when
+    /// already done.
     fn run_documents_task(&self, shard: usize) -> Result<()> {
         self.check_task(DOCUMENTS_STAGE, shard, self.plan.shards.len())?;
         if self.is_done(DOCUMENTS_STAGE, shard) {
             return Ok(());
         }
         let loaded = self.load_shard(shard);
-        let records: Vec<ShardRecord> = loaded
+        type Analysed = (ShardRecord, Option<(DocumentSummary, group::Fingerprint)>);
+        let analysed: Vec<Analysed> = loaded
             .into_par_iter()
-            .map(|result| match result {
-                Ok(document) => ShardRecord::Document(Box::new(DocumentRecord::of(
-                    &self.pipeline.analyse_document(document),
-                ))),
-                Err(error) => ShardRecord::Error(ErrorRecord::from(&error)),
+            .map(|(source, result)| match result {
+                Ok(document) => {
+                    let analysed = self.pipeline.analyse_document(document);
+                    let fingerprint = group::fingerprint(&analysed.grouped());
+                    let summary = DocumentSummary {
+                        id: analysed.document.id.clone(),
+                        source,
+                        group_hash: group::text_hash(&analysed.document.text),
+                        text_hash: record::text_hash(&analysed.document.text),
+                        japanese: fingerprint.is_japanese(),
+                    };
+                    let record = ShardRecord::Document(Box::new(DocumentRecord::of(&analysed)));
+                    (record, Some((summary, fingerprint)))
+                }
+                Err(error) => (ShardRecord::Error(ErrorRecord::from(&error)), None),
             })
             .collect();
-        self.write_task_output(DOCUMENTS_STAGE, shard, &records)
+        let (records, documents): (Vec<ShardRecord>, Vec<_>) = analysed.into_iter().unzip();
+        let (summaries, fingerprints): (Vec<DocumentSummary>, Vec<group::Fingerprint>) =
+            documents.into_iter().flatten().unzip();
+        self.write_records(DOCUMENTS_STAGE, shard, SUMMARIES, &summaries)?;
+        // Each document's blocking keys (sounds of names too: whether the corpus needs them is
+        // known only to the blocking tasks), by partition.
+        let partitions = self.plan.partitions;
+        let mut keys: Vec<Vec<(usize, Vec<group::BlockKey>)>> = vec![Vec::new(); partitions];
+        for (position, fingerprint) in fingerprints.iter().enumerate() {
+            let mut by_partition: Vec<Vec<group::BlockKey>> = vec![Vec::new(); partitions];
+            for key in group::blocking_keys(fingerprint, true) {
+                by_partition[key.partition(partitions)].push(key);
+            }
+            for (partition, document_keys) in by_partition.into_iter().enumerate() {
+                if !document_keys.is_empty() {
+                    keys[partition].push((position, document_keys));
+                }
+            }
+        }
+        for (partition, keys) in keys.iter().enumerate() {
+            self.write_records(DOCUMENTS_STAGE, shard, &keys_kind(partition), keys)?;
+        }
+        self.write_records(DOCUMENTS_STAGE, shard, FINGERPRINTS, &fingerprints)?;
+        // The records last: they appear just before the done mark.
+        self.write_records(DOCUMENTS_STAGE, shard, "", &records)?;
+        self.mark_done(DOCUMENTS_STAGE, shard)
     }
 
-    /// The task of partition `partition` in the `blocking` stage: the corpus's share of that
-    /// partition of the block keys, one `[pair, shared]` line per pair in pair order, then the done
-    /// mark. Does nothing when already done.
+    /// The order `analyze` gives the corpus's documents, from every shard's summaries: unique
+    /// ids in load order, then sorted by id.
+    fn corpus_order(&self) -> Result<CorpusOrder> {
+        let mut summaries: Vec<(usize, usize, DocumentSummary)> = Vec::new();
+        for shard in 0..self.plan.shards.len() {
+            let mut position = 0;
+            self.read_records(DOCUMENTS_STAGE, shard, SUMMARIES, |summary| {
+                summaries.push((shard, position, summary));
+                position += 1;
+                Ok(())
+            })?;
+        }
+        // The loader's documents stand in for the summaries (only ids and load order matter).
+        let mut stand_ins: Vec<Document> = summaries
+            .iter()
+            .map(|(_, _, summary)| Document {
+                id: summary.id.clone(),
+                path: String::new(),
+                text: String::new(),
+                warnings: Vec::new(),
+                first_replacement: None,
+                record_line: None,
+            })
+            .collect();
+        corpus::assign_unique_ids(&mut stand_ins);
+        let mut ordered: Vec<(String, (usize, usize, DocumentSummary))> = stand_ins
+            .into_iter()
+            .map(|document| document.id)
+            .zip(summaries)
+            .collect();
+        ordered.sort_by(|x, y| x.0.cmp(&y.0));
+        let mut index_of: Vec<Vec<usize>> = vec![Vec::new(); self.plan.shards.len()];
+        let mut documents = Vec::with_capacity(ordered.len());
+        for (index, (id, (shard, position, summary))) in ordered.into_iter().enumerate() {
+            let slots = &mut index_of[shard];
+            if slots.len() <= position {
+                slots.resize(position + 1, usize::MAX);
+            }
+            slots[position] = index;
+            documents.push(OrderedDocument {
+                id,
+                shard,
+                position,
+                summary,
+            });
+        }
+        Ok(CorpusOrder {
+            index_of,
+            documents,
+        })
+    }
+
+    /// Every document's fingerprint, in corpus order (as the `documents` tasks made them).
+    fn fingerprints(&self, order: &CorpusOrder) -> Result<Vec<group::Fingerprint>> {
+        let mut slots: Vec<Option<group::Fingerprint>> = vec![None; order.documents.len()];
+        for shard in 0..self.plan.shards.len() {
+            let mut position = 0;
+            self.read_records(DOCUMENTS_STAGE, shard, FINGERPRINTS, |fingerprint| {
+                let index = order.index(shard, position)?;
+                slots[index] = Some(fingerprint);
+                position += 1;
+                Ok(())
+            })?;
+        }
+        slots
+            .into_iter()
+            .map(|slot| slot.context("a shard's fingerprints and summaries disagree: run again"))
+            .collect()
+    }
+
+    /// The task of partition `partition` in the `blocking` stage: from every shard's keys of that
+    /// partition (and summaries: no texts, no fingerprints), the corpus's share of the partition,
+    /// one `[pair, shared]` line per pair in pair order, then the done mark. Does nothing when
+    /// already done.
     fn run_blocking_task(&self, partition: usize) -> Result<()> {
         self.check_task(BLOCKING_STAGE, partition, self.plan.partitions)?;
         if self.is_done(BLOCKING_STAGE, partition) {
             return Ok(());
         }
-        let (documents, _) = self.load_corpus()?;
-        let inputs: Vec<GroupInput> = documents.iter().map(AnalysedDocument::grouped).collect();
-        let share = group::corpus_partition_share(&inputs, partition, self.plan.partitions);
-        self.write_task_output(BLOCKING_STAGE, partition, &share)
+        let order = self.corpus_order()?;
+        let summaries: Vec<&DocumentSummary> = order.documents.iter().map(|d| &d.summary).collect();
+        let hashes: Vec<u64> = summaries.iter().map(|s| s.group_hash).collect();
+        let copy_of = group::exact_copies_by(&hashes, |first, index| {
+            summaries[first].text_hash == summaries[index].text_hash
+        });
+        let skip: Vec<bool> = copy_of.iter().map(Option::is_some).collect();
+        let japanese: Vec<bool> = summaries.iter().map(|s| s.japanese).collect();
+        let mut keys: Vec<Vec<group::BlockKey>> = vec![Vec::new(); summaries.len()];
+        for shard in 0..self.plan.shards.len() {
+            self.read_records(
+                DOCUMENTS_STAGE,
+                shard,
+                &keys_kind(partition),
+                |(position, document_keys): (usize, Vec<group::BlockKey>)| {
+                    keys[order.index(shard, position)?] = document_keys;
+                    Ok(())
+                },
+            )?;
+        }
+        let share =
+            group::keyed_partition_share(keys, &japanese, &skip, partition, self.plan.partitions);
+        self.write_records(BLOCKING_STAGE, partition, "", &share)?;
+        self.mark_done(BLOCKING_STAGE, partition)
+    }
+
+    /// The task of partition `partition` in the `scoring` stage: the merged blocking shares'
+    /// candidate pairs (within their budgets) whose pair falls in this partition, each scored
+    /// with both texts read from their paths, one line per pair in pair order; then the done
+    /// mark. Does nothing when already done.
+    fn run_scoring_task(&self, partition: usize) -> Result<()> {
+        self.check_task(SCORING_STAGE, partition, self.plan.partitions)?;
+        if self.is_done(SCORING_STAGE, partition) {
+            return Ok(());
+        }
+        let order = self.corpus_order()?;
+        let fingerprints = self.fingerprints(&order)?;
+        let shares = (0..self.plan.partitions)
+            .map(|p| self.read_all::<(u64, Shared)>(BLOCKING_STAGE, p, ""))
+            .collect::<Result<Vec<_>>>()?;
+        let candidates: Vec<(usize, usize)> =
+            group::budgeted_candidates(&fingerprints, &group::merge_shares(shares))
+                .into_iter()
+                .filter(|&pair| pair_partition(pair, self.plan.partitions) == partition)
+                .collect();
+        let frequency = group::AnchorFrequency::of(&fingerprints);
+        let needed: std::collections::BTreeSet<usize> =
+            candidates.iter().flat_map(|&(i, j)| [i, j]).collect();
+        let documents = self.documents_by_index(&order, &needed)?;
+        let input = |i: usize| documents[&i].grouped();
+        let scored: Vec<group::ScoredPair> = candidates
+            .par_iter()
+            .map(|&(i, j)| {
+                group::score_candidate(
+                    (i, &input(i), &fingerprints[i]),
+                    (j, &input(j), &fingerprints[j]),
+                    &frequency,
+                )
+            })
+            .collect();
+        self.write_records(SCORING_STAGE, partition, "", &scored)?;
+        self.mark_done(SCORING_STAGE, partition)
+    }
+
+    /// The analysed documents of corpus indices `needed` (with their unique ids), each text read
+    /// from its path (a source holding several is read once) and checked against its record.
+    fn documents_by_index(
+        &self,
+        order: &CorpusOrder,
+        needed: &std::collections::BTreeSet<usize>,
+    ) -> Result<std::collections::HashMap<usize, AnalysedDocument>> {
+        // The records wanted from each shard, by their position among its documents.
+        let mut wanted: Vec<std::collections::HashMap<usize, usize>> =
+            vec![Default::default(); self.plan.shards.len()];
+        for &index in needed {
+            let document = &order.documents[index];
+            wanted[document.shard].insert(document.position, index);
+        }
+        let mut found: Vec<(usize, DocumentRecord)> = Vec::with_capacity(needed.len());
+        for (shard, wanted) in wanted.iter().enumerate().filter(|(_, w)| !w.is_empty()) {
+            let mut position = 0;
+            self.read_records(DOCUMENTS_STAGE, shard, "", |record: ShardRecord| {
+                if let ShardRecord::Document(record) = record {
+                    if let Some(&index) = wanted.get(&position) {
+                        found.push((index, *record));
+                    }
+                    position += 1;
+                }
+                Ok(())
+            })?;
+        }
+        // Texts by source: each source loaded once, in parallel.
+        let mut by_source: std::collections::BTreeMap<
+            (usize, usize),
+            Vec<(usize, DocumentRecord)>,
+        > = Default::default();
+        for (index, record) in found {
+            let document = &order.documents[index];
+            by_source
+                .entry((document.shard, document.summary.source))
+                .or_default()
+                .push((index, record));
+        }
+        let load = self.pipeline.load_config();
+        let loaded: Vec<Vec<(usize, AnalysedDocument)>> = by_source
+            .into_par_iter()
+            .map(|((shard, source), records)| {
+                let mut texts: std::collections::HashMap<String, Document> =
+                    corpus::load(&self.source(shard, source)?, load)
+                        .into_iter()
+                        .flatten()
+                        .map(|document| (document.path.clone(), document))
+                        .collect();
+                records
+                    .into_iter()
+                    .map(|(index, record)| {
+                        let document = texts
+                            .remove(&record.path)
+                            .filter(|d| record::text_hash(&d.text) == record.text_hash)
+                            .with_context(|| {
+                                format!(
+                                    "{} changed since the task of shard {shard} read it: plan \
+                                     again in an empty folder",
+                                    record.path
+                                )
+                            })?;
+                        let mut analysed = record.into_analysed(document);
+                        analysed.document.id = order.documents[index].id.clone();
+                        Ok((index, analysed))
+                    })
+                    .collect()
+            })
+            .collect::<Result<_>>()?;
+        Ok(loaded.into_iter().flatten().collect())
     }
 
     /// The analysed documents and failed inputs of `shard`, each text read again from its path.
     fn shard_documents(&self, shard: usize) -> Result<(Vec<AnalysedDocument>, Vec<InputError>)> {
-        let records: Vec<ShardRecord> = self.read_task_output(DOCUMENTS_STAGE, shard)?;
+        let records: Vec<ShardRecord> = self.read_all(DOCUMENTS_STAGE, shard, "")?;
         let loaded = self.load_shard(shard);
         if loaded.len() != records.len() {
             bail!(
@@ -545,7 +848,7 @@ impl WorkFolder {
         }
         let mut documents = Vec::new();
         let mut errors = Vec::new();
-        for (record, loaded) in records.into_iter().zip(loaded) {
+        for (record, (_, loaded)) in records.into_iter().zip(loaded) {
             match (record, loaded) {
                 (ShardRecord::Document(record), Ok(document))
                     if record.path == document.path
@@ -583,14 +886,29 @@ impl WorkFolder {
         Ok((documents, errors))
     }
 
-    /// The corpus stages over every shard's records and every partition's blocking share: the
-    /// analysis `analyze` makes.
+    /// The corpus stages over every shard's records and fingerprints and every partition's
+    /// scored pairs: the analysis `analyze` makes. Grouping only joins the scored pairs here
+    /// (the texts are read for the report's themes and for pairs whose support a join asks).
     fn assemble(&self) -> Result<Analysis> {
         let phase = Phase::start();
         let (documents, errors) = self.load_corpus()?;
-        let shares = (0..self.plan.partitions)
-            .map(|partition| self.read_task_output::<(u64, Shared)>(BLOCKING_STAGE, partition))
-            .collect::<Result<Vec<_>>>()?;
+        let order = self.corpus_order()?;
+        let fingerprints = self.fingerprints(&order)?;
+        let same_order = documents.len() == order.documents.len()
+            && documents
+                .iter()
+                .zip(&order.documents)
+                .all(|(document, ordered)| document.document.id == ordered.id);
+        if !same_order {
+            bail!("the shards' records and summaries disagree: run their tasks again");
+        }
+        let mut scored = Vec::new();
+        for partition in 0..self.plan.partitions {
+            self.read_records(SCORING_STAGE, partition, "", |pair| {
+                scored.push(pair);
+                Ok(())
+            })?;
+        }
         let timings = Timings {
             load: phase.stop(),
             ..Timings::default()
@@ -598,9 +916,55 @@ impl WorkFolder {
         Ok(self
             .pipeline
             .analyse_corpus_grouped_by(documents, errors, timings, |inputs| {
-                group::group_with_shares(inputs, |_, _| shares)
+                let copy_of = group::exact_copies(inputs);
+                let frequency = group::AnchorFrequency::of(&fingerprints);
+                group::join_scored(inputs, &fingerprints, &frequency, &copy_of, scored)
             }))
     }
+}
+
+/// The documents of a corpus in the order `analyze` gives them, and where each one's records are.
+struct CorpusOrder {
+    /// For each shard, the corpus index of its documents (by their position among the shard's
+    /// documents).
+    index_of: Vec<Vec<usize>>,
+    /// The documents in corpus order.
+    documents: Vec<OrderedDocument>,
+}
+
+/// A document in corpus order: its unique id, where its records are, and its summary.
+struct OrderedDocument {
+    id: String,
+    shard: usize,
+    position: usize,
+    summary: DocumentSummary,
+}
+
+impl CorpusOrder {
+    /// The corpus index of the document at `position` among `shard`'s documents.
+    fn index(&self, shard: usize, position: usize) -> Result<usize> {
+        self.index_of
+            .get(shard)
+            .and_then(|slots| slots.get(position))
+            .copied()
+            .filter(|&index| index != usize::MAX)
+            .with_context(|| {
+                format!("shard {shard}'s files disagree on its documents: run its task again")
+            })
+    }
+}
+
+/// The name of the file of a shard's blocking keys in `partition`.
+fn keys_kind(partition: usize) -> String {
+    format!("keys-{partition:05}")
+}
+
+/// The scoring partition of a candidate pair: a stable hash of the two corpus indices.
+fn pair_partition((i, j): (usize, usize), partitions: usize) -> usize {
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&(i as u64).to_le_bytes());
+    bytes[8..].copy_from_slice(&(j as u64).to_le_bytes());
+    (xxhash_rust::xxh3::xxh3_64(&bytes) % partitions.max(1) as u64) as usize
 }
 
 /// Runs every task of `stage` as a process of this executable, `workers` at once, each with

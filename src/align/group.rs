@@ -21,9 +21,11 @@
 //! count: [`blocking_keys`] per document; [`partition_shares`] per hash partition of the keys
 //! (the partitions run in parallel, and [`merge_shares`] sums them: block weights are integers,
 //! so no sum depends on the order it was added in); [`budgeted_candidates`] (the greedy budgets of
-//! [`within_budget`], ranked by a total order); [`score_pair`] per candidate, in parallel; and
-//! [`join_pairs`], whose joins run in parallel over the connected components of the passing
-//! pairs (pairs of two components never meet).
+//! [`within_budget`], ranked by a total order); [`score_candidate`] ([`score_pair`] with the two
+//! in the order of their texts) per candidate, in parallel; and [`join_scored`], whose joins
+//! ([`join_pairs`]) run in parallel over the connected components of the passing pairs (pairs of
+//! two components never meet). A cluster runs the same steps as tasks over files:
+//! [`keyed_partition_share`] from the documents' keys, [`exact_copies_by`] from their hashes.
 
 use crate::align::tokens::{
     Spelling, Token, TokenKind, dominant_script, katakana_words, sound_key, tokens,
@@ -82,7 +84,7 @@ const SOUND_CLASSES_ALONE: usize = 5;
 
 /// Whether sounds of names may tie the two (one Japanese, the other not).
 fn sounds_tie(a: &Fingerprint, b: &Fingerprint) -> bool {
-    (a.script == "japanese") != (b.script == "japanese")
+    a.is_japanese() != b.is_japanese()
 }
 
 /// The sound anchors of a Japanese text: each katakana word of [`SOUND_CLASSES_ALONE`] consonant
@@ -255,6 +257,12 @@ impl Fingerprint {
     /// The language it was made for (ISO 639-1 or `und`).
     pub fn language(&self) -> Language {
         self.language
+    }
+
+    /// Whether most of its letters are Japanese: sounds of names tie it to a document in another
+    /// script only.
+    pub fn is_japanese(&self) -> bool {
+        self.script == "japanese"
     }
 
     /// Whether the two are in one language and script (copies of each other, not translations).
@@ -468,37 +476,63 @@ pub fn group(documents: &[GroupInput]) -> Vec<Group> {
     })
 }
 
-/// The blocking share of one partition (of `partitions`) of a corpus (documents sorted by id):
-/// what [`group`] computes for that partition, so that a cluster can run the partitions as tasks
-/// of their own and hand their shares to [`group_with_shares`].
-pub fn corpus_partition_share(
-    documents: &[GroupInput],
+/// The blocking share of one partition (of `partitions`), from what a cluster's tasks keep of
+/// each document without its text: its blocking keys in that partition (all kinds, sounds of
+/// names included, as [`blocking_keys`]`(fingerprint, true)` gives them), whether it is in
+/// Japanese ([`Fingerprint::is_japanese`]) and whether blocking leaves it out (`skip`: an exact
+/// copy, see [`exact_copies_by`]). What [`group`] computes for that partition, so that a cluster
+/// can run the partitions as tasks of their own and hand their shares to [`merge_shares`].
+pub fn keyed_partition_share(
+    mut keys: Vec<Vec<BlockKey>>,
+    japanese: &[bool],
+    skip: &[bool],
     partition: usize,
     partitions: usize,
 ) -> Vec<(u64, Shared)> {
-    let skip: Vec<bool> = exact_copies(documents)
-        .iter()
-        .map(Option::is_some)
-        .collect();
-    let fingerprints: Vec<Fingerprint> = documents.par_iter().map(fingerprint).collect();
-    let keys = corpus_blocking_keys(&fingerprints, &skip);
-    partition_shares(
-        &keys,
-        partition,
-        partitions,
-        may_meet(&fingerprints, |_, _| true),
-    )
+    keep_corpus_keys(&mut keys, japanese, skip);
+    // As [`may_meet`] with every pair wanted: a block of sounds ties a Japanese document to one
+    // in another script only.
+    let meet = |i: usize, j: usize, kind: BlockKind| {
+        kind != BlockKind::Sound || japanese[i] != japanese[j]
+    };
+    partition_shares(&keys, partition, partitions, meet)
+}
+
+/// Keeps the blocking keys a corpus blocks on: none for a document `skip` leaves out, and sounds
+/// of names only in a corpus with Japanese (`japanese`: each document's
+/// [`Fingerprint::is_japanese`]).
+fn keep_corpus_keys(keys: &mut [Vec<BlockKey>], japanese: &[bool], skip: &[bool]) {
+    let any_japanese = japanese.iter().any(|&j| j);
+    for (document_keys, &skip) in keys.iter_mut().zip(skip) {
+        if skip {
+            document_keys.clear();
+        } else if !any_japanese {
+            document_keys.retain(|key| key.kind != BlockKind::Sound);
+        }
+    }
 }
 
 /// For each document, the first one before it with the same text (an exact copy is set aside:
 /// only the first of each set is compared with others).
-fn exact_copies(documents: &[GroupInput]) -> Vec<Option<usize>> {
+pub fn exact_copies(documents: &[GroupInput]) -> Vec<Option<usize>> {
+    let hashes: Vec<u64> = documents.iter().map(|d| text_hash(d.text)).collect();
+    exact_copies_by(&hashes, |first, index| {
+        documents[first].text == documents[index].text
+    })
+}
+
+/// [`exact_copies`] from each document's [`text_hash`] (`hashes`, in corpus order), with
+/// `same_text(first, index)` telling whether two documents of equal hashes hold the same text
+/// (a cluster task that does not read the texts compares a second hash).
+pub fn exact_copies_by(
+    hashes: &[u64],
+    same_text: impl Fn(usize, usize) -> bool,
+) -> Vec<Option<usize>> {
     let mut first_with_text: HashMap<u64, usize> = HashMap::default();
-    let mut copy_of: Vec<Option<usize>> = vec![None; documents.len()];
-    for (index, document) in documents.iter().enumerate() {
-        let key = stable_hash(document.text.bytes());
+    let mut copy_of: Vec<Option<usize>> = vec![None; hashes.len()];
+    for (index, &key) in hashes.iter().enumerate() {
         match first_with_text.get(&key) {
-            Some(&first) if documents[first].text == document.text => {
+            Some(&first) if same_text(first, index) => {
                 copy_of[index] = Some(first);
             }
             Some(_) => {}
@@ -512,7 +546,7 @@ fn exact_copies(documents: &[GroupInput]) -> Vec<Option<usize>> {
 
 /// [`group`] with the blocking shares of the corpus's partitions given by `shares` (from the
 /// documents' fingerprints and which documents blocking leaves out), in any number and order of
-/// partitions: [`corpus_partition_share`] of each partition gives the groups [`group`] gives.
+/// partitions: [`keyed_partition_share`] of each partition gives the groups [`group`] gives.
 pub fn group_with_shares(
     documents: &[GroupInput],
     shares: impl FnOnce(&[Fingerprint], &[bool]) -> Vec<Vec<(u64, Shared)>>,
@@ -523,54 +557,126 @@ pub fn group_with_shares(
     let candidates =
         budgeted_candidates(&fingerprints, &merge_shares(shares(&fingerprints, &skip)));
     let frequency = AnchorFrequency::of(&fingerprints);
-    // Each pair is scored, and ties are broken, in the order of the two texts, never of their
-    // names: the same files under other names or in another order give the same groups.
+    // Score every candidate pair in parallel.
+    let scored: Vec<ScoredPair> = candidates
+        .par_iter()
+        .map(|&(i, j)| {
+            score_candidate(
+                (i, &documents[i], &fingerprints[i]),
+                (j, &documents[j], &fingerprints[j]),
+                &frequency,
+            )
+        })
+        .collect();
+    join_scored(documents, &fingerprints, &frequency, &copy_of, scored)
+}
+
+/// A scored candidate pair (document indices in the order of their texts: see
+/// [`score_candidate`]), with its evidence and alignment when it passed [`GROUP_THRESHOLD`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoredPair {
+    /// The document whose text comes first.
+    pub a: usize,
+    /// The other document.
+    pub b: usize,
+    /// The pair's score (0 when the aligner was skipped).
+    pub score: f64,
+    /// Its evidence and alignment, kept only for a pair that passed: a large corpus scores
+    /// many more.
+    pub kept: Option<(PairEvidence, Alignment)>,
+}
+
+/// The two documents (indices with their [`text_hash`] and text) in the order of their texts,
+/// never of their names or indices: the same files under other names or in another order give
+/// the same groups.
+fn in_text_order(first: (usize, (u64, &str)), second: (usize, (u64, &str))) -> (usize, usize) {
+    if first.1 > second.1 {
+        (second.0, first.0)
+    } else {
+        (first.0, second.0)
+    }
+}
+
+/// Scores one candidate pair, each document given with its corpus index and fingerprint:
+/// [`score_pair`] with the two in the order of their texts.
+pub fn score_candidate(
+    first: (usize, &GroupInput, &Fingerprint),
+    second: (usize, &GroupInput, &Fingerprint),
+    frequency: &AnchorFrequency,
+) -> ScoredPair {
+    let (a, b) = in_text_order(
+        (first.0, (first.2.text_hash, first.1.text)),
+        (second.0, (second.2.text_hash, second.1.text)),
+    );
+    let ((_, document_a, fingerprint_a), (_, document_b, fingerprint_b)) = if a == first.0 {
+        (first, second)
+    } else {
+        (second, first)
+    };
+    match score_pair(
+        (document_a, fingerprint_a),
+        (document_b, fingerprint_b),
+        frequency,
+    ) {
+        Some((score, evidence, alignment)) if score >= GROUP_THRESHOLD => ScoredPair {
+            a,
+            b,
+            score,
+            kept: Some((evidence, alignment)),
+        },
+        Some((score, ..)) => ScoredPair {
+            a,
+            b,
+            score,
+            kept: None,
+        },
+        None => ScoredPair {
+            a,
+            b,
+            score: 0.0,
+            kept: None,
+        },
+    }
+}
+
+/// The groups of a corpus (documents sorted by id, with their fingerprints, the corpus's anchor
+/// frequencies and [`exact_copies`]) from its scored candidate pairs, in any order: the
+/// non-chaining joins of [`join_pairs`] (a pair across two sides that was no candidate is scored
+/// here, as its support is asked), then exact copies join the group of the document they copy.
+pub fn join_scored(
+    documents: &[GroupInput],
+    fingerprints: &[Fingerprint],
+    frequency: &AnchorFrequency,
+    copy_of: &[Option<usize>],
+    scored: Vec<ScoredPair>,
+) -> Vec<Group> {
     let content: Vec<(u64, &str)> = fingerprints
         .iter()
         .zip(documents)
         .map(|(f, d)| (f.text_hash, d.text))
         .collect();
-    let in_order = |i: usize, j: usize| {
-        if content[i] > content[j] {
-            (j, i)
-        } else {
-            (i, j)
-        }
-    };
+    let in_order = |i: usize, j: usize| in_text_order((i, content[i]), (j, content[j]));
     let score_of = |(i, j): (usize, usize)| {
         score_pair(
             (&documents[i], &fingerprints[i]),
             (&documents[j], &fingerprints[j]),
-            &frequency,
+            frequency,
         )
     };
-    // Score every candidate pair in parallel. Alignments are kept only for pairs that pass: a
-    // large corpus scores many more.
-    type Scored = (usize, usize, f64, Option<(PairEvidence, Alignment)>);
-    let all_scored: Vec<Scored> = candidates
-        .par_iter()
-        .map(|&(i, j)| in_order(i, j))
-        .map(|(i, j)| match score_of((i, j)) {
-            Some((score, evidence, alignment)) if score >= GROUP_THRESHOLD => {
-                (i, j, score, Some((evidence, alignment)))
-            }
-            Some((score, ..)) => (i, j, score, None),
-            None => (i, j, 0.0, None),
-        })
-        .collect();
+    let all_scored = scored;
     // Every pair scored so far (0 when the aligner was skipped), for the joins below.
     let pair_scores: HashMap<(usize, usize), f64> = all_scored
         .iter()
-        .map(|(i, j, score, _)| ((*i, *j), *score))
+        .map(|pair| ((pair.a, pair.b), pair.score))
         .collect();
     let passing: Vec<PassingPair<(PairEvidence, Alignment)>> = all_scored
         .into_iter()
-        .filter_map(|(a, b, score, kept)| {
+        .filter_map(|pair| {
             Some(PassingPair {
-                score,
-                a,
-                b,
-                kept: kept?,
+                score: pair.score,
+                a: pair.a,
+                b: pair.b,
+                kept: pair.kept?,
             })
         })
         .collect();
@@ -1235,18 +1341,13 @@ fn candidate_pairs(
 /// names tie a Japanese document to one in another script only, so they are not keys at all in a
 /// corpus without Japanese.
 fn corpus_blocking_keys(fingerprints: &[Fingerprint], skip: &[bool]) -> Vec<Vec<BlockKey>> {
-    let any_japanese = fingerprints.iter().any(|f| f.script == "japanese");
-    fingerprints
+    let mut keys: Vec<Vec<BlockKey>> = fingerprints
         .par_iter()
-        .zip(skip)
-        .map(|(fingerprint, &skip)| {
-            if skip {
-                Vec::new()
-            } else {
-                blocking_keys(fingerprint, any_japanese)
-            }
-        })
-        .collect()
+        .map(|fingerprint| blocking_keys(fingerprint, true))
+        .collect();
+    let japanese: Vec<bool> = fingerprints.iter().map(Fingerprint::is_japanese).collect();
+    keep_corpus_keys(&mut keys, &japanese, skip);
+    keys
 }
 
 /// Which pairs may meet in a block of a kind: those `wanted` says, and in a block of sounds only

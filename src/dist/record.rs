@@ -1,6 +1,7 @@
 //! The records a `documents` task writes: everything the per-document stages found about one
 //! document, except its text (read again from its path by the tasks that need it), and the inputs
-//! that failed. Each record reads back into exactly the value it was written from: floats keep
+//! that failed; and a short summary of each document, which the tasks that never read texts read
+//! instead. Each record reads back into exactly the value it was written from: floats keep
 //! every bit (`f64` through serde_json's exact parsing, `f32` as its bits).
 
 use crate::AnalysedDocument;
@@ -20,6 +21,22 @@ pub enum ShardRecord {
     Document(Box<DocumentRecord>),
     /// An input (a file or one JSON Lines record) that could not be analysed.
     Error(ErrorRecord),
+}
+
+/// What the tasks that do not read texts know of one document: its id (to give it the unique id
+/// and the place `analyze` gives it), where its text is, and the hashes that tell exact copies.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct DocumentSummary {
+    /// The id the loader gave it.
+    pub id: String,
+    /// The source of the shard it was loaded from (its number in the plan's shard).
+    pub source: usize,
+    /// Grouping's hash of its text ([`crate::align::group::text_hash`]).
+    pub group_hash: u64,
+    /// [`text_hash`] of its text: a second hash, to tell exact copies without their texts.
+    pub text_hash: u64,
+    /// Whether its fingerprint is of a Japanese text (sounds of names block it).
+    pub japanese: bool,
 }
 
 /// What the per-document stages found in one document, without its text.

@@ -155,6 +155,17 @@ fn dist_reports_equal_analyze_at_any_shard_and_partition_count_in_json_and_json_
             .filter(|entry| entry.as_ref().unwrap().path().extension().unwrap() == "jsonl")
             .count();
         assert_eq!(shares, partitions, "one share per partition");
+        let scored = std::fs::read_dir(work.join("scoring"))
+            .unwrap()
+            .filter(|entry| entry.as_ref().unwrap().path().extension().unwrap() == "jsonl")
+            .count();
+        assert_eq!(scored, partitions, "one file of scored pairs per partition");
+        for shard in 0..shards {
+            for partition in 0..partitions {
+                let keys = format!("documents/{shard:05}.keys-{partition:05}.jsonl");
+                assert!(work.join(keys).exists(), "each shard's keys by partition");
+            }
+        }
         assert!(
             std::fs::read(&out).unwrap() == json,
             "JSON report at {shards} shard(s), {partitions} partition(s) differs from analyze"
@@ -288,6 +299,21 @@ fn a_work_folder_of_another_plan_or_tool_version_is_refused() {
             .unwrap()
     };
     assert_eq!(plan("2", "3").status.code(), Some(0));
+    // The stages a driver runs, in order, with their task counts.
+    let stages = mentorlens()
+        .current_dir(folder)
+        .args(["dist", "stages", "--work", &work_arg])
+        .output()
+        .unwrap();
+    let stages: serde_json::Value = serde_json::from_slice(&stages.stdout).unwrap();
+    assert_eq!(
+        stages["stages"],
+        serde_json::json!([
+            {"name": "documents", "tasks": 2},
+            {"name": "blocking", "tasks": 3},
+            {"name": "scoring", "tasks": 3},
+        ])
+    );
     // The same plan again is kept (a run resumes); another is refused.
     assert_eq!(plan("2", "3").status.code(), Some(0));
     for other in [plan("3", "3"), plan("2", "2")] {
@@ -313,6 +339,24 @@ fn a_work_folder_of_another_plan_or_tool_version_is_refused() {
         .unwrap();
     assert_eq!(beyond.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&beyond.stderr).contains("there is no task 3"));
+    // A plan of an older layout (before documents wrote their keys by partition and scoring was
+    // a stage of its own).
+    let path = work.join("plan.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("\"layout\": 3"));
+    std::fs::write(&path, text.replace("\"layout\": 3", "\"layout\": 2")).unwrap();
+    let older = mentorlens()
+        .current_dir(folder)
+        .args(["dist", "task", "documents", "0", "--work", &work_arg])
+        .output()
+        .unwrap();
+    assert_eq!(older.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&older.stderr).contains("(layout 2)"),
+        "{}",
+        String::from_utf8_lossy(&older.stderr)
+    );
+    std::fs::write(&path, &text).unwrap();
     // A plan written by another version of the tool.
     let path = work.join("plan.json");
     let text = std::fs::read_to_string(&path).unwrap();
