@@ -527,7 +527,12 @@ impl WorkFolder {
         }
         let (documents, _) = self.load_corpus()?;
         let inputs: Vec<GroupInput> = documents.iter().map(AnalysedDocument::grouped).collect();
-        let share = group::corpus_partition_share(&inputs, partition, self.plan.partitions);
+        let share = group::corpus_partition_share(
+            &inputs,
+            partition,
+            self.plan.partitions,
+            self.pipeline.group_config(),
+        );
         self.write_task_output(BLOCKING_STAGE, partition, &share)
     }
 
@@ -598,7 +603,7 @@ impl WorkFolder {
         Ok(self
             .pipeline
             .analyse_corpus_grouped_by(documents, errors, timings, |inputs| {
-                group::group_with_shares(inputs, |_, _| shares)
+                group::group_with_shares(inputs, self.pipeline.group_config(), |_, _| shares)
             }))
     }
 }
@@ -679,7 +684,7 @@ fn assemble_and_write(work: &WorkFolder, output: &OutputOptions) -> Result<ExitC
     }
     if let Some(path) = &output.index {
         write_output(path, |out| {
-            crate::check::write_index(out, work.pipeline.config_fingerprint(), &analysis.documents)
+            crate::check::write_index(out, &analysis.settings, &analysis.documents)
         })
         .with_context(|| format!("cannot write the index to {}", path.display()))?;
     }
