@@ -251,7 +251,7 @@ fn grouping(c: &mut Criterion) {
             .collect();
         let inputs: Vec<_> = analysed.iter().map(|d| d.grouped()).collect();
         // Real output: the planted groups are found before anything is timed.
-        let found = mentorlens::align::group::group(&inputs);
+        let found = mentorlens::align::group::group(&inputs, &Default::default());
         let (recall, precision) = synthetic::recall_precision(
             planted.into_iter(),
             found.into_iter().map(|g| g.documents),
@@ -260,7 +260,9 @@ fn grouping(c: &mut Criterion) {
         assert!(recall >= 0.95 && precision >= 0.99);
         group.throughput(Throughput::Elements(documents as u64));
         group.bench_function(format!("group_{documents}_documents"), |b| {
-            b.iter(|| black_box(mentorlens::align::group::group(&inputs).len()))
+            b.iter(|| {
+                black_box(mentorlens::align::group::group(&inputs, &Default::default()).len())
+            })
         });
     }
     group.finish();

@@ -52,7 +52,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let inputs: Vec<_> = analysed.iter().map(|d| d.grouped()).collect();
     let started = Instant::now();
-    let groups = mentorlens::align::group::group(&inputs);
+    let groups = mentorlens::align::group::group(&inputs, &Default::default());
     let group_time = started.elapsed();
     if let (Some(before), Some(peak)) = (resident_before, memory_kb("VmHWM")) {
         println!(

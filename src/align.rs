@@ -10,11 +10,10 @@
 //! corpus are versions of one article.
 
 pub mod group;
-pub mod tokens;
 pub mod units;
 
 use crate::segment::{Segmented, Span};
-use crate::text::stable_hash;
+use crate::text::{stable_hash, tokens};
 use serde::Serialize;
 
 /// One row of an alignment: segments of `a` paired with segments of `b` (either may be empty

@@ -482,6 +482,7 @@ pub fn check(
         Some(path) => Some(index::StoredIndex::read(
             path,
             pipeline.config_fingerprint(),
+            pipeline.group_config(),
         )?),
         None => None,
     };
@@ -580,7 +581,13 @@ fn load_corpus(
             corpus::Source::Stdin => false,
         })
         .collect();
-    let cache = cache_folder.map(|folder| cache::Cache::new(folder, pipeline.config_fingerprint()));
+    let cache = cache_folder.map(|folder| {
+        cache::Cache::new(
+            folder,
+            pipeline.config_fingerprint(),
+            pipeline.group_config(),
+        )
+    });
     let loaded: Vec<Result<(CorpusDocument, Option<cache::Lookup>), corpus::InputError>> = sources
         .par_iter()
         .flat_map_iter(|source| corpus::load(source, pipeline.load_config()))
@@ -604,7 +611,7 @@ fn load_corpus(
                 Some(entry) => entry.fingerprint,
                 None => {
                     let analysed = pipeline.analyse_document(document.clone());
-                    let fingerprint = fingerprint(&analysed.grouped());
+                    let fingerprint = fingerprint(&analysed.grouped(), pipeline.group_config());
                     if let Some(cache) = &cache {
                         cache.put(&document.text, fingerprint.language().code(), &fingerprint);
                     }
@@ -788,9 +795,14 @@ fn corpus_matches(
     new: &[AnalysedDocument],
     corpus: &[CorpusDocument],
 ) -> (Vec<Finding>, usize) {
-    let new_fingerprints: Vec<Fingerprint> =
-        new.par_iter().map(|d| fingerprint(&d.grouped())).collect();
-    let index = CorpusIndex::new(corpus.iter().map(|c| c.fingerprint.clone()).collect());
+    let new_fingerprints: Vec<Fingerprint> = new
+        .par_iter()
+        .map(|d| fingerprint(&d.grouped(), pipeline.group_config()))
+        .collect();
+    let index = CorpusIndex::new(
+        corpus.iter().map(|c| c.fingerprint.clone()).collect(),
+        pipeline.group_config(),
+    );
     let pairs = index.candidates(&new_fingerprints);
     let needed: BTreeSet<usize> = pairs.iter().map(|&(_, c)| c).collect();
     let analysed: BTreeMap<usize, AnalysedDocument> = needed
@@ -932,5 +944,75 @@ mod tests {
         assert_eq!(merged.against, Some(vec!["corpus".to_string()]));
         assert_eq!(merged.fail_on, Some(vec![Rule::Spun]));
         assert_eq!(merged.stages.normalize.mangled_threshold, 0.6);
+    }
+
+    /// A real article and a copy of it with its last paragraph rewritten, in `corpus/` and
+    /// `new/` of a fresh folder.
+    fn article_and_edited_copy() -> tempfile::TempDir {
+        let folder = tempfile::tempdir().unwrap();
+        let original = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/002_b93d072c615ee9a5.txt"),
+        )
+        .unwrap();
+        let last = original.trim_end().rfind("\n\n").unwrap();
+        let edited = format!(
+            "{}\n\nIn short: find someone outside your team, meet every month and bring questions.\n",
+            &original[..last]
+        );
+        for (name, text) in [
+            ("corpus/original.txt", &original),
+            ("new/copy.txt", &edited),
+        ] {
+            let path = folder.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        folder
+    }
+
+    #[test]
+    fn the_group_table_of_the_settings_file_reaches_grouping_and_the_gate() {
+        let folder = article_and_edited_copy();
+        let settings_file = folder.path().join("mentorlens.toml");
+        std::fs::write(&settings_file, "[group]\ntreshold = 0.99\n").unwrap();
+        let error = CheckSettings::from_file(&settings_file).unwrap_err();
+        assert!(error.to_string().contains("treshold"), "{error}");
+        std::fs::write(&settings_file, "[group]\nthreshold = 2.0\n").unwrap();
+        let config = CheckSettings::from_file(&settings_file).unwrap().stages;
+        assert!(Pipeline::new(&config).is_err());
+        // The two are one article by default, and not under a threshold they do not reach.
+        let mut found = Vec::new();
+        for threshold in ["0.5", "0.99"] {
+            std::fs::write(
+                &settings_file,
+                format!("[group]\nthreshold = {threshold}\n"),
+            )
+            .unwrap();
+            let settings = CheckSettings::from_file(&settings_file)
+                .unwrap()
+                .overridden_by(CheckSettings {
+                    against: Some(vec![folder.path().join("corpus").display().to_string()]),
+                    ..CheckSettings::default()
+                });
+            let pipeline = Pipeline::new(&settings.stages).unwrap();
+            assert_eq!(
+                pipeline.group_config().threshold,
+                threshold.parse::<f64>().unwrap()
+            );
+            let analysis = pipeline.run(&[Input::from_path(folder.path().to_path_buf())], &());
+            let report = check(
+                &pipeline,
+                &[Input::from_path(folder.path().join("new/copy.txt"))],
+                &settings,
+            )
+            .unwrap();
+            let duplicates = report
+                .findings
+                .iter()
+                .filter(|f| f.rule == Rule::Duplicate)
+                .count();
+            found.push((analysis.groups.len(), duplicates));
+        }
+        assert_eq!(found, [(1, 1), (0, 0)]);
     }
 }

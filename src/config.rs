@@ -1,6 +1,7 @@
 //! Settings of every stage, read from a settings file's stage tables or built in code, and the
 //! record of them a report keeps.
 
+use crate::align::group::{GroupConfig, GroupConfigError};
 use crate::corpus::LoadConfig;
 use crate::datafile;
 use crate::lang::{self, LanguageConfig};
@@ -18,6 +19,9 @@ pub enum Error {
     /// A data file (theme taxonomy or cues, normaliser lexicon) is invalid.
     #[error(transparent)]
     DataFile(#[from] datafile::DataFileError),
+    /// The grouping settings do not make sense.
+    #[error(transparent)]
+    Group(#[from] GroupConfigError),
 }
 
 /// Settings of every stage.
@@ -34,11 +38,20 @@ pub struct Config {
     pub normalize: NormalizeConfig,
     /// Benefit themes.
     pub themes: ThemeConfig,
+    /// Grouping versions of one article.
+    pub group: GroupConfig,
 }
 
 impl Config {
     /// The names of the stage tables, as a settings file writes them.
-    pub const TABLES: [&str; 5] = ["load", "segment", "language", "normalize", "themes"];
+    pub const TABLES: [&str; 6] = [
+        "load",
+        "segment",
+        "language",
+        "normalize",
+        "themes",
+        "group",
+    ];
 }
 
 /// The settings a run used, as the report records them.

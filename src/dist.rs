@@ -577,7 +577,8 @@ impl WorkFolder {
             .map(|(source, result)| match result {
                 Ok(document) => {
                     let analysed = self.pipeline.analyse_document(document);
-                    let fingerprint = group::fingerprint(&analysed.grouped());
+                    let fingerprint =
+                        group::fingerprint(&analysed.grouped(), self.pipeline.group_config());
                     let summary = DocumentSummary {
                         id: analysed.document.id.clone(),
                         source,
@@ -601,7 +602,7 @@ impl WorkFolder {
         let mut keys: Vec<Vec<(usize, Vec<group::BlockKey>)>> = vec![Vec::new(); partitions];
         for (position, fingerprint) in fingerprints.iter().enumerate() {
             let mut by_partition: Vec<Vec<group::BlockKey>> = vec![Vec::new(); partitions];
-            for key in group::blocking_keys(fingerprint, true) {
+            for key in group::blocking_keys(fingerprint, true, self.pipeline.group_config().bands) {
                 by_partition[key.partition(partitions)].push(key);
             }
             for (partition, document_keys) in by_partition.into_iter().enumerate() {
@@ -738,11 +739,14 @@ impl WorkFolder {
         let shares = (0..self.plan.partitions)
             .map(|p| self.read_all::<(u64, Shared)>(BLOCKING_STAGE, p, ""))
             .collect::<Result<Vec<_>>>()?;
-        let candidates: Vec<(usize, usize)> =
-            group::budgeted_candidates(&fingerprints, &group::merge_shares(shares))
-                .into_iter()
-                .filter(|&pair| pair_partition(pair, self.plan.partitions) == partition)
-                .collect();
+        let candidates: Vec<(usize, usize)> = group::budgeted_candidates(
+            &fingerprints,
+            &group::merge_shares(shares),
+            self.pipeline.group_config().candidates_per_document,
+        )
+        .into_iter()
+        .filter(|&pair| pair_partition(pair, self.plan.partitions) == partition)
+        .collect();
         let frequency = group::AnchorFrequency::of(&fingerprints);
         let needed: std::collections::BTreeSet<usize> =
             candidates.iter().flat_map(|&(i, j)| [i, j]).collect();
@@ -755,6 +759,7 @@ impl WorkFolder {
                     (i, &input(i), &fingerprints[i]),
                     (j, &input(j), &fingerprints[j]),
                     &frequency,
+                    self.pipeline.group_config().threshold,
                 )
             })
             .collect();
@@ -918,7 +923,14 @@ impl WorkFolder {
             .analyse_corpus_grouped_by(documents, errors, timings, |inputs| {
                 let copy_of = group::exact_copies(inputs);
                 let frequency = group::AnchorFrequency::of(&fingerprints);
-                group::join_scored(inputs, &fingerprints, &frequency, &copy_of, scored)
+                group::join_scored(
+                    inputs,
+                    &fingerprints,
+                    &frequency,
+                    &copy_of,
+                    scored,
+                    self.pipeline.group_config().threshold,
+                )
             }))
     }
 }
@@ -1043,7 +1055,7 @@ fn assemble_and_write(work: &WorkFolder, output: &OutputOptions) -> Result<ExitC
     }
     if let Some(path) = &output.index {
         write_output(path, |out| {
-            crate::check::write_index(out, work.pipeline.config_fingerprint(), &analysis.documents)
+            crate::check::write_index(out, &analysis.settings, &analysis.documents)
         })
         .with_context(|| format!("cannot write the index to {}", path.display()))?;
     }

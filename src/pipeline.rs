@@ -167,6 +167,7 @@ pub struct Pipeline {
 impl Pipeline {
     /// Builds every stage from its settings.
     pub fn new(config: &Config) -> Result<Self, Error> {
+        config.group.validate()?;
         let settings = serde_json::to_string(config).unwrap_or_default();
         let normalizer = config.normalize.build()?;
         // The lexicon's content too: the settings name a user lexicon only by its path, and the
@@ -306,6 +307,11 @@ impl Pipeline {
         &self.load
     }
 
+    /// How versions of one article are grouped.
+    pub fn group_config(&self) -> &align::group::GroupConfig {
+        &self.config.group
+    }
+
     /// The built theme stage (taxonomy and thresholds).
     pub fn theme_matcher(&self) -> &ThemeMatcher {
         &self.themes
@@ -343,7 +349,9 @@ impl Pipeline {
         errors: Vec<InputError>,
         timings: Timings,
     ) -> Analysis {
-        self.analyse_corpus_grouped_by(documents, errors, timings, align::group::group)
+        self.analyse_corpus_grouped_by(documents, errors, timings, |inputs| {
+            align::group::group(inputs, &self.config.group)
+        })
     }
 
     /// [`Pipeline::analyse_corpus`] with grouping done by `group` (a sharded run gives

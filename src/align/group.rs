@@ -27,26 +27,83 @@
 //! two components never meet). A cluster runs the same steps as tasks over files:
 //! [`keyed_partition_share`] from the documents' keys, [`exact_copies_by`] from their hashes.
 
-use crate::align::tokens::{
-    Spelling, Token, TokenKind, dominant_script, katakana_words, sound_key, tokens,
-};
 use crate::align::{Alignment, align_paragraphs, align_sentences_within};
 use crate::lang::Language;
 use crate::normalize::Restoration;
 use crate::segment::Segmented;
-use crate::text::{round4, stable_hash};
+use crate::text::tokens::{
+    Spelling, TokenKind, compounds, dominant_script, fold_width, in_context, katakana_words,
+    lowercase, number_digits, sound_key,
+};
+use crate::text::{round4, stable_hash, tokens};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
-/// Size of the MinHash sketch.
-const SKETCH: usize = 64;
-/// LSH bands (of `SKETCH / BANDS` rows each).
-const BANDS: usize = 16;
-/// A document is compared with at most this many candidates found by anchors, and as many found
-/// by LSH bands.
-const CANDIDATES_PER_DOCUMENT: usize = 8;
+/// Settings of grouping: the `[group]` table of the settings file. The defaults are what the
+/// development groups and the planted corpus were measured with (EVALUATION.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct GroupConfig {
+    /// Pairs scoring below this (0..1) are not versions of one article; it also decides which
+    /// pairs support a join of two groups in one script.
+    pub threshold: f64,
+    /// A document is compared with at most this many candidates found by anchors across
+    /// languages, as many found by MinHash bands, and half as many found by anchors within its
+    /// language: more finds more versions in a corpus of look-alikes, at more cost.
+    pub candidates_per_document: usize,
+    /// Values in each document's MinHash sketch of its word trigrams.
+    pub sketch: usize,
+    /// Locality-sensitive hashing bands the sketch is cut into (`sketch` must be a multiple):
+    /// more bands, of fewer values each, find copies that share less.
+    pub bands: usize,
+}
+
+impl Default for GroupConfig {
+    fn default() -> Self {
+        Self {
+            threshold: 0.5,
+            candidates_per_document: 8,
+            sketch: 64,
+            bands: 16,
+        }
+    }
+}
+
+impl GroupConfig {
+    /// Checks that the settings make sense together (a threshold within 0..1, at least one
+    /// candidate, a sketch cut into whole bands).
+    pub fn validate(&self) -> Result<(), GroupConfigError> {
+        let problem = if !(self.threshold > 0.0 && self.threshold <= 1.0) {
+            format!(
+                "threshold = {}: must be above 0 and at most 1",
+                self.threshold
+            )
+        } else if self.candidates_per_document == 0 {
+            "candidates_per_document = 0: must be at least 1".to_string()
+        } else if self.bands == 0 || self.sketch == 0 || !self.sketch.is_multiple_of(self.bands) {
+            format!(
+                "sketch = {}, bands = {}: the sketch must be cut into whole bands (a positive multiple of them)",
+                self.sketch, self.bands
+            )
+        } else if self.sketch > MAX_SKETCH {
+            format!("sketch = {}: at most {MAX_SKETCH}", self.sketch)
+        } else {
+            return Ok(());
+        };
+        Err(GroupConfigError(problem))
+    }
+}
+
+/// The largest sketch a setting may ask for (a fingerprint keeps every value).
+const MAX_SKETCH: usize = 1024;
+
+/// Grouping settings that do not make sense, with what is wrong.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("[group] {0}")]
+pub struct GroupConfigError(String);
+
 /// An anchor (or LSH band) carried by more documents than this says nothing.
 const COMMON_ANCHOR_DOCUMENTS: usize = 20;
 /// Bytes of each document read for its fingerprint.
@@ -115,8 +172,45 @@ fn sound_pair(first: &str, second: &str) -> Option<String> {
         .then(|| format!("~{first} {second}"))
 }
 
+/// A word or number of a fingerprinted text as anchors read it: the tokenizer's
+/// [compounds](compounds) outside Chinese, Japanese and Korean runs (which only end the words
+/// around them), full-width forms folded, numbers as their digits.
+struct Piece {
+    /// Word or number.
+    kind: TokenKind,
+    /// The word (full-width forms folded), or the number's digits.
+    text: String,
+    /// Whether it opens a sentence.
+    sentence_start: bool,
+    /// Whether Chinese, Japanese or Korean text stands beside it.
+    beside_cjk: bool,
+}
+
+/// The [`Piece`]s of `text`, in order; machine-translation placeholders that stand where a
+/// number was (`XNUMX`) are left out.
+fn pieces(text: &str) -> Vec<Piece> {
+    in_context(text, compounds(text))
+        .filter(|t| !t.token.script.is_cjk())
+        .filter_map(|t| {
+            let (kind, text) = match number_digits(&t.token) {
+                Some(digits) => (TokenKind::Number, digits),
+                None => (
+                    TokenKind::Word,
+                    t.token.text.chars().map(fold_width).collect(),
+                ),
+            };
+            (!text.eq_ignore_ascii_case("xnumx")).then_some(Piece {
+                kind,
+                text,
+                sentence_start: t.sentence_start,
+                beside_cjk: t.beside_cjk,
+            })
+        })
+        .collect()
+}
+
 /// Whether a word is a capitalised Latin-script word (a name when it does not open a sentence).
-fn capitalised_latin(token: &Token) -> bool {
+fn capitalised_latin(token: &Piece) -> bool {
     token.kind == TokenKind::Word
         && token.text.chars().next().is_some_and(char::is_uppercase)
         && token
@@ -128,7 +222,7 @@ fn capitalised_latin(token: &Token) -> bool {
 /// The sound anchors of the Latin-script names of a text (see [`katakana_sound_anchors`]), as
 /// written and with a silent `r` after vowels; two capitalised words in a row are a name too
 /// (the first may open the sentence: *John Smith said*).
-fn latin_sound_anchors(tokens: &[Token]) -> Vec<String> {
+fn latin_sound_anchors(tokens: &[Piece]) -> Vec<String> {
     let mut anchors = Vec::new();
     let mut before: Option<&str> = None;
     for token in tokens {
@@ -154,10 +248,8 @@ fn is_shape(anchor: &str) -> bool {
     anchor.starts_with(['§', '≈'])
 }
 
-/// Pairs scoring below this are not versions of one article.
-pub const GROUP_THRESHOLD: f64 = 0.5;
-/// When a pair joins two groups, the other pairs across them support it from [`GROUP_THRESHOLD`]
-/// on, or from this score on for a pair in two different scripts (which share no words, only
+/// When a pair joins two groups, the other pairs across them support it from the threshold
+/// ([`GroupConfig::threshold`]) on, or from this score on for a pair in two different scripts (which share no words, only
 /// names, numbers and shape: weaker evidence than a pair needs alone, but more than unrelated
 /// articles of the same shape reach).
 const CROSS_SCRIPT_SUPPORT: f64 = 0.3;
@@ -232,7 +324,7 @@ pub struct PairAlignment {
 pub struct Fingerprint {
     /// Rare-able anchors: `#digits`, five-letter name stems, `§paragraphs:headings`.
     anchors: BTreeSet<String>,
-    /// MinHash sketch of the word trigrams (`SKETCH` values).
+    /// MinHash sketch of the word trigrams ([`GroupConfig::sketch`] values).
     sketch: Vec<u64>,
     /// Hash of the whole original text: equal hashes mark exact copies.
     text_hash: u64,
@@ -244,9 +336,10 @@ pub struct Fingerprint {
 }
 
 impl Fingerprint {
-    /// Whether it has the shape this build makes (a cached one from another build may not).
-    pub fn is_well_formed(&self) -> bool {
-        self.sketch.len() == SKETCH
+    /// Whether it has the shape this build makes under `config` (a cached one from another build
+    /// or other settings may not).
+    pub fn is_well_formed(&self, config: &GroupConfig) -> bool {
+        self.sketch.len() == config.sketch
     }
 
     /// Hash of the whole original text.
@@ -295,8 +388,8 @@ impl GroupInput<'_> {
     }
 }
 
-/// The fingerprint of a document.
-pub fn fingerprint(document: &GroupInput) -> Fingerprint {
+/// The fingerprint of a document (its sketch of [`GroupConfig::sketch`] values).
+pub fn fingerprint(document: &GroupInput, config: &GroupConfig) -> Fingerprint {
     // The opening of the (normalised) text is fingerprint enough, and keeps huge files cheap.
     let original = &document.text;
     let mut end = original.len().min(FINGERPRINT_BYTES);
@@ -308,27 +401,24 @@ pub fn fingerprint(document: &GroupInput) -> Fingerprint {
         .unwrap_or(std::borrow::Cow::Borrowed(&original[..end]));
     let mut anchors = BTreeSet::new();
     let script = dominant_script(&text);
-    let tokens = tokens(&text);
+    let words_and_numbers = pieces(&text);
     if script == "japanese" {
         anchors.extend(katakana_sound_anchors(&text));
     } else {
-        anchors.extend(latin_sound_anchors(&tokens));
+        anchors.extend(latin_sound_anchors(&words_and_numbers));
     }
-    for token in tokens {
+    for token in words_and_numbers {
         match token.kind {
             TokenKind::Number if token.text.len() >= 2 => {
                 anchors.insert(format!("#{}", token.text));
             }
             TokenKind::Word => anchors.extend(word_anchors(&token)),
-            _ => {}
+            TokenKind::Number => {}
         }
     }
-    let words: Vec<std::borrow::Cow<str>> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(lower_case)
-        .collect();
-    let mut sketch = [u64::MAX; SKETCH];
+    let words: Vec<std::borrow::Cow<str>> =
+        tokens(&text).map(|token| lowercase(token.text)).collect();
+    let mut sketch = vec![u64::MAX; config.sketch];
     for trigram in words.windows(3) {
         let joined = trigram[0]
             .bytes()
@@ -380,7 +470,7 @@ pub fn fingerprint(document: &GroupInput) -> Fingerprint {
     }
     Fingerprint {
         anchors,
-        sketch: sketch.to_vec(),
+        sketch,
         text_hash: stable_hash(original.bytes()),
         language: document.language,
         script: script.to_string(),
@@ -392,7 +482,7 @@ pub fn fingerprint(document: &GroupInput) -> Fingerprint {
 /// copy as they are; and a name's first five letters (`twelv` for `Twelve-Factor`), when it is
 /// capitalised other than at a sentence start (a Latin word inside CJK text is a name wherever
 /// it stands).
-fn word_anchors(token: &Token) -> Vec<String> {
+fn word_anchors(token: &Piece) -> Vec<String> {
     let word = token.text.as_str();
     let mut anchors = Vec::new();
     let digits: String = word.chars().filter(char::is_ascii_digit).collect();
@@ -429,20 +519,6 @@ fn word_anchors(token: &Token) -> Vec<String> {
     anchors
 }
 
-/// A word in lower case ([`str::to_lowercase`]), borrowed when lower case changes none of its
-/// letters (most words).
-fn lower_case(word: &str) -> std::borrow::Cow<'_, str> {
-    let changes = |c: char| match c.is_ascii() {
-        true => c.is_ascii_uppercase(),
-        false => !c.to_lowercase().eq(std::iter::once(c)),
-    };
-    if word.chars().any(changes) {
-        std::borrow::Cow::Owned(word.to_lowercase())
-    } else {
-        std::borrow::Cow::Borrowed(word)
-    }
-}
-
 /// The hash a fingerprint keeps of a whole text (equal for exact copies).
 pub fn text_hash(text: &str) -> u64 {
     stable_hash(text.bytes())
@@ -461,13 +537,13 @@ fn sketch_similarity(a: &[u64], b: &[u64]) -> f64 {
         .zip(b)
         .filter(|(x, y)| x == y && **x != u64::MAX)
         .count();
-    same as f64 / SKETCH as f64
+    same as f64 / a.len().max(1) as f64
 }
 
 /// Finds the groups of versions in a corpus (documents sorted by id).
-pub fn group(documents: &[GroupInput]) -> Vec<Group> {
-    group_with_shares(documents, |fingerprints, skip| {
-        let keys = corpus_blocking_keys(fingerprints, skip);
+pub fn group(documents: &[GroupInput], config: &GroupConfig) -> Vec<Group> {
+    group_with_shares(documents, config, |fingerprints, skip| {
+        let keys = corpus_blocking_keys(fingerprints, skip, config);
         let meet = may_meet(fingerprints, |_, _| true);
         (0..PARTITIONS)
             .into_par_iter()
@@ -549,13 +625,20 @@ pub fn exact_copies_by(
 /// partitions: [`keyed_partition_share`] of each partition gives the groups [`group`] gives.
 pub fn group_with_shares(
     documents: &[GroupInput],
+    config: &GroupConfig,
     shares: impl FnOnce(&[Fingerprint], &[bool]) -> Vec<Vec<(u64, Shared)>>,
 ) -> Vec<Group> {
     let copy_of = exact_copies(documents);
-    let fingerprints: Vec<Fingerprint> = documents.par_iter().map(fingerprint).collect();
+    let fingerprints: Vec<Fingerprint> = documents
+        .par_iter()
+        .map(|document| fingerprint(document, config))
+        .collect();
     let skip: Vec<bool> = copy_of.iter().map(Option::is_some).collect();
-    let candidates =
-        budgeted_candidates(&fingerprints, &merge_shares(shares(&fingerprints, &skip)));
+    let candidates = budgeted_candidates(
+        &fingerprints,
+        &merge_shares(shares(&fingerprints, &skip)),
+        config.candidates_per_document,
+    );
     let frequency = AnchorFrequency::of(&fingerprints);
     // Score every candidate pair in parallel.
     let scored: Vec<ScoredPair> = candidates
@@ -565,14 +648,23 @@ pub fn group_with_shares(
                 (i, &documents[i], &fingerprints[i]),
                 (j, &documents[j], &fingerprints[j]),
                 &frequency,
+                config.threshold,
             )
         })
         .collect();
-    join_scored(documents, &fingerprints, &frequency, &copy_of, scored)
+    join_scored(
+        documents,
+        &fingerprints,
+        &frequency,
+        &copy_of,
+        scored,
+        config.threshold,
+    )
 }
 
 /// A scored candidate pair (document indices in the order of their texts: see
-/// [`score_candidate`]), with its evidence and alignment when it passed [`GROUP_THRESHOLD`].
+/// [`score_candidate`]), with its evidence and alignment when it passed the threshold
+/// ([`GroupConfig::threshold`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScoredPair {
     /// The document whose text comes first.
@@ -597,12 +689,13 @@ fn in_text_order(first: (usize, (u64, &str)), second: (usize, (u64, &str))) -> (
     }
 }
 
-/// Scores one candidate pair, each document given with its corpus index and fingerprint:
-/// [`score_pair`] with the two in the order of their texts.
+/// Scores one candidate pair, each document given with its corpus index and fingerprint, against
+/// `threshold`: [`score_pair`] with the two in the order of their texts.
 pub fn score_candidate(
     first: (usize, &GroupInput, &Fingerprint),
     second: (usize, &GroupInput, &Fingerprint),
     frequency: &AnchorFrequency,
+    threshold: f64,
 ) -> ScoredPair {
     let (a, b) = in_text_order(
         (first.0, (first.2.text_hash, first.1.text)),
@@ -617,8 +710,9 @@ pub fn score_candidate(
         (document_a, fingerprint_a),
         (document_b, fingerprint_b),
         frequency,
+        threshold,
     ) {
-        Some((score, evidence, alignment)) if score >= GROUP_THRESHOLD => ScoredPair {
+        Some((score, evidence, alignment)) if score >= threshold => ScoredPair {
             a,
             b,
             score,
@@ -649,6 +743,7 @@ pub fn join_scored(
     frequency: &AnchorFrequency,
     copy_of: &[Option<usize>],
     scored: Vec<ScoredPair>,
+    threshold: f64,
 ) -> Vec<Group> {
     let content: Vec<(u64, &str)> = fingerprints
         .iter()
@@ -661,6 +756,7 @@ pub fn join_scored(
             (&documents[i], &fingerprints[i]),
             (&documents[j], &fingerprints[j]),
             frequency,
+            threshold,
         )
     };
     let all_scored = scored;
@@ -693,7 +789,7 @@ pub fn join_scored(
             None => score_of(pair).map_or(0.0, |s| s.0),
         };
         let support = if fingerprints[x].script == fingerprints[y].script {
-            GROUP_THRESHOLD
+            threshold
         } else {
             CROSS_SCRIPT_SUPPORT
         };
@@ -806,7 +902,7 @@ pub fn join_scored(
     groups
 }
 
-/// A scored pair that passed [`GROUP_THRESHOLD`], with what the report keeps of it.
+/// A scored pair that passed the threshold ([`GroupConfig::threshold`]), with what the report keeps of it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PassingPair<T> {
     /// The pair's score.
@@ -969,14 +1065,16 @@ fn join_component<T, L: Eq>(
 /// one of the corpus are versions of one article (scored against the corpus's anchor
 /// frequencies). What `check` asks of a corpus, without grouping's internals.
 pub struct CorpusIndex {
+    config: GroupConfig,
     fingerprints: Vec<Fingerprint>,
     frequency: AnchorFrequency,
     by_text_hash: HashMap<u64, Vec<usize>>,
 }
 
 impl CorpusIndex {
-    /// The index of a corpus's fingerprints (in its order: queries answer with these indices).
-    pub fn new(fingerprints: Vec<Fingerprint>) -> Self {
+    /// The index of a corpus's fingerprints (in its order: queries answer with these indices),
+    /// made and queried under `config`.
+    pub fn new(fingerprints: Vec<Fingerprint>, config: &GroupConfig) -> Self {
         let frequency = AnchorFrequency::of(&fingerprints);
         let mut by_text_hash: HashMap<u64, Vec<usize>> = HashMap::default();
         for (index, fingerprint) in fingerprints.iter().enumerate() {
@@ -986,6 +1084,7 @@ impl CorpusIndex {
                 .push(index);
         }
         Self {
+            config: config.clone(),
             fingerprints,
             frequency,
             by_text_hash,
@@ -1004,11 +1103,12 @@ impl CorpusIndex {
         let all: Vec<Fingerprint> = new.iter().chain(&self.fingerprints).cloned().collect();
         let skip = vec![false; all.len()];
         let boundary = new.len();
-        let mut pairs: Vec<(usize, usize)> =
-            candidate_pairs(&all, &skip, |i, j| (i < boundary) != (j < boundary))
-                .into_iter()
-                .map(|(i, j)| (i, j - boundary))
-                .collect();
+        let mut pairs: Vec<(usize, usize)> = candidate_pairs(&all, &skip, &self.config, |i, j| {
+            (i < boundary) != (j < boundary)
+        })
+        .into_iter()
+        .map(|(i, j)| (i, j - boundary))
+        .collect();
         for (index, fingerprint) in new.iter().enumerate() {
             for &other in self
                 .by_text_hash
@@ -1025,15 +1125,20 @@ impl CorpusIndex {
     }
 
     /// Whether a new document and corpus document `index` (analysed in full) are versions of one
-    /// article: their score and alignment when the pair reaches [`GROUP_THRESHOLD`].
+    /// article: their score and alignment when the pair reaches the threshold.
     pub fn versions(
         &self,
         new: (&GroupInput, &Fingerprint),
         (corpus, index): (&GroupInput, usize),
     ) -> Option<(f64, Alignment)> {
-        let (score, _, alignment) =
-            score_pair(new, (corpus, &self.fingerprints[index]), &self.frequency)?;
-        (score >= GROUP_THRESHOLD).then_some((score, alignment))
+        let threshold = self.config.threshold;
+        let (score, _, alignment) = score_pair(
+            new,
+            (corpus, &self.fingerprints[index]),
+            &self.frequency,
+            threshold,
+        )?;
+        (score >= threshold).then_some((score, alignment))
     }
 }
 
@@ -1081,8 +1186,9 @@ impl BlockKey {
 }
 
 /// The blocking keys of a fingerprint: its anchors' hashes (sounds of names only `with_sounds`:
-/// in a corpus with Japanese), then its LSH bands' (a band of empty slots is no key).
-pub fn blocking_keys(fingerprint: &Fingerprint, with_sounds: bool) -> Vec<BlockKey> {
+/// in a corpus with Japanese), then the hashes of its sketch's `bands` LSH bands (a band of
+/// empty slots is no key).
+pub fn blocking_keys(fingerprint: &Fingerprint, with_sounds: bool, bands: usize) -> Vec<BlockKey> {
     let mut keys: Vec<BlockKey> = fingerprint
         .anchors
         .iter()
@@ -1096,9 +1202,8 @@ pub fn blocking_keys(fingerprint: &Fingerprint, with_sounds: bool) -> Vec<BlockK
             hash: stable_hash(anchor.bytes()),
         })
         .collect();
-    let rows = SKETCH / BANDS;
-    for band in 0..BANDS {
-        let slice = &fingerprint.sketch[band * rows..(band + 1) * rows];
+    let rows = fingerprint.sketch.len() / bands.max(1);
+    for (band, slice) in fingerprint.sketch.chunks_exact(rows.max(1)).enumerate() {
         if slice.iter().all(|&v| v == u64::MAX) {
             continue;
         }
@@ -1253,12 +1358,14 @@ pub fn within_budget(mut ranked: Vec<RankedPair>, budget: usize) -> Vec<(usize, 
 }
 
 /// The candidate pairs of the summed shares ([`merge_shares`]), each pair once, in order: the
-/// strongest of each kind within its budget. Anchors (which translations share) and LSH bands
+/// strongest of each kind within its budget (`candidates_per_document`, half of it for anchors
+/// within a language). Anchors (which translations share) and LSH bands
 /// (which same-language copies share) are weighed and ranked apart, so that similar-sounding
 /// texts cannot crowd out translations.
 pub fn budgeted_candidates(
     fingerprints: &[Fingerprint],
     shared: &[(u64, Shared)],
+    candidates_per_document: usize,
 ) -> Vec<(usize, usize)> {
     // The strongest candidates first, with separate budgets: anchors across languages (where
     // translations are), anchors within a language, and LSH bands (copies). Each document is
@@ -1306,9 +1413,9 @@ pub fn budgeted_candidates(
         by_bands.extend(bands);
     }
     let mut pairs: Vec<(usize, usize)> = [
-        (across, CANDIDATES_PER_DOCUMENT),
-        (within, CANDIDATES_PER_DOCUMENT / 2),
-        (by_bands, CANDIDATES_PER_DOCUMENT),
+        (across, candidates_per_document),
+        (within, candidates_per_document / 2),
+        (by_bands, candidates_per_document),
     ]
     .into_par_iter()
     .flat_map_iter(|(ranked, budget)| within_budget(ranked, budget))
@@ -1324,9 +1431,10 @@ pub fn budgeted_candidates(
 fn candidate_pairs(
     fingerprints: &[Fingerprint],
     skip: &[bool],
+    config: &GroupConfig,
     wanted: impl Fn(usize, usize) -> bool + Sync,
 ) -> Vec<(usize, usize)> {
-    let keys = corpus_blocking_keys(fingerprints, skip);
+    let keys = corpus_blocking_keys(fingerprints, skip, config);
     let meet = may_meet(fingerprints, wanted);
     let partitions: Vec<Vec<(u64, Shared)>> = (0..PARTITIONS)
         .into_par_iter()
@@ -1334,16 +1442,20 @@ fn candidate_pairs(
         .collect();
     drop(keys);
     let shared = merge_shares(partitions);
-    budgeted_candidates(fingerprints, &shared)
+    budgeted_candidates(fingerprints, &shared, config.candidates_per_document)
 }
 
 /// The blocking keys of every document of a corpus, none for those `skip` leaves out. Sounds of
 /// names tie a Japanese document to one in another script only, so they are not keys at all in a
 /// corpus without Japanese.
-fn corpus_blocking_keys(fingerprints: &[Fingerprint], skip: &[bool]) -> Vec<Vec<BlockKey>> {
+fn corpus_blocking_keys(
+    fingerprints: &[Fingerprint],
+    skip: &[bool],
+    config: &GroupConfig,
+) -> Vec<Vec<BlockKey>> {
     let mut keys: Vec<Vec<BlockKey>> = fingerprints
         .par_iter()
-        .map(|fingerprint| blocking_keys(fingerprint, true))
+        .map(|fingerprint| blocking_keys(fingerprint, true, config.bands))
         .collect();
     let japanese: Vec<bool> = fingerprints.iter().map(Fingerprint::is_japanese).collect();
     keep_corpus_keys(&mut keys, &japanese, skip);
@@ -1503,7 +1615,7 @@ fn unpaired_tail(beads: &[crate::align::Bead]) -> usize {
 }
 
 /// Scores one candidate pair: rare shared anchors, trigram similarity and alignment quality
-/// (the alignment holds sentence beads only when the pair scores [`GROUP_THRESHOLD`] or more).
+/// (the alignment holds sentence beads only when the pair scores `threshold` or more).
 /// `frequency` (when the whole corpus is known) discounts anchors many documents carry.
 /// `None` when they cannot be versions of one article: their paragraph counts differ too much,
 /// or even a perfect alignment would leave them below every line a decision draws for them.
@@ -1511,6 +1623,7 @@ pub fn score_pair(
     (a, fingerprint_a): (&GroupInput, &Fingerprint),
     (b, fingerprint_b): (&GroupInput, &Fingerprint),
     frequency: &AnchorFrequency,
+    threshold: f64,
 ) -> Option<(f64, PairEvidence, Alignment)> {
     let (pa, pb) = (a.segmented.paragraphs.len(), b.segmented.paragraphs.len());
     // Versions of one article have comparable numbers of paragraphs, or one holds a good part
@@ -1567,9 +1680,9 @@ pub fn score_pair(
     // stay below every line drawn for it (a group's; across scripts, a join's support) even if
     // all its paragraphs aligned is not aligned at all. Most candidates are such pairs.
     let lowest_line = if fingerprint_a.script == fingerprint_b.script {
-        GROUP_THRESHOLD
+        threshold
     } else {
-        CROSS_SCRIPT_SUPPORT.min(GROUP_THRESHOLD)
+        CROSS_SCRIPT_SUPPORT.min(threshold)
     };
     if score_with(1.0) < lowest_line {
         return None;
@@ -1609,7 +1722,7 @@ pub fn score_pair(
         paragraphs: [pa, pb],
     };
     // Sentences are aligned only inside a pair that may be kept: most candidates are not.
-    let sentences = if score >= GROUP_THRESHOLD {
+    let sentences = if score >= threshold {
         align_sentences_within(a.text, a.segmented, b.text, b.segmented, &paragraphs)
     } else {
         Vec::new()

@@ -14,13 +14,14 @@
 //! (atomically, so readers never see half an entry). The checksum guards against corruption and
 //! truncation; whoever can write the cache folder on purpose can also write the corpus itself.
 
-use crate::align::group::Fingerprint;
+use crate::align::group::{Fingerprint, GroupConfig};
 use crate::files::{Links, read_regular_file};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
-/// Bumped when the entry layout changes, or what a fingerprint holds (5: sounds of names).
-const FORMAT: u32 = 5;
+/// Bumped when the entry layout changes, or what a fingerprint holds (5: sounds of names; 6:
+/// sketches and text hashes by xxh3).
+const FORMAT: u32 = 6;
 
 /// The largest cache entry read (a fingerprint is a few kilobytes).
 pub const ENTRY_LIMIT: u64 = 1 << 20;
@@ -90,6 +91,7 @@ pub enum Lookup {
 #[derive(Debug, Clone)]
 pub struct Cache {
     folder: PathBuf,
+    group: GroupConfig,
 }
 
 fn key_of(text: &str) -> String {
@@ -102,10 +104,12 @@ fn is_language_code(code: &str) -> bool {
 }
 
 impl Cache {
-    /// The cache under `root` for a pipeline whose settings fingerprint is `config`.
-    pub fn new(root: &Path, config: &str) -> Self {
+    /// The cache under `root` for a pipeline whose settings fingerprint is `config`, grouping
+    /// under `group`.
+    pub fn new(root: &Path, config: &str, group: &GroupConfig) -> Self {
         Self {
             folder: root.join(format!("v{FORMAT}-{config}")),
+            group: group.clone(),
         }
     }
 
@@ -129,7 +133,7 @@ impl Cache {
                     && stored.key == key
                     && is_language_code(&stored.language)
                     && stored.fingerprint.language().code() == stored.language
-                    && stored.fingerprint.is_well_formed()
+                    && stored.fingerprint.is_well_formed(&self.group)
                     && stored.fingerprint.text_hash() == crate::align::group::text_hash(text) =>
             {
                 let entry = Entry {
@@ -183,8 +187,9 @@ mod tests {
             first_replacement: None,
             record_line: None,
         });
-        let fingerprint = crate::align::group::fingerprint(&analysed.grouped());
-        let cache = Cache::new(folder.path(), "test");
+        let fingerprint =
+            crate::align::group::fingerprint(&analysed.grouped(), pipeline.group_config());
+        let cache = Cache::new(folder.path(), "test", pipeline.group_config());
         cache.put(&text, fingerprint.language().code(), &fingerprint);
         let path = cache.path(&key_of(&text));
         (folder, cache, text, path)

@@ -11,7 +11,7 @@
 
 use super::CheckError;
 use crate::AnalysedDocument;
-use crate::align::group::{Fingerprint, fingerprint};
+use crate::align::group::{Fingerprint, GroupConfig, fingerprint};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -48,17 +48,17 @@ fn key_of(text: &str) -> String {
     format!("{:032x}", xxhash_rust::xxh3::xxh3_128(text.as_bytes()))
 }
 
-/// Writes the index of `documents` (analysed under the settings `settings`) to `out`, one line
-/// per document in their order.
+/// Writes the index of `documents` (analysed under `settings`) to `out`, one line per document in
+/// their order.
 pub fn write_index(
     out: &mut dyn Write,
-    settings: &str,
+    settings: &crate::Settings,
     documents: &[AnalysedDocument],
 ) -> std::io::Result<()> {
     let header = Header {
         index: KIND.to_string(),
         layout: LAYOUT,
-        settings: settings.to_string(),
+        settings: settings.fingerprint.clone(),
         documents: documents.len(),
     };
     serde_json::to_writer(&mut *out, &header)?;
@@ -69,7 +69,7 @@ pub fn write_index(
             let entry = Entry {
                 path: document.document.path.clone(),
                 key: key_of(&document.document.text),
-                fingerprint: fingerprint(&document.grouped()),
+                fingerprint: fingerprint(&document.grouped(), &settings.stages.group),
             };
             let mut line = serde_json::to_vec(&entry).unwrap_or_default();
             line.push(b'\n');
@@ -90,8 +90,9 @@ pub struct StoredIndex {
 
 impl StoredIndex {
     /// Reads the index at `path`; refuses a file that is not an index, or one made with other
-    /// settings or another tool version than `settings`.
-    pub fn read(path: &Path, settings: &str) -> Result<Self, CheckError> {
+    /// settings or another tool version than `settings`, or holding fingerprints of another shape
+    /// than `group` makes.
+    pub fn read(path: &Path, settings: &str, group: &GroupConfig) -> Result<Self, CheckError> {
         let failure = |message: String| CheckError::Index(format!("{}: {message}", path.display()));
         let file = std::fs::File::open(path).map_err(|error| failure(error.to_string()))?;
         let mut lines = std::io::BufReader::new(file).lines();
@@ -126,7 +127,7 @@ impl StoredIndex {
             let line = line.map_err(|error| failure(error.to_string()))?;
             let entry: Entry = serde_json::from_str(&line)
                 .map_err(|error| failure(format!("line {}: {error}", number + 2)))?;
-            if !entry.fingerprint.is_well_formed() {
+            if !entry.fingerprint.is_well_formed(group) {
                 return Err(failure(format!(
                     "line {}: a fingerprint of another shape than this build makes",
                     number + 2

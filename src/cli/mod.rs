@@ -109,7 +109,7 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
 /// Writes the corpus fingerprint index of an analysis (`--index FILE`).
 fn write_index(path: &Path, analysis: &Analysis) -> Result<()> {
     mentorlens::report::write_output(path, |out| {
-        mentorlens::check::write_index(out, &analysis.settings.fingerprint, &analysis.documents)
+        mentorlens::check::write_index(out, &analysis.settings, &analysis.documents)
     })
     .with_context(|| format!("cannot write the index to {}", path.display()))
 }
@@ -271,7 +271,7 @@ fn align(args: AlignArgs) -> Result<ExitCode> {
                 Err(code) => return Ok(code),
             }
         }
-        return align_page(versions, args.output.as_deref());
+        return align_page(versions, pipeline.group_config(), args.output.as_deref());
     }
     // Lines need only the texts; paragraphs and sentences their segments.
     let mut documents = Vec::new();
@@ -334,12 +334,13 @@ fn one_document<T>(
 /// take them for versions of one article, their alignment under a warning that says so.
 fn align_page(
     mut versions: Vec<mentorlens::AnalysedDocument>,
+    config: &mentorlens::align::group::GroupConfig,
     output: Option<&Path>,
 ) -> Result<ExitCode> {
     use mentorlens::align::group::{Group, GroupKind, PairAlignment, group};
     mentorlens::corpus::assign_unique_ids(versions.iter_mut().map(|v| &mut v.document));
     let inputs: Vec<_> = versions.iter().map(|d| d.grouped()).collect();
-    let mut groups = group(&inputs);
+    let mut groups = group(&inputs, config);
     let mut notes = Vec::new();
     if groups.is_empty() {
         let (a, b) = (&versions[0], &versions[1]);

@@ -1,5 +1,9 @@
 //! The tokenizer: words and numbers with byte spans into the original text, for every script the
-//! corpus holds. Filters (lowercase, apostrophes, elision) are small functions over its tokens.
+//! corpus holds. Filters are small functions over its tokens: [`lowercase`],
+//! [`fold_apostrophes`], [`split_elision`], [`character_pieces`] and [`char_bigrams`] for
+//! matching; [`compounds`] (code, URLs, hyphenated names and numbers with their digit groups
+//! whole), [`number_digits`], [`in_context`] (whether a word opens a sentence or stands beside
+//! CJK text), [`katakana_words`] with [`sound_key`], and [`dominant_script`] for grouping.
 //!
 //! What a token is, script by script:
 //! - **Alphabetic scripts** (Latin, Greek, Cyrillic, Armenian, Georgian, Hebrew, Arabic,
@@ -367,6 +371,334 @@ pub fn char_bigrams(run: &str) -> Vec<&str> {
     bounds.windows(3).map(|w| &run[w[0]..w[2]]).collect()
 }
 
+/// A letter of Chinese, Japanese or Korean script (Han, kana, Hangul).
+pub fn is_cjk(c: char) -> bool {
+    script_of(c).is_some_and(Script::is_cjk)
+}
+
+/// Full-width ASCII forms (`１２３`, `Ａ`, `，`) and the ideographic space as their ASCII
+/// counterparts; any other character as it is.
+pub fn fold_width(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    }
+}
+
+/// A word in lower case ([`str::to_lowercase`]), borrowed when lower case changes none of its
+/// letters (most words).
+pub fn lowercase(word: &str) -> std::borrow::Cow<'_, str> {
+    let changes = |c: char| match c.is_ascii() {
+        true => c.is_ascii_uppercase(),
+        false => !c.to_lowercase().eq(std::iter::once(c)),
+    };
+    if word.chars().any(changes) {
+        std::borrow::Cow::Owned(word.to_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(word)
+    }
+}
+
+/// Characters that join two words of alphabetic script into one compound when nothing else
+/// stands between them: `Twelve-Factor`, `config/routes.rb`, `https://example.com`, `user@host`.
+fn is_joiner(c: char) -> bool {
+    matches!(c, '-' | '.' | '/' | '_' | ':' | '@' | '\'' | '’')
+}
+
+/// Separators between the digit groups of one number beyond those the tokenizer keeps (`10 000`
+/// with a no-break or thin space, Arabic `١٠٬٠٠٠`).
+fn is_digit_separator(c: char) -> bool {
+    matches!(
+        c,
+        ',' | '.' | '\'' | '\u{A0}' | '\u{202F}' | '\u{2009}' | '٬' | '،'
+    )
+}
+
+/// The tokens of `text` with compounds and numbers whole: a word of alphabetic script joined to
+/// the words after it across one to three [joiners](is_joiner) (`config/routes.rb`,
+/// `https://12factor.net/ja`, `Twelve-Factor`, `COVID-19`), and a number joined to the digit
+/// groups after it across one separator (`10 000`). What names, brands, code and URLs are read
+/// from; a run of an unspaced script or Hangul is never part of a compound.
+pub fn compounds(text: &str) -> impl Iterator<Item = Token<'_>> {
+    let joins = |token: &Token| token.script != Script::Hangul && !token.script.is_unspaced();
+    let mut pieces = tokens(text).peekable();
+    std::iter::from_fn(move || {
+        let mut token = pieces.next()?;
+        while let Some(next) = pieces.peek() {
+            let gap = &text[token.end..next.start];
+            let compound = token.kind == TokenKind::Word
+                && joins(&token)
+                && joins(next)
+                && (1..=3).contains(&gap.chars().count())
+                && gap.chars().all(is_joiner);
+            let number = token.kind == TokenKind::Number
+                && next.kind == TokenKind::Number
+                && gap.chars().count() == 1
+                && gap.chars().all(is_digit_separator);
+            if !compound && !number {
+                break;
+            }
+            token.end = next.end;
+            if next.kind == TokenKind::Word {
+                token.kind = TokenKind::Word;
+                token.script = next.script;
+            }
+            pieces.next();
+        }
+        token.text = &text[token.start..token.end];
+        Some(token)
+    })
+}
+
+/// The digits of a number token, full-width digits folded and separators left out (`10,000` and
+/// `１０ ０００` give `10000`); `None` for a word.
+pub fn number_digits(token: &Token) -> Option<String> {
+    (token.kind == TokenKind::Number).then(|| {
+        token
+            .text
+            .chars()
+            .map(fold_width)
+            .filter(char::is_ascii_digit)
+            .collect()
+    })
+}
+
+/// A token with what stands around it, for telling a name from a word that opens a sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InContext<'t> {
+    /// The token.
+    pub token: Token<'t>,
+    /// Whether it opens a sentence (at the start, after `.`, `!`, `?`, `:`, a closing quote, a
+    /// CJK full stop or a line break, with only spaces, list marks or opening brackets between),
+    /// where a capital says nothing.
+    pub sentence_start: bool,
+    /// Whether Chinese, Japanese or Korean text stands beside it (touching, or across one space
+    /// on the same line: `Unreleased 節`), where a Latin-script word is a name or code wherever
+    /// it stands.
+    pub beside_cjk: bool,
+}
+
+/// `tokens` (of `text`, in order, such as [`compounds`] gives) with where each stands
+/// ([`InContext`]).
+pub fn in_context<'t>(
+    text: &'t str,
+    tokens: impl IntoIterator<Item = Token<'t>>,
+) -> impl Iterator<Item = InContext<'t>> {
+    let mut sentence_start = true;
+    let mut last_end = 0;
+    tokens.into_iter().map(move |token| {
+        for c in text[last_end..token.start].chars().map(fold_width) {
+            if matches!(c, '.' | '!' | '?' | ':' | '"' | '”' | '。' | '\n') {
+                sentence_start = true;
+            } else if !c.is_whitespace()
+                && !matches!(c, '*' | '-' | '•' | '#' | '>' | '(' | '“' | '«')
+            {
+                sentence_start = false;
+            }
+        }
+        let opens = sentence_start && !token.script.is_cjk();
+        sentence_start = false;
+        last_end = token.end;
+        let before = text[..token.start].chars().rev();
+        let after = text[token.end..].chars();
+        InContext {
+            token,
+            sentence_start: opens,
+            beside_cjk: cjk_beside(before) || cjk_beside(after),
+        }
+    })
+}
+
+/// Whether the first character of `chars` is Chinese, Japanese or Korean, or is a space (not a
+/// line break) with one such character beyond it.
+fn cjk_beside(mut chars: impl Iterator<Item = char>) -> bool {
+    match chars.next().map(fold_width) {
+        Some(c) if is_cjk(c) => true,
+        Some(' ' | '\t') => chars.next().is_some_and(is_cjk),
+        _ => false,
+    }
+}
+
+/// The katakana words of `text` in romaji (by `wana_kana`), each as its parts: runs of Katakana
+/// tokens with one middle dot or double hyphen between them are one word (`ジョン・スミス`:
+/// `jon`, `sumisu`), as Japanese writes foreign names (and loanwords). The prolonged sound mark
+/// alone is no part.
+pub fn katakana_words(text: &str) -> Vec<Vec<String>> {
+    use wana_kana::ConvertJapanese;
+    let mut words: Vec<Vec<String>> = Vec::new();
+    let mut last_end: Option<usize> = None;
+    for token in tokens(text).filter(|t| t.script == Script::Katakana) {
+        let continues = last_end.is_some_and(|end| {
+            let gap = &text[end..token.start];
+            gap.chars().count() == 1 && gap.chars().all(is_name_dot)
+        });
+        if !continues {
+            words.push(Vec::new());
+        }
+        let Some(word) = words.last_mut() else {
+            continue;
+        };
+        for part in token.text.split(is_name_dot) {
+            if part.chars().any(|c| c != 'ー') {
+                word.push(part.to_romaji());
+            }
+        }
+        last_end = Some(token.end);
+    }
+    words.retain(|parts| !parts.is_empty());
+    words
+}
+
+/// The marks that separate the parts of a name written in katakana (`ジョン・スミス`).
+fn is_name_dot(c: char) -> bool {
+    matches!(c, '・' | '゠' | '＝' | '･')
+}
+
+/// Consonant classes a name keeps across a change of script, in the order they are sounded:
+/// what survives from *Microsoft* to マイクロソフト (`maikurosofuto`): `nkrspt`. Vowels, `h`, `w`
+/// and `y` are dropped (Japanese adds and lengthens vowels), voiced and unvoiced consonants are
+/// one class (`p`: b p f v; `t`: t d; `k`: k g c q; `s`: s z sh th; `j`: j ch, soft g; `r`: r l;
+/// `n`: m n), and a class repeated is kept once (small ッ doubles a consonant).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Spelling {
+    /// Romaji read from kana: `g` is always hard.
+    Kana,
+    /// A Latin-script name as written, its `r` after a vowel sounded (*Merkel*: メルケル).
+    LatinRhotic,
+    /// A Latin-script name with its `r` after a vowel silent, as Japanese hears English
+    /// (*Zuckerberg*: ザッカーバーグ).
+    LatinNonRhotic,
+}
+
+/// The consonant classes of `word` (see [`Spelling`]); letters outside a-z (after folding
+/// accents) are skipped.
+pub fn sound_key(word: &str, spelling: Spelling) -> String {
+    let mut letters = Vec::with_capacity(word.len());
+    for c in word.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii() {
+            letters.push(c as u8);
+        } else if let Some(folded) = deunicode::deunicode_char(c) {
+            letters.extend(folded.bytes());
+        }
+    }
+    letters.retain(u8::is_ascii_lowercase);
+    let latin = spelling != Spelling::Kana;
+    let vowel = |b: u8| matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
+    let at = |k: usize| letters.get(k).copied().unwrap_or(0);
+    let mut key = String::new();
+    let mut push = |class: char| {
+        if !key.ends_with(class) {
+            key.push(class);
+        }
+    };
+    let mut k = 0;
+    while k < letters.len() {
+        let (c, next) = (letters[k], at(k + 1));
+        let soft = matches!(next, b'e' | b'i' | b'y');
+        let (classes, used): (&[char], usize) = match c {
+            b'p' if next == b'h' => (&['p'], 2),
+            b't' if next == b'h' => (&['s'], 2),
+            b't' if next == b's' => (&['t'], 2),
+            b't' if next == b'c' && at(k + 2) == b'h' => (&['j'], 3),
+            b's' if next == b'c' && at(k + 2) == b'h' => (&['s'], 3),
+            b's' if next == b'h' => (&['s'], 2),
+            b'c' if next == b'h' && at(k + 2) == b'r' => (&['k'], 2),
+            b'c' if next == b'h' => (&['j'], 2),
+            b'c' if next == b'k' => (&['k'], 2),
+            b'c' if soft => (&['s'], 1),
+            b'c' | b'k' | b'q' => (&['k'], 1),
+            b'g' if latin && next == b'h' => (&[], 2),
+            b'g' if latin && soft => (&['j'], 1),
+            // `ng` before a consonant other than l or r is one sound (*Washington*: ワシントン).
+            b'n' if latin
+                && next == b'g'
+                && !vowel(at(k + 2))
+                && !matches!(at(k + 2), b'l' | b'r') =>
+            {
+                (&['n'], 2)
+            }
+            b'g' => (&['k'], 1),
+            b'x' => (&['k', 's'], 1),
+            b'b' | b'p' | b'f' | b'v' => (&['p'], 1),
+            b't' | b'd' => (&['t'], 1),
+            b's' | b'z' => (&['s'], 1),
+            b'j' => (&['j'], 1),
+            b'r' if spelling == Spelling::LatinNonRhotic
+                && k > 0
+                && vowel(at(k - 1))
+                && !vowel(next) =>
+            {
+                (&[], 1)
+            }
+            b'l' | b'r' => (&['r'], 1),
+            b'm' | b'n' => (&['n'], 1),
+            _ => (&[], 1),
+        };
+        for &class in classes {
+            push(class);
+        }
+        k += used;
+    }
+    key
+}
+
+/// The script most of a text's letters are written in (`latin`, `cyrillic`, `greek`, `hebrew`,
+/// `arabic`, `indic`, `southeast_asian`, `japanese`, `chinese`, `korean`, `other`; `none`
+/// without letters), by [`script_of`]. A Han character, kana or Hangul syllable counts as three
+/// letters (it stands for a syllable or a word), so that a Korean text quoting English titles is
+/// still Korean; Han with a tenth as much kana is Japanese. Two documents in one detected
+/// language but different scripts are not copies of one another.
+pub fn dominant_script(text: &str) -> &'static str {
+    const SCRIPTS: [&str; 11] = [
+        "latin",
+        "cyrillic",
+        "greek",
+        "hebrew",
+        "arabic",
+        "indic",
+        "southeast_asian",
+        "chinese",
+        "korean",
+        "japanese",
+        "other",
+    ];
+    let mut counts = [0usize; 11];
+    let mut kana = 0usize;
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        let (script, weight) = match script_of(c) {
+            Some(Script::Latin) => (0, 1),
+            Some(Script::Cyrillic) => (1, 1),
+            Some(Script::Greek) => (2, 1),
+            Some(Script::Hebrew) => (3, 1),
+            Some(Script::Arabic) => (4, 1),
+            Some(Script::Indic) => (5, 1),
+            Some(Script::SoutheastAsian) => (6, 1),
+            Some(Script::Han) => (7, 3),
+            Some(Script::Hangul) => (8, 3),
+            Some(Script::Hiragana | Script::Katakana) => {
+                kana += 1;
+                (7, 3)
+            }
+            Some(Script::Number | Script::Other) | None => (10, 1),
+        };
+        counts[script] += weight;
+    }
+    // Han with kana is Japanese.
+    if kana * 10 >= counts[7] / 3 && kana > 0 {
+        counts[9] = counts[7];
+        counts[7] = 0;
+    }
+    match counts
+        .iter()
+        .enumerate()
+        .max_by_key(|&(k, &n)| (n, std::cmp::Reverse(k)))
+    {
+        Some((k, &n)) if n > 0 => SCRIPTS[k],
+        _ => "none",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -499,5 +831,168 @@ mod tests {
     fn bigrams_overlap_and_a_single_character_stands_alone() {
         assert_eq!(char_bigrams("学習効果"), ["学習", "習効", "効果"]);
         assert_eq!(char_bigrams("学"), ["学"]);
+    }
+
+    /// The compounds and numbers of a text with their flags: (text, number?, sentence start,
+    /// beside CJK), CJK runs left out.
+    fn compound_words(text: &str) -> Vec<(&str, bool, bool, bool)> {
+        in_context(text, compounds(text))
+            .filter(|t| !t.token.script.is_cjk())
+            .map(|t| {
+                let number = t.token.kind == TokenKind::Number;
+                (t.token.text, number, t.sentence_start, t.beside_cjk)
+            })
+            .collect()
+    }
+
+    fn compound_texts(text: &str) -> Vec<&str> {
+        compounds(text).map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn compounds_join_code_urls_and_names_across_joiners() {
+        assert_eq!(
+            compound_texts("see config/routes.rb and https://12factor.net/ja now."),
+            [
+                "see",
+                "config/routes.rb",
+                "and",
+                "https://12factor.net/ja",
+                "now"
+            ]
+        );
+        assert_eq!(
+            compound_texts("Twelve-Factor COVID-19 user@host 10-20"),
+            ["Twelve-Factor", "COVID-19", "user@host", "10", "20"]
+        );
+        // Four joiners in a row, or a space, end the word.
+        assert_eq!(compound_texts("a----b c - d"), ["a", "b", "c", "d"]);
+        // Alphabetic scripts other than Latin join too; unspaced runs and Hangul never do.
+        assert_eq!(
+            compound_texts("Санкт-Петербург Ελληνικά-English"),
+            ["Санкт-Петербург", "Ελληνικά-English"]
+        );
+        assert_eq!(
+            compound_texts("学習-効果 멘토링-코칭 ครู-ดี"),
+            ["学習", "効果", "멘토링", "코칭", "ครู", "ดี"]
+        );
+        assert_eq!(compound_texts("המנטור-עוזר"), ["המנטור-עוזר"]);
+        assert_eq!(compound_texts("الإرشاد-يساعد"), ["الإرشاد-يساعد"]);
+        assert_eq!(compound_texts("मेंटर-सिखाता"), ["मेंटर-सिखाता"]);
+    }
+
+    #[test]
+    fn numbers_fold_width_and_separators_and_stay_apart_in_cjk() {
+        let numbers = |text: &str| -> Vec<String> {
+            compounds(text).filter_map(|t| number_digits(&t)).collect()
+        };
+        assert_eq!(numbers("２０１９年に3つの"), ["2019", "3"]);
+        assert_eq!(
+            numbers("10,000 and 10.000 and 10\u{A0}000 and 10\u{202F}000"),
+            ["10000"; 4]
+        );
+        // Digits of other scripts are letters of their script's words.
+        assert_eq!(numbers("١٠٬٠٠٠ 2019년 2019年 ๒๕๖๗"), ["2019", "2019"]);
+        assert!(numbers("S3 and utf8 and mp3").is_empty());
+    }
+
+    #[test]
+    fn latin_words_inside_cjk_text_are_their_own_tokens_beside_it() {
+        let words = compound_words("Amazon S3やTwitterなどの外部サービス");
+        let texts: Vec<&str> = words.iter().map(|w| w.0).collect();
+        assert_eq!(texts, ["Amazon", "S3", "Twitter"]);
+        let beside: Vec<bool> = words.iter().map(|w| w.3).collect();
+        assert_eq!(beside, [false, true, true], "{words:?}");
+        // Across one space on the line too (`Unreleased 節`), not across a line break.
+        let beside =
+            |text: &str| -> Vec<bool> { compound_words(text).iter().map(|w| w.3).collect() };
+        assert_eq!(beside("- Added 新機能について。"), [true]);
+        assert_eq!(beside("の Semantic Versioning に"), [true, true]);
+        assert_eq!(beside("外部\nTwitter and Amazon"), [false, false, false]);
+        assert_eq!(beside("멘토링 Mentoring"), [true]);
+        assert_eq!(beside("Наставник Mentor"), [false, false]);
+    }
+
+    #[test]
+    fn sentence_starts_are_marked_in_every_script() {
+        let starts =
+            |text: &str| -> Vec<bool> { compound_words(text).iter().map(|w| w.2).collect() };
+        assert_eq!(
+            starts("The end. Next one, Name here"),
+            [true, false, true, false, false, false]
+        );
+        assert_eq!(
+            starts("- (Item) one\n* Two: Three"),
+            [true, false, true, true]
+        );
+        assert_eq!(starts("Он пришёл. Она ушла"), [true, false, true, false]);
+        assert_eq!(starts("学習効果。Mentor は"), [true]);
+    }
+
+    #[test]
+    fn the_dominant_script_weighs_cjk_characters_as_syllables() {
+        assert_eq!(dominant_script("設定を環境変数に格納する"), "japanese");
+        assert_eq!(dominant_script("设置存储在环境变量中"), "chinese");
+        assert_eq!(
+            dominant_script("우리는 신입 기여자들을 환영합니다 - About Pull Requests (in english)"),
+            "korean"
+        );
+        assert_eq!(dominant_script("Store config in the environment"), "latin");
+        assert_eq!(dominant_script("Наставник помогает"), "cyrillic");
+        assert_eq!(dominant_script("Ο μέντορας βοηθά"), "greek");
+        assert_eq!(dominant_script("המנטור עוזר"), "hebrew");
+        assert_eq!(dominant_script("الإرشاد يساعد"), "arabic");
+        assert_eq!(dominant_script("मेंटर सिखाता है"), "indic");
+        assert_eq!(dominant_script("ครูที่ดี"), "southeast_asian");
+        assert_eq!(dominant_script("123"), "none");
+    }
+
+    #[test]
+    fn names_in_katakana_meet_their_latin_spelling() {
+        let kana = |text: &str| -> Vec<String> {
+            katakana_words(text)
+                .into_iter()
+                .flatten()
+                .map(|part| sound_key(&part, Spelling::Kana))
+                .collect()
+        };
+        let latin = |name: &str| {
+            [Spelling::LatinRhotic, Spelling::LatinNonRhotic].map(|s| sound_key(name, s))
+        };
+        for (katakana, name) in [
+            ("マイクロソフト", "Microsoft"),
+            ("ネットフリックス", "Netflix"),
+            ("ザッカーバーグ", "Zuckerberg"),
+            ("メルケル", "Merkel"),
+            ("フェイスブック", "Facebook"),
+            ("エリザベス", "Elizabeth"),
+            ("ワシントン", "Washington"),
+            ("クリストファー", "Christopher"),
+            ("トランプ", "Trump"),
+            ("ジョンソン", "Johnson"),
+        ] {
+            let key = kana(katakana);
+            assert_eq!(key.len(), 1, "{katakana}");
+            assert!(
+                latin(name).contains(&key[0]),
+                "{katakana} {key:?} {name} {:?}",
+                latin(name)
+            );
+        }
+        let words = katakana_words("大統領のジョン・スミス氏とパーティー");
+        assert_eq!(words.len(), 2);
+        assert_eq!(words[0], ["jon", "sumisu"]);
+        assert_eq!(sound_key(&words[1][0], Spelling::Kana), "pt");
+        assert!(katakana_words("ーー の Hiragana 한국어").is_empty());
+        assert_eq!(sound_key("Microsoft", Spelling::LatinRhotic), "nkrspt");
+        assert_ne!(kana("マイクロソフト"), kana("アップル"));
+    }
+
+    #[test]
+    fn lowercase_borrows_what_it_does_not_change() {
+        assert!(matches!(lowercase("mentor"), std::borrow::Cow::Borrowed(_)));
+        assert!(matches!(lowercase("学習"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(lowercase("Ελλάδα"), "ελλάδα");
+        assert_eq!(lowercase("ÜBER"), "über");
     }
 }

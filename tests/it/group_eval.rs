@@ -114,7 +114,7 @@ fn planted_translations_and_duplicates_are_found_among_unrelated_articles() {
         })
         .collect();
     let inputs: Vec<_> = analysed.iter().map(|d| d.grouped()).collect();
-    let found = mentorlens::align::group::group(&inputs);
+    let found = mentorlens::align::group::group(&inputs, &Default::default());
     let (recall, precision) = crate::synthetic::recall_precision(
         planted.into_iter(),
         found.into_iter().map(|g| g.documents),
@@ -197,7 +197,7 @@ fn unrelated_articles_sharing_a_name_and_a_shape_do_not_group() {
 /// The kind of script a document of the development set is in, for the per-kind figures.
 fn script_kind(path: &std::path::Path) -> &'static str {
     let text = std::fs::read_to_string(path).unwrap();
-    match mentorlens::align::tokens::dominant_script(&text) {
+    match mentorlens::text::tokens::dominant_script(&text) {
         "latin" => "Latin",
         "chinese" | "japanese" | "korean" => "CJK",
         _ => "other",

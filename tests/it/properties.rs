@@ -158,7 +158,7 @@ fn content_view(names: &[String]) -> ContentView {
     // The pipeline hands the corpus stages documents sorted by id.
     documents.sort_by(|a, b| a.document.id.cmp(&b.document.id));
     let inputs: Vec<_> = documents.iter().map(|d| d.grouped()).collect();
-    let groups = mentorlens::align::group::group(&inputs);
+    let groups = mentorlens::align::group::group(&inputs, &Default::default());
     let summaries: Vec<_> = documents.iter().map(|d| d.themed()).collect();
     let themes = mentorlens::themes::summarise(pipeline().theme_matcher(), &summaries, &groups);
     let by_position = |ids: &[String]| -> Vec<usize> {
