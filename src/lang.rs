@@ -207,29 +207,34 @@ impl LanguageDetector {
     /// Identifies the language of one span of text on its own.
     pub fn detect(&self, text: &str) -> LanguageGuess {
         let sample = sample(text, self.config.sample_bytes);
-        let words = Words::new(&sample);
+        self.detect_sample(&sample, &Words::new(&sample))
+    }
+
+    /// [`LanguageDetector::detect`] of a text from its sample and the sample's words, which the
+    /// caller made once for every reading of a paragraph.
+    fn detect_sample(&self, sample: &str, words: &Words) -> LanguageGuess {
         let count = words.alphabetic_count();
         if count == 0 || too_few_letters(&words.lowercase) {
             return LanguageGuess::UNDETERMINED;
         }
-        let whatlang = self.reader.read(&sample);
-        let Some(mut answer) = self.identify(&whatlang, &words) else {
+        let whatlang = self.reader.read(sample);
+        let Some(mut answer) = self.identify(&whatlang, words) else {
             return LanguageGuess::UNDETERMINED;
         };
         if count > self.config.short_text_words {
-            let rival = self.function_word_rival(answer.0, &words);
+            let rival = self.function_word_rival(answer.0, words);
             let contested = answer.1 < self.config.ngram_reading_in_cluster_below
                 && self
-                    .cluster_margin(answer.0, &words)
+                    .cluster_margin(answer.0, words)
                     .is_some_and(|margin| margin <= 0.0);
             if answer.1 < self.config.ngram_reading_below || rival.is_some() || contested {
-                let reading = self.ngram_reading(&sample, &whatlang, answer, rival);
+                let reading = self.ngram_reading(sample, &whatlang, answer, rival);
                 // A new answer is checked by its cluster's markers: lingua too confuses close
                 // neighbours (Czech typed without diacritics reads to it as Slovak).
                 answer = if reading.0 == answer.0 {
                     reading
                 } else {
-                    self.second_opinion(reading.0, reading.1, false, &words)
+                    self.second_opinion(reading.0, reading.1, false, words)
                 };
             }
         }
@@ -394,20 +399,22 @@ impl LanguageDetector {
     /// A paragraph's language read in the context of its document: when the paragraph's function
     /// words fit the document's language at least as well as any other language's, it takes that
     /// language (checked by the second opinion) without a trigram pass of its own.
-    fn detect_in_context(&self, text: &str, document: (Lang, f64, bool)) -> Option<LanguageGuess> {
+    fn detect_in_context(
+        &self,
+        words: &Words,
+        document: (Lang, f64, bool),
+    ) -> Option<LanguageGuess> {
         let (lang, confidence, reliable) = document;
-        let sample = sample(text, self.config.sample_bytes);
-        let words = Words::new(&sample);
         let neighbours = self
             .cluster_of(lang)
             .map_or(&[][..], |c| c.languages.as_slice());
-        let fit = self.function_words.fit(lang, &words, neighbours)?;
+        let fit = self.function_words.fit(lang, words, neighbours)?;
         let evidence = (fit.words as f64 / CONTEXT_RELIABLE_WORDS as f64).min(1.0);
         let (lang, confidence, reliable) = self.second_opinion(
             lang,
             confidence * evidence,
             reliable && fit.words >= CONTEXT_RELIABLE_WORDS,
-            &words,
+            words,
         );
         Some(LanguageGuess {
             language: Language::from(lang),
@@ -420,14 +427,22 @@ impl LanguageDetector {
     /// clearly belong to another language (twice as many, at least three), that language wins,
     /// still unreliable: short English lines like "I stopped answering e-mail at midnight" have
     /// Danish-looking trigrams but unmistakably English function words.
-    fn detect_alone(&self, text: &str) -> LanguageGuess {
-        let guess = self.detect(text);
+    /// `sample` is the text's sample and `words` the sample's words.
+    fn detect_alone(&self, text: &str, sample: &str, words: &Words) -> LanguageGuess {
+        let guess = self.detect_sample(sample, words);
         if guess.reliable {
             return guess;
         }
-        let words = Words::new(text);
+        // The function words of the whole text: the sample's when the sample is all of it.
+        let whole;
+        let words = if text.len() <= self.config.sample_bytes {
+            words
+        } else {
+            whole = Words::new(text);
+            &whole
+        };
         let guessed = guess.language.whatlang();
-        match self.function_words.clear_winner(&words, guessed, |lang| {
+        match self.function_words.clear_winner(words, guessed, |lang| {
             guessed.is_some_and(|g| {
                 self.cluster_of(g)
                     .is_some_and(|c| c.languages.contains(&lang))
@@ -460,12 +475,15 @@ impl LanguageDetector {
             .iter()
             .map(|p| {
                 let body = &text[p.span.start..p.span.end];
+                // Every reading of the paragraph reads one sample and its words, made once.
+                let sample = sample(body, self.config.sample_bytes);
+                let words = Words::new(&sample);
                 match candidate {
-                    _ if few_words => self.detect(body),
+                    _ if few_words => self.detect_sample(&sample, &words),
                     Some(candidate) => self
-                        .detect_in_context(body, candidate)
-                        .unwrap_or_else(|| self.detect_alone(body)),
-                    None => self.detect_alone(body),
+                        .detect_in_context(&words, candidate)
+                        .unwrap_or_else(|| self.detect_alone(body, &sample, &words)),
+                    None => self.detect_alone(body, &sample, &words),
                 }
             })
             .collect();

@@ -6,6 +6,10 @@ mod cli;
 use mentorlens::escape_for_terminal;
 use std::process::ExitCode;
 
+/// See the `mimalloc` dependency in Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     // A reader that closes standard output early is handled where results are written (the
     // command's exit code stands), so an error that reaches here is a real one.

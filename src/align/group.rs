@@ -323,7 +323,7 @@ pub struct PairAlignment {
 #[serde(deny_unknown_fields)]
 pub struct Fingerprint {
     /// Rare-able anchors: `#digits`, five-letter name stems, `§paragraphs:headings`.
-    anchors: BTreeSet<String>,
+    anchors: Anchors,
     /// MinHash sketch of the word trigrams ([`GroupConfig::sketch`] values).
     sketch: Vec<u64>,
     /// Hash of the whole original text: equal hashes mark exact copies.
@@ -361,6 +361,83 @@ impl Fingerprint {
     /// Whether the two are in one language and script (copies of each other, not translations).
     pub fn same_language(&self, other: &Fingerprint) -> bool {
         self.language == other.language && self.script == other.script
+    }
+}
+
+/// A fingerprint's anchors as one sorted set, packed in one buffer: a large corpus holds every
+/// document's fingerprint at once, and a set of separately allocated strings costs several
+/// times the anchors' own bytes. Serialised as the list of its anchors, in order.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Anchors {
+    /// Every anchor, in byte order, one after the other.
+    text: Box<str>,
+    /// Where each anchor ends in `text`.
+    ends: Box<[u32]>,
+}
+
+impl Anchors {
+    /// The anchors in byte order.
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(self.ends.iter().copied())
+            .map(|(start, end)| &self.text[start as usize..end as usize])
+    }
+
+    /// The `index`-th anchor in byte order.
+    fn get(&self, index: usize) -> &str {
+        let start = index.checked_sub(1).map_or(0, |i| self.ends[i]) as usize;
+        &self.text[start..self.ends[index] as usize]
+    }
+
+    fn contains(&self, anchor: &str) -> bool {
+        let (mut low, mut high) = (0, self.ends.len());
+        while low < high {
+            let middle = (low + high) / 2;
+            match self.get(middle).cmp(anchor) {
+                std::cmp::Ordering::Less => low = middle + 1,
+                std::cmp::Ordering::Greater => high = middle,
+                std::cmp::Ordering::Equal => return true,
+            }
+        }
+        false
+    }
+
+    /// The anchors both sets hold, in byte order.
+    fn intersection<'a>(&'a self, other: &'a Anchors) -> impl Iterator<Item = &'a str> {
+        let mut theirs = other.iter().peekable();
+        self.iter().filter(move |&anchor| {
+            while theirs.next_if(|&their| their < anchor).is_some() {}
+            theirs.next_if_eq(&anchor).is_some()
+        })
+    }
+}
+
+impl From<BTreeSet<String>> for Anchors {
+    fn from(set: BTreeSet<String>) -> Self {
+        let mut text = String::with_capacity(set.iter().map(String::len).sum());
+        let mut ends = Vec::with_capacity(set.len());
+        for anchor in &set {
+            text.push_str(anchor);
+            // Anchors come from at most `FINGERPRINT_BYTES` of text: far below 4 GB.
+            ends.push(u32::try_from(text.len()).unwrap_or(u32::MAX));
+        }
+        Self {
+            text: text.into_boxed_str(),
+            ends: ends.into_boxed_slice(),
+        }
+    }
+}
+
+impl Serialize for Anchors {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Anchors {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        BTreeSet::<String>::deserialize(deserializer).map(Anchors::from)
     }
 }
 
@@ -469,7 +546,7 @@ pub fn fingerprint(document: &GroupInput, config: &GroupConfig) -> Fingerprint {
         anchors.insert(format!("≈{profile}"));
     }
     Fingerprint {
-        anchors,
+        anchors: Anchors::from(anchors),
         sketch,
         text_hash: stable_hash(original.bytes()),
         language: document.language,
@@ -1506,7 +1583,7 @@ impl AnchorFrequency {
                 .iter()
                 .filter(|a| any_japanese || !is_sound(a))
             {
-                *counts.entry(anchor.clone()).or_insert(0) += 1;
+                *counts.entry(anchor.to_string()).or_insert(0) += 1;
             }
         }
         // Distinct texts per language and anchor (only anchors two documents carry can be shared).
@@ -1514,7 +1591,7 @@ impl AnchorFrequency {
         let mut per_language: HashMap<(&str, &Language, &str), HashSet<u64>> = HashMap::default();
         let small = (fingerprints.len() as f64) < REFERENCE_DOCUMENTS;
         for fingerprint in fingerprints.iter().filter(|_| small) {
-            for anchor in &fingerprint.anchors {
+            for anchor in fingerprint.anchors.iter() {
                 if counts.get(anchor).copied().unwrap_or(0) >= 2 {
                     per_language
                         .entry((anchor, &fingerprint.language, &fingerprint.script))
@@ -1639,7 +1716,7 @@ pub fn score_pair(
         .anchors
         .intersection(&fingerprint_b.anchors)
         .filter(|a| sounds || !is_sound(a))
-        .cloned()
+        .map(str::to_string)
         .collect();
     let similarity = sketch_similarity(&fingerprint_a.sketch, &fingerprint_b.sketch);
     let same_language = fingerprint_a.same_language(fingerprint_b);
