@@ -54,6 +54,12 @@ pub struct NormalizeConfig {
     /// against that, so only a form the model finds overwhelmingly better, such as a fixed
     /// expression, stays).
     pub spun_document_margin: f64,
+    /// In a spun document (or paragraph) a single common word the spinner writes for another (a
+    /// `model` row, or a word pair read off a phrase row) is undone where the original fits its
+    /// neighbours at least this much better (ln-probability; negative: a spun text makes the
+    /// spinner's word suspect, so a near tie goes to the original). Chosen on the crypto
+    /// development pairs (-3 to -1 tie there, the least eager of them is taken).
+    pub spun_word_margin: f64,
     /// An extra lexicon (TSV: spun, original, mode, source, as `normalize/lexicon.tsv`), added
     /// to the built-in one; where it lists a spun form again, the word model chooses among the
     /// originals.
@@ -73,6 +79,7 @@ impl Default for NormalizeConfig {
             spun_document_min_evidence: 3.0,
             spun_document_min_phrases: 2,
             spun_document_margin: -10.0,
+            spun_word_margin: -1.0,
             lexicon: None,
             leave_out_sources: Vec::new(),
         }
@@ -165,7 +172,8 @@ enum Mode {
     /// A single ordinary word: considered only in a document already shown to be spun.
     Spun,
     /// A common word the spinner often writes for another ("these" for "those"): considered only
-    /// in a spun document, and undone there only when the word model prefers the original.
+    /// in a spun document, and undone there unless the original fits its neighbours worse than the
+    /// spun word by more than `-spun_word_margin` (ln-probability).
     Model,
     /// A single-word pair read off a phrase row ([`single_word_substitutions`]): as `Model`, and
     /// only where the word model has seen the original beside one of its neighbours (a preference
@@ -1191,10 +1199,10 @@ impl Normalizer {
     ) -> Vec<Edit> {
         for candidate in candidates {
             let in_spun = spun.contains(&candidate.edit.paragraph);
-            let margin = if in_spun && !candidate.needs_model {
-                self.config.spun_document_margin
-            } else {
-                self.config.context_margin
+            let margin = match (in_spun, candidate.needs_model) {
+                (true, false) => self.config.spun_document_margin,
+                (true, true) => self.config.spun_word_margin,
+                (false, _) => self.config.context_margin,
             };
             if candidate.gain >= margin && (in_spun || !candidate.spun_only) {
                 let mut edit = candidate.edit;
@@ -1957,17 +1965,46 @@ mod tests {
     #[test]
     fn model_entries_need_the_model_even_in_a_spun_document() {
         // "these" is the spinner's word for "those" as often as an author's own: in a spun
-        // document it is undone only where the word model prefers "those".
+        // document it is undone only where the word model does not clearly prefer "these"
+        // ("these results": by more than `spun_word_margin`).
         let spun = "Our imaginative and prescient is clear: it surely's for these who wait, \
-                    as a result of these buyers know.";
+                    as a result of these results show.";
         let (_, restored) = run(spun);
         assert_eq!(
             restored,
-            "Our vision is clear: it's for those who wait, because these buyers know."
+            "Our vision is clear: it's for those who wait, because these results show."
         );
         // Outside a spun document it is never considered.
         let (mangling, _) = run("It is for these who wait.");
         assert!(mangling.edits.is_empty(), "{:?}", mangling.edits);
+    }
+
+    #[test]
+    fn spun_word_margin_sets_how_clearly_the_model_must_prefer_a_single_words_original() {
+        // "these" -> "those" is a `model` entry: in a spun text it is undone where the word model
+        // finds "those" at least `spun_word_margin` better between the neighbours.
+        let spun = "Our imaginative and prescient is clear: it surely's for these who wait.";
+        let run_with = |margin: f64| {
+            let normalizer = NormalizeConfig {
+                spun_word_margin: margin,
+                ..NormalizeConfig::default()
+            }
+            .build()
+            .expect("the built-in lexicon parses");
+            let segmented = SegmentConfig::default().build().segment(spun);
+            let english = vec![true; segmented.paragraphs.len()];
+            let mangling = normalizer.normalize(spun, &segmented, &english);
+            apply_edits(spun, &mangling.edits)
+        };
+        assert_eq!(
+            run_with(-1.0),
+            "Our vision is clear: it's for those who wait."
+        );
+        // A margin no context reaches leaves the single word, and the phrases are still undone.
+        assert_eq!(
+            run_with(100.0),
+            "Our vision is clear: it's for these who wait."
+        );
     }
 
     #[test]
