@@ -53,6 +53,16 @@ struct Segment {
     /// The hashes of `words` that the segment before it in its list holds too, sorted (filled
     /// by [`linked`]): what a bead merging the two counts once.
     shared_with_previous: Vec<u64>,
+    /// Hashes of the tokens that name something (numbers of two digits or more, capitalised or
+    /// alphanumeric Latin-script words, and the sound of names in katakana and Latin letters),
+    /// sorted and distinct: filled for paragraphs only (by [`with_anchors`]).
+    anchors: Vec<u64>,
+    /// Written in Chinese, Japanese or Korean script with no word of [`Segment::words`] at all
+    /// (no name, number or kept punctuation): sharing no words with the other side says nothing.
+    wordless_cjk: bool,
+    /// An item of a list (`- `, `* `, `• `, `・`, `1. `, `1) `): set for paragraphs only (by
+    /// [`with_anchors`]), as translations keep their lists.
+    list_item: bool,
 }
 
 /// Bead shapes with their prior probabilities (Gale & Church 1993, Table 5). Two to two and three
@@ -75,6 +85,10 @@ const VARIANCE: f64 = 6.8;
 /// Letters of a word compared across versions (Simard, Foster & Isabelle 1992 call words that
 /// share their first four letters cognates).
 const COGNATE_PREFIX: usize = 4;
+
+/// Cost of pairing a heading with body text, or a list item with prose: translations keep the
+/// structure of their text.
+const STRUCTURE_MISMATCH: f64 = 3.0;
 
 /// Cost taken off for each number the two sides share.
 const NUMBER_BONUS: f64 = 2.0;
@@ -126,18 +140,29 @@ pub fn align(text_a: &str, a: &Segmented, text_b: &str, b: &Segmented) -> Alignm
 /// The paragraph beads of [`align`] alone (what scoring a pair reads).
 pub fn align_paragraphs(text_a: &str, a: &Segmented, text_b: &str, b: &Segmented) -> Vec<Bead> {
     // Headings and boilerplate lines stand alone: they are never merged with body text.
-    let paragraphs_a = linked(
-        a.paragraphs
-            .iter()
-            .map(|p| segment(text_a, p.span, p.heading || p.boilerplate))
-            .collect(),
-    );
-    let paragraphs_b = linked(
-        b.paragraphs
-            .iter()
-            .map(|p| segment(text_b, p.span, p.heading || p.boilerplate))
-            .collect(),
-    );
+    // Names in katakana are heard in the other version's Latin letters only when one of them
+    // writes katakana at all.
+    let sounds = [text_a, text_b]
+        .iter()
+        .any(|text| text.chars().any(tokens::is_katakana));
+    let across_scripts = tokens::dominant_script(text_a) != tokens::dominant_script(text_b);
+    let paragraphs = |text: &str, segmented: &Segmented| -> Vec<Segment> {
+        linked(
+            segmented
+                .paragraphs
+                .iter()
+                .map(|p| {
+                    with_anchors(
+                        segment(text, p.span, p.heading || p.boilerplate),
+                        &text[p.span.start..p.span.end],
+                        sounds,
+                        across_scripts,
+                    )
+                })
+                .collect(),
+        )
+    };
+    let (paragraphs_a, paragraphs_b) = (paragraphs(text_a, a), paragraphs(text_b, b));
     align_segments(&paragraphs_a, &paragraphs_b, Ends::MayBeCut)
 }
 
@@ -253,8 +278,11 @@ fn segment(text: &str, span: Span, heading: bool) -> Segment {
         length: body.chars().count() as f64,
         heading,
         numbers,
+        wordless_cjk: words.is_empty() && body.chars().any(tokens::is_cjk),
         words,
         shared_with_previous: Vec::new(),
+        anchors: Vec::new(),
+        list_item: false,
     }
 }
 
@@ -272,6 +300,210 @@ fn linked(mut segments: Vec<Segment>) -> Vec<Segment> {
             .collect();
     }
     segments
+}
+
+/// Shortest sound key (consonant classes, see [`tokens::sound_key`]) that names something: two
+/// classes are shared by too many words.
+const MIN_SOUND_KEY: usize = 3;
+
+/// The words of four letters or more of `body` outside Chinese, Japanese and Korean runs, each
+/// with whether it stands inside a sentence (after a word or a comma).
+fn latin_words(body: &str) -> Vec<(&str, bool)> {
+    let is_word_char = |c: char| c.is_alphanumeric() && !tokens::is_cjk(c);
+    let mut words = Vec::new();
+    let mut mid_sentence = false;
+    let mut rest = body;
+    while let Some(start) = rest.find(is_word_char) {
+        let before = rest[..start].trim();
+        if !before.is_empty() {
+            mid_sentence = before == "," || before.chars().all(tokens::is_cjk);
+        }
+        let length = rest[start..]
+            .find(|c: char| !is_word_char(c))
+            .unwrap_or(rest.len() - start);
+        let word = &rest[start..start + length];
+        if word.chars().nth(3).is_some() {
+            words.push((word, mid_sentence));
+        }
+        mid_sentence = true;
+        rest = &rest[start + length..];
+    }
+    words
+}
+
+/// `segment` with its anchors (see [`Segment::anchors`]) read from its text `body`; the sounds of
+/// names (katakana and Latin-script words alike) only when `sounds`, and capitalised words that
+/// open a sentence only `across_scripts` (of two versions in one script, they are common words).
+fn with_anchors(mut segment: Segment, body: &str, sounds: bool, across_scripts: bool) -> Segment {
+    let mut anchors: Vec<u64> = segment
+        .numbers
+        .iter()
+        .filter(|n| n.len() >= 2)
+        .map(|n| stable_hash(b"#".iter().chain(n.as_bytes()).copied()))
+        .collect();
+    let sound = |key: String| {
+        (key.len() >= MIN_SOUND_KEY)
+            .then(|| stable_hash(b"~".iter().chain(key.as_bytes()).copied()))
+    };
+    for (word, mid_sentence) in latin_words(body) {
+        let mut letters = word.chars();
+        let capitalised = letters.next().is_some_and(char::is_uppercase);
+        // A digit or a capital inside (`S3`, `GitHub`, `HTML`), or a capital inside a sentence:
+        // a name. A capitalised word that opens a sentence is one only across scripts, where
+        // the words one version has in Latin letters are the names it keeps.
+        let name = word.chars().any(|c| c.is_ascii_digit())
+            || letters.any(char::is_uppercase)
+            || (capitalised && (mid_sentence || across_scripts));
+        if !name || word.chars().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        let lower: String = word.chars().flat_map(char::to_lowercase).collect();
+        anchors.push(stable_hash(b"=".iter().chain(lower.as_bytes()).copied()));
+        if sounds {
+            for spelling in [
+                tokens::Spelling::LatinRhotic,
+                tokens::Spelling::LatinNonRhotic,
+            ] {
+                anchors.extend(sound(tokens::sound_key(word, spelling)));
+            }
+        }
+    }
+    if sounds {
+        for name in tokens::katakana_words(body) {
+            for part in name {
+                anchors.extend(sound(tokens::sound_key(&part, tokens::Spelling::Kana)));
+            }
+        }
+    }
+    anchors.sort_unstable();
+    anchors.dedup();
+    segment.anchors = anchors;
+    segment.list_item = is_list_item(body);
+    segment
+}
+
+/// Whether a paragraph is an item of a list: it starts with a bullet (`-`, `*`, `•`, `・`, `‧`)
+/// or a number or letter and `.` or `)` (`1.`, `a)`), then a space.
+fn is_list_item(paragraph: &str) -> bool {
+    let text = paragraph.trim_start();
+    if let Some(rest) = text.strip_prefix(['-', '*', '•', '‧', '–']) {
+        return rest.starts_with(char::is_whitespace);
+    }
+    if let Some(rest) = text.strip_prefix('・') {
+        return !rest.is_empty();
+    }
+    let marker = text.chars().take_while(char::is_ascii_alphanumeric).count();
+    (1..=3).contains(&marker)
+        && (text[marker..].starts_with(". ") || text[marker..].starts_with(") "))
+        && (text[..marker].chars().all(|c| c.is_ascii_digit()) || marker == 1)
+}
+
+/// Pairs of segments `(i, j)` that certainly translate each other: they share an anchor that no
+/// other segment of either version holds. Of those, the chain in order in both versions with
+/// the most shared anchors (pairs that cross it are chance), and of its pairs those that share
+/// three anchors or stand next to another pair of it; sorted.
+fn anchor_pairs(a: &[Segment], b: &[Segment]) -> Vec<(usize, usize)> {
+    // Each anchor with the one segment holding it, or `None` where several do.
+    let sole_holders = |segments: &[Segment]| {
+        let mut holder: std::collections::HashMap<u64, Option<usize>> =
+            std::collections::HashMap::new();
+        for (k, segment) in segments.iter().enumerate() {
+            for &anchor in &segment.anchors {
+                holder
+                    .entry(anchor)
+                    .and_modify(|h| *h = None)
+                    .or_insert(Some(k));
+            }
+        }
+        holder
+    };
+    let (holders_a, holders_b) = (sole_holders(a), sole_holders(b));
+    let mut weights: std::collections::BTreeMap<(usize, usize), usize> =
+        std::collections::BTreeMap::new();
+    for (anchor, holder) in &holders_a {
+        if let (Some(i), Some(Some(j))) = (holder, holders_b.get(anchor)) {
+            *weights.entry((*i, *j)).or_insert(0) += 1;
+        }
+    }
+    let weighted: Vec<((usize, usize), usize)> = weights.into_iter().collect();
+    let chain = heaviest_chain(&weighted);
+    // One chance token (a year, a common name) that both versions hold once can tie the wrong
+    // pair: a pair is certain when it shares three anchors, or its neighbours pair by anchors too.
+    let weight = |pair: &(usize, usize)| {
+        weighted
+            .binary_search_by_key(pair, |&(pair, _)| pair)
+            .map_or(0, |k| weighted[k].1)
+    };
+    chain
+        .iter()
+        .enumerate()
+        .filter(|&(k, &(i, j))| {
+            let neighbour = |other: Option<&(usize, usize)>| {
+                other.is_some_and(|&(p, q)| p.abs_diff(i) == 1 && q.abs_diff(j) == 1)
+            };
+            weight(&(i, j)) >= 3
+                || neighbour(k.checked_sub(1).and_then(|k| chain.get(k)))
+                || neighbour(chain.get(k + 1))
+        })
+        .map(|(_, &pair)| pair)
+        .collect()
+}
+
+/// Of `pairs` (sorted, each with its weight), the chain increasing in both coordinates with the
+/// greatest total weight (of equal ones, the one whose pairs come first). A Fenwick tree over the
+/// second coordinate keeps the heaviest chain ending below each column, so that many pairs cost
+/// `n log n`.
+fn heaviest_chain(pairs: &[((usize, usize), usize)]) -> Vec<(usize, usize)> {
+    let columns = pairs.iter().map(|&((_, j), _)| j + 1).max().unwrap_or(0);
+    // tree[c]: the heaviest chain (weight, its last pair) among those ending in its columns.
+    let mut tree: Vec<(usize, Option<usize>)> = vec![(0, None); columns + 1];
+    let heavier = |x: (usize, Option<usize>), y: (usize, Option<usize>)| {
+        x.0 > y.0 || (x.0 == y.0 && x.1.is_some() && (y.1.is_none() || x.1 < y.1))
+    };
+    let mut before: Vec<Option<usize>> = vec![None; pairs.len()];
+    let mut weight_to: Vec<usize> = vec![0; pairs.len()];
+    let mut start = 0;
+    while start < pairs.len() {
+        // Pairs of one row of `a` do not chain with each other: all are read before any is stored.
+        let row = pairs[start].0.0;
+        let end = start + pairs[start..].iter().take_while(|p| p.0.0 == row).count();
+        for k in start..end {
+            let ((_, j), weight) = pairs[k];
+            let mut best = (0, None);
+            let mut c = j; // columns 0..j, as the tree counts from 1
+            while c > 0 {
+                if heavier(tree[c], best) {
+                    best = tree[c];
+                }
+                c &= c - 1;
+            }
+            before[k] = best.1;
+            weight_to[k] = best.0 + weight;
+        }
+        for k in start..end {
+            let mut c = pairs[k].0.1 + 1;
+            while c <= columns {
+                if heavier((weight_to[k], Some(k)), tree[c]) {
+                    tree[c] = (weight_to[k], Some(k));
+                }
+                c += c & c.wrapping_neg();
+            }
+        }
+        start = end;
+    }
+    let mut last = None;
+    for k in 0..pairs.len() {
+        if last.is_none_or(|l: usize| weight_to[k] > weight_to[l]) {
+            last = Some(k);
+        }
+    }
+    let mut chain = Vec::new();
+    while let Some(k) = last {
+        chain.push(pairs[k].0);
+        last = before[k];
+    }
+    chain.reverse();
+    chain
 }
 
 /// Minimum-cost sequence of beads covering both sides in order. The length ratio of the two
@@ -298,7 +530,14 @@ fn align_segments(a: &[Segment], b: &[Segment], ends: Ends) -> Vec<Bead> {
         1.0
     };
     let overlap = shared_words(a, b).max(f64::EPSILON);
-    let first = best_path(a, b, ratio, overlap, ends);
+    let anchors = anchor_pairs(a, b);
+    let path = |ratio: f64| {
+        // Anchors out of the band (or that leave no way through it) are not followed.
+        best_path(a, b, ratio, overlap, ends, &anchors)
+            .or_else(|| best_path(a, b, ratio, overlap, ends, &[]))
+            .unwrap_or_default()
+    };
+    let first = path(ratio);
     let (mut one_a, mut one_b, mut ones) = (0.0, 0.0, 0);
     for bead in first
         .iter()
@@ -311,7 +550,7 @@ fn align_segments(a: &[Segment], b: &[Segment], ends: Ends) -> Vec<Bead> {
     if ones < 2 || one_a == 0.0 || one_b == 0.0 || (one_b / one_a - ratio).abs() < 0.01 {
         return first;
     }
-    best_path(a, b, one_b / one_a, overlap, ends)
+    path(one_b / one_a)
 }
 
 /// One row of the filled band of the alignment table: the cells of columns `first..`, each with
@@ -379,9 +618,32 @@ impl BandRow {
     }
 }
 
-/// The dynamic programme itself, for a given length ratio and document-wide word overlap.
-fn best_path(a: &[Segment], b: &[Segment], ratio: f64, overlap: f64, ends: Ends) -> Vec<Bead> {
+/// The dynamic programme itself, for a given length ratio and document-wide word overlap, through
+/// the `anchors` (pairs `(i, j)` of [`anchor_pairs`]: `a[i]` is paired with a bead holding
+/// `b[j]`), or `None` when no path goes through them all.
+fn best_path(
+    a: &[Segment],
+    b: &[Segment],
+    ratio: f64,
+    overlap: f64,
+    ends: Ends,
+    anchors: &[(usize, usize)],
+) -> Option<Vec<Bead>> {
     let (n, m) = (a.len(), b.len());
+    // The columns each row may reach: past the anchors of rows above it, short of the anchors
+    // of its row and below (a path through cell `(i, j)` has paired `a[..i]` with `b[..j]`).
+    let mut next_anchor = anchors.iter().peekable();
+    let mut reachable = Vec::with_capacity(n + 1);
+    let mut from = 0;
+    for i in 0..=n {
+        while let Some(&&(p, q)) = next_anchor.peek()
+            && p < i
+        {
+            from = q + 1;
+            next_anchor.next();
+        }
+        reachable.push((from, next_anchor.peek().map_or(m, |&&(_, q)| q)));
+    }
     let unpaired = -BEADS[1].1.ln() + shared_words_weight(overlap) / 2.0;
     // A section one version lacks: a run of the longer version's segments left unpaired, which
     // costs one unpaired segment to open, [`CUT_PER_SEGMENT`] for each further one, and one
@@ -406,6 +668,9 @@ fn best_path(a: &[Segment], b: &[Segment], ratio: f64, overlap: f64, ends: Ends)
         let first = rows[i].first;
         for cell in 0..rows[i].cost.len() {
             let j = first + cell;
+            if j < reachable[i].0 || j > reachable[i].1 {
+                continue;
+            }
             if i == 0 && j == 0 {
                 rows[i].cost[cell] = 0.0;
                 continue;
@@ -469,6 +734,9 @@ fn best_path(a: &[Segment], b: &[Segment], ratio: f64, overlap: f64, ends: Ends)
             }
         }
     }
+    if !rows[end.0].cost(end.1).is_finite() && !rows[n].run_cost(m).is_finite() {
+        return None;
+    }
     let mut beads = Vec::new();
     let unpaired_score = crate::text::round4((-unpaired / 4.0).exp());
     for k in (end.0..n).rev() {
@@ -518,7 +786,7 @@ fn best_path(a: &[Segment], b: &[Segment], ratio: f64, overlap: f64, ends: Ends)
         j -= db;
     }
     beads.reverse();
-    beads
+    Some(beads)
 }
 
 /// Cost of pairing `left` with `right`, or `None` when the bead is not allowed (a heading merged
@@ -551,7 +819,13 @@ fn bead_cost(
     let heading_a = left.iter().all(|s| s.heading);
     let heading_b = right.iter().all(|s| s.heading);
     if heading_a != heading_b {
-        total += 3.0;
+        total += STRUCTURE_MISMATCH;
+    }
+    // A list item paired with prose (paragraphs only: sentences are never list items).
+    let list_a = left.iter().any(|s| s.list_item);
+    let list_b = right.iter().any(|s| s.list_item);
+    if list_a != list_b {
+        total += STRUCTURE_MISMATCH;
     }
     let shared = left
         .iter()
@@ -560,11 +834,15 @@ fn bead_cost(
         .count();
     total -= NUMBER_BONUS * shared as f64;
     // Sides that share fewer words than the two documents do overall are less likely a pair;
-    // paid per segment, so that merging segments does not save it.
+    // paid per segment, so that merging segments does not save it. A side with no words to
+    // share at all (Japanese or Chinese text without a name, number or `?`) says nothing.
+    let wordless = |side: &[Segment]| side.iter().all(|s| s.wordless_cjk);
     let segments = (left.len() + right.len()) as f64 / 2.0;
-    total += segments
-        * shared_words_weight(overlap)
-        * (1.0 - (shared_words(left, right) / overlap).min(1.0));
+    if !wordless(left) && !wordless(right) {
+        total += segments
+            * shared_words_weight(overlap)
+            * (1.0 - (shared_words(left, right) / overlap).min(1.0));
+    }
     Some(total.max(0.0))
 }
 
@@ -687,6 +965,9 @@ mod tests {
             numbers: Vec::new(),
             words: words.to_vec(),
             shared_with_previous: Vec::new(),
+            anchors: Vec::new(),
+            list_item: false,
+            wordless_cjk: false,
         };
         let list = linked(vec![
             side(&[1, 3, 5, 7]),
@@ -701,6 +982,57 @@ mod tests {
         // All three (1 2 3 4 5 7 9) against the first: 1 3 5 7.
         assert_eq!(shared_words(&list, &list[..1]), 2.0 * 4.0 / (7.0 + 4.0));
         assert_eq!(shared_words(&list[..1], &[side(&[])]), 0.0);
+    }
+
+    #[test]
+    fn the_heaviest_chain_keeps_pairs_in_order_in_both_versions() {
+        // (3, 1) crosses (1, 2) and (2, 3); together they outweigh it.
+        let pairs = [((1, 2), 1), ((2, 3), 1), ((3, 1), 1), ((4, 4), 2)];
+        assert_eq!(heaviest_chain(&pairs), [(1, 2), (2, 3), (4, 4)]);
+        // Pairs of one row never chain with each other.
+        assert_eq!(heaviest_chain(&[((0, 0), 1), ((0, 1), 1)]), [(0, 0)]);
+        assert!(heaviest_chain(&[]).is_empty());
+    }
+
+    #[test]
+    fn list_items_are_told_by_their_bullets_and_numbers() {
+        for item in [
+            "- Added 新機能",
+            "* one",
+            "• two",
+            "・項目",
+            "1. first",
+            "12) twelfth",
+            "a) one",
+        ] {
+            assert!(is_list_item(item), "{item}");
+        }
+        for prose in [
+            "-5 degrees",
+            "Mentors help.",
+            "2019. That year",
+            "Ab) no",
+            "・",
+        ] {
+            assert!(!is_list_item(prose), "{prose}");
+        }
+    }
+
+    #[test]
+    fn words_inside_a_sentence_are_told_from_words_that_open_one() {
+        let words = latin_words("Mentors help, Anna said. Then GitHub and Twitterで話題");
+        assert_eq!(
+            words,
+            [
+                ("Mentors", false),
+                ("help", true),
+                ("Anna", true),
+                ("said", true),
+                ("Then", false),
+                ("GitHub", true),
+                ("Twitter", true),
+            ]
+        );
     }
 
     #[test]

@@ -550,6 +550,12 @@ pub fn katakana_words(text: &str) -> Vec<Vec<String>> {
     words
 }
 
+/// Whether `c` is a katakana letter (full or half width) or the prolonged sound mark; not a mark
+/// that separates the parts of a name (`ジョン・スミス`).
+pub fn is_katakana(c: char) -> bool {
+    script_of(c) == Some(Script::Katakana) && !is_name_dot(c)
+}
+
 /// The marks that separate the parts of a name written in katakana (`ジョン・スミス`).
 fn is_name_dot(c: char) -> bool {
     matches!(c, '・' | '゠' | '＝' | '･')

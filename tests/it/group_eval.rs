@@ -556,10 +556,9 @@ fn versions_cut_short_align_one_to_one_with_the_rest_unpaired() {
 /// (the seeds, and versions of two articles of the development set read in place: Swedish and
 /// Japanese, Spanish and English, Japanese and English (Twelve-Factor), German and English): each aligns around
 /// its gap, its paragraphs one to one and the section it lacks as 1-0 rows of the other version,
-/// at a mean paragraph link F1 of at least 0.95, each at least 0.85. (Between Swedish and
-/// Japanese the gap may be placed a paragraph or two off, 1 of 3 or 3 of 5 lacking paragraphs
-/// unpaired, F1 0.89: short headings and list items pair across the gap, where the lengths and
-/// the few shared names cannot tell where the section begins.)
+/// at a mean paragraph link F1 of at least 0.95, each at least 0.9. (Between Swedish and
+/// Japanese, short headings and list items around the gap are told apart by being list items or
+/// not: their lengths and the few names they share cannot tell where the section begins.)
 #[test]
 fn versions_lacking_a_middle_section_align_around_the_gap() {
     let [swedish, polish, changelog_sv, changelog_ja] = seeds_and_changelogs();
@@ -591,7 +590,7 @@ fn versions_lacking_a_middle_section_align_around_the_gap() {
         ("semver de, gap", (&semver_en, &semver_de), (3, 6)),
     ] {
         let versions = (versions.0.as_str(), versions.1.as_str());
-        gaps.push(check_cut_alignment(label, versions, section, (0.85, 0.3)));
+        gaps.push(check_cut_alignment(label, versions, section, (0.9, 0.3)));
     }
     let mean = gaps.iter().sum::<f64>() / gaps.len() as f64;
     println!("versions lacking a middle section: mean paragraph link F1 {mean:.3}");
