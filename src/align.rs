@@ -139,13 +139,23 @@ pub fn align(text_a: &str, a: &Segmented, text_b: &str, b: &Segmented) -> Alignm
 
 /// The paragraph beads of [`align`] alone (what scoring a pair reads).
 pub fn align_paragraphs(text_a: &str, a: &Segmented, text_b: &str, b: &Segmented) -> Vec<Bead> {
+    align_paragraphs_in_scripts(
+        (text_a, a, tokens::dominant_script(text_a)),
+        (text_b, b, tokens::dominant_script(text_b)),
+    )
+}
+
+/// [`align_paragraphs`] with each version's [`tokens::dominant_script`] known already (grouping
+/// keeps it in the fingerprint).
+pub(crate) fn align_paragraphs_in_scripts(
+    (text_a, a, script_a): (&str, &Segmented, &str),
+    (text_b, b, script_b): (&str, &Segmented, &str),
+) -> Vec<Bead> {
     // Headings and boilerplate lines stand alone: they are never merged with body text.
     // Names in katakana are heard in the other version's Latin letters only when one of them
-    // writes katakana at all.
-    let sounds = [text_a, text_b]
-        .iter()
-        .any(|text| text.chars().any(tokens::is_katakana));
-    let across_scripts = tokens::dominant_script(text_a) != tokens::dominant_script(text_b);
+    // is Japanese.
+    let sounds = script_a == "japanese" || script_b == "japanese";
+    let across_scripts = script_a != script_b;
     let paragraphs = |text: &str, segmented: &Segmented| -> Vec<Segment> {
         linked(
             segmented

@@ -27,7 +27,7 @@
 //! two components never meet). A cluster runs the same steps as tasks over files:
 //! [`keyed_partition_share`] from the documents' keys, [`exact_copies_by`] from their hashes.
 
-use crate::align::{Alignment, align_paragraphs, align_sentences_within};
+use crate::align::{Alignment, align_paragraphs_in_scripts, align_sentences_within};
 use crate::lang::Language;
 use crate::normalize::Restoration;
 use crate::segment::Segmented;
@@ -1764,7 +1764,10 @@ pub fn score_pair(
     if score_with(1.0) < lowest_line {
         return None;
     }
-    let paragraphs = align_paragraphs(a.text, a.segmented, b.text, b.segmented);
+    let paragraphs = align_paragraphs_in_scripts(
+        (a.text, a.segmented, &fingerprint_a.script),
+        (b.text, b.segmented, &fingerprint_b.script),
+    );
     let good = paragraphs
         .iter()
         .filter(|bead| bead.a.len() == 1 && bead.b.len() == 1 && bead.score >= 0.1)

@@ -75,7 +75,16 @@ impl Script {
 }
 
 /// The script of one character (`None` for punctuation, spaces, symbols and marks).
+#[inline]
 pub fn script_of(c: char) -> Option<Script> {
+    // Most characters of most texts are ASCII: told apart before the ranges are tried.
+    if c.is_ascii() {
+        return match c {
+            '0'..='9' => Some(Script::Number),
+            c if c.is_ascii_alphabetic() => Some(Script::Latin),
+            _ => None,
+        };
+    }
     let script = match c {
         '0'..='9' => Script::Number,
         '\u{3040}'..='\u{309F}' => Script::Hiragana,
@@ -548,12 +557,6 @@ pub fn katakana_words(text: &str) -> Vec<Vec<String>> {
     }
     words.retain(|parts| !parts.is_empty());
     words
-}
-
-/// Whether `c` is a katakana letter (full or half width) or the prolonged sound mark; not a mark
-/// that separates the parts of a name (`ジョン・スミス`).
-pub fn is_katakana(c: char) -> bool {
-    script_of(c) == Some(Script::Katakana) && !is_name_dot(c)
 }
 
 /// The marks that separate the parts of a name written in katakana (`ジョン・スミス`).
