@@ -32,8 +32,8 @@ use crate::lang::Language;
 use crate::normalize::Restoration;
 use crate::segment::Segmented;
 use crate::text::tokens::{
-    Spelling, TokenKind, compounds, dominant_script, fold_width, in_context, katakana_words,
-    lowercase, number_digits, sound_key,
+    Spelling, Token, TokenKind, compounds_of, dominant_script, fold_width, in_context,
+    katakana_words, lowercase, number_digits, sound_key,
 };
 use crate::text::{round4, stable_hash, tokens};
 use rayon::prelude::*;
@@ -175,29 +175,30 @@ fn sound_pair(first: &str, second: &str) -> Option<String> {
 /// A word or number of a fingerprinted text as anchors read it: the tokenizer's
 /// [compounds](compounds) outside Chinese, Japanese and Korean runs (which only end the words
 /// around them), full-width forms folded, numbers as their digits.
-struct Piece {
+struct Piece<'t> {
     /// Word or number.
     kind: TokenKind,
     /// The word (full-width forms folded), or the number's digits.
-    text: String,
+    text: std::borrow::Cow<'t, str>,
     /// Whether it opens a sentence.
     sentence_start: bool,
     /// Whether Chinese, Japanese or Korean text stands beside it.
     beside_cjk: bool,
 }
 
-/// The [`Piece`]s of `text`, in order; machine-translation placeholders that stand where a
-/// number was (`XNUMX`) are left out.
-fn pieces(text: &str) -> Vec<Piece> {
-    in_context(text, compounds(text))
+/// The [`Piece`]s of `text` (of its [`tokens`], made already), in order; machine-translation
+/// placeholders that stand where a number was (`XNUMX`) are left out.
+fn pieces<'t>(text: &'t str, text_tokens: &[Token<'t>]) -> Vec<Piece<'t>> {
+    in_context(text, compounds_of(text, text_tokens.iter().cloned()))
         .filter(|t| !t.token.script.is_cjk())
         .filter_map(|t| {
             let (kind, text) = match number_digits(&t.token) {
-                Some(digits) => (TokenKind::Number, digits),
-                None => (
+                Some(digits) => (TokenKind::Number, std::borrow::Cow::Owned(digits)),
+                None if t.token.text.chars().any(|c| fold_width(c) != c) => (
                     TokenKind::Word,
-                    t.token.text.chars().map(fold_width).collect(),
+                    std::borrow::Cow::Owned(t.token.text.chars().map(fold_width).collect()),
                 ),
+                None => (TokenKind::Word, std::borrow::Cow::Borrowed(t.token.text)),
             };
             (!text.eq_ignore_ascii_case("xnumx")).then_some(Piece {
                 kind,
@@ -238,7 +239,7 @@ fn latin_sound_anchors(tokens: &[Piece]) -> Vec<String> {
                 }
             }
         }
-        before = capitalised.then_some(token.text.as_str());
+        before = capitalised.then_some(&*token.text);
     }
     anchors
 }
@@ -478,7 +479,8 @@ pub fn fingerprint(document: &GroupInput, config: &GroupConfig) -> Fingerprint {
         .unwrap_or(std::borrow::Cow::Borrowed(&original[..end]));
     let mut anchors = BTreeSet::new();
     let script = dominant_script(&text);
-    let words_and_numbers = pieces(&text);
+    let text_tokens: Vec<Token> = tokens(&text).collect();
+    let words_and_numbers = pieces(&text, &text_tokens);
     if script == "japanese" {
         anchors.extend(katakana_sound_anchors(&text));
     } else {
@@ -493,8 +495,10 @@ pub fn fingerprint(document: &GroupInput, config: &GroupConfig) -> Fingerprint {
             TokenKind::Number => {}
         }
     }
-    let words: Vec<std::borrow::Cow<str>> =
-        tokens(&text).map(|token| lowercase(token.text)).collect();
+    let words: Vec<std::borrow::Cow<str>> = text_tokens
+        .iter()
+        .map(|token| lowercase(token.text))
+        .collect();
     let mut sketch = vec![u64::MAX; config.sketch];
     for trigram in words.windows(3) {
         let joined = trigram[0]
@@ -560,7 +564,7 @@ pub fn fingerprint(document: &GroupInput, config: &GroupConfig) -> Fingerprint {
 /// capitalised other than at a sentence start (a Latin word inside CJK text is a name wherever
 /// it stands).
 fn word_anchors(token: &Piece) -> Vec<String> {
-    let word = token.text.as_str();
+    let word = &*token.text;
     let mut anchors = Vec::new();
     let digits: String = word.chars().filter(char::is_ascii_digit).collect();
     if digits.len() >= 2 {

@@ -430,8 +430,17 @@ fn is_digit_separator(c: char) -> bool {
 /// groups after it across one separator (`10 000`). What names, brands, code and URLs are read
 /// from; a run of an unspaced script or Hangul is never part of a compound.
 pub fn compounds(text: &str) -> impl Iterator<Item = Token<'_>> {
+    compounds_of(text, tokens(text))
+}
+
+/// [`compounds`] from the [`tokens`] of `text` made already (a caller that reads them in other
+/// ways too tokenizes once).
+pub fn compounds_of<'t>(
+    text: &'t str,
+    tokens: impl IntoIterator<Item = Token<'t>>,
+) -> impl Iterator<Item = Token<'t>> {
     let joins = |token: &Token| token.script != Script::Hangul && !token.script.is_unspaced();
-    let mut pieces = tokens(text).peekable();
+    let mut pieces = tokens.into_iter().peekable();
     std::iter::from_fn(move || {
         let mut token = pieces.next()?;
         while let Some(next) = pieces.peek() {
