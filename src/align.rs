@@ -564,33 +564,63 @@ fn align_segments(a: &[Segment], b: &[Segment], ends: Ends) -> Vec<Bead> {
 }
 
 /// One row of the filled band of the alignment table: the cells of columns `first..`, each with
-/// its lowest cost so far and the bead shape that reaches it (`(0, 0)` for none). Cells outside
-/// the band cost infinity and have no bead. Where runs of unpaired segments are allowed
-/// ([`Ends::MayBeCut`]), each cell also keeps the lowest cost of reaching it with such a run.
+/// its lowest cost so far and how it is reached ([`Step`]). Cells outside the band cost infinity
+/// and have no bead. Where runs of unpaired segments are allowed ([`Ends::MayBeCut`]), each cell
+/// also keeps the lowest cost of reaching it with such a run, while the next row needs it.
 struct BandRow {
     first: usize,
     cost: Vec<f64>,
-    back: Vec<(u8, u8)>,
-    /// The cell's lowest cost (to go on from) ends in a closed run of unpaired segments.
-    ends_in_run: Vec<bool>,
+    steps: Vec<Step>,
     /// Lowest cost of reaching the cell with its last bead an unpaired segment of the longer
-    /// version inside a run.
+    /// version inside a run; emptied once no later row reads it (see [`BandRow::release_runs`]).
     run_cost: Vec<f64>,
-    /// That bead continues a run (rather than opening one).
-    run_continues: Vec<bool>,
+}
+
+/// How a cell of the alignment table is reached, in one byte (the table holds a byte and a cost
+/// per cell, so that two long texts aligned by lines fit in memory): the bead shape `(da, db)`
+/// that reaches its lowest cost (`(0, 0)` for none), whether that cost ends in a closed run of
+/// unpaired segments, and whether the cell's run bead continues a run rather than opens one.
+#[derive(Clone, Copy, Default)]
+struct Step(u8);
+
+impl Step {
+    const ENDS_IN_RUN: u8 = 1 << 4;
+    const RUN_CONTINUES: u8 = 1 << 5;
+
+    fn shape(self) -> (usize, usize) {
+        (usize::from(self.0 & 3), usize::from((self.0 >> 2) & 3))
+    }
+
+    fn with_shape(self, (da, db): (u8, u8)) -> Self {
+        Self((self.0 & !0b1111) | (da & 3) | ((db & 3) << 2))
+    }
+
+    fn ends_in_run(self) -> bool {
+        self.0 & Self::ENDS_IN_RUN != 0
+    }
+
+    fn run_continues(self) -> bool {
+        self.0 & Self::RUN_CONTINUES != 0
+    }
+
+    fn with_flag(self, flag: u8, on: bool) -> Self {
+        Self(if on { self.0 | flag } else { self.0 & !flag })
+    }
 }
 
 impl BandRow {
-    /// An unfilled row over columns `columns`.
-    fn new(columns: std::ops::RangeInclusive<usize>) -> Self {
+    /// An unfilled row over columns `columns`, with run costs when runs are allowed.
+    fn new(columns: std::ops::RangeInclusive<usize>, runs: bool) -> Self {
         let width = columns.end() + 1 - columns.start();
         Self {
             first: *columns.start(),
             cost: vec![f64::INFINITY; width],
-            back: vec![(0, 0); width],
-            ends_in_run: vec![false; width],
-            run_cost: vec![f64::INFINITY; width],
-            run_continues: vec![false; width],
+            steps: vec![Step::default(); width],
+            run_cost: if runs {
+                vec![f64::INFINITY; width]
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -608,23 +638,18 @@ impl BandRow {
 
     fn run_cost(&self, column: usize) -> f64 {
         self.cell(column)
-            .map_or(f64::INFINITY, |cell| self.run_cost[cell])
+            .and_then(|cell| self.run_cost.get(cell).copied())
+            .unwrap_or(f64::INFINITY)
     }
 
-    fn back(&self, column: usize) -> (usize, usize) {
-        self.cell(column).map_or((0, 0), |cell| {
-            let (da, db) = self.back[cell];
-            (usize::from(da), usize::from(db))
-        })
+    /// Frees the run costs, which only the next row reads.
+    fn release_runs(&mut self) {
+        self.run_cost = Vec::new();
     }
 
-    fn ends_in_run(&self, column: usize) -> bool {
-        self.cell(column).is_some_and(|cell| self.ends_in_run[cell])
-    }
-
-    fn run_continues(&self, column: usize) -> bool {
+    fn step(&self, column: usize) -> Step {
         self.cell(column)
-            .is_some_and(|cell| self.run_continues[cell])
+            .map_or(Step::default(), |cell| self.steps[cell])
     }
 }
 
@@ -674,7 +699,12 @@ fn best_path(
         let centre = (i * m).checked_div(n).unwrap_or(0);
         rows.push(BandRow::new(
             centre.saturating_sub(band)..=(centre + band).min(m),
+            run_shape.is_some(),
         ));
+        // Runs are one segment long: row `i` reads the run costs of rows `i` and `i - 1` only.
+        if let Some(done) = i.checked_sub(2) {
+            rows[done].release_runs();
+        }
         let first = rows[i].first;
         for cell in 0..rows[i].cost.len() {
             let j = first + cell;
@@ -703,7 +733,7 @@ fn best_path(
                 let row = &mut rows[i];
                 if candidate < row.cost[cell] {
                     row.cost[cell] = candidate;
-                    row.back[cell] = shape;
+                    row.steps[cell] = row.steps[cell].with_shape(shape);
                 }
             }
             if let Some((da, db)) = run_shape
@@ -714,11 +744,12 @@ fn best_path(
                 let continued = rows[i - da].run_cost(j - db) + CUT_PER_SEGMENT;
                 let row = &mut rows[i];
                 row.run_cost[cell] = opened.min(continued);
-                row.run_continues[cell] = continued < opened;
+                row.steps[cell] =
+                    row.steps[cell].with_flag(Step::RUN_CONTINUES, continued < opened);
                 let closed = row.run_cost[cell] + unpaired;
                 if closed < row.cost[cell] {
                     row.cost[cell] = closed;
-                    row.ends_in_run[cell] = true;
+                    row.steps[cell] = row.steps[cell].with_flag(Step::ENDS_IN_RUN, true);
                 }
             }
         }
@@ -768,9 +799,9 @@ fn best_path(
     // A run at the end of both is not closed.
     let mut in_run = run_shape.is_some() && rows[n].run_cost(m) < rows[n].cost(m);
     while i > 0 || j > 0 {
-        if in_run || rows[i].ends_in_run(j) {
+        if in_run || rows[i].step(j).ends_in_run() {
             let Some((da, db)) = run_shape else { break };
-            in_run = rows[i].run_continues(j);
+            in_run = rows[i].step(j).run_continues();
             // An unpaired segment scores as one, whether it opens a run or continues it: a run
             // is cheap to make, not a sign that the versions match.
             beads.push(Bead {
@@ -782,7 +813,7 @@ fn best_path(
             j -= db;
             continue;
         }
-        let (da, db) = rows[i].back(j);
+        let (da, db) = rows[i].step(j).shape();
         if da == 0 && db == 0 {
             break;
         }
