@@ -1,16 +1,24 @@
 //! The tokenizer: words and numbers with byte spans into the original text, for every script the
-//! corpus holds. Filters are small functions over its tokens: [`lowercase`],
-//! [`fold_apostrophes`], [`split_elision`], [`character_pieces`] and [`char_bigrams`] for
-//! matching; [`compounds`] (code, URLs, hyphenated names and numbers with their digit groups
-//! whole), [`number_digits`], [`in_context`] (whether a word opens a sentence or stands beside
-//! CJK text), [`katakana_words`] with [`sound_key`], and [`dominant_script`] for grouping.
+//! corpus holds. Every stage reads words through it; where a stage needs other boundaries, a
+//! filter over its tokens says which. Filters are small functions over its tokens:
+//! [`lowercase`], [`fold_apostrophes`], [`split_elision`], [`character_pieces`] and
+//! [`char_bigrams`] for matching; [`hyphenated_words`] (words joined across an inner hyphen or
+//! apostrophe: the words of the English normaliser); [`word_parts`] (a token cut at its inner
+//! punctuation: the words the aligner compares and reads names from); [`compounds`] (code, URLs,
+//! hyphenated names and numbers with their digit groups whole), [`number_digits`],
+//! [`in_context`] (whether a word opens a sentence or stands beside CJK text),
+//! [`katakana_words`] with [`sound_key`], and [`dominant_script`] for grouping.
 //!
 //! What a token is, script by script:
 //! - **Alphabetic scripts** (Latin, Greek, Cyrillic, Armenian, Georgian, Hebrew, Arabic,
 //!   Devanagari and other Indic scripts): a word of Unicode's word-boundary rules (UAX #29),
 //!   split at spaces and punctuation; an apostrophe between letters stays inside (`don't`,
 //!   `l'expertise`; [`split_elision`] separates `l'`), a hyphen does not (`e-mail` is two
-//!   words). Combining marks (Devanagari vowel signs, Arabic harakat) stay with their letter.
+//!   words; [`hyphenated_words`] joins them). The other marks UAX #29 allows between letters
+//!   or digits stay inside too: a period or colon between letters (`example.com`, `S:t`), a
+//!   comma or period between digits (`3.14`), an underscore (`snake_case`), a middle dot
+//!   (`col·laboració`); [`word_parts`] cuts a token there. Combining marks (Devanagari vowel
+//!   signs and virama, Arabic harakat, Thai tone marks) stay with their letter.
 //! - **Hangul**: a space-separated word (eojeol), particles attached (`멘토링은`).
 //! - **Thai, Lao, Khmer, Myanmar** (written without spaces): one token per run of the script,
 //!   since splitting them into words needs a dictionary.
@@ -416,39 +424,110 @@ fn is_digit_separator(c: char) -> bool {
 }
 
 /// The tokens of `text` with compounds and numbers whole: a word of alphabetic script joined to
-/// the words after it across one to three [joiners](is_joiner) (`config/routes.rb`,
-/// `https://12factor.net/ja`, `Twelve-Factor`, `COVID-19`), and a number joined to the digit
-/// groups after it across one separator (`10 000`). What names, brands, code and URLs are read
-/// from; a run of an unspaced script or Hangul is never part of a compound.
+/// the words after it across one to three joiners (`-`, `.`, `/`, `_`, `:`, `@`, apostrophes:
+/// `config/routes.rb`, `https://12factor.net/ja`, `Twelve-Factor`, `COVID-19`), and a number
+/// joined to the digit groups after it across one separator (`10 000`). What names, brands, code
+/// and URLs are read from; a run of an unspaced script or Hangul is never part of a compound.
 pub fn compounds(text: &str) -> impl Iterator<Item = Token<'_>> {
-    let joins = |token: &Token| token.script != Script::Hangul && !token.script.is_unspaced();
+    joined(text, |token, gap, next| {
+        let compound = token.kind == TokenKind::Word
+            && spaced(token)
+            && spaced(next)
+            && (1..=3).contains(&gap.chars().count())
+            && gap.chars().all(is_joiner);
+        let number = token.kind == TokenKind::Number
+            && next.kind == TokenKind::Number
+            && gap.chars().count() == 1
+            && gap.chars().all(is_digit_separator);
+        compound || number
+    })
+}
+
+/// The tokens of `text` with words and numbers joined across one inner hyphen or apostrophe
+/// (`to-do`, `19-year-old`, `e-mail`, `80's`): the words of English as its normaliser, its
+/// lexicon and its word model count them. Every other boundary is the tokenizer's; a run of an
+/// unspaced script or Hangul joins nothing.
+pub fn hyphenated_words(text: &str) -> impl Iterator<Item = Token<'_>> {
+    joined(text, |token, gap, next| {
+        matches!(gap, "-" | "'" | "’") && spaced(token) && spaced(next)
+    })
+}
+
+/// The tokens of `text`, each joined to the ones after it while `joins(token so far, gap, next
+/// token)` holds: the one loop behind [`compounds`] and [`hyphenated_words`]. A joined token
+/// takes the kind and script of the last word in it.
+fn joined<'t>(
+    text: &'t str,
+    joins: impl Fn(&Token, &str, &Token) -> bool,
+) -> impl Iterator<Item = Token<'t>> {
     let mut pieces = tokens(text).peekable();
     std::iter::from_fn(move || {
         let mut token = pieces.next()?;
-        while let Some(next) = pieces.peek() {
-            let gap = &text[token.end..next.start];
-            let compound = token.kind == TokenKind::Word
-                && joins(&token)
-                && joins(next)
-                && (1..=3).contains(&gap.chars().count())
-                && gap.chars().all(is_joiner);
-            let number = token.kind == TokenKind::Number
-                && next.kind == TokenKind::Number
-                && gap.chars().count() == 1
-                && gap.chars().all(is_digit_separator);
-            if !compound && !number {
-                break;
-            }
+        while let Some(next) =
+            pieces.next_if(|next| joins(&token, &text[token.end..next.start], next))
+        {
             token.end = next.end;
             if next.kind == TokenKind::Word {
                 token.kind = TokenKind::Word;
                 token.script = next.script;
             }
-            pieces.next();
         }
         token.text = &text[token.start..token.end];
         Some(token)
     })
+}
+
+/// Whether a token is of a script written with spaces between words and joined by hyphens and
+/// dots: not a run of an unspaced script, not a Hangul word.
+fn spaced(token: &Token) -> bool {
+    token.script != Script::Hangul && !token.script.is_unspaced()
+}
+
+/// The runs of letters and digits of `token`, cut at the punctuation the tokenizer keeps inside a
+/// word (apostrophes, periods, colons, commas, underscores, middle dots): `don't` gives `don` and
+/// `t`, `l’expertise` `l` and `expertise`, `example.com` `example` and `com`, `10,000` `10` and
+/// `000`. A name or a cognate as spelt, whatever is attached to it (`Twitter's`, `d'Anna`); marks
+/// stay with their letters.
+pub fn word_parts(token: Token<'_>) -> impl Iterator<Item = Token<'_>> {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let rest = &token.text[from..];
+        let start = from + rest.len() - rest.trim_start_matches(is_inner_punctuation).len();
+        let end = token.text[start..]
+            .find(is_inner_punctuation)
+            .map_or(token.text.len(), |length| start + length);
+        from = end;
+        (start < end).then(|| Token {
+            start: token.start + start,
+            end: token.start + end,
+            text: &token.text[start..end],
+            ..token
+        })
+    })
+}
+
+/// Punctuation that a word of Unicode's word-boundary rules may hold between its letters or
+/// digits: ASCII punctuation (`'`, `.`, `:`, `,`, `;`, `_`, and `"` in Hebrew) in either width,
+/// typographic apostrophes, middle dots and the separators of Greek, Armenian and Arabic.
+fn is_inner_punctuation(c: char) -> bool {
+    fold_width(c).is_ascii_punctuation()
+        || matches!(
+            c,
+            '’' | '‘'
+                | '·'
+                | '\u{0387}'
+                | '\u{2024}'
+                | '\u{2027}'
+                | '\u{FE52}'
+                | '\u{FE55}'
+                | '\u{037E}'
+                | '\u{055F}'
+                | '\u{0589}'
+                | '\u{05F4}'
+                | '\u{060C}'
+                | '\u{060D}'
+                | '\u{066C}'
+        )
 }
 
 /// The digits of a number token, full-width digits folded and separators left out (`10,000` and
@@ -822,6 +901,103 @@ mod tests {
         assert_eq!(parts("dell'apprendimento"), ["dell", "apprendimento"]);
         assert_eq!(parts("don't"), ["don't"]);
         assert_eq!(parts("l'"), ["l'"]);
+    }
+
+    #[test]
+    fn hyphenated_words_join_across_one_hyphen_or_apostrophe_in_spaced_scripts() {
+        let joined = |text| {
+            hyphenated_words(text)
+                .map(|t| (t.text, t.kind))
+                .collect::<Vec<_>>()
+        };
+        let word = TokenKind::Word;
+        assert_eq!(
+            joined("it surely's a to-do {listing} -x"),
+            [
+                ("it", word),
+                ("surely's", word),
+                ("a", word),
+                ("to-do", word),
+                ("listing", word),
+                ("x", word)
+            ]
+        );
+        assert_eq!(
+            joined("a 19-year-old's e-mail -- rock’n’roll in the 80's, 3.5-5 km"),
+            [
+                ("a", word),
+                ("19-year-old's", word),
+                ("e-mail", word),
+                ("rock’n’roll", word),
+                ("in", word),
+                ("the", word),
+                ("80's", word),
+                ("3.5-5", TokenKind::Number),
+                ("km", word)
+            ]
+        );
+        // Cyrillic and Latin join alike; Hangul, Han and kana do not.
+        assert_eq!(
+            joined("кто-то porte-parole 멘토-링 学习-效果 メンター-の"),
+            [
+                ("кто-то", word),
+                ("porte-parole", word),
+                ("멘토", word),
+                ("링", word),
+                ("学习", word),
+                ("效果", word),
+                ("メンター", word),
+                ("の", word)
+            ]
+        );
+        let text = "well-known l’expertise — 2019-2020";
+        for token in hyphenated_words(text) {
+            assert_eq!(&text[token.start..token.end], token.text);
+        }
+    }
+
+    #[test]
+    fn word_parts_cut_tokens_at_their_inner_punctuation() {
+        let parts = |text| {
+            tokens(text)
+                .flat_map(word_parts)
+                .map(|t| t.text)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            parts("don't Twitter's l’expertise example.com S:t 10,000 snake_case"),
+            [
+                "don",
+                "t",
+                "Twitter",
+                "s",
+                "l",
+                "expertise",
+                "example",
+                "com",
+                "S",
+                "t",
+                "10",
+                "000",
+                "snake",
+                "case"
+            ]
+        );
+        // Catalan middle dot, Hebrew gershayim, Arabic thousands separator.
+        assert_eq!(
+            parts("col·laboració צה\"ל ١٠٬٠٠٠"),
+            ["col", "laboració", "צה", "ל", "١٠", "٠٠٠"]
+        );
+        // Marks stay with their letters; words without inner punctuation and runs of unspaced
+        // scripts are one part.
+        assert_eq!(
+            parts("सीखना مُعَلِّم Ελλάδα 学習効果は ครูที่ดี"),
+            ["सीखना", "مُعَلِّم", "Ελλάδα", "学習効果", "は", "ครูที่ดี"]
+        );
+        let text = "Anna's co-op, d'Anna: ３.５";
+        for part in tokens(text).flat_map(word_parts) {
+            assert_eq!(&text[part.start..part.end], part.text);
+        }
     }
 
     #[test]
