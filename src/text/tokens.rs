@@ -1,6 +1,7 @@
 //! The tokenizer: words and numbers with byte spans into the original text, for every script the
-//! corpus holds. Every stage reads words through it; where a stage needs other boundaries, a
-//! filter over its tokens says which. Filters are small functions over its tokens:
+//! corpus holds. The stages read words through it (language detection alone keeps its own runs
+//! of letters, see `lang`); where a stage needs other boundaries, a filter over its tokens says
+//! which. Filters are small functions over its tokens:
 //! [`lowercase`], [`fold_apostrophes`], [`split_elision`], [`character_pieces`] and
 //! [`char_bigrams`] for matching; [`hyphenated_words`] (words joined across an inner hyphen or
 //! apostrophe: the words of the English normaliser); [`word_parts`] (a token cut at its inner
