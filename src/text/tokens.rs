@@ -191,19 +191,26 @@ pub fn tokens(text: &str) -> impl Iterator<Item = Token<'_>> {
 }
 
 /// The words of `text` under Unicode's word-boundary rules (UAX #29) with their offsets, as
-/// `unicode_word_indices` gives them. Plain ASCII text (most paragraphs of most corpora) takes
-/// one pass over its bytes under the rules that concern ASCII: runs of letters, digits and `_`,
-/// with `:` `.` `'` kept inside between two letters and `,` `;` `.` `'` between two digits; a
-/// run is a word when it holds a letter or digit.
+/// `unicode_word_indices` gives them; plain ASCII text (most paragraphs of most corpora) through
+/// [`ascii_word_indices`].
 fn word_indices(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let mut unicode = (!text.is_ascii()).then(|| text.unicode_word_indices());
+    let ascii = text.is_ascii();
+    let by_bytes = ascii.then(|| ascii_word_indices(text));
+    let by_rules = (!ascii).then(|| text.unicode_word_indices());
+    by_bytes
+        .into_iter()
+        .flatten()
+        .chain(by_rules.into_iter().flatten())
+}
+
+/// The words of ASCII `text` under the word-boundary rules that concern ASCII, in one pass over
+/// its bytes: runs of letters, digits and `_`, with `:` `.` `'` kept inside between two letters
+/// and `,` `;` `.` `'` between two digits; a run is a word when it holds a letter or digit.
+fn ascii_word_indices(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let bytes = text.as_bytes();
     let is_word_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     let mut i = 0;
     std::iter::from_fn(move || {
-        if let Some(words) = &mut unicode {
-            return words.next();
-        }
         while i < bytes.len() {
             if !is_word_byte(bytes[i]) {
                 i += 1;
@@ -241,8 +248,12 @@ fn word_indices(text: &str) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
-/// How many words `text` holds (see [`Token::counted_words`]).
+/// How many words `text` holds (see [`Token::counted_words`]). Plain ASCII text is counted
+/// without making each token: each of its words is one token of one word.
 pub fn word_count(text: &str) -> usize {
+    if text.is_ascii() {
+        return ascii_word_indices(text).count();
+    }
     tokens(text).map(|token| token.counted_words()).sum()
 }
 
@@ -954,15 +965,15 @@ mod tests {
         assert_eq!(parts("l'"), ["l'"]);
     }
 
-    /// The ASCII pass gives the words of the word-boundary rules: on every string of up to six
-    /// characters over those the rules treat apart, and on the module's examples.
+    /// The ASCII pass gives the words of the word-boundary rules: on every string of up to five
+    /// characters over those the rules treat apart, on the module's examples, and on every ASCII
+    /// text of the language bench (its sentences, paragraphs and words, with their lines cut at
+    /// every space).
     #[test]
     fn ascii_words_are_the_unicode_words() {
-        let alphabet = [
-            b'a', b'Z', b'1', b'_', b':', b'.', b'\'', b',', b';', b' ', b'-',
-        ];
+        let alphabet = b"aZ1_:.',; -\"\n";
         let mut text = Vec::new();
-        for length in 0..=6u32 {
+        for length in 0..=5u32 {
             for mut n in 0..alphabet.len().pow(length) {
                 text.clear();
                 for _ in 0..length {
@@ -978,6 +989,21 @@ mod tests {
                     v1.2 example.com:8080 -- end.";
         let unicode: Vec<_> = text.unicode_word_indices().collect();
         assert_eq!(word_indices(text).collect::<Vec<_>>(), unicode);
+        let mut checked = 0;
+        for file in ["sentences.tsv", "paragraphs.tsv", "words.tsv"] {
+            let path = format!("{}/tests/data/langid/{file}", env!("CARGO_MANIFEST_DIR"));
+            let data = std::fs::read_to_string(&path).expect("the bench data is bundled");
+            for line in data.lines().skip(1).filter(|line| line.is_ascii()) {
+                let pieces = line.match_indices(' ').map(|(at, _)| &line[at..]);
+                for text in std::iter::once(line).chain(pieces) {
+                    let unicode: Vec<_> = text.unicode_word_indices().collect();
+                    assert_eq!(word_indices(text).collect::<Vec<_>>(), unicode, "{text}");
+                    assert_eq!(word_count(text), unicode.len(), "{text}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 10_000, "only {checked} ASCII texts in the bench");
     }
 
     #[test]
