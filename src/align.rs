@@ -1042,6 +1042,16 @@ mod tests {
                 ("Twitter", true),
             ]
         );
+        // A word as spelt, without its clitic or possessive.
+        assert_eq!(
+            latin_words("Twitter's founder, d'Anna et l’équipe"),
+            [
+                ("Twitter", false),
+                ("founder", true),
+                ("Anna", false),
+                ("équipe", false),
+            ]
+        );
     }
 
     #[test]
