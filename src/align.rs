@@ -13,7 +13,7 @@ pub mod group;
 pub mod units;
 
 use crate::segment::{Segmented, Span};
-use crate::text::{stable_hash, tokens};
+use crate::text::{Token, TokenKind, stable_hash, tokens};
 use serde::Serialize;
 
 /// One row of an alignment: segments of `a` paired with segments of `b` (either may be empty
@@ -265,12 +265,18 @@ fn segment(text: &str, span: Span, heading: bool) -> Segment {
         .filter(|n| !n.is_empty())
         .map(String::from)
         .collect();
-    // Chinese, Japanese and Korean runs are no words to compare (and end a Latin word inside
-    // them: `S3やTwitter`).
-    let mut words: Vec<u64> = body
-        .split(|c: char| !c.is_alphabetic() || tokens::is_cjk(c))
-        .filter(|w| w.chars().nth(3).is_some())
-        .map(cognate_hash)
+    // Words of four letters or more as spelt (`Twitter's` is `Twitter`); Chinese, Japanese and
+    // Korean runs are no words to compare.
+    let mut words: Vec<u64> = word_parts_outside_cjk(body)
+        .filter(|part| part.kind == TokenKind::Word)
+        .filter(|part| {
+            part.text
+                .chars()
+                .filter(|c| c.is_alphabetic())
+                .nth(3)
+                .is_some()
+        })
+        .map(|part| cognate_hash(part.text))
         .chain(
             numbers
                 .iter()
@@ -316,27 +322,30 @@ fn linked(mut segments: Vec<Segment>) -> Vec<Segment> {
 /// classes are shared by too many words.
 const MIN_SOUND_KEY: usize = 3;
 
+/// The tokens of `text` outside Chinese, Japanese and Korean runs, cut into their
+/// [parts](tokens::word_parts): the words the aligner compares and reads names from.
+fn word_parts_outside_cjk(text: &str) -> impl Iterator<Item = Token<'_>> {
+    tokens::tokens(text)
+        .filter(|token| !token.script.is_cjk())
+        .flat_map(tokens::word_parts)
+}
+
 /// The words of four letters or more of `body` outside Chinese, Japanese and Korean runs, each
-/// with whether it stands inside a sentence (after a word or a comma).
+/// with whether it stands inside a sentence: after a word or a comma, or after CJK text alone.
 fn latin_words(body: &str) -> Vec<(&str, bool)> {
-    let is_word_char = |c: char| c.is_alphanumeric() && !tokens::is_cjk(c);
     let mut words = Vec::new();
-    let mut mid_sentence = false;
-    let mut rest = body;
-    while let Some(start) = rest.find(is_word_char) {
-        let before = rest[..start].trim();
-        if !before.is_empty() {
-            mid_sentence = before == "," || before.chars().all(tokens::is_cjk);
+    let mut last_end = None;
+    for part in word_parts_outside_cjk(body) {
+        let before = body[last_end.unwrap_or(0)..part.start].trim();
+        let mid_sentence = if before.is_empty() {
+            last_end.is_some()
+        } else {
+            before == "," || before.chars().all(tokens::is_cjk)
+        };
+        if part.text.chars().nth(3).is_some() {
+            words.push((part.text, mid_sentence));
         }
-        let length = rest[start..]
-            .find(|c: char| !is_word_char(c))
-            .unwrap_or(rest.len() - start);
-        let word = &rest[start..start + length];
-        if word.chars().nth(3).is_some() {
-            words.push((word, mid_sentence));
-        }
-        mid_sentence = true;
-        rest = &rest[start + length..];
+        last_end = Some(part.end);
     }
     words
 }
@@ -1072,6 +1081,16 @@ mod tests {
                 ("Then", false),
                 ("GitHub", true),
                 ("Twitter", true),
+            ]
+        );
+        // A word as spelt, without its clitic or possessive.
+        assert_eq!(
+            latin_words("Twitter's founder, d'Anna et l’équipe"),
+            [
+                ("Twitter", false),
+                ("founder", true),
+                ("Anna", false),
+                ("équipe", false),
             ]
         );
     }

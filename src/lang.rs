@@ -694,7 +694,9 @@ impl Cluster {
     }
 }
 
-/// The lowercase words of a text: maximal runs of letters and digits.
+/// The lowercase words of a text: maximal runs of letters and digits. Not the tokenizer's words
+/// (`text::tokens`): on a 10,000-document corpus, reading them through it cost `detect` a fifth
+/// more CPU time and moved the confidence of 13 Russian and Ukrainian documents.
 struct Words {
     lowercase: String,
     /// Byte range of each word in `lowercase`, and whether it holds a letter (not only digits).

@@ -17,6 +17,7 @@
 
 use crate::datafile::{DataFileError, numbered_rows, read_user_file};
 use crate::segment::Segmented;
+use crate::text::tokens::hyphenated_words;
 use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -460,7 +461,9 @@ fn parse_lexicon<'a>(
                 )));
             }
         };
-        let spun: Vec<String> = words(spun).map(|(_, _, w)| fold(w).into_owned()).collect();
+        let spun: Vec<String> = hyphenated_words(spun)
+            .map(|word| fold(word.text).into_owned())
+            .collect();
         let original = original.trim();
         if spun.is_empty() || original.is_empty() {
             return Err(row_error(
@@ -477,8 +480,8 @@ fn parse_lexicon<'a>(
         let entry = Entry {
             spun,
             original: original.to_string(),
-            original_words: words(original)
-                .map(|(_, _, w)| fold(w).into_owned())
+            original_words: hyphenated_words(original)
+                .map(|word| fold(word.text).into_owned())
                 .collect(),
             mode,
         };
@@ -661,30 +664,6 @@ pub struct Normalizer {
     lexicon_digest: u64,
     model: WordModel,
     config: NormalizeConfig,
-}
-
-/// Words of a text as (start, end, word): runs of letters and digits, with inner apostrophes and
-/// hyphens ("it's", "to-do") and a leading `{` kept out.
-fn words(text: &str) -> impl Iterator<Item = (usize, usize, &str)> {
-    let mut spans = Vec::new();
-    let mut start: Option<usize> = None;
-    let mut chars = text.char_indices().peekable();
-    while let Some((offset, c)) = chars.next() {
-        let inner = matches!(c, '\'' | '’' | '-')
-            && start.is_some()
-            && chars
-                .peek()
-                .is_some_and(|&(_, next)| next.is_alphanumeric());
-        if c.is_alphanumeric() || inner {
-            start.get_or_insert(offset);
-        } else if let Some(first) = start.take() {
-            spans.push((first, offset));
-        }
-    }
-    if let Some(first) = start {
-        spans.push((first, text.len()));
-    }
-    spans.into_iter().map(move |(s, e)| (s, e, &text[s..e]))
 }
 
 /// A word as the lexicon and the word model see it: lowercase, with typographic apostrophes
@@ -891,12 +870,12 @@ impl MentionMarks {
             || last == "or"
             || [" and", " or"].iter().any(|joining| {
                 last.strip_suffix(joining)
-                    .is_some_and(|item| words(item).count() <= MENTION_ITEM_MAX_WORDS)
+                    .is_some_and(|item| hyphenated_words(item).count() <= MENTION_ITEM_MAX_WORDS)
             });
         opens_item
             && items
                 .iter()
-                .all(|item| words(&joiner(item)).count() <= MENTION_ITEM_MAX_WORDS)
+                .all(|item| hyphenated_words(&joiner(item)).count() <= MENTION_ITEM_MAX_WORDS)
     }
 }
 
@@ -950,9 +929,9 @@ fn in_short_quotation(body: &str, start: usize, end: usize) -> bool {
     let Some((close_at, _)) = closing else {
         return false;
     };
-    words(&before[open_at..]).count()
-        + words(&body[start..end]).count()
-        + words(&after[..close_at]).count()
+    hyphenated_words(&before[open_at..]).count()
+        + hyphenated_words(&body[start..end]).count()
+        + hyphenated_words(&after[..close_at]).count()
         <= MENTION_QUOTE_MAX_WORDS
 }
 
@@ -1097,10 +1076,10 @@ impl Normalizer {
             let (mut piece, mut read) = (start, 0);
             while piece < end && read < per_paragraph {
                 let piece_stop = piece_end(text, piece, end);
-                for (s, e, word) in words(&text[piece..piece_stop]) {
-                    let word = fold(word);
+                for token in hyphenated_words(&text[piece..piece_stop]) {
+                    let word = fold(token.text);
                     if let Some(before_end) = before_end
-                        && !text[before_end..piece + s].contains('\n')
+                        && !text[before_end..piece + token.start].contains('\n')
                     {
                         total -= self.model.transition(&before, &word);
                         read += 1;
@@ -1110,7 +1089,7 @@ impl Normalizer {
                     }
                     before.clear();
                     before.push_str(&word);
-                    before_end = Some(piece + e);
+                    before_end = Some(piece + token.end);
                 }
                 piece = piece_stop;
             }
@@ -1319,8 +1298,9 @@ impl Normalizer {
                 });
             }
         }
-        let tokens: Vec<(usize, usize, Cow<str>)> =
-            words(body).map(|(s, e, w)| (s, e, fold(w))).collect();
+        let tokens: Vec<(usize, usize, Cow<str>)> = hyphenated_words(body)
+            .map(|word| (word.start, word.end, fold(word.text)))
+            .collect();
         let mut i = 0;
         while i < tokens.len() {
             let overlaps = |s: usize, e: usize| taken.iter().any(|&(ts, te)| s < te && ts < e);
@@ -2189,13 +2169,5 @@ mod tests {
         for e in &merged {
             assert_eq!(original[e.start..e.end], e.from);
         }
-    }
-
-    #[test]
-    fn words_keep_inner_apostrophes_and_hyphens() {
-        let found: Vec<&str> = words("it surely's a to-do {listing} -x")
-            .map(|w| w.2)
-            .collect();
-        assert_eq!(found, ["it", "surely's", "a", "to-do", "listing", "x"]);
     }
 }

@@ -191,7 +191,7 @@ impl Segmenter {
 
     fn paragraph(&self, text: &str, span: Span, single_line: bool, depth: Depth) -> Paragraph {
         let body = &text[span.start..span.end];
-        let words = paragraph_words(body);
+        let words = word_count(body);
         let boilerplate = words <= BOILERPLATE_MAX_WORDS && self.is_boilerplate(body, words);
         let heading = !boilerplate && single_line && self.is_heading(body, words);
         let sentences = match depth {
@@ -297,57 +297,6 @@ impl Segmenter {
             matches!((chars.next(), chars.next()), (Some(c), None) if c.is_uppercase());
         is_initial || self.abbreviations.contains(&last.to_lowercase())
     }
-}
-
-/// The words of a paragraph as [`word_count`] counts them. Plain ASCII text (most paragraphs of
-/// most corpora) is counted by one pass over its bytes under the same rules, without making each
-/// word.
-fn paragraph_words(body: &str) -> usize {
-    if body.is_ascii() {
-        ascii_word_count(body.as_bytes())
-    } else {
-        word_count(body)
-    }
-}
-
-/// The words of ASCII text under Unicode's word-boundary rules (UAX #29) as [`word_count`] counts
-/// them: runs of letters, digits and `_`, with `:` `.` `'` kept inside between two letters and
-/// `,` `;` `.` `'` between two digits; a run counts when it holds a letter or digit.
-fn ascii_word_count(bytes: &[u8]) -> usize {
-    let is_word_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    let mut count = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        if !is_word_byte(bytes[i]) {
-            i += 1;
-            continue;
-        }
-        let mut counted = false;
-        while i < bytes.len() {
-            let current = bytes[i];
-            counted |= current.is_ascii_alphanumeric();
-            i += 1;
-            let Some(&next) = bytes.get(i) else {
-                break;
-            };
-            if is_word_byte(next) {
-                continue;
-            }
-            let after = bytes.get(i + 1).copied().unwrap_or(b' ');
-            let inside = (current.is_ascii_alphabetic()
-                && after.is_ascii_alphabetic()
-                && matches!(next, b':' | b'.' | b'\''))
-                || (current.is_ascii_digit()
-                    && after.is_ascii_digit()
-                    && matches!(next, b',' | b';' | b'.' | b'\''));
-            if !inside {
-                break;
-            }
-            i += 1;
-        }
-        count += usize::from(counted);
-    }
-    count
 }
 
 /// Lines of `text` as trimmed byte ranges; blank lines come out empty (`start == end`). A line
@@ -540,45 +489,6 @@ fn mark_author_bio(text: &str, paragraphs: &mut [Paragraph]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The ASCII count is the Unicode count: on every short string over the characters the
-    /// word-boundary rules treat apart, and on every ASCII text of the language bench (its
-    /// sentences, paragraphs and words, with their ASCII lines cut at every space).
-    #[test]
-    fn ascii_word_count_is_the_unicode_count() {
-        let alphabet: Vec<char> = "aZ1_.:',;-\" \n".chars().collect();
-        let mut strings = vec![String::new()];
-        for _ in 0..5 {
-            strings = strings
-                .iter()
-                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
-                .collect();
-            for string in &strings {
-                assert_eq!(
-                    ascii_word_count(string.as_bytes()),
-                    word_count(string),
-                    "{string:?}"
-                );
-            }
-        }
-        let mut checked = 0;
-        for file in ["sentences.tsv", "paragraphs.tsv", "words.tsv"] {
-            let path = format!("{}/tests/data/langid/{file}", env!("CARGO_MANIFEST_DIR"));
-            let data = std::fs::read_to_string(&path).expect("the bench data is bundled");
-            for line in data.lines().skip(1).filter(|line| line.is_ascii()) {
-                let pieces = line.match_indices(' ').map(|(at, _)| &line[at..]);
-                for text in std::iter::once(line).chain(pieces) {
-                    assert_eq!(
-                        ascii_word_count(text.as_bytes()),
-                        word_count(text),
-                        "{text}"
-                    );
-                    checked += 1;
-                }
-            }
-        }
-        assert!(checked > 10_000, "only {checked} ASCII texts in the bench");
-    }
 
     /// Every row of the bundled data files has its header's columns, a known match rule and a
     /// reason, so `build` never skips one.

@@ -9,8 +9,8 @@ pub use tokens::{Script, Token, TokenKind, tokens, word_count};
 /// The one stable 64-bit hash of the crate (xxh3): the same in every run and build, so MinHash
 /// sketches, cognates, blocking keys and cache entries never change between them. Bytes come from
 /// any iterator (a word folded on the fly, three words joined without joining them); up to
-/// [`HASH_CHUNK`] of them are hashed in one call, longer inputs stream through xxh3's hasher with
-/// the same result.
+/// `HASH_CHUNK` (64) of them are hashed in one call, longer inputs stream through xxh3's hasher
+/// with the same result.
 pub fn stable_hash(bytes: impl IntoIterator<Item = u8>) -> u64 {
     let mut chunk = [0u8; HASH_CHUNK];
     let mut filled = 0;

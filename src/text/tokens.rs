@@ -1,16 +1,25 @@
 //! The tokenizer: words and numbers with byte spans into the original text, for every script the
-//! corpus holds. Filters are small functions over its tokens: [`lowercase`],
-//! [`fold_apostrophes`], [`split_elision`], [`character_pieces`] and [`char_bigrams`] for
-//! matching; [`compounds`] (code, URLs, hyphenated names and numbers with their digit groups
-//! whole), [`number_digits`], [`in_context`] (whether a word opens a sentence or stands beside
-//! CJK text), [`katakana_words`] with [`sound_key`], and [`dominant_script`] for grouping.
+//! corpus holds. The stages read words through it (language detection alone keeps its own runs
+//! of letters, see `lang`); where a stage needs other boundaries, a filter over its tokens says
+//! which. Filters are small functions over its tokens:
+//! [`lowercase`], [`fold_apostrophes`], [`split_elision`], [`character_pieces`] and
+//! [`char_bigrams`] for matching; [`hyphenated_words`] (words joined across an inner hyphen or
+//! apostrophe: the words of the English normaliser); [`word_parts`] (a token cut at its inner
+//! punctuation: the words the aligner compares and reads names from); [`compounds`] (code, URLs,
+//! hyphenated names and numbers with their digit groups whole), [`number_digits`],
+//! [`in_context`] (whether a word opens a sentence or stands beside CJK text),
+//! [`katakana_words`] with [`sound_key`], and [`dominant_script`] for grouping.
 //!
 //! What a token is, script by script:
 //! - **Alphabetic scripts** (Latin, Greek, Cyrillic, Armenian, Georgian, Hebrew, Arabic,
 //!   Devanagari and other Indic scripts): a word of Unicode's word-boundary rules (UAX #29),
 //!   split at spaces and punctuation; an apostrophe between letters stays inside (`don't`,
 //!   `l'expertise`; [`split_elision`] separates `l'`), a hyphen does not (`e-mail` is two
-//!   words). Combining marks (Devanagari vowel signs, Arabic harakat) stay with their letter.
+//!   words; [`hyphenated_words`] joins them). The other marks UAX #29 allows between letters
+//!   or digits stay inside too: a period or colon between letters (`example.com`, `S:t`), a
+//!   comma or period between digits (`3.14`), an underscore (`snake_case`), a middle dot
+//!   (`col·laboració`); [`word_parts`] cuts a token there. Combining marks (Devanagari vowel
+//!   signs and virama, Arabic harakat, Thai tone marks) stay with their letter.
 //! - **Hangul**: a space-separated word (eojeol), particles attached (`멘토링은`).
 //! - **Thai, Lao, Khmer, Myanmar** (written without spaces): one token per run of the script,
 //!   since splitting them into words needs a dictionary.
@@ -167,8 +176,7 @@ impl Token<'_> {
 
 /// The tokens of `text`, in order, with spans into it (see the module's rules).
 pub fn tokens(text: &str) -> impl Iterator<Item = Token<'_>> {
-    let mut pieces = text
-        .unicode_word_indices()
+    let mut pieces = word_indices(text)
         .flat_map(move |(start, word)| word_tokens(start, word))
         .peekable();
     std::iter::from_fn(move || {
@@ -191,8 +199,70 @@ pub fn tokens(text: &str) -> impl Iterator<Item = Token<'_>> {
     })
 }
 
-/// How many words `text` holds (see [`Token::counted_words`]).
+/// The words of `text` under Unicode's word-boundary rules (UAX #29) with their offsets, as
+/// `unicode_word_indices` gives them; plain ASCII text (most paragraphs of most corpora) through
+/// [`ascii_word_indices`].
+fn word_indices(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let ascii = text.is_ascii();
+    let by_bytes = ascii.then(|| ascii_word_indices(text));
+    let by_rules = (!ascii).then(|| text.unicode_word_indices());
+    by_bytes
+        .into_iter()
+        .flatten()
+        .chain(by_rules.into_iter().flatten())
+}
+
+/// The words of ASCII `text` under the word-boundary rules that concern ASCII, in one pass over
+/// its bytes: runs of letters, digits and `_`, with `:` `.` `'` kept inside between two letters
+/// and `,` `;` `.` `'` between two digits; a run is a word when it holds a letter or digit.
+fn ascii_word_indices(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let bytes = text.as_bytes();
+    let is_word_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() {
+            if !is_word_byte(bytes[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            let mut alphanumeric = false;
+            while i < bytes.len() {
+                let current = bytes[i];
+                alphanumeric |= current.is_ascii_alphanumeric();
+                i += 1;
+                let Some(&next) = bytes.get(i) else {
+                    break;
+                };
+                if is_word_byte(next) {
+                    continue;
+                }
+                let after = bytes.get(i + 1).copied().unwrap_or(b' ');
+                let inside = (current.is_ascii_alphabetic()
+                    && after.is_ascii_alphabetic()
+                    && matches!(next, b':' | b'.' | b'\''))
+                    || (current.is_ascii_digit()
+                        && after.is_ascii_digit()
+                        && matches!(next, b',' | b';' | b'.' | b'\''));
+                if !inside {
+                    break;
+                }
+                i += 1;
+            }
+            if alphanumeric {
+                return Some((start, &text[start..i]));
+            }
+        }
+        None
+    })
+}
+
+/// How many words `text` holds (see [`Token::counted_words`]). Plain ASCII text is counted
+/// without making each token: each of its words is one token of one word.
 pub fn word_count(text: &str) -> usize {
+    if text.is_ascii() {
+        return ascii_word_indices(text).count();
+    }
     tokens(text).map(|token| token.counted_words()).sum()
 }
 
@@ -425,10 +495,10 @@ fn is_digit_separator(c: char) -> bool {
 }
 
 /// The tokens of `text` with compounds and numbers whole: a word of alphabetic script joined to
-/// the words after it across one to three [joiners](is_joiner) (`config/routes.rb`,
-/// `https://12factor.net/ja`, `Twelve-Factor`, `COVID-19`), and a number joined to the digit
-/// groups after it across one separator (`10 000`). What names, brands, code and URLs are read
-/// from; a run of an unspaced script or Hangul is never part of a compound.
+/// the words after it across one to three joiners (`-`, `.`, `/`, `_`, `:`, `@`, apostrophes:
+/// `config/routes.rb`, `https://12factor.net/ja`, `Twelve-Factor`, `COVID-19`), and a number
+/// joined to the digit groups after it across one separator (`10 000`). What names, brands, code
+/// and URLs are read from; a run of an unspaced script or Hangul is never part of a compound.
 pub fn compounds(text: &str) -> impl Iterator<Item = Token<'_>> {
     compounds_of(text, tokens(text))
 }
@@ -439,34 +509,106 @@ pub fn compounds_of<'t>(
     text: &'t str,
     tokens: impl IntoIterator<Item = Token<'t>>,
 ) -> impl Iterator<Item = Token<'t>> {
-    let joins = |token: &Token| token.script != Script::Hangul && !token.script.is_unspaced();
+    joined(text, tokens, |token, gap, next| {
+        let compound = token.kind == TokenKind::Word
+            && spaced(token)
+            && spaced(next)
+            && (1..=3).contains(&gap.chars().count())
+            && gap.chars().all(is_joiner);
+        let number = token.kind == TokenKind::Number
+            && next.kind == TokenKind::Number
+            && gap.chars().count() == 1
+            && gap.chars().all(is_digit_separator);
+        compound || number
+    })
+}
+
+/// The tokens of `text` with words and numbers joined across one inner hyphen or apostrophe
+/// (`to-do`, `19-year-old`, `e-mail`, `80's`): the words of English as its normaliser, its
+/// lexicon and its word model count them. Every other boundary is the tokenizer's; a run of an
+/// unspaced script or Hangul joins nothing.
+pub fn hyphenated_words(text: &str) -> impl Iterator<Item = Token<'_>> {
+    joined(text, tokens(text), |token, gap, next| {
+        matches!(gap, "-" | "'" | "’") && spaced(token) && spaced(next)
+    })
+}
+
+/// The `tokens` of `text`, each joined to the ones after it while `joins(token so far, gap, next
+/// token)` holds: the one loop behind [`compounds`] and [`hyphenated_words`]. A joined token
+/// takes the kind and script of the last word in it.
+fn joined<'t>(
+    text: &'t str,
+    tokens: impl IntoIterator<Item = Token<'t>>,
+    joins: impl Fn(&Token, &str, &Token) -> bool,
+) -> impl Iterator<Item = Token<'t>> {
     let mut pieces = tokens.into_iter().peekable();
     std::iter::from_fn(move || {
         let mut token = pieces.next()?;
-        while let Some(next) = pieces.peek() {
-            let gap = &text[token.end..next.start];
-            let compound = token.kind == TokenKind::Word
-                && joins(&token)
-                && joins(next)
-                && (1..=3).contains(&gap.chars().count())
-                && gap.chars().all(is_joiner);
-            let number = token.kind == TokenKind::Number
-                && next.kind == TokenKind::Number
-                && gap.chars().count() == 1
-                && gap.chars().all(is_digit_separator);
-            if !compound && !number {
-                break;
-            }
+        while let Some(next) =
+            pieces.next_if(|next| joins(&token, &text[token.end..next.start], next))
+        {
             token.end = next.end;
             if next.kind == TokenKind::Word {
                 token.kind = TokenKind::Word;
                 token.script = next.script;
             }
-            pieces.next();
         }
         token.text = &text[token.start..token.end];
         Some(token)
     })
+}
+
+/// Whether a token is of a script written with spaces between words and joined by hyphens and
+/// dots: not a run of an unspaced script, not a Hangul word.
+fn spaced(token: &Token) -> bool {
+    token.script != Script::Hangul && !token.script.is_unspaced()
+}
+
+/// The runs of letters and digits of `token`, cut at the punctuation the tokenizer keeps inside a
+/// word (apostrophes, periods, colons, commas, underscores, middle dots): `don't` gives `don` and
+/// `t`, `l’expertise` `l` and `expertise`, `example.com` `example` and `com`, `10,000` `10` and
+/// `000`. A name or a cognate as spelt, whatever is attached to it (`Twitter's`, `d'Anna`); marks
+/// stay with their letters.
+pub fn word_parts(token: Token<'_>) -> impl Iterator<Item = Token<'_>> {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let rest = &token.text[from..];
+        let start = from + rest.len() - rest.trim_start_matches(is_inner_punctuation).len();
+        let end = token.text[start..]
+            .find(is_inner_punctuation)
+            .map_or(token.text.len(), |length| start + length);
+        from = end;
+        (start < end).then(|| Token {
+            start: token.start + start,
+            end: token.start + end,
+            text: &token.text[start..end],
+            ..token
+        })
+    })
+}
+
+/// Punctuation that a word of Unicode's word-boundary rules may hold between its letters or
+/// digits: ASCII punctuation (`'`, `.`, `:`, `,`, `;`, `_`, and `"` in Hebrew) in either width,
+/// typographic apostrophes, middle dots and the separators of Greek, Armenian and Arabic.
+fn is_inner_punctuation(c: char) -> bool {
+    fold_width(c).is_ascii_punctuation()
+        || matches!(
+            c,
+            '’' | '‘'
+                | '·'
+                | '\u{0387}'
+                | '\u{2024}'
+                | '\u{2027}'
+                | '\u{FE52}'
+                | '\u{FE55}'
+                | '\u{037E}'
+                | '\u{055F}'
+                | '\u{0589}'
+                | '\u{05F4}'
+                | '\u{060C}'
+                | '\u{060D}'
+                | '\u{066C}'
+        )
 }
 
 /// The digits of a number token, full-width digits folded and separators left out (`10,000` and
@@ -834,6 +976,144 @@ mod tests {
         assert_eq!(parts("dell'apprendimento"), ["dell", "apprendimento"]);
         assert_eq!(parts("don't"), ["don't"]);
         assert_eq!(parts("l'"), ["l'"]);
+    }
+
+    /// The ASCII pass gives the words of the word-boundary rules: on every string of up to five
+    /// characters over those the rules treat apart, on the module's examples, and on every ASCII
+    /// text of the language bench (its sentences, paragraphs and words, with their lines cut at
+    /// every space).
+    #[test]
+    fn ascii_words_are_the_unicode_words() {
+        let alphabet = b"aZ1_:.',; -\"\n";
+        let mut text = Vec::new();
+        for length in 0..=5u32 {
+            for mut n in 0..alphabet.len().pow(length) {
+                text.clear();
+                for _ in 0..length {
+                    text.push(alphabet[n % alphabet.len()]);
+                    n /= alphabet.len();
+                }
+                let text = std::str::from_utf8(&text).unwrap_or_default();
+                let unicode: Vec<_> = text.unicode_word_indices().collect();
+                assert_eq!(word_indices(text).collect::<Vec<_>>(), unicode, "{text:?}");
+            }
+        }
+        let text = "e.g. it's 3.14, 10,000; S:t snake_case __init__ _x_ a.b.c 1'000 x'1 'tis ok' \
+                    v1.2 example.com:8080 -- end.";
+        let unicode: Vec<_> = text.unicode_word_indices().collect();
+        assert_eq!(word_indices(text).collect::<Vec<_>>(), unicode);
+        let mut checked = 0;
+        for file in ["sentences.tsv", "paragraphs.tsv", "words.tsv"] {
+            let path = format!("{}/tests/data/langid/{file}", env!("CARGO_MANIFEST_DIR"));
+            let data = std::fs::read_to_string(&path).expect("the bench data is bundled");
+            for line in data.lines().skip(1).filter(|line| line.is_ascii()) {
+                let pieces = line.match_indices(' ').map(|(at, _)| &line[at..]);
+                for text in std::iter::once(line).chain(pieces) {
+                    let unicode: Vec<_> = text.unicode_word_indices().collect();
+                    assert_eq!(word_indices(text).collect::<Vec<_>>(), unicode, "{text}");
+                    assert_eq!(word_count(text), unicode.len(), "{text}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 10_000, "only {checked} ASCII texts in the bench");
+    }
+
+    #[test]
+    fn hyphenated_words_join_across_one_hyphen_or_apostrophe_in_spaced_scripts() {
+        let joined = |text| {
+            hyphenated_words(text)
+                .map(|t| (t.text, t.kind))
+                .collect::<Vec<_>>()
+        };
+        let word = TokenKind::Word;
+        assert_eq!(
+            joined("it surely's a to-do {listing} -x"),
+            [
+                ("it", word),
+                ("surely's", word),
+                ("a", word),
+                ("to-do", word),
+                ("listing", word),
+                ("x", word)
+            ]
+        );
+        assert_eq!(
+            joined("a 19-year-old's e-mail -- rock’n’roll in the 80's, 3.5-5 km"),
+            [
+                ("a", word),
+                ("19-year-old's", word),
+                ("e-mail", word),
+                ("rock’n’roll", word),
+                ("in", word),
+                ("the", word),
+                ("80's", word),
+                ("3.5-5", TokenKind::Number),
+                ("km", word)
+            ]
+        );
+        // Cyrillic and Latin join alike; Hangul, Han and kana do not.
+        assert_eq!(
+            joined("кто-то porte-parole 멘토-링 学习-效果 メンター-の"),
+            [
+                ("кто-то", word),
+                ("porte-parole", word),
+                ("멘토", word),
+                ("링", word),
+                ("学习", word),
+                ("效果", word),
+                ("メンター", word),
+                ("の", word)
+            ]
+        );
+        let text = "well-known l’expertise — 2019-2020";
+        for token in hyphenated_words(text) {
+            assert_eq!(&text[token.start..token.end], token.text);
+        }
+    }
+
+    #[test]
+    fn word_parts_cut_tokens_at_their_inner_punctuation() {
+        let parts = |text| {
+            tokens(text)
+                .flat_map(word_parts)
+                .map(|t| t.text)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            parts("don't Twitter's l’expertise example.com S:t 10,000 snake_case"),
+            [
+                "don",
+                "t",
+                "Twitter",
+                "s",
+                "l",
+                "expertise",
+                "example",
+                "com",
+                "S",
+                "t",
+                "10",
+                "000",
+                "snake",
+                "case"
+            ]
+        );
+        // Catalan middle dot, Hebrew gershayim, Arabic thousands separator.
+        assert_eq!(
+            parts("col·laboració צה\"ל ١٠٬٠٠٠"),
+            ["col", "laboració", "צה", "ל", "١٠", "٠٠٠"]
+        );
+        // Marks stay with their letters; words without inner punctuation and runs of unspaced
+        // scripts are one part.
+        assert_eq!(
+            parts("सीखना مُعَلِّم Ελλάδα 学習効果は ครูที่ดี"),
+            ["सीखना", "مُعَلِّم", "Ελλάδα", "学習効果", "は", "ครูที่ดี"]
+        );
+        let text = "Anna's co-op, d'Anna: ３.５";
+        for part in tokens(text).flat_map(word_parts) {
+            assert_eq!(&text[part.start..part.end], part.text);
+        }
     }
 
     #[test]
