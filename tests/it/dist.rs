@@ -284,6 +284,23 @@ fn a_task_killed_half_way_and_run_again_leaves_the_same_report() {
     );
     assert_eq!(run_in(folder, &run), 3);
     assert!(std::fs::read(&out).unwrap() == expected);
+    // The stages after documents, run again once their marks are lost, write the same bytes.
+    let rerun = [
+        ("candidates", "00000.pairs-00000.jsonl"),
+        ("anchors", "00000.jsonl"),
+        ("scoring", "00000.jsonl"),
+    ];
+    for (stage, file) in rerun {
+        let path = work.join(stage).join(file);
+        let first = std::fs::read(&path).unwrap();
+        std::fs::remove_file(work.join(stage).join("00000.done")).unwrap();
+        let task = args(&["dist", "task", stage, "0", "--work", &work_arg]);
+        assert_eq!(run_in(folder, &task), 0);
+        assert!(
+            std::fs::read(&path).unwrap() == first,
+            "{stage} run again differs"
+        );
+    }
 }
 
 #[test]
@@ -345,6 +362,18 @@ fn a_work_folder_of_another_plan_or_tool_version_is_refused() {
     assert_eq!(early.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&early.stderr).contains("dist task documents 0"),
+        "{}",
+        String::from_utf8_lossy(&early.stderr)
+    );
+    // So is a scoring task before the candidates task.
+    let early = mentorlens()
+        .current_dir(folder)
+        .args(["dist", "task", "scoring", "0", "--work", &work_arg])
+        .output()
+        .unwrap();
+    assert_eq!(early.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&early.stderr).contains("dist task candidates 0"),
         "{}",
         String::from_utf8_lossy(&early.stderr)
     );
