@@ -25,7 +25,11 @@
 //! in the order of their texts) per candidate, in parallel; and [`join_scored`], whose joins
 //! ([`join_pairs`]) run in parallel over the connected components of the passing pairs (pairs of
 //! two components never meet). A cluster runs the same steps as tasks over files:
-//! [`keyed_partition_share`] from the documents' keys, [`exact_copies_by`] from their hashes.
+//! [`keyed_partition_share`] from the documents' keys, [`exact_copies_by`] from their hashes,
+//! [`merge_sorted_shares`] over the partitions' sorted files, [`budgeted_candidates`] from each
+//! document's [`CandidateFacts`] (not its whole fingerprint), and the anchor frequencies counted
+//! by partition of the anchors ([`AnchorFrequency::count_partition`], read back with
+//! [`AnchorFrequency::from_counts`]: the numbers [`AnchorFrequency::of`] gives).
 
 use crate::align::{Alignment, align_paragraphs, align_sentences_within};
 use crate::lang::Language;
@@ -1524,8 +1528,8 @@ pub fn within_budget(mut ranked: Vec<RankedPair>, budget: usize) -> Vec<(usize, 
     kept
 }
 
-/// The candidate pairs of the summed shares (in pair order, as [`merge_shares`] and
-/// [`merge_sorted_shares`] give them; read once, one pair at a time), each pair once, in order:
+/// The candidate pairs of the summed shares (one entry a pair, in any order: as [`merge_shares`]
+/// and [`merge_sorted_shares`] give them; read once, one pair at a time), each pair once, in order:
 /// the strongest of each kind within its budget (`candidates_per_document`, half of it for
 /// anchors within a language). Anchors (which translations share) and LSH bands (which
 /// same-language copies share) are weighed and ranked apart, so that similar-sounding texts
