@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Time and peak memory of each task of `mentorlens dist`, one task after another, with
 # /usr/bin/time -v; then whether the report equals `analyze`'s (when COMPARE=1).
-#   dist/scale.sh BINARY INPUT WORK SHARDS [PARTITIONS]   (PARTITIONS: blocking and scoring tasks)
+#   dist/scale.sh BINARY INPUT WORK SHARDS [PARTITIONS]   (PARTITIONS: blocking, anchors and scoring tasks)
 # e.g. cargo run --release --example gen_corpus -- --planted --docs 100000 --seed 7 --out /tmp/c100k
 #      dist/scale.sh target/release/mentorlens /tmp/c100k /tmp/w100k 8
 set -euo pipefail
@@ -17,14 +17,13 @@ measure() {
 }
 measure plan "$binary" dist plan "$input" --work "$work" --shards "$shards" \
   --partitions "$partitions"
-for ((k = 0; k < shards; k++)); do
-  measure "documents $k" "$binary" dist task documents "$k" --work "$work" --threads 2
-done
-for stage in blocking scoring; do
-  for ((k = 0; k < partitions; k++)); do
+# Every stage in the order `dist stages` lists them.
+while read -r stage tasks; do
+  for ((k = 0; k < tasks; k++)); do
     measure "$stage $k" "$binary" dist task "$stage" "$k" --work "$work" --threads 2
   done
-done
+done < <("$binary" dist stages --work "$work" |
+  grep -o '"name":"[a-z]*","tasks":[0-9]*' | sed 's/"name":"\([a-z]*\)","tasks":/\1 /')
 measure assemble "$binary" dist assemble --quiet --work "$work" -o "$work.report.json"
 if [ "${COMPARE:-0}" = 1 ]; then
   measure analyze "$binary" analyze --quiet --threads 2 "$input" -o "$work.analyze.json"

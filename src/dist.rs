@@ -8,24 +8,41 @@
 //! - `documents`, one task per shard: loads the shard's inputs and runs the per-document stages
 //!   ([`crate::Pipeline::analyse_document`], as `analyze` does). It writes one record per input
 //!   without its text (see [`record`]), a short summary per document (id, source, two hashes of
-//!   its text), its fingerprint, and its blocking keys in one file per partition of the keys
-//!   (`--partitions P`, by a stable hash of the key).
+//!   its text), its fingerprint, what the candidate budgets read of it
+//!   ([`crate::align::group::CandidateFacts`]: text hash, language, script, shape anchors), and
+//!   its blocking keys and its anchors, each in one file per partition (`--partitions P`, by a
+//!   stable hash of the key or anchor).
 //! - `blocking`, one task per partition `k`: reads every shard's summaries and keys of partition
 //!   `k` only (no text, no fingerprint) and writes what each pair of documents shares in those
 //!   blocks ([`crate::align::group::keyed_partition_share`]), sorted by pair.
-//! - `scoring`, one task per partition `k` of the candidate pairs: merges the shares, keeps the
-//!   candidates within their budgets ([`crate::align::group::budgeted_candidates`], over every
-//!   fingerprint) whose pair hashes into `k`, reads the texts of those pairs' documents from
-//!   their paths and scores each ([`crate::align::group::score_candidate`]).
+//! - `candidates`, one task: merges the partitions' shares as it reads them (a k-way merge,
+//!   [`crate::align::group::merge_sorted_shares`]), keeps the candidates within their budgets
+//!   ([`crate::align::group::budgeted_candidates`], from the candidate facts and summaries only)
+//!   and writes, for each partition of the candidate pairs (by a stable hash of the pair), its
+//!   pairs and the documents they name (corpus index, unique id, shard, position, source); and
+//!   the corpus's size and whether it holds Japanese.
+//! - `anchors`, one task per partition `k`: counts the anchors of partition `k` from every
+//!   shard's anchors of that partition ([`crate::align::group::AnchorFrequency::count_partition`]:
+//!   documents that carry each, and distinct articles in a small corpus), sorted by anchor.
+//! - `scoring`, one task per partition `k` of the candidate pairs: reads its pairs, the
+//!   fingerprints of only the documents they name (each shard's file streamed, the others
+//!   skipped), the counts of only the anchors those documents carry (every partition's counts
+//!   streamed) and those documents' texts from their paths, and scores each pair
+//!   ([`crate::align::group::score_candidate`]).
 //! - `assemble`: reads every shard's records in order (each text again from its path, for the
 //!   report), the fingerprints and the scored pairs, and runs the rest of the corpus stages with
 //!   the library functions `analyze` runs: unique ids in load order, the non-chaining joins
 //!   ([`crate::align::group::join_scored`]) and themes ([`crate::themes::summarise`]).
 //!
+//! So no task but `candidates` and `assemble` holds anything of every document beyond its
+//! summary (about 100 bytes: `blocking` and `candidates` read every summary to give documents
+//! `analyze`'s unique ids and order); `candidates` holds every document's candidate facts and
+//! the ranked pairs the budgets choose from, and `assemble` every analysed document.
+//!
 //! Every decision is a function of [`crate::align::group`]; this module only moves its inputs
-//! and outputs through files. Block weights are integers and every ordering is total, so the
-//! merged shares, the candidates and the report are the same at any number of shards and
-//! partitions. `assemble --index FILE` also writes the corpus fingerprint index
+//! and outputs through files. Block weights and anchor counts are integers and every ordering is
+//! total, so the merged shares, the candidates, the anchor frequencies and the report are the
+//! same at any number of shards and partitions. `assemble --index FILE` also writes the corpus fingerprint index
 //! `check --against-index` reads.
 //!
 //! Every file is written to a temporary name and renamed, so a task killed half way leaves no
@@ -49,7 +66,7 @@ use std::process::ExitCode;
 
 /// Version of the work folder's layout and exchange records; a folder of another layout is
 /// refused.
-const LAYOUT: u32 = 3;
+const LAYOUT: u32 = 4;
 
 /// The first stage: one task per shard.
 const DOCUMENTS_STAGE: &str = "documents";
@@ -57,17 +74,33 @@ const DOCUMENTS_STAGE: &str = "documents";
 /// The second stage: one task per partition of the block keys.
 const BLOCKING_STAGE: &str = "blocking";
 
-/// The third stage: one task per partition of the candidate pairs.
+/// The third stage: one task, which keeps the candidate pairs within their budgets.
+const CANDIDATES_STAGE: &str = "candidates";
+
+/// The fourth stage: one task per partition of the anchors.
+const ANCHORS_STAGE: &str = "anchors";
+
+/// The fifth stage: one task per partition of the candidate pairs.
 const SCORING_STAGE: &str = "scoring";
 
 /// The stages, in the order they run (then `assemble`).
-const STAGES: [&str; 3] = [DOCUMENTS_STAGE, BLOCKING_STAGE, SCORING_STAGE];
+const STAGES: [&str; 5] = [
+    DOCUMENTS_STAGE,
+    BLOCKING_STAGE,
+    CANDIDATES_STAGE,
+    ANCHORS_STAGE,
+    SCORING_STAGE,
+];
 
 /// The `documents` stage's file of document summaries (see [`DocumentSummary`]).
 const SUMMARIES: &str = "summaries";
 
 /// The `documents` stage's file of fingerprints.
 const FINGERPRINTS: &str = "fingerprints";
+
+/// The `documents` stage's file of what the candidate budgets read of each document
+/// ([`group::CandidateFacts`]).
+const CANDIDATE_FACTS: &str = "facts";
 
 /// What `plan` reads: the inputs, the work folder, the shard count and a settings file.
 #[derive(Debug, Clone)]
@@ -79,8 +112,8 @@ pub struct PlanInputs {
     /// Number of shards: tasks of the `documents` stage (default: 1 for `plan`, the number of
     /// workers for `run`).
     pub shards: Option<u32>,
-    /// Number of partitions of grouping's block keys and candidate pairs: tasks of the
-    /// `blocking` and `scoring` stages (default 1).
+    /// Number of partitions of grouping's block keys, anchors and candidate pairs: tasks of the
+    /// `blocking`, `anchors` and `scoring` stages (default 1).
     pub partitions: Option<u32>,
     /// Settings file in `check`'s format (mentorlens.toml): its stage tables set the analysis.
     pub config: Option<PathBuf>,
@@ -137,14 +170,12 @@ pub fn plan(inputs: &PlanInputs) -> Result<usize> {
 /// `dist stages`: the stages of a planned work folder and their task counts, for a driver.
 pub fn stages(work: &Path) -> Result<serde_json::Value> {
     let work = WorkFolder::open(work)?;
-    Ok(serde_json::json!({
-        "plan": work.id,
-        "stages": [
-            {"name": DOCUMENTS_STAGE, "tasks": work.plan.shards.len()},
-            {"name": BLOCKING_STAGE, "tasks": work.plan.partitions},
-            {"name": SCORING_STAGE, "tasks": work.plan.partitions},
-        ],
-    }))
+    let stages: Vec<serde_json::Value> = work
+        .stage_tasks()
+        .into_iter()
+        .map(|(name, tasks)| serde_json::json!({"name": name, "tasks": tasks}))
+        .collect();
+    Ok(serde_json::json!({"plan": work.id, "stages": stages}))
 }
 
 /// `dist task STAGE K`: runs one task (nothing when it is done already), with `threads` worker
@@ -161,6 +192,8 @@ pub fn task(work: &Path, stage: &str, task: usize, threads: Option<usize>) -> Re
     pool.install(|| match stage {
         DOCUMENTS_STAGE => work.run_documents_task(task),
         BLOCKING_STAGE => work.run_blocking_task(task),
+        CANDIDATES_STAGE => work.run_candidates_task(task),
+        ANCHORS_STAGE => work.run_anchors_task(task),
         _ => work.run_scoring_task(task),
     })
 }
@@ -183,12 +216,7 @@ pub fn run(mut inputs: PlanInputs, workers: usize, mut output: OutputOptions) ->
         .get_or_insert(u32::try_from(workers).unwrap_or(u32::MAX));
     let work = make_plan(&inputs)?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let stages = [
-        (DOCUMENTS_STAGE, work.plan.shards.len()),
-        (BLOCKING_STAGE, work.plan.partitions),
-        (SCORING_STAGE, work.plan.partitions),
-    ];
-    for (stage, tasks) in stages {
+    for (stage, tasks) in work.stage_tasks() {
         let workers = workers.min(tasks.max(1));
         let threads = (cores / workers).max(1);
         run_tasks_locally(&work.folder, stage, tasks, workers, threads)?;
@@ -217,8 +245,8 @@ struct Plan {
     inputs: Vec<String>,
     /// Consecutive runs of the discovered sources, in discovery order.
     shards: Vec<Vec<PlannedSource>>,
-    /// Partitions of the block keys and candidate pairs: tasks of the `blocking` and `scoring`
-    /// stages.
+    /// Partitions of the block keys, the anchors and the candidate pairs: tasks of the
+    /// `blocking`, `anchors` and `scoring` stages.
     partitions: usize,
     /// Inputs that failed discovery (missing paths, duplicates).
     errors: Vec<ErrorRecord>,
@@ -353,6 +381,90 @@ struct TaskHeader {
     records: usize,
 }
 
+/// The record lines of one of a task's files after its header, one at a time; the last item is
+/// an error when the file holds another number of records than its header says.
+struct RecordLines {
+    lines: std::io::Lines<BufReader<std::fs::File>>,
+    path: PathBuf,
+    /// Records the header announces.
+    announced: usize,
+    /// Records read so far.
+    read: usize,
+    finished: bool,
+}
+
+impl Iterator for RecordLines {
+    type Item = Result<String>;
+
+    fn next(&mut self) -> Option<Result<String>> {
+        if self.finished {
+            return None;
+        }
+        match self.lines.next() {
+            Some(line) => {
+                self.read += 1;
+                Some(line.with_context(|| format!("cannot read {}", self.path.display())))
+            }
+            None => {
+                self.finished = true;
+                (self.read != self.announced).then(|| {
+                    Err(anyhow::anyhow!(
+                        "{} holds {} records, its header says {}",
+                        self.path.display(),
+                        self.read,
+                        self.announced
+                    ))
+                })
+            }
+        }
+    }
+}
+
+impl RecordLines {
+    /// The record one line holds.
+    fn parse<T: serde::de::DeserializeOwned>(&self, line: &str) -> Result<T> {
+        serde_json::from_str(line)
+            .with_context(|| format!("cannot read the records of {}", self.path.display()))
+    }
+
+    /// The records, one at a time.
+    fn records<T: serde::de::DeserializeOwned>(mut self) -> impl Iterator<Item = Result<T>> {
+        std::iter::from_fn(move || {
+            let line = self.next()?;
+            Some(line.and_then(|line| self.parse(&line)))
+        })
+    }
+}
+
+/// A record of a shard's record file read only as far as its kind (see [`ShardRecord`]).
+#[derive(Deserialize)]
+struct ShardRecordKind {
+    record: String,
+}
+
+/// The corpus as the candidates task counted it: what the `anchors` and `scoring` tasks need of
+/// it without reading every summary.
+#[derive(Debug, Serialize, Deserialize)]
+struct CorpusFacts {
+    /// Documents in the corpus.
+    documents: usize,
+    /// Whether any of them is Japanese (sounds of names count only then).
+    japanese: bool,
+}
+
+/// A document one scoring partition's pairs name: its corpus index and unique id, and where its
+/// records and text are.
+#[derive(Debug, Serialize, Deserialize)]
+struct PairedDocument {
+    index: usize,
+    id: String,
+    shard: usize,
+    /// Its position among the shard's documents.
+    position: usize,
+    /// The shard's source it was loaded from.
+    source: usize,
+}
+
 impl WorkFolder {
     /// Opens a planned work folder; refuses one planned by another tool version or layout, or
     /// whose settings' data files changed since.
@@ -404,6 +516,18 @@ impl WorkFolder {
             plan,
             pipeline,
         })
+    }
+
+    /// The stages, in the order they run, with their task counts.
+    fn stage_tasks(&self) -> [(&'static str, usize); 5] {
+        let partitions = self.plan.partitions;
+        [
+            (DOCUMENTS_STAGE, self.plan.shards.len()),
+            (BLOCKING_STAGE, partitions),
+            (CANDIDATES_STAGE, 1),
+            (ANCHORS_STAGE, partitions),
+            (SCORING_STAGE, partitions),
+        ]
     }
 
     /// The file `task` of `stage` writes: `00007.jsonl` for its main output, `00007.KIND.jsonl`
@@ -468,15 +592,9 @@ impl WorkFolder {
         )
     }
 
-    /// Hands each record of one of `task`'s files to `each`, in order, checked against the plan
-    /// (one record in memory at a time).
-    fn read_records<T: serde::de::DeserializeOwned>(
-        &self,
-        stage: &str,
-        task: usize,
-        kind: &str,
-        mut each: impl FnMut(T) -> Result<()>,
-    ) -> Result<()> {
+    /// The record lines of one of `task`'s files, in order, once the task is done and its header
+    /// names this plan and task (one line in memory at a time).
+    fn record_lines(&self, stage: &str, task: usize, kind: &str) -> Result<RecordLines> {
         if !self.is_done(stage, task) {
             bail!(
                 "task {task} of the stage {stage} has not finished for this plan: run \
@@ -499,19 +617,26 @@ impl WorkFolder {
                 path.display()
             );
         }
-        let mut count = 0;
-        for line in lines {
-            let record = serde_json::from_str(&line?)
-                .with_context(|| format!("cannot read the records of {}", path.display()))?;
-            each(record)?;
-            count += 1;
-        }
-        if count != header.records {
-            bail!(
-                "{} holds {count} records, its header says {}",
-                path.display(),
-                header.records
-            );
+        Ok(RecordLines {
+            lines,
+            path,
+            announced: header.records,
+            read: 0,
+            finished: false,
+        })
+    }
+
+    /// Hands each record of one of `task`'s files to `each`, in order, checked against the plan
+    /// (one record in memory at a time).
+    fn read_records<T: serde::de::DeserializeOwned>(
+        &self,
+        stage: &str,
+        task: usize,
+        kind: &str,
+        mut each: impl FnMut(T) -> Result<()>,
+    ) -> Result<()> {
+        for record in self.record_lines(stage, task, kind)?.records() {
+            each(record?)?;
         }
         Ok(())
     }
@@ -562,9 +687,9 @@ impl WorkFolder {
     }
 
     /// The task of `shard` in the `documents` stage: per-document stages over the shard's inputs,
-    /// one record per input in load order; a summary and a fingerprint per document; and its
-    /// blocking keys, one file per partition of the keys. Then the done mark. Does nothing when
-    /// already done.
+    /// one record per input in load order; a summary, a fingerprint and the candidate budgets'
+    /// facts per document; and its blocking keys and its anchors, one file per partition of each.
+    /// Then the done mark. Does nothing when already done.
     fn run_documents_task(&self, shard: usize) -> Result<()> {
         self.check_task(DOCUMENTS_STAGE, shard, self.plan.shards.len())?;
         if self.is_done(DOCUMENTS_STAGE, shard) {
@@ -614,6 +739,24 @@ impl WorkFolder {
         for (partition, keys) in keys.iter().enumerate() {
             self.write_records(DOCUMENTS_STAGE, shard, &keys_kind(partition), keys)?;
         }
+        // Each document's anchors, by partition of the anchors, for the anchors tasks to count.
+        let mut carriers: Vec<Vec<group::AnchorCarrier>> = vec![Vec::new(); partitions];
+        for fingerprint in &fingerprints {
+            let by_partition = fingerprint.anchor_carriers(partitions);
+            for (partition, carrier) in by_partition.into_iter().enumerate() {
+                if !carrier.is_empty() {
+                    carriers[partition].push(carrier);
+                }
+            }
+        }
+        for (partition, carriers) in carriers.iter().enumerate() {
+            self.write_records(DOCUMENTS_STAGE, shard, &anchors_kind(partition), carriers)?;
+        }
+        let facts: Vec<group::CandidateFacts> = fingerprints
+            .iter()
+            .map(group::Fingerprint::candidate_facts)
+            .collect();
+        self.write_records(DOCUMENTS_STAGE, shard, CANDIDATE_FACTS, &facts)?;
         self.write_records(DOCUMENTS_STAGE, shard, FINGERPRINTS, &fingerprints)?;
         // The records last: they appear just before the done mark.
         self.write_records(DOCUMENTS_STAGE, shard, "", &records)?;
@@ -672,22 +815,65 @@ impl WorkFolder {
         })
     }
 
-    /// Every document's fingerprint, in corpus order (as the `documents` tasks made them).
-    fn fingerprints(&self, order: &CorpusOrder) -> Result<Vec<group::Fingerprint>> {
-        let mut slots: Vec<Option<group::Fingerprint>> = vec![None; order.documents.len()];
+    /// Every document's record of the `documents` stage's file `kind` (one per document:
+    /// fingerprints, candidate facts), in corpus order.
+    fn in_corpus_order<T: serde::de::DeserializeOwned + Clone>(
+        &self,
+        order: &CorpusOrder,
+        kind: &str,
+    ) -> Result<Vec<T>> {
+        let mut slots: Vec<Option<T>> = vec![None; order.documents.len()];
         for shard in 0..self.plan.shards.len() {
             let mut position = 0;
-            self.read_records(DOCUMENTS_STAGE, shard, FINGERPRINTS, |fingerprint| {
+            self.read_records(DOCUMENTS_STAGE, shard, kind, |record| {
                 let index = order.index(shard, position)?;
-                slots[index] = Some(fingerprint);
+                slots[index] = Some(record);
                 position += 1;
                 Ok(())
             })?;
         }
         slots
             .into_iter()
-            .map(|slot| slot.context("a shard's fingerprints and summaries disagree: run again"))
+            .map(|slot| {
+                slot.with_context(|| format!("a shard's {kind} and summaries disagree: run again"))
+            })
             .collect()
+    }
+
+    /// The fingerprints of `documents` by corpus index, each shard's file read through once and
+    /// only the wanted ones kept.
+    fn fingerprints_of(
+        &self,
+        documents: &[PairedDocument],
+    ) -> Result<std::collections::HashMap<usize, group::Fingerprint>> {
+        let mut wanted: Vec<std::collections::HashMap<usize, usize>> =
+            vec![Default::default(); self.plan.shards.len()];
+        for document in documents {
+            let shard = wanted.get_mut(document.shard).with_context(|| {
+                format!("the candidates name shard {}: plan again", document.shard)
+            })?;
+            shard.insert(document.position, document.index);
+        }
+        let mut fingerprints = std::collections::HashMap::with_capacity(documents.len());
+        for (shard, wanted) in wanted.iter().enumerate().filter(|(_, w)| !w.is_empty()) {
+            let lines = self.record_lines(DOCUMENTS_STAGE, shard, FINGERPRINTS)?;
+            let path = lines.path.clone();
+            for (position, line) in lines.enumerate() {
+                let line = line?;
+                // Only the wanted lines are parsed.
+                if let Some(&index) = wanted.get(&position) {
+                    let fingerprint: group::Fingerprint = serde_json::from_str(&line)
+                        .with_context(|| {
+                            format!("cannot read the records of {}", path.display())
+                        })?;
+                    fingerprints.insert(index, fingerprint);
+                }
+            }
+        }
+        if fingerprints.len() != documents.len() {
+            bail!("the shards' fingerprints and the candidates disagree: run their tasks again");
+        }
+        Ok(fingerprints)
     }
 
     /// The task of partition `partition` in the `blocking` stage: from every shard's keys of that
@@ -725,39 +911,161 @@ impl WorkFolder {
         self.mark_done(BLOCKING_STAGE, partition)
     }
 
-    /// The task of partition `partition` in the `scoring` stage: the merged blocking shares'
-    /// candidate pairs (within their budgets) whose pair falls in this partition, each scored
-    /// with both texts read from their paths, one line per pair in pair order; then the done
-    /// mark. Does nothing when already done.
+    /// The shares of blocking partition `partition`, read one pair at a time in pair order; a
+    /// failure to read them, or a pair out of order, is kept in `failure` and ends them.
+    fn sorted_shares<'a>(
+        &self,
+        partition: usize,
+        failure: &'a std::cell::RefCell<Option<anyhow::Error>>,
+    ) -> Result<impl Iterator<Item = (u64, Shared)> + 'a> {
+        let lines = self.record_lines(BLOCKING_STAGE, partition, "")?;
+        let path = lines.path.clone();
+        let mut last: Option<u64> = None;
+        Ok(lines.records::<(u64, Shared)>().map_while(move |share| {
+            let checked = share.and_then(|(pair, shared)| {
+                if last.is_some_and(|last| last >= pair) {
+                    bail!(
+                        "{} is not sorted by pair: run its task again",
+                        path.display()
+                    );
+                }
+                last = Some(pair);
+                Ok((pair, shared))
+            });
+            checked
+                .map_err(|error| *failure.borrow_mut() = Some(error))
+                .ok()
+        }))
+    }
+
+    /// The task of the `candidates` stage (one): every partition's shares merged as they are
+    /// read, the candidate pairs kept within their budgets (from each document's candidate facts,
+    /// not its fingerprint), and for each scoring partition its pairs and the documents they name;
+    /// then the corpus's size, and the done mark. Does nothing when already done.
+    fn run_candidates_task(&self, task: usize) -> Result<()> {
+        self.check_task(CANDIDATES_STAGE, task, 1)?;
+        if self.is_done(CANDIDATES_STAGE, task) {
+            return Ok(());
+        }
+        let order = self.corpus_order()?;
+        let facts: Vec<group::CandidateFacts> = self.in_corpus_order(&order, CANDIDATE_FACTS)?;
+        let partitions = self.plan.partitions;
+        let failure = std::cell::RefCell::new(None);
+        let runs = (0..partitions)
+            .map(|partition| self.sorted_shares(partition, &failure))
+            .collect::<Result<Vec<_>>>()?;
+        let candidates = group::budgeted_candidates(
+            &facts,
+            group::merge_sorted_shares(runs),
+            self.pipeline.group_config().candidates_per_document,
+        );
+        if let Some(error) = failure.into_inner() {
+            return Err(error);
+        }
+        drop(facts);
+        let mut pairs: Vec<Vec<(usize, usize)>> = vec![Vec::new(); partitions];
+        for pair in candidates {
+            pairs[pair_partition(pair, partitions)].push(pair);
+        }
+        for (partition, pairs) in pairs.iter().enumerate() {
+            let named: std::collections::BTreeSet<usize> =
+                pairs.iter().flat_map(|&(i, j)| [i, j]).collect();
+            let documents: Vec<PairedDocument> = named
+                .into_iter()
+                .map(|index| {
+                    let document = &order.documents[index];
+                    PairedDocument {
+                        index,
+                        id: document.id.clone(),
+                        shard: document.shard,
+                        position: document.position,
+                        source: document.summary.source,
+                    }
+                })
+                .collect();
+            self.write_records(CANDIDATES_STAGE, task, &pairs_kind(partition), pairs)?;
+            self.write_records(CANDIDATES_STAGE, task, &paired_kind(partition), &documents)?;
+        }
+        let corpus = CorpusFacts {
+            documents: order.documents.len(),
+            japanese: order.documents.iter().any(|d| d.summary.japanese),
+        };
+        self.write_records(CANDIDATES_STAGE, task, "", &[corpus])?;
+        self.mark_done(CANDIDATES_STAGE, task)
+    }
+
+    /// The corpus's size and whether it holds Japanese, as the candidates task wrote them.
+    fn corpus_facts(&self) -> Result<CorpusFacts> {
+        self.read_all(CANDIDATES_STAGE, 0, "")?
+            .pop()
+            .context("the candidates task wrote no corpus facts: run it again")
+    }
+
+    /// The task of partition `partition` in the `anchors` stage: from every shard's anchors of
+    /// that partition, how many documents carry each anchor and how many articles
+    /// ([`group::AnchorFrequency::count_partition`]), one line per anchor in anchor order; then
+    /// the done mark. Does nothing when already done.
+    fn run_anchors_task(&self, partition: usize) -> Result<()> {
+        self.check_task(ANCHORS_STAGE, partition, self.plan.partitions)?;
+        if self.is_done(ANCHORS_STAGE, partition) {
+            return Ok(());
+        }
+        let corpus = self.corpus_facts()?;
+        let mut carriers: Vec<group::AnchorCarrier> = Vec::new();
+        for shard in 0..self.plan.shards.len() {
+            self.read_records(
+                DOCUMENTS_STAGE,
+                shard,
+                &anchors_kind(partition),
+                |carrier| {
+                    carriers.push(carrier);
+                    Ok(())
+                },
+            )?;
+        }
+        let counts =
+            group::AnchorFrequency::count_partition(&carriers, corpus.documents, corpus.japanese);
+        self.write_records(ANCHORS_STAGE, partition, "", &counts)?;
+        self.mark_done(ANCHORS_STAGE, partition)
+    }
+
+    /// The task of partition `partition` in the `scoring` stage: its candidate pairs, each scored
+    /// with the fingerprints of its two documents (only those are read), the counts of the
+    /// anchors they carry (only those are kept) and both texts read from their paths, one line
+    /// per pair in pair order; then the done mark. Does nothing when already done.
     fn run_scoring_task(&self, partition: usize) -> Result<()> {
         self.check_task(SCORING_STAGE, partition, self.plan.partitions)?;
         if self.is_done(SCORING_STAGE, partition) {
             return Ok(());
         }
-        let order = self.corpus_order()?;
-        let fingerprints = self.fingerprints(&order)?;
-        let shares = (0..self.plan.partitions)
-            .map(|p| self.read_all::<(u64, Shared)>(BLOCKING_STAGE, p, ""))
-            .collect::<Result<Vec<_>>>()?;
-        let candidates: Vec<(usize, usize)> = group::budgeted_candidates(
-            &fingerprints,
-            &group::merge_shares(shares),
-            self.pipeline.group_config().candidates_per_document,
-        )
-        .into_iter()
-        .filter(|&pair| pair_partition(pair, self.plan.partitions) == partition)
-        .collect();
-        let frequency = group::AnchorFrequency::of(&fingerprints);
-        let needed: std::collections::BTreeSet<usize> =
-            candidates.iter().flat_map(|&(i, j)| [i, j]).collect();
-        let documents = self.documents_by_index(&order, &needed)?;
+        let corpus = self.corpus_facts()?;
+        let candidates: Vec<(usize, usize)> =
+            self.read_all(CANDIDATES_STAGE, 0, &pairs_kind(partition))?;
+        let named: Vec<PairedDocument> =
+            self.read_all(CANDIDATES_STAGE, 0, &paired_kind(partition))?;
+        let fingerprints = self.fingerprints_of(&named)?;
+        let carried: std::collections::HashSet<&str> = fingerprints
+            .values()
+            .flat_map(group::Fingerprint::anchors)
+            .collect();
+        let mut counts = Vec::new();
+        for anchors in 0..self.plan.partitions {
+            self.read_records(ANCHORS_STAGE, anchors, "", |count: group::AnchorCount| {
+                if carried.contains(count.anchor.as_str()) {
+                    counts.push(count);
+                }
+                Ok(())
+            })?;
+        }
+        let frequency = group::AnchorFrequency::from_counts(counts, corpus.documents);
+        let documents = self.documents_by_index(&named)?;
         let input = |i: usize| documents[&i].grouped();
         let scored: Vec<group::ScoredPair> = candidates
             .par_iter()
             .map(|&(i, j)| {
                 group::score_candidate(
-                    (i, &input(i), &fingerprints[i]),
-                    (j, &input(j), &fingerprints[j]),
+                    (i, &input(i), &fingerprints[&i]),
+                    (j, &input(j), &fingerprints[&j]),
                     &frequency,
                     self.pipeline.group_config().threshold,
                 )
@@ -767,44 +1075,57 @@ impl WorkFolder {
         self.mark_done(SCORING_STAGE, partition)
     }
 
-    /// The analysed documents of corpus indices `needed` (with their unique ids), each text read
+    /// The analysed documents `named` (with their unique ids) by corpus index, each text read
     /// from its path (a source holding several is read once) and checked against its record.
     fn documents_by_index(
         &self,
-        order: &CorpusOrder,
-        needed: &std::collections::BTreeSet<usize>,
+        named: &[PairedDocument],
     ) -> Result<std::collections::HashMap<usize, AnalysedDocument>> {
-        // The records wanted from each shard, by their position among its documents.
-        let mut wanted: Vec<std::collections::HashMap<usize, usize>> =
+        // The documents wanted from each shard, by their position among its documents.
+        let mut wanted: Vec<std::collections::HashMap<usize, &PairedDocument>> =
             vec![Default::default(); self.plan.shards.len()];
-        for &index in needed {
-            let document = &order.documents[index];
-            wanted[document.shard].insert(document.position, index);
-        }
-        let mut found: Vec<(usize, DocumentRecord)> = Vec::with_capacity(needed.len());
-        for (shard, wanted) in wanted.iter().enumerate().filter(|(_, w)| !w.is_empty()) {
-            let mut position = 0;
-            self.read_records(DOCUMENTS_STAGE, shard, "", |record: ShardRecord| {
-                if let ShardRecord::Document(record) = record {
-                    if let Some(&index) = wanted.get(&position) {
-                        found.push((index, *record));
-                    }
-                    position += 1;
-                }
-                Ok(())
+        for document in named {
+            let shard = wanted.get_mut(document.shard).with_context(|| {
+                format!("the candidates name shard {}: plan again", document.shard)
             })?;
+            shard.insert(document.position, document);
+        }
+        let mut found: Vec<(&PairedDocument, DocumentRecord)> = Vec::with_capacity(named.len());
+        for (shard, wanted) in wanted.iter().enumerate().filter(|(_, w)| !w.is_empty()) {
+            let lines = self.record_lines(DOCUMENTS_STAGE, shard, "")?;
+            let mut position = 0;
+            for line in lines {
+                let line = line?;
+                // Failed inputs take no position; only the wanted records are read in full.
+                let kind: ShardRecordKind = serde_json::from_str(&line)
+                    .with_context(|| format!("cannot read the records of shard {shard}"))?;
+                if kind.record == "error" {
+                    continue;
+                }
+                if let Some(&document) = wanted.get(&position) {
+                    match serde_json::from_str(&line)
+                        .with_context(|| format!("cannot read the records of shard {shard}"))?
+                    {
+                        ShardRecord::Document(record) => found.push((document, *record)),
+                        ShardRecord::Error(_) => bail!("shard {shard}'s records disagree"),
+                    }
+                }
+                position += 1;
+            }
+        }
+        if found.len() != named.len() {
+            bail!("the shards' records and the candidates disagree: run their tasks again");
         }
         // Texts by source: each source loaded once, in parallel.
         let mut by_source: std::collections::BTreeMap<
             (usize, usize),
-            Vec<(usize, DocumentRecord)>,
+            Vec<(&PairedDocument, DocumentRecord)>,
         > = Default::default();
-        for (index, record) in found {
-            let document = &order.documents[index];
+        for (document, record) in found {
             by_source
-                .entry((document.shard, document.summary.source))
+                .entry((document.shard, document.source))
                 .or_default()
-                .push((index, record));
+                .push((document, record));
         }
         let load = self.pipeline.load_config();
         let loaded: Vec<Vec<(usize, AnalysedDocument)>> = by_source
@@ -818,7 +1139,7 @@ impl WorkFolder {
                         .collect();
                 records
                     .into_iter()
-                    .map(|(index, record)| {
+                    .map(|(named, record)| {
                         let document = texts
                             .remove(&record.path)
                             .filter(|d| record::text_hash(&d.text) == record.text_hash)
@@ -830,8 +1151,8 @@ impl WorkFolder {
                                 )
                             })?;
                         let mut analysed = record.into_analysed(document);
-                        analysed.document.id = order.documents[index].id.clone();
-                        Ok((index, analysed))
+                        analysed.document.id = named.id.clone();
+                        Ok((named.index, analysed))
                     })
                     .collect()
             })
@@ -898,7 +1219,7 @@ impl WorkFolder {
         let phase = Phase::start();
         let (documents, errors) = self.load_corpus()?;
         let order = self.corpus_order()?;
-        let fingerprints = self.fingerprints(&order)?;
+        let fingerprints: Vec<group::Fingerprint> = self.in_corpus_order(&order, FINGERPRINTS)?;
         let same_order = documents.len() == order.documents.len()
             && documents
                 .iter()
@@ -969,6 +1290,22 @@ impl CorpusOrder {
 /// The name of the file of a shard's blocking keys in `partition`.
 fn keys_kind(partition: usize) -> String {
     format!("keys-{partition:05}")
+}
+
+/// The name of the file of a shard's anchors in `partition`.
+fn anchors_kind(partition: usize) -> String {
+    format!("anchors-{partition:05}")
+}
+
+/// The name of the candidates task's file of the pairs of scoring partition `partition`.
+fn pairs_kind(partition: usize) -> String {
+    format!("pairs-{partition:05}")
+}
+
+/// The name of the candidates task's file of the documents the pairs of scoring partition
+/// `partition` name.
+fn paired_kind(partition: usize) -> String {
+    format!("documents-{partition:05}")
 }
 
 /// The scoring partition of a candidate pair: a stable hash of the two corpus indices.

@@ -25,7 +25,11 @@
 //! in the order of their texts) per candidate, in parallel; and [`join_scored`], whose joins
 //! ([`join_pairs`]) run in parallel over the connected components of the passing pairs (pairs of
 //! two components never meet). A cluster runs the same steps as tasks over files:
-//! [`keyed_partition_share`] from the documents' keys, [`exact_copies_by`] from their hashes.
+//! [`keyed_partition_share`] from the documents' keys, [`exact_copies_by`] from their hashes,
+//! [`merge_sorted_shares`] over the partitions' sorted files, [`budgeted_candidates`] from each
+//! document's [`CandidateFacts`] (not its whole fingerprint), and the anchor frequencies counted
+//! by partition of the anchors ([`AnchorFrequency::count_partition`], read back with
+//! [`AnchorFrequency::from_counts`]: the numbers [`AnchorFrequency::of`] gives).
 
 use crate::align::{Alignment, align_paragraphs_in_scripts, align_sentences_within};
 use crate::lang::Language;
@@ -363,6 +367,75 @@ impl Fingerprint {
     pub fn same_language(&self, other: &Fingerprint) -> bool {
         self.language == other.language && self.script == other.script
     }
+
+    /// Its anchors, in byte order (the ones [`AnchorFrequency`] counts).
+    pub fn anchors(&self) -> impl Iterator<Item = &str> {
+        self.anchors.iter()
+    }
+
+    /// What the candidate budgets read of it ([`budgeted_candidates`]).
+    pub fn candidate_facts(&self) -> CandidateFacts {
+        CandidateFacts {
+            text_hash: self.text_hash,
+            language: self.language,
+            script: self.script.clone(),
+            shapes: self
+                .anchors
+                .iter()
+                .filter(|a| is_shape(a))
+                .map(str::to_string)
+                .collect(),
+        }
+    }
+
+    /// Its anchors cut by [`anchor_partition`] into `partitions` parts, each with what tells the
+    /// document's article apart: the carriers [`AnchorFrequency::count_partition`] counts (one
+    /// per partition, in partition order; a part may hold no anchor).
+    pub fn anchor_carriers(&self, partitions: usize) -> Vec<AnchorCarrier> {
+        let mut carriers: Vec<AnchorCarrier> = (0..partitions.max(1))
+            .map(|_| AnchorCarrier {
+                text_hash: self.text_hash,
+                language: self.language,
+                script: self.script.clone(),
+                anchors: Vec::new(),
+            })
+            .collect();
+        for anchor in self.anchors.iter() {
+            carriers[anchor_partition(anchor, partitions)]
+                .anchors
+                .push(anchor.to_string());
+        }
+        carriers
+    }
+}
+
+/// What the candidate budgets ([`budgeted_candidates`]) read of one document, out of its
+/// fingerprint: the hash of its text (which breaks ties), its language and script (whether a
+/// pair are translations or copies) and its shape anchors (the second piece of evidence beside
+/// one shared name or number). Small, so that one task can hold a whole corpus's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CandidateFacts {
+    /// Hash of the whole original text.
+    text_hash: u64,
+    /// The document's language.
+    language: Language,
+    /// The script most of its letters are in.
+    script: String,
+    /// Its structure and length-profile anchors, in byte order.
+    shapes: Vec<String>,
+}
+
+impl CandidateFacts {
+    /// Whether the two are in one language and script ([`Fingerprint::same_language`]).
+    fn same_language(&self, other: &CandidateFacts) -> bool {
+        self.language == other.language && self.script == other.script
+    }
+
+    /// Whether the two share a shape anchor.
+    fn same_shape(&self, other: &CandidateFacts) -> bool {
+        self.shapes.iter().any(|shape| other.shapes.contains(shape))
+    }
 }
 
 /// A fingerprint's anchors as one sorted set, packed in one buffer: a large corpus holds every
@@ -383,25 +456,6 @@ impl Anchors {
         starts
             .zip(self.ends.iter().copied())
             .map(|(start, end)| &self.text[start as usize..end as usize])
-    }
-
-    /// The `index`-th anchor in byte order.
-    fn get(&self, index: usize) -> &str {
-        let start = index.checked_sub(1).map_or(0, |i| self.ends[i]) as usize;
-        &self.text[start..self.ends[index] as usize]
-    }
-
-    fn contains(&self, anchor: &str) -> bool {
-        let (mut low, mut high) = (0, self.ends.len());
-        while low < high {
-            let middle = (low + high) / 2;
-            match self.get(middle).cmp(anchor) {
-                std::cmp::Ordering::Less => low = middle + 1,
-                std::cmp::Ordering::Greater => high = middle,
-                std::cmp::Ordering::Equal => return true,
-            }
-        }
-        false
     }
 
     /// The anchors both sets hold, in byte order.
@@ -715,9 +769,13 @@ pub fn group_with_shares(
         .map(|document| fingerprint(document, config))
         .collect();
     let skip: Vec<bool> = copy_of.iter().map(Option::is_some).collect();
+    let facts: Vec<CandidateFacts> = fingerprints
+        .iter()
+        .map(Fingerprint::candidate_facts)
+        .collect();
     let candidates = budgeted_candidates(
-        &fingerprints,
-        &merge_shares(shares(&fingerprints, &skip)),
+        &facts,
+        merge_shares(shares(&fingerprints, &skip)),
         config.candidates_per_document,
     );
     let frequency = AnchorFrequency::of(&fingerprints);
@@ -1394,6 +1452,42 @@ pub fn merge_shares(partitions: Vec<Vec<(u64, Shared)>>) -> Vec<(u64, Shared)> {
     merged
 }
 
+/// [`merge_shares`] of runs each already sorted by pair (a cluster's partitions, read from their
+/// files), streamed: a k-way merge that holds one pair of each run at a time.
+pub fn merge_sorted_shares<I: Iterator<Item = (u64, Shared)>>(
+    mut runs: Vec<I>,
+) -> impl Iterator<Item = (u64, Shared)> {
+    // The smallest pair at the head of each run, with the run it heads.
+    let mut heads: std::collections::BinaryHeap<std::cmp::Reverse<(u64, usize)>> =
+        Default::default();
+    let mut head_shares: Vec<Shared> = vec![Shared::default(); runs.len()];
+    let mut advance = move |run: usize,
+                            heads: &mut std::collections::BinaryHeap<_>,
+                            head_shares: &mut Vec<Shared>| {
+        if let Some((pair, shared)) = runs[run].next() {
+            head_shares[run] = shared;
+            heads.push(std::cmp::Reverse((pair, run)));
+        }
+    };
+    for run in 0..head_shares.len() {
+        advance(run, &mut heads, &mut head_shares);
+    }
+    std::iter::from_fn(move || {
+        let std::cmp::Reverse((pair, run)) = heads.pop()?;
+        let mut sum = head_shares[run];
+        advance(run, &mut heads, &mut head_shares);
+        while let Some(&std::cmp::Reverse((next, other))) = heads.peek() {
+            if next != pair {
+                break;
+            }
+            heads.pop();
+            sum.add(&head_shares[other]);
+            advance(other, &mut heads, &mut head_shares);
+        }
+        Some((pair, sum))
+    })
+}
+
 /// A candidate pair as a budget ranks it: by weight (the strongest first), ties by the hashes of
 /// the two texts, then by the two indices, so that names and input order never decide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1438,14 +1532,16 @@ pub fn within_budget(mut ranked: Vec<RankedPair>, budget: usize) -> Vec<(usize, 
     kept
 }
 
-/// The candidate pairs of the summed shares ([`merge_shares`]), each pair once, in order: the
-/// strongest of each kind within its budget (`candidates_per_document`, half of it for anchors
-/// within a language). Anchors (which translations share) and LSH bands
-/// (which same-language copies share) are weighed and ranked apart, so that similar-sounding
-/// texts cannot crowd out translations.
+/// The candidate pairs of the summed shares (one entry a pair, in any order: as [`merge_shares`]
+/// and [`merge_sorted_shares`] give them; read once, one pair at a time), each pair once, in order:
+/// the strongest of each kind within its budget (`candidates_per_document`, half of it for
+/// anchors within a language). Anchors (which translations share) and LSH bands (which
+/// same-language copies share) are weighed and ranked apart, so that similar-sounding texts
+/// cannot crowd out translations. `facts` holds each document's [`CandidateFacts`], in corpus
+/// order.
 pub fn budgeted_candidates(
-    fingerprints: &[Fingerprint],
-    shared: &[(u64, Shared)],
+    facts: &[CandidateFacts],
+    shared: impl IntoIterator<Item = (u64, Shared)>,
     candidates_per_document: usize,
 ) -> Vec<(usize, usize)> {
     // The strongest candidates first, with separate budgets: anchors across languages (where
@@ -1454,44 +1550,27 @@ pub fn budgeted_candidates(
     // corpus, and same-topic articles in one language cannot crowd out a translation.
     // A shape (paragraph count and headings, length profile) is too common to be a block in a
     // large corpus, but beside one rare shared name or number it is the second piece of evidence.
-    let same_shape = |i: usize, j: usize| {
-        fingerprints[i]
-            .anchors
-            .iter()
-            .filter(|a| is_shape(a))
-            .any(|a| fingerprints[j].anchors.contains(a))
-    };
     let ranked = |i: usize, j: usize, weight: u64| RankedPair {
         pair: (i, j),
         weight,
-        text_hashes: (fingerprints[i].text_hash, fingerprints[j].text_hash),
+        text_hashes: (facts[i].text_hash, facts[j].text_hash),
     };
     // Each pair goes to at most one anchor list (within a language or across) and maybe the band
     // list.
-    type Classified = (Option<(bool, RankedPair)>, Option<RankedPair>);
-    let classified: Vec<Classified> = shared
-        .par_iter()
-        .map(|&(key, s)| {
-            let (i, j) = unpack(key);
-            let anchored = s.anchors >= 2 || (s.anchors == 1 && same_shape(i, j));
-            let by_anchors = anchored.then(|| {
-                (
-                    fingerprints[i].same_language(&fingerprints[j]),
-                    ranked(i, j, s.anchor_weight),
-                )
-            });
-            let by_bands = (s.bands >= 1).then(|| ranked(i, j, s.band_weight + s.anchor_weight));
-            (by_anchors, by_bands)
-        })
-        .collect();
     let (mut across, mut within, mut by_bands) = (Vec::new(), Vec::new(), Vec::new());
-    for (by_anchors, bands) in classified {
-        match by_anchors {
-            Some((true, pair)) => within.push(pair),
-            Some((false, pair)) => across.push(pair),
-            None => {}
+    for (key, s) in shared {
+        let (i, j) = unpack(key);
+        let anchored = s.anchors >= 2 || (s.anchors == 1 && facts[i].same_shape(&facts[j]));
+        if anchored {
+            if facts[i].same_language(&facts[j]) {
+                within.push(ranked(i, j, s.anchor_weight));
+            } else {
+                across.push(ranked(i, j, s.anchor_weight));
+            }
         }
-        by_bands.extend(bands);
+        if s.bands >= 1 {
+            by_bands.push(ranked(i, j, s.band_weight + s.anchor_weight));
+        }
     }
     let mut pairs: Vec<(usize, usize)> = [
         (across, candidates_per_document),
@@ -1522,8 +1601,15 @@ fn candidate_pairs(
         .map(|partition| partition_shares(&keys, partition, PARTITIONS, &meet))
         .collect();
     drop(keys);
-    let shared = merge_shares(partitions);
-    budgeted_candidates(fingerprints, &shared, config.candidates_per_document)
+    let facts: Vec<CandidateFacts> = fingerprints
+        .iter()
+        .map(Fingerprint::candidate_facts)
+        .collect();
+    budgeted_candidates(
+        &facts,
+        merge_shares(partitions),
+        config.candidates_per_document,
+    )
 }
 
 /// The blocking keys of every document of a corpus, none for those `skip` leaves out. Sounds of
@@ -1565,6 +1651,118 @@ pub struct AnchorFrequency {
     documents: usize,
 }
 
+/// The partition (of `partitions`) an anchor is counted in: a stable hash of the anchor.
+pub fn anchor_partition(anchor: &str, partitions: usize) -> usize {
+    (mix(stable_hash(anchor.bytes())) % partitions.max(1) as u64) as usize
+}
+
+/// Some of one document's anchors (those of one [`anchor_partition`]), with what tells its
+/// article apart from another's: its language, script and text hash.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnchorCarrier {
+    /// Hash of the whole original text (exact copies are one article).
+    text_hash: u64,
+    /// The document's language.
+    language: Language,
+    /// The script most of its letters are in.
+    script: String,
+    /// Its anchors of the partition, in byte order.
+    anchors: Vec<String>,
+}
+
+impl AnchorCarrier {
+    /// Whether it carries no anchor.
+    pub fn is_empty(&self) -> bool {
+        self.anchors.is_empty()
+    }
+}
+
+/// How many documents of a corpus carry one anchor, and how many different articles at least
+/// (0 when not counted: see [`AnchorFrequency`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnchorCount {
+    /// The anchor.
+    pub anchor: String,
+    /// Documents that carry it.
+    pub documents: usize,
+    /// The most documents of one language and script, with distinct texts, that carry it (from
+    /// two on; counted only in a corpus smaller than the reference size).
+    pub articles: usize,
+}
+
+/// What [`tally_anchors`] reads of a document: its anchors, language, script and text hash.
+trait CarriesAnchors {
+    fn carried(&self) -> impl Iterator<Item = &str>;
+    fn language_and_script(&self) -> (Language, &str);
+    fn text_hash(&self) -> u64;
+}
+
+impl CarriesAnchors for Fingerprint {
+    fn carried(&self) -> impl Iterator<Item = &str> {
+        self.anchors.iter()
+    }
+    fn language_and_script(&self) -> (Language, &str) {
+        (self.language, &self.script)
+    }
+    fn text_hash(&self) -> u64 {
+        self.text_hash
+    }
+}
+
+impl CarriesAnchors for AnchorCarrier {
+    fn carried(&self) -> impl Iterator<Item = &str> {
+        self.anchors.iter().map(String::as_str)
+    }
+    fn language_and_script(&self) -> (Language, &str) {
+        (self.language, &self.script)
+    }
+    fn text_hash(&self) -> u64 {
+        self.text_hash
+    }
+}
+
+/// How many of `documents` carry each of their anchors (sounds of names only when the corpus
+/// has Japanese), and for each anchor the most distinct texts of one language and script that
+/// carry it, from two on, in a corpus of fewer than [`REFERENCE_DOCUMENTS`]
+/// (`corpus_documents`, of which `documents` may be a part holding every carrier of its anchors).
+fn tally_anchors<D: CarriesAnchors>(
+    documents: &[D],
+    corpus_documents: usize,
+    any_japanese: bool,
+) -> (HashMap<String, usize>, HashMap<String, usize>) {
+    let mut counts: HashMap<String, usize> = HashMap::default();
+    for document in documents {
+        for anchor in document.carried().filter(|a| any_japanese || !is_sound(a)) {
+            *counts.entry(anchor.to_string()).or_insert(0) += 1;
+        }
+    }
+    // Distinct texts per language and anchor (only anchors two documents carry can be shared).
+    // From the reference size on, the corpus's own rates are what `surprisal` reads anyway.
+    let mut per_language: HashMap<(&str, Language, &str), HashSet<u64>> = HashMap::default();
+    let small = (corpus_documents as f64) < REFERENCE_DOCUMENTS;
+    for document in documents.iter().filter(|_| small) {
+        let (language, script) = document.language_and_script();
+        for anchor in document.carried() {
+            if counts.get(anchor).copied().unwrap_or(0) >= 2 {
+                per_language
+                    .entry((anchor, language, script))
+                    .or_default()
+                    .insert(document.text_hash());
+            }
+        }
+    }
+    let mut articles: HashMap<String, usize> = HashMap::default();
+    for ((anchor, _, _), texts) in per_language {
+        if texts.len() >= 2 {
+            let most = articles.entry(anchor.to_string()).or_insert(0);
+            *most = (*most).max(texts.len());
+        }
+    }
+    (counts, articles)
+}
+
 /// In a corpus of fewer documents than this, how rare a shape is cannot be measured (every shape
 /// looks rare, yet short articles share shapes all the time)…
 const SHAPES_MEASURED_FROM: usize = 1_000;
@@ -1578,44 +1776,59 @@ const REFERENCE_DOCUMENTS: f64 = 10_000.0;
 impl AnchorFrequency {
     /// Counts the anchors of a corpus.
     pub fn of(fingerprints: &[Fingerprint]) -> Self {
-        let mut counts: HashMap<String, usize> = HashMap::default();
         // Sounds of names matter only where a Japanese document may meet another.
-        let any_japanese = fingerprints.iter().any(|f| f.script == "japanese");
-        for fingerprint in fingerprints {
-            for anchor in fingerprint
-                .anchors
-                .iter()
-                .filter(|a| any_japanese || !is_sound(a))
-            {
-                *counts.entry(anchor.to_string()).or_insert(0) += 1;
-            }
-        }
-        // Distinct texts per language and anchor (only anchors two documents carry can be shared).
-        // From the reference size on, the corpus's own rates are what `surprisal` reads anyway.
-        let mut per_language: HashMap<(&str, &Language, &str), HashSet<u64>> = HashMap::default();
-        let small = (fingerprints.len() as f64) < REFERENCE_DOCUMENTS;
-        for fingerprint in fingerprints.iter().filter(|_| small) {
-            for anchor in fingerprint.anchors.iter() {
-                if counts.get(anchor).copied().unwrap_or(0) >= 2 {
-                    per_language
-                        .entry((anchor, &fingerprint.language, &fingerprint.script))
-                        .or_default()
-                        .insert(fingerprint.text_hash);
-                }
-            }
-        }
-        let mut articles: HashMap<String, usize> = HashMap::default();
-        for ((anchor, _, _), texts) in per_language {
-            if texts.len() >= 2 {
-                let most = articles.entry(anchor.to_string()).or_insert(0);
-                *most = (*most).max(texts.len());
-            }
-        }
+        let any_japanese = fingerprints.iter().any(Fingerprint::is_japanese);
+        let (counts, articles) = tally_anchors(fingerprints, fingerprints.len(), any_japanese);
         Self {
             counts,
             articles,
             documents: fingerprints.len(),
         }
+    }
+
+    /// The counts of one partition of a corpus's anchors ([`anchor_partition`]), from every
+    /// document's carrier of that partition ([`Fingerprint::anchor_carriers`]; those without
+    /// anchors there may be left out), given how many documents the corpus holds and whether
+    /// any is Japanese: what [`AnchorFrequency::of`] counts of these anchors, sorted by anchor.
+    pub fn count_partition(
+        carriers: &[AnchorCarrier],
+        corpus_documents: usize,
+        any_japanese: bool,
+    ) -> Vec<AnchorCount> {
+        let (counts, articles) = tally_anchors(carriers, corpus_documents, any_japanese);
+        let mut counted: Vec<AnchorCount> = counts
+            .into_iter()
+            .map(|(anchor, documents)| AnchorCount {
+                articles: articles.get(&anchor).copied().unwrap_or(0),
+                anchor,
+                documents,
+            })
+            .collect();
+        counted.sort_unstable_by(|x, y| x.anchor.cmp(&y.anchor));
+        counted
+    }
+
+    /// The frequencies of a corpus of `corpus_documents` documents from the counts of its
+    /// partitions ([`AnchorFrequency::count_partition`]), or of some of their anchors: the same
+    /// numbers [`AnchorFrequency::of`] gives for every anchor counted.
+    pub fn from_counts(
+        counts: impl IntoIterator<Item = AnchorCount>,
+        corpus_documents: usize,
+    ) -> Self {
+        let mut frequency = Self {
+            counts: HashMap::default(),
+            articles: HashMap::default(),
+            documents: corpus_documents,
+        };
+        for count in counts {
+            if count.articles > 0 {
+                frequency
+                    .articles
+                    .insert(count.anchor.clone(), count.articles);
+            }
+            frequency.counts.insert(count.anchor, count.documents);
+        }
+        frequency
     }
 
     /// How many documents carry `anchor`.
@@ -1816,4 +2029,101 @@ pub fn score_pair(
         sentences,
     };
     Some((score, evidence, alignment))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fingerprint of `anchors` (no sketch) in `language` and `script`, of text `text_hash`.
+    fn fingerprint_of(
+        anchors: &[String],
+        language: &str,
+        script: &str,
+        text_hash: u64,
+    ) -> Fingerprint {
+        serde_json::from_value(serde_json::json!({
+            "anchors": anchors,
+            "sketch": [],
+            "text_hash": text_hash,
+            "language": language,
+            "script": script,
+        }))
+        .unwrap()
+    }
+
+    /// `documents` fingerprints whose anchors repeat across documents, languages and copies
+    /// (every fifth text is another's), with sounds of names, and one Japanese when asked.
+    fn corpus(documents: usize, with_japanese: bool) -> Vec<Fingerprint> {
+        let languages = [
+            ("en", "latin"),
+            ("sv", "latin"),
+            ("ja", "japanese"),
+            ("de", "latin"),
+        ];
+        (0..documents)
+            .map(|d| {
+                let anchors: Vec<String> = [
+                    format!("#{}", 100 + d % 7),
+                    format!("name{}", d % 13),
+                    format!("~snd{}", d % 5),
+                    format!("§{}:1", 3 + d % 4),
+                    "common".to_string(),
+                ]
+                .into_iter()
+                .chain((d % 3 == 0).then(|| format!("rare{d}")))
+                .collect();
+                let (language, script) = match d % 4 {
+                    2 if !with_japanese => languages[0],
+                    k => languages[k],
+                };
+                let text = if d % 5 == 4 { d as u64 - 1 } else { d as u64 };
+                fingerprint_of(&anchors, language, script, text)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn anchor_counts_by_partition_equal_the_corpus_wide_counts() {
+        for (documents, with_japanese) in [(60, true), (60, false), (10_050, true)] {
+            let fingerprints = corpus(documents, with_japanese);
+            let whole = AnchorFrequency::of(&fingerprints);
+            assert_eq!(whole.articles.is_empty(), documents >= 10_000);
+            assert_eq!(whole.counts.contains_key("~snd1"), with_japanese);
+            for partitions in [1, 3, 7] {
+                let mut counts = Vec::new();
+                for partition in 0..partitions {
+                    let carriers: Vec<AnchorCarrier> = fingerprints
+                        .iter()
+                        .map(|f| f.anchor_carriers(partitions).swap_remove(partition))
+                        .filter(|carrier| !carrier.is_empty())
+                        .collect();
+                    counts.extend(AnchorFrequency::count_partition(
+                        &carriers,
+                        documents,
+                        with_japanese,
+                    ));
+                }
+                let parts = AnchorFrequency::from_counts(counts, documents);
+                assert_eq!(parts.counts, whole.counts, "{documents} at {partitions}");
+                assert_eq!(
+                    parts.articles, whole.articles,
+                    "{documents} at {partitions}"
+                );
+                assert_eq!(parts.documents, whole.documents);
+            }
+        }
+    }
+
+    #[test]
+    fn candidate_facts_keep_what_the_budgets_read() {
+        let shapes = ["§4:0".to_string(), "≈hsml".to_string(), "#123".to_string()];
+        let a = fingerprint_of(&shapes, "en", "latin", 1);
+        let b = fingerprint_of(&shapes[1..], "sv", "latin", 2);
+        let (fa, fb) = (a.candidate_facts(), b.candidate_facts());
+        assert_eq!(fa.shapes, ["§4:0", "≈hsml"]);
+        assert!(fa.same_shape(&fb));
+        assert_eq!(fa.same_language(&fb), a.same_language(&b));
+        assert!(fa.same_language(&a.candidate_facts()));
+    }
 }

@@ -160,10 +160,24 @@ fn dist_reports_equal_analyze_at_any_shard_and_partition_count_in_json_and_json_
             .filter(|entry| entry.as_ref().unwrap().path().extension().unwrap() == "jsonl")
             .count();
         assert_eq!(scored, partitions, "one file of scored pairs per partition");
+        for partition in 0..partitions {
+            let pairs = format!("candidates/00000.pairs-{partition:05}.jsonl");
+            assert!(
+                work.join(pairs).exists(),
+                "the candidate pairs by partition"
+            );
+            let counts = format!("anchors/{partition:05}.jsonl");
+            assert!(work.join(counts).exists(), "the anchor counts by partition");
+        }
         for shard in 0..shards {
             for partition in 0..partitions {
                 let keys = format!("documents/{shard:05}.keys-{partition:05}.jsonl");
                 assert!(work.join(keys).exists(), "each shard's keys by partition");
+                let anchors = format!("documents/{shard:05}.anchors-{partition:05}.jsonl");
+                assert!(
+                    work.join(anchors).exists(),
+                    "each shard's anchors by partition"
+                );
             }
         }
         assert!(
@@ -270,6 +284,23 @@ fn a_task_killed_half_way_and_run_again_leaves_the_same_report() {
     );
     assert_eq!(run_in(folder, &run), 3);
     assert!(std::fs::read(&out).unwrap() == expected);
+    // The stages after documents, run again once their marks are lost, write the same bytes.
+    let rerun = [
+        ("candidates", "00000.pairs-00000.jsonl"),
+        ("anchors", "00000.jsonl"),
+        ("scoring", "00000.jsonl"),
+    ];
+    for (stage, file) in rerun {
+        let path = work.join(stage).join(file);
+        let first = std::fs::read(&path).unwrap();
+        std::fs::remove_file(work.join(stage).join("00000.done")).unwrap();
+        let task = args(&["dist", "task", stage, "0", "--work", &work_arg]);
+        assert_eq!(run_in(folder, &task), 0);
+        assert!(
+            std::fs::read(&path).unwrap() == first,
+            "{stage} run again differs"
+        );
+    }
 }
 
 #[test]
@@ -311,6 +342,8 @@ fn a_work_folder_of_another_plan_or_tool_version_is_refused() {
         serde_json::json!([
             {"name": "documents", "tasks": 2},
             {"name": "blocking", "tasks": 3},
+            {"name": "candidates", "tasks": 1},
+            {"name": "anchors", "tasks": 3},
             {"name": "scoring", "tasks": 3},
         ])
     );
@@ -332,6 +365,18 @@ fn a_work_folder_of_another_plan_or_tool_version_is_refused() {
         "{}",
         String::from_utf8_lossy(&early.stderr)
     );
+    // So is a scoring task before the candidates task.
+    let early = mentorlens()
+        .current_dir(folder)
+        .args(["dist", "task", "scoring", "0", "--work", &work_arg])
+        .output()
+        .unwrap();
+    assert_eq!(early.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&early.stderr).contains("dist task candidates 0"),
+        "{}",
+        String::from_utf8_lossy(&early.stderr)
+    );
     let beyond = mentorlens()
         .current_dir(folder)
         .args(["dist", "task", "blocking", "3", "--work", &work_arg])
@@ -339,12 +384,12 @@ fn a_work_folder_of_another_plan_or_tool_version_is_refused() {
         .unwrap();
     assert_eq!(beyond.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&beyond.stderr).contains("there is no task 3"));
-    // A plan of an older layout (before documents wrote their keys by partition and scoring was
-    // a stage of its own).
+    // A plan of an older layout (before the candidates and anchors stages, when every scoring
+    // task read every fingerprint).
     let path = work.join("plan.json");
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains("\"layout\": 3"));
-    std::fs::write(&path, text.replace("\"layout\": 3", "\"layout\": 2")).unwrap();
+    assert!(text.contains("\"layout\": 4"));
+    std::fs::write(&path, text.replace("\"layout\": 4", "\"layout\": 3")).unwrap();
     let older = mentorlens()
         .current_dir(folder)
         .args(["dist", "task", "documents", "0", "--work", &work_arg])
@@ -352,7 +397,7 @@ fn a_work_folder_of_another_plan_or_tool_version_is_refused() {
         .unwrap();
     assert_eq!(older.status.code(), Some(2));
     assert!(
-        String::from_utf8_lossy(&older.stderr).contains("(layout 2)"),
+        String::from_utf8_lossy(&older.stderr).contains("(layout 3)"),
         "{}",
         String::from_utf8_lossy(&older.stderr)
     );

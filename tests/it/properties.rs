@@ -266,7 +266,7 @@ fn the_report_does_not_depend_on_the_thread_count() {
 
 use mentorlens::align::group::{
     BlockKey, BlockKind, Joined, PassingPair, RankedPair, join_pairs, merge_shares,
-    partition_shares, within_budget,
+    merge_sorted_shares, partition_shares, within_budget,
 };
 
 /// Distinct pairs `(i, j)`, `i < j`, of `documents` documents, each with a small weight and small
@@ -346,6 +346,10 @@ proptest! {
         if reverse {
             parts.reverse();
         }
+        // Streamed (a k-way merge of the sorted partitions) as summed whole.
+        let streamed: Vec<_> =
+            merge_sorted_shares(parts.iter().map(|part| part.iter().copied()).collect()).collect();
+        prop_assert_eq!(&whole, &streamed);
         prop_assert_eq!(whole, merge_shares(parts));
     }
 }
