@@ -148,13 +148,13 @@ pub fn align_paragraphs(text_a: &str, a: &Segmented, text_b: &str, b: &Segmented
 /// [`align_paragraphs`] with each version's [`tokens::dominant_script`] known already (grouping
 /// keeps it in the fingerprint).
 pub(crate) fn align_paragraphs_in_scripts(
-    (text_a, a, script_a): (&str, &Segmented, &str),
-    (text_b, b, script_b): (&str, &Segmented, &str),
+    (text_a, a, script_a): (&str, &Segmented, tokens::DocumentScript),
+    (text_b, b, script_b): (&str, &Segmented, tokens::DocumentScript),
 ) -> Vec<Bead> {
     // Headings and boilerplate lines stand alone: they are never merged with body text.
     // Names in katakana are heard in the other version's Latin letters only when one of them
     // is Japanese.
-    let sounds = script_a == "japanese" || script_b == "japanese";
+    let sounds = [script_a, script_b].contains(&tokens::DocumentScript::Japanese);
     let across_scripts = script_a != script_b;
     let paragraphs = |text: &str, segmented: &Segmented| -> Vec<Segment> {
         linked(

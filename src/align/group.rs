@@ -36,8 +36,8 @@ use crate::lang::Language;
 use crate::normalize::Restoration;
 use crate::segment::Segmented;
 use crate::text::tokens::{
-    Spelling, Token, TokenKind, compounds_of, dominant_script, fold_width, in_context,
-    katakana_words, lowercase, number_digits, sound_key,
+    DocumentScript, Spelling, Token, TokenKind, compounds_of, dominant_script, fold_width,
+    in_context, katakana_words, lowercase, number_digits, sound_key,
 };
 use crate::text::{round4, stable_hash, tokens};
 use rayon::prelude::*;
@@ -337,7 +337,7 @@ pub struct Fingerprint {
     language: Language,
     /// The script most of its letters are in ([`dominant_script`]): a document in another script
     /// is another language, whatever the detector said of its quoted English.
-    script: String,
+    script: DocumentScript,
 }
 
 impl Fingerprint {
@@ -360,7 +360,7 @@ impl Fingerprint {
     /// Whether most of its letters are Japanese: sounds of names tie it to a document in another
     /// script only.
     pub fn is_japanese(&self) -> bool {
-        self.script == "japanese"
+        self.script == DocumentScript::Japanese
     }
 
     /// Whether the two are in one language and script (copies of each other, not translations).
@@ -378,7 +378,7 @@ impl Fingerprint {
         CandidateFacts {
             text_hash: self.text_hash,
             language: self.language,
-            script: self.script.clone(),
+            script: self.script,
             shapes: self
                 .anchors
                 .iter()
@@ -396,7 +396,7 @@ impl Fingerprint {
             .map(|_| AnchorCarrier {
                 text_hash: self.text_hash,
                 language: self.language,
-                script: self.script.clone(),
+                script: self.script,
                 anchors: Vec::new(),
             })
             .collect();
@@ -421,7 +421,7 @@ pub struct CandidateFacts {
     /// The document's language.
     language: Language,
     /// The script most of its letters are in.
-    script: String,
+    script: DocumentScript,
     /// Its structure and length-profile anchors, in byte order.
     shapes: Vec<String>,
 }
@@ -535,7 +535,7 @@ pub fn fingerprint(document: &GroupInput, config: &GroupConfig) -> Fingerprint {
     let script = dominant_script(&text);
     let text_tokens: Vec<Token> = tokens(&text).collect();
     let words_and_numbers = pieces(&text, &text_tokens);
-    if script == "japanese" {
+    if script == DocumentScript::Japanese {
         anchors.extend(katakana_sound_anchors(&text));
     } else {
         anchors.extend(latin_sound_anchors(&words_and_numbers));
@@ -608,7 +608,7 @@ pub fn fingerprint(document: &GroupInput, config: &GroupConfig) -> Fingerprint {
         sketch,
         text_hash: stable_hash(original.bytes()),
         language: document.language,
-        script: script.to_string(),
+        script,
     }
 }
 
@@ -915,9 +915,9 @@ pub fn join_scored(
             })
         })
         .collect();
-    let languages: Vec<(Language, &str)> = fingerprints
+    let languages: Vec<(Language, DocumentScript)> = fingerprints
         .iter()
-        .map(|f| (f.language, f.script.as_str()))
+        .map(|f| (f.language, f.script))
         .collect();
     // A pair across two sides supports their join when it scores as a version; pairs not yet
     // scored are scored now.
@@ -1666,7 +1666,7 @@ pub struct AnchorCarrier {
     /// The document's language.
     language: Language,
     /// The script most of its letters are in.
-    script: String,
+    script: DocumentScript,
     /// Its anchors of the partition, in byte order.
     anchors: Vec<String>,
 }
@@ -1695,7 +1695,7 @@ pub struct AnchorCount {
 /// What [`tally_anchors`] reads of a document: its anchors, language, script and text hash.
 trait CarriesAnchors {
     fn carried(&self) -> impl Iterator<Item = &str>;
-    fn language_and_script(&self) -> (Language, &str);
+    fn language_and_script(&self) -> (Language, DocumentScript);
     fn text_hash(&self) -> u64;
 }
 
@@ -1703,8 +1703,8 @@ impl CarriesAnchors for Fingerprint {
     fn carried(&self) -> impl Iterator<Item = &str> {
         self.anchors.iter()
     }
-    fn language_and_script(&self) -> (Language, &str) {
-        (self.language, &self.script)
+    fn language_and_script(&self) -> (Language, DocumentScript) {
+        (self.language, self.script)
     }
     fn text_hash(&self) -> u64 {
         self.text_hash
@@ -1715,8 +1715,8 @@ impl CarriesAnchors for AnchorCarrier {
     fn carried(&self) -> impl Iterator<Item = &str> {
         self.anchors.iter().map(String::as_str)
     }
-    fn language_and_script(&self) -> (Language, &str) {
-        (self.language, &self.script)
+    fn language_and_script(&self) -> (Language, DocumentScript) {
+        (self.language, self.script)
     }
     fn text_hash(&self) -> u64 {
         self.text_hash
@@ -1740,7 +1740,8 @@ fn tally_anchors<D: CarriesAnchors>(
     }
     // Distinct texts per language and anchor (only anchors two documents carry can be shared).
     // From the reference size on, the corpus's own rates are what `surprisal` reads anyway.
-    let mut per_language: HashMap<(&str, Language, &str), HashSet<u64>> = HashMap::default();
+    let mut per_language: HashMap<(&str, Language, DocumentScript), HashSet<u64>> =
+        HashMap::default();
     let small = (corpus_documents as f64) < REFERENCE_DOCUMENTS;
     for document in documents.iter().filter(|_| small) {
         let (language, script) = document.language_and_script();
@@ -1941,7 +1942,7 @@ pub fn score_pair(
     // that either version carries. Shape (paragraph count, headings, length profile) is not in
     // it: many short articles share a shape.
     let content = |fingerprint: &Fingerprint| {
-        let sounds = sounds && fingerprint.script == "japanese";
+        let sounds = sounds && fingerprint.script == DocumentScript::Japanese;
         fingerprint
             .anchors
             .iter()
@@ -1982,8 +1983,8 @@ pub fn score_pair(
         return None;
     }
     let paragraphs = align_paragraphs_in_scripts(
-        (a.text, a.segmented, &fingerprint_a.script),
-        (b.text, b.segmented, &fingerprint_b.script),
+        (a.text, a.segmented, fingerprint_a.script),
+        (b.text, b.segmented, fingerprint_b.script),
     );
     let good = paragraphs
         .iter()

@@ -803,25 +803,57 @@ pub fn sound_key(word: &str, spelling: Spelling) -> String {
     key
 }
 
-/// The script most of a text's letters are written in (`latin`, `cyrillic`, `greek`, `hebrew`,
-/// `arabic`, `indic`, `southeast_asian`, `japanese`, `chinese`, `korean`, `other`; `none`
-/// without letters), by [`script_of`]. A Han character, kana or Hangul syllable counts as three
-/// letters (it stands for a syllable or a word), so that a Korean text quoting English titles is
-/// still Korean; Han with a tenth as much kana is Japanese. Two documents in one detected
-/// language but different scripts are not copies of one another.
-pub fn dominant_script(text: &str) -> &'static str {
-    const SCRIPTS: [&str; 11] = [
-        "latin",
-        "cyrillic",
-        "greek",
-        "hebrew",
-        "arabic",
-        "indic",
-        "southeast_asian",
-        "chinese",
-        "korean",
-        "japanese",
-        "other",
+/// The script most of a document's letters are written in ([`dominant_script`]). It serialises
+/// as its name in snake case (`latin`, `southeast_asian`, `japanese`, `none`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentScript {
+    /// Latin letters.
+    Latin,
+    /// Cyrillic.
+    Cyrillic,
+    /// Greek.
+    Greek,
+    /// Hebrew.
+    Hebrew,
+    /// Arabic.
+    Arabic,
+    /// The scripts of India ([`Script::Indic`]).
+    Indic,
+    /// Thai, Lao, Myanmar and Khmer ([`Script::SoutheastAsian`]).
+    SoutheastAsian,
+    /// Han without kana.
+    Chinese,
+    /// Hangul.
+    Korean,
+    /// Han with kana, or kana.
+    Japanese,
+    /// Letters of any other script.
+    Other,
+    /// No letters at all.
+    None,
+}
+
+/// The script most of a text's letters are written in, by [`script_of`] (numbers apart). A Han
+/// character, kana or Hangul syllable counts as three letters (it stands for a syllable or a
+/// word), so that a Korean text quoting English titles is still Korean; Han with a tenth as much
+/// kana is Japanese. Two documents in one detected language but different scripts are not copies
+/// of one another. Of scripts with as many letters, the first in [`DocumentScript`]'s order.
+pub fn dominant_script(text: &str) -> DocumentScript {
+    const SCRIPTS: [DocumentScript; 11] = [
+        DocumentScript::Latin,
+        DocumentScript::Cyrillic,
+        DocumentScript::Greek,
+        DocumentScript::Hebrew,
+        DocumentScript::Arabic,
+        DocumentScript::Indic,
+        DocumentScript::SoutheastAsian,
+        DocumentScript::Chinese,
+        DocumentScript::Korean,
+        DocumentScript::Japanese,
+        DocumentScript::Other,
     ];
     let mut counts = [0usize; 11];
     let mut kana = 0usize;
@@ -855,7 +887,7 @@ pub fn dominant_script(text: &str) -> &'static str {
         .max_by_key(|&(k, &n)| (n, std::cmp::Reverse(k)))
     {
         Some((k, &n)) if n > 0 => SCRIPTS[k],
-        _ => "none",
+        _ => DocumentScript::None,
     }
 }
 
@@ -1229,20 +1261,32 @@ mod tests {
 
     #[test]
     fn the_dominant_script_weighs_cjk_characters_as_syllables() {
-        assert_eq!(dominant_script("設定を環境変数に格納する"), "japanese");
-        assert_eq!(dominant_script("设置存储在环境变量中"), "chinese");
+        assert_eq!(
+            dominant_script("設定を環境変数に格納する"),
+            DocumentScript::Japanese
+        );
+        assert_eq!(
+            dominant_script("设置存储在环境变量中"),
+            DocumentScript::Chinese
+        );
         assert_eq!(
             dominant_script("우리는 신입 기여자들을 환영합니다 - About Pull Requests (in english)"),
-            "korean"
+            DocumentScript::Korean
         );
-        assert_eq!(dominant_script("Store config in the environment"), "latin");
-        assert_eq!(dominant_script("Наставник помогает"), "cyrillic");
-        assert_eq!(dominant_script("Ο μέντορας βοηθά"), "greek");
-        assert_eq!(dominant_script("המנטור עוזר"), "hebrew");
-        assert_eq!(dominant_script("الإرشاد يساعد"), "arabic");
-        assert_eq!(dominant_script("मेंटर सिखाता है"), "indic");
-        assert_eq!(dominant_script("ครูที่ดี"), "southeast_asian");
-        assert_eq!(dominant_script("123"), "none");
+        assert_eq!(
+            dominant_script("Store config in the environment"),
+            DocumentScript::Latin
+        );
+        assert_eq!(
+            dominant_script("Наставник помогает"),
+            DocumentScript::Cyrillic
+        );
+        assert_eq!(dominant_script("Ο μέντορας βοηθά"), DocumentScript::Greek);
+        assert_eq!(dominant_script("המנטור עוזר"), DocumentScript::Hebrew);
+        assert_eq!(dominant_script("الإرشاد يساعد"), DocumentScript::Arabic);
+        assert_eq!(dominant_script("मेंटर सिखाता है"), DocumentScript::Indic);
+        assert_eq!(dominant_script("ครูที่ดี"), DocumentScript::SoutheastAsian);
+        assert_eq!(dominant_script("123"), DocumentScript::None);
     }
 
     #[test]

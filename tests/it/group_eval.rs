@@ -197,9 +197,10 @@ fn unrelated_articles_sharing_a_name_and_a_shape_do_not_group() {
 /// The kind of script a document of the development set is in, for the per-kind figures.
 fn script_kind(path: &std::path::Path) -> &'static str {
     let text = std::fs::read_to_string(path).unwrap();
-    match mentorlens::text::tokens::dominant_script(&text) {
-        "latin" => "Latin",
-        "chinese" | "japanese" | "korean" => "CJK",
+    use mentorlens::text::tokens::{DocumentScript, dominant_script};
+    match dominant_script(&text) {
+        DocumentScript::Latin => "Latin",
+        DocumentScript::Chinese | DocumentScript::Japanese | DocumentScript::Korean => "CJK",
         _ => "other",
     }
 }
