@@ -353,72 +353,35 @@ fn a_work_folder_of_another_plan_or_tool_version_is_refused() {
         assert_eq!(other.status.code(), Some(2));
         assert!(String::from_utf8_lossy(&other.stderr).contains("holds another plan"));
     }
+    // A task that cannot run exits 2 with a message that says why.
+    let refused = |stage: &str, index: &str, message: &str| {
+        let output = mentorlens()
+            .current_dir(folder)
+            .args(["dist", "task", stage, index, "--work", &work_arg])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(message), "{stderr}");
+    };
     // A blocking task before the documents stage finished is refused, naming what to run.
-    let early = mentorlens()
-        .current_dir(folder)
-        .args(["dist", "task", "blocking", "2", "--work", &work_arg])
-        .output()
-        .unwrap();
-    assert_eq!(early.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&early.stderr).contains("dist task documents 0"),
-        "{}",
-        String::from_utf8_lossy(&early.stderr)
-    );
+    refused("blocking", "2", "dist task documents 0");
     // So is a scoring task before the candidates task.
-    let early = mentorlens()
-        .current_dir(folder)
-        .args(["dist", "task", "scoring", "0", "--work", &work_arg])
-        .output()
-        .unwrap();
-    assert_eq!(early.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&early.stderr).contains("dist task candidates 0"),
-        "{}",
-        String::from_utf8_lossy(&early.stderr)
-    );
-    let beyond = mentorlens()
-        .current_dir(folder)
-        .args(["dist", "task", "blocking", "3", "--work", &work_arg])
-        .output()
-        .unwrap();
-    assert_eq!(beyond.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&beyond.stderr).contains("there is no task 3"));
+    refused("scoring", "0", "dist task candidates 0");
+    refused("blocking", "3", "there is no task 3");
     // A plan of an older layout (before the candidates and anchors stages, when every scoring
     // task read every fingerprint).
     let path = work.join("plan.json");
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains("\"layout\": 4"));
     std::fs::write(&path, text.replace("\"layout\": 4", "\"layout\": 3")).unwrap();
-    let older = mentorlens()
-        .current_dir(folder)
-        .args(["dist", "task", "documents", "0", "--work", &work_arg])
-        .output()
-        .unwrap();
-    assert_eq!(older.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&older.stderr).contains("(layout 3)"),
-        "{}",
-        String::from_utf8_lossy(&older.stderr)
-    );
+    refused("documents", "0", "(layout 3)");
     std::fs::write(&path, &text).unwrap();
     // A plan written by another version of the tool.
-    let path = work.join("plan.json");
-    let text = std::fs::read_to_string(&path).unwrap();
     let version = format!("\"tool\": \"{}\"", env!("CARGO_PKG_VERSION"));
     assert!(text.contains(&version));
     std::fs::write(&path, text.replace(&version, "\"tool\": \"0.0.1\"")).unwrap();
-    let task = mentorlens()
-        .current_dir(folder)
-        .args(["dist", "task", "documents", "0", "--work", &work_arg])
-        .output()
-        .unwrap();
-    assert_eq!(task.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&task.stderr).contains("planned by mentorlens 0.0.1"),
-        "{}",
-        String::from_utf8_lossy(&task.stderr)
-    );
+    refused("documents", "0", "planned by mentorlens 0.0.1");
 }
 
 /// `check --format json` in `folder`: the exit code and the JSON.
