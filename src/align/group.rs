@@ -39,7 +39,7 @@ use crate::text::tokens::{
     DocumentScript, Spelling, Token, TokenKind, compounds_of, dominant_script, fold_width,
     in_context, katakana_words, lowercase, number_digits, sound_key,
 };
-use crate::text::{round4, stable_hash, tokens};
+use crate::text::{round4, stable_hash_of, tokens};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
@@ -554,15 +554,16 @@ pub fn fingerprint(document: &GroupInput, config: &GroupConfig) -> Fingerprint {
         .map(|token| lowercase(token.text))
         .collect();
     let mut sketch = vec![u64::MAX; config.sketch];
+    // The three words of a trigram joined by spaces, in one buffer reused for every trigram.
+    let mut joined = Vec::with_capacity(64);
     for trigram in words.windows(3) {
-        let joined = trigram[0]
-            .bytes()
-            .chain(std::iter::once(b' '))
-            .chain(trigram[1].bytes())
-            .chain(std::iter::once(b' '))
-            .chain(trigram[2].bytes());
-        // The hash of the three words joined by spaces, without joining them.
-        let base = stable_hash(joined);
+        joined.clear();
+        joined.extend_from_slice(trigram[0].as_bytes());
+        joined.push(b' ');
+        joined.extend_from_slice(trigram[1].as_bytes());
+        joined.push(b' ');
+        joined.extend_from_slice(trigram[2].as_bytes());
+        let base = stable_hash_of(&joined);
         for (k, slot) in sketch.iter_mut().enumerate() {
             let value = mix(base ^ (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
             *slot = (*slot).min(value);
@@ -606,7 +607,7 @@ pub fn fingerprint(document: &GroupInput, config: &GroupConfig) -> Fingerprint {
     Fingerprint {
         anchors: Anchors::from(anchors),
         sketch,
-        text_hash: stable_hash(original.bytes()),
+        text_hash: text_hash(original),
         language: document.language,
         script,
     }
@@ -656,7 +657,7 @@ fn word_anchors(token: &Piece) -> Vec<String> {
 
 /// The hash a fingerprint keeps of a whole text (equal for exact copies).
 pub fn text_hash(text: &str) -> u64 {
-    stable_hash(text.bytes())
+    stable_hash_of(text.as_bytes())
 }
 
 /// A bit mixer (SplitMix64's finaliser) that turns one hash into many.
@@ -1338,7 +1339,7 @@ pub fn blocking_keys(fingerprint: &Fingerprint, with_sounds: bool, bands: usize)
             } else {
                 BlockKind::Anchor
             },
-            hash: stable_hash(anchor.bytes()),
+            hash: stable_hash_of(anchor.as_bytes()),
         })
         .collect();
     let rows = fingerprint.sketch.len() / bands.max(1);
@@ -1653,7 +1654,7 @@ pub struct AnchorFrequency {
 
 /// The partition (of `partitions`) an anchor is counted in: a stable hash of the anchor.
 pub fn anchor_partition(anchor: &str, partitions: usize) -> usize {
-    (mix(stable_hash(anchor.bytes())) % partitions.max(1) as u64) as usize
+    (mix(stable_hash_of(anchor.as_bytes())) % partitions.max(1) as u64) as usize
 }
 
 /// Some of one document's anchors (those of one [`anchor_partition`]), with what tells its

@@ -34,6 +34,11 @@ pub fn stable_hash(bytes: impl IntoIterator<Item = u8>) -> u64 {
     }
 }
 
+/// [`stable_hash`] of bytes already in one slice, hashed in one call (the same value).
+pub fn stable_hash_of(bytes: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(bytes)
+}
+
 /// The bytes [`stable_hash`] gathers before it hashes them.
 const HASH_CHUNK: usize = 64;
 

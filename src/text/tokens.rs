@@ -200,16 +200,85 @@ pub fn tokens(text: &str) -> impl Iterator<Item = Token<'_>> {
 }
 
 /// The words of `text` under Unicode's word-boundary rules (UAX #29) with their offsets, as
-/// `unicode_word_indices` gives them; plain ASCII text (most paragraphs of most corpora) through
-/// [`ascii_word_indices`].
+/// `unicode_word_indices` gives them. The text is cut into runs at places where the rules always
+/// break and look no further back (see [`word_runs`]); plain ASCII runs (most of most corpora, and
+/// the spaces, digits and punctuation between the words of other scripts) go through
+/// [`ascii_word_indices`], the others through the rules.
 fn word_indices(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let ascii = text.is_ascii();
-    let by_bytes = ascii.then(|| ascii_word_indices(text));
-    let by_rules = (!ascii).then(|| text.unicode_word_indices());
-    by_bytes
-        .into_iter()
-        .flatten()
-        .chain(by_rules.into_iter().flatten())
+    word_runs(text).flat_map(move |(start, end, ascii)| {
+        let run = &text[start..end];
+        let by_bytes = ascii.then(|| ascii_word_indices(run));
+        let by_rules = (!ascii).then(|| run.unicode_word_indices());
+        by_bytes
+            .into_iter()
+            .flatten()
+            .chain(by_rules.into_iter().flatten())
+            .map(move |(at, word)| (start + at, word))
+    })
+}
+
+/// The shortest stretch of ASCII taken apart from the text around it: shorter ones are read with
+/// their neighbours, which costs less than switching.
+const MIN_ASCII_RUN: usize = 48;
+
+/// Whether the word-boundary rules always break before byte `at` whatever came before it: an
+/// ASCII character other than white space right after white space. (No rule joins white space
+/// to what follows it, and the rules that look back, such as `a.b` or `1,000`, look for letters
+/// and digits that white space is not.)
+fn is_run_start(bytes: &[u8], at: usize) -> bool {
+    at > 0
+        && bytes[at - 1].is_ascii_whitespace()
+        && bytes[at].is_ascii()
+        && !bytes[at].is_ascii_whitespace()
+}
+
+/// `text` cut into runs `(start, end, all ASCII)` at places where [`is_run_start`] holds: the
+/// rules read each run alone as they read it inside the text.
+fn word_runs(text: &str) -> impl Iterator<Item = (usize, usize, bool)> + '_ {
+    let bytes = text.as_bytes();
+    let first_non_ascii = |from: usize| bytes[from..].iter().position(|b| !b.is_ascii());
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= bytes.len() {
+            return None;
+        }
+        let Some(offset) = first_non_ascii(start) else {
+            let run = (start, bytes.len(), true);
+            start = bytes.len();
+            return Some(run);
+        };
+        let non_ascii = start + offset;
+        // An ASCII stretch before the first other character, long enough to read apart.
+        if let Some(cut) = (start + 1..=non_ascii)
+            .rev()
+            .find(|&at| is_run_start(bytes, at))
+            && cut - start >= MIN_ASCII_RUN
+        {
+            let run = (start, cut, true);
+            start = cut;
+            return Some(run);
+        }
+        // A run read by the rules: up to the first run start that opens a long enough ASCII
+        // stretch, or the end.
+        let mut at = non_ascii + 1;
+        let end = loop {
+            let Some(offset) = first_non_ascii(at) else {
+                break (at..bytes.len())
+                    .find(|&at| is_run_start(bytes, at))
+                    .unwrap_or(bytes.len());
+            };
+            let next_non_ascii = at + offset;
+            if let Some(cut) = (at..next_non_ascii).find(|&at| is_run_start(bytes, at))
+                && next_non_ascii - cut >= MIN_ASCII_RUN
+            {
+                break cut;
+            }
+            at = next_non_ascii + 1;
+        };
+        let run = (start, end, false);
+        start = end;
+        Some(run)
+    })
 }
 
 /// The words of ASCII `text` under the word-boundary rules that concern ASCII, in one pass over
@@ -857,7 +926,15 @@ pub fn dominant_script(text: &str) -> DocumentScript {
     ];
     let mut counts = [0usize; 11];
     let mut kana = 0usize;
-    for c in text.chars().filter(|c| c.is_alphabetic()) {
+    for c in text.chars() {
+        // ASCII letters are Latin; other ASCII is not a letter.
+        if c.is_ascii() {
+            counts[0] += usize::from(c.is_ascii_alphabetic());
+            continue;
+        }
+        if !c.is_alphabetic() {
+            continue;
+        }
         let (script, weight) = match script_of(c) {
             Some(Script::Latin) => (0, 1),
             Some(Script::Cyrillic) => (1, 1),
@@ -1049,6 +1126,66 @@ mod tests {
             }
         }
         assert!(checked > 10_000, "only {checked} ASCII texts in the bench");
+    }
+
+    /// Texts of any script cut into runs give the words of the rules: every line of the language
+    /// bench and the seed articles whole, and strings of ASCII stretches long enough to be read
+    /// apart mixed with letters, marks, joiners, flags and spaces of other scripts.
+    #[test]
+    fn words_read_by_runs_are_the_unicode_words() {
+        let same = |text: &str| {
+            let unicode: Vec<_> = text.unicode_word_indices().collect();
+            assert_eq!(word_indices(text).collect::<Vec<_>>(), unicode, "{text:?}");
+        };
+        let root = env!("CARGO_MANIFEST_DIR");
+        for file in ["sentences.tsv", "paragraphs.tsv", "words.tsv"] {
+            let path = format!("{root}/tests/data/langid/{file}");
+            let data = std::fs::read_to_string(&path).expect("the bench data is bundled");
+            data.lines().for_each(same);
+            same(&data);
+        }
+        for entry in std::fs::read_dir(format!("{root}/corpus")).expect("the seeds are bundled") {
+            let path = entry.expect("a readable folder").path();
+            same(&std::fs::read_to_string(&path).expect("a seed article"));
+        }
+        let long = "It's 3.14, e.g. a.b and 10,000 words; snake_case ok. ";
+        let pieces = [
+            long,
+            " ",
+            "\n",
+            "\t",
+            "é",
+            "über",
+            "мир",
+            "学習",
+            "カタカナ",
+            "\u{301}",
+            "\u{200D}",
+            "\u{1F469}",
+            "\u{1F1EB}\u{1F1F7}",
+            "\u{A0}",
+            "a",
+            "1",
+            ".",
+            "'",
+            ":",
+            ",",
+            "_",
+            "\"",
+        ];
+        // A fixed linear congruential sequence: the same strings in every run.
+        let mut state: u64 = 7;
+        let mut next = |bound: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 33) as usize % bound
+        };
+        for _ in 0..20_000 {
+            let length = 1 + next(12);
+            let text: String = (0..length).map(|_| pieces[next(pieces.len())]).collect();
+            same(&text);
+        }
     }
 
     #[test]
