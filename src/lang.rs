@@ -713,12 +713,20 @@ impl Words {
         let mut spans = Vec::new();
         let mut current: Option<(usize, bool)> = None;
         for (offset, c) in lowercase.char_indices() {
-            let (letter, digit) = if c.is_ascii() {
-                (c.is_ascii_alphabetic(), c.is_ascii_digit())
+            let letter = if c.is_ascii() {
+                c.is_ascii_alphabetic()
             } else {
-                (c.is_alphabetic(), c.is_numeric())
+                c.is_alphabetic()
             };
-            if letter || digit {
+            // A digit is looked up only when the character is no letter.
+            let digit = || {
+                if c.is_ascii() {
+                    c.is_ascii_digit()
+                } else {
+                    c.is_numeric()
+                }
+            };
+            if letter || digit() {
                 current = Some(match current {
                     Some((start, has_letter)) => (start, has_letter || letter),
                     None => (offset, letter),
