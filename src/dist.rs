@@ -16,9 +16,11 @@
 //!   `k` only (no text, no fingerprint) and writes what each pair of documents shares in those
 //!   blocks ([`crate::align::group::keyed_partition_share`]), sorted by pair.
 //! - `candidates`, one task: merges the partitions' shares as it reads them (a k-way merge,
-//!   [`crate::align::group::merge_sorted_shares`]), keeps the candidates within their budgets
-//!   ([`crate::align::group::budgeted_candidates`], from the candidate facts and summaries only)
-//!   and writes, for each partition of the candidate pairs (by a stable hash of the pair), its
+//!   [`crate::align::group::merge_sorted_shares`]), ranks them for the budgets
+//!   ([`crate::align::group::ranked_candidates`], from the candidate facts and summaries only),
+//!   sorts the ranked pairs in runs of a fixed size on disk (the plan's `run_pairs`) and keeps the
+//!   candidates within their budgets over a k-way merge of the runs
+//!   ([`crate::align::group::GreedyBudget`]: a counter per document, not the pairs), and writes, for each partition of the candidate pairs (by a stable hash of the pair), its
 //!   pairs and the documents they name (corpus index, unique id, shard, position, source); and
 //!   the corpus's size and whether it holds Japanese.
 //! - `anchors`, one task per partition `k`: counts the anchors of partition `k` from every
@@ -36,8 +38,9 @@
 //!
 //! So no task but `candidates` and `assemble` holds anything of every document beyond its
 //! summary (about 100 bytes: `blocking` and `candidates` read every summary to give documents
-//! `analyze`'s unique ids and order); `candidates` holds every document's candidate facts and
-//! the ranked pairs the budgets choose from, and `assemble` every analysed document.
+//! `analyze`'s unique ids and order); `candidates` holds every document's candidate facts, the
+//! budgets' counters and the pairs they keep (but at most `run_pairs` of the ranked pairs they
+//! choose from), and `assemble` every analysed document.
 //!
 //! Every decision is a function of [`crate::align::group`]; this module only moves its inputs
 //! and outputs through files. Block weights and anchor counts are integers and every ordering is
@@ -50,6 +53,9 @@
 //! another version of the tool, with other settings or over other inputs, is refused.
 
 pub mod record;
+mod runs;
+
+pub use runs::DEFAULT_RUN_PAIRS;
 
 use crate::align::group::{self, Shared};
 use crate::corpus::{self, Document, Input, InputError, Source};
@@ -66,7 +72,7 @@ use std::process::ExitCode;
 
 /// Version of the work folder's layout and exchange records; a folder of another layout is
 /// refused.
-const LAYOUT: u32 = 4;
+const LAYOUT: u32 = 5;
 
 /// The first stage: one task per shard.
 const DOCUMENTS_STAGE: &str = "documents";
@@ -117,6 +123,9 @@ pub struct PlanInputs {
     pub partitions: Option<u32>,
     /// Settings file in `check`'s format (mentorlens.toml): its stage tables set the analysis.
     pub config: Option<PathBuf>,
+    /// Ranked candidate pairs the `candidates` task holds in memory before it writes them to
+    /// sorted runs on disk (default [`DEFAULT_RUN_PAIRS`]); the result is the same at any size.
+    pub run_pairs: Option<usize>,
 }
 
 /// The report formats, as `analyze --format`.
@@ -248,6 +257,8 @@ struct Plan {
     /// Partitions of the block keys, the anchors and the candidate pairs: tasks of the
     /// `blocking`, `anchors` and `scoring` stages.
     partitions: usize,
+    /// Ranked candidate pairs the `candidates` task holds in memory at once.
+    run_pairs: usize,
     /// Inputs that failed discovery (missing paths, duplicates).
     errors: Vec<ErrorRecord>,
 }
@@ -318,6 +329,7 @@ fn make_plan(inputs: &PlanInputs) -> Result<WorkFolder> {
         inputs: inputs.paths.clone(),
         shards: cut_into_shards(planned, shards),
         partitions: inputs.partitions.map_or(1, |n| n as usize),
+        run_pairs: inputs.run_pairs.unwrap_or(DEFAULT_RUN_PAIRS),
         errors: errors.iter().map(ErrorRecord::from).collect(),
     };
     let bytes = serde_json::to_vec_pretty(&plan)?;
@@ -940,7 +952,7 @@ impl WorkFolder {
 
     /// The task of the `candidates` stage (one): every partition's shares merged as they are
     /// read, the candidate pairs kept within their budgets (from each document's candidate facts,
-    /// not its fingerprint), and for each scoring partition its pairs and the documents they name;
+    /// not its fingerprint; the ranked pairs sorted in runs on disk), and for each scoring partition its pairs and the documents they name;
     /// then the corpus's size, and the done mark. Does nothing when already done.
     fn run_candidates_task(&self, task: usize) -> Result<()> {
         self.check_task(CANDIDATES_STAGE, task, 1)?;
@@ -951,17 +963,23 @@ impl WorkFolder {
         let facts: Vec<group::CandidateFacts> = self.in_corpus_order(&order, CANDIDATE_FACTS)?;
         let partitions = self.plan.partitions;
         let failure = std::cell::RefCell::new(None);
-        let runs = (0..partitions)
+        let shares = (0..partitions)
             .map(|partition| self.sorted_shares(partition, &failure))
             .collect::<Result<Vec<_>>>()?;
-        let candidates = group::budgeted_candidates(
-            &facts,
-            group::merge_sorted_shares(runs),
+        let ranked = group::ranked_candidates(&facts, group::merge_sorted_shares(shares));
+        let candidates = runs::budget_in_runs(
+            ranked,
             self.pipeline.group_config().candidates_per_document,
+            &self
+                .folder
+                .join(CANDIDATES_STAGE)
+                .join(format!("{task:05}.runs")),
+            self.plan.run_pairs,
         );
         if let Some(error) = failure.into_inner() {
             return Err(error);
         }
+        let candidates = candidates?;
         drop(facts);
         let mut pairs: Vec<Vec<(usize, usize)>> = vec![Vec::new(); partitions];
         for pair in candidates {
