@@ -11,7 +11,8 @@
 //!   its text), its fingerprint, what the candidate budgets read of it
 //!   ([`crate::align::group::CandidateFacts`]: text hash, language, script, shape anchors), and
 //!   its blocking keys and its anchors, each in one file per partition (`--partitions P`, by a
-//!   stable hash of the key or anchor).
+//!   stable hash of the key or anchor); beside its record and fingerprint files, a line index
+//!   (where each document's line starts, as little-endian u64s after the file's length).
 //! - `blocking`, one task per partition `k`: reads every shard's summaries and keys of partition
 //!   `k` only (no text, no fingerprint) and writes what each pair of documents shares in those
 //!   blocks ([`crate::align::group::keyed_partition_share`]), sorted by pair.
@@ -27,8 +28,8 @@
 //!   shard's anchors of that partition ([`crate::align::group::AnchorFrequency::count_partition`]:
 //!   documents that carry each, and distinct articles in a small corpus), sorted by anchor.
 //! - `scoring`, one task per partition `k` of the candidate pairs: reads its pairs, the
-//!   fingerprints of only the documents they name (each shard's file streamed, the others
-//!   skipped), the counts of only the anchors those documents carry (every partition's counts
+//!   fingerprints and records of only the documents they name (each line found through its
+//!   file's line index: no other line is read), the counts of only the anchors those documents carry (every partition's counts
 //!   streamed) and those documents' texts from their paths, and scores each pair
 //!   ([`crate::align::group::score_candidate`]).
 //! - `assemble`: reads every shard's records in order (each text again from its path, for the
@@ -66,7 +67,7 @@ use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 use record::{DocumentRecord, DocumentSummary, ErrorRecord, ShardRecord};
 use serde::{Deserialize, Serialize};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -384,6 +385,24 @@ fn write_atomically_with(
     Ok(())
 }
 
+/// A writer that counts the bytes written through it.
+struct CountingWriter<'a> {
+    out: &'a mut dyn Write,
+    written: u64,
+}
+
+impl Write for CountingWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let written = self.out.write(bytes)?;
+        self.written += written as u64;
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
 /// The first line of a task's output file: the plan and task it belongs to, and how many lines
 /// follow.
 #[derive(Debug, Serialize, Deserialize)]
@@ -446,12 +465,6 @@ impl RecordLines {
             Some(line.and_then(|line| self.parse(&line)))
         })
     }
-}
-
-/// A record of a shard's record file read only as far as its kind (see [`ShardRecord`]).
-#[derive(Deserialize)]
-struct ShardRecordKind {
-    record: String,
 }
 
 /// The corpus as the candidates task counted it: what the `anchors` and `scoring` tasks need of
@@ -553,6 +566,13 @@ impl WorkFolder {
         self.folder.join(stage).join(name)
     }
 
+    /// The line index of the file `task` of `stage` writes as `kind`
+    /// ([`WorkFolder::write_indexed_records`]): `00007.index` or `00007.KIND.index`.
+    fn index_path(&self, stage: &str, task: usize, kind: &str) -> PathBuf {
+        self.exchange_path(stage, task, kind)
+            .with_extension("index")
+    }
+
     fn done_path(&self, stage: &str, task: usize) -> PathBuf {
         self.folder.join(stage).join(format!("{task:05}.done"))
     }
@@ -580,20 +600,60 @@ impl WorkFolder {
         kind: &str,
         records: &[T],
     ) -> Result<()> {
+        self.write_record_lines(stage, task, kind, records)
+            .map(|_| ())
+    }
+
+    /// [`WorkFolder::write_records`], then beside the file its line index: where the line of
+    /// each record `is_document` says is a document starts, so that a task reads one document's
+    /// line without reading the lines before it ([`WorkFolder::document_lines`]).
+    fn write_indexed_records<T: Serialize>(
+        &self,
+        stage: &str,
+        task: usize,
+        kind: &str,
+        records: &[T],
+        is_document: impl Fn(&T) -> bool,
+    ) -> Result<()> {
+        let (starts, length) = self.write_record_lines(stage, task, kind, records)?;
+        let mut index = Vec::with_capacity(8 * (records.len() + 1));
+        index.extend_from_slice(&length.to_le_bytes());
+        for (record, start) in records.iter().zip(starts) {
+            if is_document(record) {
+                index.extend_from_slice(&start.to_le_bytes());
+            }
+        }
+        write_atomically(&self.index_path(stage, task, kind), &index)
+    }
+
+    /// Writes one of `task`'s files; where each record's line starts, and the file's length.
+    fn write_record_lines<T: Serialize>(
+        &self,
+        stage: &str,
+        task: usize,
+        kind: &str,
+        records: &[T],
+    ) -> Result<(Vec<u64>, u64)> {
         let header = TaskHeader {
             plan: self.id.clone(),
             task,
             records: records.len(),
         };
+        let mut starts = Vec::with_capacity(records.len());
+        let mut length = 0;
         write_atomically_with(&self.exchange_path(stage, task, kind), |out| {
-            serde_json::to_writer(&mut *out, &header)?;
+            let mut out = CountingWriter { out, written: 0 };
+            serde_json::to_writer(&mut out, &header)?;
             out.write_all(b"\n")?;
             for record in records {
-                serde_json::to_writer(&mut *out, record)?;
+                starts.push(out.written);
+                serde_json::to_writer(&mut out, record)?;
                 out.write_all(b"\n")?;
             }
+            length = out.written;
             Ok(())
-        })
+        })?;
+        Ok((starts, length))
     }
 
     /// Marks `task` of `stage` done, once every file it writes is written.
@@ -607,6 +667,24 @@ impl WorkFolder {
     /// The record lines of one of `task`'s files, in order, once the task is done and its header
     /// names this plan and task (one line in memory at a time).
     fn record_lines(&self, stage: &str, task: usize, kind: &str) -> Result<RecordLines> {
+        let (reader, header, path) = self.open_records(stage, task, kind)?;
+        Ok(RecordLines {
+            lines: reader.lines(),
+            path,
+            announced: header.records,
+            read: 0,
+            finished: false,
+        })
+    }
+
+    /// One of `task`'s files, read as far as its header, once the task is done and the header
+    /// names this plan and task; the header and the file's path.
+    fn open_records(
+        &self,
+        stage: &str,
+        task: usize,
+        kind: &str,
+    ) -> Result<(BufReader<std::fs::File>, TaskHeader, PathBuf)> {
         if !self.is_done(stage, task) {
             bail!(
                 "task {task} of the stage {stage} has not finished for this plan: run \
@@ -617,25 +695,80 @@ impl WorkFolder {
         let path = self.exchange_path(stage, task, kind);
         let file = std::fs::File::open(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        let mut lines = BufReader::new(file).lines();
-        let header: TaskHeader = match lines.next() {
-            Some(line) => serde_json::from_str(&line?)
-                .with_context(|| format!("{} has no header", path.display()))?,
-            None => bail!("{} is empty", path.display()),
-        };
+        let mut reader = BufReader::new(file);
+        let mut line = String::new();
+        if reader
+            .read_line(&mut line)
+            .with_context(|| format!("cannot read {}", path.display()))?
+            == 0
+        {
+            bail!("{} is empty", path.display());
+        }
+        let header: TaskHeader = serde_json::from_str(&line)
+            .with_context(|| format!("{} has no header", path.display()))?;
         if header.plan != self.id || header.task != task {
             bail!(
                 "{} belongs to another plan or task: run the task again",
                 path.display()
             );
         }
-        Ok(RecordLines {
-            lines,
-            path,
-            announced: header.records,
-            read: 0,
-            finished: false,
-        })
+        Ok((reader, header, path))
+    }
+
+    /// The lines of the documents at `positions` (ascending: their positions among the
+    /// documents of one of `task`'s indexed files), found through the file's line index: each
+    /// read where it starts, the lines between skipped unread.
+    fn document_lines(
+        &self,
+        stage: &str,
+        task: usize,
+        kind: &str,
+        positions: &[usize],
+    ) -> Result<Vec<String>> {
+        let (mut reader, _, path) = self.open_records(stage, task, kind)?;
+        let index_path = self.index_path(stage, task, kind);
+        let disagree = || {
+            anyhow::anyhow!(
+                "{} and its index {} disagree: run task {task} of the stage {stage} again",
+                path.display(),
+                index_path.display()
+            )
+        };
+        let index_file = std::fs::File::open(&index_path)
+            .with_context(|| format!("cannot read {}", index_path.display()))?;
+        let entries = (index_file.metadata()?.len() / 8)
+            .checked_sub(1)
+            .ok_or_else(disagree)?;
+        let mut index = BufReader::new(index_file);
+        let mut word = [0u8; 8];
+        index.read_exact(&mut word)?;
+        if u64::from_le_bytes(word) != std::fs::metadata(&path)?.len() {
+            return Err(disagree());
+        }
+        // Where the index and the file are read up to (the file past its header).
+        let (mut index_at, mut at) = (8u64, reader.stream_position()?);
+        let mut lines = Vec::with_capacity(positions.len());
+        for &position in positions {
+            if position as u64 >= entries {
+                return Err(disagree());
+            }
+            let entry = 8 * (position as u64 + 1);
+            index.seek_relative(entry.checked_sub(index_at).ok_or_else(disagree)? as i64)?;
+            index.read_exact(&mut word)?;
+            index_at = entry + 8;
+            let start = u64::from_le_bytes(word);
+            reader.seek_relative(start.checked_sub(at).ok_or_else(disagree)? as i64)?;
+            let mut line = String::new();
+            let read = reader
+                .read_line(&mut line)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            if line.pop() != Some('\n') {
+                return Err(disagree());
+            }
+            at = start + read as u64;
+            lines.push(line);
+        }
+        Ok(lines)
     }
 
     /// Hands each record of one of `task`'s files to `each`, in order, checked against the plan
@@ -769,9 +902,13 @@ impl WorkFolder {
             .map(group::Fingerprint::candidate_facts)
             .collect();
         self.write_records(DOCUMENTS_STAGE, shard, CANDIDATE_FACTS, &facts)?;
-        self.write_records(DOCUMENTS_STAGE, shard, FINGERPRINTS, &fingerprints)?;
+        self.write_indexed_records(DOCUMENTS_STAGE, shard, FINGERPRINTS, &fingerprints, |_| {
+            true
+        })?;
         // The records last: they appear just before the done mark.
-        self.write_records(DOCUMENTS_STAGE, shard, "", &records)?;
+        self.write_indexed_records(DOCUMENTS_STAGE, shard, "", &records, |record| {
+            matches!(record, ShardRecord::Document(_))
+        })?;
         self.mark_done(DOCUMENTS_STAGE, shard)
     }
 
@@ -852,40 +989,47 @@ impl WorkFolder {
             .collect()
     }
 
-    /// The fingerprints of `documents` by corpus index, each shard's file read through once and
-    /// only the wanted ones kept.
+    /// The fingerprints of `documents` by corpus index, each read from its shard's file through
+    /// the file's line index (no other line is read).
     fn fingerprints_of(
         &self,
         documents: &[PairedDocument],
     ) -> Result<std::collections::HashMap<usize, group::Fingerprint>> {
-        let mut wanted: Vec<std::collections::HashMap<usize, usize>> =
-            vec![Default::default(); self.plan.shards.len()];
-        for document in documents {
-            let shard = wanted.get_mut(document.shard).with_context(|| {
-                format!("the candidates name shard {}: plan again", document.shard)
-            })?;
-            shard.insert(document.position, document.index);
-        }
         let mut fingerprints = std::collections::HashMap::with_capacity(documents.len());
-        for (shard, wanted) in wanted.iter().enumerate().filter(|(_, w)| !w.is_empty()) {
-            let lines = self.record_lines(DOCUMENTS_STAGE, shard, FINGERPRINTS)?;
-            let path = lines.path.clone();
-            for (position, line) in lines.enumerate() {
-                let line = line?;
-                // Only the wanted lines are parsed.
-                if let Some(&index) = wanted.get(&position) {
-                    let fingerprint: group::Fingerprint = serde_json::from_str(&line)
-                        .with_context(|| {
-                            format!("cannot read the records of {}", path.display())
-                        })?;
-                    fingerprints.insert(index, fingerprint);
-                }
+        let by_shard = self.by_shard(documents)?;
+        for (shard, wanted) in by_shard.iter().enumerate().filter(|(_, w)| !w.is_empty()) {
+            let positions: Vec<usize> = wanted.iter().map(|d| d.position).collect();
+            let lines = self.document_lines(DOCUMENTS_STAGE, shard, FINGERPRINTS, &positions)?;
+            for (document, line) in wanted.iter().zip(lines) {
+                let fingerprint: group::Fingerprint = serde_json::from_str(&line)
+                    .with_context(|| format!("cannot read the fingerprints of shard {shard}"))?;
+                fingerprints.insert(document.index, fingerprint);
             }
         }
-        if fingerprints.len() != documents.len() {
-            bail!("the shards' fingerprints and the candidates disagree: run their tasks again");
-        }
         Ok(fingerprints)
+    }
+
+    /// `documents` by shard, each shard's in the order of their positions in it.
+    fn by_shard<'a>(
+        &self,
+        documents: &'a [PairedDocument],
+    ) -> Result<Vec<Vec<&'a PairedDocument>>> {
+        let mut by_shard: Vec<Vec<&PairedDocument>> = vec![Vec::new(); self.plan.shards.len()];
+        for document in documents {
+            by_shard
+                .get_mut(document.shard)
+                .with_context(|| {
+                    format!("the candidates name shard {}: plan again", document.shard)
+                })?
+                .push(document);
+        }
+        for documents in &mut by_shard {
+            documents.sort_unstable_by_key(|d| d.position);
+            if documents.windows(2).any(|w| w[0].position == w[1].position) {
+                bail!("the candidates name a document twice: run the candidates task again");
+            }
+        }
+        Ok(by_shard)
     }
 
     /// The task of partition `partition` in the `blocking` stage: from every shard's keys of that
@@ -1099,40 +1243,21 @@ impl WorkFolder {
         &self,
         named: &[PairedDocument],
     ) -> Result<std::collections::HashMap<usize, AnalysedDocument>> {
-        // The documents wanted from each shard, by their position among its documents.
-        let mut wanted: Vec<std::collections::HashMap<usize, &PairedDocument>> =
-            vec![Default::default(); self.plan.shards.len()];
-        for document in named {
-            let shard = wanted.get_mut(document.shard).with_context(|| {
-                format!("the candidates name shard {}: plan again", document.shard)
-            })?;
-            shard.insert(document.position, document);
-        }
+        // Each wanted record read through its shard's line index (which indexes documents
+        // only: failed inputs take no position).
         let mut found: Vec<(&PairedDocument, DocumentRecord)> = Vec::with_capacity(named.len());
-        for (shard, wanted) in wanted.iter().enumerate().filter(|(_, w)| !w.is_empty()) {
-            let lines = self.record_lines(DOCUMENTS_STAGE, shard, "")?;
-            let mut position = 0;
-            for line in lines {
-                let line = line?;
-                // Failed inputs take no position; only the wanted records are read in full.
-                let kind: ShardRecordKind = serde_json::from_str(&line)
-                    .with_context(|| format!("cannot read the records of shard {shard}"))?;
-                if kind.record == "error" {
-                    continue;
+        let by_shard = self.by_shard(named)?;
+        for (shard, wanted) in by_shard.iter().enumerate().filter(|(_, w)| !w.is_empty()) {
+            let positions: Vec<usize> = wanted.iter().map(|d| d.position).collect();
+            let lines = self.document_lines(DOCUMENTS_STAGE, shard, "", &positions)?;
+            for (&document, line) in wanted.iter().zip(lines) {
+                match serde_json::from_str(&line)
+                    .with_context(|| format!("cannot read the records of shard {shard}"))?
+                {
+                    ShardRecord::Document(record) => found.push((document, *record)),
+                    ShardRecord::Error(_) => bail!("shard {shard}'s records disagree"),
                 }
-                if let Some(&document) = wanted.get(&position) {
-                    match serde_json::from_str(&line)
-                        .with_context(|| format!("cannot read the records of shard {shard}"))?
-                    {
-                        ShardRecord::Document(record) => found.push((document, *record)),
-                        ShardRecord::Error(_) => bail!("shard {shard}'s records disagree"),
-                    }
-                }
-                position += 1;
             }
-        }
-        if found.len() != named.len() {
-            bail!("the shards' records and the candidates disagree: run their tasks again");
         }
         // Texts by source: each source loaded once, in parallel.
         let mut by_source: std::collections::BTreeMap<

@@ -239,6 +239,42 @@ fn budgets_over_tiny_sorted_runs_give_the_report_of_analyze() {
 }
 
 #[test]
+fn scoring_reads_documents_through_line_indexes_and_refuses_one_that_disagrees() {
+    let (folder, inputs) = fixture();
+    let folder = folder.path();
+    let out = folder.join("dist.json");
+    let work = dist_run(folder, &inputs, (2, 1), &out);
+    let work_arg = work.display().to_string();
+    for shard in 0..2 {
+        for file in ["", ".fingerprints"] {
+            let index = work.join(format!("documents/{shard:05}{file}.index"));
+            assert!(index.exists(), "{} is written", index.display());
+        }
+    }
+    let scored = work.join("scoring/00000.jsonl");
+    let first = std::fs::read(&scored).unwrap();
+    // An index whose file changed since (here: its length word) is refused, naming the task.
+    let index = work.join("documents/00000.fingerprints.index");
+    let bytes = std::fs::read(&index).unwrap();
+    let mut changed = bytes.clone();
+    changed[0] ^= 1;
+    std::fs::write(&index, &changed).unwrap();
+    std::fs::remove_file(work.join("scoring/00000.done")).unwrap();
+    let output = mentorlens()
+        .current_dir(folder)
+        .args(["dist", "task", "scoring", "0", "--work", &work_arg])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("disagree") && stderr.contains("task 0 of the stage documents"));
+    std::fs::write(&index, &bytes).unwrap();
+    let task = args(&["dist", "task", "scoring", "0", "--work", &work_arg]);
+    assert_eq!(run_in(folder, &task), 0);
+    assert!(std::fs::read(&scored).unwrap() == first);
+}
+
+#[test]
 fn a_task_killed_half_way_and_run_again_leaves_the_same_report() {
     let (folder, inputs) = fixture();
     let folder = folder.path();
