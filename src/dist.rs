@@ -606,7 +606,7 @@ impl WorkFolder {
 
     /// [`WorkFolder::write_records`], then beside the file its line index: where the line of
     /// each record `is_document` says is a document starts, so that a task reads one document's
-    /// line without reading the lines before it ([`WorkFolder::document_lines`]).
+    /// line without reading the lines before it ([`WorkFolder::read_document_lines`]).
     fn write_indexed_records<T: Serialize>(
         &self,
         stage: &str,
@@ -715,16 +715,18 @@ impl WorkFolder {
         Ok((reader, header, path))
     }
 
-    /// The lines of the documents at `positions` (ascending: their positions among the
-    /// documents of one of `task`'s indexed files), found through the file's line index: each
-    /// read where it starts, the lines between skipped unread.
-    fn document_lines(
+    /// Hands `each` the line of each document at `positions` (ascending: their positions among
+    /// the documents of one of `task`'s indexed files), with its number in `positions`, found
+    /// through the file's line index: each read where it starts, the lines between skipped
+    /// unread (one line in memory at a time).
+    fn read_document_lines(
         &self,
         stage: &str,
         task: usize,
         kind: &str,
         positions: &[usize],
-    ) -> Result<Vec<String>> {
+        mut each: impl FnMut(usize, &str) -> Result<()>,
+    ) -> Result<()> {
         let (mut reader, _, path) = self.open_records(stage, task, kind)?;
         let index_path = self.index_path(stage, task, kind);
         let disagree = || {
@@ -736,29 +738,30 @@ impl WorkFolder {
         };
         let index_file = std::fs::File::open(&index_path)
             .with_context(|| format!("cannot read {}", index_path.display()))?;
+        let length = reader.get_ref().metadata()?.len();
         let entries = (index_file.metadata()?.len() / 8)
             .checked_sub(1)
             .ok_or_else(disagree)?;
         let mut index = BufReader::new(index_file);
         let mut word = [0u8; 8];
-        index.read_exact(&mut word)?;
-        if u64::from_le_bytes(word) != std::fs::metadata(&path)?.len() {
+        index.read_exact(&mut word).map_err(|_| disagree())?;
+        if u64::from_le_bytes(word) != length {
             return Err(disagree());
         }
         // Where the index and the file are read up to (the file past its header).
         let (mut index_at, mut at) = (8u64, reader.stream_position()?);
-        let mut lines = Vec::with_capacity(positions.len());
-        for &position in positions {
+        let mut line = String::new();
+        for (number, &position) in positions.iter().enumerate() {
             if position as u64 >= entries {
                 return Err(disagree());
             }
             let entry = 8 * (position as u64 + 1);
             index.seek_relative(entry.checked_sub(index_at).ok_or_else(disagree)? as i64)?;
-            index.read_exact(&mut word)?;
+            index.read_exact(&mut word).map_err(|_| disagree())?;
             index_at = entry + 8;
             let start = u64::from_le_bytes(word);
             reader.seek_relative(start.checked_sub(at).ok_or_else(disagree)? as i64)?;
-            let mut line = String::new();
+            line.clear();
             let read = reader
                 .read_line(&mut line)
                 .with_context(|| format!("cannot read {}", path.display()))?;
@@ -766,9 +769,9 @@ impl WorkFolder {
                 return Err(disagree());
             }
             at = start + read as u64;
-            lines.push(line);
+            each(number, &line)?;
         }
-        Ok(lines)
+        Ok(())
     }
 
     /// Hands each record of one of `task`'s files to `each`, in order, checked against the plan
@@ -999,12 +1002,20 @@ impl WorkFolder {
         let by_shard = self.by_shard(documents)?;
         for (shard, wanted) in by_shard.iter().enumerate().filter(|(_, w)| !w.is_empty()) {
             let positions: Vec<usize> = wanted.iter().map(|d| d.position).collect();
-            let lines = self.document_lines(DOCUMENTS_STAGE, shard, FINGERPRINTS, &positions)?;
-            for (document, line) in wanted.iter().zip(lines) {
-                let fingerprint: group::Fingerprint = serde_json::from_str(&line)
-                    .with_context(|| format!("cannot read the fingerprints of shard {shard}"))?;
-                fingerprints.insert(document.index, fingerprint);
-            }
+            self.read_document_lines(
+                DOCUMENTS_STAGE,
+                shard,
+                FINGERPRINTS,
+                &positions,
+                |number, line| {
+                    let fingerprint: group::Fingerprint =
+                        serde_json::from_str(line).with_context(|| {
+                            format!("cannot read the fingerprints of shard {shard}")
+                        })?;
+                    fingerprints.insert(wanted[number].index, fingerprint);
+                    Ok(())
+                },
+            )?;
         }
         Ok(fingerprints)
     }
@@ -1249,15 +1260,15 @@ impl WorkFolder {
         let by_shard = self.by_shard(named)?;
         for (shard, wanted) in by_shard.iter().enumerate().filter(|(_, w)| !w.is_empty()) {
             let positions: Vec<usize> = wanted.iter().map(|d| d.position).collect();
-            let lines = self.document_lines(DOCUMENTS_STAGE, shard, "", &positions)?;
-            for (&document, line) in wanted.iter().zip(lines) {
-                match serde_json::from_str(&line)
+            self.read_document_lines(DOCUMENTS_STAGE, shard, "", &positions, |number, line| {
+                match serde_json::from_str(line)
                     .with_context(|| format!("cannot read the records of shard {shard}"))?
                 {
-                    ShardRecord::Document(record) => found.push((document, *record)),
+                    ShardRecord::Document(record) => found.push((wanted[number], *record)),
                     ShardRecord::Error(_) => bail!("shard {shard}'s records disagree"),
                 }
-            }
+                Ok(())
+            })?;
         }
         // Texts by source: each source loaded once, in parallel.
         let mut by_source: std::collections::BTreeMap<
