@@ -21,17 +21,18 @@
 //!   ([`crate::align::group::ranked_candidates`], from the candidate facts and summaries only),
 //!   sorts the ranked pairs in runs of a fixed size on disk (the plan's `run_pairs`) and keeps the
 //!   candidates within their budgets over a k-way merge of the runs
-//!   ([`crate::align::group::GreedyBudget`]: a counter per document, not the pairs), and writes, for each partition of the candidate pairs (by a stable hash of the pair), its
-//!   pairs and the documents they name (corpus index, unique id, shard, position, source); and
-//!   the corpus's size and whether it holds Japanese.
+//!   ([`crate::align::group::GreedyBudget`]: a counter per document, not the pairs), and writes,
+//!   for each partition of the candidate pairs (by a stable hash of the pair), its pairs and the
+//!   documents they name (corpus index, unique id, shard, position, source); and the corpus's
+//!   size and whether it holds Japanese.
 //! - `anchors`, one task per partition `k`: counts the anchors of partition `k` from every
 //!   shard's anchors of that partition ([`crate::align::group::AnchorFrequency::count_partition`]:
 //!   documents that carry each, and distinct articles in a small corpus), sorted by anchor.
 //! - `scoring`, one task per partition `k` of the candidate pairs: reads its pairs, the
 //!   fingerprints and records of only the documents they name (each line found through its
-//!   file's line index: no other line is read), the counts of only the anchors those documents carry (every partition's counts
-//!   streamed) and those documents' texts from their paths, and scores each pair
-//!   ([`crate::align::group::score_candidate`]).
+//!   file's line index: no other line is read), the counts of only the anchors those documents
+//!   carry (every partition's counts streamed) and those documents' texts from their paths, and
+//!   scores each pair ([`crate::align::group::score_candidate`]).
 //! - `assemble`: reads every shard's records in order (each text again from its path, for the
 //!   report), the fingerprints and the scored pairs, and runs the rest of the corpus stages with
 //!   the library functions `analyze` runs: unique ids in load order, the non-chaining joins
@@ -46,7 +47,7 @@
 //! Every decision is a function of [`crate::align::group`]; this module only moves its inputs
 //! and outputs through files. Block weights and anchor counts are integers and every ordering is
 //! total, so the merged shares, the candidates, the anchor frequencies and the report are the
-//! same at any number of shards and partitions. `assemble --index FILE` also writes the corpus fingerprint index
+//! same at any number of shards and partitions and any run size. `assemble --index FILE` also writes the corpus fingerprint index
 //! `check --against-index` reads.
 //!
 //! Every file is written to a temporary name and renamed, so a task killed half way leaves no
@@ -1107,8 +1108,9 @@ impl WorkFolder {
 
     /// The task of the `candidates` stage (one): every partition's shares merged as they are
     /// read, the candidate pairs kept within their budgets (from each document's candidate facts,
-    /// not its fingerprint; the ranked pairs sorted in runs on disk), and for each scoring partition its pairs and the documents they name;
-    /// then the corpus's size, and the done mark. Does nothing when already done.
+    /// not its fingerprint; the ranked pairs sorted in runs on disk), and for each scoring
+    /// partition its pairs and the documents they name; then the corpus's size, and the done
+    /// mark. Does nothing when already done.
     fn run_candidates_task(&self, task: usize) -> Result<()> {
         self.check_task(CANDIDATES_STAGE, task, 1)?;
         if self.is_done(CANDIDATES_STAGE, task) {
