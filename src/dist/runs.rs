@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 pub const DEFAULT_RUN_PAIRS: usize = 1_000_000;
 
 /// Runs merged at once: more are first merged into longer runs, this many at a time, so that a
-/// task never holds more open files than this.
+/// merge never holds more runs open than this.
 const MERGE_FAN_IN: usize = 64;
 
 /// Bytes of one ranked pair in a run: its two indices, weight and two text hashes, each a
