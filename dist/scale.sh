@@ -2,10 +2,12 @@
 # Time and peak memory of each task of `mentorlens dist`, one task after another, with
 # /usr/bin/time -v; then whether the report equals `analyze`'s (when COMPARE=1).
 #   dist/scale.sh BINARY INPUT WORK SHARDS [PARTITIONS]   (PARTITIONS: blocking, anchors and scoring tasks)
+# PLAN_FLAGS adds flags to `dist plan` (e.g. PLAN_FLAGS="--run-pairs 50000").
 # e.g. cargo run --release --example gen_corpus -- --planted --docs 100000 --seed 7 --out /tmp/c100k
 #      dist/scale.sh target/release/mentorlens /tmp/c100k /tmp/w100k 8
 set -euo pipefail
 binary=$1 input=$2 work=$3 shards=$4 partitions=${5:-1}
+read -ra plan_flags <<<"${PLAN_FLAGS:-}"
 measure() {
   local name=$1
   shift
@@ -16,7 +18,7 @@ measure() {
       user + sys, user, rss/1024}' "$work.time"
 }
 measure plan "$binary" dist plan "$input" --work "$work" --shards "$shards" \
-  --partitions "$partitions"
+  --partitions "$partitions" "${plan_flags[@]}"
 # Every stage in the order `dist stages` lists them.
 while read -r stage tasks; do
   for ((k = 0; k < tasks; k++)); do

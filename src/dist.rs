@@ -11,24 +11,28 @@
 //!   its text), its fingerprint, what the candidate budgets read of it
 //!   ([`crate::align::group::CandidateFacts`]: text hash, language, script, shape anchors), and
 //!   its blocking keys and its anchors, each in one file per partition (`--partitions P`, by a
-//!   stable hash of the key or anchor).
+//!   stable hash of the key or anchor); beside its record and fingerprint files, a line index
+//!   (where each document's line starts, as little-endian u64s after the file's length).
 //! - `blocking`, one task per partition `k`: reads every shard's summaries and keys of partition
 //!   `k` only (no text, no fingerprint) and writes what each pair of documents shares in those
 //!   blocks ([`crate::align::group::keyed_partition_share`]), sorted by pair.
 //! - `candidates`, one task: merges the partitions' shares as it reads them (a k-way merge,
-//!   [`crate::align::group::merge_sorted_shares`]), keeps the candidates within their budgets
-//!   ([`crate::align::group::budgeted_candidates`], from the candidate facts and summaries only)
-//!   and writes, for each partition of the candidate pairs (by a stable hash of the pair), its
-//!   pairs and the documents they name (corpus index, unique id, shard, position, source); and
-//!   the corpus's size and whether it holds Japanese.
+//!   [`crate::align::group::merge_sorted_shares`]), ranks them for the budgets
+//!   ([`crate::align::group::ranked_candidates`], from the candidate facts and summaries only),
+//!   sorts the ranked pairs in runs of a fixed size on disk (the plan's `run_pairs`) and keeps the
+//!   candidates within their budgets over a k-way merge of the runs
+//!   ([`crate::align::group::GreedyBudget`]: a counter per document, not the pairs), and writes,
+//!   for each partition of the candidate pairs (by a stable hash of the pair), its pairs and the
+//!   documents they name (corpus index, unique id, shard, position, source); and the corpus's
+//!   size and whether it holds Japanese.
 //! - `anchors`, one task per partition `k`: counts the anchors of partition `k` from every
 //!   shard's anchors of that partition ([`crate::align::group::AnchorFrequency::count_partition`]:
 //!   documents that carry each, and distinct articles in a small corpus), sorted by anchor.
 //! - `scoring`, one task per partition `k` of the candidate pairs: reads its pairs, the
-//!   fingerprints of only the documents they name (each shard's file streamed, the others
-//!   skipped), the counts of only the anchors those documents carry (every partition's counts
-//!   streamed) and those documents' texts from their paths, and scores each pair
-//!   ([`crate::align::group::score_candidate`]).
+//!   fingerprints and records of only the documents they name (each line found through its
+//!   file's line index: no other line is read), the counts of only the anchors those documents
+//!   carry (every partition's counts streamed) and those documents' texts from their paths, and
+//!   scores each pair ([`crate::align::group::score_candidate`]).
 //! - `assemble`: reads every shard's records in order (each text again from its path, for the
 //!   report), the fingerprints and the scored pairs, and runs the rest of the corpus stages with
 //!   the library functions `analyze` runs: unique ids in load order, the non-chaining joins
@@ -36,13 +40,14 @@
 //!
 //! So no task but `candidates` and `assemble` holds anything of every document beyond its
 //! summary (about 100 bytes: `blocking` and `candidates` read every summary to give documents
-//! `analyze`'s unique ids and order); `candidates` holds every document's candidate facts and
-//! the ranked pairs the budgets choose from, and `assemble` every analysed document.
+//! `analyze`'s unique ids and order); `candidates` holds every document's candidate facts, the
+//! budgets' counters and the pairs they keep (but at most `run_pairs` of the ranked pairs they
+//! choose from), and `assemble` every analysed document.
 //!
 //! Every decision is a function of [`crate::align::group`]; this module only moves its inputs
 //! and outputs through files. Block weights and anchor counts are integers and every ordering is
 //! total, so the merged shares, the candidates, the anchor frequencies and the report are the
-//! same at any number of shards and partitions. `assemble --index FILE` also writes the corpus fingerprint index
+//! same at any number of shards and partitions and any run size. `assemble --index FILE` also writes the corpus fingerprint index
 //! `check --against-index` reads.
 //!
 //! Every file is written to a temporary name and renamed, so a task killed half way leaves no
@@ -50,6 +55,9 @@
 //! another version of the tool, with other settings or over other inputs, is refused.
 
 pub mod record;
+mod runs;
+
+pub use runs::DEFAULT_RUN_PAIRS;
 
 use crate::align::group::{self, Shared};
 use crate::corpus::{self, Document, Input, InputError, Source};
@@ -60,13 +68,13 @@ use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 use record::{DocumentRecord, DocumentSummary, ErrorRecord, ShardRecord};
 use serde::{Deserialize, Serialize};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Version of the work folder's layout and exchange records; a folder of another layout is
 /// refused.
-const LAYOUT: u32 = 4;
+const LAYOUT: u32 = 5;
 
 /// The first stage: one task per shard.
 const DOCUMENTS_STAGE: &str = "documents";
@@ -117,6 +125,9 @@ pub struct PlanInputs {
     pub partitions: Option<u32>,
     /// Settings file in `check`'s format (mentorlens.toml): its stage tables set the analysis.
     pub config: Option<PathBuf>,
+    /// Ranked candidate pairs the `candidates` task holds in memory before it writes them to
+    /// sorted runs on disk (default [`DEFAULT_RUN_PAIRS`]); the result is the same at any size.
+    pub run_pairs: Option<usize>,
 }
 
 /// The report formats, as `analyze --format`.
@@ -248,6 +259,8 @@ struct Plan {
     /// Partitions of the block keys, the anchors and the candidate pairs: tasks of the
     /// `blocking`, `anchors` and `scoring` stages.
     partitions: usize,
+    /// Ranked candidate pairs the `candidates` task holds in memory at once.
+    run_pairs: usize,
     /// Inputs that failed discovery (missing paths, duplicates).
     errors: Vec<ErrorRecord>,
 }
@@ -318,6 +331,7 @@ fn make_plan(inputs: &PlanInputs) -> Result<WorkFolder> {
         inputs: inputs.paths.clone(),
         shards: cut_into_shards(planned, shards),
         partitions: inputs.partitions.map_or(1, |n| n as usize),
+        run_pairs: inputs.run_pairs.unwrap_or(DEFAULT_RUN_PAIRS),
         errors: errors.iter().map(ErrorRecord::from).collect(),
     };
     let bytes = serde_json::to_vec_pretty(&plan)?;
@@ -370,6 +384,24 @@ fn write_atomically_with(
     file.persist(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
+}
+
+/// A writer that counts the bytes written through it.
+struct CountingWriter<'a> {
+    out: &'a mut dyn Write,
+    written: u64,
+}
+
+impl Write for CountingWriter<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let written = self.out.write(bytes)?;
+        self.written += written as u64;
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// The first line of a task's output file: the plan and task it belongs to, and how many lines
@@ -434,12 +466,6 @@ impl RecordLines {
             Some(line.and_then(|line| self.parse(&line)))
         })
     }
-}
-
-/// A record of a shard's record file read only as far as its kind (see [`ShardRecord`]).
-#[derive(Deserialize)]
-struct ShardRecordKind {
-    record: String,
 }
 
 /// The corpus as the candidates task counted it: what the `anchors` and `scoring` tasks need of
@@ -541,6 +567,13 @@ impl WorkFolder {
         self.folder.join(stage).join(name)
     }
 
+    /// The line index of the file `task` of `stage` writes as `kind`
+    /// ([`WorkFolder::write_indexed_records`]): `00007.index` or `00007.KIND.index`.
+    fn index_path(&self, stage: &str, task: usize, kind: &str) -> PathBuf {
+        self.exchange_path(stage, task, kind)
+            .with_extension("index")
+    }
+
     fn done_path(&self, stage: &str, task: usize) -> PathBuf {
         self.folder.join(stage).join(format!("{task:05}.done"))
     }
@@ -568,20 +601,60 @@ impl WorkFolder {
         kind: &str,
         records: &[T],
     ) -> Result<()> {
+        self.write_record_lines(stage, task, kind, records)
+            .map(|_| ())
+    }
+
+    /// [`WorkFolder::write_records`], then beside the file its line index: where the line of
+    /// each record `is_document` says is a document starts, so that a task reads one document's
+    /// line without reading the lines before it ([`WorkFolder::read_document_lines`]).
+    fn write_indexed_records<T: Serialize>(
+        &self,
+        stage: &str,
+        task: usize,
+        kind: &str,
+        records: &[T],
+        is_document: impl Fn(&T) -> bool,
+    ) -> Result<()> {
+        let (starts, length) = self.write_record_lines(stage, task, kind, records)?;
+        let mut index = Vec::with_capacity(8 * (records.len() + 1));
+        index.extend_from_slice(&length.to_le_bytes());
+        for (record, start) in records.iter().zip(starts) {
+            if is_document(record) {
+                index.extend_from_slice(&start.to_le_bytes());
+            }
+        }
+        write_atomically(&self.index_path(stage, task, kind), &index)
+    }
+
+    /// Writes one of `task`'s files; where each record's line starts, and the file's length.
+    fn write_record_lines<T: Serialize>(
+        &self,
+        stage: &str,
+        task: usize,
+        kind: &str,
+        records: &[T],
+    ) -> Result<(Vec<u64>, u64)> {
         let header = TaskHeader {
             plan: self.id.clone(),
             task,
             records: records.len(),
         };
+        let mut starts = Vec::with_capacity(records.len());
+        let mut length = 0;
         write_atomically_with(&self.exchange_path(stage, task, kind), |out| {
-            serde_json::to_writer(&mut *out, &header)?;
+            let mut out = CountingWriter { out, written: 0 };
+            serde_json::to_writer(&mut out, &header)?;
             out.write_all(b"\n")?;
             for record in records {
-                serde_json::to_writer(&mut *out, record)?;
+                starts.push(out.written);
+                serde_json::to_writer(&mut out, record)?;
                 out.write_all(b"\n")?;
             }
+            length = out.written;
             Ok(())
-        })
+        })?;
+        Ok((starts, length))
     }
 
     /// Marks `task` of `stage` done, once every file it writes is written.
@@ -595,6 +668,24 @@ impl WorkFolder {
     /// The record lines of one of `task`'s files, in order, once the task is done and its header
     /// names this plan and task (one line in memory at a time).
     fn record_lines(&self, stage: &str, task: usize, kind: &str) -> Result<RecordLines> {
+        let (reader, header, path) = self.open_records(stage, task, kind)?;
+        Ok(RecordLines {
+            lines: reader.lines(),
+            path,
+            announced: header.records,
+            read: 0,
+            finished: false,
+        })
+    }
+
+    /// One of `task`'s files, read as far as its header, once the task is done and the header
+    /// names this plan and task; the header and the file's path.
+    fn open_records(
+        &self,
+        stage: &str,
+        task: usize,
+        kind: &str,
+    ) -> Result<(BufReader<std::fs::File>, TaskHeader, PathBuf)> {
         if !self.is_done(stage, task) {
             bail!(
                 "task {task} of the stage {stage} has not finished for this plan: run \
@@ -605,25 +696,83 @@ impl WorkFolder {
         let path = self.exchange_path(stage, task, kind);
         let file = std::fs::File::open(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        let mut lines = BufReader::new(file).lines();
-        let header: TaskHeader = match lines.next() {
-            Some(line) => serde_json::from_str(&line?)
-                .with_context(|| format!("{} has no header", path.display()))?,
-            None => bail!("{} is empty", path.display()),
-        };
+        let mut reader = BufReader::new(file);
+        let mut line = String::new();
+        if reader
+            .read_line(&mut line)
+            .with_context(|| format!("cannot read {}", path.display()))?
+            == 0
+        {
+            bail!("{} is empty", path.display());
+        }
+        let header: TaskHeader = serde_json::from_str(&line)
+            .with_context(|| format!("{} has no header", path.display()))?;
         if header.plan != self.id || header.task != task {
             bail!(
                 "{} belongs to another plan or task: run the task again",
                 path.display()
             );
         }
-        Ok(RecordLines {
-            lines,
-            path,
-            announced: header.records,
-            read: 0,
-            finished: false,
-        })
+        Ok((reader, header, path))
+    }
+
+    /// Hands `each` the line of each document at `positions` (ascending: their positions among
+    /// the documents of one of `task`'s indexed files), with its number in `positions`, found
+    /// through the file's line index: each read where it starts, the lines between skipped
+    /// unread (one line in memory at a time).
+    fn read_document_lines(
+        &self,
+        stage: &str,
+        task: usize,
+        kind: &str,
+        positions: &[usize],
+        mut each: impl FnMut(usize, &str) -> Result<()>,
+    ) -> Result<()> {
+        let (mut reader, _, path) = self.open_records(stage, task, kind)?;
+        let index_path = self.index_path(stage, task, kind);
+        let disagree = || {
+            anyhow::anyhow!(
+                "{} and its index {} disagree: run task {task} of the stage {stage} again",
+                path.display(),
+                index_path.display()
+            )
+        };
+        let index_file = std::fs::File::open(&index_path)
+            .with_context(|| format!("cannot read {}", index_path.display()))?;
+        let length = reader.get_ref().metadata()?.len();
+        let entries = (index_file.metadata()?.len() / 8)
+            .checked_sub(1)
+            .ok_or_else(disagree)?;
+        let mut index = BufReader::new(index_file);
+        let mut word = [0u8; 8];
+        index.read_exact(&mut word).map_err(|_| disagree())?;
+        if u64::from_le_bytes(word) != length {
+            return Err(disagree());
+        }
+        // Where the index and the file are read up to (the file past its header).
+        let (mut index_at, mut at) = (8u64, reader.stream_position()?);
+        let mut line = String::new();
+        for (number, &position) in positions.iter().enumerate() {
+            if position as u64 >= entries {
+                return Err(disagree());
+            }
+            let entry = 8 * (position as u64 + 1);
+            index.seek_relative(entry.checked_sub(index_at).ok_or_else(disagree)? as i64)?;
+            index.read_exact(&mut word).map_err(|_| disagree())?;
+            index_at = entry + 8;
+            let start = u64::from_le_bytes(word);
+            reader.seek_relative(start.checked_sub(at).ok_or_else(disagree)? as i64)?;
+            line.clear();
+            let read = reader
+                .read_line(&mut line)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            if line.pop() != Some('\n') {
+                return Err(disagree());
+            }
+            at = start + read as u64;
+            each(number, &line)?;
+        }
+        Ok(())
     }
 
     /// Hands each record of one of `task`'s files to `each`, in order, checked against the plan
@@ -757,9 +906,13 @@ impl WorkFolder {
             .map(group::Fingerprint::candidate_facts)
             .collect();
         self.write_records(DOCUMENTS_STAGE, shard, CANDIDATE_FACTS, &facts)?;
-        self.write_records(DOCUMENTS_STAGE, shard, FINGERPRINTS, &fingerprints)?;
+        self.write_indexed_records(DOCUMENTS_STAGE, shard, FINGERPRINTS, &fingerprints, |_| {
+            true
+        })?;
         // The records last: they appear just before the done mark.
-        self.write_records(DOCUMENTS_STAGE, shard, "", &records)?;
+        self.write_indexed_records(DOCUMENTS_STAGE, shard, "", &records, |record| {
+            matches!(record, ShardRecord::Document(_))
+        })?;
         self.mark_done(DOCUMENTS_STAGE, shard)
     }
 
@@ -840,40 +993,55 @@ impl WorkFolder {
             .collect()
     }
 
-    /// The fingerprints of `documents` by corpus index, each shard's file read through once and
-    /// only the wanted ones kept.
+    /// The fingerprints of `documents` by corpus index, each read from its shard's file through
+    /// the file's line index (no other line is read).
     fn fingerprints_of(
         &self,
         documents: &[PairedDocument],
     ) -> Result<std::collections::HashMap<usize, group::Fingerprint>> {
-        let mut wanted: Vec<std::collections::HashMap<usize, usize>> =
-            vec![Default::default(); self.plan.shards.len()];
-        for document in documents {
-            let shard = wanted.get_mut(document.shard).with_context(|| {
-                format!("the candidates name shard {}: plan again", document.shard)
-            })?;
-            shard.insert(document.position, document.index);
-        }
         let mut fingerprints = std::collections::HashMap::with_capacity(documents.len());
-        for (shard, wanted) in wanted.iter().enumerate().filter(|(_, w)| !w.is_empty()) {
-            let lines = self.record_lines(DOCUMENTS_STAGE, shard, FINGERPRINTS)?;
-            let path = lines.path.clone();
-            for (position, line) in lines.enumerate() {
-                let line = line?;
-                // Only the wanted lines are parsed.
-                if let Some(&index) = wanted.get(&position) {
-                    let fingerprint: group::Fingerprint = serde_json::from_str(&line)
-                        .with_context(|| {
-                            format!("cannot read the records of {}", path.display())
+        let by_shard = self.by_shard(documents)?;
+        for (shard, wanted) in by_shard.iter().enumerate().filter(|(_, w)| !w.is_empty()) {
+            let positions: Vec<usize> = wanted.iter().map(|d| d.position).collect();
+            self.read_document_lines(
+                DOCUMENTS_STAGE,
+                shard,
+                FINGERPRINTS,
+                &positions,
+                |number, line| {
+                    let fingerprint: group::Fingerprint =
+                        serde_json::from_str(line).with_context(|| {
+                            format!("cannot read the fingerprints of shard {shard}")
                         })?;
-                    fingerprints.insert(index, fingerprint);
-                }
-            }
-        }
-        if fingerprints.len() != documents.len() {
-            bail!("the shards' fingerprints and the candidates disagree: run their tasks again");
+                    fingerprints.insert(wanted[number].index, fingerprint);
+                    Ok(())
+                },
+            )?;
         }
         Ok(fingerprints)
+    }
+
+    /// `documents` by shard, each shard's in the order of their positions in it.
+    fn by_shard<'a>(
+        &self,
+        documents: &'a [PairedDocument],
+    ) -> Result<Vec<Vec<&'a PairedDocument>>> {
+        let mut by_shard: Vec<Vec<&PairedDocument>> = vec![Vec::new(); self.plan.shards.len()];
+        for document in documents {
+            by_shard
+                .get_mut(document.shard)
+                .with_context(|| {
+                    format!("the candidates name shard {}: plan again", document.shard)
+                })?
+                .push(document);
+        }
+        for documents in &mut by_shard {
+            documents.sort_unstable_by_key(|d| d.position);
+            if documents.windows(2).any(|w| w[0].position == w[1].position) {
+                bail!("the candidates name a document twice: run the candidates task again");
+            }
+        }
+        Ok(by_shard)
     }
 
     /// The task of partition `partition` in the `blocking` stage: from every shard's keys of that
@@ -940,8 +1108,9 @@ impl WorkFolder {
 
     /// The task of the `candidates` stage (one): every partition's shares merged as they are
     /// read, the candidate pairs kept within their budgets (from each document's candidate facts,
-    /// not its fingerprint), and for each scoring partition its pairs and the documents they name;
-    /// then the corpus's size, and the done mark. Does nothing when already done.
+    /// not its fingerprint; the ranked pairs sorted in runs on disk), and for each scoring
+    /// partition its pairs and the documents they name; then the corpus's size, and the done
+    /// mark. Does nothing when already done.
     fn run_candidates_task(&self, task: usize) -> Result<()> {
         self.check_task(CANDIDATES_STAGE, task, 1)?;
         if self.is_done(CANDIDATES_STAGE, task) {
@@ -951,17 +1120,23 @@ impl WorkFolder {
         let facts: Vec<group::CandidateFacts> = self.in_corpus_order(&order, CANDIDATE_FACTS)?;
         let partitions = self.plan.partitions;
         let failure = std::cell::RefCell::new(None);
-        let runs = (0..partitions)
+        let shares = (0..partitions)
             .map(|partition| self.sorted_shares(partition, &failure))
             .collect::<Result<Vec<_>>>()?;
-        let candidates = group::budgeted_candidates(
-            &facts,
-            group::merge_sorted_shares(runs),
+        let ranked = group::ranked_candidates(&facts, group::merge_sorted_shares(shares));
+        let candidates = runs::budget_in_runs(
+            ranked,
             self.pipeline.group_config().candidates_per_document,
+            &self
+                .folder
+                .join(CANDIDATES_STAGE)
+                .join(format!("{task:05}.runs")),
+            self.plan.run_pairs,
         );
         if let Some(error) = failure.into_inner() {
             return Err(error);
         }
+        let candidates = candidates?;
         drop(facts);
         let mut pairs: Vec<Vec<(usize, usize)>> = vec![Vec::new(); partitions];
         for pair in candidates {
@@ -1081,40 +1256,21 @@ impl WorkFolder {
         &self,
         named: &[PairedDocument],
     ) -> Result<std::collections::HashMap<usize, AnalysedDocument>> {
-        // The documents wanted from each shard, by their position among its documents.
-        let mut wanted: Vec<std::collections::HashMap<usize, &PairedDocument>> =
-            vec![Default::default(); self.plan.shards.len()];
-        for document in named {
-            let shard = wanted.get_mut(document.shard).with_context(|| {
-                format!("the candidates name shard {}: plan again", document.shard)
-            })?;
-            shard.insert(document.position, document);
-        }
+        // Each wanted record read through its shard's line index (which indexes documents
+        // only: failed inputs take no position).
         let mut found: Vec<(&PairedDocument, DocumentRecord)> = Vec::with_capacity(named.len());
-        for (shard, wanted) in wanted.iter().enumerate().filter(|(_, w)| !w.is_empty()) {
-            let lines = self.record_lines(DOCUMENTS_STAGE, shard, "")?;
-            let mut position = 0;
-            for line in lines {
-                let line = line?;
-                // Failed inputs take no position; only the wanted records are read in full.
-                let kind: ShardRecordKind = serde_json::from_str(&line)
-                    .with_context(|| format!("cannot read the records of shard {shard}"))?;
-                if kind.record == "error" {
-                    continue;
+        let by_shard = self.by_shard(named)?;
+        for (shard, wanted) in by_shard.iter().enumerate().filter(|(_, w)| !w.is_empty()) {
+            let positions: Vec<usize> = wanted.iter().map(|d| d.position).collect();
+            self.read_document_lines(DOCUMENTS_STAGE, shard, "", &positions, |number, line| {
+                match serde_json::from_str(line)
+                    .with_context(|| format!("cannot read the records of shard {shard}"))?
+                {
+                    ShardRecord::Document(record) => found.push((wanted[number], *record)),
+                    ShardRecord::Error(_) => bail!("shard {shard}'s records disagree"),
                 }
-                if let Some(&document) = wanted.get(&position) {
-                    match serde_json::from_str(&line)
-                        .with_context(|| format!("cannot read the records of shard {shard}"))?
-                    {
-                        ShardRecord::Document(record) => found.push((document, *record)),
-                        ShardRecord::Error(_) => bail!("shard {shard}'s records disagree"),
-                    }
-                }
-                position += 1;
-            }
-        }
-        if found.len() != named.len() {
-            bail!("the shards' records and the candidates disagree: run their tasks again");
+                Ok(())
+            })?;
         }
         // Texts by source: each source loaded once, in parallel.
         let mut by_source: std::collections::BTreeMap<

@@ -26,8 +26,10 @@
 //! ([`join_pairs`]) run in parallel over the connected components of the passing pairs (pairs of
 //! two components never meet). A cluster runs the same steps as tasks over files:
 //! [`keyed_partition_share`] from the documents' keys, [`exact_copies_by`] from their hashes,
-//! [`merge_sorted_shares`] over the partitions' sorted files, [`budgeted_candidates`] from each
-//! document's [`CandidateFacts`] (not its whole fingerprint), and the anchor frequencies counted
+//! [`merge_sorted_shares`] over the partitions' sorted files, [`ranked_candidates`] from each
+//! document's [`CandidateFacts`] (not its whole fingerprint) taken in rank order by
+//! [`GreedyBudget`] (which holds a counter per document, not the pairs, so the ranked pairs may
+//! be sorted on disk), and the anchor frequencies counted
 //! by partition of the anchors ([`AnchorFrequency::count_partition`], read back with
 //! [`AnchorFrequency::from_counts`]: the numbers [`AnchorFrequency::of`] gives).
 
@@ -1502,7 +1504,9 @@ pub struct RankedPair {
 }
 
 impl RankedPair {
-    fn order_key(&self) -> (std::cmp::Reverse<u64>, u64, u64, usize, usize) {
+    /// Where it stands in the order a budget takes pairs in: a total order over the pairs of one
+    /// list (each pair is in a list once).
+    pub fn order_key(&self) -> (std::cmp::Reverse<u64>, u64, u64, usize, usize) {
         let (a, b) = self.text_hashes;
         let (i, j) = self.pair;
         (
@@ -1515,75 +1519,154 @@ impl RankedPair {
     }
 }
 
+/// The greedy candidate budget as it goes: offered pairs strongest first, it takes a pair while
+/// both documents have been given fewer than `budget` pairs. It holds one counter per document,
+/// never the pairs, so the pairs may come from anywhere in rank order (a sorted list, or a merge
+/// of sorted runs on disk).
+#[derive(Debug, Clone)]
+pub struct GreedyBudget {
+    budget: usize,
+    /// Pairs given to each document so far, by index.
+    given: Vec<u32>,
+}
+
+impl GreedyBudget {
+    /// A budget of `budget` pairs per document, none given yet.
+    pub fn new(budget: usize) -> Self {
+        Self {
+            budget,
+            given: Vec::new(),
+        }
+    }
+
+    /// Offers the next pair in rank order ([`RankedPair::order_key`]); whether it is taken.
+    pub fn take(&mut self, (i, j): (usize, usize)) -> bool {
+        let needed = i.max(j) + 1;
+        if self.given.len() < needed {
+            self.given.resize(needed, 0);
+        }
+        let room = |given: u32| (given as usize) < self.budget;
+        if room(self.given[i]) && room(self.given[j]) {
+            self.given[i] += 1;
+            self.given[j] += 1;
+            true
+        } else {
+            false
+        }
+    }
+}
+
 /// The greedy candidate budget: pairs taken strongest first while both documents have been
 /// given fewer than `budget` pairs. The result depends only on the set of pairs, not their order.
 pub fn within_budget(mut ranked: Vec<RankedPair>, budget: usize) -> Vec<(usize, usize)> {
     ranked.par_sort_unstable_by_key(RankedPair::order_key);
-    let mut per_document: HashMap<usize, usize> = HashMap::default();
-    let mut kept = Vec::new();
-    for RankedPair { pair: (i, j), .. } in ranked {
-        let count_i = per_document.get(&i).copied().unwrap_or(0);
-        let count_j = per_document.get(&j).copied().unwrap_or(0);
-        if count_i < budget && count_j < budget {
-            *per_document.entry(i).or_insert(0) += 1;
-            *per_document.entry(j).or_insert(0) += 1;
-            kept.push((i, j));
-        }
-    }
-    kept
+    let mut greedy = GreedyBudget::new(budget);
+    ranked
+        .into_iter()
+        .map(|ranked| ranked.pair)
+        .filter(|&pair| greedy.take(pair))
+        .collect()
 }
 
-/// The candidate pairs of the summed shares (one entry a pair, in any order: as [`merge_shares`]
-/// and [`merge_sorted_shares`] give them; read once, one pair at a time), each pair once, in order:
-/// the strongest of each kind within its budget (`candidates_per_document`, half of it for
-/// anchors within a language). Anchors (which translations share) and LSH bands (which
+/// The three lists candidates are ranked in, each with its own budget: anchors across languages
+/// (where translations are), anchors within a language, and LSH bands (copies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Budget {
+    /// Pairs of two languages or scripts that share anchors.
+    AnchorsAcross,
+    /// Pairs of one language and script that share anchors.
+    AnchorsWithin,
+    /// Pairs that share an LSH band.
+    Bands,
+}
+
+impl Budget {
+    /// The three, in a fixed order.
+    pub const ALL: [Budget; 3] = [Budget::AnchorsAcross, Budget::AnchorsWithin, Budget::Bands];
+
+    /// How many pairs of this list a document may be given: `candidates_per_document`, half of
+    /// it for anchors within a language.
+    pub fn size(self, candidates_per_document: usize) -> usize {
+        match self {
+            Budget::AnchorsWithin => candidates_per_document / 2,
+            Budget::AnchorsAcross | Budget::Bands => candidates_per_document,
+        }
+    }
+}
+
+/// The summed shares (one entry a pair, in any order: as [`merge_shares`] and
+/// [`merge_sorted_shares`] give them; read once, one pair at a time) ranked for the budgets:
+/// each pair in at most one anchor list (within a language or across) and maybe the band list,
+/// with its weight there. Anchors (which translations share) and LSH bands (which
 /// same-language copies share) are weighed and ranked apart, so that similar-sounding texts
 /// cannot crowd out translations. `facts` holds each document's [`CandidateFacts`], in corpus
 /// order.
+pub fn ranked_candidates(
+    facts: &[CandidateFacts],
+    shared: impl IntoIterator<Item = (u64, Shared)>,
+) -> impl Iterator<Item = (Budget, RankedPair)> {
+    // A shape (paragraph count and headings, length profile) is too common to be a block in a
+    // large corpus, but beside one rare shared name or number it is the second piece of evidence.
+    let ranked = move |i: usize, j: usize, weight: u64| RankedPair {
+        pair: (i, j),
+        weight,
+        text_hashes: (facts[i].text_hash, facts[j].text_hash),
+    };
+    shared.into_iter().flat_map(move |(key, s)| {
+        let (i, j) = unpack(key);
+        let anchored = s.anchors >= 2 || (s.anchors == 1 && facts[i].same_shape(&facts[j]));
+        let anchors = anchored.then(|| {
+            let budget = if facts[i].same_language(&facts[j]) {
+                Budget::AnchorsWithin
+            } else {
+                Budget::AnchorsAcross
+            };
+            (budget, ranked(i, j, s.anchor_weight))
+        });
+        let bands =
+            (s.bands >= 1).then(|| (Budget::Bands, ranked(i, j, s.band_weight + s.anchor_weight)));
+        anchors.into_iter().chain(bands)
+    })
+}
+
+/// The pairs each list's budget keeps ([`within_budget`] of each list of `ranked`, with
+/// [`Budget::size`] of `candidates_per_document`), each pair once, in order.
+pub fn budget_ranked(
+    ranked: impl IntoIterator<Item = (Budget, RankedPair)>,
+    candidates_per_document: usize,
+) -> Vec<(usize, usize)> {
+    let mut lists: [Vec<RankedPair>; 3] = Default::default();
+    for (budget, pair) in ranked {
+        lists[budget as usize].push(pair);
+    }
+    let kept: Vec<(usize, usize)> = Budget::ALL
+        .into_par_iter()
+        .zip(lists)
+        .flat_map_iter(|(budget, ranked)| {
+            within_budget(ranked, budget.size(candidates_per_document))
+        })
+        .collect();
+    candidate_set(kept)
+}
+
+/// The pairs the budgets kept, each once, in order (a pair may be kept by an anchor list and the
+/// band list).
+pub fn candidate_set(mut kept: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    kept.par_sort_unstable();
+    kept.dedup();
+    kept
+}
+
+/// The candidate pairs of the summed shares: [`ranked_candidates`] within their budgets
+/// ([`budget_ranked`]). Each document is compared with a bounded number of others of each kind,
+/// so the work grows linearly with the corpus, and same-topic articles in one language cannot
+/// crowd out a translation.
 pub fn budgeted_candidates(
     facts: &[CandidateFacts],
     shared: impl IntoIterator<Item = (u64, Shared)>,
     candidates_per_document: usize,
 ) -> Vec<(usize, usize)> {
-    // The strongest candidates first, with separate budgets: anchors across languages (where
-    // translations are), anchors within a language, and LSH bands (copies). Each document is
-    // compared with a bounded number of others of each kind, so the work grows linearly with the
-    // corpus, and same-topic articles in one language cannot crowd out a translation.
-    // A shape (paragraph count and headings, length profile) is too common to be a block in a
-    // large corpus, but beside one rare shared name or number it is the second piece of evidence.
-    let ranked = |i: usize, j: usize, weight: u64| RankedPair {
-        pair: (i, j),
-        weight,
-        text_hashes: (facts[i].text_hash, facts[j].text_hash),
-    };
-    // Each pair goes to at most one anchor list (within a language or across) and maybe the band
-    // list.
-    let (mut across, mut within, mut by_bands) = (Vec::new(), Vec::new(), Vec::new());
-    for (key, s) in shared {
-        let (i, j) = unpack(key);
-        let anchored = s.anchors >= 2 || (s.anchors == 1 && facts[i].same_shape(&facts[j]));
-        if anchored {
-            if facts[i].same_language(&facts[j]) {
-                within.push(ranked(i, j, s.anchor_weight));
-            } else {
-                across.push(ranked(i, j, s.anchor_weight));
-            }
-        }
-        if s.bands >= 1 {
-            by_bands.push(ranked(i, j, s.band_weight + s.anchor_weight));
-        }
-    }
-    let mut pairs: Vec<(usize, usize)> = [
-        (across, candidates_per_document),
-        (within, candidates_per_document / 2),
-        (by_bands, candidates_per_document),
-    ]
-    .into_par_iter()
-    .flat_map_iter(|(ranked, budget)| within_budget(ranked, budget))
-    .collect();
-    pairs.par_sort_unstable();
-    pairs.dedup();
-    pairs
+    budget_ranked(ranked_candidates(facts, shared), candidates_per_document)
 }
 
 /// Pairs of documents that share a rare anchor or an LSH band, each pair once, in order; `skip`

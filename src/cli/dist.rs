@@ -53,6 +53,11 @@ struct PlanFlags {
     /// Settings file in `check`'s format (mentorlens.toml): its stage tables set the analysis.
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Ranked candidate pairs the `candidates` task holds in memory (about 48 bytes each) before
+    /// it writes them as sorted runs in the work folder (default 1000000; the same result at any
+    /// size).
+    #[arg(long, value_name = "PAIRS", value_parser = clap::value_parser!(u64).range(1..))]
+    run_pairs: Option<u64>,
 }
 
 impl From<PlanFlags> for PlanInputs {
@@ -63,6 +68,9 @@ impl From<PlanFlags> for PlanInputs {
             shards: flags.shards,
             partitions: flags.partitions,
             config: flags.config,
+            run_pairs: flags
+                .run_pairs
+                .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
         }
     }
 }

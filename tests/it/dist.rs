@@ -205,6 +205,76 @@ fn dist_reports_equal_analyze_at_any_shard_and_partition_count_in_json_and_json_
 }
 
 #[test]
+fn budgets_over_tiny_sorted_runs_give_the_report_of_analyze() {
+    let (folder, inputs) = fixture();
+    let folder = folder.path();
+    let expected = analyze(folder, &inputs, "json");
+    let work = folder.join("work");
+    let out = folder.join("dist.json");
+    // Seven ranked pairs a run: many runs, each list merged from them.
+    let command = args(&[
+        "dist",
+        "run",
+        "--quiet",
+        "--shards",
+        "2",
+        "--partitions",
+        "3",
+        "--run-pairs",
+        "7",
+        "--work",
+        &work.display().to_string(),
+        "-o",
+        &out.display().to_string(),
+    ]);
+    assert_eq!(run_in(folder, &with(command, &inputs)), 3, "a missing path");
+    assert!(
+        std::fs::read(&out).unwrap() == expected,
+        "the report over tiny runs differs from analyze"
+    );
+    assert!(
+        !work.join("candidates/00000.runs").exists(),
+        "the runs are removed"
+    );
+}
+
+#[test]
+fn scoring_reads_documents_through_line_indexes_and_refuses_one_that_disagrees() {
+    let (folder, inputs) = fixture();
+    let folder = folder.path();
+    let out = folder.join("dist.json");
+    let work = dist_run(folder, &inputs, (2, 1), &out);
+    let work_arg = work.display().to_string();
+    for shard in 0..2 {
+        for file in ["", ".fingerprints"] {
+            let index = work.join(format!("documents/{shard:05}{file}.index"));
+            assert!(index.exists(), "{} is written", index.display());
+        }
+    }
+    let scored = work.join("scoring/00000.jsonl");
+    let first = std::fs::read(&scored).unwrap();
+    // An index whose file changed since (here: its length word) is refused, naming the task.
+    let index = work.join("documents/00000.fingerprints.index");
+    let bytes = std::fs::read(&index).unwrap();
+    let mut changed = bytes.clone();
+    changed[0] ^= 1;
+    std::fs::write(&index, &changed).unwrap();
+    std::fs::remove_file(work.join("scoring/00000.done")).unwrap();
+    let output = mentorlens()
+        .current_dir(folder)
+        .args(["dist", "task", "scoring", "0", "--work", &work_arg])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("disagree") && stderr.contains("task 0 of the stage documents"));
+    std::fs::write(&index, &bytes).unwrap();
+    let task = args(&["dist", "task", "scoring", "0", "--work", &work_arg]);
+    assert_eq!(run_in(folder, &task), 0);
+    assert!(std::fs::read(&scored).unwrap() == first);
+}
+
+#[test]
 fn a_task_killed_half_way_and_run_again_leaves_the_same_report() {
     let (folder, inputs) = fixture();
     let folder = folder.path();
@@ -369,13 +439,12 @@ fn a_work_folder_of_another_plan_or_tool_version_is_refused() {
     // So is a scoring task before the candidates task.
     refused("scoring", "0", "dist task candidates 0");
     refused("blocking", "3", "there is no task 3");
-    // A plan of an older layout (before the candidates and anchors stages, when every scoring
-    // task read every fingerprint).
+    // A plan of an older layout (before the candidates task sorted its ranked pairs in runs).
     let path = work.join("plan.json");
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains("\"layout\": 4"));
-    std::fs::write(&path, text.replace("\"layout\": 4", "\"layout\": 3")).unwrap();
-    refused("documents", "0", "(layout 3)");
+    assert!(text.contains("\"layout\": 5"));
+    std::fs::write(&path, text.replace("\"layout\": 5", "\"layout\": 4")).unwrap();
+    refused("documents", "0", "(layout 4)");
     std::fs::write(&path, &text).unwrap();
     // A plan written by another version of the tool.
     let version = format!("\"tool\": \"{}\"", env!("CARGO_PKG_VERSION"));
