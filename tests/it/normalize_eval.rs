@@ -291,7 +291,7 @@ fn word_error_rate_drops_on_spun_pairs_from_other_topics() {
             "other topics without rows mined on their topics",
         ),
         (
-            &["mined", "mined_devtopic"][..],
+            &["mined", "mined_devtopic", "mined6"][..],
             "other topics without the `mined` rows",
         ),
     ] {
