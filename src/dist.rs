@@ -54,6 +54,7 @@ pub mod record;
 use crate::align::group::{self, Shared};
 use crate::corpus::{self, Document, Input, InputError, Source};
 use crate::report::{Report, html, write_output};
+use crate::text::tokens::DocumentScript;
 use crate::timing::Phase;
 use crate::{AnalysedDocument, Analysis, Config, Outcome, Pipeline, Timings};
 use anyhow::{Context, Result, bail};
@@ -709,7 +710,7 @@ impl WorkFolder {
                         source,
                         group_hash: group::text_hash(&analysed.document.text),
                         text_hash: record::text_hash(&analysed.document.text),
-                        japanese: fingerprint.is_japanese(),
+                        script: fingerprint.script(),
                     };
                     let record = ShardRecord::Document(Box::new(DocumentRecord::of(&analysed)));
                     (record, Some((summary, fingerprint)))
@@ -892,7 +893,7 @@ impl WorkFolder {
             summaries[first].text_hash == summaries[index].text_hash
         });
         let skip: Vec<bool> = copy_of.iter().map(Option::is_some).collect();
-        let japanese: Vec<bool> = summaries.iter().map(|s| s.japanese).collect();
+        let scripts: Vec<DocumentScript> = summaries.iter().map(|s| s.script).collect();
         let mut keys: Vec<Vec<group::BlockKey>> = vec![Vec::new(); summaries.len()];
         for shard in 0..self.plan.shards.len() {
             self.read_records(
@@ -906,7 +907,7 @@ impl WorkFolder {
             )?;
         }
         let share =
-            group::keyed_partition_share(keys, &japanese, &skip, partition, self.plan.partitions);
+            group::keyed_partition_share(keys, &scripts, &skip, partition, self.plan.partitions);
         self.write_records(BLOCKING_STAGE, partition, "", &share)?;
         self.mark_done(BLOCKING_STAGE, partition)
     }
@@ -988,7 +989,10 @@ impl WorkFolder {
         }
         let corpus = CorpusFacts {
             documents: order.documents.len(),
-            japanese: order.documents.iter().any(|d| d.summary.japanese),
+            japanese: order
+                .documents
+                .iter()
+                .any(|d| d.summary.script == DocumentScript::Japanese),
         };
         self.write_records(CANDIDATES_STAGE, task, "", &[corpus])?;
         self.mark_done(CANDIDATES_STAGE, task)
