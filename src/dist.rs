@@ -62,6 +62,7 @@ pub use runs::DEFAULT_RUN_PAIRS;
 use crate::align::group::{self, Shared};
 use crate::corpus::{self, Document, Input, InputError, Source};
 use crate::report::{Report, html, write_output};
+use crate::text::tokens::DocumentScript;
 use crate::timing::Phase;
 use crate::{AnalysedDocument, Analysis, Config, Outcome, Pipeline, Timings};
 use anyhow::{Context, Result, bail};
@@ -858,7 +859,7 @@ impl WorkFolder {
                         source,
                         group_hash: group::text_hash(&analysed.document.text),
                         text_hash: record::text_hash(&analysed.document.text),
-                        japanese: fingerprint.is_japanese(),
+                        script: fingerprint.script(),
                     };
                     let record = ShardRecord::Document(Box::new(DocumentRecord::of(&analysed)));
                     (record, Some((summary, fingerprint)))
@@ -1060,7 +1061,7 @@ impl WorkFolder {
             summaries[first].text_hash == summaries[index].text_hash
         });
         let skip: Vec<bool> = copy_of.iter().map(Option::is_some).collect();
-        let japanese: Vec<bool> = summaries.iter().map(|s| s.japanese).collect();
+        let scripts: Vec<DocumentScript> = summaries.iter().map(|s| s.script).collect();
         let mut keys: Vec<Vec<group::BlockKey>> = vec![Vec::new(); summaries.len()];
         for shard in 0..self.plan.shards.len() {
             self.read_records(
@@ -1074,7 +1075,7 @@ impl WorkFolder {
             )?;
         }
         let share =
-            group::keyed_partition_share(keys, &japanese, &skip, partition, self.plan.partitions);
+            group::keyed_partition_share(keys, &scripts, &skip, partition, self.plan.partitions);
         self.write_records(BLOCKING_STAGE, partition, "", &share)?;
         self.mark_done(BLOCKING_STAGE, partition)
     }
@@ -1163,7 +1164,10 @@ impl WorkFolder {
         }
         let corpus = CorpusFacts {
             documents: order.documents.len(),
-            japanese: order.documents.iter().any(|d| d.summary.japanese),
+            japanese: order
+                .documents
+                .iter()
+                .any(|d| d.summary.script == DocumentScript::Japanese),
         };
         self.write_records(CANDIDATES_STAGE, task, "", &[corpus])?;
         self.mark_done(CANDIDATES_STAGE, task)

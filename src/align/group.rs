@@ -5,14 +5,17 @@
 //! separators; names: capitalised words that do not start a sentence, cut to five letters so that
 //! inflected forms meet; code, URLs and brands such as `config/routes.rb` or `iPhone`, whole;
 //! Latin-script words inside Chinese, Japanese or Korean text count as names wherever they stand;
-//! and its structure: the paragraph count with the positions of its headings) and a MinHash
+//! and its structure: the paragraph count with the positions of its headings, and whether each
+//! paragraph of its opening is longer or shorter than the one before) and a MinHash
 //! sketch of its word trigrams (read from the normalised text, so that a spun copy meets its
 //! original). Blocking: an inverted index from anchors to documents, keeping only anchors that
 //! few documents carry, and locality-sensitive hashing bands over the sketches; only documents
 //! that share a block are compared. A candidate pair is scored from rare shared anchors (an
 //! anchor several articles of one language carry is a site's template and counts little),
 //! sketch similarity and how well the two align paragraph by paragraph (a version cut short, or
-//! lacking one section, is not penalised for what it lacks). Pairs then join their groups best
+//! lacking one section, is not penalised for what it lacks); across scripts, also from how well
+//! the lengths of the paragraphs that pair fit one being the translation of the other (a
+//! Japanese version cut short may keep no name or number at all). Pairs then join their groups best
 //! first, through any member, when the joined group keeps one document per language (copies
 //! apart) and at least half of the pairs across the two sides support the join, so that one
 //! look-alike cannot chain two articles.
@@ -365,6 +368,11 @@ impl Fingerprint {
         self.script == DocumentScript::Japanese
     }
 
+    /// The script most of its letters are in.
+    pub fn script(&self) -> DocumentScript {
+        self.script
+    }
+
     /// Whether the two are in one language and script (copies of each other, not translations).
     pub fn same_language(&self, other: &Fingerprint) -> bool {
         self.language == other.language && self.script == other.script
@@ -606,6 +614,7 @@ pub fn fingerprint(document: &GroupInput, config: &GroupConfig) -> Fingerprint {
             .collect();
         anchors.insert(format!("≈{profile}"));
     }
+    anchors.extend(opening_steps(&text, paragraphs));
     Fingerprint {
         anchors: Anchors::from(anchors),
         sketch,
@@ -613,6 +622,70 @@ pub fn fingerprint(document: &GroupInput, config: &GroupConfig) -> Fingerprint {
         language: document.language,
         script,
     }
+}
+
+/// The opening paragraphs whose steps make [`opening_steps`] anchors: a version cut short
+/// keeps its opening, and the cut copies keep 10 paragraphs or more.
+const OPENING_PARAGRAPHS: usize = 10;
+/// A step between two neighbouring paragraphs is up or down when their lengths differ by more
+/// than this ratio; nearer, it may be either in another language, and both are kept.
+const STEP_RATIO: f64 = 1.3;
+/// At most this many steps of the opening may be either (each doubles the anchors).
+const UNCERTAIN_STEPS: usize = 3;
+
+/// The anchors of the length steps of a document's opening (`≈^udud…`): whether each of its
+/// first [`OPENING_PARAGRAPHS`] paragraphs is longer or shorter than the one before, in
+/// characters. Translations keep the steps whatever their script (a heading is short in every
+/// language), and a version cut short keeps its opening, so a Japanese copy with no name or
+/// number left shares them with the other versions. They are blocks of their own
+/// ([`BlockKind::Steps`]) only between documents whose scripts [`lengths_tie`], and shapes beside them
+/// (the second piece of evidence a candidate needs); never evidence a pair is scored by. A step whose two lengths are within [`STEP_RATIO`] gives both; an opening with more
+/// than [`UNCERTAIN_STEPS`] such steps gives none (a flat opening says nothing).
+fn opening_steps(text: &str, paragraphs: &[crate::segment::Paragraph]) -> Vec<String> {
+    if paragraphs.len() < OPENING_PARAGRAPHS {
+        return Vec::new();
+    }
+    let lengths: Vec<f64> = paragraphs[..OPENING_PARAGRAPHS]
+        .iter()
+        .map(|p| {
+            text.get(p.span.start..p.span.end)
+                .map_or(0, |t| t.chars().filter(|c| !c.is_whitespace()).count())
+                .max(1) as f64
+        })
+        .collect();
+    let mut keys = vec![String::from("≈^")];
+    let mut uncertain = 0;
+    for pair in lengths.windows(2) {
+        let ratio = pair[1] / pair[0];
+        let steps: &[char] = if ratio > STEP_RATIO {
+            &['u']
+        } else if ratio < 1.0 / STEP_RATIO {
+            &['d']
+        } else {
+            uncertain += 1;
+            if uncertain > UNCERTAIN_STEPS {
+                return Vec::new();
+            }
+            &['u', 'd']
+        };
+        keys = keys
+            .iter()
+            .flat_map(|key| {
+                steps.iter().map(move |step| {
+                    let mut longer = key.clone();
+                    longer.push(*step);
+                    longer
+                })
+            })
+            .collect();
+    }
+    keys
+}
+
+/// Whether an anchor is a step of a document's opening ([`opening_steps`]): a shape for
+/// blocking only, not evidence a pair is scored by.
+fn is_opening_step(anchor: &str) -> bool {
+    anchor.starts_with("≈^")
 }
 
 /// The anchors a word gives: its digits (`#264` for `H264`, two digits or more); the whole word
@@ -692,36 +765,67 @@ pub fn group(documents: &[GroupInput], config: &GroupConfig) -> Vec<Group> {
 
 /// The blocking share of one partition (of `partitions`), from what a cluster's tasks keep of
 /// each document without its text: its blocking keys in that partition (all kinds, sounds of
-/// names included, as [`blocking_keys`]`(fingerprint, true)` gives them), whether it is in
-/// Japanese ([`Fingerprint::is_japanese`]) and whether blocking leaves it out (`skip`: an exact
+/// names included, as [`blocking_keys`]`(fingerprint, true)` gives them), its script
+/// ([`Fingerprint::script`]) and whether blocking leaves it out (`skip`: an exact
 /// copy, see [`exact_copies_by`]). What [`group`] computes for that partition, so that a cluster
 /// can run the partitions as tasks of their own and hand their shares to [`merge_shares`].
 pub fn keyed_partition_share(
     mut keys: Vec<Vec<BlockKey>>,
-    japanese: &[bool],
+    scripts: &[DocumentScript],
     skip: &[bool],
     partition: usize,
     partitions: usize,
 ) -> Vec<(u64, Shared)> {
-    keep_corpus_keys(&mut keys, japanese, skip);
-    // As [`may_meet`] with every pair wanted: a block of sounds ties a Japanese document to one
-    // in another script only.
-    let meet = |i: usize, j: usize, kind: BlockKind| {
-        kind != BlockKind::Sound || japanese[i] != japanese[j]
-    };
+    keep_corpus_keys(&mut keys, scripts, skip);
+    // As [`may_meet`] with every pair wanted.
+    let meet = |i: usize, j: usize, kind: BlockKind| kinds_meet(kind, scripts[i], scripts[j]);
     partition_shares(&keys, partition, partitions, meet)
 }
 
-/// Keeps the blocking keys a corpus blocks on: none for a document `skip` leaves out, and sounds
-/// of names only in a corpus with Japanese (`japanese`: each document's
-/// [`Fingerprint::is_japanese`]).
-fn keep_corpus_keys(keys: &mut [Vec<BlockKey>], japanese: &[bool], skip: &[bool]) {
-    let any_japanese = japanese.iter().any(|&j| j);
+/// Whether two documents in these scripts may meet in a block of this kind: a block of sounds
+/// ties a Japanese document to one in another script only, a block of opening steps the pairs
+/// [`lengths_tie`].
+fn kinds_meet(kind: BlockKind, a: DocumentScript, b: DocumentScript) -> bool {
+    let japanese = |script| script == DocumentScript::Japanese;
+    match kind {
+        BlockKind::Sound => japanese(a) != japanese(b),
+        BlockKind::Steps => lengths_tie(a, b),
+        BlockKind::Anchor | BlockKind::Band => true,
+    }
+}
+
+/// Whether a script is Chinese, Japanese or Korean: a version in it may keep no name or number
+/// of the others, all written in its own script.
+fn is_cjk(script: DocumentScript) -> bool {
+    matches!(
+        script,
+        DocumentScript::Chinese | DocumentScript::Japanese | DocumentScript::Korean
+    )
+}
+
+/// Whether the lengths of paragraphs may tie documents in these scripts (opening steps block
+/// them, and the length profile scores them): two different scripts, one of them Chinese,
+/// Japanese or Korean.
+fn lengths_tie(a: DocumentScript, b: DocumentScript) -> bool {
+    a != b && (is_cjk(a) || is_cjk(b))
+}
+
+/// Keeps the blocking keys a corpus blocks on: none for a document `skip` leaves out, sounds of
+/// names only in a corpus with Japanese, and opening steps only in a corpus where two documents'
+/// scripts [`lengths_tie`] (`scripts`: each document's [`Fingerprint::script`]).
+fn keep_corpus_keys(keys: &mut [Vec<BlockKey>], scripts: &[DocumentScript], skip: &[bool]) {
+    let any_japanese = scripts.contains(&DocumentScript::Japanese);
+    let cjk = scripts.iter().find(|&&script| is_cjk(script));
+    let lengths_may_tie = cjk.is_some_and(|&cjk| scripts.iter().any(|&s| lengths_tie(cjk, s)));
     for (document_keys, &skip) in keys.iter_mut().zip(skip) {
         if skip {
             document_keys.clear();
-        } else if !any_japanese {
-            document_keys.retain(|key| key.kind != BlockKind::Sound);
+        } else {
+            document_keys.retain(|key| match key.kind {
+                BlockKind::Sound => any_japanese,
+                BlockKind::Steps => lengths_may_tie,
+                BlockKind::Anchor | BlockKind::Band => true,
+            });
         }
     }
 }
@@ -1309,6 +1413,9 @@ pub enum BlockKind {
     Band,
     /// The sounds of a name, which tie a Japanese document to one in another script only.
     Sound,
+    /// The length steps of a document's opening paragraphs ([`opening_steps`]), which tie
+    /// documents in different scripts only.
+    Steps,
 }
 
 /// A blocking key of a document: the hash of one of its anchors, or of one LSH band of its sketch.
@@ -1338,6 +1445,8 @@ pub fn blocking_keys(fingerprint: &Fingerprint, with_sounds: bool, bands: usize)
         .map(|anchor| BlockKey {
             kind: if is_sound(anchor) {
                 BlockKind::Sound
+            } else if is_opening_step(anchor) {
+                BlockKind::Steps
             } else {
                 BlockKind::Anchor
             },
@@ -1708,19 +1817,19 @@ fn corpus_blocking_keys(
         .par_iter()
         .map(|fingerprint| blocking_keys(fingerprint, true, config.bands))
         .collect();
-    let japanese: Vec<bool> = fingerprints.iter().map(Fingerprint::is_japanese).collect();
-    keep_corpus_keys(&mut keys, &japanese, skip);
+    let scripts: Vec<DocumentScript> = fingerprints.iter().map(Fingerprint::script).collect();
+    keep_corpus_keys(&mut keys, &scripts, skip);
     keys
 }
 
-/// Which pairs may meet in a block of a kind: those `wanted` says, and in a block of sounds only
-/// those [`sounds_tie`] allows.
+/// Which pairs may meet in a block of a kind: those `wanted` says, and in a block of sounds or
+/// opening steps only those [`kinds_meet`] allows.
 fn may_meet(
     fingerprints: &[Fingerprint],
     wanted: impl Fn(usize, usize) -> bool,
 ) -> impl Fn(usize, usize, BlockKind) -> bool {
     move |i: usize, j: usize, kind: BlockKind| {
-        wanted(i, j) && (kind != BlockKind::Sound || sounds_tie(&fingerprints[i], &fingerprints[j]))
+        wanted(i, j) && kinds_meet(kind, fingerprints[i].script, fingerprints[j].script)
     }
 }
 
@@ -1818,7 +1927,9 @@ fn tally_anchors<D: CarriesAnchors>(
 ) -> (HashMap<String, usize>, HashMap<String, usize>) {
     let mut counts: HashMap<String, usize> = HashMap::default();
     for document in documents {
-        for anchor in document.carried().filter(|a| any_japanese || !is_sound(a)) {
+        // Opening steps are never scored by, so never counted.
+        let counted = |a: &&str| (any_japanese || !is_sound(a)) && !is_opening_step(a);
+        for anchor in document.carried().filter(counted) {
             *counts.entry(anchor.to_string()).or_insert(0) += 1;
         }
     }
@@ -1993,6 +2104,78 @@ fn unpaired_tail(beads: &[crate::align::Bead]) -> usize {
         .max(count(beads.iter().rev().take_while(other_side).collect()))
 }
 
+/// A translation keeps each paragraph's length to within about this much (natural log of the
+/// length ratio, once the ratio of the two languages is taken out).
+const PROFILE_SPREAD: f64 = 0.35;
+/// The length profile counts from this many paragraphs paired one to one on: fewer match by
+/// chance too often.
+const PROFILE_PARAGRAPHS: usize = 8;
+/// The length profile counts only when this share of the paragraphs pair well one to one (a
+/// version cut short excused its missing end): different articles whose paragraphs pair only in
+/// part can fit in length over the part that pairs (on the development set, up to 10 nats at
+/// 0.53 of their paragraphs aligned).
+const PROFILE_ALIGNED: f64 = 0.8;
+/// What the best-matching unrelated candidates of a document reach by chance on the length
+/// profile (natural-log units; on the development set, at most 6.4 between different articles
+/// whose paragraphs all pair).
+const PROFILE_CHANCE: f64 = 6.5;
+
+/// How much better the paragraphs `head` pairs one to one fit the lengths of one text being a
+/// translation of the other than chance (natural-log units): each pair's length ratio, less the
+/// median ratio (the languages' characters per sentence), against a translation's spread
+/// ([`PROFILE_SPREAD`]) and against the spread of lengths of the paragraphs of its kind (two
+/// headings, or not) in the two texts: what pairing paragraphs at random would give. 0 with
+/// fewer than [`PROFILE_PARAGRAPHS`] pairs.
+fn profile_nats(a: &GroupInput, b: &GroupInput, head: &[crate::align::Bead]) -> f64 {
+    let length = |document: &GroupInput, k: usize| {
+        let span = &document.segmented.paragraphs[k].span;
+        let characters = document
+            .text
+            .get(span.start..span.end)
+            .map_or(0, |t| t.chars().filter(|c| !c.is_whitespace()).count());
+        (characters.max(1) as f64).ln()
+    };
+    let pairs: Vec<(f64, f64, bool)> = head
+        .iter()
+        .filter(|bead| bead.a.len() == 1 && bead.b.len() == 1)
+        .map(|bead| {
+            let (i, j) = (bead.a[0], bead.b[0]);
+            let headings = a.segmented.paragraphs[i].heading && b.segmented.paragraphs[j].heading;
+            (length(a, i), length(b, j), headings)
+        })
+        .collect();
+    if pairs.len() < PROFILE_PARAGRAPHS {
+        return 0.0;
+    }
+    let mut ratios: Vec<f64> = pairs.iter().map(|(x, y, _)| x - y).collect();
+    ratios.sort_unstable_by(f64::total_cmp);
+    let median = ratios[ratios.len() / 2];
+    let variance = |values: &mut dyn Iterator<Item = f64>| {
+        let values: Vec<f64> = values.collect();
+        if values.len() < 2 {
+            return 0.0;
+        }
+        let mean = values.iter().sum::<f64>() / values.len() as f64;
+        values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / values.len() as f64
+    };
+    let chance_spread = |headings: bool| {
+        let of_kind = || pairs.iter().filter(move |p| p.2 == headings);
+        (variance(&mut of_kind().map(|p| p.0)) + variance(&mut of_kind().map(|p| p.1)))
+            .sqrt()
+            .max(PROFILE_SPREAD)
+    };
+    let spreads = [chance_spread(false), chance_spread(true)];
+    pairs
+        .iter()
+        .map(|&(x, y, headings)| {
+            let chance = spreads[usize::from(headings)];
+            let r2 = (x - y - median).powi(2);
+            (chance / PROFILE_SPREAD).ln() - r2 / (2.0 * PROFILE_SPREAD * PROFILE_SPREAD)
+                + r2 / (2.0 * chance * chance)
+        })
+        .sum()
+}
+
 /// Scores one candidate pair: rare shared anchors, trigram similarity and alignment quality
 /// (the alignment holds sentence beads only when the pair scores `threshold` or more).
 /// `frequency` (when the whole corpus is known) discounts anchors many documents carry.
@@ -2017,7 +2200,7 @@ pub fn score_pair(
     let shared_anchors: Vec<String> = fingerprint_a
         .anchors
         .intersection(&fingerprint_b.anchors)
-        .filter(|a| sounds || !is_sound(a))
+        .filter(|a| (sounds || !is_sound(a)) && !is_opening_step(a))
         .map(str::to_string)
         .collect();
     let similarity = sketch_similarity(&fingerprint_a.sketch, &fingerprint_b.sketch);
@@ -2092,7 +2275,19 @@ pub fn score_pair(
         && head_pairs.iter().sum::<f64>() / head_pairs.len() as f64 >= STRONG_HEAD;
     let extra = if clean_head { extra } else { 0 };
     let aligned = 2.0 * good as f64 / (pa + pb - extra).max(1) as f64;
-    let score = score_with(aligned);
+    // Between Chinese, Japanese or Korean and another script, where names and numbers may all be
+    // gone (a Japanese version cut short), the lengths of the paragraphs that pair are evidence
+    // of their own, beyond what the best of a document's unrelated candidates reach by chance.
+    let profile = if lengths_tie(fingerprint_a.script, fingerprint_b.script)
+        && !same_language
+        && aligned >= PROFILE_ALIGNED
+    {
+        let beyond = profile_nats(a, b, head) - PROFILE_CHANCE;
+        aligned * (1.0 - (-beyond.max(0.0) / 2.0).exp())
+    } else {
+        0.0
+    };
+    let score = score_with(aligned).max(profile);
     let evidence = PairEvidence {
         a: a.id.to_string(),
         b: b.id.to_string(),
@@ -2198,6 +2393,78 @@ mod tests {
                 assert_eq!(parts.documents, whole.documents);
             }
         }
+    }
+
+    /// A text of one paragraph per length (in characters), and its paragraphs.
+    fn paragraphs_of(lengths: &[usize]) -> (String, Vec<crate::segment::Paragraph>) {
+        let mut text = String::new();
+        let mut paragraphs = Vec::new();
+        for &length in lengths {
+            let start = text.len();
+            text.push_str(&"x".repeat(length));
+            paragraphs.push(crate::segment::Paragraph {
+                span: crate::segment::Span {
+                    start,
+                    end: text.len(),
+                },
+                heading: false,
+                boilerplate: false,
+                sentences: Vec::new(),
+                words: 1,
+            });
+            text.push_str("\n\n");
+        }
+        (text, paragraphs)
+    }
+
+    #[test]
+    fn opening_steps_keep_both_ways_of_a_near_step_and_nothing_of_a_flat_opening() {
+        let (text, paragraphs) = paragraphs_of(&[9, 28, 11, 46, 16, 65, 15, 91, 12, 4, 26]);
+        assert_eq!(opening_steps(&text, &paragraphs), ["≈^ududududd"]);
+        // 46 → 40 is near: up or down.
+        let (text, paragraphs) = paragraphs_of(&[9, 28, 11, 46, 40, 65, 15, 91, 12, 4]);
+        assert_eq!(
+            opening_steps(&text, &paragraphs),
+            ["≈^uduuududd", "≈^ududududd"]
+        );
+        let (text, paragraphs) = paragraphs_of(&[10, 11, 10, 11, 10, 40, 10, 40, 10, 40]);
+        assert!(opening_steps(&text, &paragraphs).is_empty());
+        let (text, paragraphs) = paragraphs_of(&[9, 28, 11, 46, 16, 65, 15, 91, 12]);
+        assert!(opening_steps(&text, &paragraphs).is_empty(), "too short");
+        assert!(is_shape("≈^udud") && is_opening_step("≈^udud") && !is_content("≈^udud"));
+    }
+
+    #[test]
+    fn opening_steps_and_sounds_meet_in_the_scripts_they_tie() {
+        use DocumentScript::{Cyrillic, Japanese, Latin};
+        assert!(kinds_meet(BlockKind::Steps, Japanese, Latin));
+        assert!(kinds_meet(
+            BlockKind::Steps,
+            Cyrillic,
+            DocumentScript::Korean
+        ));
+        assert!(!kinds_meet(BlockKind::Steps, Cyrillic, Latin));
+        assert!(!kinds_meet(BlockKind::Steps, Latin, Latin));
+        assert!(kinds_meet(BlockKind::Sound, Japanese, Cyrillic));
+        assert!(!kinds_meet(BlockKind::Sound, Cyrillic, Latin));
+        assert!(kinds_meet(BlockKind::Anchor, Latin, Latin));
+        let mut keys = vec![
+            vec![BlockKey {
+                kind: BlockKind::Steps,
+                hash: 1,
+            }];
+            2
+        ];
+        keep_corpus_keys(&mut keys, &[Cyrillic, Latin], &[false, false]);
+        assert!(keys.iter().all(Vec::is_empty), "no CJK: no steps");
+        let mut kept = vec![keys[0].clone(); 2];
+        kept[0].push(BlockKey {
+            kind: BlockKind::Steps,
+            hash: 1,
+        });
+        kept[1] = kept[0].clone();
+        keep_corpus_keys(&mut kept, &[Japanese, Latin], &[false, false]);
+        assert!(kept.iter().all(|k| k.len() == 1));
     }
 
     #[test]

@@ -35,8 +35,9 @@ pub struct DocumentSummary {
     pub group_hash: u64,
     /// [`text_hash`] of its text: a second hash, to tell exact copies without their texts.
     pub text_hash: u64,
-    /// Whether its fingerprint is of a Japanese text (sounds of names block it).
-    pub japanese: bool,
+    /// The script of its fingerprint (sounds of names block a Japanese text; opening steps block
+    /// texts in different scripts).
+    pub script: crate::text::tokens::DocumentScript,
 }
 
 /// What the per-document stages found in one document, without its text.
