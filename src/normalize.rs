@@ -1759,6 +1759,21 @@ mod tests {
         );
     }
 
+    /// A row recorded at a sentence start is written in lower case, so that inside a sentence
+    /// its original is too (the original takes the case of the text it replaces).
+    #[test]
+    fn a_phrase_inside_a_sentence_is_restored_in_lower_case() {
+        let (_, restored) = run(
+            "Our imaginative and prescient is clear. The rule restricted the flexibility to \
+             commerce, and we want additional dialogue on it.",
+        );
+        assert!(
+            restored.contains(" the ability to commerce")
+                && restored.contains("want further discussion"),
+            "{restored}"
+        );
+    }
+
     #[test]
     fn restoring_makes_the_text_more_probable_under_the_word_model() {
         let (spun, _) = run(
