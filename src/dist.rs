@@ -65,7 +65,7 @@ use crate::report::{Report, html, write_output};
 use crate::text::tokens::DocumentScript;
 use crate::timing::Phase;
 use crate::{AnalysedDocument, Analysis, Config, Outcome, Pipeline, Timings};
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, bail, ensure};
 use rayon::prelude::*;
 use record::{DocumentRecord, DocumentSummary, ErrorRecord, ShardRecord};
 use serde::{Deserialize, Serialize};
@@ -387,6 +387,25 @@ fn write_atomically_with(
     Ok(())
 }
 
+/// Writes a task file's header and one line per record to `out`; where each record's line
+/// starts, and the length of it all.
+fn record_lines_to<T: Serialize>(
+    out: &mut dyn Write,
+    header: &TaskHeader,
+    records: &[T],
+) -> std::io::Result<(Vec<u64>, u64)> {
+    let mut out = CountingWriter { out, written: 0 };
+    serde_json::to_writer(&mut out, header)?;
+    out.write_all(b"\n")?;
+    let mut starts = Vec::with_capacity(records.len());
+    for record in records {
+        starts.push(out.written);
+        serde_json::to_writer(&mut out, record)?;
+        out.write_all(b"\n")?;
+    }
+    Ok((starts, out.written))
+}
+
 /// A writer that counts the bytes written through it.
 struct CountingWriter<'a> {
     out: &'a mut dyn Write,
@@ -606,9 +625,11 @@ impl WorkFolder {
             .map(|_| ())
     }
 
-    /// [`WorkFolder::write_records`], then beside the file its line index: where the line of
+    /// [`WorkFolder::write_records`] with, beside the file, its line index: where the line of
     /// each record `is_document` says is a document starts, so that a task reads one document's
-    /// line without reading the lines before it ([`WorkFolder::read_document_lines`]).
+    /// line without reading the lines before it ([`WorkFolder::read_document_lines`]). The index
+    /// is written first (the lines measured without writing them), so that records that appear
+    /// are followed by nothing but the done mark.
     fn write_indexed_records<T: Serialize>(
         &self,
         stage: &str,
@@ -617,7 +638,8 @@ impl WorkFolder {
         records: &[T],
         is_document: impl Fn(&T) -> bool,
     ) -> Result<()> {
-        let (starts, length) = self.write_record_lines(stage, task, kind, records)?;
+        let header = self.task_header(task, records);
+        let (starts, length) = record_lines_to(&mut std::io::sink(), &header, records)?;
         let mut index = Vec::with_capacity(8 * (records.len() + 1));
         index.extend_from_slice(&length.to_le_bytes());
         for (record, start) in records.iter().zip(starts) {
@@ -625,7 +647,23 @@ impl WorkFolder {
                 index.extend_from_slice(&start.to_le_bytes());
             }
         }
-        write_atomically(&self.index_path(stage, task, kind), &index)
+        write_atomically(&self.index_path(stage, task, kind), &index)?;
+        let (_, written) = self.write_record_lines(stage, task, kind, records)?;
+        ensure!(
+            written == length,
+            "the records of {stage} task {task} came out {written} bytes long, not the {length} \
+             measured for their index"
+        );
+        Ok(())
+    }
+
+    /// The first line of `task`'s files of `records`.
+    fn task_header<T>(&self, task: usize, records: &[T]) -> TaskHeader {
+        TaskHeader {
+            plan: self.id.clone(),
+            task,
+            records: records.len(),
+        }
     }
 
     /// Writes one of `task`'s files; where each record's line starts, and the file's length.
@@ -636,26 +674,13 @@ impl WorkFolder {
         kind: &str,
         records: &[T],
     ) -> Result<(Vec<u64>, u64)> {
-        let header = TaskHeader {
-            plan: self.id.clone(),
-            task,
-            records: records.len(),
-        };
-        let mut starts = Vec::with_capacity(records.len());
-        let mut length = 0;
+        let header = self.task_header(task, records);
+        let mut lines = (Vec::new(), 0);
         write_atomically_with(&self.exchange_path(stage, task, kind), |out| {
-            let mut out = CountingWriter { out, written: 0 };
-            serde_json::to_writer(&mut out, &header)?;
-            out.write_all(b"\n")?;
-            for record in records {
-                starts.push(out.written);
-                serde_json::to_writer(&mut out, record)?;
-                out.write_all(b"\n")?;
-            }
-            length = out.written;
+            lines = record_lines_to(out, &header, records)?;
             Ok(())
         })?;
-        Ok((starts, length))
+        Ok(lines)
     }
 
     /// Marks `task` of `stage` done, once every file it writes is written.
