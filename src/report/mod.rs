@@ -52,6 +52,15 @@ pub struct Report {
 /// Documents rendered at a time by the writers: bounds the rendered text held at once.
 const RENDER_BATCH: usize = 256;
 
+/// The largest document (bytes of text) the writers render apart on a worker thread; a larger
+/// one is written straight to the output, so that its rendering is never held whole.
+const RENDERED_APART_MAX_BYTES: usize = 1 << 20;
+
+/// Whether a document is small enough to be rendered apart ([`RENDERED_APART_MAX_BYTES`]).
+fn rendered_apart(document: &DocumentReport) -> bool {
+    document.bytes <= RENDERED_APART_MAX_BYTES
+}
+
 /// The report's fields as [`Report`] serialises them, its documents rendered in parallel
 /// ([`Report::write_json`]; a test holds the two to the same bytes).
 #[derive(Serialize)]
@@ -68,7 +77,8 @@ struct ReportInParallel<'a> {
 }
 
 /// The report's documents, each rendered as pretty JSON for its place in the report (two levels
-/// deep) on the current rayon pool, a batch at a time, and spliced in as it is.
+/// deep) on the current rayon pool, a batch at a time, and spliced in as it is (a large one is
+/// written in its place directly).
 struct DocumentsInParallel<'a>(&'a [DocumentReport]);
 
 /// Levels of nesting of a document in the pretty report: the report object, then its list.
@@ -79,13 +89,20 @@ impl Serialize for DocumentsInParallel<'_> {
         use serde::ser::{Error, SerializeSeq};
         let mut list = serializer.serialize_seq(Some(self.0.len()))?;
         for batch in self.0.chunks(RENDER_BATCH) {
-            let rendered: Vec<Box<serde_json::value::RawValue>> = batch
+            let rendered: Vec<Option<Box<serde_json::value::RawValue>>> = batch
                 .par_iter()
-                .map(|document| pretty_at_depth(document, DOCUMENT_DEPTH))
+                .map(|document| {
+                    rendered_apart(document)
+                        .then(|| pretty_at_depth(document, DOCUMENT_DEPTH))
+                        .transpose()
+                })
                 .collect::<serde_json::Result<_>>()
                 .map_err(S::Error::custom)?;
-            for document in &rendered {
-                list.serialize_element(document)?;
+            for (document, rendered) in batch.iter().zip(&rendered) {
+                match rendered {
+                    Some(rendered) => list.serialize_element(rendered)?,
+                    None => list.serialize_element(document)?,
+                }
             }
         }
         list.end()
@@ -444,12 +461,19 @@ impl Report {
     /// and a filter on `record` give each table.
     pub fn write_jsonl(&self, mut out: impl Write) -> io::Result<()> {
         for batch in self.documents.chunks(RENDER_BATCH) {
-            let rendered: Vec<Vec<u8>> = batch
+            let rendered: Vec<Option<Vec<u8>>> = batch
                 .par_iter()
-                .map(|document| serde_json::to_vec(&JsonlRecord::Document(document)))
+                .map(|document| {
+                    rendered_apart(document)
+                        .then(|| serde_json::to_vec(&JsonlRecord::Document(document)))
+                        .transpose()
+                })
                 .collect::<serde_json::Result<_>>()?;
-            for record in rendered {
-                out.write_all(&record)?;
+            for (document, record) in batch.iter().zip(rendered) {
+                match record {
+                    Some(record) => out.write_all(&record)?,
+                    None => serde_json::to_writer(&mut out, &JsonlRecord::Document(document))?,
+                }
                 out.write_all(b"\n")?;
             }
         }

@@ -113,11 +113,13 @@ fn lexicon_rows_that_would_undo_their_own_output_are_refused() {
     let cycle = write(
         folder.path(),
         "cycle.tsv",
-        &format!("{LEXICON_HEADER}mentor\tguide\talways\tteam\nguide\tmentor\talways\tteam\n"),
+        &format!(
+            "{LEXICON_HEADER}apprentice\tprotege\talways\tteam\nprotege\tapprentice\talways\tteam\n"
+        ),
     );
     assert_refused(
-        &normalize_with(&cycle, "A mentor helps.\n"),
-        &["cycle.tsv, line 2", "line 3", "`guide` → `mentor`"],
+        &normalize_with(&cycle, "An apprentice learns.\n"),
+        &["cycle.tsv, line 2", "line 3", "`protege` → `apprentice`"],
     );
     // A row whose original holds its own spun form grows the text on every pass.
     let growing = write(
