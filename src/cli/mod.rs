@@ -91,9 +91,7 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
                 html::write_html_of_analysis(&report, &analysis, &html::PageOptions::default(), out)
             }
         };
-        // Documents are rendered on the worker threads the run had.
-        thread_pool(args.input.threads)?
-            .install(|| write_to(args.output.as_deref(), "report", write))?;
+        write_to(args.output.as_deref(), "report", write)?;
     }
     if let Some(path) = &args.index {
         write_index(path, &analysis)?;

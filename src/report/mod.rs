@@ -9,7 +9,6 @@ use crate::lang::LanguageGuess;
 use crate::segment::Span;
 use crate::text::round4;
 use crate::{AnalysedDocument, Analysis};
-use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -47,86 +46,6 @@ pub struct Report {
     pub discovered_themes: Vec<crate::themes::DiscoveredTheme>,
     /// Inputs that could not be analysed, sorted by path.
     pub errors: Vec<ErrorReport>,
-}
-
-/// Documents rendered at a time by the writers: bounds the rendered text held at once.
-const RENDER_BATCH: usize = 256;
-
-/// The largest document (bytes of text) the writers render apart on a worker thread; a larger
-/// one is written straight to the output, so that its rendering is never held whole.
-const RENDERED_APART_MAX_BYTES: usize = 1 << 20;
-
-/// Whether a document is small enough to be rendered apart ([`RENDERED_APART_MAX_BYTES`]).
-fn rendered_apart(document: &DocumentReport) -> bool {
-    document.bytes <= RENDERED_APART_MAX_BYTES
-}
-
-/// The report's fields as [`Report`] serialises them, its documents rendered in parallel
-/// ([`Report::write_json`]; a test holds the two to the same bytes).
-#[derive(Serialize)]
-struct ReportInParallel<'a> {
-    schema_version: u32,
-    tool: &'a Tool,
-    settings: &'a crate::Settings,
-    corpus: &'a CorpusSummary,
-    documents: DocumentsInParallel<'a>,
-    groups: &'a [crate::align::group::Group],
-    themes: &'a [crate::themes::ThemeReport],
-    discovered_themes: &'a [crate::themes::DiscoveredTheme],
-    errors: &'a [ErrorReport],
-}
-
-/// The report's documents, each rendered as pretty JSON for its place in the report (two levels
-/// deep) on the current rayon pool, a batch at a time, and spliced in as it is (a large one is
-/// written in its place directly).
-struct DocumentsInParallel<'a>(&'a [DocumentReport]);
-
-/// Levels of nesting of a document in the pretty report: the report object, then its list.
-const DOCUMENT_DEPTH: usize = 2;
-
-impl Serialize for DocumentsInParallel<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::{Error, SerializeSeq};
-        let mut list = serializer.serialize_seq(Some(self.0.len()))?;
-        for batch in self.0.chunks(RENDER_BATCH) {
-            let rendered: Vec<Option<Box<serde_json::value::RawValue>>> = batch
-                .par_iter()
-                .map(|document| {
-                    rendered_apart(document)
-                        .then(|| pretty_at_depth(document, DOCUMENT_DEPTH))
-                        .transpose()
-                })
-                .collect::<serde_json::Result<_>>()
-                .map_err(S::Error::custom)?;
-            for (document, rendered) in batch.iter().zip(&rendered) {
-                match rendered {
-                    Some(rendered) => list.serialize_element(rendered)?,
-                    None => list.serialize_element(document)?,
-                }
-            }
-        }
-        list.end()
-    }
-}
-
-/// `value` as pretty JSON (two spaces a level) for a place `depth` levels deep in a pretty
-/// document: every line after the first indented by `depth` levels more. (Strings never hold a
-/// raw line break: JSON escapes it.)
-fn pretty_at_depth<T: Serialize>(
-    value: &T,
-    depth: usize,
-) -> serde_json::Result<Box<serde_json::value::RawValue>> {
-    let flat = serde_json::to_string_pretty(value)?;
-    let indent = "  ".repeat(depth);
-    let mut placed = String::with_capacity(flat.len() + flat.len() / 4);
-    for (index, line) in flat.split('\n').enumerate() {
-        if index > 0 {
-            placed.push('\n');
-            placed.push_str(&indent);
-        }
-        placed.push_str(line);
-    }
-    serde_json::value::RawValue::from_string(placed)
 }
 
 /// Name and version of the tool.
@@ -436,21 +355,9 @@ impl Report {
         }
     }
 
-    /// Writes the whole report as pretty JSON with a final newline. Documents are rendered in
-    /// batches on the current rayon pool and written in order: the same bytes as one pass.
+    /// Writes the whole report as pretty JSON with a final newline.
     pub fn write_json(&self, mut out: impl Write) -> io::Result<()> {
-        let shell = ReportInParallel {
-            schema_version: self.schema_version,
-            tool: &self.tool,
-            settings: &self.settings,
-            corpus: &self.corpus,
-            documents: DocumentsInParallel(&self.documents),
-            groups: &self.groups,
-            themes: &self.themes,
-            discovered_themes: &self.discovered_themes,
-            errors: &self.errors,
-        };
-        serde_json::to_writer_pretty(&mut out, &shell)?;
+        serde_json::to_writer_pretty(&mut out, self)?;
         out.write_all(b"\n")
     }
 
@@ -460,27 +367,13 @@ impl Report {
     /// each other by id (`document`, `group`, `theme`), so `pandas.read_json(path, lines=True)`
     /// and a filter on `record` give each table.
     pub fn write_jsonl(&self, mut out: impl Write) -> io::Result<()> {
-        for batch in self.documents.chunks(RENDER_BATCH) {
-            let rendered: Vec<Option<Vec<u8>>> = batch
-                .par_iter()
-                .map(|document| {
-                    rendered_apart(document)
-                        .then(|| serde_json::to_vec(&JsonlRecord::Document(document)))
-                        .transpose()
-                })
-                .collect::<serde_json::Result<_>>()?;
-            for (document, record) in batch.iter().zip(rendered) {
-                match record {
-                    Some(record) => out.write_all(&record)?,
-                    None => serde_json::to_writer(&mut out, &JsonlRecord::Document(document))?,
-                }
-                out.write_all(b"\n")?;
-            }
-        }
         let mut line = |record: JsonlRecord| -> io::Result<()> {
             serde_json::to_writer(&mut out, &record)?;
             out.write_all(b"\n")
         };
+        for document in &self.documents {
+            line(JsonlRecord::Document(document))?;
+        }
         for group in &self.groups {
             line(JsonlRecord::Group(GroupRecord {
                 id: &group.id,
