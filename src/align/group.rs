@@ -1413,8 +1413,9 @@ pub enum BlockKind {
     Band,
     /// The sounds of a name, which tie a Japanese document to one in another script only.
     Sound,
-    /// The length steps of a document's opening paragraphs ([`opening_steps`]), which tie
-    /// documents in different scripts only.
+    /// The length steps of a document's opening paragraphs (whether each is longer or shorter
+    /// than the one before), which tie a Chinese, Japanese or Korean document to one in another
+    /// script only.
     Steps,
 }
 
