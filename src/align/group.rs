@@ -45,6 +45,7 @@ use crate::text::tokens::{
     in_context, katakana_words, lowercase, number_digits, sound_key,
 };
 use crate::text::{round4, stable_hash_of, tokens};
+use itertools::Itertools;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
@@ -1568,37 +1569,18 @@ pub fn merge_shares(partitions: Vec<Vec<(u64, Shared)>>) -> Vec<(u64, Shared)> {
 /// [`merge_shares`] of runs each already sorted by pair (a cluster's partitions, read from their
 /// files), streamed: a k-way merge that holds one pair of each run at a time.
 pub fn merge_sorted_shares<I: Iterator<Item = (u64, Shared)>>(
-    mut runs: Vec<I>,
+    runs: Vec<I>,
 ) -> impl Iterator<Item = (u64, Shared)> {
-    // The smallest pair at the head of each run, with the run it heads.
-    let mut heads: std::collections::BinaryHeap<std::cmp::Reverse<(u64, usize)>> =
-        Default::default();
-    let mut head_shares: Vec<Shared> = vec![Shared::default(); runs.len()];
-    let mut advance = move |run: usize,
-                            heads: &mut std::collections::BinaryHeap<_>,
-                            head_shares: &mut Vec<Shared>| {
-        if let Some((pair, shared)) = runs[run].next() {
-            head_shares[run] = shared;
-            heads.push(std::cmp::Reverse((pair, run)));
-        }
-    };
-    for run in 0..head_shares.len() {
-        advance(run, &mut heads, &mut head_shares);
-    }
-    std::iter::from_fn(move || {
-        let std::cmp::Reverse((pair, run)) = heads.pop()?;
-        let mut sum = head_shares[run];
-        advance(run, &mut heads, &mut head_shares);
-        while let Some(&std::cmp::Reverse((next, other))) = heads.peek() {
-            if next != pair {
-                break;
+    runs.into_iter()
+        .kmerge_by(|a, b| a.0 < b.0)
+        .coalesce(|(pair, mut sum), (next, shared)| {
+            if next == pair {
+                sum.add(&shared);
+                Ok((pair, sum))
+            } else {
+                Err(((pair, sum), (next, shared)))
             }
-            heads.pop();
-            sum.add(&head_shares[other]);
-            advance(other, &mut heads, &mut head_shares);
-        }
-        Some((pair, sum))
-    })
+        })
 }
 
 /// A candidate pair as a budget ranks it: by weight (the strongest first), ties by the hashes of
