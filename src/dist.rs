@@ -73,9 +73,9 @@ use std::io::{BufRead, BufReader, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Version of the work folder's layout and exchange records; a folder of another layout is
-/// refused.
-const LAYOUT: u32 = 5;
+/// Version of the work folder's layout and exchange records, and of what a fingerprint holds
+/// (6: one-permutation sketches); a folder of another layout is refused.
+const LAYOUT: u32 = 6;
 
 /// The first stage: one task per shard.
 const DOCUMENTS_STAGE: &str = "documents";

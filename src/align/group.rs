@@ -6,8 +6,8 @@
 //! inflected forms meet; code, URLs and brands such as `config/routes.rb` or `iPhone`, whole;
 //! Latin-script words inside Chinese, Japanese or Korean text count as names wherever they stand;
 //! and its structure: the paragraph count with the positions of its headings, and whether each
-//! paragraph of its opening is longer or shorter than the one before) and a MinHash
-//! sketch of its word trigrams (read from the normalised text, so that a spun copy meets its
+//! paragraph of its opening is longer or shorter than the one before) and a one-permutation
+//! MinHash sketch of its word trigrams (read from the normalised text, so that a spun copy meets its
 //! original). Blocking: an inverted index from anchors to documents, keeping only anchors that
 //! few documents carry, and locality-sensitive hashing bands over the sketches; only documents
 //! that share a block are compared. A candidate pair is scored from rare shared anchors (an
@@ -574,12 +574,11 @@ pub fn fingerprint(document: &GroupInput, config: &GroupConfig) -> Fingerprint {
         joined.extend_from_slice(trigram[1].as_bytes());
         joined.push(b' ');
         joined.extend_from_slice(trigram[2].as_bytes());
-        let base = stable_hash_of(&joined);
-        for (k, slot) in sketch.iter_mut().enumerate() {
-            let value = mix(base ^ (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-            *slot = (*slot).min(value);
-        }
+        let hash = mix(stable_hash_of(&joined));
+        let slot = &mut sketch[bin_of(hash, config.sketch)];
+        *slot = (*slot).min(mix(hash ^ SKETCH_VALUE_SALT));
     }
+    densify(&mut sketch);
     // Structure: the paragraph count and where the headings are, which translations keep.
     let paragraphs = &document.segmented.paragraphs;
     if paragraphs.len() >= 3 && paragraphs.iter().any(|p| p.heading) {
@@ -741,6 +740,48 @@ fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
+}
+
+/// Salt of a trigram's value in its bin, so that the value does not repeat the bits that chose
+/// the bin.
+const SKETCH_VALUE_SALT: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// The bin of a hashed trigram among `bins` (one-permutation MinHash: each trigram is hashed once
+/// and kept as the least value of its bin, instead of once per sketch value).
+fn bin_of(hash: u64, bins: usize) -> usize {
+    ((u128::from(hash) * bins as u128) >> 64) as usize
+}
+
+/// Fills each empty bin of a one-permutation sketch from a non-empty one, chosen by a probe
+/// sequence that depends on the bin alone, so that two documents fill the same bin from the same
+/// place and an empty bin agrees between them as often as the bins do (optimal densification,
+/// Shrivastava 2017). A sketch with every bin empty (no trigram) stays empty.
+fn densify(sketch: &mut [u64]) {
+    if sketch.iter().all(|&value| value == u64::MAX) {
+        return;
+    }
+    let filled: Vec<bool> = sketch.iter().map(|&value| value != u64::MAX).collect();
+    for bin in 0..sketch.len() {
+        if filled[bin] {
+            continue;
+        }
+        // Probes first; should they all miss (a sparse sketch), the next filled bin.
+        let mut probe = bin as u64;
+        let donor = (0..4 * sketch.len())
+            .map(|_| {
+                probe = mix(probe.wrapping_add(SKETCH_VALUE_SALT));
+                bin_of(probe, sketch.len())
+            })
+            .find(|&candidate| filled[candidate])
+            .or_else(|| {
+                (1..sketch.len())
+                    .map(|step| (bin + step) % sketch.len())
+                    .find(|&next| filled[next])
+            });
+        if let Some(donor) = donor {
+            sketch[bin] = sketch[donor];
+        }
+    }
 }
 
 fn sketch_similarity(a: &[u64], b: &[u64]) -> f64 {
@@ -2344,6 +2385,50 @@ mod tests {
                 fingerprint_of(&anchors, language, script, text)
             })
             .collect()
+    }
+
+    #[test]
+    fn a_densified_sketch_fills_every_bin_from_a_filled_one_the_same_way_in_every_document() {
+        let empty = u64::MAX;
+        let mut sparse = vec![empty; 64];
+        sparse[3] = 30;
+        sparse[40] = 400;
+        let mut other = sparse.clone();
+        other[40] = 401;
+        densify(&mut sparse);
+        densify(&mut other);
+        assert!(sparse.iter().all(|&value| value == 30 || value == 400));
+        // A bin filled from bin 3 agrees between the two, one filled from bin 40 does not.
+        for (a, b) in sparse.iter().zip(&other) {
+            assert_eq!(a == b, *a == 30);
+        }
+        let mut nothing = vec![empty; 64];
+        densify(&mut nothing);
+        assert!(nothing.iter().all(|&value| value == empty));
+    }
+
+    #[test]
+    fn one_permutation_sketches_estimate_how_many_trigrams_two_texts_share() {
+        let words: Vec<String> = (0..400).map(|i| format!("word{i}")).collect();
+        let text = |range: std::ops::Range<usize>| words[range].join(" ");
+        let segmented = Segmented::default();
+        let sketch_of = |text: &str| {
+            let document = GroupInput {
+                id: "d",
+                text,
+                segmented: &segmented,
+                language: Language::UNDETERMINED,
+                restoration: None,
+            };
+            fingerprint(&document, &GroupConfig::default()).sketch
+        };
+        let whole = sketch_of(&text(0..400));
+        // 398 trigrams against the 198 of the second half: a Jaccard similarity of 0.497.
+        let half = sketch_of(&text(200..400));
+        let similarity = sketch_similarity(&whole, &half);
+        assert!((0.3..0.7).contains(&similarity), "{similarity}");
+        assert_eq!(sketch_similarity(&whole, &sketch_of(&text(0..400))), 1.0);
+        assert!(sketch_similarity(&whole, &sketch_of("entirely other words here and there")) < 0.1);
     }
 
     #[test]

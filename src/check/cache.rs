@@ -20,8 +20,9 @@ use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// Bumped when the entry layout changes, or what a fingerprint holds (5: sounds of names; 6:
-/// sketches and text hashes by xxh3; 7: length steps of the opening paragraphs).
-const FORMAT: u32 = 7;
+/// sketches and text hashes by xxh3; 7: length steps of the opening paragraphs; 8: one-permutation
+/// sketches).
+const FORMAT: u32 = 8;
 
 /// The largest cache entry read (a fingerprint is a few kilobytes).
 pub const ENTRY_LIMIT: u64 = 1 << 20;

@@ -20,8 +20,8 @@ use std::path::Path;
 
 /// What the first line says a file is.
 const KIND: &str = "mentorlens corpus fingerprints";
-/// Bumped when the layout changes.
-const LAYOUT: u32 = 1;
+/// Bumped when the layout changes, or what a fingerprint holds (2: one-permutation sketches).
+const LAYOUT: u32 = 2;
 
 /// The first line of an index.
 #[derive(Debug, Serialize, Deserialize)]
