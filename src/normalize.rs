@@ -1946,6 +1946,21 @@ mod tests {
     }
 
     #[test]
+    fn the_spinners_course_of_is_undone_and_the_idiom_kept() {
+        // The spinner writes "course of" for *process*; "over the course of" is English all the
+        // same, and the word model tells the two apart in a spun text.
+        let spun = "The imaginative and prescient of the corporate is obvious, and synthetic \
+                    intelligence helps. Over the course of a month, the staff will full the brewing \
+                    course of and share the content material with their mates.";
+        let (_, restored) = run(spun);
+        assert!(
+            restored.contains("Over the course of a month"),
+            "{restored}"
+        );
+        assert!(restored.contains("the brewing process and"), "{restored}");
+    }
+
+    #[test]
     fn two_tortured_phrases_make_a_short_text_spun() {
         // Too short for three pieces of evidence, but two phrases clean English never holds:
         // the single spinner synonym ("additionally") is undone too.
