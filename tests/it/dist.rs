@@ -439,12 +439,12 @@ fn a_work_folder_of_another_plan_or_tool_version_is_refused() {
     // So is a scoring task before the candidates task.
     refused("scoring", "0", "dist task candidates 0");
     refused("blocking", "3", "there is no task 3");
-    // A plan of an older layout (before the candidates task sorted its ranked pairs in runs).
+    // A plan of an older layout (before one-permutation sketches).
     let path = work.join("plan.json");
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains("\"layout\": 5"));
-    std::fs::write(&path, text.replace("\"layout\": 5", "\"layout\": 4")).unwrap();
-    refused("documents", "0", "(layout 4)");
+    assert!(text.contains("\"layout\": 6"));
+    std::fs::write(&path, text.replace("\"layout\": 6", "\"layout\": 5")).unwrap();
+    refused("documents", "0", "(layout 5)");
     std::fs::write(&path, &text).unwrap();
     // A plan written by another version of the tool.
     let version = format!("\"tool\": \"{}\"", env!("CARGO_PKG_VERSION"));
