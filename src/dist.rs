@@ -75,26 +75,34 @@ use std::process::ExitCode;
 
 /// Version of the work folder's layout and exchange records; a folder of another layout is
 /// refused.
-const LAYOUT: u32 = 5;
+const LAYOUT: u32 = 6;
 
 /// The first stage: one task per shard.
 const DOCUMENTS_STAGE: &str = "documents";
 
-/// The second stage: one task per partition of the block keys.
+/// The second stage: one task per partition of the ids' stems, which makes their ids unique.
+const IDS_STAGE: &str = "ids";
+
+/// The third stage: one task, which gives every document its corpus index.
+const ORDER_STAGE: &str = "order";
+
+/// The fourth stage: one task per partition of the block keys.
 const BLOCKING_STAGE: &str = "blocking";
 
-/// The third stage: one task, which keeps the candidate pairs within their budgets.
+/// The fifth stage: one task, which keeps the candidate pairs within their budgets.
 const CANDIDATES_STAGE: &str = "candidates";
 
-/// The fourth stage: one task per partition of the anchors.
+/// The sixth stage: one task per partition of the anchors.
 const ANCHORS_STAGE: &str = "anchors";
 
-/// The fifth stage: one task per partition of the candidate pairs.
+/// The seventh stage: one task per partition of the candidate pairs.
 const SCORING_STAGE: &str = "scoring";
 
 /// The stages, in the order they run (then `assemble`).
-const STAGES: [&str; 5] = [
+const STAGES: [&str; 7] = [
     DOCUMENTS_STAGE,
+    IDS_STAGE,
+    ORDER_STAGE,
     BLOCKING_STAGE,
     CANDIDATES_STAGE,
     ANCHORS_STAGE,
@@ -121,8 +129,8 @@ pub struct PlanInputs {
     /// Number of shards: tasks of the `documents` stage (default: 1 for `plan`, the number of
     /// workers for `run`).
     pub shards: Option<u32>,
-    /// Number of partitions of grouping's block keys, anchors and candidate pairs: tasks of the
-    /// `blocking`, `anchors` and `scoring` stages (default 1).
+    /// Number of partitions of the ids' stems, grouping's block keys, anchors and candidate
+    /// pairs: tasks of the `ids`, `blocking`, `anchors` and `scoring` stages (default 1).
     pub partitions: Option<u32>,
     /// Settings file in `check`'s format (mentorlens.toml): its stage tables set the analysis.
     pub config: Option<PathBuf>,
@@ -203,6 +211,8 @@ pub fn task(work: &Path, stage: &str, task: usize, threads: Option<usize>) -> Re
     let pool = thread_pool(threads)?;
     pool.install(|| match stage {
         DOCUMENTS_STAGE => work.run_documents_task(task),
+        IDS_STAGE => work.run_ids_task(task),
+        ORDER_STAGE => work.run_order_task(task),
         BLOCKING_STAGE => work.run_blocking_task(task),
         CANDIDATES_STAGE => work.run_candidates_task(task),
         ANCHORS_STAGE => work.run_anchors_task(task),
@@ -257,8 +267,8 @@ struct Plan {
     inputs: Vec<String>,
     /// Consecutive runs of the discovered sources, in discovery order.
     shards: Vec<Vec<PlannedSource>>,
-    /// Partitions of the block keys, the anchors and the candidate pairs: tasks of the
-    /// `blocking`, `anchors` and `scoring` stages.
+    /// Partitions of the ids' stems, the block keys, the anchors and the candidate pairs: tasks
+    /// of the `ids`, `blocking`, `anchors` and `scoring` stages.
     partitions: usize,
     /// Ranked candidate pairs the `candidates` task holds in memory at once.
     run_pairs: usize,
@@ -270,8 +280,11 @@ struct Plan {
 struct WorkFolder {
     folder: PathBuf,
     plan: Plan,
-    /// xxh3 of `plan.json`: every exchange file names the plan it belongs to.
+    /// xxh3 of `plan.json` ([`plan_hash`]), in hex: every exchange file names the plan it
+    /// belongs to.
     id: String,
+    /// The same hash as a number, as the binary files name the plan.
+    hash: u64,
     pipeline: Pipeline,
 }
 
@@ -279,8 +292,9 @@ fn plan_path(folder: &Path) -> PathBuf {
     folder.join("plan.json")
 }
 
-fn plan_id(bytes: &[u8]) -> String {
-    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(bytes))
+/// xxh3 of a plan's bytes: its id.
+fn plan_hash(bytes: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(bytes)
 }
 
 /// Cuts `sources` into `shards` consecutive runs of about equal size in bytes (by count when
@@ -371,16 +385,26 @@ fn write_atomically_with(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> Result<()>,
 ) -> Result<()> {
-    let folder = path.parent().unwrap_or(Path::new("."));
-    let mut file = tempfile::Builder::new()
-        .prefix(".partial-")
-        .tempfile_in(folder)
-        .with_context(|| format!("cannot write in {}", folder.display()))?;
+    let mut file = partial_file(path)?;
     {
         let mut out = std::io::BufWriter::new(file.as_file_mut());
         write(&mut out)?;
         out.flush()?;
     }
+    persist(file, path)
+}
+
+/// A temporary file in the folder of `path`, to be renamed to it once whole ([`persist`]).
+fn partial_file(path: &Path) -> Result<tempfile::NamedTempFile> {
+    let folder = path.parent().unwrap_or(Path::new("."));
+    tempfile::Builder::new()
+        .prefix(".partial-")
+        .tempfile_in(folder)
+        .with_context(|| format!("cannot write in {}", folder.display()))
+}
+
+/// Syncs a whole [`partial_file`] and renames it to `path`.
+fn persist(file: tempfile::NamedTempFile, path: &Path) -> Result<()> {
     file.as_file().sync_all()?;
     file.persist(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
@@ -511,6 +535,18 @@ struct PairedDocument {
     source: usize,
 }
 
+/// A document's unique id and where its records are: what the `ids` tasks write, sorted by unique
+/// id, and the `order` task in corpus order.
+#[derive(Debug, Serialize, Deserialize)]
+struct PlacedDocument {
+    id: String,
+    shard: usize,
+    /// Its position among the shard's documents.
+    position: usize,
+    /// The shard's source it was loaded from.
+    source: usize,
+}
+
 impl WorkFolder {
     /// Opens a planned work folder; refuses one planned by another tool version or layout, or
     /// whose settings' data files changed since.
@@ -556,19 +592,23 @@ impl WorkFolder {
                 pipeline.config_fingerprint()
             );
         }
+        let hash = plan_hash(&bytes);
         Ok(Self {
             folder,
-            id: plan_id(&bytes),
+            id: format!("{hash:016x}"),
+            hash,
             plan,
             pipeline,
         })
     }
 
     /// The stages, in the order they run, with their task counts.
-    fn stage_tasks(&self) -> [(&'static str, usize); 5] {
+    fn stage_tasks(&self) -> [(&'static str, usize); 7] {
         let partitions = self.plan.partitions;
         [
             (DOCUMENTS_STAGE, self.plan.shards.len()),
+            (IDS_STAGE, partitions),
+            (ORDER_STAGE, 1),
             (BLOCKING_STAGE, partitions),
             (CANDIDATES_STAGE, 1),
             (ANCHORS_STAGE, partitions),
@@ -896,9 +936,22 @@ impl WorkFolder {
         let (summaries, fingerprints): (Vec<DocumentSummary>, Vec<group::Fingerprint>) =
             documents.into_iter().flatten().unzip();
         self.write_records(DOCUMENTS_STAGE, shard, SUMMARIES, &summaries)?;
+        let partitions = self.plan.partitions;
+        // Each document's position, source and id, by partition of the id's stem, for the ids
+        // tasks to make unique.
+        let mut ids: Vec<Vec<(usize, usize, &str)>> = vec![Vec::new(); partitions];
+        for (position, summary) in summaries.iter().enumerate() {
+            ids[id_partition(&summary.id, partitions)].push((
+                position,
+                summary.source,
+                &summary.id,
+            ));
+        }
+        for (partition, ids) in ids.iter().enumerate() {
+            self.write_records(DOCUMENTS_STAGE, shard, &ids_kind(partition), ids)?;
+        }
         // Each document's blocking keys (sounds of names too: whether the corpus needs them is
         // known only to the blocking tasks), by partition.
-        let partitions = self.plan.partitions;
         let mut keys: Vec<Vec<(usize, Vec<group::BlockKey>)>> = vec![Vec::new(); partitions];
         for (position, fingerprint) in fingerprints.iter().enumerate() {
             let mut by_partition: Vec<Vec<group::BlockKey>> = vec![Vec::new(); partitions];
@@ -942,23 +995,38 @@ impl WorkFolder {
         self.mark_done(DOCUMENTS_STAGE, shard)
     }
 
-    /// The order `analyze` gives the corpus's documents, from every shard's summaries: unique
-    /// ids in load order, then sorted by id.
-    fn corpus_order(&self) -> Result<CorpusOrder> {
-        let mut summaries: Vec<(usize, usize, DocumentSummary)> = Vec::new();
-        for shard in 0..self.plan.shards.len() {
-            let mut position = 0;
-            self.read_records(DOCUMENTS_STAGE, shard, SUMMARIES, |summary| {
-                summaries.push((shard, position, summary));
-                position += 1;
-                Ok(())
-            })?;
+    /// The task of partition `partition` in the `ids` stage: every shard's documents whose ids'
+    /// stems fall in that partition, in load order, given the unique ids `analyze` gives them
+    /// ([`corpus::assign_unique_ids`] over the partition's documents: ids of one stem are made
+    /// unique among themselves, see [`corpus::id_stem`]), one line per document in unique id
+    /// order; then the done mark. Does nothing when already done.
+    fn run_ids_task(&self, partition: usize) -> Result<()> {
+        self.check_task(IDS_STAGE, partition, self.plan.partitions)?;
+        if self.is_done(IDS_STAGE, partition) {
+            return Ok(());
         }
-        // The loader's documents stand in for the summaries (only ids and load order matter).
-        let mut stand_ins: Vec<Document> = summaries
-            .iter()
-            .map(|(_, _, summary)| Document {
-                id: summary.id.clone(),
+        let mut placed: Vec<PlacedDocument> = Vec::new();
+        for shard in 0..self.plan.shards.len() {
+            self.read_records(
+                DOCUMENTS_STAGE,
+                shard,
+                &ids_kind(partition),
+                |(position, source, id): (usize, usize, String)| {
+                    placed.push(PlacedDocument {
+                        id,
+                        shard,
+                        position,
+                        source,
+                    });
+                    Ok(())
+                },
+            )?;
+        }
+        // The loader's documents stand in for them (only ids and load order matter).
+        let mut stand_ins: Vec<Document> = placed
+            .iter_mut()
+            .map(|document| Document {
+                id: std::mem::take(&mut document.id),
                 path: String::new(),
                 text: String::new(),
                 warnings: Vec::new(),
@@ -967,46 +1035,133 @@ impl WorkFolder {
             })
             .collect();
         corpus::assign_unique_ids(&mut stand_ins);
-        let mut ordered: Vec<(String, (usize, usize, DocumentSummary))> = stand_ins
-            .into_iter()
-            .map(|document| document.id)
-            .zip(summaries)
-            .collect();
-        ordered.sort_by(|x, y| x.0.cmp(&y.0));
-        let mut index_of: Vec<Vec<usize>> = vec![Vec::new(); self.plan.shards.len()];
-        let mut documents = Vec::with_capacity(ordered.len());
-        for (index, (id, (shard, position, summary))) in ordered.into_iter().enumerate() {
-            let slots = &mut index_of[shard];
-            if slots.len() <= position {
-                slots.resize(position + 1, usize::MAX);
-            }
-            slots[position] = index;
-            documents.push(OrderedDocument {
-                id,
-                shard,
-                position,
-                summary,
-            });
+        for (document, stand_in) in placed.iter_mut().zip(stand_ins) {
+            document.id = stand_in.id;
         }
-        Ok(CorpusOrder {
+        placed.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        self.write_records(IDS_STAGE, partition, "", &placed)?;
+        self.mark_done(IDS_STAGE, partition)
+    }
+
+    /// The task of the `order` stage (one): the ids tasks' documents merged by unique id as they
+    /// are read (a k-way merge over the partitions' files), which is the order `analyze` gives
+    /// the corpus; one line per document in that order, and for each shard the corpus index of
+    /// each of its documents ([`IndexMapWriter`]); then the done mark. Holds one document per
+    /// partition, not the corpus. Does nothing when already done.
+    fn run_order_task(&self, task: usize) -> Result<()> {
+        self.check_task(ORDER_STAGE, task, 1)?;
+        if self.is_done(ORDER_STAGE, task) {
+            return Ok(());
+        }
+        let mut maps = (0..self.plan.shards.len())
+            .map(|shard| {
+                let (_, header, _) = self.open_records(DOCUMENTS_STAGE, shard, SUMMARIES)?;
+                IndexMapWriter::create(&self.map_path(shard), self.hash, header.records)
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let failure = std::cell::RefCell::new(None);
+        let mut documents = 0;
+        let mut partitions = Vec::with_capacity(self.plan.partitions);
+        for partition in 0..self.plan.partitions {
+            let lines = self.record_lines(IDS_STAGE, partition, "")?;
+            documents += lines.announced;
+            partitions.push(lines.records::<PlacedDocument>().map_while(|document| {
+                document
+                    .map_err(|error| *failure.borrow_mut() = Some(error))
+                    .ok()
+            }));
+        }
+        let header = TaskHeader {
+            plan: self.id.clone(),
+            task,
+            records: documents,
+        };
+        write_atomically_with(&self.exchange_path(ORDER_STAGE, task, ""), |out| {
+            serde_json::to_writer(&mut *out, &header)?;
+            out.write_all(b"\n")?;
+            let mut last: Option<String> = None;
+            let merged =
+                itertools::kmerge_by(partitions, |a: &PlacedDocument, b: &PlacedDocument| {
+                    a.id < b.id
+                });
+            for (index, document) in merged.enumerate() {
+                // Sorted and unique (so every partition's file was sorted: the merge keeps each
+                // file's order).
+                if last.as_ref().is_some_and(|last| *last >= document.id) {
+                    bail!("the ids tasks' files are not sorted by unique id: run them again");
+                }
+                maps.get_mut(document.shard)
+                    .with_context(|| format!("the ids name shard {}: plan again", document.shard))?
+                    .set(document.position, index)?;
+                serde_json::to_writer(&mut *out, &document)?;
+                out.write_all(b"\n")?;
+                last = Some(document.id);
+            }
+            if let Some(error) = failure.borrow_mut().take() {
+                return Err(error);
+            }
+            Ok(())
+        })?;
+        for map in maps {
+            map.persist()?;
+        }
+        self.mark_done(ORDER_STAGE, task)
+    }
+
+    /// The file of the corpus indices of `shard`'s documents ([`IndexMapWriter`]).
+    fn map_path(&self, shard: usize) -> PathBuf {
+        self.folder
+            .join(ORDER_STAGE)
+            .join(format!("00000.shard-{shard:05}.map"))
+    }
+
+    /// The corpus index of every shard's documents, as the order task wrote them (8 bytes a
+    /// document), checked against the plan.
+    fn corpus_map(&self) -> Result<CorpusMap> {
+        let (_, header, _) = self.open_records(ORDER_STAGE, 0, "")?;
+        let documents = header.records;
+        let mut index_of = Vec::with_capacity(self.plan.shards.len());
+        for shard in 0..self.plan.shards.len() {
+            let path = self.map_path(shard);
+            let bytes =
+                std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            let words: Vec<u64> = bytes
+                .chunks_exact(8)
+                .map(|word| u64::from_le_bytes(word.try_into().expect("8 bytes")))
+                .collect();
+            let whole = bytes.len() % 8 == 0
+                && words.len() >= 2
+                && words[0] == self.hash
+                && words[1] as usize == words.len() - 2;
+            if !whole || words[2..].iter().any(|&index| index >= documents as u64) {
+                bail!(
+                    "{} does not belong to this plan's order: run the order task again",
+                    path.display()
+                );
+            }
+            index_of.push(words[2..].iter().map(|&index| index as usize).collect());
+        }
+        Ok(CorpusMap {
             index_of,
             documents,
         })
     }
 
-    /// Every document's record of the `documents` stage's file `kind` (one per document:
-    /// fingerprints, candidate facts), in corpus order.
-    fn in_corpus_order<T: serde::de::DeserializeOwned + Clone>(
+    /// What `keep` keeps of every document's record of the `documents` stage's file `kind` (one
+    /// per document: summaries, fingerprints, candidate facts), in corpus order.
+    fn in_corpus_order<T: serde::de::DeserializeOwned, U>(
         &self,
-        order: &CorpusOrder,
+        map: &CorpusMap,
         kind: &str,
-    ) -> Result<Vec<T>> {
-        let mut slots: Vec<Option<T>> = vec![None; order.documents.len()];
+        keep: impl Fn(T) -> U,
+    ) -> Result<Vec<U>> {
+        let mut slots: Vec<Option<U>> = std::iter::repeat_with(|| None)
+            .take(map.documents)
+            .collect();
         for shard in 0..self.plan.shards.len() {
             let mut position = 0;
             self.read_records(DOCUMENTS_STAGE, shard, kind, |record| {
-                let index = order.index(shard, position)?;
-                slots[index] = Some(record);
+                slots[map.index(shard, position)?] = Some(keep(record));
                 position += 1;
                 Ok(())
             })?;
@@ -1014,7 +1169,7 @@ impl WorkFolder {
         slots
             .into_iter()
             .map(|slot| {
-                slot.with_context(|| format!("a shard's {kind} and summaries disagree: run again"))
+                slot.with_context(|| format!("a shard's {kind} and the order disagree: run again"))
             })
             .collect()
     }
@@ -1071,30 +1226,34 @@ impl WorkFolder {
     }
 
     /// The task of partition `partition` in the `blocking` stage: from every shard's keys of that
-    /// partition (and summaries: no texts, no fingerprints), the corpus's share of the partition,
-    /// one `[pair, shared]` line per pair in pair order, then the done mark. Does nothing when
-    /// already done.
+    /// partition, placed by the order's maps (and the hashes and scripts of the summaries: no
+    /// texts, no fingerprints), the corpus's share of the partition, one `[pair, shared]` line
+    /// per pair in pair order, then the done mark. Does nothing when already done.
     fn run_blocking_task(&self, partition: usize) -> Result<()> {
         self.check_task(BLOCKING_STAGE, partition, self.plan.partitions)?;
         if self.is_done(BLOCKING_STAGE, partition) {
             return Ok(());
         }
-        let order = self.corpus_order()?;
-        let summaries: Vec<&DocumentSummary> = order.documents.iter().map(|d| &d.summary).collect();
-        let hashes: Vec<u64> = summaries.iter().map(|s| s.group_hash).collect();
+        let map = self.corpus_map()?;
+        let summaries: Vec<(u64, u64, DocumentScript)> =
+            self.in_corpus_order(&map, SUMMARIES, |summary: DocumentSummary| {
+                (summary.group_hash, summary.text_hash, summary.script)
+            })?;
+        let hashes: Vec<u64> = summaries.iter().map(|s| s.0).collect();
         let copy_of = group::exact_copies_by(&hashes, |first, index| {
-            summaries[first].text_hash == summaries[index].text_hash
+            summaries[first].1 == summaries[index].1
         });
         let skip: Vec<bool> = copy_of.iter().map(Option::is_some).collect();
-        let scripts: Vec<DocumentScript> = summaries.iter().map(|s| s.script).collect();
-        let mut keys: Vec<Vec<group::BlockKey>> = vec![Vec::new(); summaries.len()];
+        let scripts: Vec<DocumentScript> = summaries.iter().map(|s| s.2).collect();
+        drop((summaries, hashes, copy_of));
+        let mut keys: Vec<Vec<group::BlockKey>> = vec![Vec::new(); map.documents];
         for shard in 0..self.plan.shards.len() {
             self.read_records(
                 DOCUMENTS_STAGE,
                 shard,
                 &keys_kind(partition),
                 |(position, document_keys): (usize, Vec<group::BlockKey>)| {
-                    keys[order.index(shard, position)?] = document_keys;
+                    keys[map.index(shard, position)?] = document_keys;
                     Ok(())
                 },
             )?;
@@ -1135,15 +1294,22 @@ impl WorkFolder {
     /// The task of the `candidates` stage (one): every partition's shares merged as they are
     /// read, the candidate pairs kept within their budgets (from each document's candidate facts,
     /// not its fingerprint; the ranked pairs sorted in runs on disk), and for each scoring
-    /// partition its pairs and the documents they name; then the corpus's size, and the done
-    /// mark. Does nothing when already done.
+    /// partition its pairs and the documents they name (their unique ids and places read from
+    /// the order's file); then the corpus's size, and the done mark. Does nothing when already
+    /// done.
     fn run_candidates_task(&self, task: usize) -> Result<()> {
         self.check_task(CANDIDATES_STAGE, task, 1)?;
         if self.is_done(CANDIDATES_STAGE, task) {
             return Ok(());
         }
-        let order = self.corpus_order()?;
-        let facts: Vec<group::CandidateFacts> = self.in_corpus_order(&order, CANDIDATE_FACTS)?;
+        let map = self.corpus_map()?;
+        let facts: Vec<group::CandidateFacts> =
+            self.in_corpus_order(&map, CANDIDATE_FACTS, std::convert::identity)?;
+        let corpus = CorpusFacts {
+            documents: map.documents,
+            japanese: facts.iter().any(group::CandidateFacts::is_japanese),
+        };
+        drop(map);
         let partitions = self.plan.partitions;
         let failure = std::cell::RefCell::new(None);
         let shares = (0..partitions)
@@ -1165,35 +1331,43 @@ impl WorkFolder {
         let candidates = candidates?;
         drop(facts);
         let mut pairs: Vec<Vec<(usize, usize)>> = vec![Vec::new(); partitions];
-        for pair in candidates {
+        for &pair in &candidates {
             pairs[pair_partition(pair, partitions)].push(pair);
         }
+        // The named documents' unique ids and places, from the order's file read once.
+        let named: std::collections::HashSet<usize> =
+            candidates.iter().flat_map(|&(i, j)| [i, j]).collect();
+        drop(candidates);
+        let mut placed = std::collections::HashMap::with_capacity(named.len());
+        let mut index = 0;
+        self.read_records(ORDER_STAGE, 0, "", |document: PlacedDocument| {
+            if named.contains(&index) {
+                placed.insert(index, document);
+            }
+            index += 1;
+            Ok(())
+        })?;
         for (partition, pairs) in pairs.iter().enumerate() {
             let named: std::collections::BTreeSet<usize> =
                 pairs.iter().flat_map(|&(i, j)| [i, j]).collect();
-            let documents: Vec<PairedDocument> = named
+            let documents = named
                 .into_iter()
                 .map(|index| {
-                    let document = &order.documents[index];
-                    PairedDocument {
+                    let document = placed.get(&index).with_context(|| {
+                        format!("the order has no document {index}: run the order task again")
+                    })?;
+                    Ok(PairedDocument {
                         index,
                         id: document.id.clone(),
                         shard: document.shard,
                         position: document.position,
-                        source: document.summary.source,
-                    }
+                        source: document.source,
+                    })
                 })
-                .collect();
+                .collect::<Result<Vec<_>>>()?;
             self.write_records(CANDIDATES_STAGE, task, &pairs_kind(partition), pairs)?;
             self.write_records(CANDIDATES_STAGE, task, &paired_kind(partition), &documents)?;
         }
-        let corpus = CorpusFacts {
-            documents: order.documents.len(),
-            japanese: order
-                .documents
-                .iter()
-                .any(|d| d.summary.script == DocumentScript::Japanese),
-        };
         self.write_records(CANDIDATES_STAGE, task, "", &[corpus])?;
         self.mark_done(CANDIDATES_STAGE, task)
     }
@@ -1403,15 +1577,21 @@ impl WorkFolder {
     fn assemble(&self) -> Result<Analysis> {
         let phase = Phase::start();
         let (documents, errors) = self.load_corpus()?;
-        let order = self.corpus_order()?;
-        let fingerprints: Vec<group::Fingerprint> = self.in_corpus_order(&order, FINGERPRINTS)?;
-        let same_order = documents.len() == order.documents.len()
-            && documents
-                .iter()
-                .zip(&order.documents)
-                .all(|(document, ordered)| document.document.id == ordered.id);
-        if !same_order {
-            bail!("the shards' records and summaries disagree: run their tasks again");
+        let map = self.corpus_map()?;
+        let fingerprints: Vec<group::Fingerprint> =
+            self.in_corpus_order(&map, FINGERPRINTS, std::convert::identity)?;
+        drop(map);
+        // The order the ids and order tasks gave is the one `analyze` gives the records.
+        let mut ordered = documents.iter();
+        let mut same_order = documents.len() == fingerprints.len();
+        self.read_records(ORDER_STAGE, 0, "", |placed: PlacedDocument| {
+            same_order &= ordered
+                .next()
+                .is_some_and(|document| document.document.id == placed.id);
+            Ok(())
+        })?;
+        if !same_order || ordered.next().is_some() {
+            bail!("the shards' records and the order disagree: run their tasks again");
         }
         let mut scored = Vec::new();
         for partition in 0..self.plan.partitions {
@@ -1441,35 +1621,100 @@ impl WorkFolder {
     }
 }
 
-/// The documents of a corpus in the order `analyze` gives them, and where each one's records are.
-struct CorpusOrder {
+/// Where each shard's documents are in the order `analyze` gives the corpus.
+struct CorpusMap {
     /// For each shard, the corpus index of its documents (by their position among the shard's
     /// documents).
     index_of: Vec<Vec<usize>>,
-    /// The documents in corpus order.
-    documents: Vec<OrderedDocument>,
+    /// Documents in the corpus.
+    documents: usize,
 }
 
-/// A document in corpus order: its unique id, where its records are, and its summary.
-struct OrderedDocument {
-    id: String,
-    shard: usize,
-    position: usize,
-    summary: DocumentSummary,
-}
-
-impl CorpusOrder {
+impl CorpusMap {
     /// The corpus index of the document at `position` among `shard`'s documents.
     fn index(&self, shard: usize, position: usize) -> Result<usize> {
         self.index_of
             .get(shard)
             .and_then(|slots| slots.get(position))
             .copied()
-            .filter(|&index| index != usize::MAX)
             .with_context(|| {
                 format!("shard {shard}'s files disagree on its documents: run its task again")
             })
     }
+}
+
+/// The corpus index of each document of one shard, by its position among the shard's documents:
+/// the order task's binary file of little-endian u64s (the plan's hash, the number of documents,
+/// then one index per document), filled in place in any order of the documents and renamed once
+/// every one is set.
+struct IndexMapWriter {
+    file: tempfile::NamedTempFile,
+    path: PathBuf,
+    /// Documents of the shard.
+    slots: usize,
+    /// Indices set so far.
+    set: usize,
+}
+
+impl IndexMapWriter {
+    /// Starts the map of a shard of `slots` documents for the plan of hash `plan`.
+    fn create(path: &Path, plan: u64, slots: usize) -> Result<Self> {
+        let mut file = partial_file(path)?;
+        {
+            let mut out = std::io::BufWriter::new(file.as_file_mut());
+            out.write_all(&plan.to_le_bytes())?;
+            out.write_all(&(slots as u64).to_le_bytes())?;
+            for _ in 0..slots {
+                out.write_all(&u64::MAX.to_le_bytes())?;
+            }
+            out.flush()?;
+        }
+        Ok(Self {
+            file,
+            path: path.to_path_buf(),
+            slots,
+            set: 0,
+        })
+    }
+
+    /// Sets the corpus index of the document at `position`.
+    fn set(&mut self, position: usize, index: usize) -> Result<()> {
+        ensure!(
+            position < self.slots,
+            "the ids name a document the shard of {} does not have: run the ids tasks again",
+            self.path.display()
+        );
+        let file = self.file.as_file_mut();
+        file.seek(std::io::SeekFrom::Start(8 * (2 + position as u64)))?;
+        file.write_all(&(index as u64).to_le_bytes())?;
+        self.set += 1;
+        Ok(())
+    }
+
+    /// Writes the map under its name, once each of its documents has its index.
+    fn persist(self) -> Result<()> {
+        ensure!(
+            self.set == self.slots,
+            "the ids give {} of the {} documents of the shard of {} a place: run the ids tasks \
+             again",
+            self.set,
+            self.slots,
+            self.path.display()
+        );
+        persist(self.file, &self.path)
+    }
+}
+
+/// The name of the file of a shard's ids whose stems fall in `partition`.
+fn ids_kind(partition: usize) -> String {
+    format!("ids-{partition:05}")
+}
+
+/// The partition of an id: a stable hash of its stem ([`corpus::id_stem`]), so that every id
+/// [`corpus::assign_unique_ids`] compares it with falls in the same one.
+fn id_partition(id: &str, partitions: usize) -> usize {
+    let stem = corpus::id_stem(id);
+    (xxhash_rust::xxh3::xxh3_64(stem.as_bytes()) % partitions.max(1) as u64) as usize
 }
 
 /// The name of the file of a shard's blocking keys in `partition`.
