@@ -10,21 +10,34 @@
 //!   without its text (see [`record`]), a short summary per document (id, source, two hashes of
 //!   its text), its fingerprint, what the candidate budgets read of it
 //!   ([`crate::align::group::CandidateFacts`]: text hash, language, script, shape anchors), and
-//!   its blocking keys and its anchors, each in one file per partition (`--partitions P`, by a
-//!   stable hash of the key or anchor); beside its record and fingerprint files, a line index
-//!   (where each document's line starts, as little-endian u64s after the file's length).
-//! - `blocking`, one task per partition `k`: reads every shard's summaries and keys of partition
-//!   `k` only (no text, no fingerprint) and writes what each pair of documents shares in those
+//!   its id (with its position and source), its blocking keys and its anchors, each in one file
+//!   per partition (`--partitions P`, by a stable hash of the id's stem, the key or the anchor);
+//!   beside its record and fingerprint files, a line index (where each document's line starts,
+//!   as little-endian u64s after the file's length).
+//! - `ids`, one task per partition `k`: reads every shard's ids of partition `k`, in load order,
+//!   and gives them the unique ids `analyze` gives them ([`crate::corpus::assign_unique_ids`]:
+//!   an id is made unique among the ids of its stem, [`crate::corpus::id_stem`], all of them in
+//!   the partition); writes them sorted by unique id, each with its shard, position and source.
+//! - `order`, one task: merges the ids partitions' files as it reads them (a k-way merge by
+//!   unique id: the order `analyze` gives the corpus), holding one document per partition; it
+//!   writes the documents in that order (unique id, shard, position, source: one line each) and
+//!   the corpus index of each document in load order (a binary map: the plan's hash, the number
+//!   of shards and each one's number of documents, then a little-endian u64 per document, each
+//!   written in place as the merge reaches it).
+//! - `blocking`, one task per partition `k`: reads the order's maps, every shard's keys of
+//!   partition `k` and, of its summaries, the two hashes that tell exact copies and the script
+//!   (no id, no text, no fingerprint), and writes what each pair of documents shares in those
 //!   blocks ([`crate::align::group::keyed_partition_share`]), sorted by pair.
-//! - `candidates`, one task: merges the partitions' shares as it reads them (a k-way merge,
+//! - `candidates`, one task: reads the order's maps and merges the partitions' shares as it
+//!   reads them (a k-way merge,
 //!   [`crate::align::group::merge_sorted_shares`]), ranks them for the budgets
 //!   ([`crate::align::group::ranked_candidates`], from the candidate facts and summaries only),
 //!   sorts the ranked pairs in runs of a fixed size on disk (the plan's `run_pairs`) and keeps the
 //!   candidates within their budgets over a k-way merge of the runs
 //!   ([`crate::align::group::GreedyBudget`]: a counter per document, not the pairs), and writes,
 //!   for each partition of the candidate pairs (by a stable hash of the pair), its pairs and the
-//!   documents they name (corpus index, unique id, shard, position, source); and the corpus's
-//!   size and whether it holds Japanese.
+//!   documents they name (corpus index, unique id, shard, position, source: from the order's
+//!   file, streamed once); and the corpus's size and whether it holds Japanese.
 //! - `anchors`, one task per partition `k`: counts the anchors of partition `k` from every
 //!   shard's anchors of that partition ([`crate::align::group::AnchorFrequency::count_partition`]:
 //!   documents that carry each, and distinct articles in a small corpus), sorted by anchor.
@@ -34,15 +47,19 @@
 //!   carry (every partition's counts streamed) and those documents' texts from their paths, and
 //!   scores each pair ([`crate::align::group::score_candidate`]).
 //! - `assemble`: reads every shard's records in order (each text again from its path, for the
-//!   report), the fingerprints and the scored pairs, and runs the rest of the corpus stages with
-//!   the library functions `analyze` runs: unique ids in load order, the non-chaining joins
+//!   report), the fingerprints (placed by the order's maps) and the scored pairs, and runs the
+//!   rest of the corpus stages with the library functions `analyze` runs: unique ids in load
+//!   order (with their warnings; checked against the order's file), the non-chaining joins
 //!   ([`crate::align::group::join_scored`]) and themes ([`crate::themes::summarise`]).
 //!
-//! So no task but `candidates` and `assemble` holds anything of every document beyond its
-//! summary (about 100 bytes: `blocking` and `candidates` read every summary to give documents
-//! `analyze`'s unique ids and order); `candidates` holds every document's candidate facts, the
-//! budgets' counters and the pairs they keep (but at most `run_pairs` of the ranked pairs they
-//! choose from), and `assemble` every analysed document.
+//! So an `ids` task holds the ids of its partition only (about 1/P of the corpus's), the `order`
+//! task one document per partition, and no task but `candidates` and `assemble` holds anything
+//! of every document beyond a few words (`blocking`: its corpus index, two hashes, its script,
+//! whether it is a copy and a list of keys, empty outside the partition, about 60 bytes, and a
+//! map of exact copies' hashes, [`crate::align::group::exact_copies_by`]); `candidates` holds
+//! every document's corpus index and candidate facts, the budgets' counters and the pairs they
+//! keep (but at most `run_pairs` of the ranked pairs they choose from), and `assemble` every
+//! analysed document.
 //!
 //! Every decision is a function of [`crate::align::group`]; this module only moves its inputs
 //! and outputs through files. Block weights and anchor counts are integers and every ordering is
@@ -1045,20 +1062,23 @@ impl WorkFolder {
 
     /// The task of the `order` stage (one): the ids tasks' documents merged by unique id as they
     /// are read (a k-way merge over the partitions' files), which is the order `analyze` gives
-    /// the corpus; one line per document in that order, and for each shard the corpus index of
-    /// each of its documents ([`IndexMapWriter`]); then the done mark. Holds one document per
-    /// partition, not the corpus. Does nothing when already done.
+    /// the corpus; one line per document in that order, and the corpus index of each document in
+    /// load order ([`IndexMapWriter`]); then the done mark. Holds one document per partition,
+    /// not the corpus. Does nothing when already done.
     fn run_order_task(&self, task: usize) -> Result<()> {
         self.check_task(ORDER_STAGE, task, 1)?;
         if self.is_done(ORDER_STAGE, task) {
             return Ok(());
         }
-        let mut maps = (0..self.plan.shards.len())
+        let counts = (0..self.plan.shards.len())
             .map(|shard| {
-                let (_, header, _) = self.open_records(DOCUMENTS_STAGE, shard, SUMMARIES)?;
-                IndexMapWriter::create(&self.map_path(shard), self.hash, header.records)
+                Ok(self
+                    .open_records(DOCUMENTS_STAGE, shard, SUMMARIES)?
+                    .1
+                    .records)
             })
-            .collect::<Result<Vec<_>>>()?;
+            .collect::<Result<Vec<usize>>>()?;
+        let mut map = IndexMapWriter::create(&self.map_path(), self.hash, &counts)?;
         let failure = std::cell::RefCell::new(None);
         let mut documents = 0;
         let mut partitions = Vec::with_capacity(self.plan.partitions);
@@ -1090,9 +1110,7 @@ impl WorkFolder {
                 if last.as_ref().is_some_and(|last| *last >= document.id) {
                     bail!("the ids tasks' files are not sorted by unique id: run them again");
                 }
-                maps.get_mut(document.shard)
-                    .with_context(|| format!("the ids name shard {}: plan again", document.shard))?
-                    .set(document.position, index)?;
+                map.set(document.shard, document.position, index)?;
                 serde_json::to_writer(&mut *out, &document)?;
                 out.write_all(b"\n")?;
                 last = Some(document.id);
@@ -1102,47 +1120,57 @@ impl WorkFolder {
             }
             Ok(())
         })?;
-        for map in maps {
-            map.persist()?;
-        }
+        map.persist()?;
         self.mark_done(ORDER_STAGE, task)
     }
 
-    /// The file of the corpus indices of `shard`'s documents ([`IndexMapWriter`]).
-    fn map_path(&self, shard: usize) -> PathBuf {
-        self.folder
-            .join(ORDER_STAGE)
-            .join(format!("00000.shard-{shard:05}.map"))
+    /// The order task's file of every document's corpus index ([`IndexMapWriter`]).
+    fn map_path(&self) -> PathBuf {
+        self.folder.join(ORDER_STAGE).join("00000.map")
     }
 
     /// The corpus index of every shard's documents, as the order task wrote them (8 bytes a
-    /// document), checked against the plan.
+    /// document), checked against the plan and the order.
     fn corpus_map(&self) -> Result<CorpusMap> {
         let (_, header, _) = self.open_records(ORDER_STAGE, 0, "")?;
         let documents = header.records;
-        let mut index_of = Vec::with_capacity(self.plan.shards.len());
-        for shard in 0..self.plan.shards.len() {
-            let path = self.map_path(shard);
-            let bytes =
-                std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-            let words: Vec<u64> = bytes
-                .chunks_exact(8)
-                .map(|word| u64::from_le_bytes(word.try_into().expect("8 bytes")))
-                .collect();
-            let whole = bytes.len() % 8 == 0
-                && words.len() >= 2
-                && words[0] == self.hash
-                && words[1] as usize == words.len() - 2;
-            if !whole || words[2..].iter().any(|&index| index >= documents as u64) {
-                bail!(
-                    "{} does not belong to this plan's order: run the order task again",
-                    path.display()
-                );
-            }
-            index_of.push(words[2..].iter().map(|&index| index as usize).collect());
+        let path = self.map_path();
+        let stale = || {
+            anyhow::anyhow!(
+                "{} does not belong to this plan's order: run the order task again",
+                path.display()
+            )
+        };
+        let file = std::fs::File::open(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let length = file.metadata()?.len();
+        let mut words = BufReader::new(file);
+        let mut next = || -> Result<u64> {
+            let mut word = [0u8; 8];
+            words.read_exact(&mut word).map_err(|_| stale())?;
+            Ok(u64::from_le_bytes(word))
+        };
+        let shards = self.plan.shards.len();
+        if next()? != self.hash || next()? != shards as u64 {
+            return Err(stale());
         }
+        let mut starts = vec![0];
+        for _ in 0..shards {
+            let count = usize::try_from(next()?).map_err(|_| stale())?;
+            starts.push(starts[starts.len() - 1] + count);
+        }
+        if starts[shards] != documents || length != 8 * (2 + shards + documents) as u64 {
+            return Err(stale());
+        }
+        let indices = (0..documents)
+            .map(|_| match next()? {
+                index if index < documents as u64 => Ok(index as usize),
+                _ => Err(stale()),
+            })
+            .collect::<Result<_>>()?;
         Ok(CorpusMap {
-            index_of,
+            starts,
+            indices,
             documents,
         })
     }
@@ -1623,9 +1651,10 @@ impl WorkFolder {
 
 /// Where each shard's documents are in the order `analyze` gives the corpus.
 struct CorpusMap {
-    /// For each shard, the corpus index of its documents (by their position among the shard's
-    /// documents).
-    index_of: Vec<Vec<usize>>,
+    /// Where each shard's documents start in `indices` (and, last, their number).
+    starts: Vec<usize>,
+    /// The corpus index of each document, in load order (shard by shard, by position).
+    indices: Vec<usize>,
     /// Documents in the corpus.
     documents: usize,
 }
@@ -1633,73 +1662,83 @@ struct CorpusMap {
 impl CorpusMap {
     /// The corpus index of the document at `position` among `shard`'s documents.
     fn index(&self, shard: usize, position: usize) -> Result<usize> {
-        self.index_of
-            .get(shard)
-            .and_then(|slots| slots.get(position))
-            .copied()
+        self.starts
+            .get(shard..shard + 2)
+            .map(|bounds| bounds[0] + position)
+            .filter(|&at| at < self.starts[shard + 1])
+            .map(|at| self.indices[at])
             .with_context(|| {
                 format!("shard {shard}'s files disagree on its documents: run its task again")
             })
     }
 }
 
-/// The corpus index of each document of one shard, by its position among the shard's documents:
-/// the order task's binary file of little-endian u64s (the plan's hash, the number of documents,
-/// then one index per document), filled in place in any order of the documents and renamed once
-/// every one is set.
+/// The corpus index of each document, in load order: the order task's binary file of
+/// little-endian u64s (the plan's hash, the number of shards, each shard's number of documents,
+/// then one index per document, shard by shard and by position), filled in place in any order
+/// of the documents and renamed once every one is set.
 struct IndexMapWriter {
     file: tempfile::NamedTempFile,
     path: PathBuf,
-    /// Documents of the shard.
-    slots: usize,
+    /// Where each shard's documents start among the indices (and, last, their number).
+    starts: Vec<usize>,
     /// Indices set so far.
     set: usize,
 }
 
 impl IndexMapWriter {
-    /// Starts the map of a shard of `slots` documents for the plan of hash `plan`.
-    fn create(path: &Path, plan: u64, slots: usize) -> Result<Self> {
+    /// Starts the map of shards of `counts` documents for the plan of hash `plan`.
+    fn create(path: &Path, plan: u64, counts: &[usize]) -> Result<Self> {
+        let mut starts = vec![0];
+        for count in counts {
+            starts.push(starts[starts.len() - 1] + count);
+        }
         let mut file = partial_file(path)?;
         {
             let mut out = std::io::BufWriter::new(file.as_file_mut());
-            out.write_all(&plan.to_le_bytes())?;
-            out.write_all(&(slots as u64).to_le_bytes())?;
-            for _ in 0..slots {
-                out.write_all(&u64::MAX.to_le_bytes())?;
+            let header = [plan, counts.len() as u64];
+            let words = header.into_iter().chain(counts.iter().map(|&c| c as u64));
+            for word in words.chain(std::iter::repeat_n(u64::MAX, starts[counts.len()])) {
+                out.write_all(&word.to_le_bytes())?;
             }
             out.flush()?;
         }
         Ok(Self {
             file,
             path: path.to_path_buf(),
-            slots,
+            starts,
             set: 0,
         })
     }
 
-    /// Sets the corpus index of the document at `position`.
-    fn set(&mut self, position: usize, index: usize) -> Result<()> {
-        ensure!(
-            position < self.slots,
-            "the ids name a document the shard of {} does not have: run the ids tasks again",
-            self.path.display()
-        );
+    /// Sets the corpus index of the document at `position` in `shard`.
+    fn set(&mut self, shard: usize, position: usize, index: usize) -> Result<()> {
+        let shards = self.starts.len() - 1;
+        let at = self
+            .starts
+            .get(shard..shard + 2)
+            .map(|bounds| bounds[0] + position)
+            .filter(|&at| at < self.starts[shard + 1])
+            .with_context(|| {
+                format!(
+                    "the ids name a document that shard {shard} does not have: run the ids tasks \
+                     again"
+                )
+            })?;
         let file = self.file.as_file_mut();
-        file.seek(std::io::SeekFrom::Start(8 * (2 + position as u64)))?;
+        file.seek(std::io::SeekFrom::Start(8 * (2 + shards + at) as u64))?;
         file.write_all(&(index as u64).to_le_bytes())?;
         self.set += 1;
         Ok(())
     }
 
-    /// Writes the map under its name, once each of its documents has its index.
+    /// Writes the map under its name, once each document has its index.
     fn persist(self) -> Result<()> {
+        let documents = self.starts[self.starts.len() - 1];
         ensure!(
-            self.set == self.slots,
-            "the ids give {} of the {} documents of the shard of {} a place: run the ids tasks \
-             again",
-            self.set,
-            self.slots,
-            self.path.display()
+            self.set == documents,
+            "the ids give {} of the {documents} documents a place: run the ids tasks again",
+            self.set
         );
         persist(self.file, &self.path)
     }

@@ -365,7 +365,7 @@ fn a_task_killed_half_way_and_run_again_leaves_the_same_report() {
     let rerun = [
         ("ids", "00000.jsonl"),
         ("order", "00000.jsonl"),
-        ("order", "00000.shard-00001.map"),
+        ("order", "00000.map"),
         ("candidates", "00000.pairs-00000.jsonl"),
         ("anchors", "00000.jsonl"),
         ("scoring", "00000.jsonl"),
@@ -381,6 +381,20 @@ fn a_task_killed_half_way_and_run_again_leaves_the_same_report() {
             "{stage} run again differs"
         );
     }
+    // A map of corpus indices cut short, or of another plan, is refused by the tasks that read
+    // it.
+    let map = work.join("order/00000.map");
+    let bytes = std::fs::read(&map).unwrap();
+    let mut other_plan = bytes.clone();
+    other_plan[0] ^= 1;
+    let blocking = args(&["dist", "task", "blocking", "0", "--work", &work_arg]);
+    for broken in [&bytes[..bytes.len() - 8], &other_plan[..]] {
+        std::fs::write(&map, broken).unwrap();
+        std::fs::remove_file(work.join("blocking/00000.done")).unwrap_or(());
+        assert_eq!(run_in(folder, &blocking), 2);
+    }
+    std::fs::write(&map, &bytes).unwrap();
+    assert_eq!(run_in(folder, &blocking), 0);
 }
 
 #[test]
