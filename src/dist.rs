@@ -37,7 +37,8 @@
 //!   ([`crate::align::group::GreedyBudget`]: a counter per document, not the pairs), and writes,
 //!   for each partition of the candidate pairs (by a stable hash of the pair), its pairs and the
 //!   documents they name (corpus index, unique id, shard, position, source: from the order's
-//!   file, streamed once); and the corpus's size and whether it holds Japanese.
+//!   file, streamed once for every 256 partitions, whose files it writes at once); and the
+//!   corpus's size and whether it holds Japanese.
 //! - `anchors`, one task per partition `k`: counts the anchors of partition `k` from every
 //!   shard's anchors of that partition ([`crate::align::group::AnchorFrequency::count_partition`]:
 //!   documents that carry each, and distinct articles in a small corpus), sorted by anchor.
@@ -57,9 +58,9 @@
 //! of every document beyond a few words (`blocking`: its corpus index, two hashes, its script,
 //! whether it is a copy and a list of keys, empty outside the partition, about 60 bytes, and a
 //! map of exact copies' hashes, [`crate::align::group::exact_copies_by`]); `candidates` holds
-//! every document's corpus index and candidate facts, the budgets' counters and the pairs they
-//! keep (but at most `run_pairs` of the ranked pairs they choose from), and `assemble` every
-//! analysed document.
+//! every document's corpus index (until its facts are placed) and candidate facts, the budgets'
+//! counters and the pairs they keep (but at most `run_pairs` of the ranked pairs they choose
+//! from, and no document's id), and `assemble` every analysed document.
 //!
 //! Every decision is a function of [`crate::align::group`]; this module only moves its inputs
 //! and outputs through files. Block weights and anchor counts are integers and every ordering is
@@ -125,6 +126,10 @@ const STAGES: [&str; 7] = [
     ANCHORS_STAGE,
     SCORING_STAGE,
 ];
+
+/// Files a task writes at once, at most, when it writes one per partition in one pass (so that a
+/// task stays well within the usual limit of open files).
+const OPEN_WRITERS: usize = 256;
 
 /// The `documents` stage's file of document summaries (see [`DocumentSummary`]).
 const SUMMARIES: &str = "summaries";
@@ -447,6 +452,58 @@ fn record_lines_to<T: Serialize>(
     Ok((starts, out.written))
 }
 
+/// One of a task's files written one record at a time: the header, which announces their number,
+/// then a JSON line each; renamed to its name once they are all written.
+struct RecordWriter {
+    out: std::io::BufWriter<std::fs::File>,
+    partial: tempfile::TempPath,
+    path: PathBuf,
+    announced: usize,
+    written: usize,
+}
+
+impl RecordWriter {
+    /// Starts the file at `path` with its header.
+    fn create(path: PathBuf, header: &TaskHeader) -> Result<Self> {
+        let (file, partial) = partial_file(&path)?.into_parts();
+        let mut out = std::io::BufWriter::new(file);
+        serde_json::to_writer(&mut out, header)?;
+        out.write_all(b"\n")?;
+        Ok(Self {
+            out,
+            partial,
+            path,
+            announced: header.records,
+            written: 0,
+        })
+    }
+
+    /// Writes one record.
+    fn push<T: Serialize>(&mut self, record: &T) -> Result<()> {
+        serde_json::to_writer(&mut self.out, record)?;
+        self.out.write_all(b"\n")?;
+        self.written += 1;
+        Ok(())
+    }
+
+    /// Writes the file under its name, once it holds the records its header announces.
+    fn persist(self) -> Result<()> {
+        ensure!(
+            self.written == self.announced,
+            "{} came out with {} records, not the {} announced",
+            self.path.display(),
+            self.written,
+            self.announced
+        );
+        let file = self.out.into_inner().map_err(|error| error.into_error())?;
+        file.sync_all()?;
+        self.partial
+            .persist(&self.path)
+            .with_context(|| format!("cannot write {}", self.path.display()))?;
+        Ok(())
+    }
+}
+
 /// A writer that counts the bytes written through it.
 struct CountingWriter<'a> {
     out: &'a mut dyn Write,
@@ -738,6 +795,22 @@ impl WorkFolder {
             Ok(())
         })?;
         Ok(lines)
+    }
+
+    /// A writer of one of `task`'s files, which writes `records` records one at a time.
+    fn record_writer(
+        &self,
+        stage: &str,
+        task: usize,
+        kind: &str,
+        records: usize,
+    ) -> Result<RecordWriter> {
+        let header = TaskHeader {
+            plan: self.id.clone(),
+            task,
+            records,
+        };
+        RecordWriter::create(self.exchange_path(stage, task, kind), &header)
     }
 
     /// Marks `task` of `stage` done, once every file it writes is written.
@@ -1091,35 +1164,25 @@ impl WorkFolder {
                     .ok()
             }));
         }
-        let header = TaskHeader {
-            plan: self.id.clone(),
-            task,
-            records: documents,
-        };
-        write_atomically_with(&self.exchange_path(ORDER_STAGE, task, ""), |out| {
-            serde_json::to_writer(&mut *out, &header)?;
-            out.write_all(b"\n")?;
-            let mut last: Option<String> = None;
-            let merged =
-                itertools::kmerge_by(partitions, |a: &PlacedDocument, b: &PlacedDocument| {
-                    a.id < b.id
-                });
-            for (index, document) in merged.enumerate() {
-                // Sorted and unique (so every partition's file was sorted: the merge keeps each
-                // file's order).
-                if last.as_ref().is_some_and(|last| *last >= document.id) {
-                    bail!("the ids tasks' files are not sorted by unique id: run them again");
-                }
-                map.set(document.shard, document.position, index)?;
-                serde_json::to_writer(&mut *out, &document)?;
-                out.write_all(b"\n")?;
-                last = Some(document.id);
+        let mut ordered = self.record_writer(ORDER_STAGE, task, "", documents)?;
+        let mut last: Option<String> = None;
+        let merged = itertools::kmerge_by(partitions, |a: &PlacedDocument, b: &PlacedDocument| {
+            a.id < b.id
+        });
+        for (index, document) in merged.enumerate() {
+            // Sorted and unique (so every partition's file was sorted: the merge keeps each
+            // file's order).
+            if last.as_ref().is_some_and(|last| *last >= document.id) {
+                bail!("the ids tasks' files are not sorted by unique id: run them again");
             }
-            if let Some(error) = failure.borrow_mut().take() {
-                return Err(error);
-            }
-            Ok(())
-        })?;
+            map.set(document.shard, document.position, index)?;
+            ordered.push(&document)?;
+            last = Some(document.id);
+        }
+        if let Some(error) = failure.into_inner() {
+            return Err(error);
+        }
+        ordered.persist()?;
         map.persist()?;
         self.mark_done(ORDER_STAGE, task)
     }
@@ -1359,45 +1422,70 @@ impl WorkFolder {
         let candidates = candidates?;
         drop(facts);
         let mut pairs: Vec<Vec<(usize, usize)>> = vec![Vec::new(); partitions];
-        for &pair in &candidates {
-            pairs[pair_partition(pair, partitions)].push(pair);
+        // The documents each partition's pairs name, by corpus index.
+        let mut naming: Vec<(usize, usize)> = Vec::with_capacity(2 * candidates.len());
+        for pair in candidates {
+            let partition = pair_partition(pair, partitions);
+            pairs[partition].push(pair);
+            naming.extend([(pair.0, partition), (pair.1, partition)]);
         }
-        // The named documents' unique ids and places, from the order's file read once.
-        let named: std::collections::HashSet<usize> =
-            candidates.iter().flat_map(|&(i, j)| [i, j]).collect();
-        drop(candidates);
-        let mut placed = std::collections::HashMap::with_capacity(named.len());
-        let mut index = 0;
-        self.read_records(ORDER_STAGE, 0, "", |document: PlacedDocument| {
-            if named.contains(&index) {
-                placed.insert(index, document);
-            }
-            index += 1;
-            Ok(())
-        })?;
+        naming.sort_unstable();
+        naming.dedup();
         for (partition, pairs) in pairs.iter().enumerate() {
-            let named: std::collections::BTreeSet<usize> =
-                pairs.iter().flat_map(|&(i, j)| [i, j]).collect();
-            let documents = named
-                .into_iter()
-                .map(|index| {
-                    let document = placed.get(&index).with_context(|| {
-                        format!("the order has no document {index}: run the order task again")
-                    })?;
-                    Ok(PairedDocument {
+            self.write_records(CANDIDATES_STAGE, task, &pairs_kind(partition), pairs)?;
+        }
+        drop(pairs);
+        self.write_named_documents(task, &naming)?;
+        self.write_records(CANDIDATES_STAGE, task, "", &[corpus])?;
+        self.mark_done(CANDIDATES_STAGE, task)
+    }
+
+    /// Writes, for each scoring partition, the documents `naming` names in it (`(corpus index,
+    /// partition)`, sorted) with their unique ids and places, as the order's file gives them in
+    /// corpus order: one pass over that file for every [`OPEN_WRITERS`] partitions, writing
+    /// their files at once.
+    fn write_named_documents(&self, task: usize, naming: &[(usize, usize)]) -> Result<()> {
+        let partitions = self.plan.partitions;
+        let mut counts = vec![0; partitions];
+        for &(_, partition) in naming {
+            counts[partition] += 1;
+        }
+        for first in (0..partitions).step_by(OPEN_WRITERS) {
+            let these = first..partitions.min(first + OPEN_WRITERS);
+            let mut writers = these
+                .clone()
+                .map(|partition| {
+                    self.record_writer(
+                        CANDIDATES_STAGE,
+                        task,
+                        &paired_kind(partition),
+                        counts[partition],
+                    )
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let mut wanted = naming.iter().filter(|(_, p)| these.contains(p)).peekable();
+            let mut index = 0;
+            self.read_records(ORDER_STAGE, 0, "", |document: PlacedDocument| {
+                while let Some((_, partition)) = wanted.next_if(|&&(named, _)| named == index) {
+                    writers[partition - first].push(&PairedDocument {
                         index,
                         id: document.id.clone(),
                         shard: document.shard,
                         position: document.position,
                         source: document.source,
-                    })
-                })
-                .collect::<Result<Vec<_>>>()?;
-            self.write_records(CANDIDATES_STAGE, task, &pairs_kind(partition), pairs)?;
-            self.write_records(CANDIDATES_STAGE, task, &paired_kind(partition), &documents)?;
+                    })?;
+                }
+                index += 1;
+                Ok(())
+            })?;
+            if wanted.next().is_some() {
+                bail!("the candidates name a document the order lacks: run the order task again");
+            }
+            for writer in writers {
+                writer.persist()?;
+            }
         }
-        self.write_records(CANDIDATES_STAGE, task, "", &[corpus])?;
-        self.mark_done(CANDIDATES_STAGE, task)
+        Ok(())
     }
 
     /// The corpus's size and whether it holds Japanese, as the candidates task wrote them.
