@@ -7,8 +7,8 @@
 //!
 //! - `documents`, one task per shard: loads the shard's inputs and runs the per-document stages
 //!   ([`crate::Pipeline::analyse_document`], as `analyze` does). It writes one record per input
-//!   without its text (see [`record`]), a short summary per document (id, source, two hashes of
-//!   its text), its fingerprint, what the candidate budgets read of it
+//!   without its text (see [`record`]), a short summary per document (two hashes of its text and
+//!   its script), its fingerprint, what the candidate budgets read of it
 //!   ([`crate::align::group::CandidateFacts`]: text hash, language, script, shape anchors), and
 //!   its id (with its position and source), its blocking keys and its anchors, each in one file
 //!   per partition (`--partitions P`, by a stable hash of the id's stem, the key or the anchor);
@@ -24,14 +24,14 @@
 //!   the corpus index of each document in load order (a binary map: the plan's hash, the number
 //!   of shards and each one's number of documents, then a little-endian u64 per document, each
 //!   written in place as the merge reaches it).
-//! - `blocking`, one task per partition `k`: reads the order's maps, every shard's keys of
+//! - `blocking`, one task per partition `k`: reads the order's map, every shard's keys of
 //!   partition `k` and, of its summaries, the two hashes that tell exact copies and the script
 //!   (no id, no text, no fingerprint), and writes what each pair of documents shares in those
 //!   blocks ([`crate::align::group::keyed_partition_share`]), sorted by pair.
-//! - `candidates`, one task: reads the order's maps and merges the partitions' shares as it
+//! - `candidates`, one task: reads the order's map and merges the partitions' shares as it
 //!   reads them (a k-way merge,
 //!   [`crate::align::group::merge_sorted_shares`]), ranks them for the budgets
-//!   ([`crate::align::group::ranked_candidates`], from the candidate facts and summaries only),
+//!   ([`crate::align::group::ranked_candidates`], from the candidate facts only),
 //!   sorts the ranked pairs in runs of a fixed size on disk (the plan's `run_pairs`) and keeps the
 //!   candidates within their budgets over a k-way merge of the runs
 //!   ([`crate::align::group::GreedyBudget`]: a counter per document, not the pairs), and writes,
@@ -48,7 +48,7 @@
 //!   carry (every partition's counts streamed) and those documents' texts from their paths, and
 //!   scores each pair ([`crate::align::group::score_candidate`]).
 //! - `assemble`: reads every shard's records in order (each text again from its path, for the
-//!   report), the fingerprints (placed by the order's maps) and the scored pairs, and runs the
+//!   report), the fingerprints (placed by the order's map) and the scored pairs, and runs the
 //!   rest of the corpus stages with the library functions `analyze` runs: unique ids in load
 //!   order (with their warnings; checked against the order's file), the non-chaining joins
 //!   ([`crate::align::group::join_scored`]) and themes ([`crate::themes::summarise`]).
@@ -1001,7 +1001,9 @@ impl WorkFolder {
             return Ok(());
         }
         let loaded = self.load_shard(shard);
-        type Analysed = (ShardRecord, Option<(DocumentSummary, group::Fingerprint)>);
+        /// A document's id and source, summary and fingerprint.
+        type Facts = ((String, usize), DocumentSummary, group::Fingerprint);
+        type Analysed = (ShardRecord, Option<Facts>);
         let analysed: Vec<Analysed> = loaded
             .into_par_iter()
             .map(|(source, result)| match result {
@@ -1010,32 +1012,33 @@ impl WorkFolder {
                     let fingerprint =
                         group::fingerprint(&analysed.grouped(), self.pipeline.group_config());
                     let summary = DocumentSummary {
-                        id: analysed.document.id.clone(),
-                        source,
                         group_hash: group::text_hash(&analysed.document.text),
                         text_hash: record::text_hash(&analysed.document.text),
                         script: fingerprint.script(),
                     };
                     let record = ShardRecord::Document(Box::new(DocumentRecord::of(&analysed)));
-                    (record, Some((summary, fingerprint)))
+                    let id = (analysed.document.id.clone(), source);
+                    (record, Some((id, summary, fingerprint)))
                 }
                 Err(error) => (ShardRecord::Error(ErrorRecord::from(&error)), None),
             })
             .collect();
         let (records, documents): (Vec<ShardRecord>, Vec<_>) = analysed.into_iter().unzip();
-        let (summaries, fingerprints): (Vec<DocumentSummary>, Vec<group::Fingerprint>) =
-            documents.into_iter().flatten().unzip();
+        let mut named = Vec::with_capacity(documents.len());
+        let mut summaries = Vec::with_capacity(documents.len());
+        let mut fingerprints = Vec::with_capacity(documents.len());
+        for (id, summary, fingerprint) in documents.into_iter().flatten() {
+            named.push(id);
+            summaries.push(summary);
+            fingerprints.push(fingerprint);
+        }
         self.write_records(DOCUMENTS_STAGE, shard, SUMMARIES, &summaries)?;
         let partitions = self.plan.partitions;
         // Each document's position, source and id, by partition of the id's stem, for the ids
         // tasks to make unique.
         let mut ids: Vec<Vec<(usize, usize, &str)>> = vec![Vec::new(); partitions];
-        for (position, summary) in summaries.iter().enumerate() {
-            ids[id_partition(&summary.id, partitions)].push((
-                position,
-                summary.source,
-                &summary.id,
-            ));
+        for (position, (id, source)) in named.iter().enumerate() {
+            ids[id_partition(id, partitions)].push((position, *source, id));
         }
         for (partition, ids) in ids.iter().enumerate() {
             self.write_records(DOCUMENTS_STAGE, shard, &ids_kind(partition), ids)?;
@@ -1317,7 +1320,7 @@ impl WorkFolder {
     }
 
     /// The task of partition `partition` in the `blocking` stage: from every shard's keys of that
-    /// partition, placed by the order's maps (and the hashes and scripts of the summaries: no
+    /// partition, placed by the order's map (and the hashes and scripts of the summaries: no
     /// texts, no fingerprints), the corpus's share of the partition, one `[pair, shared]` line
     /// per pair in pair order, then the done mark. Does nothing when already done.
     fn run_blocking_task(&self, partition: usize) -> Result<()> {
