@@ -812,6 +812,21 @@ fn looks_binary(bytes: &[u8]) -> bool {
     controls * 10 > head.len()
 }
 
+/// An id without its trailing `~<digits>` groups (`a~2~3` and `a` have the stem `a`).
+/// [`assign_unique_ids`] makes a repeated id `{id}~{n}`, of the same stem, and checks it only
+/// against ids equal to it: documents cut into parts by stem, each part in load order, get from
+/// it part by part the ids they get from it all at once.
+pub fn id_stem(id: &str) -> &str {
+    let mut stem = id;
+    while let Some((head, digits)) = stem.rsplit_once('~') {
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            break;
+        }
+        stem = head;
+    }
+    stem
+}
+
 /// Makes ids unique in load order: the first keeps its id, later ones get `~2`, `~3`… and a warning.
 pub fn assign_unique_ids<'a>(documents: impl IntoIterator<Item = &'a mut Document>) {
     let mut documents: Vec<&mut Document> = documents.into_iter().collect();
@@ -929,6 +944,58 @@ mod tests {
         let ids: Vec<_> = docs.iter().map(|d| d.id.as_str()).collect();
         assert_eq!(ids, ["a", "a~3", "a~2"]);
         assert!(docs[1].warnings[0].contains("1/a.txt"));
+    }
+
+    /// `ids` made unique all at once, and part by part after a cut by [`id_stem`] into `parts`
+    /// (each part in load order): the same ids and warnings.
+    fn unique_ids_all_at_once_and_by_stem(ids: &[String], parts: usize) {
+        let doc = |(number, id): (usize, &String)| Document {
+            id: id.clone(),
+            path: format!("{number}.txt"),
+            text: String::new(),
+            warnings: vec![],
+            first_replacement: None,
+            record_line: None,
+        };
+        let mut whole: Vec<Document> = ids.iter().enumerate().map(doc).collect();
+        assign_unique_ids(whole.iter_mut());
+        let mut cut: Vec<Document> = ids.iter().enumerate().map(doc).collect();
+        let part = |d: &Document| id_stem(&d.id).len() % parts;
+        for k in 0..parts {
+            assign_unique_ids(cut.iter_mut().filter(|d| part(d) == k));
+        }
+        let made = |docs: &[Document]| -> Vec<(String, Vec<String>)> {
+            docs.iter()
+                .map(|d| (d.id.clone(), d.warnings.clone()))
+                .collect()
+        };
+        assert_eq!(made(&whole), made(&cut), "{ids:?} in {parts} part(s)");
+    }
+
+    #[test]
+    fn ids_cut_by_stem_are_made_unique_as_all_at_once() {
+        assert_eq!(id_stem("a~2~3"), "a");
+        assert_eq!(id_stem("a~"), "a~");
+        assert_eq!(id_stem("a~x~2"), "a~x");
+        assert_eq!(id_stem("~2"), "");
+        let ids: Vec<String> = [
+            "a", "a", "a~2", "a~2", "b~3", "b", "b", "b~3", "a~2~2", "x~", "x~",
+        ]
+        .map(String::from)
+        .to_vec();
+        for parts in [1, 2, 3] {
+            unique_ids_all_at_once_and_by_stem(&ids, parts);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ids_cut_by_stem_match_in_any_corpus(
+            ids in proptest::collection::vec("[ab]{1,2}(~[23]){0,2}~?", 0..24),
+            parts in 1usize..4,
+        ) {
+            unique_ids_all_at_once_and_by_stem(&ids, parts);
+        }
     }
 
     #[test]

@@ -7,24 +7,38 @@
 //!
 //! - `documents`, one task per shard: loads the shard's inputs and runs the per-document stages
 //!   ([`crate::Pipeline::analyse_document`], as `analyze` does). It writes one record per input
-//!   without its text (see [`record`]), a short summary per document (id, source, two hashes of
-//!   its text), its fingerprint, what the candidate budgets read of it
+//!   without its text (see [`record`]), a short summary per document (two hashes of its text and
+//!   its script), its fingerprint, what the candidate budgets read of it
 //!   ([`crate::align::group::CandidateFacts`]: text hash, language, script, shape anchors), and
-//!   its blocking keys and its anchors, each in one file per partition (`--partitions P`, by a
-//!   stable hash of the key or anchor); beside its record and fingerprint files, a line index
-//!   (where each document's line starts, as little-endian u64s after the file's length).
-//! - `blocking`, one task per partition `k`: reads every shard's summaries and keys of partition
-//!   `k` only (no text, no fingerprint) and writes what each pair of documents shares in those
+//!   its id (with its position and source), its blocking keys and its anchors, each in one file
+//!   per partition (`--partitions P`, by a stable hash of the id's stem, the key or the anchor);
+//!   beside its record and fingerprint files, a line index (where each document's line starts,
+//!   as little-endian u64s after the file's length).
+//! - `ids`, one task per partition `k`: reads every shard's ids of partition `k`, in load order,
+//!   and gives them the unique ids `analyze` gives them ([`crate::corpus::assign_unique_ids`]:
+//!   an id is made unique among the ids of its stem, [`crate::corpus::id_stem`], all of them in
+//!   the partition); writes them sorted by unique id, each with its shard, position and source.
+//! - `order`, one task: merges the ids partitions' files as it reads them (a k-way merge by
+//!   unique id: the order `analyze` gives the corpus), holding one document per partition; it
+//!   writes the documents in that order (unique id, shard, position, source: one line each) and
+//!   the corpus index of each document in load order (a binary map: the plan's hash, the number
+//!   of shards and each one's number of documents, then a little-endian u64 per document, each
+//!   written in place as the merge reaches it).
+//! - `blocking`, one task per partition `k`: reads the order's map, every shard's keys of
+//!   partition `k` and, of its summaries, the two hashes that tell exact copies and the script
+//!   (no id, no text, no fingerprint), and writes what each pair of documents shares in those
 //!   blocks ([`crate::align::group::keyed_partition_share`]), sorted by pair.
-//! - `candidates`, one task: merges the partitions' shares as it reads them (a k-way merge,
+//! - `candidates`, one task: reads the order's map and merges the partitions' shares as it
+//!   reads them (a k-way merge,
 //!   [`crate::align::group::merge_sorted_shares`]), ranks them for the budgets
-//!   ([`crate::align::group::ranked_candidates`], from the candidate facts and summaries only),
+//!   ([`crate::align::group::ranked_candidates`], from the candidate facts only),
 //!   sorts the ranked pairs in runs of a fixed size on disk (the plan's `run_pairs`) and keeps the
 //!   candidates within their budgets over a k-way merge of the runs
 //!   ([`crate::align::group::GreedyBudget`]: a counter per document, not the pairs), and writes,
 //!   for each partition of the candidate pairs (by a stable hash of the pair), its pairs and the
-//!   documents they name (corpus index, unique id, shard, position, source); and the corpus's
-//!   size and whether it holds Japanese.
+//!   documents they name (corpus index, unique id, shard, position, source: from the order's
+//!   file, streamed once for every 256 partitions, whose files it writes at once); and the
+//!   corpus's size and whether it holds Japanese.
 //! - `anchors`, one task per partition `k`: counts the anchors of partition `k` from every
 //!   shard's anchors of that partition ([`crate::align::group::AnchorFrequency::count_partition`]:
 //!   documents that carry each, and distinct articles in a small corpus), sorted by anchor.
@@ -34,15 +48,19 @@
 //!   carry (every partition's counts streamed) and those documents' texts from their paths, and
 //!   scores each pair ([`crate::align::group::score_candidate`]).
 //! - `assemble`: reads every shard's records in order (each text again from its path, for the
-//!   report), the fingerprints and the scored pairs, and runs the rest of the corpus stages with
-//!   the library functions `analyze` runs: unique ids in load order, the non-chaining joins
+//!   report), the fingerprints (placed by the order's map) and the scored pairs, and runs the
+//!   rest of the corpus stages with the library functions `analyze` runs: unique ids in load
+//!   order (with their warnings; checked against the order's file), the non-chaining joins
 //!   ([`crate::align::group::join_scored`]) and themes ([`crate::themes::summarise`]).
 //!
-//! So no task but `candidates` and `assemble` holds anything of every document beyond its
-//! summary (about 100 bytes: `blocking` and `candidates` read every summary to give documents
-//! `analyze`'s unique ids and order); `candidates` holds every document's candidate facts, the
-//! budgets' counters and the pairs they keep (but at most `run_pairs` of the ranked pairs they
-//! choose from), and `assemble` every analysed document.
+//! So an `ids` task holds the ids of its partition only (about 1/P of the corpus's), the `order`
+//! task one document per partition, and no task but `candidates` and `assemble` holds anything
+//! of every document beyond a few words (`blocking`: its corpus index, two hashes, its script,
+//! whether it is a copy and a list of keys, empty outside the partition, about 60 bytes, and a
+//! map of exact copies' hashes, [`crate::align::group::exact_copies_by`]); `candidates` holds
+//! every document's corpus index (until its facts are placed) and candidate facts, the budgets'
+//! counters and the pairs they keep (but at most `run_pairs` of the ranked pairs they choose
+//! from, and no document's id), and `assemble` every analysed document.
 //!
 //! Every decision is a function of [`crate::align::group`]; this module only moves its inputs
 //! and outputs through files. Block weights and anchor counts are integers and every ordering is
@@ -74,32 +92,45 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Version of the work folder's layout and exchange records, and of what a fingerprint holds
-/// (6: one-permutation sketches); a folder of another layout is refused.
-const LAYOUT: u32 = 6;
+/// (6: the ids and order stages; 7: one-permutation sketches); a folder of another layout is
+/// refused.
+const LAYOUT: u32 = 7;
 
 /// The first stage: one task per shard.
 const DOCUMENTS_STAGE: &str = "documents";
 
-/// The second stage: one task per partition of the block keys.
+/// The second stage: one task per partition of the ids' stems, which makes their ids unique.
+const IDS_STAGE: &str = "ids";
+
+/// The third stage: one task, which gives every document its corpus index.
+const ORDER_STAGE: &str = "order";
+
+/// The fourth stage: one task per partition of the block keys.
 const BLOCKING_STAGE: &str = "blocking";
 
-/// The third stage: one task, which keeps the candidate pairs within their budgets.
+/// The fifth stage: one task, which keeps the candidate pairs within their budgets.
 const CANDIDATES_STAGE: &str = "candidates";
 
-/// The fourth stage: one task per partition of the anchors.
+/// The sixth stage: one task per partition of the anchors.
 const ANCHORS_STAGE: &str = "anchors";
 
-/// The fifth stage: one task per partition of the candidate pairs.
+/// The seventh stage: one task per partition of the candidate pairs.
 const SCORING_STAGE: &str = "scoring";
 
 /// The stages, in the order they run (then `assemble`).
-const STAGES: [&str; 5] = [
+const STAGES: [&str; 7] = [
     DOCUMENTS_STAGE,
+    IDS_STAGE,
+    ORDER_STAGE,
     BLOCKING_STAGE,
     CANDIDATES_STAGE,
     ANCHORS_STAGE,
     SCORING_STAGE,
 ];
+
+/// Files a task writes at once, at most, when it writes one per partition in one pass (so that a
+/// task stays well within the usual limit of open files).
+const OPEN_WRITERS: usize = 256;
 
 /// The `documents` stage's file of document summaries (see [`DocumentSummary`]).
 const SUMMARIES: &str = "summaries";
@@ -121,8 +152,8 @@ pub struct PlanInputs {
     /// Number of shards: tasks of the `documents` stage (default: 1 for `plan`, the number of
     /// workers for `run`).
     pub shards: Option<u32>,
-    /// Number of partitions of grouping's block keys, anchors and candidate pairs: tasks of the
-    /// `blocking`, `anchors` and `scoring` stages (default 1).
+    /// Number of partitions of the ids' stems, grouping's block keys, anchors and candidate
+    /// pairs: tasks of the `ids`, `blocking`, `anchors` and `scoring` stages (default 1).
     pub partitions: Option<u32>,
     /// Settings file in `check`'s format (mentorlens.toml): its stage tables set the analysis.
     pub config: Option<PathBuf>,
@@ -203,6 +234,8 @@ pub fn task(work: &Path, stage: &str, task: usize, threads: Option<usize>) -> Re
     let pool = thread_pool(threads)?;
     pool.install(|| match stage {
         DOCUMENTS_STAGE => work.run_documents_task(task),
+        IDS_STAGE => work.run_ids_task(task),
+        ORDER_STAGE => work.run_order_task(task),
         BLOCKING_STAGE => work.run_blocking_task(task),
         CANDIDATES_STAGE => work.run_candidates_task(task),
         ANCHORS_STAGE => work.run_anchors_task(task),
@@ -257,8 +290,8 @@ struct Plan {
     inputs: Vec<String>,
     /// Consecutive runs of the discovered sources, in discovery order.
     shards: Vec<Vec<PlannedSource>>,
-    /// Partitions of the block keys, the anchors and the candidate pairs: tasks of the
-    /// `blocking`, `anchors` and `scoring` stages.
+    /// Partitions of the ids' stems, the block keys, the anchors and the candidate pairs: tasks
+    /// of the `ids`, `blocking`, `anchors` and `scoring` stages.
     partitions: usize,
     /// Ranked candidate pairs the `candidates` task holds in memory at once.
     run_pairs: usize,
@@ -270,8 +303,11 @@ struct Plan {
 struct WorkFolder {
     folder: PathBuf,
     plan: Plan,
-    /// xxh3 of `plan.json`: every exchange file names the plan it belongs to.
+    /// xxh3 of `plan.json` ([`plan_hash`]), in hex: every exchange file names the plan it
+    /// belongs to.
     id: String,
+    /// The same hash as a number, as the binary files name the plan.
+    hash: u64,
     pipeline: Pipeline,
 }
 
@@ -279,8 +315,9 @@ fn plan_path(folder: &Path) -> PathBuf {
     folder.join("plan.json")
 }
 
-fn plan_id(bytes: &[u8]) -> String {
-    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(bytes))
+/// xxh3 of a plan's bytes: its id.
+fn plan_hash(bytes: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(bytes)
 }
 
 /// Cuts `sources` into `shards` consecutive runs of about equal size in bytes (by count when
@@ -371,16 +408,26 @@ fn write_atomically_with(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> Result<()>,
 ) -> Result<()> {
-    let folder = path.parent().unwrap_or(Path::new("."));
-    let mut file = tempfile::Builder::new()
-        .prefix(".partial-")
-        .tempfile_in(folder)
-        .with_context(|| format!("cannot write in {}", folder.display()))?;
+    let mut file = partial_file(path)?;
     {
         let mut out = std::io::BufWriter::new(file.as_file_mut());
         write(&mut out)?;
         out.flush()?;
     }
+    persist(file, path)
+}
+
+/// A temporary file in the folder of `path`, to be renamed to it once whole ([`persist`]).
+fn partial_file(path: &Path) -> Result<tempfile::NamedTempFile> {
+    let folder = path.parent().unwrap_or(Path::new("."));
+    tempfile::Builder::new()
+        .prefix(".partial-")
+        .tempfile_in(folder)
+        .with_context(|| format!("cannot write in {}", folder.display()))
+}
+
+/// Syncs a whole [`partial_file`] and renames it to `path`.
+fn persist(file: tempfile::NamedTempFile, path: &Path) -> Result<()> {
     file.as_file().sync_all()?;
     file.persist(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
@@ -404,6 +451,58 @@ fn record_lines_to<T: Serialize>(
         out.write_all(b"\n")?;
     }
     Ok((starts, out.written))
+}
+
+/// One of a task's files written one record at a time: the header, which announces their number,
+/// then a JSON line each; renamed to its name once they are all written.
+struct RecordWriter {
+    out: std::io::BufWriter<std::fs::File>,
+    partial: tempfile::TempPath,
+    path: PathBuf,
+    announced: usize,
+    written: usize,
+}
+
+impl RecordWriter {
+    /// Starts the file at `path` with its header.
+    fn create(path: PathBuf, header: &TaskHeader) -> Result<Self> {
+        let (file, partial) = partial_file(&path)?.into_parts();
+        let mut out = std::io::BufWriter::new(file);
+        serde_json::to_writer(&mut out, header)?;
+        out.write_all(b"\n")?;
+        Ok(Self {
+            out,
+            partial,
+            path,
+            announced: header.records,
+            written: 0,
+        })
+    }
+
+    /// Writes one record.
+    fn push<T: Serialize>(&mut self, record: &T) -> Result<()> {
+        serde_json::to_writer(&mut self.out, record)?;
+        self.out.write_all(b"\n")?;
+        self.written += 1;
+        Ok(())
+    }
+
+    /// Writes the file under its name, once it holds the records its header announces.
+    fn persist(self) -> Result<()> {
+        ensure!(
+            self.written == self.announced,
+            "{} came out with {} records, not the {} announced",
+            self.path.display(),
+            self.written,
+            self.announced
+        );
+        let file = self.out.into_inner().map_err(|error| error.into_error())?;
+        file.sync_all()?;
+        self.partial
+            .persist(&self.path)
+            .with_context(|| format!("cannot write {}", self.path.display()))?;
+        Ok(())
+    }
 }
 
 /// A writer that counts the bytes written through it.
@@ -511,6 +610,18 @@ struct PairedDocument {
     source: usize,
 }
 
+/// A document's unique id and where its records are: what the `ids` tasks write, sorted by unique
+/// id, and the `order` task in corpus order.
+#[derive(Debug, Serialize, Deserialize)]
+struct PlacedDocument {
+    id: String,
+    shard: usize,
+    /// Its position among the shard's documents.
+    position: usize,
+    /// The shard's source it was loaded from.
+    source: usize,
+}
+
 impl WorkFolder {
     /// Opens a planned work folder; refuses one planned by another tool version or layout, or
     /// whose settings' data files changed since.
@@ -556,19 +667,23 @@ impl WorkFolder {
                 pipeline.config_fingerprint()
             );
         }
+        let hash = plan_hash(&bytes);
         Ok(Self {
             folder,
-            id: plan_id(&bytes),
+            id: format!("{hash:016x}"),
+            hash,
             plan,
             pipeline,
         })
     }
 
     /// The stages, in the order they run, with their task counts.
-    fn stage_tasks(&self) -> [(&'static str, usize); 5] {
+    fn stage_tasks(&self) -> [(&'static str, usize); 7] {
         let partitions = self.plan.partitions;
         [
             (DOCUMENTS_STAGE, self.plan.shards.len()),
+            (IDS_STAGE, partitions),
+            (ORDER_STAGE, 1),
             (BLOCKING_STAGE, partitions),
             (CANDIDATES_STAGE, 1),
             (ANCHORS_STAGE, partitions),
@@ -681,6 +796,22 @@ impl WorkFolder {
             Ok(())
         })?;
         Ok(lines)
+    }
+
+    /// A writer of one of `task`'s files, which writes `records` records one at a time.
+    fn record_writer(
+        &self,
+        stage: &str,
+        task: usize,
+        kind: &str,
+        records: usize,
+    ) -> Result<RecordWriter> {
+        let header = TaskHeader {
+            plan: self.id.clone(),
+            task,
+            records,
+        };
+        RecordWriter::create(self.exchange_path(stage, task, kind), &header)
     }
 
     /// Marks `task` of `stage` done, once every file it writes is written.
@@ -871,7 +1002,9 @@ impl WorkFolder {
             return Ok(());
         }
         let loaded = self.load_shard(shard);
-        type Analysed = (ShardRecord, Option<(DocumentSummary, group::Fingerprint)>);
+        /// A document's id and source, summary and fingerprint.
+        type Facts = ((String, usize), DocumentSummary, group::Fingerprint);
+        type Analysed = (ShardRecord, Option<Facts>);
         let analysed: Vec<Analysed> = loaded
             .into_par_iter()
             .map(|(source, result)| match result {
@@ -880,25 +1013,39 @@ impl WorkFolder {
                     let fingerprint =
                         group::fingerprint(&analysed.grouped(), self.pipeline.group_config());
                     let summary = DocumentSummary {
-                        id: analysed.document.id.clone(),
-                        source,
                         group_hash: group::text_hash(&analysed.document.text),
                         text_hash: record::text_hash(&analysed.document.text),
                         script: fingerprint.script(),
                     };
                     let record = ShardRecord::Document(Box::new(DocumentRecord::of(&analysed)));
-                    (record, Some((summary, fingerprint)))
+                    let id = (analysed.document.id.clone(), source);
+                    (record, Some((id, summary, fingerprint)))
                 }
                 Err(error) => (ShardRecord::Error(ErrorRecord::from(&error)), None),
             })
             .collect();
         let (records, documents): (Vec<ShardRecord>, Vec<_>) = analysed.into_iter().unzip();
-        let (summaries, fingerprints): (Vec<DocumentSummary>, Vec<group::Fingerprint>) =
-            documents.into_iter().flatten().unzip();
+        let mut named = Vec::with_capacity(documents.len());
+        let mut summaries = Vec::with_capacity(documents.len());
+        let mut fingerprints = Vec::with_capacity(documents.len());
+        for (id, summary, fingerprint) in documents.into_iter().flatten() {
+            named.push(id);
+            summaries.push(summary);
+            fingerprints.push(fingerprint);
+        }
         self.write_records(DOCUMENTS_STAGE, shard, SUMMARIES, &summaries)?;
+        let partitions = self.plan.partitions;
+        // Each document's position, source and id, by partition of the id's stem, for the ids
+        // tasks to make unique.
+        let mut ids: Vec<Vec<(usize, usize, &str)>> = vec![Vec::new(); partitions];
+        for (position, (id, source)) in named.iter().enumerate() {
+            ids[id_partition(id, partitions)].push((position, *source, id));
+        }
+        for (partition, ids) in ids.iter().enumerate() {
+            self.write_records(DOCUMENTS_STAGE, shard, &ids_kind(partition), ids)?;
+        }
         // Each document's blocking keys (sounds of names too: whether the corpus needs them is
         // known only to the blocking tasks), by partition.
-        let partitions = self.plan.partitions;
         let mut keys: Vec<Vec<(usize, Vec<group::BlockKey>)>> = vec![Vec::new(); partitions];
         for (position, fingerprint) in fingerprints.iter().enumerate() {
             let mut by_partition: Vec<Vec<group::BlockKey>> = vec![Vec::new(); partitions];
@@ -942,23 +1089,38 @@ impl WorkFolder {
         self.mark_done(DOCUMENTS_STAGE, shard)
     }
 
-    /// The order `analyze` gives the corpus's documents, from every shard's summaries: unique
-    /// ids in load order, then sorted by id.
-    fn corpus_order(&self) -> Result<CorpusOrder> {
-        let mut summaries: Vec<(usize, usize, DocumentSummary)> = Vec::new();
-        for shard in 0..self.plan.shards.len() {
-            let mut position = 0;
-            self.read_records(DOCUMENTS_STAGE, shard, SUMMARIES, |summary| {
-                summaries.push((shard, position, summary));
-                position += 1;
-                Ok(())
-            })?;
+    /// The task of partition `partition` in the `ids` stage: every shard's documents whose ids'
+    /// stems fall in that partition, in load order, given the unique ids `analyze` gives them
+    /// ([`corpus::assign_unique_ids`] over the partition's documents: ids of one stem are made
+    /// unique among themselves, see [`corpus::id_stem`]), one line per document in unique id
+    /// order; then the done mark. Does nothing when already done.
+    fn run_ids_task(&self, partition: usize) -> Result<()> {
+        self.check_task(IDS_STAGE, partition, self.plan.partitions)?;
+        if self.is_done(IDS_STAGE, partition) {
+            return Ok(());
         }
-        // The loader's documents stand in for the summaries (only ids and load order matter).
-        let mut stand_ins: Vec<Document> = summaries
-            .iter()
-            .map(|(_, _, summary)| Document {
-                id: summary.id.clone(),
+        let mut placed: Vec<PlacedDocument> = Vec::new();
+        for shard in 0..self.plan.shards.len() {
+            self.read_records(
+                DOCUMENTS_STAGE,
+                shard,
+                &ids_kind(partition),
+                |(position, source, id): (usize, usize, String)| {
+                    placed.push(PlacedDocument {
+                        id,
+                        shard,
+                        position,
+                        source,
+                    });
+                    Ok(())
+                },
+            )?;
+        }
+        // The loader's documents stand in for them (only ids and load order matter).
+        let mut stand_ins: Vec<Document> = placed
+            .iter_mut()
+            .map(|document| Document {
+                id: std::mem::take(&mut document.id),
                 path: String::new(),
                 text: String::new(),
                 warnings: Vec::new(),
@@ -967,46 +1129,134 @@ impl WorkFolder {
             })
             .collect();
         corpus::assign_unique_ids(&mut stand_ins);
-        let mut ordered: Vec<(String, (usize, usize, DocumentSummary))> = stand_ins
-            .into_iter()
-            .map(|document| document.id)
-            .zip(summaries)
-            .collect();
-        ordered.sort_by(|x, y| x.0.cmp(&y.0));
-        let mut index_of: Vec<Vec<usize>> = vec![Vec::new(); self.plan.shards.len()];
-        let mut documents = Vec::with_capacity(ordered.len());
-        for (index, (id, (shard, position, summary))) in ordered.into_iter().enumerate() {
-            let slots = &mut index_of[shard];
-            if slots.len() <= position {
-                slots.resize(position + 1, usize::MAX);
-            }
-            slots[position] = index;
-            documents.push(OrderedDocument {
-                id,
-                shard,
-                position,
-                summary,
-            });
+        for (document, stand_in) in placed.iter_mut().zip(stand_ins) {
+            document.id = stand_in.id;
         }
-        Ok(CorpusOrder {
-            index_of,
+        placed.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        self.write_records(IDS_STAGE, partition, "", &placed)?;
+        self.mark_done(IDS_STAGE, partition)
+    }
+
+    /// The task of the `order` stage (one): the ids tasks' documents merged by unique id as they
+    /// are read (a k-way merge over the partitions' files), which is the order `analyze` gives
+    /// the corpus; one line per document in that order, and the corpus index of each document in
+    /// load order ([`IndexMapWriter`]); then the done mark. Holds one document per partition,
+    /// not the corpus. Does nothing when already done.
+    fn run_order_task(&self, task: usize) -> Result<()> {
+        self.check_task(ORDER_STAGE, task, 1)?;
+        if self.is_done(ORDER_STAGE, task) {
+            return Ok(());
+        }
+        let counts = (0..self.plan.shards.len())
+            .map(|shard| {
+                Ok(self
+                    .open_records(DOCUMENTS_STAGE, shard, SUMMARIES)?
+                    .1
+                    .records)
+            })
+            .collect::<Result<Vec<usize>>>()?;
+        let mut map = IndexMapWriter::create(&self.map_path(), self.hash, &counts)?;
+        let failure = std::cell::RefCell::new(None);
+        let mut documents = 0;
+        let mut partitions = Vec::with_capacity(self.plan.partitions);
+        for partition in 0..self.plan.partitions {
+            let lines = self.record_lines(IDS_STAGE, partition, "")?;
+            documents += lines.announced;
+            partitions.push(lines.records::<PlacedDocument>().map_while(|document| {
+                document
+                    .map_err(|error| *failure.borrow_mut() = Some(error))
+                    .ok()
+            }));
+        }
+        let mut ordered = self.record_writer(ORDER_STAGE, task, "", documents)?;
+        let mut last: Option<String> = None;
+        let merged = itertools::kmerge_by(partitions, |a: &PlacedDocument, b: &PlacedDocument| {
+            a.id < b.id
+        });
+        for (index, document) in merged.enumerate() {
+            // Sorted and unique (so every partition's file was sorted: the merge keeps each
+            // file's order).
+            if last.as_ref().is_some_and(|last| *last >= document.id) {
+                bail!("the ids tasks' files are not sorted by unique id: run them again");
+            }
+            map.set(document.shard, document.position, index)?;
+            ordered.push(&document)?;
+            last = Some(document.id);
+        }
+        if let Some(error) = failure.into_inner() {
+            return Err(error);
+        }
+        ordered.persist()?;
+        map.persist()?;
+        self.mark_done(ORDER_STAGE, task)
+    }
+
+    /// The order task's file of every document's corpus index ([`IndexMapWriter`]).
+    fn map_path(&self) -> PathBuf {
+        self.folder.join(ORDER_STAGE).join("00000.map")
+    }
+
+    /// The corpus index of every shard's documents, as the order task wrote them (8 bytes a
+    /// document), checked against the plan and the order.
+    fn corpus_map(&self) -> Result<CorpusMap> {
+        let (_, header, _) = self.open_records(ORDER_STAGE, 0, "")?;
+        let documents = header.records;
+        let path = self.map_path();
+        let stale = || {
+            anyhow::anyhow!(
+                "{} does not belong to this plan's order: run the order task again",
+                path.display()
+            )
+        };
+        let file = std::fs::File::open(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let length = file.metadata()?.len();
+        let mut words = BufReader::new(file);
+        let mut next = || -> Result<u64> {
+            let mut word = [0u8; 8];
+            words.read_exact(&mut word).map_err(|_| stale())?;
+            Ok(u64::from_le_bytes(word))
+        };
+        let shards = self.plan.shards.len();
+        if next()? != self.hash || next()? != shards as u64 {
+            return Err(stale());
+        }
+        let mut starts = vec![0];
+        for _ in 0..shards {
+            let count = usize::try_from(next()?).map_err(|_| stale())?;
+            starts.push(starts[starts.len() - 1] + count);
+        }
+        if starts[shards] != documents || length != 8 * (2 + shards + documents) as u64 {
+            return Err(stale());
+        }
+        let indices = (0..documents)
+            .map(|_| match next()? {
+                index if index < documents as u64 => Ok(index as usize),
+                _ => Err(stale()),
+            })
+            .collect::<Result<_>>()?;
+        Ok(CorpusMap {
+            starts,
+            indices,
             documents,
         })
     }
 
-    /// Every document's record of the `documents` stage's file `kind` (one per document:
-    /// fingerprints, candidate facts), in corpus order.
-    fn in_corpus_order<T: serde::de::DeserializeOwned + Clone>(
+    /// What `keep` keeps of every document's record of the `documents` stage's file `kind` (one
+    /// per document: summaries, fingerprints, candidate facts), in corpus order.
+    fn in_corpus_order<T: serde::de::DeserializeOwned, U>(
         &self,
-        order: &CorpusOrder,
+        map: &CorpusMap,
         kind: &str,
-    ) -> Result<Vec<T>> {
-        let mut slots: Vec<Option<T>> = vec![None; order.documents.len()];
+        keep: impl Fn(T) -> U,
+    ) -> Result<Vec<U>> {
+        let mut slots: Vec<Option<U>> = std::iter::repeat_with(|| None)
+            .take(map.documents)
+            .collect();
         for shard in 0..self.plan.shards.len() {
             let mut position = 0;
             self.read_records(DOCUMENTS_STAGE, shard, kind, |record| {
-                let index = order.index(shard, position)?;
-                slots[index] = Some(record);
+                slots[map.index(shard, position)?] = Some(keep(record));
                 position += 1;
                 Ok(())
             })?;
@@ -1014,7 +1264,7 @@ impl WorkFolder {
         slots
             .into_iter()
             .map(|slot| {
-                slot.with_context(|| format!("a shard's {kind} and summaries disagree: run again"))
+                slot.with_context(|| format!("a shard's {kind} and the order disagree: run again"))
             })
             .collect()
     }
@@ -1071,30 +1321,34 @@ impl WorkFolder {
     }
 
     /// The task of partition `partition` in the `blocking` stage: from every shard's keys of that
-    /// partition (and summaries: no texts, no fingerprints), the corpus's share of the partition,
-    /// one `[pair, shared]` line per pair in pair order, then the done mark. Does nothing when
-    /// already done.
+    /// partition, placed by the order's map (and the hashes and scripts of the summaries: no
+    /// texts, no fingerprints), the corpus's share of the partition, one `[pair, shared]` line
+    /// per pair in pair order, then the done mark. Does nothing when already done.
     fn run_blocking_task(&self, partition: usize) -> Result<()> {
         self.check_task(BLOCKING_STAGE, partition, self.plan.partitions)?;
         if self.is_done(BLOCKING_STAGE, partition) {
             return Ok(());
         }
-        let order = self.corpus_order()?;
-        let summaries: Vec<&DocumentSummary> = order.documents.iter().map(|d| &d.summary).collect();
-        let hashes: Vec<u64> = summaries.iter().map(|s| s.group_hash).collect();
+        let map = self.corpus_map()?;
+        let summaries: Vec<(u64, u64, DocumentScript)> =
+            self.in_corpus_order(&map, SUMMARIES, |summary: DocumentSummary| {
+                (summary.group_hash, summary.text_hash, summary.script)
+            })?;
+        let hashes: Vec<u64> = summaries.iter().map(|s| s.0).collect();
         let copy_of = group::exact_copies_by(&hashes, |first, index| {
-            summaries[first].text_hash == summaries[index].text_hash
+            summaries[first].1 == summaries[index].1
         });
         let skip: Vec<bool> = copy_of.iter().map(Option::is_some).collect();
-        let scripts: Vec<DocumentScript> = summaries.iter().map(|s| s.script).collect();
-        let mut keys: Vec<Vec<group::BlockKey>> = vec![Vec::new(); summaries.len()];
+        let scripts: Vec<DocumentScript> = summaries.iter().map(|s| s.2).collect();
+        drop((summaries, hashes, copy_of));
+        let mut keys: Vec<Vec<group::BlockKey>> = vec![Vec::new(); map.documents];
         for shard in 0..self.plan.shards.len() {
             self.read_records(
                 DOCUMENTS_STAGE,
                 shard,
                 &keys_kind(partition),
                 |(position, document_keys): (usize, Vec<group::BlockKey>)| {
-                    keys[order.index(shard, position)?] = document_keys;
+                    keys[map.index(shard, position)?] = document_keys;
                     Ok(())
                 },
             )?;
@@ -1135,15 +1389,22 @@ impl WorkFolder {
     /// The task of the `candidates` stage (one): every partition's shares merged as they are
     /// read, the candidate pairs kept within their budgets (from each document's candidate facts,
     /// not its fingerprint; the ranked pairs sorted in runs on disk), and for each scoring
-    /// partition its pairs and the documents they name; then the corpus's size, and the done
-    /// mark. Does nothing when already done.
+    /// partition its pairs and the documents they name (their unique ids and places read from
+    /// the order's file); then the corpus's size, and the done mark. Does nothing when already
+    /// done.
     fn run_candidates_task(&self, task: usize) -> Result<()> {
         self.check_task(CANDIDATES_STAGE, task, 1)?;
         if self.is_done(CANDIDATES_STAGE, task) {
             return Ok(());
         }
-        let order = self.corpus_order()?;
-        let facts: Vec<group::CandidateFacts> = self.in_corpus_order(&order, CANDIDATE_FACTS)?;
+        let map = self.corpus_map()?;
+        let facts: Vec<group::CandidateFacts> =
+            self.in_corpus_order(&map, CANDIDATE_FACTS, std::convert::identity)?;
+        let corpus = CorpusFacts {
+            documents: map.documents,
+            japanese: facts.iter().any(group::CandidateFacts::is_japanese),
+        };
+        drop(map);
         let partitions = self.plan.partitions;
         let failure = std::cell::RefCell::new(None);
         let shares = (0..partitions)
@@ -1165,37 +1426,70 @@ impl WorkFolder {
         let candidates = candidates?;
         drop(facts);
         let mut pairs: Vec<Vec<(usize, usize)>> = vec![Vec::new(); partitions];
+        // The documents each partition's pairs name, by corpus index.
+        let mut naming: Vec<(usize, usize)> = Vec::with_capacity(2 * candidates.len());
         for pair in candidates {
-            pairs[pair_partition(pair, partitions)].push(pair);
+            let partition = pair_partition(pair, partitions);
+            pairs[partition].push(pair);
+            naming.extend([(pair.0, partition), (pair.1, partition)]);
         }
+        naming.sort_unstable();
+        naming.dedup();
         for (partition, pairs) in pairs.iter().enumerate() {
-            let named: std::collections::BTreeSet<usize> =
-                pairs.iter().flat_map(|&(i, j)| [i, j]).collect();
-            let documents: Vec<PairedDocument> = named
-                .into_iter()
-                .map(|index| {
-                    let document = &order.documents[index];
-                    PairedDocument {
+            self.write_records(CANDIDATES_STAGE, task, &pairs_kind(partition), pairs)?;
+        }
+        drop(pairs);
+        self.write_named_documents(task, &naming)?;
+        self.write_records(CANDIDATES_STAGE, task, "", &[corpus])?;
+        self.mark_done(CANDIDATES_STAGE, task)
+    }
+
+    /// Writes, for each scoring partition, the documents `naming` names in it (`(corpus index,
+    /// partition)`, sorted) with their unique ids and places, as the order's file gives them in
+    /// corpus order: one pass over that file for every [`OPEN_WRITERS`] partitions, writing
+    /// their files at once.
+    fn write_named_documents(&self, task: usize, naming: &[(usize, usize)]) -> Result<()> {
+        let partitions = self.plan.partitions;
+        let mut counts = vec![0; partitions];
+        for &(_, partition) in naming {
+            counts[partition] += 1;
+        }
+        for first in (0..partitions).step_by(OPEN_WRITERS) {
+            let these = first..partitions.min(first + OPEN_WRITERS);
+            let mut writers = these
+                .clone()
+                .map(|partition| {
+                    self.record_writer(
+                        CANDIDATES_STAGE,
+                        task,
+                        &paired_kind(partition),
+                        counts[partition],
+                    )
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let mut wanted = naming.iter().filter(|(_, p)| these.contains(p)).peekable();
+            let mut index = 0;
+            self.read_records(ORDER_STAGE, 0, "", |document: PlacedDocument| {
+                while let Some((_, partition)) = wanted.next_if(|&&(named, _)| named == index) {
+                    writers[partition - first].push(&PairedDocument {
                         index,
                         id: document.id.clone(),
                         shard: document.shard,
                         position: document.position,
-                        source: document.summary.source,
-                    }
-                })
-                .collect();
-            self.write_records(CANDIDATES_STAGE, task, &pairs_kind(partition), pairs)?;
-            self.write_records(CANDIDATES_STAGE, task, &paired_kind(partition), &documents)?;
+                        source: document.source,
+                    })?;
+                }
+                index += 1;
+                Ok(())
+            })?;
+            if wanted.next().is_some() {
+                bail!("the candidates name a document the order lacks: run the order task again");
+            }
+            for writer in writers {
+                writer.persist()?;
+            }
         }
-        let corpus = CorpusFacts {
-            documents: order.documents.len(),
-            japanese: order
-                .documents
-                .iter()
-                .any(|d| d.summary.script == DocumentScript::Japanese),
-        };
-        self.write_records(CANDIDATES_STAGE, task, "", &[corpus])?;
-        self.mark_done(CANDIDATES_STAGE, task)
+        Ok(())
     }
 
     /// The corpus's size and whether it holds Japanese, as the candidates task wrote them.
@@ -1403,15 +1697,21 @@ impl WorkFolder {
     fn assemble(&self) -> Result<Analysis> {
         let phase = Phase::start();
         let (documents, errors) = self.load_corpus()?;
-        let order = self.corpus_order()?;
-        let fingerprints: Vec<group::Fingerprint> = self.in_corpus_order(&order, FINGERPRINTS)?;
-        let same_order = documents.len() == order.documents.len()
-            && documents
-                .iter()
-                .zip(&order.documents)
-                .all(|(document, ordered)| document.document.id == ordered.id);
-        if !same_order {
-            bail!("the shards' records and summaries disagree: run their tasks again");
+        let map = self.corpus_map()?;
+        let fingerprints: Vec<group::Fingerprint> =
+            self.in_corpus_order(&map, FINGERPRINTS, std::convert::identity)?;
+        drop(map);
+        // The order the ids and order tasks gave is the one `analyze` gives the records.
+        let mut ordered = documents.iter();
+        let mut same_order = documents.len() == fingerprints.len();
+        self.read_records(ORDER_STAGE, 0, "", |placed: PlacedDocument| {
+            same_order &= ordered
+                .next()
+                .is_some_and(|document| document.document.id == placed.id);
+            Ok(())
+        })?;
+        if !same_order || ordered.next().is_some() {
+            bail!("the shards' records and the order disagree: run their tasks again");
         }
         let mut scored = Vec::new();
         for partition in 0..self.plan.partitions {
@@ -1441,35 +1741,111 @@ impl WorkFolder {
     }
 }
 
-/// The documents of a corpus in the order `analyze` gives them, and where each one's records are.
-struct CorpusOrder {
-    /// For each shard, the corpus index of its documents (by their position among the shard's
-    /// documents).
-    index_of: Vec<Vec<usize>>,
-    /// The documents in corpus order.
-    documents: Vec<OrderedDocument>,
+/// Where each shard's documents are in the order `analyze` gives the corpus.
+struct CorpusMap {
+    /// Where each shard's documents start in `indices` (and, last, their number).
+    starts: Vec<usize>,
+    /// The corpus index of each document, in load order (shard by shard, by position).
+    indices: Vec<usize>,
+    /// Documents in the corpus.
+    documents: usize,
 }
 
-/// A document in corpus order: its unique id, where its records are, and its summary.
-struct OrderedDocument {
-    id: String,
-    shard: usize,
-    position: usize,
-    summary: DocumentSummary,
-}
-
-impl CorpusOrder {
+impl CorpusMap {
     /// The corpus index of the document at `position` among `shard`'s documents.
     fn index(&self, shard: usize, position: usize) -> Result<usize> {
-        self.index_of
-            .get(shard)
-            .and_then(|slots| slots.get(position))
-            .copied()
-            .filter(|&index| index != usize::MAX)
+        self.starts
+            .get(shard..shard + 2)
+            .map(|bounds| bounds[0] + position)
+            .filter(|&at| at < self.starts[shard + 1])
+            .map(|at| self.indices[at])
             .with_context(|| {
                 format!("shard {shard}'s files disagree on its documents: run its task again")
             })
     }
+}
+
+/// The corpus index of each document, in load order: the order task's binary file of
+/// little-endian u64s (the plan's hash, the number of shards, each shard's number of documents,
+/// then one index per document, shard by shard and by position), filled in place in any order
+/// of the documents and renamed once every one is set.
+struct IndexMapWriter {
+    file: tempfile::NamedTempFile,
+    path: PathBuf,
+    /// Where each shard's documents start among the indices (and, last, their number).
+    starts: Vec<usize>,
+    /// Indices set so far.
+    set: usize,
+}
+
+impl IndexMapWriter {
+    /// Starts the map of shards of `counts` documents for the plan of hash `plan`.
+    fn create(path: &Path, plan: u64, counts: &[usize]) -> Result<Self> {
+        let mut starts = vec![0];
+        for count in counts {
+            starts.push(starts[starts.len() - 1] + count);
+        }
+        let mut file = partial_file(path)?;
+        {
+            let mut out = std::io::BufWriter::new(file.as_file_mut());
+            let header = [plan, counts.len() as u64];
+            let words = header.into_iter().chain(counts.iter().map(|&c| c as u64));
+            for word in words.chain(std::iter::repeat_n(u64::MAX, starts[counts.len()])) {
+                out.write_all(&word.to_le_bytes())?;
+            }
+            out.flush()?;
+        }
+        Ok(Self {
+            file,
+            path: path.to_path_buf(),
+            starts,
+            set: 0,
+        })
+    }
+
+    /// Sets the corpus index of the document at `position` in `shard`.
+    fn set(&mut self, shard: usize, position: usize, index: usize) -> Result<()> {
+        let shards = self.starts.len() - 1;
+        let at = self
+            .starts
+            .get(shard..shard + 2)
+            .map(|bounds| bounds[0] + position)
+            .filter(|&at| at < self.starts[shard + 1])
+            .with_context(|| {
+                format!(
+                    "the ids name a document that shard {shard} does not have: run the ids tasks \
+                     again"
+                )
+            })?;
+        let file = self.file.as_file_mut();
+        file.seek(std::io::SeekFrom::Start(8 * (2 + shards + at) as u64))?;
+        file.write_all(&(index as u64).to_le_bytes())?;
+        self.set += 1;
+        Ok(())
+    }
+
+    /// Writes the map under its name, once each document has its index.
+    fn persist(self) -> Result<()> {
+        let documents = self.starts[self.starts.len() - 1];
+        ensure!(
+            self.set == documents,
+            "the ids give {} of the {documents} documents a place: run the ids tasks again",
+            self.set
+        );
+        persist(self.file, &self.path)
+    }
+}
+
+/// The name of the file of a shard's ids whose stems fall in `partition`.
+fn ids_kind(partition: usize) -> String {
+    format!("ids-{partition:05}")
+}
+
+/// The partition of an id: a stable hash of its stem ([`corpus::id_stem`]), so that every id
+/// [`corpus::assign_unique_ids`] compares it with falls in the same one.
+fn id_partition(id: &str, partitions: usize) -> usize {
+    let stem = corpus::id_stem(id);
+    (xxhash_rust::xxh3::xxh3_64(stem.as_bytes()) % partitions.max(1) as u64) as usize
 }
 
 /// The name of the file of a shard's blocking keys in `partition`.

@@ -443,6 +443,11 @@ impl CandidateFacts {
         self.language == other.language && self.script == other.script
     }
 
+    /// Whether most of its letters are Japanese ([`Fingerprint::is_japanese`]).
+    pub fn is_japanese(&self) -> bool {
+        self.script == DocumentScript::Japanese
+    }
+
     /// Whether the two share a shape anchor.
     fn same_shape(&self, other: &CandidateFacts) -> bool {
         self.shapes.iter().any(|shape| other.shapes.contains(shape))

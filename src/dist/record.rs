@@ -23,14 +23,10 @@ pub enum ShardRecord {
     Error(ErrorRecord),
 }
 
-/// What the tasks that do not read texts know of one document: its id (to give it the unique id
-/// and the place `analyze` gives it), where its text is, and the hashes that tell exact copies.
+/// What the blocking tasks, which read no text and no fingerprint, know of every document: the
+/// hashes that tell exact copies and its script. (Its id and source go to the ids tasks apart.)
 #[derive(Debug, Serialize, Deserialize)]
 pub struct DocumentSummary {
-    /// The id the loader gave it.
-    pub id: String,
-    /// The source of the shard it was loaded from (its number in the plan's shard).
-    pub source: usize,
     /// Grouping's hash of its text ([`crate::align::group::text_hash`]).
     pub group_hash: u64,
     /// [`text_hash`] of its text: a second hash, to tell exact copies without their texts.

@@ -37,12 +37,15 @@ fn fixture() -> (tempfile::TempDir, Vec<String>) {
     std::fs::write(inputs.join("empty.txt"), b"").unwrap();
     let binary: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 256) as u8).collect();
     std::fs::write(inputs.join("binary.txt"), binary).unwrap();
-    // JSON Lines: repeated ids, a record without one, a broken line.
+    // JSON Lines: repeated ids (and one the repeats would take), a record without one, a broken
+    // line.
     std::fs::write(
         inputs.join("records.jsonl"),
         concat!(
             "{\"id\": \"same\", \"text\": \"Mentors help new teachers settle in.\"}\n",
             "{\"id\": \"same\", \"text\": \"Peer mentoring builds confidence.\"}\n",
+            "{\"id\": \"same~3\", \"text\": \"Mentoring circles meet once a month.\"}\n",
+            "{\"id\": \"same~3\", \"text\": \"A mentor listens before advising.\"}\n",
             "{\"text\": \"A record without an id.\"}\n",
             "{not json}\n",
         ),
@@ -146,6 +149,10 @@ fn dist_reports_equal_analyze_at_any_shard_and_partition_count_in_json_and_json_
         .map(|d| d["id"].as_str().unwrap())
         .collect();
     assert!(ids.contains(&"same~2"), "repeated ids are made unique");
+    // Among ids of the same stem, which a partition of the ids tasks holds together.
+    for id in ["same~3~2", "same~4", "same~5"] {
+        assert!(ids.contains(&id), "{id} in {ids:?}");
+    }
     assert!(report["errors"].as_array().unwrap().len() >= 3);
     for (shards, partitions) in [1, 2, 7].into_iter().flat_map(|s| [(s, 1), (s, 3)]) {
         let out = folder.join(format!("dist-{shards}-{partitions}.json"));
@@ -356,6 +363,9 @@ fn a_task_killed_half_way_and_run_again_leaves_the_same_report() {
     assert!(std::fs::read(&out).unwrap() == expected);
     // The stages after documents, run again once their marks are lost, write the same bytes.
     let rerun = [
+        ("ids", "00000.jsonl"),
+        ("order", "00000.jsonl"),
+        ("order", "00000.map"),
         ("candidates", "00000.pairs-00000.jsonl"),
         ("anchors", "00000.jsonl"),
         ("scoring", "00000.jsonl"),
@@ -371,6 +381,20 @@ fn a_task_killed_half_way_and_run_again_leaves_the_same_report() {
             "{stage} run again differs"
         );
     }
+    // A map of corpus indices cut short, or of another plan, is refused by the tasks that read
+    // it.
+    let map = work.join("order/00000.map");
+    let bytes = std::fs::read(&map).unwrap();
+    let mut other_plan = bytes.clone();
+    other_plan[0] ^= 1;
+    let blocking = args(&["dist", "task", "blocking", "0", "--work", &work_arg]);
+    for broken in [&bytes[..bytes.len() - 8], &other_plan[..]] {
+        std::fs::write(&map, broken).unwrap();
+        std::fs::remove_file(work.join("blocking/00000.done")).unwrap_or(());
+        assert_eq!(run_in(folder, &blocking), 2);
+    }
+    std::fs::write(&map, &bytes).unwrap();
+    assert_eq!(run_in(folder, &blocking), 0);
 }
 
 #[test]
@@ -411,6 +435,8 @@ fn a_work_folder_of_another_plan_or_tool_version_is_refused() {
         stages["stages"],
         serde_json::json!([
             {"name": "documents", "tasks": 2},
+            {"name": "ids", "tasks": 3},
+            {"name": "order", "tasks": 1},
             {"name": "blocking", "tasks": 3},
             {"name": "candidates", "tasks": 1},
             {"name": "anchors", "tasks": 3},
@@ -434,17 +460,19 @@ fn a_work_folder_of_another_plan_or_tool_version_is_refused() {
         assert_eq!(output.status.code(), Some(2), "{stderr}");
         assert!(stderr.contains(message), "{stderr}");
     };
-    // A blocking task before the documents stage finished is refused, naming what to run.
-    refused("blocking", "2", "dist task documents 0");
+    // An ids task before the documents stage finished is refused, naming what to run.
+    refused("ids", "2", "dist task documents 0");
+    // So is a blocking task before the order task.
+    refused("blocking", "2", "dist task order 0");
     // So is a scoring task before the candidates task.
     refused("scoring", "0", "dist task candidates 0");
     refused("blocking", "3", "there is no task 3");
     // A plan of an older layout (before one-permutation sketches).
     let path = work.join("plan.json");
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains("\"layout\": 6"));
-    std::fs::write(&path, text.replace("\"layout\": 6", "\"layout\": 5")).unwrap();
-    refused("documents", "0", "(layout 5)");
+    assert!(text.contains("\"layout\": 7"));
+    std::fs::write(&path, text.replace("\"layout\": 7", "\"layout\": 6")).unwrap();
+    refused("documents", "0", "(layout 6)");
     std::fs::write(&path, &text).unwrap();
     // A plan written by another version of the tool.
     let version = format!("\"tool\": \"{}\"", env!("CARGO_PKG_VERSION"));
