@@ -272,7 +272,7 @@ fn segment(text: &str, span: Span, heading: bool) -> Segment {
         .filter(|part| {
             part.text
                 .chars()
-                .filter(|c| c.is_alphabetic())
+                .filter(|&c| crate::text::is_letter(c))
                 .nth(3)
                 .is_some()
         })

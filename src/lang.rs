@@ -713,11 +713,7 @@ impl Words {
         let mut spans = Vec::new();
         let mut current: Option<(usize, bool)> = None;
         for (offset, c) in lowercase.char_indices() {
-            let letter = if c.is_ascii() {
-                c.is_ascii_alphabetic()
-            } else {
-                c.is_alphabetic()
-            };
+            let letter = crate::text::is_letter(c);
             // A digit is looked up only when the character is no letter.
             let digit = || {
                 if c.is_ascii() {
@@ -935,7 +931,7 @@ impl FunctionWords {
 /// Fewer than four different letters ("aaaa", "ha ha"): nothing to tell a language by.
 fn too_few_letters(lowercase: &str) -> bool {
     let mut seen: Vec<char> = Vec::with_capacity(4);
-    for c in lowercase.chars().filter(|c| c.is_alphabetic()) {
+    for c in lowercase.chars().filter(|&c| crate::text::is_letter(c)) {
         if !seen.contains(&c) {
             seen.push(c);
             if seen.len() == 4 {

@@ -44,7 +44,7 @@ use crate::text::tokens::{
     DocumentScript, Spelling, Token, TokenKind, compounds_of, dominant_script, fold_width,
     in_context, katakana_words, lowercase, number_digits, sound_key,
 };
-use crate::text::{round4, stable_hash_of, tokens};
+use crate::text::{is_letter, round4, stable_hash_of, tokens};
 use itertools::Itertools;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -705,7 +705,7 @@ fn word_anchors(token: &Piece) -> Vec<String> {
     if digits.len() >= 2 {
         anchors.push(format!("#{digits}"));
     }
-    let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+    let letters = word.chars().filter(|&c| is_letter(c)).count();
     if letters == 0 {
         return anchors;
     }
@@ -724,7 +724,7 @@ fn word_anchors(token: &Piece) -> Vec<String> {
     if !code && capitalised && (!token.sentence_start || token.beside_cjk) {
         let stem: String = word
             .chars()
-            .take_while(|c| c.is_alphabetic())
+            .take_while(|&c| is_letter(c))
             .take(5)
             .flat_map(char::to_lowercase)
             .collect();

@@ -42,6 +42,18 @@ pub fn stable_hash_of(bytes: &[u8]) -> u64 {
 /// The bytes [`stable_hash`] gathers before it hashes them.
 const HASH_CHUNK: usize = 64;
 
+/// [`char::is_alphabetic`], with the letters of the Latin-1, Latin Extended and Cyrillic blocks
+/// (most letters of most European texts) told by their ranges before the general table is read.
+pub fn is_letter(c: char) -> bool {
+    match c {
+        'a'..='z' | 'A'..='Z' => true,
+        '\0'..='\u{7F}' => false,
+        '\u{C0}'..='\u{24F}' => c != '\u{D7}' && c != '\u{F7}',
+        '\u{400}'..='\u{481}' | '\u{48A}'..='\u{52F}' => true,
+        _ => c.is_alphabetic(),
+    }
+}
+
 /// Rounds to four decimal places, so reports compare byte for byte.
 pub fn round4(value: f64) -> f64 {
     (value * 10_000.0).round() / 10_000.0
@@ -50,6 +62,13 @@ pub fn round4(value: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn is_letter_is_is_alphabetic_for_every_character() {
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            assert_eq!(is_letter(c), c.is_alphabetic(), "U+{:04X}", u32::from(c));
+        }
+    }
 
     #[test]
     fn rounding_is_to_four_places() {

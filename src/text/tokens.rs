@@ -932,7 +932,7 @@ pub fn dominant_script(text: &str) -> DocumentScript {
             counts[0] += usize::from(c.is_ascii_alphabetic());
             continue;
         }
-        if !c.is_alphabetic() {
+        if !super::is_letter(c) {
             continue;
         }
         let (script, weight) = match script_of(c) {
