@@ -142,38 +142,96 @@ pub fn align_paragraphs(text_a: &str, a: &Segmented, text_b: &str, b: &Segmented
     align_paragraphs_in_scripts(
         (text_a, a, tokens::dominant_script(text_a)),
         (text_b, b, tokens::dominant_script(text_b)),
+        &ParagraphCache::default(),
     )
 }
 
 /// [`align_paragraphs`] with each version's [`tokens::dominant_script`] known already (grouping
-/// keeps it in the fingerprint).
+/// keeps it in the fingerprint), and its paragraphs as the aligner reads them taken from `cache`
+/// when an earlier pair read them.
 pub(crate) fn align_paragraphs_in_scripts(
     (text_a, a, script_a): (&str, &Segmented, tokens::DocumentScript),
     (text_b, b, script_b): (&str, &Segmented, tokens::DocumentScript),
+    cache: &ParagraphCache,
 ) -> Vec<Bead> {
-    // Headings and boilerplate lines stand alone: they are never merged with body text.
     // Names in katakana are heard in the other version's Latin letters only when one of them
     // is Japanese.
     let sounds = [script_a, script_b].contains(&tokens::DocumentScript::Japanese);
     let across_scripts = script_a != script_b;
-    let paragraphs = |text: &str, segmented: &Segmented| -> Vec<Segment> {
-        linked(
-            segmented
-                .paragraphs
-                .iter()
-                .map(|p| {
-                    with_anchors(
-                        segment(text, p.span, p.heading || p.boilerplate),
-                        &text[p.span.start..p.span.end],
-                        sounds,
-                        across_scripts,
-                    )
-                })
-                .collect(),
-        )
-    };
-    let (paragraphs_a, paragraphs_b) = (paragraphs(text_a, a), paragraphs(text_b, b));
+    let paragraphs_a = cache.paragraphs(text_a, a, sounds, across_scripts);
+    let paragraphs_b = cache.paragraphs(text_b, b, sounds, across_scripts);
     align_segments(&paragraphs_a, &paragraphs_b, Ends::MayBeCut)
+}
+
+/// A document's paragraphs as the aligner reads them, for pairs of one kind (whether sounds of
+/// names count, whether the two are in different scripts).
+fn read_paragraphs(
+    text: &str,
+    segmented: &Segmented,
+    sounds: bool,
+    across_scripts: bool,
+) -> Vec<Segment> {
+    // Headings and boilerplate lines stand alone: they are never merged with body text.
+    linked(
+        segmented
+            .paragraphs
+            .iter()
+            .map(|p| {
+                with_anchors(
+                    segment(text, p.span, p.heading || p.boilerplate),
+                    &text[p.span.start..p.span.end],
+                    sounds,
+                    across_scripts,
+                )
+            })
+            .collect(),
+    )
+}
+
+/// Documents' paragraphs as the aligner read them for the last pairs it aligned, so that a
+/// document in many candidate pairs is read once: kept for one run of pair scoring over one set
+/// of documents (a document is known by where its text is), and emptied when it holds
+/// [`ParagraphCache::CAPACITY`] of them, so that it stays small whatever the corpus.
+#[derive(Default)]
+pub struct ParagraphCache {
+    read: std::sync::Mutex<ReadParagraphs>,
+}
+
+/// Paragraphs read, by where the text is, its length and the kind of pair.
+type ReadParagraphs =
+    rustc_hash::FxHashMap<(usize, usize, bool, bool), std::sync::Arc<Vec<Segment>>>;
+
+impl ParagraphCache {
+    /// Documents' readings held at most.
+    const CAPACITY: usize = 4096;
+
+    /// The paragraphs of `text` as [`read_paragraphs`] reads them, read once.
+    fn paragraphs(
+        &self,
+        text: &str,
+        segmented: &Segmented,
+        sounds: bool,
+        across_scripts: bool,
+    ) -> std::sync::Arc<Vec<Segment>> {
+        let key = (text.as_ptr() as usize, text.len(), sounds, across_scripts);
+        if let Some(found) = self.lock().get(&key) {
+            return found.clone();
+        }
+        let read = std::sync::Arc::new(read_paragraphs(text, segmented, sounds, across_scripts));
+        let mut held = self.lock();
+        if held.len() >= Self::CAPACITY {
+            held.clear();
+        }
+        held.insert(key, read.clone());
+        read
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ReadParagraphs> {
+        // A panic elsewhere cannot leave a half-made entry: insertions are whole.
+        self.read
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 /// The sentence beads of [`align`]: the sentences inside each of the paragraph beads

@@ -1558,6 +1558,7 @@ impl WorkFolder {
         let frequency = group::AnchorFrequency::from_counts(counts, corpus.documents);
         let documents = self.documents_by_index(&named)?;
         let input = |i: usize| documents[&i].grouped();
+        let cache = crate::align::ParagraphCache::default();
         let scored: Vec<group::ScoredPair> = candidates
             .par_iter()
             .map(|&(i, j)| {
@@ -1566,6 +1567,7 @@ impl WorkFolder {
                     (j, &input(j), &fingerprints[&j]),
                     &frequency,
                     self.pipeline.group_config().threshold,
+                    &cache,
                 )
             })
             .collect();

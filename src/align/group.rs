@@ -36,7 +36,9 @@
 //! by partition of the anchors ([`AnchorFrequency::count_partition`], read back with
 //! [`AnchorFrequency::from_counts`]: the numbers [`AnchorFrequency::of`] gives).
 
-use crate::align::{Alignment, align_paragraphs_in_scripts, align_sentences_within};
+use crate::align::{
+    Alignment, ParagraphCache, align_paragraphs_in_scripts, align_sentences_within,
+};
 use crate::lang::Language;
 use crate::normalize::Restoration;
 use crate::segment::Segmented;
@@ -934,6 +936,7 @@ pub fn group_with_shares(
     );
     let frequency = AnchorFrequency::of(&fingerprints);
     // Score every candidate pair in parallel.
+    let cache = ParagraphCache::default();
     let scored: Vec<ScoredPair> = candidates
         .par_iter()
         .map(|&(i, j)| {
@@ -942,6 +945,7 @@ pub fn group_with_shares(
                 (j, &documents[j], &fingerprints[j]),
                 &frequency,
                 config.threshold,
+                &cache,
             )
         })
         .collect();
@@ -989,6 +993,7 @@ pub fn score_candidate(
     second: (usize, &GroupInput, &Fingerprint),
     frequency: &AnchorFrequency,
     threshold: f64,
+    cache: &ParagraphCache,
 ) -> ScoredPair {
     let (a, b) = in_text_order(
         (first.0, (first.2.text_hash, first.1.text)),
@@ -1004,6 +1009,7 @@ pub fn score_candidate(
         (document_b, fingerprint_b),
         frequency,
         threshold,
+        cache,
     ) {
         Some((score, evidence, alignment)) if score >= threshold => ScoredPair {
             a,
@@ -1044,12 +1050,14 @@ pub fn join_scored(
         .map(|(f, d)| (f.text_hash, d.text))
         .collect();
     let in_order = |i: usize, j: usize| in_text_order((i, content[i]), (j, content[j]));
+    let cache = ParagraphCache::default();
     let score_of = |(i, j): (usize, usize)| {
         score_pair(
             (&documents[i], &fingerprints[i]),
             (&documents[j], &fingerprints[j]),
             frequency,
             threshold,
+            &cache,
         )
     };
     let all_scored = scored;
@@ -1430,6 +1438,7 @@ impl CorpusIndex {
             (corpus, &self.fingerprints[index]),
             &self.frequency,
             threshold,
+            &ParagraphCache::default(),
         )?;
         (score >= threshold).then_some((score, alignment))
     }
@@ -2215,6 +2224,7 @@ pub fn score_pair(
     (b, fingerprint_b): (&GroupInput, &Fingerprint),
     frequency: &AnchorFrequency,
     threshold: f64,
+    cache: &ParagraphCache,
 ) -> Option<(f64, PairEvidence, Alignment)> {
     let (pa, pb) = (a.segmented.paragraphs.len(), b.segmented.paragraphs.len());
     // Versions of one article have comparable numbers of paragraphs, or one holds a good part
@@ -2281,6 +2291,7 @@ pub fn score_pair(
     let paragraphs = align_paragraphs_in_scripts(
         (a.text, a.segmented, fingerprint_a.script),
         (b.text, b.segmented, fingerprint_b.script),
+        cache,
     );
     let good = paragraphs
         .iter()
