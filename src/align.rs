@@ -191,7 +191,7 @@ fn read_paragraphs(
 /// Documents' paragraphs as the aligner read them for the last pairs it aligned, so that a
 /// document in many candidate pairs is read once: kept for one run of pair scoring over one set
 /// of documents (a document is known by where its text is), and emptied when it holds
-/// [`ParagraphCache::CAPACITY`] of them, so that it stays small whatever the corpus.
+/// 4,096 of them, so that it stays small whatever the corpus.
 #[derive(Default)]
 pub struct ParagraphCache {
     read: std::sync::Mutex<ReadParagraphs>,
