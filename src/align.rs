@@ -190,11 +190,13 @@ fn read_paragraphs(
 
 /// Documents' paragraphs as the aligner read them for the last pairs it aligned, so that a
 /// document in many candidate pairs is read once: kept for one run of pair scoring over one set
-/// of documents (a document is known by where its text is), and emptied when it holds
-/// 4,096 of them, so that it stays small whatever the corpus.
+/// of documents (a document is known by where its text is). It holds two generations of at most
+/// 8,192 readings each: when the newer is full it becomes the older and the older is dropped, and
+/// a reading found in the older is moved to the newer, so the documents read last stay whatever
+/// the size of the corpus.
 #[derive(Default)]
 pub struct ParagraphCache {
-    read: std::sync::Mutex<ReadParagraphs>,
+    read: std::sync::Mutex<[ReadParagraphs; 2]>,
 }
 
 /// Paragraphs read, by where the text is, its length and the kind of pair.
@@ -202,8 +204,8 @@ type ReadParagraphs =
     rustc_hash::FxHashMap<(usize, usize, bool, bool), std::sync::Arc<Vec<Segment>>>;
 
 impl ParagraphCache {
-    /// Documents' readings held at most.
-    const CAPACITY: usize = 4096;
+    /// Readings held by one generation at most.
+    const GENERATION: usize = 8192;
 
     /// The paragraphs of `text` as [`read_paragraphs`] reads them, read once.
     fn paragraphs(
@@ -214,19 +216,29 @@ impl ParagraphCache {
         across_scripts: bool,
     ) -> std::sync::Arc<Vec<Segment>> {
         let key = (text.as_ptr() as usize, text.len(), sounds, across_scripts);
-        if let Some(found) = self.lock().get(&key) {
-            return found.clone();
-        }
-        let read = std::sync::Arc::new(read_paragraphs(text, segmented, sounds, across_scripts));
+        let found = {
+            let mut held = self.lock();
+            let [newer, older] = &mut *held;
+            match newer.get(&key) {
+                Some(found) => Some(found.clone()),
+                None => older.remove(&key),
+            }
+        };
+        let read = found.unwrap_or_else(|| {
+            std::sync::Arc::new(read_paragraphs(text, segmented, sounds, across_scripts))
+        });
         let mut held = self.lock();
-        if held.len() >= Self::CAPACITY {
-            held.clear();
+        let [newer, older] = &mut *held;
+        if !newer.contains_key(&key) {
+            if newer.len() >= Self::GENERATION {
+                *older = std::mem::take(newer);
+            }
+            newer.insert(key, read.clone());
         }
-        held.insert(key, read.clone());
         read
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, ReadParagraphs> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, [ReadParagraphs; 2]> {
         // A panic elsewhere cannot leave a half-made entry: insertions are whole.
         self.read
             .lock()
@@ -1056,6 +1068,39 @@ mod tests {
     fn aligned(a: &str, b: &str) -> Alignment {
         let segmenter = SegmentConfig::default().build();
         align(a, &segmenter.segment(a), b, &segmenter.segment(b))
+    }
+
+    #[test]
+    fn paragraphs_are_read_once_per_document_and_kind_of_pair_and_read_alike() {
+        let segmenter = SegmentConfig::default().build();
+        let texts: Vec<String> = (0..3 * ParagraphCache::GENERATION / 2)
+            .map(|i| format!("Mentor {i} met Anna in Oslo.\n\nThey talked for {i} minutes."))
+            .collect();
+        let segmented: Vec<Segmented> = texts.iter().map(|t| segmenter.segment(t)).collect();
+        let cache = ParagraphCache::default();
+        let first = cache.paragraphs(&texts[0], &segmented[0], false, false);
+        assert!(std::sync::Arc::ptr_eq(
+            &first,
+            &cache.paragraphs(&texts[0], &segmented[0], false, false)
+        ));
+        // Another kind of pair is another reading.
+        let across = cache.paragraphs(&texts[0], &segmented[0], false, true);
+        assert!(!std::sync::Arc::ptr_eq(&first, &across));
+        // Past a generation's worth of documents, every reading is still the reading itself.
+        for (text, segmented) in texts.iter().zip(&segmented) {
+            let read = cache.paragraphs(text, segmented, true, false);
+            let fresh = read_paragraphs(text, segmented, true, false);
+            assert_eq!(read.len(), fresh.len());
+            for (x, y) in read.iter().zip(&fresh) {
+                assert_eq!(
+                    (&x.words, &x.anchors, x.length),
+                    (&y.words, &y.anchors, y.length)
+                );
+            }
+        }
+        let held = cache.lock();
+        assert!(held[0].len() <= ParagraphCache::GENERATION);
+        assert!(held[1].len() <= ParagraphCache::GENERATION);
     }
 
     fn shapes(beads: &[Bead]) -> Vec<(usize, usize)> {
