@@ -7,11 +7,12 @@
 //!
 //! - `documents`, one task per shard: loads the shard's inputs and runs the per-document stages
 //!   ([`crate::Pipeline::analyse_document`], as `analyze` does). It writes one record per input
-//!   without its text (see [`record`]), a short summary per document (two hashes of its text and
-//!   its script), its fingerprint, what the candidate budgets read of it
-//!   ([`crate::align::group::CandidateFacts`]: text hash, language, script, shape anchors), and
-//!   its id (with its position and source), its blocking keys and its anchors, each in one file
-//!   per partition (`--partitions P`, by a stable hash of the id's stem, the key or the anchor);
+//!   without its text (see [`record`]), its fingerprint, what the candidate budgets read of it
+//!   ([`crate::align::group::CandidateFacts`]: text hash, language, script, shape anchors), the
+//!   distinct scripts of the shard, and its id (with its position and source), a short summary
+//!   (its position and two hashes of its text), its blocking keys (with its script) and its
+//!   anchors, each in one file per partition (`--partitions P`, by a stable hash of the id's
+//!   stem, the grouping hash ([`crate::align::group::copies_partition`]), the key or the anchor);
 //!   beside its record and fingerprint files, a line index (where each document's line starts,
 //!   as little-endian u64s after the file's length).
 //! - `ids`, one task per partition `k`: reads every shard's ids of partition `k`, in load order,
@@ -24,10 +25,16 @@
 //!   the corpus index of each document in load order (a binary map: the plan's hash, the number
 //!   of shards and each one's number of documents, then a little-endian u64 per document, each
 //!   written in place as the merge reaches it).
-//! - `blocking`, one task per partition `k`: reads the order's map, every shard's keys of
-//!   partition `k` and, of its summaries, the two hashes that tell exact copies and the script
-//!   (no id, no text, no fingerprint), and writes what each pair of documents shares in those
-//!   blocks ([`crate::align::group::keyed_partition_share`]), sorted by pair.
+//! - `copies`, one task per partition `k`: reads every shard's summaries of partition `k`, each
+//!   placed by the order's map (read where its entry lies, not held), and writes which of them
+//!   are exact copies of which ([`crate::align::group::partition_copies`]: every document
+//!   [`crate::align::group::exact_copies_by`] compares one with has its grouping hash, so is in
+//!   its partition), sorted by copy.
+//! - `blocking`, one task per partition `k`: reads every shard's keys of partition `k` with their
+//!   documents' scripts (placed by the order's map, read where each entry lies), every copies
+//!   task's copies (streamed; those of documents without keys here passed over) and each shard's
+//!   distinct scripts (no id, no text, no fingerprint), and writes what each pair of documents
+//!   shares in those blocks ([`crate::align::group::keyed_partition_share`]), sorted by pair.
 //! - `candidates`, one task: reads the order's map and merges the partitions' shares as it
 //!   reads them (a k-way merge,
 //!   [`crate::align::group::merge_sorted_shares`]), ranks them for the budgets
@@ -54,10 +61,12 @@
 //!   ([`crate::align::group::join_scored`]) and themes ([`crate::themes::summarise`]).
 //!
 //! So an `ids` task holds the ids of its partition only (about 1/P of the corpus's), the `order`
-//! task one document per partition, and no task but `candidates` and `assemble` holds anything
-//! of every document beyond a few words (`blocking`: its corpus index, two hashes, its script,
-//! whether it is a copy and a list of keys, empty outside the partition, about 60 bytes, and a
-//! map of exact copies' hashes, [`crate::align::group::exact_copies_by`]); `candidates` holds
+//! task one document per partition, a `copies` task the corpus index and two hashes of the
+//! documents of its partition (about 1/P of the corpus's) and a `blocking` task the corpus
+//! index, script, copy flag and keys of the documents with keys in its partition (with its
+//! blocks and the pairs' shares: at a few partitions nearly every document has a key in each,
+//! at many more partitions than a document has keys only a share of them), and no task but `candidates` and `assemble` holds anything of
+//! every document (both read the order's map whole: 8 bytes a document); `candidates` holds
 //! every document's corpus index (until its facts are placed) and candidate facts, the budgets'
 //! counters and the pairs they keep (but at most `run_pairs` of the ranked pairs they choose
 //! from, and no document's id), and `assemble` every analysed document.
@@ -131,6 +140,14 @@ const STAGES: [&str; 8] = [
     ANCHORS_STAGE,
     SCORING_STAGE,
 ];
+
+/// The buffer through which a task reads the order's whole map, in load order.
+const WHOLE_MAP_BUFFER: usize = 64 * 1024;
+
+/// The buffer through which a task reads the entries of some documents of the order's map (a
+/// partition's: at many partitions, far apart), so that each seek reads a few entries rather
+/// than a page of them.
+const SPARSE_MAP_BUFFER: usize = 256;
 
 /// Files a task writes at once, at most, when it writes one per partition in one pass (so that a
 /// task stays well within the usual limit of open files).
@@ -1229,7 +1246,7 @@ impl WorkFolder {
     /// The corpus index of every shard's documents, as the order task wrote them (8 bytes a
     /// document), checked against the plan and the order.
     fn corpus_map(&self) -> Result<CorpusMap> {
-        let mut reader = self.map_reader()?;
+        let mut reader = self.map_reader(WHOLE_MAP_BUFFER)?;
         let indices = (0..reader.documents)
             .map(|at| reader.index_at(at))
             .collect::<Result<_>>()?;
@@ -1240,9 +1257,9 @@ impl WorkFolder {
         })
     }
 
-    /// The order's map opened for reading one document's corpus index at a time, its header
-    /// checked against the plan and the order.
-    fn map_reader(&self) -> Result<MapReader> {
+    /// The order's map opened for reading one document's corpus index at a time through a
+    /// buffer of `buffer` bytes, its header checked against the plan and the order.
+    fn map_reader(&self, buffer: usize) -> Result<MapReader> {
         let (_, header, _) = self.open_records(ORDER_STAGE, 0, "")?;
         let documents = header.records;
         let path = self.map_path();
@@ -1250,7 +1267,7 @@ impl WorkFolder {
             .with_context(|| format!("cannot read {}", path.display()))?;
         let length = file.metadata()?.len();
         let mut reader = MapReader {
-            words: BufReader::new(file),
+            words: BufReader::with_capacity(buffer, file),
             at: 0,
             starts: vec![0],
             documents,
@@ -1359,7 +1376,7 @@ impl WorkFolder {
         if self.is_done(COPIES_STAGE, partition) {
             return Ok(());
         }
-        let mut map = self.map_reader()?;
+        let mut map = self.map_reader(SPARSE_MAP_BUFFER)?;
         let mut documents: Vec<(usize, u64, u64)> = Vec::new();
         for shard in 0..self.plan.shards.len() {
             self.read_records(
@@ -1390,7 +1407,7 @@ impl WorkFolder {
         if self.is_done(BLOCKING_STAGE, partition) {
             return Ok(());
         }
-        let mut map = self.map_reader()?;
+        let mut map = self.map_reader(SPARSE_MAP_BUFFER)?;
         let mut scripts: std::collections::BTreeSet<DocumentScript> = Default::default();
         for shard in 0..self.plan.shards.len() {
             self.read_records(DOCUMENTS_STAGE, shard, SCRIPTS, |script| {
@@ -1418,6 +1435,9 @@ impl WorkFolder {
         }
         drop(map);
         documents.sort_unstable_by_key(|document| document.index);
+        if documents.windows(2).any(|w| w[0].index == w[1].index) {
+            bail!("a shard's keys name a document twice: run its documents task again");
+        }
         for copies in 0..self.plan.partitions {
             self.read_records(COPIES_STAGE, copies, "", |(copy, _): (usize, usize)| {
                 if let Ok(at) = documents.binary_search_by_key(&copy, |d| d.index) {
@@ -1839,8 +1859,8 @@ impl CorpusMap {
 }
 
 /// The order's map of corpus indices ([`IndexMapWriter`]) read one document at a time, each
-/// index where it lies in the file (a seek within or past a buffered reader's page): a task that
-/// asks in load order reads the file once, front to back, and holds one page of it.
+/// index where it lies in the file (a seek within or past the reader's buffer): a task that asks
+/// in load order reads forward only and holds one buffer of it.
 struct MapReader {
     words: BufReader<std::fs::File>,
     /// Where the reader is in the file.
