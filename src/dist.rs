@@ -1416,7 +1416,14 @@ impl WorkFolder {
             })?;
         }
         let scripts: Vec<DocumentScript> = scripts.into_iter().collect();
-        let mut documents: Vec<group::KeyedDocument> = Vec::new();
+        // As many as the shards' files announce, so that the list never grows past them.
+        let keyed = (0..self.plan.shards.len())
+            .map(|shard| {
+                let kind = keys_kind(partition);
+                Ok(self.open_records(DOCUMENTS_STAGE, shard, &kind)?.1.records)
+            })
+            .sum::<Result<usize>>()?;
+        let mut documents: Vec<group::KeyedDocument> = Vec::with_capacity(keyed);
         for shard in 0..self.plan.shards.len() {
             self.read_records(
                 DOCUMENTS_STAGE,

@@ -844,20 +844,22 @@ pub fn keyed_partition_share(
         documents.windows(2).all(|w| w[0].index < w[1].index),
         "each document once"
     );
-    let indices: Vec<usize> = documents.iter().map(|d| d.index).collect();
-    let scripts: Vec<DocumentScript> = documents.iter().map(|d| d.script).collect();
-    let skip: Vec<bool> = documents.iter().map(|d| d.copy).collect();
-    let mut keys: Vec<Vec<BlockKey>> = documents.into_iter().map(|d| d.keys).collect();
-    keep_corpus_keys(&mut keys, corpus_scripts, &skip);
+    keep_corpus_keys_of(
+        documents.iter_mut().map(|d| (&mut d.keys, d.copy)),
+        corpus_scripts,
+    );
     // As [`may_meet`] with every pair wanted, over the documents' places among these.
-    let meet = |i: usize, j: usize, kind: BlockKind| kinds_meet(kind, scripts[i], scripts[j]);
+    let meet = |i: usize, j: usize, kind: BlockKind| {
+        kinds_meet(kind, documents[i].script, documents[j].script)
+    };
     // A document absent here has no key in the partition: no block it would be in changes.
     // Places among these rise with corpus indices, so the pairs stay sorted.
-    partition_shares(&keys, partition, partitions, meet)
+    let keys = documents.iter().map(|d| d.keys.as_slice());
+    partition_shares_of(keys, partition, partitions, meet)
         .into_iter()
         .map(|(pair, shared)| {
             let (i, j) = unpack(pair);
-            (pack(indices[i], indices[j]), shared)
+            (pack(documents[i].index, documents[j].index), shared)
         })
         .collect()
 }
@@ -894,10 +896,19 @@ fn lengths_tie(a: DocumentScript, b: DocumentScript) -> bool {
 /// names only in a corpus with Japanese, and opening steps only in a corpus where two documents'
 /// scripts [`lengths_tie`] (`scripts`: each document's [`Fingerprint::script`]).
 fn keep_corpus_keys(keys: &mut [Vec<BlockKey>], scripts: &[DocumentScript], skip: &[bool]) {
+    keep_corpus_keys_of(keys.iter_mut().zip(skip.iter().copied()), scripts);
+}
+
+/// [`keep_corpus_keys`] for each document's keys with whether it is left out, in a corpus of
+/// these scripts (each document's, or only the distinct ones).
+fn keep_corpus_keys_of<'a>(
+    documents: impl Iterator<Item = (&'a mut Vec<BlockKey>, bool)>,
+    scripts: &[DocumentScript],
+) {
     let any_japanese = scripts.contains(&DocumentScript::Japanese);
     let cjk = scripts.iter().find(|&&script| is_cjk(script));
     let lengths_may_tie = cjk.is_some_and(|&cjk| scripts.iter().any(|&s| lengths_tie(cjk, s)));
-    for (document_keys, &skip) in keys.iter_mut().zip(skip) {
+    for (document_keys, skip) in documents {
         if skip {
             document_keys.clear();
         } else {
@@ -1617,9 +1628,24 @@ pub fn partition_shares(
     partitions: usize,
     wanted: impl Fn(usize, usize, BlockKind) -> bool,
 ) -> Vec<(u64, Shared)> {
+    partition_shares_of(
+        keys.iter().map(Vec::as_slice),
+        partition,
+        partitions,
+        wanted,
+    )
+}
+
+/// [`partition_shares`] from each document's keys as an iterator, in document order.
+fn partition_shares_of<'a>(
+    keys: impl Iterator<Item = &'a [BlockKey]>,
+    partition: usize,
+    partitions: usize,
+    wanted: impl Fn(usize, usize, BlockKind) -> bool,
+) -> Vec<(u64, Shared)> {
     // Members as u32: a large corpus has millions of block memberships.
     let mut blocks: HashMap<BlockKey, Vec<u32>> = HashMap::default();
-    for (index, document_keys) in keys.iter().enumerate() {
+    for (index, document_keys) in keys.enumerate() {
         let member = u32::try_from(index).expect("fewer than 2^32 documents");
         for key in document_keys {
             if key.partition(partitions) == partition {
