@@ -7,11 +7,12 @@
 //!
 //! - `documents`, one task per shard: loads the shard's inputs and runs the per-document stages
 //!   ([`crate::Pipeline::analyse_document`], as `analyze` does). It writes one record per input
-//!   without its text (see [`record`]), a short summary per document (two hashes of its text and
-//!   its script), its fingerprint, what the candidate budgets read of it
-//!   ([`crate::align::group::CandidateFacts`]: text hash, language, script, shape anchors), and
-//!   its id (with its position and source), its blocking keys and its anchors, each in one file
-//!   per partition (`--partitions P`, by a stable hash of the id's stem, the key or the anchor);
+//!   without its text (see [`record`]), its fingerprint, what the candidate budgets read of it
+//!   ([`crate::align::group::CandidateFacts`]: text hash, language, script, shape anchors), the
+//!   distinct scripts of the shard, and its id (with its position and source), a short summary
+//!   (its position and two hashes of its text), its blocking keys (with its script) and its
+//!   anchors, each in one file per partition (`--partitions P`, by a stable hash of the id's
+//!   stem, the grouping hash ([`crate::align::group::copies_partition`]), the key or the anchor);
 //!   beside its record and fingerprint files, a line index (where each document's line starts,
 //!   as little-endian u64s after the file's length).
 //! - `ids`, one task per partition `k`: reads every shard's ids of partition `k`, in load order,
@@ -24,10 +25,16 @@
 //!   the corpus index of each document in load order (a binary map: the plan's hash, the number
 //!   of shards and each one's number of documents, then a little-endian u64 per document, each
 //!   written in place as the merge reaches it).
-//! - `blocking`, one task per partition `k`: reads the order's map, every shard's keys of
-//!   partition `k` and, of its summaries, the two hashes that tell exact copies and the script
-//!   (no id, no text, no fingerprint), and writes what each pair of documents shares in those
-//!   blocks ([`crate::align::group::keyed_partition_share`]), sorted by pair.
+//! - `copies`, one task per partition `k`: reads every shard's summaries of partition `k`, each
+//!   placed by the order's map (read where its entry lies, not held), and writes which of them
+//!   are exact copies of which ([`crate::align::group::partition_copies`]: every document
+//!   [`crate::align::group::exact_copies_by`] compares one with has its grouping hash, so is in
+//!   its partition), sorted by copy.
+//! - `blocking`, one task per partition `k`: reads every shard's keys of partition `k` with their
+//!   documents' scripts (placed by the order's map, read where each entry lies), every copies
+//!   task's copies (streamed; those of documents without keys here passed over) and each shard's
+//!   distinct scripts (no id, no text, no fingerprint), and writes what each pair of documents
+//!   shares in those blocks ([`crate::align::group::keyed_partition_share`]), sorted by pair.
 //! - `candidates`, one task: reads the order's map and merges the partitions' shares as it
 //!   reads them (a k-way merge,
 //!   [`crate::align::group::merge_sorted_shares`]), ranks them for the budgets
@@ -54,10 +61,12 @@
 //!   ([`crate::align::group::join_scored`]) and themes ([`crate::themes::summarise`]).
 //!
 //! So an `ids` task holds the ids of its partition only (about 1/P of the corpus's), the `order`
-//! task one document per partition, and no task but `candidates` and `assemble` holds anything
-//! of every document beyond a few words (`blocking`: its corpus index, two hashes, its script,
-//! whether it is a copy and a list of keys, empty outside the partition, about 60 bytes, and a
-//! map of exact copies' hashes, [`crate::align::group::exact_copies_by`]); `candidates` holds
+//! task one document per partition, a `copies` task the corpus index and two hashes of the
+//! documents of its partition (about 1/P of the corpus's) and a `blocking` task the corpus
+//! index, script, copy flag and keys of the documents with keys in its partition (with its
+//! blocks and the pairs' shares: at a few partitions nearly every document has a key in each,
+//! at many more partitions than a document has keys only a share of them), and no task but `candidates` and `assemble` holds anything of
+//! every document (both read the order's map whole: 8 bytes a document); `candidates` holds
 //! every document's corpus index (until its facts are placed) and candidate facts, the budgets'
 //! counters and the pairs they keep (but at most `run_pairs` of the ranked pairs they choose
 //! from, and no document's id), and `assemble` every analysed document.
@@ -92,9 +101,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Version of the work folder's layout and exchange records, and of what a fingerprint holds
-/// (6: the ids and order stages; 7: one-permutation sketches); a folder of another layout is
-/// refused.
-const LAYOUT: u32 = 7;
+/// (6: the ids and order stages; 7: one-permutation sketches; 8: the copies stage, summaries by
+/// partition of their hash, scripts with the keys); a folder of another layout is refused.
+const LAYOUT: u32 = 8;
 
 /// The first stage: one task per shard.
 const DOCUMENTS_STAGE: &str = "documents";
@@ -105,35 +114,47 @@ const IDS_STAGE: &str = "ids";
 /// The third stage: one task, which gives every document its corpus index.
 const ORDER_STAGE: &str = "order";
 
-/// The fourth stage: one task per partition of the block keys.
+/// The fourth stage: one task per partition of the texts' hashes, which finds the exact copies.
+const COPIES_STAGE: &str = "copies";
+
+/// The fifth stage: one task per partition of the block keys.
 const BLOCKING_STAGE: &str = "blocking";
 
-/// The fifth stage: one task, which keeps the candidate pairs within their budgets.
+/// The sixth stage: one task, which keeps the candidate pairs within their budgets.
 const CANDIDATES_STAGE: &str = "candidates";
 
-/// The sixth stage: one task per partition of the anchors.
+/// The seventh stage: one task per partition of the anchors.
 const ANCHORS_STAGE: &str = "anchors";
 
-/// The seventh stage: one task per partition of the candidate pairs.
+/// The eighth stage: one task per partition of the candidate pairs.
 const SCORING_STAGE: &str = "scoring";
 
 /// The stages, in the order they run (then `assemble`).
-const STAGES: [&str; 7] = [
+const STAGES: [&str; 8] = [
     DOCUMENTS_STAGE,
     IDS_STAGE,
     ORDER_STAGE,
+    COPIES_STAGE,
     BLOCKING_STAGE,
     CANDIDATES_STAGE,
     ANCHORS_STAGE,
     SCORING_STAGE,
 ];
 
+/// The buffer through which a task reads the order's whole map, in load order.
+const WHOLE_MAP_BUFFER: usize = 64 * 1024;
+
+/// The buffer through which a task reads the entries of some documents of the order's map (a
+/// partition's: at many partitions, far apart), so that each seek reads a few entries rather
+/// than a page of them.
+const SPARSE_MAP_BUFFER: usize = 256;
+
 /// Files a task writes at once, at most, when it writes one per partition in one pass (so that a
 /// task stays well within the usual limit of open files).
 const OPEN_WRITERS: usize = 256;
 
-/// The `documents` stage's file of document summaries (see [`DocumentSummary`]).
-const SUMMARIES: &str = "summaries";
+/// The `documents` stage's file of the distinct scripts of a shard's documents.
+const SCRIPTS: &str = "scripts";
 
 /// The `documents` stage's file of fingerprints.
 const FINGERPRINTS: &str = "fingerprints";
@@ -152,8 +173,9 @@ pub struct PlanInputs {
     /// Number of shards: tasks of the `documents` stage (default: 1 for `plan`, the number of
     /// workers for `run`).
     pub shards: Option<u32>,
-    /// Number of partitions of the ids' stems, grouping's block keys, anchors and candidate
-    /// pairs: tasks of the `ids`, `blocking`, `anchors` and `scoring` stages (default 1).
+    /// Number of partitions of the ids' stems, the texts' hashes, grouping's block keys, anchors
+    /// and candidate pairs: tasks of the `ids`, `copies`, `blocking`, `anchors` and `scoring`
+    /// stages (default 1).
     pub partitions: Option<u32>,
     /// Settings file in `check`'s format (mentorlens.toml): its stage tables set the analysis.
     pub config: Option<PathBuf>,
@@ -236,6 +258,7 @@ pub fn task(work: &Path, stage: &str, task: usize, threads: Option<usize>) -> Re
         DOCUMENTS_STAGE => work.run_documents_task(task),
         IDS_STAGE => work.run_ids_task(task),
         ORDER_STAGE => work.run_order_task(task),
+        COPIES_STAGE => work.run_copies_task(task),
         BLOCKING_STAGE => work.run_blocking_task(task),
         CANDIDATES_STAGE => work.run_candidates_task(task),
         ANCHORS_STAGE => work.run_anchors_task(task),
@@ -290,8 +313,8 @@ struct Plan {
     inputs: Vec<String>,
     /// Consecutive runs of the discovered sources, in discovery order.
     shards: Vec<Vec<PlannedSource>>,
-    /// Partitions of the ids' stems, the block keys, the anchors and the candidate pairs: tasks
-    /// of the `ids`, `blocking`, `anchors` and `scoring` stages.
+    /// Partitions of the ids' stems, the texts' hashes, the block keys, the anchors and the
+    /// candidate pairs: tasks of the `ids`, `copies`, `blocking`, `anchors` and `scoring` stages.
     partitions: usize,
     /// Ranked candidate pairs the `candidates` task holds in memory at once.
     run_pairs: usize,
@@ -678,12 +701,13 @@ impl WorkFolder {
     }
 
     /// The stages, in the order they run, with their task counts.
-    fn stage_tasks(&self) -> [(&'static str, usize); 7] {
+    fn stage_tasks(&self) -> [(&'static str, usize); 8] {
         let partitions = self.plan.partitions;
         [
             (DOCUMENTS_STAGE, self.plan.shards.len()),
             (IDS_STAGE, partitions),
             (ORDER_STAGE, 1),
+            (COPIES_STAGE, partitions),
             (BLOCKING_STAGE, partitions),
             (CANDIDATES_STAGE, 1),
             (ANCHORS_STAGE, partitions),
@@ -1002,8 +1026,8 @@ impl WorkFolder {
             return Ok(());
         }
         let loaded = self.load_shard(shard);
-        /// A document's id and source, summary and fingerprint.
-        type Facts = ((String, usize), DocumentSummary, group::Fingerprint);
+        /// A document's id and source, two hashes of its text and its fingerprint.
+        type Facts = ((String, usize), (u64, u64), group::Fingerprint);
         type Analysed = (ShardRecord, Option<Facts>);
         let analysed: Vec<Analysed> = loaded
             .into_par_iter()
@@ -1012,29 +1036,51 @@ impl WorkFolder {
                     let analysed = self.pipeline.analyse_document(document);
                     let fingerprint =
                         group::fingerprint(&analysed.grouped(), self.pipeline.group_config());
-                    let summary = DocumentSummary {
-                        group_hash: group::text_hash(&analysed.document.text),
-                        text_hash: record::text_hash(&analysed.document.text),
-                        script: fingerprint.script(),
-                    };
+                    let hashes = (
+                        group::text_hash(&analysed.document.text),
+                        record::text_hash(&analysed.document.text),
+                    );
                     let record = ShardRecord::Document(Box::new(DocumentRecord::of(&analysed)));
                     let id = (analysed.document.id.clone(), source);
-                    (record, Some((id, summary, fingerprint)))
+                    (record, Some((id, hashes, fingerprint)))
                 }
                 Err(error) => (ShardRecord::Error(ErrorRecord::from(&error)), None),
             })
             .collect();
         let (records, documents): (Vec<ShardRecord>, Vec<_>) = analysed.into_iter().unzip();
+        let partitions = self.plan.partitions;
         let mut named = Vec::with_capacity(documents.len());
-        let mut summaries = Vec::with_capacity(documents.len());
+        // Each document's position and hashes, by partition of its grouping hash, for the copies
+        // tasks.
+        let mut summaries: Vec<Vec<DocumentSummary>> = vec![Vec::new(); partitions];
         let mut fingerprints = Vec::with_capacity(documents.len());
-        for (id, summary, fingerprint) in documents.into_iter().flatten() {
+        for (position, (id, (group_hash, text_hash), fingerprint)) in
+            documents.into_iter().flatten().enumerate()
+        {
             named.push(id);
-            summaries.push(summary);
+            summaries[group::copies_partition(group_hash, partitions)].push(DocumentSummary {
+                position,
+                group_hash,
+                text_hash,
+            });
             fingerprints.push(fingerprint);
         }
-        self.write_records(DOCUMENTS_STAGE, shard, SUMMARIES, &summaries)?;
-        let partitions = self.plan.partitions;
+        for (partition, summaries) in summaries.iter().enumerate() {
+            self.write_records(
+                DOCUMENTS_STAGE,
+                shard,
+                &summaries_kind(partition),
+                summaries,
+            )?;
+        }
+        // The distinct scripts of the shard (which kinds of keys the corpus blocks on depends on
+        // which scripts it holds).
+        let scripts: std::collections::BTreeSet<DocumentScript> = fingerprints
+            .iter()
+            .map(group::Fingerprint::script)
+            .collect();
+        let scripts: Vec<DocumentScript> = scripts.into_iter().collect();
+        self.write_records(DOCUMENTS_STAGE, shard, SCRIPTS, &scripts)?;
         // Each document's position, source and id, by partition of the id's stem, for the ids
         // tasks to make unique.
         let mut ids: Vec<Vec<(usize, usize, &str)>> = vec![Vec::new(); partitions];
@@ -1044,9 +1090,10 @@ impl WorkFolder {
         for (partition, ids) in ids.iter().enumerate() {
             self.write_records(DOCUMENTS_STAGE, shard, &ids_kind(partition), ids)?;
         }
-        // Each document's blocking keys (sounds of names too: whether the corpus needs them is
-        // known only to the blocking tasks), by partition.
-        let mut keys: Vec<Vec<(usize, Vec<group::BlockKey>)>> = vec![Vec::new(); partitions];
+        // Each document's script and blocking keys (sounds of names too: whether the corpus needs
+        // them is known only to the blocking tasks), by partition.
+        type Keyed = (usize, DocumentScript, Vec<group::BlockKey>);
+        let mut keys: Vec<Vec<Keyed>> = vec![Vec::new(); partitions];
         for (position, fingerprint) in fingerprints.iter().enumerate() {
             let mut by_partition: Vec<Vec<group::BlockKey>> = vec![Vec::new(); partitions];
             for key in group::blocking_keys(fingerprint, true, self.pipeline.group_config().bands) {
@@ -1054,7 +1101,7 @@ impl WorkFolder {
             }
             for (partition, document_keys) in by_partition.into_iter().enumerate() {
                 if !document_keys.is_empty() {
-                    keys[partition].push((position, document_keys));
+                    keys[partition].push((position, fingerprint.script(), document_keys));
                 }
             }
         }
@@ -1150,7 +1197,7 @@ impl WorkFolder {
         let counts = (0..self.plan.shards.len())
             .map(|shard| {
                 Ok(self
-                    .open_records(DOCUMENTS_STAGE, shard, SUMMARIES)?
+                    .open_records(DOCUMENTS_STAGE, shard, CANDIDATE_FACTS)?
                     .1
                     .records)
             })
@@ -1199,47 +1246,46 @@ impl WorkFolder {
     /// The corpus index of every shard's documents, as the order task wrote them (8 bytes a
     /// document), checked against the plan and the order.
     fn corpus_map(&self) -> Result<CorpusMap> {
+        let mut reader = self.map_reader(WHOLE_MAP_BUFFER)?;
+        let indices = (0..reader.documents)
+            .map(|at| reader.index_at(at))
+            .collect::<Result<_>>()?;
+        Ok(CorpusMap {
+            documents: reader.documents,
+            starts: reader.starts,
+            indices,
+        })
+    }
+
+    /// The order's map opened for reading one document's corpus index at a time through a
+    /// buffer of `buffer` bytes, its header checked against the plan and the order.
+    fn map_reader(&self, buffer: usize) -> Result<MapReader> {
         let (_, header, _) = self.open_records(ORDER_STAGE, 0, "")?;
         let documents = header.records;
         let path = self.map_path();
-        let stale = || {
-            anyhow::anyhow!(
-                "{} does not belong to this plan's order: run the order task again",
-                path.display()
-            )
-        };
         let file = std::fs::File::open(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         let length = file.metadata()?.len();
-        let mut words = BufReader::new(file);
-        let mut next = || -> Result<u64> {
-            let mut word = [0u8; 8];
-            words.read_exact(&mut word).map_err(|_| stale())?;
-            Ok(u64::from_le_bytes(word))
+        let mut reader = MapReader {
+            words: BufReader::with_capacity(buffer, file),
+            at: 0,
+            starts: vec![0],
+            documents,
+            path,
         };
         let shards = self.plan.shards.len();
-        if next()? != self.hash || next()? != shards as u64 {
-            return Err(stale());
+        if reader.word()? != self.hash || reader.word()? != shards as u64 {
+            return Err(reader.stale());
         }
-        let mut starts = vec![0];
         for _ in 0..shards {
-            let count = usize::try_from(next()?).map_err(|_| stale())?;
-            starts.push(starts[starts.len() - 1] + count);
+            let count = usize::try_from(reader.word()?).map_err(|_| reader.stale())?;
+            let start = reader.starts[reader.starts.len() - 1];
+            reader.starts.push(start + count);
         }
-        if starts[shards] != documents || length != 8 * (2 + shards + documents) as u64 {
-            return Err(stale());
+        if reader.starts[shards] != documents || length != 8 * (2 + shards + documents) as u64 {
+            return Err(reader.stale());
         }
-        let indices = (0..documents)
-            .map(|_| match next()? {
-                index if index < documents as u64 => Ok(index as usize),
-                _ => Err(stale()),
-            })
-            .collect::<Result<_>>()?;
-        Ok(CorpusMap {
-            starts,
-            indices,
-            documents,
-        })
+        Ok(reader)
     }
 
     /// What `keep` keeps of every document's record of the `documents` stage's file `kind` (one
@@ -1320,41 +1366,95 @@ impl WorkFolder {
         Ok(by_shard)
     }
 
-    /// The task of partition `partition` in the `blocking` stage: from every shard's keys of that
-    /// partition, placed by the order's map (and the hashes and scripts of the summaries: no
-    /// texts, no fingerprints), the corpus's share of the partition, one `[pair, shared]` line
-    /// per pair in pair order, then the done mark. Does nothing when already done.
+    /// The task of partition `partition` in the `copies` stage: every shard's documents whose
+    /// grouping hashes fall in that partition ([`group::copies_partition`]: their positions and
+    /// two hashes, placed by the order's map read where each lies), and which of them are exact
+    /// copies of which ([`group::partition_copies`]), one `[copy, first]` line per copy in the
+    /// order of the copies' corpus indices; then the done mark. Does nothing when already done.
+    fn run_copies_task(&self, partition: usize) -> Result<()> {
+        self.check_task(COPIES_STAGE, partition, self.plan.partitions)?;
+        if self.is_done(COPIES_STAGE, partition) {
+            return Ok(());
+        }
+        let mut map = self.map_reader(SPARSE_MAP_BUFFER)?;
+        let mut documents: Vec<(usize, u64, u64)> = Vec::new();
+        for shard in 0..self.plan.shards.len() {
+            self.read_records(
+                DOCUMENTS_STAGE,
+                shard,
+                &summaries_kind(partition),
+                |summary: DocumentSummary| {
+                    let index = map.index(shard, summary.position)?;
+                    documents.push((index, summary.group_hash, summary.text_hash));
+                    Ok(())
+                },
+            )?;
+        }
+        let copies = group::partition_copies(documents);
+        self.write_records(COPIES_STAGE, partition, "", &copies)?;
+        self.mark_done(COPIES_STAGE, partition)
+    }
+
+    /// The task of partition `partition` in the `blocking` stage: every shard's documents with
+    /// keys in that partition (their scripts and keys, placed by the order's map read where each
+    /// lies), which of them are exact copies (every copies task's copies streamed, those of other
+    /// documents passed over) and the scripts of the corpus (each shard's distinct ones), and
+    /// the corpus's share of the partition ([`group::keyed_partition_share`]), one
+    /// `[pair, shared]` line per pair in pair order; then the done mark. Holds only the
+    /// documents with keys in the partition. Does nothing when already done.
     fn run_blocking_task(&self, partition: usize) -> Result<()> {
         self.check_task(BLOCKING_STAGE, partition, self.plan.partitions)?;
         if self.is_done(BLOCKING_STAGE, partition) {
             return Ok(());
         }
-        let map = self.corpus_map()?;
-        let summaries: Vec<(u64, u64, DocumentScript)> =
-            self.in_corpus_order(&map, SUMMARIES, |summary: DocumentSummary| {
-                (summary.group_hash, summary.text_hash, summary.script)
+        let mut map = self.map_reader(SPARSE_MAP_BUFFER)?;
+        let mut scripts: std::collections::BTreeSet<DocumentScript> = Default::default();
+        for shard in 0..self.plan.shards.len() {
+            self.read_records(DOCUMENTS_STAGE, shard, SCRIPTS, |script| {
+                scripts.insert(script);
+                Ok(())
             })?;
-        let hashes: Vec<u64> = summaries.iter().map(|s| s.0).collect();
-        let copy_of = group::exact_copies_by(&hashes, |first, index| {
-            summaries[first].1 == summaries[index].1
-        });
-        let skip: Vec<bool> = copy_of.iter().map(Option::is_some).collect();
-        let scripts: Vec<DocumentScript> = summaries.iter().map(|s| s.2).collect();
-        drop((summaries, hashes, copy_of));
-        let mut keys: Vec<Vec<group::BlockKey>> = vec![Vec::new(); map.documents];
+        }
+        let scripts: Vec<DocumentScript> = scripts.into_iter().collect();
+        // As many as the shards' files announce, so that the list never grows past them.
+        let keyed = (0..self.plan.shards.len())
+            .map(|shard| {
+                let kind = keys_kind(partition);
+                Ok(self.open_records(DOCUMENTS_STAGE, shard, &kind)?.1.records)
+            })
+            .sum::<Result<usize>>()?;
+        let mut documents: Vec<group::KeyedDocument> = Vec::with_capacity(keyed);
         for shard in 0..self.plan.shards.len() {
             self.read_records(
                 DOCUMENTS_STAGE,
                 shard,
                 &keys_kind(partition),
-                |(position, document_keys): (usize, Vec<group::BlockKey>)| {
-                    keys[map.index(shard, position)?] = document_keys;
+                |(position, script, keys): (usize, DocumentScript, Vec<group::BlockKey>)| {
+                    documents.push(group::KeyedDocument {
+                        index: map.index(shard, position)?,
+                        script,
+                        copy: false,
+                        keys,
+                    });
                     Ok(())
                 },
             )?;
         }
+        drop(map);
+        documents.sort_unstable_by_key(|document| document.index);
+        if documents.windows(2).any(|w| w[0].index == w[1].index) {
+            bail!("a shard's keys name a document twice: run its documents task again");
+        }
+        for copies in 0..self.plan.partitions {
+            self.read_records(COPIES_STAGE, copies, "", |(copy, _): (usize, usize)| {
+                if let Ok(at) = documents.binary_search_by_key(&copy, |d| d.index) {
+                    documents[at].copy = true;
+                }
+                Ok(())
+            })?;
+        }
         let share =
-            group::keyed_partition_share(keys, &scripts, &skip, partition, self.plan.partitions);
+            group::keyed_partition_share(documents, &scripts, partition, self.plan.partitions);
         self.write_records(BLOCKING_STAGE, partition, "", &share)?;
         self.mark_done(BLOCKING_STAGE, partition)
     }
@@ -1767,6 +1867,63 @@ impl CorpusMap {
     }
 }
 
+/// The order's map of corpus indices ([`IndexMapWriter`]) read one document at a time, each
+/// index where it lies in the file (a seek within or past the reader's buffer): a task that asks
+/// in load order reads forward only and holds one buffer of it.
+struct MapReader {
+    words: BufReader<std::fs::File>,
+    /// Where the reader is in the file.
+    at: u64,
+    /// Where each shard's documents start among the indices (and, last, their number).
+    starts: Vec<usize>,
+    /// Documents in the corpus.
+    documents: usize,
+    path: PathBuf,
+}
+
+impl MapReader {
+    /// The error of a map that does not belong to this plan's order.
+    fn stale(&self) -> anyhow::Error {
+        anyhow::anyhow!(
+            "{} does not belong to this plan's order: run the order task again",
+            self.path.display()
+        )
+    }
+
+    /// The next word of the file.
+    fn word(&mut self) -> Result<u64> {
+        let mut word = [0u8; 8];
+        self.words.read_exact(&mut word).map_err(|_| self.stale())?;
+        self.at += 8;
+        Ok(u64::from_le_bytes(word))
+    }
+
+    /// The corpus index of the document `at` in load order.
+    fn index_at(&mut self, at: usize) -> Result<usize> {
+        let shards = self.starts.len() - 1;
+        let offset = 8 * (2 + shards + at) as u64;
+        self.words.seek_relative(offset as i64 - self.at as i64)?;
+        self.at = offset;
+        match self.word()? {
+            index if index < self.documents as u64 => Ok(index as usize),
+            _ => Err(self.stale()),
+        }
+    }
+
+    /// The corpus index of the document at `position` among `shard`'s documents.
+    fn index(&mut self, shard: usize, position: usize) -> Result<usize> {
+        let at = self
+            .starts
+            .get(shard..shard + 2)
+            .map(|bounds| bounds[0] + position)
+            .filter(|&at| at < self.starts[shard + 1])
+            .with_context(|| {
+                format!("shard {shard}'s files disagree on its documents: run its task again")
+            })?;
+        self.index_at(at)
+    }
+}
+
 /// The corpus index of each document, in load order: the order task's binary file of
 /// little-endian u64s (the plan's hash, the number of shards, each shard's number of documents,
 /// then one index per document, shard by shard and by position), filled in place in any order
@@ -1848,6 +2005,12 @@ fn ids_kind(partition: usize) -> String {
 fn id_partition(id: &str, partitions: usize) -> usize {
     let stem = corpus::id_stem(id);
     (xxhash_rust::xxh3::xxh3_64(stem.as_bytes()) % partitions.max(1) as u64) as usize
+}
+
+/// The name of the file of a shard's document summaries in `partition` (of their grouping
+/// hashes: see [`group::copies_partition`]).
+fn summaries_kind(partition: usize) -> String {
+    format!("summaries-{partition:05}")
 }
 
 /// The name of the file of a shard's blocking keys in `partition`.

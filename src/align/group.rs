@@ -28,7 +28,8 @@
 //! in the order of their texts) per candidate, in parallel; and [`join_scored`], whose joins
 //! ([`join_pairs`]) run in parallel over the connected components of the passing pairs (pairs of
 //! two components never meet). A cluster runs the same steps as tasks over files:
-//! [`keyed_partition_share`] from the documents' keys, [`exact_copies_by`] from their hashes,
+//! [`keyed_partition_share`] from the keys of only the documents in its partition,
+//! [`partition_copies`] from the hashes of the documents of one [`copies_partition`],
 //! [`merge_sorted_shares`] over the partitions' sorted files, [`ranked_candidates`] from each
 //! document's [`CandidateFacts`] (not its whole fingerprint) taken in rank order by
 //! [`GreedyBudget`] (which holds a counter per document, not the pairs, so the ranked pairs may
@@ -812,23 +813,57 @@ pub fn group(documents: &[GroupInput], config: &GroupConfig) -> Vec<Group> {
     })
 }
 
-/// The blocking share of one partition (of `partitions`), from what a cluster's tasks keep of
-/// each document without its text: its blocking keys in that partition (all kinds, sounds of
-/// names included, as [`blocking_keys`]`(fingerprint, true)` gives them), its script
-/// ([`Fingerprint::script`]) and whether blocking leaves it out (`skip`: an exact
-/// copy, see [`exact_copies_by`]). What [`group`] computes for that partition, so that a cluster
-/// can run the partitions as tasks of their own and hand their shares to [`merge_shares`].
+/// What a cluster's blocking task keeps of a document that has keys in its partition, without
+/// its text: its corpus index, its script ([`Fingerprint::script`]), whether blocking leaves it
+/// out (`copy`: an exact copy, see [`exact_copies_by`]) and its blocking keys in that partition
+/// (all kinds, sounds of names included, as [`blocking_keys`]`(fingerprint, true)` gives them).
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyedDocument {
+    /// Its index in the corpus.
+    pub index: usize,
+    /// The script of its fingerprint.
+    pub script: DocumentScript,
+    /// Whether it is an exact copy of a document before it.
+    pub copy: bool,
+    /// Its blocking keys in the partition.
+    pub keys: Vec<BlockKey>,
+}
+
+/// The blocking share of one partition (of `partitions`) from only the documents that have keys
+/// in it ([`KeyedDocument`], in any order, each once) and the scripts the corpus holds
+/// (`corpus_scripts`: every document's script, or just the distinct ones: only which scripts
+/// occur decides which kinds of keys the corpus blocks on). What [`group`] computes for that
+/// partition, so that a cluster can run the partitions as tasks of their own, each holding
+/// only its documents, and hand their shares to [`merge_shares`].
 pub fn keyed_partition_share(
-    mut keys: Vec<Vec<BlockKey>>,
-    scripts: &[DocumentScript],
-    skip: &[bool],
+    mut documents: Vec<KeyedDocument>,
+    corpus_scripts: &[DocumentScript],
     partition: usize,
     partitions: usize,
 ) -> Vec<(u64, Shared)> {
-    keep_corpus_keys(&mut keys, scripts, skip);
-    // As [`may_meet`] with every pair wanted.
-    let meet = |i: usize, j: usize, kind: BlockKind| kinds_meet(kind, scripts[i], scripts[j]);
-    partition_shares(&keys, partition, partitions, meet)
+    documents.sort_unstable_by_key(|document| document.index);
+    assert!(
+        documents.windows(2).all(|w| w[0].index < w[1].index),
+        "each document once"
+    );
+    keep_corpus_keys_of(
+        documents.iter_mut().map(|d| (&mut d.keys, d.copy)),
+        corpus_scripts,
+    );
+    // As [`may_meet`] with every pair wanted, over the documents' places among these.
+    let meet = |i: usize, j: usize, kind: BlockKind| {
+        kinds_meet(kind, documents[i].script, documents[j].script)
+    };
+    // A document absent here has no key in the partition: no block it would be in changes.
+    // Places among these rise with corpus indices, so the pairs stay sorted.
+    let keys = documents.iter().map(|d| d.keys.as_slice());
+    partition_shares_of(keys, partition, partitions, meet)
+        .into_iter()
+        .map(|(pair, shared)| {
+            let (i, j) = unpack(pair);
+            (pack(documents[i].index, documents[j].index), shared)
+        })
+        .collect()
 }
 
 /// Whether two documents in these scripts may meet in a block of this kind: a block of sounds
@@ -863,10 +898,19 @@ fn lengths_tie(a: DocumentScript, b: DocumentScript) -> bool {
 /// names only in a corpus with Japanese, and opening steps only in a corpus where two documents'
 /// scripts [`lengths_tie`] (`scripts`: each document's [`Fingerprint::script`]).
 fn keep_corpus_keys(keys: &mut [Vec<BlockKey>], scripts: &[DocumentScript], skip: &[bool]) {
+    keep_corpus_keys_of(keys.iter_mut().zip(skip.iter().copied()), scripts);
+}
+
+/// [`keep_corpus_keys`] for each document's keys with whether it is left out, in a corpus of
+/// these scripts (each document's, or only the distinct ones).
+fn keep_corpus_keys_of<'a>(
+    documents: impl Iterator<Item = (&'a mut Vec<BlockKey>, bool)>,
+    scripts: &[DocumentScript],
+) {
     let any_japanese = scripts.contains(&DocumentScript::Japanese);
     let cjk = scripts.iter().find(|&&script| is_cjk(script));
     let lengths_may_tie = cjk.is_some_and(|&cjk| scripts.iter().any(|&s| lengths_tie(cjk, s)));
-    for (document_keys, &skip) in keys.iter_mut().zip(skip) {
+    for (document_keys, skip) in documents {
         if skip {
             document_keys.clear();
         } else {
@@ -909,6 +953,31 @@ pub fn exact_copies_by(
         }
     }
     copy_of
+}
+
+/// The partition (of `partitions`) whose task decides whether a document is an exact copy: a
+/// stable hash of its [`text_hash`] (`group_hash`), so that every document [`exact_copies_by`]
+/// compares it with falls in the same one.
+pub fn copies_partition(group_hash: u64, partitions: usize) -> usize {
+    (mix(group_hash) % partitions.max(1) as u64) as usize
+}
+
+/// [`exact_copies_by`] over the documents of one [`copies_partition`], each given as its corpus
+/// index, [`text_hash`] and a second hash of its text (two documents are the same text when
+/// both agree), in any order: each copy's corpus index with the first document it copies,
+/// sorted by copy. The same pairs as [`exact_copies_by`] over the whole corpus gives, since a
+/// document is only ever compared with those of its own [`text_hash`].
+pub fn partition_copies(mut documents: Vec<(usize, u64, u64)>) -> Vec<(usize, usize)> {
+    documents.sort_unstable_by_key(|&(index, _, _)| index);
+    let hashes: Vec<u64> = documents.iter().map(|d| d.1).collect();
+    let copy_of = exact_copies_by(&hashes, |first, index| {
+        documents[first].2 == documents[index].2
+    });
+    copy_of
+        .into_iter()
+        .enumerate()
+        .filter_map(|(copy, first)| Some((documents[copy].0, documents[first?].0)))
+        .collect()
 }
 
 /// [`group`] with the blocking shares of the corpus's partitions given by `shares` (from the
@@ -1568,9 +1637,24 @@ pub fn partition_shares(
     partitions: usize,
     wanted: impl Fn(usize, usize, BlockKind) -> bool,
 ) -> Vec<(u64, Shared)> {
+    partition_shares_of(
+        keys.iter().map(Vec::as_slice),
+        partition,
+        partitions,
+        wanted,
+    )
+}
+
+/// [`partition_shares`] from each document's keys as an iterator, in document order.
+fn partition_shares_of<'a>(
+    keys: impl Iterator<Item = &'a [BlockKey]>,
+    partition: usize,
+    partitions: usize,
+    wanted: impl Fn(usize, usize, BlockKind) -> bool,
+) -> Vec<(u64, Shared)> {
     // Members as u32: a large corpus has millions of block memberships.
     let mut blocks: HashMap<BlockKey, Vec<u32>> = HashMap::default();
-    for (index, document_keys) in keys.iter().enumerate() {
+    for (index, document_keys) in keys.enumerate() {
         let member = u32::try_from(index).expect("fewer than 2^32 documents");
         for key in document_keys {
             if key.partition(partitions) == partition {
@@ -2561,5 +2645,105 @@ mod tests {
         assert!(fa.same_shape(&fb));
         assert_eq!(fa.same_language(&fb), a.same_language(&b));
         assert!(fa.same_language(&a.candidate_facts()));
+    }
+
+    /// The exact copies decided partition by partition, and the shares of each blocking
+    /// partition from only its documents, are those of the whole corpus.
+    mod partitioned {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest::proptest! {
+            #[test]
+            fn copies_by_partition_are_the_corpus_copies(
+                // Few hashes, so that copies and collisions (same first hash, other text) abound.
+                hashes in proptest::collection::vec((0u64..6, 0u64..3), 0..60),
+                partitions in 1usize..5,
+            ) {
+                let group_hashes: Vec<u64> = hashes.iter().map(|h| h.0).collect();
+                let whole = exact_copies_by(&group_hashes, |first, index| {
+                    hashes[first].1 == hashes[index].1
+                });
+                let mut by_partition: Vec<Vec<(usize, u64, u64)>> = vec![Vec::new(); partitions];
+                // Given in reverse order: the order they come in does not matter.
+                for (index, &(group_hash, text_hash)) in hashes.iter().enumerate().rev() {
+                    by_partition[copies_partition(group_hash, partitions)]
+                        .push((index, group_hash, text_hash));
+                }
+                let mut copy_of = vec![None; hashes.len()];
+                for documents in by_partition {
+                    let copies = partition_copies(documents);
+                    prop_assert!(copies.windows(2).all(|w| w[0].0 < w[1].0));
+                    for (copy, first) in copies {
+                        copy_of[copy] = Some(first);
+                    }
+                }
+                prop_assert_eq!(copy_of, whole);
+            }
+
+            #[test]
+            fn shares_of_the_partition_documents_are_the_corpus_shares(
+                documents in proptest::collection::vec(
+                    (
+                        0usize..4,
+                        proptest::bool::weighted(0.2),
+                        proptest::collection::vec((0usize..4, 0u64..12), 0..6),
+                    ),
+                    0..40,
+                ),
+                partitions in 1usize..4,
+            ) {
+                const SCRIPTS: [DocumentScript; 4] = [
+                    DocumentScript::Latin,
+                    DocumentScript::Cyrillic,
+                    DocumentScript::Japanese,
+                    DocumentScript::Chinese,
+                ];
+                const KINDS: [BlockKind; 4] =
+                    [BlockKind::Anchor, BlockKind::Band, BlockKind::Sound, BlockKind::Steps];
+                let scripts: Vec<DocumentScript> =
+                    documents.iter().map(|d| SCRIPTS[d.0]).collect();
+                let skip: Vec<bool> = documents.iter().map(|d| d.1).collect();
+                let keys: Vec<Vec<BlockKey>> = documents
+                    .iter()
+                    .map(|d| {
+                        d.2.iter()
+                            .map(|&(kind, hash)| BlockKey { kind: KINDS[kind], hash })
+                            .collect()
+                    })
+                    .collect();
+                for partition in 0..partitions {
+                    // The corpus-sized way: every document's keys, scripts and copy flags.
+                    let mut dense = keys.clone();
+                    keep_corpus_keys(&mut dense, &scripts, &skip);
+                    let meet = |i: usize, j: usize, kind: BlockKind| {
+                        kinds_meet(kind, scripts[i], scripts[j])
+                    };
+                    let whole = partition_shares(&dense, partition, partitions, meet);
+                    // Only the documents with keys in the partition, in reverse order, and only
+                    // the distinct scripts of the corpus.
+                    let present: Vec<KeyedDocument> = (0..documents.len())
+                        .rev()
+                        .filter_map(|index| {
+                            let keys: Vec<BlockKey> = keys[index]
+                                .iter()
+                                .filter(|key| key.partition(partitions) == partition)
+                                .copied()
+                                .collect();
+                            (!keys.is_empty()).then(|| KeyedDocument {
+                                index,
+                                script: scripts[index],
+                                copy: skip[index],
+                                keys,
+                            })
+                        })
+                        .collect();
+                    let distinct: BTreeSet<DocumentScript> = scripts.iter().copied().collect();
+                    let distinct: Vec<DocumentScript> = distinct.into_iter().collect();
+                    let sparse = keyed_partition_share(present, &distinct, partition, partitions);
+                    prop_assert_eq!(sparse, whole);
+                }
+            }
+        }
     }
 }

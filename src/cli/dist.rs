@@ -46,8 +46,9 @@ struct PlanFlags {
     /// `run`).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     shards: Option<u32>,
-    /// Number of partitions of the ids' stems, grouping's block keys, anchors and candidate
-    /// pairs: tasks of the `ids`, `blocking`, `anchors` and `scoring` stages (default 1).
+    /// Number of partitions of the ids' stems, the texts' hashes, grouping's block keys, anchors
+    /// and candidate pairs: tasks of the `ids`, `copies`, `blocking`, `anchors` and `scoring`
+    /// stages (default 1).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     partitions: Option<u32>,
     /// Settings file in `check`'s format (mentorlens.toml): its stage tables set the analysis.

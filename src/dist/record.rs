@@ -23,17 +23,17 @@ pub enum ShardRecord {
     Error(ErrorRecord),
 }
 
-/// What the blocking tasks, which read no text and no fingerprint, know of every document: the
-/// hashes that tell exact copies and its script. (Its id and source go to the ids tasks apart.)
-#[derive(Debug, Serialize, Deserialize)]
+/// What the copies tasks, which read no text, know of a document: its position among its shard's
+/// documents and the hashes that tell exact copies. (Its id and source go to the ids tasks, its
+/// script to the blocking tasks, apart.)
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DocumentSummary {
+    /// Its position among its shard's documents.
+    pub position: usize,
     /// Grouping's hash of its text ([`crate::align::group::text_hash`]).
     pub group_hash: u64,
     /// [`text_hash`] of its text: a second hash, to tell exact copies without their texts.
     pub text_hash: u64,
-    /// The script of its fingerprint (sounds of names block a Japanese text; opening steps block
-    /// texts in different scripts).
-    pub script: crate::text::tokens::DocumentScript,
 }
 
 /// What the per-document stages found in one document, without its text.

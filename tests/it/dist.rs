@@ -366,6 +366,8 @@ fn a_task_killed_half_way_and_run_again_leaves_the_same_report() {
         ("ids", "00000.jsonl"),
         ("order", "00000.jsonl"),
         ("order", "00000.map"),
+        ("copies", "00000.jsonl"),
+        ("blocking", "00000.jsonl"),
         ("candidates", "00000.pairs-00000.jsonl"),
         ("anchors", "00000.jsonl"),
         ("scoring", "00000.jsonl"),
@@ -387,14 +389,16 @@ fn a_task_killed_half_way_and_run_again_leaves_the_same_report() {
     let bytes = std::fs::read(&map).unwrap();
     let mut other_plan = bytes.clone();
     other_plan[0] ^= 1;
-    let blocking = args(&["dist", "task", "blocking", "0", "--work", &work_arg]);
-    for broken in [&bytes[..bytes.len() - 8], &other_plan[..]] {
-        std::fs::write(&map, broken).unwrap();
-        std::fs::remove_file(work.join("blocking/00000.done")).unwrap_or(());
-        assert_eq!(run_in(folder, &blocking), 2);
+    for stage in ["copies", "blocking"] {
+        let task = args(&["dist", "task", stage, "0", "--work", &work_arg]);
+        for broken in [&bytes[..bytes.len() - 8], &other_plan[..]] {
+            std::fs::write(&map, broken).unwrap();
+            std::fs::remove_file(work.join(stage).join("00000.done")).unwrap_or(());
+            assert_eq!(run_in(folder, &task), 2);
+        }
+        std::fs::write(&map, &bytes).unwrap();
+        assert_eq!(run_in(folder, &task), 0);
     }
-    std::fs::write(&map, &bytes).unwrap();
-    assert_eq!(run_in(folder, &blocking), 0);
 }
 
 #[test]
@@ -437,6 +441,7 @@ fn a_work_folder_of_another_plan_or_tool_version_is_refused() {
             {"name": "documents", "tasks": 2},
             {"name": "ids", "tasks": 3},
             {"name": "order", "tasks": 1},
+            {"name": "copies", "tasks": 3},
             {"name": "blocking", "tasks": 3},
             {"name": "candidates", "tasks": 1},
             {"name": "anchors", "tasks": 3},
@@ -462,17 +467,18 @@ fn a_work_folder_of_another_plan_or_tool_version_is_refused() {
     };
     // An ids task before the documents stage finished is refused, naming what to run.
     refused("ids", "2", "dist task documents 0");
-    // So is a blocking task before the order task.
+    // So are a copies task and a blocking task before the order task.
+    refused("copies", "2", "dist task order 0");
     refused("blocking", "2", "dist task order 0");
     // So is a scoring task before the candidates task.
     refused("scoring", "0", "dist task candidates 0");
     refused("blocking", "3", "there is no task 3");
-    // A plan of an older layout (before one-permutation sketches).
+    // A plan of an older layout (before the copies stage).
     let path = work.join("plan.json");
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains("\"layout\": 7"));
-    std::fs::write(&path, text.replace("\"layout\": 7", "\"layout\": 6")).unwrap();
-    refused("documents", "0", "(layout 6)");
+    assert!(text.contains("\"layout\": 8"));
+    std::fs::write(&path, text.replace("\"layout\": 8", "\"layout\": 7")).unwrap();
+    refused("documents", "0", "(layout 7)");
     std::fs::write(&path, &text).unwrap();
     // A plan written by another version of the tool.
     let version = format!("\"tool\": \"{}\"", env!("CARGO_PKG_VERSION"));
