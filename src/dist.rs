@@ -1843,6 +1843,15 @@ impl WorkFolder {
     }
 }
 
+/// Where the document at `position` among `shard`'s documents is in load order, from where each
+/// shard's documents start (`starts`, their number last); `None` past the shard's documents.
+fn load_slot(starts: &[usize], shard: usize, position: usize) -> Option<usize> {
+    starts
+        .get(shard..shard + 2)
+        .map(|bounds| bounds[0] + position)
+        .filter(|&at| at < starts[shard + 1])
+}
+
 /// Where each shard's documents are in the order `analyze` gives the corpus.
 struct CorpusMap {
     /// Where each shard's documents start in `indices` (and, last, their number).
@@ -1856,10 +1865,7 @@ struct CorpusMap {
 impl CorpusMap {
     /// The corpus index of the document at `position` among `shard`'s documents.
     fn index(&self, shard: usize, position: usize) -> Result<usize> {
-        self.starts
-            .get(shard..shard + 2)
-            .map(|bounds| bounds[0] + position)
-            .filter(|&at| at < self.starts[shard + 1])
+        load_slot(&self.starts, shard, position)
             .map(|at| self.indices[at])
             .with_context(|| {
                 format!("shard {shard}'s files disagree on its documents: run its task again")
@@ -1912,14 +1918,9 @@ impl MapReader {
 
     /// The corpus index of the document at `position` among `shard`'s documents.
     fn index(&mut self, shard: usize, position: usize) -> Result<usize> {
-        let at = self
-            .starts
-            .get(shard..shard + 2)
-            .map(|bounds| bounds[0] + position)
-            .filter(|&at| at < self.starts[shard + 1])
-            .with_context(|| {
-                format!("shard {shard}'s files disagree on its documents: run its task again")
-            })?;
+        let at = load_slot(&self.starts, shard, position).with_context(|| {
+            format!("shard {shard}'s files disagree on its documents: run its task again")
+        })?;
         self.index_at(at)
     }
 }
@@ -1965,17 +1966,12 @@ impl IndexMapWriter {
     /// Sets the corpus index of the document at `position` in `shard`.
     fn set(&mut self, shard: usize, position: usize, index: usize) -> Result<()> {
         let shards = self.starts.len() - 1;
-        let at = self
-            .starts
-            .get(shard..shard + 2)
-            .map(|bounds| bounds[0] + position)
-            .filter(|&at| at < self.starts[shard + 1])
-            .with_context(|| {
-                format!(
-                    "the ids name a document that shard {shard} does not have: run the ids tasks \
+        let at = load_slot(&self.starts, shard, position).with_context(|| {
+            format!(
+                "the ids name a document that shard {shard} does not have: run the ids tasks \
                      again"
-                )
-            })?;
+            )
+        })?;
         let file = self.file.as_file_mut();
         file.seek(std::io::SeekFrom::Start(8 * (2 + shards + at) as u64))?;
         file.write_all(&(index as u64).to_le_bytes())?;
