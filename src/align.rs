@@ -216,25 +216,33 @@ impl ParagraphCache {
         across_scripts: bool,
     ) -> std::sync::Arc<Vec<Segment>> {
         let key = (text.as_ptr() as usize, text.len(), sounds, across_scripts);
-        let found = {
+        {
             let mut held = self.lock();
             let [newer, older] = &mut *held;
-            match newer.get(&key) {
-                Some(found) => Some(found.clone()),
-                None => older.remove(&key),
+            if let Some(found) = newer.get(&key) {
+                return found.clone();
             }
-        };
-        let read = found.unwrap_or_else(|| {
-            std::sync::Arc::new(read_paragraphs(text, segmented, sounds, across_scripts))
-        });
+            if let Some(found) = older.remove(&key) {
+                return Self::keep(newer, older, key, found);
+            }
+        }
+        let read = std::sync::Arc::new(read_paragraphs(text, segmented, sounds, across_scripts));
         let mut held = self.lock();
         let [newer, older] = &mut *held;
-        if !newer.contains_key(&key) {
-            if newer.len() >= Self::GENERATION {
-                *older = std::mem::take(newer);
-            }
-            newer.insert(key, read.clone());
+        Self::keep(newer, older, key, read)
+    }
+
+    /// Puts a reading in the newer generation (which, full, becomes the older) and gives it back.
+    fn keep(
+        newer: &mut ReadParagraphs,
+        older: &mut ReadParagraphs,
+        key: (usize, usize, bool, bool),
+        read: std::sync::Arc<Vec<Segment>>,
+    ) -> std::sync::Arc<Vec<Segment>> {
+        if newer.len() >= Self::GENERATION {
+            *older = std::mem::take(newer);
         }
+        newer.insert(key, read.clone());
         read
     }
 
