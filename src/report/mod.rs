@@ -9,6 +9,7 @@ use crate::lang::LanguageGuess;
 use crate::segment::Span;
 use crate::text::round4;
 use crate::{AnalysedDocument, Analysis};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -310,7 +311,7 @@ impl Report {
             .collect();
         let documents: Vec<DocumentReport> = analysis
             .documents
-            .iter()
+            .par_iter()
             .enumerate()
             .map(|(index, document)| {
                 let themes = analysis.themes.document_themes.get(index);
