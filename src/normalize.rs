@@ -341,18 +341,56 @@ struct Entry {
 
 /// Unigram and bigram counts of English words, for comparing two wordings in context.
 struct WordModel {
-    /// Each word's count, read from the text list at load (82,000 words).
-    unigrams: HashMap<&'static str, u64>,
-    /// "first second" → count of the pair: compiled from the text list by `build.rs` and read in
-    /// place, so the larger half of the model costs nothing to load.
-    bigrams: fst::Map<&'static [u8]>,
+    /// Each word's count and id (the place of its first line), read from the text list at load
+    /// (82,000 words).
+    unigrams: HashMap<&'static str, (u64, u32)>,
+    /// "first second" → count of the pair: compiled from the text list by `build.rs` into arrays
+    /// keyed by word ids and read in place, so the larger half of the model costs nothing to load.
+    bigrams: Bigrams,
     total: f64,
 }
 
-static BIGRAM_FST: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/bigrams.fst"));
+/// The bigram arrays `build.rs` writes (see there): little-endian, read in place.
+struct Bigrams {
+    /// Where each first word's pairs start in `seconds`, and one more at the end.
+    starts: &'static [u8],
+    /// Second word ids, sorted within each first word.
+    seconds: &'static [u8],
+    counts: &'static [u8],
+}
 
-/// Longest word pair looked up without a heap buffer.
-const PAIR_KEY_BYTES: usize = 64;
+impl Bigrams {
+    const BUILT: Self = Self {
+        starts: include_bytes!(concat!(env!("OUT_DIR"), "/bigram_starts.bin")),
+        seconds: include_bytes!(concat!(env!("OUT_DIR"), "/bigram_seconds.bin")),
+        counts: include_bytes!(concat!(env!("OUT_DIR"), "/bigram_counts.bin")),
+    };
+
+    fn u32_at(bytes: &[u8], index: usize) -> Option<u32> {
+        let word = bytes.get(index * 4..index * 4 + 4)?;
+        Some(u32::from_le_bytes(word.try_into().ok()?))
+    }
+
+    /// The count of the pair of word ids `first` and `second`, if listed.
+    fn count(&self, first: u32, second: u32) -> Option<u64> {
+        let start = Self::u32_at(self.starts, first as usize)? as usize;
+        let end = Self::u32_at(self.starts, first as usize + 1)? as usize;
+        // Binary search among the first word's pairs.
+        let (mut low, mut high) = (start, end);
+        while low < high {
+            let middle = low + (high - low) / 2;
+            match Self::u32_at(self.seconds, middle)?.cmp(&second) {
+                std::cmp::Ordering::Less => low = middle + 1,
+                std::cmp::Ordering::Greater => high = middle,
+                std::cmp::Ordering::Equal => {
+                    let count = self.counts.get(middle * 8..middle * 8 + 8)?;
+                    return Some(u64::from_le_bytes(count.try_into().ok()?));
+                }
+            }
+        }
+        None
+    }
+}
 
 impl WordModel {
     fn load() -> Self {
@@ -361,40 +399,42 @@ impl WordModel {
             if let Some((word, count)) = line.split_once(' ')
                 && let Ok(count) = count.trim().parse::<u64>()
             {
-                unigrams.entry(word).or_insert(count);
+                // Ids as `build.rs` gives them: the place among the lines that parse.
+                let id = u32::try_from(unigrams.len()).unwrap_or(u32::MAX);
+                unigrams.entry(word).or_insert((count, id));
             }
         }
-        let total = unigrams.values().sum::<u64>() as f64;
+        let total = unigrams.values().map(|&(count, _)| count).sum::<u64>() as f64;
         Self {
             unigrams,
-            bigrams: fst::Map::new(BIGRAM_FST).expect("build.rs writes a well-formed bigram map"),
+            bigrams: Bigrams::BUILT,
             total,
         }
     }
 
     fn unigram(&self, word: &str) -> f64 {
-        self.unigrams.get(word).copied().unwrap_or(0) as f64
+        self.unigrams.get(word).map_or(0, |&(count, _)| count) as f64
     }
 
     /// How often `first second` was seen.
     fn pair(&self, first: &str, second: &str) -> Option<u64> {
-        let length = first.len() + 1 + second.len();
-        if length > PAIR_KEY_BYTES {
-            return self.bigrams.get(format!("{first} {second}"));
-        }
-        let mut key = [b' '; PAIR_KEY_BYTES];
-        key[..first.len()].copy_from_slice(first.as_bytes());
-        key[first.len() + 1..length].copy_from_slice(second.as_bytes());
-        self.bigrams.get(&key[..length])
+        let (_, first) = self.unigrams.get(first)?;
+        let (_, second) = self.unigrams.get(second)?;
+        self.bigrams.count(*first, *second)
     }
 
     /// ln P(next | word), with stupid backoff to the unigram (and a floor for unknown words).
     fn transition(&self, word: &str, next: &str) -> f64 {
-        let first = self.unigram(word);
-        match self.pair(word, next) {
-            Some(count) if first > 0.0 => (count as f64 / first).min(1.0).ln(),
-            _ => (0.4 * self.unigram(next).max(1.0) / self.total).ln(),
+        let first = self.unigrams.get(word);
+        let second = self.unigrams.get(next);
+        if let (Some(&(first_count, first)), Some(&(_, second))) = (first, second)
+            && first_count > 0
+            && let Some(count) = self.bigrams.count(first, second)
+        {
+            return (count as f64 / first_count as f64).min(1.0).ln();
         }
+        let next_count = second.map_or(0, |&(count, _)| count) as f64;
+        (0.4 * next_count.max(1.0) / self.total).ln()
     }
 }
 
@@ -2045,9 +2085,19 @@ mod tests {
         );
         assert_eq!(model.pair("zebra", "mentorship"), None);
         assert_eq!(model.pair("zzqx", "the"), None);
-        // A pair longer than the stack buffer takes the heap path and is simply not listed.
-        let long = "a".repeat(PAIR_KEY_BYTES);
-        assert_eq!(model.pair(&long, "the"), None);
+        // Every listed pair of two known words, with the last count listed for it.
+        let mut listed: HashMap<(&str, &str), u64> = HashMap::default();
+        for line in include_str!("normalize/bigrams.txt").lines() {
+            let (pair, count) = line.rsplit_once(' ').unwrap();
+            let (first, second) = pair.split_once(' ').unwrap();
+            if model.unigrams.contains_key(first) && model.unigrams.contains_key(second) {
+                listed.insert((first, second), count.trim().parse().unwrap());
+            }
+        }
+        assert!(listed.len() > 200_000);
+        for ((first, second), count) in listed {
+            assert_eq!(model.pair(first, second), Some(count), "{first} {second}");
+        }
         assert!(model.transition("of", "the") > model.transition("the", "of"));
     }
 
