@@ -430,8 +430,8 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     let (settings, notes) = check_settings(&args)?;
     let pipeline = Pipeline::new(&args.stages.applied_to(settings.stages.clone()))?;
     let inputs = new_inputs(&args)?;
-    let pool = thread_pool(args.threads)?;
-    let mut report = pool.install(|| mentorlens::check::check(&pipeline, &inputs, &settings))?;
+    use_threads(args.threads)?;
+    let mut report = mentorlens::check::check(&pipeline, &inputs, &settings)?;
     report.notes.extend(notes);
     let format = settings.format.unwrap_or(mentorlens::check::Format::Text);
     let write = |out: &mut dyn Write| mentorlens::check::write_report(&report, format, out);
@@ -478,10 +478,10 @@ fn run_document_stages(input: &InputArgs, stages: DocumentStages) -> Result<Anal
 }
 
 /// Builds the pipeline from the flags and calls `work` with it, the inputs and the progress bar,
-/// on a pool of `--threads` workers.
-fn on_inputs<T: Send>(
+/// on `--threads` workers.
+fn on_inputs<T>(
     input: &InputArgs,
-    work: impl FnOnce(&Pipeline, &[Input], &dyn Progress) -> T + Send,
+    work: impl FnOnce(&Pipeline, &[Input], &dyn Progress) -> T,
 ) -> Result<T> {
     let settings = match &input.config {
         Some(path) => mentorlens::check::CheckSettings::from_file(path)?.stages,
@@ -489,19 +489,21 @@ fn on_inputs<T: Send>(
     };
     let pipeline = Pipeline::new(&input.stages.applied_to(settings))?;
     let inputs: Vec<Input> = input.paths.iter().map(|p| Input::from_arg(p)).collect();
-    let pool = thread_pool(input.threads)?;
+    use_threads(input.threads)?;
     let bar = ProgressBarSink::new(input.quiet);
-    let result = pool.install(|| work(&pipeline, &inputs, &bar));
+    let result = work(&pipeline, &inputs, &bar);
     bar.bar.finish_and_clear();
     Ok(result)
 }
-/// The worker pool: `threads` workers, or one per core.
-fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+/// Makes the process's worker pool `threads` workers (one per core when `None`), so that every
+/// parallel step of the command, the report's rendering included, runs on as many.
+fn use_threads(threads: Option<usize>) -> Result<()> {
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(threads) = threads {
         pool = pool.num_threads(threads);
     }
-    pool.build().context("cannot start the worker threads")
+    pool.build_global()
+        .context("cannot start the worker threads")
 }
 
 /// Prints the summary and errors on standard error; returns the exit code.
