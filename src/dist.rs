@@ -54,11 +54,15 @@
 //!   file's line index: no other line is read), the counts of only the anchors those documents
 //!   carry (every partition's counts streamed) and those documents' texts from their paths, and
 //!   scores each pair ([`crate::align::group::score_candidate`]).
+//! - `groups`, one task: reads every partition's scored pairs and copies, and the fingerprints,
+//!   records, anchor counts and texts of only the documents of passing pairs and copies,
+//!   numbered among themselves in corpus order, and joins them
+//!   ([`crate::align::group::join_scored`], which depends on the order of the documents, not on
+//!   their numbers).
 //! - `assemble`: reads every shard's records in order (each text again from its path, for the
-//!   report), the fingerprints (placed by the order's map) and the scored pairs, and runs the
-//!   rest of the corpus stages with the library functions `analyze` runs: unique ids in load
-//!   order (with their warnings; checked against the order's file), the non-chaining joins
-//!   ([`crate::align::group::join_scored`]) and themes ([`crate::themes::summarise`]).
+//!   report) and the groups, and runs the rest of the corpus stages with the library functions
+//!   `analyze` runs: unique ids in load order (with their warnings; checked against the order's
+//!   file) and themes ([`crate::themes::summarise`]).
 //!
 //! So an `ids` task holds the ids of its partition only (about 1/P of the corpus's), the `order`
 //! task one document per partition, a `copies` task the corpus index and two hashes of the
@@ -69,7 +73,8 @@
 //! every document (both read the order's map whole: 8 bytes a document); `candidates` holds
 //! every document's corpus index (until its facts are placed) and candidate facts, the budgets'
 //! counters and the pairs they keep (but at most `run_pairs` of the ranked pairs they choose
-//! from, and no document's id), and `assemble` every analysed document.
+//! from, and no document's id), `groups` the scored pairs and the documents of passing pairs and copies, and `assemble` every
+//! analysed document.
 //!
 //! Every decision is a function of [`crate::align::group`]; this module only moves its inputs
 //! and outputs through files. Block weights and anchor counts are integers and every ordering is
@@ -103,7 +108,7 @@ use std::process::ExitCode;
 /// Version of the work folder's layout and exchange records, and of what a fingerprint holds
 /// (6: the ids and order stages; 7: one-permutation sketches; 8: the copies stage, summaries by
 /// partition of their hash, scripts with the keys); a folder of another layout is refused.
-const LAYOUT: u32 = 8;
+const LAYOUT: u32 = 9;
 
 /// The first stage: one task per shard.
 const DOCUMENTS_STAGE: &str = "documents";
@@ -129,8 +134,11 @@ const ANCHORS_STAGE: &str = "anchors";
 /// The eighth stage: one task per partition of the candidate pairs.
 const SCORING_STAGE: &str = "scoring";
 
+/// Stage: joining the scored pairs into groups (one task), reading only the documents in them.
+const GROUPS_STAGE: &str = "groups";
+
 /// The stages, in the order they run (then `assemble`).
-const STAGES: [&str; 8] = [
+const STAGES: [&str; 9] = [
     DOCUMENTS_STAGE,
     IDS_STAGE,
     ORDER_STAGE,
@@ -139,6 +147,7 @@ const STAGES: [&str; 8] = [
     CANDIDATES_STAGE,
     ANCHORS_STAGE,
     SCORING_STAGE,
+    GROUPS_STAGE,
 ];
 
 /// The buffer through which a task reads the order's whole map, in load order.
@@ -182,6 +191,9 @@ pub struct PlanInputs {
     /// Ranked candidate pairs the `candidates` task holds in memory before it writes them to
     /// sorted runs on disk (default [`DEFAULT_RUN_PAIRS`]); the result is the same at any size.
     pub run_pairs: Option<usize>,
+    /// Documents the `groups` task reads at once, whole connected sets of them (default
+    /// [`DEFAULT_GROUP_BATCH`]); the result is the same at any size.
+    pub group_batch: Option<usize>,
 }
 
 /// The report formats, as `analyze --format`.
@@ -262,7 +274,8 @@ pub fn task(work: &Path, stage: &str, task: usize, threads: Option<usize>) -> Re
         BLOCKING_STAGE => work.run_blocking_task(task),
         CANDIDATES_STAGE => work.run_candidates_task(task),
         ANCHORS_STAGE => work.run_anchors_task(task),
-        _ => work.run_scoring_task(task),
+        SCORING_STAGE => work.run_scoring_task(task),
+        _ => work.run_groups_task(task),
     })
 }
 
@@ -318,6 +331,8 @@ struct Plan {
     partitions: usize,
     /// Ranked candidate pairs the `candidates` task holds in memory at once.
     run_pairs: usize,
+    /// Documents the `groups` task reads at once (a connected set of more is read whole).
+    group_batch: usize,
     /// Inputs that failed discovery (missing paths, duplicates).
     errors: Vec<ErrorRecord>,
 }
@@ -393,6 +408,7 @@ fn make_plan(inputs: &PlanInputs) -> Result<WorkFolder> {
         shards: cut_into_shards(planned, shards),
         partitions: inputs.partitions.map_or(1, |n| n as usize),
         run_pairs: inputs.run_pairs.unwrap_or(DEFAULT_RUN_PAIRS),
+        group_batch: inputs.group_batch.unwrap_or(DEFAULT_GROUP_BATCH),
         errors: errors.iter().map(ErrorRecord::from).collect(),
     };
     let bytes = serde_json::to_vec_pretty(&plan)?;
@@ -701,7 +717,7 @@ impl WorkFolder {
     }
 
     /// The stages, in the order they run, with their task counts.
-    fn stage_tasks(&self) -> [(&'static str, usize); 8] {
+    fn stage_tasks(&self) -> [(&'static str, usize); 9] {
         let partitions = self.plan.partitions;
         [
             (DOCUMENTS_STAGE, self.plan.shards.len()),
@@ -712,6 +728,7 @@ impl WorkFolder {
             (CANDIDATES_STAGE, 1),
             (ANCHORS_STAGE, partitions),
             (SCORING_STAGE, partitions),
+            (GROUPS_STAGE, 1),
         ]
     }
 
@@ -1642,20 +1659,7 @@ impl WorkFolder {
         let named: Vec<PairedDocument> =
             self.read_all(CANDIDATES_STAGE, 0, &paired_kind(partition))?;
         let fingerprints = self.fingerprints_of(&named)?;
-        let carried: std::collections::HashSet<&str> = fingerprints
-            .values()
-            .flat_map(group::Fingerprint::anchors)
-            .collect();
-        let mut counts = Vec::new();
-        for anchors in 0..self.plan.partitions {
-            self.read_records(ANCHORS_STAGE, anchors, "", |count: group::AnchorCount| {
-                if carried.contains(count.anchor.as_str()) {
-                    counts.push(count);
-                }
-                Ok(())
-            })?;
-        }
-        let frequency = group::AnchorFrequency::from_counts(counts, corpus.documents);
+        let frequency = self.frequency_of_carried(fingerprints.values(), &corpus)?;
         let documents = self.documents_by_index(&named)?;
         let input = |i: usize| documents[&i].grouped();
         let cache = crate::align::ParagraphCache::default();
@@ -1673,6 +1677,174 @@ impl WorkFolder {
             .collect();
         self.write_records(SCORING_STAGE, partition, "", &scored)?;
         self.mark_done(SCORING_STAGE, partition)
+    }
+
+    /// How many documents carry each anchor that `fingerprints` carry, streamed from every
+    /// partition's anchor counts (the others passed over).
+    fn frequency_of_carried<'a>(
+        &self,
+        fingerprints: impl Iterator<Item = &'a group::Fingerprint>,
+        corpus: &CorpusFacts,
+    ) -> Result<group::AnchorFrequency> {
+        let carried: std::collections::HashSet<&str> =
+            fingerprints.flat_map(group::Fingerprint::anchors).collect();
+        let mut counts = Vec::new();
+        for anchors in 0..self.plan.partitions {
+            self.read_records(ANCHORS_STAGE, anchors, "", |count: group::AnchorCount| {
+                if carried.contains(count.anchor.as_str()) {
+                    counts.push(count);
+                }
+                Ok(())
+            })?;
+        }
+        Ok(group::AnchorFrequency::from_counts(
+            counts,
+            corpus.documents,
+        ))
+    }
+
+    /// The task of the `groups` stage (one): every partition's scored pairs and every exact copy
+    /// joined into groups ([`group::join_scored`]), one line per group in report order; then the
+    /// done mark. Only the documents grouping can touch are read (both of every passing pair,
+    /// every copy and what it copies), a batch of whole connected sets of them at a time
+    /// (passing pairs and copies connect documents; a join never looks past its set): their
+    /// fingerprints, records, anchor counts and texts, numbered among themselves in corpus order
+    /// (joins depend on the order of documents, never on their numbers). Does nothing when
+    /// already done.
+    fn run_groups_task(&self, task: usize) -> Result<()> {
+        self.check_task(GROUPS_STAGE, task, 1)?;
+        if self.is_done(GROUPS_STAGE, task) {
+            return Ok(());
+        }
+        let mut scored: Vec<group::ScoredPair> = Vec::new();
+        let mut copies: Vec<(usize, usize)> = Vec::new();
+        for partition in 0..self.plan.partitions {
+            self.read_records(SCORING_STAGE, partition, "", |pair| {
+                scored.push(pair);
+                Ok(())
+            })?;
+            self.read_records(COPIES_STAGE, partition, "", |copy| {
+                copies.push(copy);
+                Ok(())
+            })?;
+        }
+        let corpus = self.corpus_facts()?;
+        let ties: Vec<(usize, usize)> = scored
+            .iter()
+            .filter(|pair| pair.kept.is_some())
+            .map(|pair| (pair.a, pair.b))
+            .chain(copies.iter().copied())
+            .collect();
+        let batches = connected_batches(&ties, self.plan.group_batch);
+        // Which batch each document is in, and each batch's pairs and copies: a pair with a
+        // document in no batch, or across two, is never looked at.
+        let batch_of: std::collections::HashMap<usize, usize> = batches
+            .iter()
+            .enumerate()
+            .flat_map(|(batch, documents)| documents.iter().map(move |&d| (d, batch)))
+            .collect();
+        let same_batch = |a: usize, b: usize| {
+            batch_of
+                .get(&a)
+                .filter(|&&batch| batch_of.get(&b) == Some(&batch))
+                .copied()
+        };
+        let mut batch_pairs: Vec<Vec<group::ScoredPair>> = vec![Vec::new(); batches.len()];
+        for pair in scored {
+            if let Some(batch) = same_batch(pair.a, pair.b) {
+                batch_pairs[batch].push(pair);
+            }
+        }
+        let mut batch_copies: Vec<Vec<(usize, usize)>> = vec![Vec::new(); batches.len()];
+        for (copy, first) in copies {
+            let batch = same_batch(copy, first).context("a copy and its first fell apart")?;
+            batch_copies[batch].push((copy, first));
+        }
+        drop(batch_of);
+        let mut groups = Vec::new();
+        for ((wanted, pairs), copies) in batches.iter().zip(batch_pairs).zip(batch_copies) {
+            groups.extend(self.join_batch(wanted, pairs, copies, &corpus)?);
+        }
+        group::number_groups(&mut groups);
+        self.write_records(GROUPS_STAGE, task, "", &groups)?;
+        self.mark_done(GROUPS_STAGE, task)
+    }
+
+    /// The groups of the documents `wanted` (corpus indices, sorted; whole connected sets), from
+    /// their scored pairs and copies.
+    fn join_batch(
+        &self,
+        wanted: &[usize],
+        scored: Vec<group::ScoredPair>,
+        copies: Vec<(usize, usize)>,
+        corpus: &CorpusFacts,
+    ) -> Result<Vec<group::Group>> {
+        let named = self.placed_documents(wanted)?;
+        let mut fingerprints = self.fingerprints_of(&named)?;
+        let frequency = self.frequency_of_carried(fingerprints.values(), corpus)?;
+        let documents = self.documents_by_index(&named)?;
+        let local = |index: usize| wanted.binary_search(&index).ok();
+        let inputs: Vec<group::GroupInput> = wanted
+            .iter()
+            .map(|index| documents[index].grouped())
+            .collect();
+        let wanted_fingerprints: Vec<group::Fingerprint> = wanted
+            .iter()
+            .map(|index| {
+                fingerprints
+                    .remove(index)
+                    .context("a shard lacks a fingerprint: run its documents task again")
+            })
+            .collect::<Result<_>>()?;
+        let mut copy_of = vec![None; wanted.len()];
+        for (copy, first) in copies {
+            if let (Some(copy), Some(first)) = (local(copy), local(first)) {
+                copy_of[copy] = Some(first);
+            }
+        }
+        let scored: Vec<group::ScoredPair> = scored
+            .into_iter()
+            .filter_map(|pair| {
+                Some(group::ScoredPair {
+                    a: local(pair.a)?,
+                    b: local(pair.b)?,
+                    ..pair
+                })
+            })
+            .collect();
+        Ok(group::join_scored(
+            &inputs,
+            &wanted_fingerprints,
+            &frequency,
+            &copy_of,
+            scored,
+            self.pipeline.group_config().threshold,
+        ))
+    }
+
+    /// The documents at the corpus indices `wanted` (sorted), with their unique ids and places,
+    /// read from the order's file in one pass.
+    fn placed_documents(&self, wanted: &[usize]) -> Result<Vec<PairedDocument>> {
+        let mut named = Vec::with_capacity(wanted.len());
+        let mut next = wanted.iter().peekable();
+        let mut index = 0;
+        self.read_records(ORDER_STAGE, 0, "", |document: PlacedDocument| {
+            if next.next_if(|&&wanted| wanted == index).is_some() {
+                named.push(PairedDocument {
+                    index,
+                    id: document.id,
+                    shard: document.shard,
+                    position: document.position,
+                    source: document.source,
+                });
+            }
+            index += 1;
+            Ok(())
+        })?;
+        if next.next().is_some() {
+            bail!("the scored pairs name a document the order lacks: run the order task again");
+        }
+        Ok(named)
     }
 
     /// The analysed documents `named` (with their unique ids) by corpus index, each text read
@@ -1799,13 +1971,9 @@ impl WorkFolder {
     fn assemble(&self) -> Result<Analysis> {
         let phase = Phase::start();
         let (documents, errors) = self.load_corpus()?;
-        let map = self.corpus_map()?;
-        let fingerprints: Vec<group::Fingerprint> =
-            self.in_corpus_order(&map, FINGERPRINTS, std::convert::identity)?;
-        drop(map);
         // The order the ids and order tasks gave is the one `analyze` gives the records.
         let mut ordered = documents.iter();
-        let mut same_order = documents.len() == fingerprints.len();
+        let mut same_order = true;
         self.read_records(ORDER_STAGE, 0, "", |placed: PlacedDocument| {
             same_order &= ordered
                 .next()
@@ -1815,32 +1983,57 @@ impl WorkFolder {
         if !same_order || ordered.next().is_some() {
             bail!("the shards' records and the order disagree: run their tasks again");
         }
-        let mut scored = Vec::new();
-        for partition in 0..self.plan.partitions {
-            self.read_records(SCORING_STAGE, partition, "", |pair| {
-                scored.push(pair);
-                Ok(())
-            })?;
-        }
+        let groups: Vec<group::Group> = self.read_all(GROUPS_STAGE, 0, "")?;
         let timings = Timings {
             load: phase.stop(),
             ..Timings::default()
         };
         Ok(self
             .pipeline
-            .analyse_corpus_grouped_by(documents, errors, timings, |inputs| {
-                let copy_of = group::exact_copies(inputs);
-                let frequency = group::AnchorFrequency::of(&fingerprints);
-                group::join_scored(
-                    inputs,
-                    &fingerprints,
-                    &frequency,
-                    &copy_of,
-                    scored,
-                    self.pipeline.group_config().threshold,
-                )
-            }))
+            .analyse_corpus_grouped_by(documents, errors, timings, |_| groups))
     }
+}
+
+/// Documents the `groups` task reads at once unless the plan says otherwise.
+pub const DEFAULT_GROUP_BATCH: usize = 16_384;
+
+/// The documents `ties` connect (pairs of corpus indices), cut into batches of whole connected
+/// sets of about `batch` documents, each batch sorted; batches in the order of their first
+/// document.
+fn connected_batches(ties: &[(usize, usize)], batch: usize) -> Vec<Vec<usize>> {
+    let mut documents: Vec<usize> = ties.iter().flat_map(|&(a, b)| [a, b]).collect();
+    documents.sort_unstable();
+    documents.dedup();
+    let at = |index: usize| documents.binary_search(&index).unwrap_or_default();
+    let mut parent: Vec<usize> = (0..documents.len()).collect();
+    fn root(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    for &(a, b) in ties {
+        let (ra, rb) = (root(&mut parent, at(a)), root(&mut parent, at(b)));
+        parent[ra.max(rb)] = ra.min(rb);
+    }
+    // Each set under its first document (roots are the least member), in document order.
+    let mut sets: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
+    for (local, &index) in documents.iter().enumerate() {
+        let first = root(&mut parent, local);
+        sets.entry(first).or_default().push(index);
+    }
+    let mut batches: Vec<Vec<usize>> = Vec::new();
+    for set in sets.into_values() {
+        match batches.last_mut() {
+            Some(last) if last.len() + set.len() <= batch => last.extend(set),
+            _ => batches.push(set),
+        }
+    }
+    for batch in &mut batches {
+        batch.sort_unstable();
+    }
+    batches
 }
 
 /// Where the document at `position` among `shard`'s documents is in load order, from where each
@@ -2145,4 +2338,24 @@ fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
         pool = pool.num_threads(threads);
     }
     pool.build().context("cannot start the worker threads")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::connected_batches;
+
+    #[test]
+    fn batches_hold_whole_connected_sets_in_document_order() {
+        let ties = [(9, 5), (1, 5), (3, 2), (20, 30)];
+        assert_eq!(
+            connected_batches(&ties, 4),
+            [vec![1, 5, 9], vec![2, 3, 20, 30]]
+        );
+        // A set larger than a batch is never cut.
+        assert_eq!(
+            connected_batches(&ties, 1),
+            [vec![1, 5, 9], vec![2, 3], vec![20, 30]]
+        );
+        assert!(connected_batches(&[], 4).is_empty());
+    }
 }

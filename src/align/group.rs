@@ -1265,11 +1265,18 @@ pub fn join_scored(
             }
         })
         .collect();
+    number_groups(&mut groups);
+    groups
+}
+
+/// Puts groups in report order (by their sorted member ids; groups share no member) and names
+/// them `g1`, `g2`… in that order: groups joined apart (one set of connected documents at a
+/// time) then get the names one join over them all gives.
+pub fn number_groups(groups: &mut [Group]) {
     groups.sort_by(|x, y| x.documents.cmp(&y.documents));
     for (k, group) in groups.iter_mut().enumerate() {
         group.id = format!("g{}", k + 1);
     }
-    groups
 }
 
 /// A scored pair that passed the threshold ([`GroupConfig::threshold`]), with what the report keeps of it.

@@ -59,6 +59,10 @@ struct PlanFlags {
     /// size).
     #[arg(long, value_name = "PAIRS", value_parser = clap::value_parser!(u64).range(1..))]
     run_pairs: Option<u64>,
+    /// Documents the `groups` task reads at once, whole connected sets of them (default 16384;
+    /// the same result at any size).
+    #[arg(long, value_name = "DOCUMENTS", value_parser = clap::value_parser!(u64).range(1..))]
+    group_batch: Option<u64>,
 }
 
 impl From<PlanFlags> for PlanInputs {
@@ -71,6 +75,9 @@ impl From<PlanFlags> for PlanInputs {
             config: flags.config,
             run_pairs: flags
                 .run_pairs
+                .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+            group_batch: flags
+                .group_batch
                 .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
         }
     }

@@ -212,13 +212,14 @@ fn dist_reports_equal_analyze_at_any_shard_and_partition_count_in_json_and_json_
 }
 
 #[test]
-fn budgets_over_tiny_sorted_runs_give_the_report_of_analyze() {
+fn budgets_over_tiny_sorted_runs_and_groups_in_tiny_batches_give_the_report_of_analyze() {
     let (folder, inputs) = fixture();
     let folder = folder.path();
     let expected = analyze(folder, &inputs, "json");
     let work = folder.join("work");
     let out = folder.join("dist.json");
-    // Seven ranked pairs a run: many runs, each list merged from them.
+    // Seven ranked pairs a run: many runs, each list merged from them; and five documents a
+    // batch of grouping: each connected set of documents joined apart.
     let command = args(&[
         "dist",
         "run",
@@ -229,6 +230,8 @@ fn budgets_over_tiny_sorted_runs_give_the_report_of_analyze() {
         "3",
         "--run-pairs",
         "7",
+        "--group-batch",
+        "5",
         "--work",
         &work.display().to_string(),
         "-o",
@@ -237,7 +240,7 @@ fn budgets_over_tiny_sorted_runs_give_the_report_of_analyze() {
     assert_eq!(run_in(folder, &with(command, &inputs)), 3, "a missing path");
     assert!(
         std::fs::read(&out).unwrap() == expected,
-        "the report over tiny runs differs from analyze"
+        "the report over tiny runs and batches differs from analyze"
     );
     assert!(
         !work.join("candidates/00000.runs").exists(),
@@ -446,6 +449,7 @@ fn a_work_folder_of_another_plan_or_tool_version_is_refused() {
             {"name": "candidates", "tasks": 1},
             {"name": "anchors", "tasks": 3},
             {"name": "scoring", "tasks": 3},
+            {"name": "groups", "tasks": 1},
         ])
     );
     // The same plan again is kept (a run resumes); another is refused.
@@ -472,13 +476,15 @@ fn a_work_folder_of_another_plan_or_tool_version_is_refused() {
     refused("blocking", "2", "dist task order 0");
     // So is a scoring task before the candidates task.
     refused("scoring", "0", "dist task candidates 0");
+    // And the groups task before the scoring tasks.
+    refused("groups", "0", "dist task scoring 0");
     refused("blocking", "3", "there is no task 3");
-    // A plan of an older layout (before the copies stage).
+    // A plan of an older layout (before the groups stage).
     let path = work.join("plan.json");
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains("\"layout\": 8"));
-    std::fs::write(&path, text.replace("\"layout\": 8", "\"layout\": 7")).unwrap();
-    refused("documents", "0", "(layout 7)");
+    assert!(text.contains("\"layout\": 9"));
+    std::fs::write(&path, text.replace("\"layout\": 9", "\"layout\": 8")).unwrap();
+    refused("documents", "0", "(layout 8)");
     std::fs::write(&path, &text).unwrap();
     // A plan written by another version of the tool.
     let version = format!("\"tool\": \"{}\"", env!("CARGO_PKG_VERSION"));
