@@ -2,7 +2,9 @@
 //! built-in local executor runs, giving the report `analyze` gives, byte for byte.
 //!
 //! A work folder holds the plan and every exchange. `plan` discovers the inputs and cuts them into
-//! shards (consecutive runs of sources, balanced by size, so that shard order is load order).
+//! shards (consecutive runs of sources, balanced by size, so that shard order is load order); each
+//! shard's sources are listed in a file of their own (`sources/00003.json`, its hash in the plan),
+//! so that every task reads a plan of the same small size and only the lists it needs.
 //! Exchanges are JSON Lines files, each with a header naming the plan and task.
 //!
 //! - `documents`, one task per shard: loads the shard's inputs and runs the per-document stages
@@ -108,7 +110,7 @@ use std::process::ExitCode;
 /// Version of the work folder's layout and exchange records, and of what a fingerprint holds
 /// (6: the ids and order stages; 7: one-permutation sketches; 8: the copies stage, summaries by
 /// partition of their hash, scripts with the keys); a folder of another layout is refused.
-const LAYOUT: u32 = 9;
+const LAYOUT: u32 = 10;
 
 /// The first stage: one task per shard.
 const DOCUMENTS_STAGE: &str = "documents";
@@ -312,6 +314,16 @@ struct PlannedSource {
     id: String,
 }
 
+/// One shard as the plan lists it: how many sources it has and the hash of the file that lists
+/// them (`sources/00003.json`), so that the plan stays small whatever the corpus and a task reads
+/// only the lists of the shards it reads.
+#[derive(Debug, Serialize, Deserialize)]
+struct PlannedShard {
+    sources: usize,
+    /// xxh3 of the list's bytes ([`plan_hash`]), in hex.
+    hash: String,
+}
+
 /// What `plan` decided: the tool and settings, the inputs, the shards and the inputs that
 /// failed discovery. Written once; every task reads it.
 #[derive(Debug, Serialize, Deserialize)]
@@ -324,8 +336,9 @@ struct Plan {
     /// The folder relative paths are read from.
     cwd: PathBuf,
     inputs: Vec<String>,
-    /// Consecutive runs of the discovered sources, in discovery order.
-    shards: Vec<Vec<PlannedSource>>,
+    /// Consecutive runs of the discovered sources, in discovery order, each listed in a file of
+    /// its own.
+    shards: Vec<PlannedShard>,
     /// Partitions of the ids' stems, the texts' hashes, the block keys, the anchors and the
     /// candidate pairs: tasks of the `ids`, `copies`, `blocking`, `anchors` and `scoring` stages.
     partitions: usize,
@@ -347,10 +360,19 @@ struct WorkFolder {
     /// The same hash as a number, as the binary files name the plan.
     hash: u64,
     pipeline: Pipeline,
+    /// Each shard's sources, read from its list when first asked for.
+    sources: Vec<std::sync::OnceLock<Vec<PlannedSource>>>,
 }
 
 fn plan_path(folder: &Path) -> PathBuf {
     folder.join("plan.json")
+}
+
+/// The folder of the shards' source lists.
+const SOURCES: &str = "sources";
+
+fn sources_path(folder: &Path, shard: usize) -> PathBuf {
+    folder.join(SOURCES).join(format!("{shard:05}.json"))
 }
 
 /// xxh3 of a plan's bytes: its id.
@@ -397,7 +419,11 @@ fn make_plan(inputs: &PlanInputs) -> Result<WorkFolder> {
             ),
         }
     }
-    let shards = inputs.shards.map_or(1, |n| n as usize);
+    let shards = cut_into_shards(planned, inputs.shards.map_or(1, |n| n as usize));
+    let lists = shards
+        .iter()
+        .map(serde_json::to_vec)
+        .collect::<serde_json::Result<Vec<_>>>()?;
     let plan = Plan {
         layout: LAYOUT,
         tool: env!("CARGO_PKG_VERSION").to_string(),
@@ -405,7 +431,14 @@ fn make_plan(inputs: &PlanInputs) -> Result<WorkFolder> {
         config,
         cwd: std::env::current_dir().context("cannot tell the current folder")?,
         inputs: inputs.paths.clone(),
-        shards: cut_into_shards(planned, shards),
+        shards: shards
+            .iter()
+            .zip(&lists)
+            .map(|(sources, list)| PlannedShard {
+                sources: sources.len(),
+                hash: format!("{:016x}", plan_hash(list)),
+            })
+            .collect(),
         partitions: inputs.partitions.map_or(1, |n| n as usize),
         run_pairs: inputs.run_pairs.unwrap_or(DEFAULT_RUN_PAIRS),
         group_batch: inputs.group_batch.unwrap_or(DEFAULT_GROUP_BATCH),
@@ -422,10 +455,14 @@ fn make_plan(inputs: &PlanInputs) -> Result<WorkFolder> {
             folder.display()
         ),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            for stage in STAGES {
+            for stage in STAGES.iter().chain(&[SOURCES]) {
                 std::fs::create_dir_all(folder.join(stage)).with_context(|| {
                     format!("cannot create the work folder {}", folder.display())
                 })?;
+            }
+            // The lists first: a plan that appears names only lists that are there.
+            for (shard, list) in lists.iter().enumerate() {
+                write_atomically(&sources_path(folder, shard), list)?;
             }
             write_atomically(&path, &bytes)?;
         }
@@ -707,12 +744,14 @@ impl WorkFolder {
             );
         }
         let hash = plan_hash(&bytes);
+        let sources = plan.shards.iter().map(|_| Default::default()).collect();
         Ok(Self {
             folder,
             id: format!("{hash:016x}"),
             hash,
             plan,
             pipeline,
+            sources,
         })
     }
 
@@ -1005,7 +1044,8 @@ impl WorkFolder {
 
     /// The source of `shard` numbered `source`, as the loader reads it.
     fn source(&self, shard: usize, source: usize) -> Result<Source> {
-        let planned = self.plan.shards[shard]
+        let planned = self
+            .shard_sources(shard)?
             .get(source)
             .with_context(|| format!("shard {shard} has no source {source}: plan again"))?;
         Ok(Source::File {
@@ -1016,9 +1056,10 @@ impl WorkFolder {
 
     /// The loaded records of `shard`'s sources, in order, each with the number of its source
     /// (relative paths are read from the plan's folder: see [`WorkFolder::open`]).
-    fn load_shard(&self, shard: usize) -> Vec<(usize, Result<Document, InputError>)> {
+    fn load_shard(&self, shard: usize) -> Result<Vec<(usize, Result<Document, InputError>)>> {
         let load = self.pipeline.load_config();
-        self.plan.shards[shard]
+        Ok(self
+            .shard_sources(shard)?
             .par_iter()
             .enumerate()
             .flat_map_iter(|(number, s)| {
@@ -1030,7 +1071,43 @@ impl WorkFolder {
                     .into_iter()
                     .map(move |result| (number, result))
             })
-            .collect()
+            .collect())
+    }
+
+    /// The sources of `shard`, read from its list (checked against the plan's hash of it) the
+    /// first time they are asked for.
+    fn shard_sources(&self, shard: usize) -> Result<&[PlannedSource]> {
+        let (listed, kept) = self
+            .plan
+            .shards
+            .get(shard)
+            .zip(self.sources.get(shard))
+            .with_context(|| format!("the plan has no shard {shard}: plan again"))?;
+        if let Some(sources) = kept.get() {
+            return Ok(sources);
+        }
+        let path = sources_path(&self.folder, shard);
+        let bytes = std::fs::read(&path).with_context(|| {
+            format!(
+                "cannot read {}: plan again in an empty folder",
+                path.display()
+            )
+        })?;
+        if format!("{:016x}", plan_hash(&bytes)) != listed.hash {
+            bail!(
+                "{} changed since the plan was made: plan again in an empty folder",
+                path.display()
+            );
+        }
+        let sources: Vec<PlannedSource> = serde_json::from_slice(&bytes)
+            .with_context(|| format!("{} is not a list of sources", path.display()))?;
+        if sources.len() != listed.sources {
+            bail!(
+                "{} disagrees with the plan: plan again in an empty folder",
+                path.display()
+            );
+        }
+        Ok(kept.get_or_init(|| sources))
     }
 
     /// The task of `shard` in the `documents` stage: per-document stages over the shard's inputs,
@@ -1042,7 +1119,7 @@ impl WorkFolder {
         if self.is_done(DOCUMENTS_STAGE, shard) {
             return Ok(());
         }
-        let loaded = self.load_shard(shard);
+        let loaded = self.load_shard(shard)?;
         /// A document's id and source, two hashes of its text and its fingerprint.
         type Facts = ((String, usize), (u64, u64), group::Fingerprint);
         type Analysed = (ShardRecord, Option<Facts>);
@@ -1916,7 +1993,7 @@ impl WorkFolder {
     /// The analysed documents and failed inputs of `shard`, each text read again from its path.
     fn shard_documents(&self, shard: usize) -> Result<(Vec<AnalysedDocument>, Vec<InputError>)> {
         let records: Vec<ShardRecord> = self.read_all(DOCUMENTS_STAGE, shard, "")?;
-        let loaded = self.load_shard(shard);
+        let loaded = self.load_shard(shard)?;
         if loaded.len() != records.len() {
             bail!(
                 "the inputs of shard {shard} changed since its task ran ({} records then, {} \
