@@ -71,11 +71,12 @@
 //! documents of its partition (about 1/P of the corpus's) and a `blocking` task the corpus
 //! index, script, copy flag and keys of the documents with keys in its partition (with its
 //! blocks and the pairs' shares: at a few partitions nearly every document has a key in each,
-//! at many more partitions than a document has keys only a share of them), and no task but `candidates` and `assemble` holds anything of
-//! every document (both read the order's map whole: 8 bytes a document); `candidates` holds
-//! every document's corpus index (until its facts are placed) and candidate facts, the budgets'
-//! counters and the pairs they keep (but at most `run_pairs` of the ranked pairs they choose
-//! from, and no document's id), `groups` the scored pairs and the documents of passing pairs and copies, and `assemble` every
+//! at many more partitions than a document has keys only a share of them), and no task but
+//! `candidates` and `assemble` holds anything of every document (both read the order's map
+//! whole: 8 bytes a document); `candidates` holds every document's corpus index (until its
+//! facts are placed) and candidate facts, the budgets' counters and the pairs they keep (but at
+//! most `run_pairs` of the ranked pairs they choose from, and no document's id), `groups` every
+//! scored pair and one batch of the documents of passing pairs and copies, and `assemble` every
 //! analysed document.
 //!
 //! Every decision is a function of [`crate::align::group`]; this module only moves its inputs

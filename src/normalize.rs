@@ -1652,6 +1652,11 @@ impl Restoration {
         &self.text
     }
 
+    /// The whole restored text, taken.
+    pub fn into_text(self) -> String {
+        self.text
+    }
+
     /// The restored text of the original's bytes `start..end` when an edit lies wholly inside
     /// them (edits across either edge are left out), `None` when nothing inside changed.
     /// `original` is the text the restoration was made from.

@@ -51,6 +51,15 @@ impl AnalysedDocument {
         )
     }
 
+    /// [`AnalysedDocument::normalized_text`], taken instead of copied.
+    pub fn into_normalized_text(self) -> Option<String> {
+        self.mangling.as_ref()?;
+        Some(
+            self.restoration
+                .map_or(self.document.text, Restoration::into_text),
+        )
+    }
+
     /// What grouping reads of the document.
     pub fn grouped(&self) -> align::group::GroupInput<'_> {
         align::group::GroupInput {

@@ -78,32 +78,38 @@ fn analyze(args: AnalyzeArgs) -> Result<ExitCode> {
     };
     let analysis = run_pipeline(&args.input)?;
     let started = std::time::Instant::now();
-    let report = Report::new(&analysis);
+    let summary = RunSummary::of(&analysis);
+    let timings = analysis.timings.summary();
+    // The page and the index read the texts again after the report; otherwise they move into it.
+    let (report, kept) = if matches!(args.format, AnalyzeFormat::Html) || args.index.is_some() {
+        (Report::new(&analysis), Some(analysis))
+    } else {
+        (Report::from_analysis(analysis), None)
+    };
     if let Some(folder) = parquet_folder {
         report
             .write_parquet(folder)
             .with_context(|| format!("cannot write the Parquet tables to {}", folder.display()))?;
     } else {
-        let write = |out: &mut dyn Write| match args.format {
-            AnalyzeFormat::Jsonl => report.write_jsonl(out),
-            AnalyzeFormat::Json | AnalyzeFormat::Parquet => report.write_json(out),
-            AnalyzeFormat::Html => {
-                html::write_html_of_analysis(&report, &analysis, &html::PageOptions::default(), out)
+        let write = |out: &mut dyn Write| match (args.format, &kept) {
+            (AnalyzeFormat::Html, Some(analysis)) => {
+                html::write_html_of_analysis(&report, analysis, &html::PageOptions::default(), out)
             }
+            (AnalyzeFormat::Jsonl, _) => report.write_jsonl(out),
+            _ => report.write_json(out),
         };
         write_to(args.output.as_deref(), "report", write)?;
     }
-    if let Some(path) = &args.index {
-        write_index(path, &analysis)?;
+    if let (Some(path), Some(analysis)) = (&args.index, &kept) {
+        write_index(path, analysis)?;
     }
     if args.timings {
         eprintln!(
-            "mentorlens: timings: {}, write {:.2} s wall",
-            analysis.timings.summary(),
+            "mentorlens: timings: {timings}, write {:.2} s wall",
             started.elapsed().as_secs_f64()
         );
     }
-    Ok(finish(&analysis, args.input.quiet))
+    Ok(summary.finish(args.input.quiet))
 }
 
 /// Writes the corpus fingerprint index of an analysis (`--index FILE`).
@@ -508,24 +514,47 @@ fn use_threads(threads: Option<usize>) -> Result<()> {
 
 /// Prints the summary and errors on standard error; returns the exit code.
 fn finish(analysis: &Analysis, quiet: bool) -> ExitCode {
-    if !quiet {
-        eprintln!(
-            "mentorlens: {} document(s) analysed, {} input(s) failed",
-            analysis.documents.len(),
-            analysis.errors.len()
-        );
-        for error in &analysis.errors {
-            eprintln!("  {}", escape_for_terminal(&error.to_string()));
+    RunSummary::of(analysis).finish(quiet)
+}
+
+/// What the end of a run tells: taken from the analysis before the report takes its texts.
+struct RunSummary {
+    analysed: usize,
+    /// Each failed input, as its message.
+    errors: Vec<String>,
+    outcome: Outcome,
+}
+
+impl RunSummary {
+    fn of(analysis: &Analysis) -> Self {
+        Self {
+            analysed: analysis.documents.len(),
+            errors: analysis.errors.iter().map(ToString::to_string).collect(),
+            outcome: analysis.outcome(),
         }
     }
-    match analysis.outcome() {
-        Outcome::AllAnalysed => ExitCode::SUCCESS,
-        Outcome::SomeFailed => ExitCode::from(3),
-        Outcome::NothingRead => {
-            if !quiet {
-                eprintln!("mentorlens: nothing could be read");
+
+    /// Prints the summary and errors on standard error; returns the exit code.
+    fn finish(self, quiet: bool) -> ExitCode {
+        if !quiet {
+            eprintln!(
+                "mentorlens: {} document(s) analysed, {} input(s) failed",
+                self.analysed,
+                self.errors.len()
+            );
+            for error in &self.errors {
+                eprintln!("  {}", escape_for_terminal(error));
             }
-            ExitCode::from(2)
+        }
+        match self.outcome {
+            Outcome::AllAnalysed => ExitCode::SUCCESS,
+            Outcome::SomeFailed => ExitCode::from(3),
+            Outcome::NothingRead => {
+                if !quiet {
+                    eprintln!("mentorlens: nothing could be read");
+                }
+                ExitCode::from(2)
+            }
         }
     }
 }

@@ -299,6 +299,25 @@ pub struct ErrorReport {
 impl Report {
     /// Builds the report of an analysis.
     pub fn new(analysis: &Analysis) -> Self {
+        let mut report = Self::without_normalized_texts(analysis);
+        for (document, analysed) in report.documents.iter_mut().zip(&analysis.documents) {
+            document.normalized_text = analysed.normalized_text().map(str::to_string);
+        }
+        report
+    }
+
+    /// [`Report::new`], taking the analysis: each document's normalised text moves into the
+    /// report instead of being copied, so a corpus of large texts is held once, not twice.
+    pub fn from_analysis(analysis: Analysis) -> Self {
+        let mut report = Self::without_normalized_texts(&analysis);
+        for (document, analysed) in report.documents.iter_mut().zip(analysis.documents) {
+            document.normalized_text = analysed.into_normalized_text();
+        }
+        report
+    }
+
+    /// The report of an analysis but for the documents' normalised texts.
+    fn without_normalized_texts(analysis: &Analysis) -> Self {
         let group_of: BTreeMap<&str, &str> = analysis
             .groups
             .iter()
@@ -528,7 +547,8 @@ fn document_report(analysed: &AnalysedDocument, themes: Vec<String>) -> Document
             .mangling
             .as_ref()
             .map(|mangling| ManglingReport::with_offsets(mangling, &offsets)),
-        normalized_text: analysed.normalized_text().map(str::to_string),
+        // Filled by the report's builders, which copy or take it.
+        normalized_text: None,
         themes,
         group: None,
         warnings: analysed.document.warnings.clone(),
