@@ -89,6 +89,11 @@ fn with(mut first: Vec<String>, rest: &[String]) -> Vec<String> {
 
 /// `analyze --threads 2` in `format`, as bytes.
 fn analyze(folder: &Path, inputs: &[String], format: &str) -> Vec<u8> {
+    std::fs::read(analyze_to(folder, inputs, format)).unwrap()
+}
+
+/// `analyze --threads 2` in `format`, into `analyze.FORMAT` (a file, or Parquet's folder).
+fn analyze_to(folder: &Path, inputs: &[String], format: &str) -> PathBuf {
     let out = folder.join(format!("analyze.{format}"));
     let command = with(
         args(&[
@@ -103,7 +108,7 @@ fn analyze(folder: &Path, inputs: &[String], format: &str) -> Vec<u8> {
         &[out.display().to_string()],
     );
     assert_eq!(run_in(folder, &with(command, inputs)), 3, "a missing path");
-    std::fs::read(out).unwrap()
+    out
 }
 
 /// `dist run` over `shards` shards and `partitions` partitions into a fresh work folder; returns
@@ -209,6 +214,56 @@ fn dist_reports_equal_analyze_at_any_shard_and_partition_count_in_json_and_json_
             "JSON Lines report at {shards} shard(s), {partitions} partition(s) differs from analyze"
         );
     }
+}
+
+/// The files of a folder by name, with their bytes.
+fn folder_files(folder: &Path) -> Vec<(std::ffi::OsString, Vec<u8>)> {
+    let mut files: Vec<_> = std::fs::read_dir(folder)
+        .unwrap()
+        .map(|entry| {
+            let entry = entry.unwrap();
+            (entry.file_name(), std::fs::read(entry.path()).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn dist_html_page_and_parquet_tables_equal_analyze() {
+    let (folder, inputs) = fixture();
+    let folder = folder.path();
+    let html = analyze(folder, &inputs, "html");
+    let tables = analyze_to(folder, &inputs, "parquet");
+    let work = dist_run(folder, &inputs, (2, 3), &folder.join("dist.json"));
+    let assemble = |format: &str, out: &Path| {
+        let command = args(&[
+            "dist",
+            "assemble",
+            "--quiet",
+            "--format",
+            format,
+            "--work",
+            &work.display().to_string(),
+            "-o",
+            &out.display().to_string(),
+        ]);
+        assert_eq!(run_in(folder, &command), 3, "a missing path");
+    };
+    let page = folder.join("dist.html");
+    assemble("html", &page);
+    assert!(
+        std::fs::read(&page).unwrap() == html,
+        "the HTML page differs from analyze's"
+    );
+    let dist_tables = folder.join("dist-tables");
+    assemble("parquet", &dist_tables);
+    let (expected, found) = (folder_files(&tables), folder_files(&dist_tables));
+    assert!(expected.len() >= 5, "every table is written");
+    assert!(
+        found == expected,
+        "the Parquet tables differ from analyze's"
+    );
 }
 
 #[test]
