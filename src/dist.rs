@@ -351,7 +351,8 @@ struct Plan {
     errors: Vec<ErrorRecord>,
 }
 
-/// An opened work folder: its plan, the plan's id, and the pipeline built from its settings.
+/// An opened work folder: its plan, the plan's id, and the pipeline built from its settings when
+/// a task first needs it (most stages need only the settings).
 struct WorkFolder {
     folder: PathBuf,
     plan: Plan,
@@ -360,7 +361,7 @@ struct WorkFolder {
     id: String,
     /// The same hash as a number, as the binary files name the plan.
     hash: u64,
-    pipeline: Pipeline,
+    pipeline: std::sync::OnceLock<Pipeline>,
     /// Each shard's sources, read from its list when first asked for.
     sources: Vec<std::sync::OnceLock<Vec<PlannedSource>>>,
 }
@@ -734,14 +735,14 @@ impl WorkFolder {
                 plan.cwd.display()
             )
         })?;
-        let pipeline = Pipeline::new(&plan.config)?;
-        if pipeline.config_fingerprint() != plan.fingerprint {
+        let fingerprint = Pipeline::config_fingerprint_of(&plan.config)?;
+        if fingerprint != plan.fingerprint {
             bail!(
                 "the settings of the work folder {} read differently now ({} when planned, {} \
                  now: a data file changed): plan again in an empty folder",
                 folder.display(),
                 plan.fingerprint,
-                pipeline.config_fingerprint()
+                fingerprint
             );
         }
         let hash = plan_hash(&bytes);
@@ -751,7 +752,7 @@ impl WorkFolder {
             id: format!("{hash:016x}"),
             hash,
             plan,
-            pipeline,
+            pipeline: std::sync::OnceLock::new(),
             sources,
         })
     }
@@ -1058,7 +1059,7 @@ impl WorkFolder {
     /// The loaded records of `shard`'s sources, in order, each with the number of its source
     /// (relative paths are read from the plan's folder: see [`WorkFolder::open`]).
     fn load_shard(&self, shard: usize) -> Result<Vec<(usize, Result<Document, InputError>)>> {
-        let load = self.pipeline.load_config();
+        let load = &self.plan.config.load;
         Ok(self
             .shard_sources(shard)?
             .par_iter()
@@ -1073,6 +1074,15 @@ impl WorkFolder {
                     .map(move |result| (number, result))
             })
             .collect())
+    }
+
+    /// The pipeline of the plan's settings, built the first time a task asks for it.
+    fn pipeline(&self) -> Result<&Pipeline> {
+        if let Some(pipeline) = self.pipeline.get() {
+            return Ok(pipeline);
+        }
+        let pipeline = Pipeline::new(&self.plan.config)?;
+        Ok(self.pipeline.get_or_init(|| pipeline))
     }
 
     /// The sources of `shard`, read from its list (checked against the plan's hash of it) the
@@ -1121,6 +1131,7 @@ impl WorkFolder {
             return Ok(());
         }
         let loaded = self.load_shard(shard)?;
+        let pipeline = self.pipeline()?;
         /// A document's id and source, two hashes of its text and its fingerprint.
         type Facts = ((String, usize), (u64, u64), group::Fingerprint);
         type Analysed = (ShardRecord, Option<Facts>);
@@ -1128,9 +1139,9 @@ impl WorkFolder {
             .into_par_iter()
             .map(|(source, result)| match result {
                 Ok(document) => {
-                    let analysed = self.pipeline.analyse_document(document);
+                    let analysed = pipeline.analyse_document(document);
                     let fingerprint =
-                        group::fingerprint(&analysed.grouped(), self.pipeline.group_config());
+                        group::fingerprint(&analysed.grouped(), &self.plan.config.group);
                     let hashes = (
                         group::text_hash(&analysed.document.text),
                         record::text_hash(&analysed.document.text),
@@ -1191,7 +1202,7 @@ impl WorkFolder {
         let mut keys: Vec<Vec<Keyed>> = vec![Vec::new(); partitions];
         for (position, fingerprint) in fingerprints.iter().enumerate() {
             let mut by_partition: Vec<Vec<group::BlockKey>> = vec![Vec::new(); partitions];
-            for key in group::blocking_keys(fingerprint, true, self.pipeline.group_config().bands) {
+            for key in group::blocking_keys(fingerprint, true, self.plan.config.group.bands) {
                 by_partition[key.partition(partitions)].push(key);
             }
             for (partition, document_keys) in by_partition.into_iter().enumerate() {
@@ -1608,7 +1619,7 @@ impl WorkFolder {
         let ranked = group::ranked_candidates(&facts, group::merge_sorted_shares(shares));
         let candidates = runs::budget_in_runs(
             ranked,
-            self.pipeline.group_config().candidates_per_document,
+            self.plan.config.group.candidates_per_document,
             &self
                 .folder
                 .join(CANDIDATES_STAGE)
@@ -1748,7 +1759,7 @@ impl WorkFolder {
                     (i, &input(i), &fingerprints[&i]),
                     (j, &input(j), &fingerprints[&j]),
                     &frequency,
-                    self.pipeline.group_config().threshold,
+                    self.plan.config.group.threshold,
                     &cache,
                 )
             })
@@ -1896,7 +1907,7 @@ impl WorkFolder {
             &frequency,
             &copy_of,
             scored,
-            self.pipeline.group_config().threshold,
+            self.plan.config.group.threshold,
         ))
     }
 
@@ -1958,7 +1969,7 @@ impl WorkFolder {
                 .or_default()
                 .push((document, record));
         }
-        let load = self.pipeline.load_config();
+        let load = &self.plan.config.load;
         let loaded: Vec<Vec<(usize, AnalysedDocument)>> = by_source
             .into_par_iter()
             .map(|((shard, source), records)| {
@@ -2067,7 +2078,7 @@ impl WorkFolder {
             ..Timings::default()
         };
         Ok(self
-            .pipeline
+            .pipeline()?
             .analyse_corpus_grouped_by(documents, errors, timings, |_| groups))
     }
 }

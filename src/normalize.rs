@@ -657,7 +657,22 @@ fn check_idempotent(rows: &[LexiconRow]) -> Result<(), DataFileError> {
     })
 }
 
+/// A hash of the built-in lexicon and the user's (its text, when there is one).
+fn lexicon_digest_of(user_lexicon: Option<&str>) -> u64 {
+    let built_in = xxhash_rust::xxh3::xxh3_64(LEXICON_TSV.as_bytes());
+    user_lexicon.map_or(built_in, |tsv| {
+        built_in ^ xxhash_rust::xxh3::xxh3_64(tsv.as_bytes()).rotate_left(1)
+    })
+}
+
 impl NormalizeConfig {
+    /// [`Normalizer::lexicon_digest`] of the normaliser these settings build, without building
+    /// it (the user's lexicon is read, not parsed).
+    pub fn lexicon_digest(&self) -> Result<u64, DataFileError> {
+        let user_lexicon = self.lexicon.as_deref().map(read_user_file).transpose()?;
+        Ok(lexicon_digest_of(user_lexicon.as_deref()))
+    }
+
     /// Loads the lexicon (built-in, minus left-out sources, plus the user's) and the word model
     /// once. User rows that would make normalising change its own output are refused.
     pub fn build(&self) -> Result<Normalizer, DataFileError> {
@@ -668,14 +683,13 @@ impl NormalizeConfig {
             &self.leave_out_sources,
             &mut rows,
         )?;
-        let mut lexicon_digest = xxhash_rust::xxh3::xxh3_64(LEXICON_TSV.as_bytes());
         let user_lexicon = match &self.lexicon {
             Some(path) => Some((read_user_file(path)?, path.display().to_string())),
             None => None,
         };
+        let lexicon_digest = lexicon_digest_of(user_lexicon.as_ref().map(|(tsv, _)| tsv.as_str()));
         if let Some((tsv, origin)) = &user_lexicon {
             parse_lexicon(tsv, origin, &[], &mut rows)?;
-            lexicon_digest ^= xxhash_rust::xxh3::xxh3_64(tsv.as_bytes()).rotate_left(1);
         }
         check_idempotent(&rows)?;
         let derived = single_word_substitutions(&rows);

@@ -173,25 +173,34 @@ pub struct Pipeline {
     themes: ThemeMatcher,
 }
 
+/// The tool version and a hash of the settings and of the lexicon's content (the settings name a
+/// user lexicon only by its path, and the normalised text is what documents are fingerprinted
+/// from).
+fn fingerprint_of(config: &Config, lexicon_digest: u64) -> String {
+    let settings = serde_json::to_string(config).unwrap_or_default();
+    let settings_hash = xxhash_rust::xxh3::xxh3_64(settings.as_bytes()) ^ lexicon_digest;
+    format!("{}-{settings_hash:016x}", env!("CARGO_PKG_VERSION"))
+}
+
 impl Pipeline {
     /// Builds every stage from its settings.
     pub fn new(config: &Config) -> Result<Self, Error> {
         config.group.validate()?;
-        let settings = serde_json::to_string(config).unwrap_or_default();
         let normalizer = config.normalize.build()?;
-        // The lexicon's content too: the settings name a user lexicon only by its path, and the
-        // normalised text is what documents are fingerprinted from.
-        let settings_hash =
-            xxhash_rust::xxh3::xxh3_64(settings.as_bytes()) ^ normalizer.lexicon_digest();
         Ok(Self {
             config: config.clone(),
             load: config.load.clone(),
-            config_fingerprint: format!("{}-{settings_hash:016x}", env!("CARGO_PKG_VERSION")),
+            config_fingerprint: fingerprint_of(config, normalizer.lexicon_digest()),
             segmenter: config.segment.build(),
             detector: config.language.build()?,
             normalizer,
             themes: config.themes.build()?,
         })
+    }
+
+    /// [`Pipeline::config_fingerprint`] of the pipeline `config` builds, without building it.
+    pub fn config_fingerprint_of(config: &Config) -> Result<String, Error> {
+        Ok(fingerprint_of(config, config.normalize.lexicon_digest()?))
     }
 
     /// Runs the per-document stages over one loaded document.
@@ -502,10 +511,13 @@ mod tests {
             std::fs::write(&lexicon, format!("spun\toriginal\tmode\tsource\n{rows}")).unwrap();
             let mut config = Config::default();
             config.normalize.lexicon = Some(lexicon.clone());
-            Pipeline::new(&config)
+            let built = Pipeline::new(&config)
                 .unwrap()
                 .config_fingerprint()
-                .to_string()
+                .to_string();
+            // What a dist task checks without building the pipeline.
+            assert_eq!(Pipeline::config_fingerprint_of(&config).unwrap(), built);
+            built
         };
         let first = key("frightfully costly\tvery expensive\talways\tteam\n");
         assert_eq!(
@@ -515,5 +527,9 @@ mod tests {
         assert_ne!(first, key("awfully costly\tvery expensive\talways\tteam\n"));
         let builtin = Pipeline::new(&Config::default()).unwrap();
         assert_ne!(first, builtin.config_fingerprint());
+        assert_eq!(
+            Pipeline::config_fingerprint_of(&Config::default()).unwrap(),
+            builtin.config_fingerprint()
+        );
     }
 }
