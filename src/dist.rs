@@ -1849,29 +1849,37 @@ impl WorkFolder {
             let batch = same_batch(copy, first).context("a copy and its first fell apart")?;
             batch_copies[batch].push((copy, first));
         }
+        // Every batch's documents with their places, from one pass over the order's file.
+        let mut everyone: Vec<usize> = batch_of.keys().copied().collect();
+        everyone.sort_unstable();
+        let mut batch_named: Vec<Vec<PairedDocument>> =
+            batches.iter().map(|_| Vec::new()).collect();
+        for document in self.placed_documents(&everyone)? {
+            batch_named[batch_of[&document.index]].push(document);
+        }
         drop(batch_of);
         let mut groups = Vec::new();
-        for ((wanted, pairs), copies) in batches.iter().zip(batch_pairs).zip(batch_copies) {
-            groups.extend(self.join_batch(wanted, pairs, copies, &corpus)?);
+        for ((named, pairs), copies) in batch_named.into_iter().zip(batch_pairs).zip(batch_copies) {
+            groups.extend(self.join_batch(&named, pairs, copies, &corpus)?);
         }
         group::number_groups(&mut groups);
         self.write_records(GROUPS_STAGE, task, "", &groups)?;
         self.mark_done(GROUPS_STAGE, task)
     }
 
-    /// The groups of the documents `wanted` (corpus indices, sorted; whole connected sets), from
-    /// their scored pairs and copies.
+    /// The groups of the documents `named` (in corpus order; whole connected sets), from their
+    /// scored pairs and copies.
     fn join_batch(
         &self,
-        wanted: &[usize],
+        named: &[PairedDocument],
         scored: Vec<group::ScoredPair>,
         copies: Vec<(usize, usize)>,
         corpus: &CorpusFacts,
     ) -> Result<Vec<group::Group>> {
-        let named = self.placed_documents(wanted)?;
-        let mut fingerprints = self.fingerprints_of(&named)?;
+        let wanted: Vec<usize> = named.iter().map(|document| document.index).collect();
+        let mut fingerprints = self.fingerprints_of(named)?;
         let frequency = self.frequency_of_carried(fingerprints.values(), corpus)?;
-        let documents = self.documents_by_index(&named)?;
+        let documents = self.documents_by_index(named)?;
         let local = |index: usize| wanted.binary_search(&index).ok();
         let inputs: Vec<group::GroupInput> = wanted
             .iter()
