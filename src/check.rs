@@ -14,6 +14,7 @@ mod index;
 mod output;
 
 pub use index::write_index;
+pub(crate) use index::{index_line, write_index_header};
 pub use output::{Format, write_report};
 
 use crate::align::group::{CorpusIndex, Fingerprint, fingerprint};

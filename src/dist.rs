@@ -20,13 +20,17 @@
 //! - `ids`, one task per partition `k`: reads every shard's ids of partition `k`, in load order,
 //!   and gives them the unique ids `analyze` gives them ([`crate::corpus::assign_unique_ids`]:
 //!   an id is made unique among the ids of its stem, [`crate::corpus::id_stem`], all of them in
-//!   the partition); writes them sorted by unique id, each with its shard, position and source.
+//!   the partition, with the warning `analyze` gives a renamed document, which names the path of
+//!   the id's first document); writes them sorted by unique id, each with its shard, position,
+//!   source and warning.
 //! - `order`, one task: merges the ids partitions' files as it reads them (a k-way merge by
 //!   unique id: the order `analyze` gives the corpus), holding one document per partition; it
 //!   writes the documents in that order (unique id, shard, position, source: one line each) and
 //!   the corpus index of each document in load order (a binary map: the plan's hash, the number
 //!   of shards and each one's number of documents, then a little-endian u64 per document, each
-//!   written in place as the merge reaches it).
+//!   written in place as the merge reaches it), and per shard its documents' places in corpus
+//!   order (corpus index, position, unique id, warning; one more merge for every 256 shards past
+//!   the first, whose files it writes at once).
 //! - `copies`, one task per partition `k`: reads every shard's summaries of partition `k`, each
 //!   placed by the order's map (read where its entry lies, not held), and writes which of them
 //!   are exact copies of which ([`crate::align::group::partition_copies`]: every document
@@ -61,10 +65,15 @@
 //!   numbered among themselves in corpus order, and joins them
 //!   ([`crate::align::group::join_scored`], which depends on the order of the documents, not on
 //!   their numbers).
-//! - `assemble`: reads every shard's records in order (each text again from its path, for the
-//!   report) and the groups, and runs the rest of the corpus stages with the library functions
-//!   `analyze` runs: unique ids in load order (with their warnings; checked against the order's
-//!   file) and themes ([`crate::themes::summarise`]).
+//! - `assemble` (`src/dist/assemble.rs`), for JSON, JSON Lines and `--index`: one shard at a
+//!   time, reads its records and texts again (checking each text's hash), takes unique ids and
+//!   warnings from the shard's places, renders each document's report fragment and index line
+//!   into scratch files in corpus order, and keeps only what the themes read of it (its
+//!   statements and their quotes, not its text); then runs the themes' corpus steps
+//!   ([`crate::themes::summarise`], as `analyze`) over those and the groups, and writes the
+//!   report through [`crate::report`]'s streaming writer, the shards' fragments merged by corpus
+//!   index. The HTML page and the Parquet tables are still made from the whole analysis, every
+//!   text in memory, as `analyze` makes them.
 //!
 //! So an `ids` task holds the ids of its partition only (about 1/P of the corpus's), the `order`
 //! task one document per partition, a `copies` task the corpus index and two hashes of the
@@ -76,8 +85,9 @@
 //! whole: 8 bytes a document); `candidates` holds every document's corpus index (until its
 //! facts are placed) and candidate facts, the budgets' counters and the pairs they keep (but at
 //! most `run_pairs` of the ranked pairs they choose from, and no document's id), `groups` every
-//! scored pair and one batch of the documents of passing pairs and copies, and `assemble` every
-//! analysed document.
+//! scored pair and one batch of the documents of passing pairs and copies, and `assemble` (JSON,
+//! JSON Lines) one shard's analysed documents, the groups and every document's theme statements
+//! with their quotes (the HTML page and Parquet: every analysed document).
 //!
 //! Every decision is a function of [`crate::align::group`]; this module only moves its inputs
 //! and outputs through files. Block weights and anchor counts are integers and every ordering is
@@ -89,6 +99,7 @@
 //! partial output, and a task run again (a retry) writes the same bytes. A work folder planned by
 //! another version of the tool, with other settings or over other inputs, is refused.
 
+mod assemble;
 pub mod record;
 mod runs;
 
@@ -110,8 +121,9 @@ use std::process::ExitCode;
 
 /// Version of the work folder's layout and exchange records, and of what a fingerprint holds
 /// (6: the ids and order stages; 7: one-permutation sketches; 8: the copies stage, summaries by
-/// partition of their hash, scripts with the keys); a folder of another layout is refused.
-const LAYOUT: u32 = 10;
+/// partition of their hash, scripts with the keys; 11: paths in the ids files, renames' warnings
+/// and each shard's places from the order); a folder of another layout is refused.
+const LAYOUT: u32 = 11;
 
 /// The first stage: one task per shard.
 const DOCUMENTS_STAGE: &str = "documents";
@@ -688,6 +700,18 @@ struct PairedDocument {
     source: usize,
 }
 
+/// Where one of a shard's documents goes in the report: its corpus index, its position among the
+/// shard's documents, its unique id and the warning of its rename; the `order` task writes a
+/// shard's in corpus order.
+#[derive(Debug, Serialize, Deserialize)]
+struct ShardPlacement {
+    index: usize,
+    position: usize,
+    id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    renamed: Option<String>,
+}
+
 /// A document's unique id and where its records are: what the `ids` tasks write, sorted by unique
 /// id, and the `order` task in corpus order.
 #[derive(Debug, Serialize, Deserialize)]
@@ -698,6 +722,9 @@ struct PlacedDocument {
     position: usize,
     /// The shard's source it was loaded from.
     source: usize,
+    /// The warning that its id was taken and renamed, as `analyze` gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    renamed: Option<String>,
 }
 
 impl WorkFolder {
@@ -1132,8 +1159,8 @@ impl WorkFolder {
         }
         let loaded = self.load_shard(shard)?;
         let pipeline = self.pipeline()?;
-        /// A document's id and source, two hashes of its text and its fingerprint.
-        type Facts = ((String, usize), (u64, u64), group::Fingerprint);
+        /// A document's id, source and path, two hashes of its text and its fingerprint.
+        type Facts = ((String, usize, String), (u64, u64), group::Fingerprint);
         type Analysed = (ShardRecord, Option<Facts>);
         let analysed: Vec<Analysed> = loaded
             .into_par_iter()
@@ -1147,7 +1174,11 @@ impl WorkFolder {
                         record::text_hash(&analysed.document.text),
                     );
                     let record = ShardRecord::Document(Box::new(DocumentRecord::of(&analysed)));
-                    let id = (analysed.document.id.clone(), source);
+                    let id = (
+                        analysed.document.id.clone(),
+                        source,
+                        analysed.document.path.clone(),
+                    );
                     (record, Some((id, hashes, fingerprint)))
                 }
                 Err(error) => (ShardRecord::Error(ErrorRecord::from(&error)), None),
@@ -1187,11 +1218,11 @@ impl WorkFolder {
             .collect();
         let scripts: Vec<DocumentScript> = scripts.into_iter().collect();
         self.write_records(DOCUMENTS_STAGE, shard, SCRIPTS, &scripts)?;
-        // Each document's position, source and id, by partition of the id's stem, for the ids
-        // tasks to make unique.
-        let mut ids: Vec<Vec<(usize, usize, &str)>> = vec![Vec::new(); partitions];
-        for (position, (id, source)) in named.iter().enumerate() {
-            ids[id_partition(id, partitions)].push((position, *source, id));
+        // Each document's position, source, id and path, by partition of the id's stem, for the
+        // ids tasks to make unique (the path is the one a rename's warning names).
+        let mut ids: Vec<Vec<(usize, usize, &str, &str)>> = vec![Vec::new(); partitions];
+        for (position, (id, source, path)) in named.iter().enumerate() {
+            ids[id_partition(id, partitions)].push((position, *source, id, path));
         }
         for (partition, ids) in ids.iter().enumerate() {
             self.write_records(DOCUMENTS_STAGE, shard, &ids_kind(partition), ids)?;
@@ -1253,28 +1284,32 @@ impl WorkFolder {
             return Ok(());
         }
         let mut placed: Vec<PlacedDocument> = Vec::new();
+        let mut paths: Vec<String> = Vec::new();
         for shard in 0..self.plan.shards.len() {
             self.read_records(
                 DOCUMENTS_STAGE,
                 shard,
                 &ids_kind(partition),
-                |(position, source, id): (usize, usize, String)| {
+                |(position, source, id, path): (usize, usize, String, String)| {
                     placed.push(PlacedDocument {
                         id,
                         shard,
                         position,
                         source,
+                        renamed: None,
                     });
+                    paths.push(path);
                     Ok(())
                 },
             )?;
         }
-        // The loader's documents stand in for them (only ids and load order matter).
+        // The loader's documents stand in for them (only ids, paths and load order matter).
         let mut stand_ins: Vec<Document> = placed
             .iter_mut()
-            .map(|document| Document {
+            .zip(paths)
+            .map(|(document, path)| Document {
                 id: std::mem::take(&mut document.id),
-                path: String::new(),
+                path,
                 text: String::new(),
                 warnings: Vec::new(),
                 first_replacement: None,
@@ -1282,8 +1317,9 @@ impl WorkFolder {
             })
             .collect();
         corpus::assign_unique_ids(&mut stand_ins);
-        for (document, stand_in) in placed.iter_mut().zip(stand_ins) {
+        for (document, mut stand_in) in placed.iter_mut().zip(stand_ins) {
             document.id = stand_in.id;
+            document.renamed = stand_in.warnings.pop();
         }
         placed.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         self.write_records(IDS_STAGE, partition, "", &placed)?;
@@ -1292,9 +1328,11 @@ impl WorkFolder {
 
     /// The task of the `order` stage (one): the ids tasks' documents merged by unique id as they
     /// are read (a k-way merge over the partitions' files), which is the order `analyze` gives
-    /// the corpus; one line per document in that order, and the corpus index of each document in
-    /// load order ([`IndexMapWriter`]); then the done mark. Holds one document per partition,
-    /// not the corpus. Does nothing when already done.
+    /// the corpus; one line per document in that order, the corpus index of each document in
+    /// load order ([`IndexMapWriter`]), and per shard its documents' places in that order
+    /// ([`ShardPlacement`]; one more merge for every [`OPEN_WRITERS`] shards past the first);
+    /// then the done mark. Holds one document per partition, not the corpus. Does nothing when
+    /// already done.
     fn run_order_task(&self, task: usize) -> Result<()> {
         self.check_task(ORDER_STAGE, task, 1)?;
         if self.is_done(ORDER_STAGE, task) {
@@ -1308,20 +1346,61 @@ impl WorkFolder {
                     .records)
             })
             .collect::<Result<Vec<usize>>>()?;
-        let mut map = IndexMapWriter::create(&self.map_path(), self.hash, &counts)?;
+        let shards = counts.len();
+        for first in (0..shards.max(1)).step_by(OPEN_WRITERS) {
+            let these = first..shards.min(first + OPEN_WRITERS);
+            let mut placements = these
+                .clone()
+                .map(|shard| {
+                    self.record_writer(ORDER_STAGE, task, &placed_kind(shard), counts[shard])
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let mut whole = if first == 0 {
+                let map = IndexMapWriter::create(&self.map_path(), self.hash, &counts)?;
+                let documents = counts.iter().sum();
+                Some((map, self.record_writer(ORDER_STAGE, task, "", documents)?))
+            } else {
+                None
+            };
+            self.merge_ids(|index, document| {
+                if let Some((map, ordered)) = whole.as_mut() {
+                    map.set(document.shard, document.position, index)?;
+                    ordered.push(&document)?;
+                }
+                if these.contains(&document.shard) {
+                    placements[document.shard - first].push(&ShardPlacement {
+                        index,
+                        position: document.position,
+                        id: document.id,
+                        renamed: document.renamed,
+                    })?;
+                }
+                Ok(())
+            })?;
+            if let Some((map, ordered)) = whole {
+                ordered.persist()?;
+                map.persist()?;
+            }
+            for placement in placements {
+                placement.persist()?;
+            }
+        }
+        self.mark_done(ORDER_STAGE, task)
+    }
+
+    /// Hands `each` every document of the ids tasks' files with its corpus index, merged by
+    /// unique id (one document per partition in memory).
+    fn merge_ids(&self, mut each: impl FnMut(usize, PlacedDocument) -> Result<()>) -> Result<()> {
         let failure = std::cell::RefCell::new(None);
-        let mut documents = 0;
         let mut partitions = Vec::with_capacity(self.plan.partitions);
         for partition in 0..self.plan.partitions {
             let lines = self.record_lines(IDS_STAGE, partition, "")?;
-            documents += lines.announced;
             partitions.push(lines.records::<PlacedDocument>().map_while(|document| {
                 document
                     .map_err(|error| *failure.borrow_mut() = Some(error))
                     .ok()
             }));
         }
-        let mut ordered = self.record_writer(ORDER_STAGE, task, "", documents)?;
         let mut last: Option<String> = None;
         let merged = itertools::kmerge_by(partitions, |a: &PlacedDocument, b: &PlacedDocument| {
             a.id < b.id
@@ -1332,16 +1411,13 @@ impl WorkFolder {
             if last.as_ref().is_some_and(|last| *last >= document.id) {
                 bail!("the ids tasks' files are not sorted by unique id: run them again");
             }
-            map.set(document.shard, document.position, index)?;
-            ordered.push(&document)?;
-            last = Some(document.id);
+            last = Some(document.id.clone());
+            each(index, document)?;
         }
-        if let Some(error) = failure.into_inner() {
-            return Err(error);
+        match failure.into_inner() {
+            Some(error) => Err(error),
+            None => Ok(()),
         }
-        ordered.persist()?;
-        map.persist()?;
-        self.mark_done(ORDER_STAGE, task)
     }
 
     /// The order task's file of every document's corpus index ([`IndexMapWriter`]).
@@ -2286,6 +2362,11 @@ fn ids_kind(partition: usize) -> String {
     format!("ids-{partition:05}")
 }
 
+/// The `order` task's file of one shard's places ([`ShardPlacement`]).
+fn placed_kind(shard: usize) -> String {
+    format!("placed-{shard:05}")
+}
+
 /// The partition of an id: a stable hash of its stem ([`corpus::id_stem`]), so that every id
 /// [`corpus::assign_unique_ids`] compares it with falls in the same one.
 fn id_partition(id: &str, partitions: usize) -> usize {
@@ -2376,6 +2457,18 @@ fn run_tasks_locally(
 
 /// Assembles the report and writes it as `output` says; the exit code of `analyze`.
 fn assemble_and_write(work: &WorkFolder, output: &OutputOptions) -> Result<ExitCode> {
+    let layout = match output.format {
+        ReportFormat::Json => crate::report::Layout::Json,
+        ReportFormat::Jsonl => crate::report::Layout::Jsonl,
+        ReportFormat::Html | ReportFormat::Parquet => return assemble_whole(work, output),
+    };
+    let assembled = work.assemble_by_shard(output, layout)?;
+    Ok(finish(assembled.documents, &assembled.errors, output.quiet))
+}
+
+/// Writes the HTML page or the Parquet tables (and the index when asked) from the whole analysis,
+/// which they are built from.
+fn assemble_whole(work: &WorkFolder, output: &OutputOptions) -> Result<ExitCode> {
     let analysis = work.assemble()?;
     let report = Report::new(&analysis);
     let target = output.output.as_deref().filter(|p| *p != Path::new("-"));
@@ -2386,20 +2479,12 @@ fn assemble_and_write(work: &WorkFolder, output: &OutputOptions) -> Result<ExitC
         (ReportFormat::Parquet, None) => {
             bail!("--format parquet writes one file per table: name their folder with -o DIR")
         }
-        (format, target) => {
-            let write = |out: &mut dyn Write| match format {
-                ReportFormat::Jsonl => report.write_jsonl(out),
-                ReportFormat::Json | ReportFormat::Parquet => report.write_json(out),
-                ReportFormat::Html => html::write_html_of_analysis(
-                    &report,
-                    &analysis,
-                    &html::PageOptions::default(),
-                    out,
-                ),
-            };
+        (_, target) => {
             let path = target.unwrap_or(Path::new("-"));
-            write_output(path, write)
-                .with_context(|| format!("cannot write the report to {}", path.display()))?;
+            write_output(path, |out| {
+                html::write_html_of_analysis(&report, &analysis, &html::PageOptions::default(), out)
+            })
+            .with_context(|| format!("cannot write the report to {}", path.display()))?;
         }
     }
     if let Some(path) = &output.index {
@@ -2408,24 +2493,32 @@ fn assemble_and_write(work: &WorkFolder, output: &OutputOptions) -> Result<ExitC
         })
         .with_context(|| format!("cannot write the index to {}", path.display()))?;
     }
-    if !output.quiet {
+    Ok(finish(
+        analysis.documents.len(),
+        &analysis.errors,
+        output.quiet,
+    ))
+}
+
+/// Prints the run's summary (unless `quiet`) and gives the exit code `analyze` gives.
+fn finish(documents: usize, errors: &[InputError], quiet: bool) -> ExitCode {
+    if !quiet {
         eprintln!(
-            "mentorlens: {} document(s) analysed, {} input(s) failed",
-            analysis.documents.len(),
-            analysis.errors.len()
+            "mentorlens: {documents} document(s) analysed, {} input(s) failed",
+            errors.len()
         );
-        for error in &analysis.errors {
+        for error in errors {
             eprintln!(
                 "  {}",
                 crate::terminal::escape_for_terminal(&error.to_string())
             );
         }
     }
-    Ok(match analysis.outcome() {
+    match Outcome::of(documents, errors.len()) {
         Outcome::AllAnalysed => ExitCode::SUCCESS,
         Outcome::SomeFailed => ExitCode::from(3),
         Outcome::NothingRead => ExitCode::from(2),
-    })
+    }
 }
 
 /// A pool of `threads` workers, or one per core.

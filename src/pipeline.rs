@@ -75,7 +75,7 @@ impl AnalysedDocument {
     pub fn themed(&self) -> themes::ThemedDocument<'_> {
         themes::ThemedDocument {
             id: &self.document.id,
-            text: &self.document.text,
+            texts: themes::StatementTexts::Whole(&self.document.text),
             language: self.languages.document.language,
             themes: &self.themes,
         }
@@ -122,9 +122,16 @@ pub enum Outcome {
 impl Analysis {
     /// Whether everything, something or nothing was analysed.
     pub fn outcome(&self) -> Outcome {
-        if self.documents.is_empty() {
+        Outcome::of(self.documents.len(), self.errors.len())
+    }
+}
+
+impl Outcome {
+    /// How a run that analysed `documents` documents and failed `failed` inputs went.
+    pub fn of(documents: usize, failed: usize) -> Self {
+        if documents == 0 {
             Outcome::NothingRead
-        } else if self.errors.is_empty() {
+        } else if failed == 0 {
             Outcome::AllAnalysed
         } else {
             Outcome::SomeFailed
@@ -496,6 +503,12 @@ impl Pipeline {
 pub(crate) fn order_documents(documents: &mut [AnalysedDocument], errors: &mut [InputError]) {
     corpus::assign_unique_ids(documents.iter_mut().map(|d| &mut d.document));
     documents.sort_by(|a, b| a.document.id.cmp(&b.document.id));
+    sort_errors(errors);
+}
+
+/// Sorts failed inputs by file, then line, then kind, as the report lists them (stable: inputs
+/// that compare equal keep their order).
+pub(crate) fn sort_errors(errors: &mut [InputError]) {
     errors.sort_by(|a, b| (a.file_and_line(), a.kind).cmp(&(b.file_and_line(), b.kind)));
 }
 

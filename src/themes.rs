@@ -1132,6 +1132,19 @@ impl ThemeMatcher {
             })
     }
 
+    /// The ids of the themes a document states (its report's `themes`), from what the document
+    /// stage found in it.
+    pub fn stated_theme_ids(&self, found: &DocumentThemes) -> Vec<String> {
+        self.theme_ids(&found.decide(&self.thresholds))
+    }
+
+    fn theme_ids(&self, decided: &[DocumentTheme]) -> Vec<String> {
+        decided
+            .iter()
+            .map(|t| self.themes[t.theme].id.clone())
+            .collect()
+    }
+
     /// Cuts a document into statements and scores each against the cue lexicon; a document that
     /// never mentions the topic states nothing.
     pub fn extract_themes(&self, document: &DocumentInput) -> DocumentThemes {
@@ -1323,20 +1336,19 @@ pub struct EvidenceReport {
 }
 
 impl EvidenceReport {
-    /// A statement of a document quoted as evidence, with its cue score.
-    pub fn quote(document: &ThemedDocument, statement: &Statement, score: f32) -> Self {
-        let span = statement.span;
-        let text = &document.text[span.start..span.end];
-        let start_char = document.text[..span.start].chars().count();
+    /// Statement `statement` of a document quoted as evidence, with its cue score.
+    pub fn quote(document: &ThemedDocument, statement: usize, score: f32) -> Self {
+        let (start_char, text) = document.quoted(statement);
+        let found = &document.themes.statements[statement];
         Self {
             document: document.id.to_string(),
-            paragraph: statement.paragraph,
-            start: span.start,
-            end: span.end,
+            paragraph: found.paragraph,
+            start: found.span.start,
+            end: found.span.end,
             start_char,
             end_char: start_char + text.chars().count(),
-            language: statement.language.to_string(),
-            kind: statement.kind,
+            language: found.language.to_string(),
+            kind: found.kind,
             score: crate::text::round4(f64::from(score)),
             text: text.to_string(),
         }
@@ -1406,12 +1418,72 @@ pub struct DocumentInput<'a> {
 pub struct ThemedDocument<'a> {
     /// Its id.
     pub id: &'a str,
-    /// The original text (quoted as evidence).
-    pub text: &'a str,
+    /// Where its statements' quotes come from.
+    pub texts: StatementTexts<'a>,
     /// The document's language.
     pub language: Language,
     /// What the document stage found.
     pub themes: &'a DocumentThemes,
+}
+
+impl ThemedDocument<'_> {
+    /// The first character and the text of statement `statement`, as the original has it.
+    fn quoted(&self, statement: usize) -> (usize, &str) {
+        match self.texts {
+            StatementTexts::Whole(text) => {
+                let span = self.themes.statements[statement].span;
+                (
+                    text[..span.start].chars().count(),
+                    &text[span.start..span.end],
+                )
+            }
+            StatementTexts::Quoted(quotes) => {
+                let quote = &quotes[statement];
+                (quote.start_char, &quote.text)
+            }
+        }
+    }
+}
+
+/// Where the quotes of a document's statements come from.
+#[derive(Debug, Clone, Copy)]
+pub enum StatementTexts<'a> {
+    /// The whole original text, which the statements' spans cut.
+    Whole(&'a str),
+    /// Each statement's quote, in statement order: all a run that no longer holds the text keeps.
+    Quoted(&'a [QuotedStatement]),
+}
+
+/// The text of one statement, as the original has it, and the place of its first character.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuotedStatement {
+    /// First character (Unicode code point) in the original text.
+    pub start_char: usize,
+    /// The statement's text.
+    pub text: Box<str>,
+}
+
+impl QuotedStatement {
+    /// The quotes of every statement of `themes`, cut from the document's original `text`.
+    pub fn all_of(text: &str, themes: &DocumentThemes) -> Vec<Self> {
+        let mut quotes = Vec::with_capacity(themes.statements.len());
+        // Statements come in text order: count characters from one to the next.
+        let (mut counted_to, mut chars) = (0, 0);
+        for statement in &themes.statements {
+            let span = statement.span;
+            if span.start >= counted_to {
+                chars += text[counted_to..span.start].chars().count();
+            } else {
+                chars = text[..span.start].chars().count();
+            }
+            counted_to = span.start;
+            quotes.push(QuotedStatement {
+                start_char: chars,
+                text: text[span.start..span.end].into(),
+            });
+        }
+        quotes
+    }
 }
 
 /// The article of each document (by id, in order): its group's id, or its own id.
@@ -1441,12 +1513,7 @@ pub fn summarise(
         .collect();
     let document_themes = decided
         .iter()
-        .map(|themes| {
-            themes
-                .iter()
-                .map(|t| matcher.themes[t.theme].id.clone())
-                .collect()
-        })
+        .map(|themes| matcher.theme_ids(themes))
         .collect();
     let themes = matcher
         .themes
@@ -1464,8 +1531,11 @@ pub fn summarise(
                 documents_with.push(document.id.to_string());
                 article_set.insert(articles[d].as_str());
                 for hit in &stated.cited {
-                    let statement = &found[d].statements[hit.statement_index()];
-                    evidence.push(EvidenceReport::quote(document, statement, hit.score));
+                    evidence.push(EvidenceReport::quote(
+                        document,
+                        hit.statement_index(),
+                        hit.score,
+                    ));
                 }
             }
             let lexicon_gaps = lexicon_gaps(documents, groups, &documents_with);
@@ -1525,6 +1595,43 @@ fn lexicon_gaps(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_statements_give_what_whole_texts_give() {
+        let pipeline = crate::Pipeline::new(&crate::Config::default()).unwrap();
+        let seeds = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus");
+        let analysis = pipeline.run(&[crate::corpus::Input::Path(seeds.into())], &());
+        let quotes: Vec<Vec<QuotedStatement>> = analysis
+            .documents
+            .iter()
+            .map(|d| QuotedStatement::all_of(&d.document.text, &d.themes))
+            .collect();
+        let whole: Vec<ThemedDocument> = analysis.documents.iter().map(|d| d.themed()).collect();
+        let quoted: Vec<ThemedDocument> = whole
+            .iter()
+            .zip(&quotes)
+            .map(|(document, quotes)| ThemedDocument {
+                texts: StatementTexts::Quoted(quotes),
+                ..*document
+            })
+            .collect();
+        let mut statements = 0;
+        for (whole, quoted) in whole.iter().zip(&quoted) {
+            for statement in 0..whole.themes.statements.len() {
+                assert_eq!(whole.quoted(statement), quoted.quoted(statement));
+                statements += 1;
+            }
+        }
+        assert!(statements > 20, "the seeds state benefits");
+        let summary = summarise(pipeline.theme_matcher(), &quoted, &analysis.groups);
+        assert_eq!(summary, analysis.themes);
+        assert!(
+            summary
+                .themes
+                .iter()
+                .any(|theme| !theme.evidence.is_empty())
+        );
+    }
 
     fn lang(code: &str) -> Language {
         Language::parse(code).expect("a known language code")

@@ -55,31 +55,44 @@ pub fn write_index(
     settings: &crate::Settings,
     documents: &[AnalysedDocument],
 ) -> std::io::Result<()> {
-    let header = Header {
-        index: KIND.to_string(),
-        layout: LAYOUT,
-        settings: settings.fingerprint.clone(),
-        documents: documents.len(),
-    };
-    serde_json::to_writer(&mut *out, &header)?;
-    out.write_all(b"\n")?;
+    write_index_header(out, settings, documents.len())?;
     let lines: Vec<Vec<u8>> = documents
         .par_iter()
-        .map(|document| {
-            let entry = Entry {
-                path: document.document.path.clone(),
-                key: key_of(&document.document.text),
-                fingerprint: fingerprint(&document.grouped(), &settings.stages.group),
-            };
-            let mut line = serde_json::to_vec(&entry).unwrap_or_default();
-            line.push(b'\n');
-            line
-        })
+        .map(|document| index_line(document, &settings.stages.group))
         .collect();
     for line in lines {
         out.write_all(&line)?;
     }
     Ok(())
+}
+
+/// The first line of the index of `documents` documents analysed under `settings`.
+pub(crate) fn write_index_header(
+    out: &mut dyn Write,
+    settings: &crate::Settings,
+    documents: usize,
+) -> std::io::Result<()> {
+    let header = Header {
+        index: KIND.to_string(),
+        layout: LAYOUT,
+        settings: settings.fingerprint.clone(),
+        documents,
+    };
+    serde_json::to_writer(&mut *out, &header)?;
+    out.write_all(b"\n")
+}
+
+/// The line of one document in the index, with its newline.
+pub(crate) fn index_line(document: &AnalysedDocument, group: &GroupConfig) -> Vec<u8> {
+    let entry = Entry {
+        path: document.document.path.clone(),
+        key: key_of(&document.document.text),
+        fingerprint: fingerprint(&document.grouped(), group),
+    };
+    // Writing to a vector fails only when serialization does, which these types never do.
+    let mut line = serde_json::to_vec(&entry).unwrap_or_default();
+    line.push(b'\n');
+    line
 }
 
 /// An index read back: fingerprints by the key of their text.

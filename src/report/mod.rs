@@ -17,10 +17,12 @@ use std::io::{self, Write};
 pub mod html;
 mod output;
 mod parquet;
+mod stream;
 mod views;
 
 pub(crate) use output::write_atomically;
 pub use output::{remove_temporary_files_and_exit, write_output};
+pub(crate) use stream::{DocumentPart, Layout, ReportParts, document_fragment, write_report};
 pub use views::{DocumentLanguagesView, DocumentThemesView, LanguagesView, ThemesView};
 
 /// Bumped only by a breaking change of the report's shape.
@@ -56,6 +58,51 @@ pub struct Tool {
     pub name: String,
     /// The crate version.
     pub version: String,
+}
+
+impl CorpusSummary {
+    /// The counts of a run that analysed documents in the languages `languages` (their codes, one
+    /// per document) and failed `failed` inputs.
+    pub(crate) fn new<'a>(languages: impl Iterator<Item = &'a str>, failed: usize) -> Self {
+        let mut tally: BTreeMap<String, usize> = BTreeMap::new();
+        let mut analysed = 0;
+        for code in languages {
+            analysed += 1;
+            match tally.get_mut(code) {
+                Some(count) => *count += 1,
+                None => {
+                    tally.insert(code.to_string(), 1);
+                }
+            }
+        }
+        CorpusSummary {
+            documents: analysed + failed,
+            analysed,
+            failed,
+            languages: tally,
+        }
+    }
+}
+
+impl ErrorReport {
+    /// The report of an input that failed.
+    pub(crate) fn of(error: &crate::corpus::InputError) -> Self {
+        ErrorReport {
+            path: error.path.clone(),
+            kind: error.kind,
+            message: error.message.clone(),
+        }
+    }
+}
+
+impl Tool {
+    /// This build of mentorlens.
+    pub(crate) fn of_this_build() -> Self {
+        Tool {
+            name: env!("CARGO_PKG_NAME").into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        }
+    }
 }
 
 /// Counts over the whole run.
@@ -334,39 +381,26 @@ impl Report {
             .enumerate()
             .map(|(index, document)| {
                 let themes = analysis.themes.document_themes.get(index);
-                let mut report = document_report(document, themes.cloned().unwrap_or_default());
-                report.group = group_of
-                    .get(document.document.id.as_str())
-                    .map(|id| id.to_string());
-                report
+                let group = group_of.get(document.document.id.as_str());
+                document_report(
+                    document,
+                    themes.cloned().unwrap_or_default(),
+                    group.map(|id| id.to_string()),
+                )
             })
             .collect();
-        let errors: Vec<ErrorReport> = analysis
-            .errors
-            .iter()
-            .map(|error| ErrorReport {
-                path: error.path.clone(),
-                kind: error.kind,
-                message: error.message.clone(),
-            })
-            .collect();
-        let mut languages = BTreeMap::new();
-        for document in &documents {
-            *languages.entry(document.language.code.clone()).or_insert(0) += 1;
-        }
+        let errors: Vec<ErrorReport> = analysis.errors.iter().map(ErrorReport::of).collect();
+        let corpus = CorpusSummary::new(
+            documents
+                .iter()
+                .map(|document| document.language.code.as_str()),
+            errors.len(),
+        );
         Report {
             schema_version: SCHEMA_VERSION,
-            tool: Tool {
-                name: env!("CARGO_PKG_NAME").into(),
-                version: env!("CARGO_PKG_VERSION").into(),
-            },
+            tool: Tool::of_this_build(),
             settings: analysis.settings.clone(),
-            corpus: CorpusSummary {
-                documents: documents.len() + errors.len(),
-                analysed: documents.len(),
-                failed: errors.len(),
-                languages,
-            },
+            corpus,
             documents,
             groups: analysis.groups.clone(),
             themes: analysis.themes.themes.clone(),
@@ -377,8 +411,7 @@ impl Report {
 
     /// Writes the whole report as pretty JSON with a final newline.
     pub fn write_json(&self, mut out: impl Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut out, self)?;
-        out.write_all(b"\n")
+        write_report(&mut out, Layout::Json, self.parts())
     }
 
     /// Writes one JSON object per line for every kind the report holds, each with a `record`
@@ -387,58 +420,7 @@ impl Report {
     /// each other by id (`document`, `group`, `theme`), so `pandas.read_json(path, lines=True)`
     /// and a filter on `record` give each table.
     pub fn write_jsonl(&self, mut out: impl Write) -> io::Result<()> {
-        let mut line = |record: JsonlRecord| -> io::Result<()> {
-            serde_json::to_writer(&mut out, &record)?;
-            out.write_all(b"\n")
-        };
-        for document in &self.documents {
-            line(JsonlRecord::Document(document))?;
-        }
-        for group in &self.groups {
-            line(JsonlRecord::Group(GroupRecord {
-                id: &group.id,
-                kind: group.kind,
-                documents: &group.documents,
-                score: group.score,
-                evidence: &group.evidence,
-            }))?;
-            for document in &group.documents {
-                line(JsonlRecord::GroupMember {
-                    group: &group.id,
-                    document,
-                })?;
-            }
-            for pair in &group.alignments {
-                line(JsonlRecord::Alignment(AlignmentRecord {
-                    group: &group.id,
-                    pair,
-                }))?;
-            }
-        }
-        for theme in &self.themes {
-            line(JsonlRecord::Theme(ThemeRecord {
-                id: &theme.id,
-                label: &theme.label,
-                definition: &theme.definition,
-                recurring: theme.recurring,
-                articles: theme.articles,
-                documents: &theme.documents,
-                lexicon_gaps: &theme.lexicon_gaps,
-            }))?;
-            for evidence in &theme.evidence {
-                line(JsonlRecord::ThemeEvidence(ThemeEvidenceRecord {
-                    theme: &theme.id,
-                    evidence,
-                }))?;
-            }
-        }
-        for discovered in &self.discovered_themes {
-            line(JsonlRecord::DiscoveredTheme(discovered))?;
-        }
-        for error in &self.errors {
-            line(JsonlRecord::Error(error))?;
-        }
-        Ok(())
+        write_report(&mut out, Layout::Jsonl, self.parts())
     }
 
     /// The JSON Schema of the report.
@@ -499,7 +481,25 @@ struct ThemeEvidenceRecord<'a> {
     evidence: &'a crate::themes::EvidenceReport,
 }
 
-fn document_report(analysed: &AnalysedDocument, themes: Vec<String>) -> DocumentReport {
+impl DocumentReport {
+    /// The report of one analysed document that states `themes` and belongs to `group`.
+    pub(crate) fn of(
+        analysed: &AnalysedDocument,
+        themes: Vec<String>,
+        group: Option<String>,
+    ) -> Self {
+        let mut report = document_report(analysed, themes, group);
+        report.normalized_text = analysed.normalized_text().map(str::to_string);
+        report
+    }
+}
+
+/// The report of one document but for its normalised text (the builders copy or move it in).
+fn document_report(
+    analysed: &AnalysedDocument,
+    themes: Vec<String>,
+    group: Option<String>,
+) -> DocumentReport {
     let languages = &analysed.languages;
     let text = &analysed.document.text;
     let offsets = CharOffsets::new(text);
@@ -550,7 +550,7 @@ fn document_report(analysed: &AnalysedDocument, themes: Vec<String>) -> Document
         // Filled by the report's builders, which copy or take it.
         normalized_text: None,
         themes,
-        group: None,
+        group,
         warnings: analysed.document.warnings.clone(),
     }
 }

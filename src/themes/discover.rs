@@ -226,13 +226,13 @@ fn build_cluster(
     for &(d, s) in members {
         let document = &documents[d];
         let statement = &found[d].statements[s];
-        let text = &document.text[statement.span.start..statement.span.end];
+        let (_, text) = document.quoted(s);
         for phrase in key_phrases(text, statement, keys) {
             *phrase_counts.entry(phrase).or_default() += 1;
         }
         document_ids.insert(document.id.to_string(), ());
         article_set.insert(articles[d].as_str());
-        evidence.push(super::EvidenceReport::quote(document, statement, 0.0));
+        evidence.push(super::EvidenceReport::quote(document, s, 0.0));
     }
     let mut phrases: Vec<(String, usize)> = phrase_counts.into_iter().collect();
     phrases.sort_by(|a, b| {

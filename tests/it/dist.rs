@@ -534,12 +534,12 @@ fn a_work_folder_of_another_plan_or_tool_version_is_refused() {
     // And the groups task before the scoring tasks.
     refused("groups", "0", "dist task scoring 0");
     refused("blocking", "3", "there is no task 3");
-    // A plan of an older layout (before the sources were listed apart).
+    // A plan of an older layout (before the order placed each shard's documents).
     let path = work.join("plan.json");
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains("\"layout\": 10"));
-    std::fs::write(&path, text.replace("\"layout\": 10", "\"layout\": 9")).unwrap();
-    refused("documents", "0", "(layout 9)");
+    assert!(text.contains("\"layout\": 11"));
+    std::fs::write(&path, text.replace("\"layout\": 11", "\"layout\": 10")).unwrap();
+    refused("documents", "0", "(layout 10)");
     std::fs::write(&path, &text).unwrap();
     // A shard's list of sources edited since the plan.
     let list = work.join("sources/00000.json");

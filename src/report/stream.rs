@@ -1,0 +1,372 @@
+//! The report written part by part, in the order it reads: the head, then each document, group,
+//! theme, discovered theme and error as it comes. [`Report::write_json`] and
+//! [`Report::write_jsonl`] write through it, and so does a cluster's `dist assemble`, which holds
+//! one document at a time (each rendered beforehand by [`document_fragment`]): both give the same
+//! bytes, since both are this code.
+
+use super::{
+    CorpusSummary, DocumentReport, ErrorReport, JsonlRecord, Report, SCHEMA_VERSION, Tool,
+};
+use crate::align::group::Group;
+use crate::themes::{DiscoveredTheme, ThemeReport};
+use serde::Serialize;
+use std::borrow::Borrow;
+use std::io::{self, Write};
+
+/// The report's two layouts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Layout {
+    /// One pretty-printed JSON document with a final newline ([`Report::write_json`]).
+    Json,
+    /// One JSON object per line, each naming its table ([`Report::write_jsonl`]).
+    Jsonl,
+}
+
+/// One document of the report as the writer takes it.
+pub(crate) enum DocumentPart<'a> {
+    /// The document itself, serialized as it is written.
+    Report(&'a DocumentReport),
+    /// The document as [`document_fragment`] rendered it for the same layout.
+    Rendered(Vec<u8>),
+}
+
+/// The parts of a report, in the order the report holds them.
+pub(crate) struct ReportParts<'a, D, G> {
+    /// The settings the run used.
+    pub settings: &'a crate::Settings,
+    /// Counts over the whole run (they precede the documents, so they are known beforehand).
+    pub corpus: &'a CorpusSummary,
+    /// The documents, in report order.
+    pub documents: D,
+    /// The groups, in report order.
+    pub groups: G,
+    /// The taxonomy themes.
+    pub themes: &'a [ThemeReport],
+    /// The discovered themes.
+    pub discovered: &'a [DiscoveredTheme],
+    /// The failed inputs.
+    pub errors: &'a [ErrorReport],
+}
+
+/// A document rendered for `layout` as the writer would write it: pretty JSON at the depth of
+/// the report's `documents` (no indentation before its first line), or its JSON Lines record
+/// (no newline).
+pub(crate) fn document_fragment(document: &DocumentReport, layout: Layout) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    // Writing to a vector fails only when serialization does, which these types never do.
+    let _ = match layout {
+        Layout::Json => pretty_at(&mut bytes, document, DOCUMENT_DEPTH),
+        Layout::Jsonl => {
+            serde_json::to_writer(&mut bytes, &JsonlRecord::Document(document)).map_err(Into::into)
+        }
+    };
+    bytes
+}
+
+/// Nesting of a report's documents, groups, themes and errors: items of arrays of the root.
+const DOCUMENT_DEPTH: usize = 2;
+
+/// Writes `value` as `serde_json::to_writer_pretty` does, indented as if nested `depth` levels
+/// deep in a larger document (every line but the first). A newline in the output is always
+/// pretty-printing's, since JSON strings escape theirs.
+fn pretty_at(out: &mut dyn Write, value: &impl Serialize, depth: usize) -> io::Result<()> {
+    let mut indented = Indented {
+        out,
+        indent: depth * 2,
+    };
+    serde_json::to_writer_pretty(&mut indented, value)?;
+    Ok(())
+}
+
+/// A writer that puts `indent` spaces after every newline it passes on.
+struct Indented<'a> {
+    out: &'a mut dyn Write,
+    indent: usize,
+}
+
+impl Write for Indented<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        const SPACES: [u8; 64] = [b' '; 64];
+        let mut lines = buf.split(|&byte| byte == b'\n');
+        if let Some(first) = lines.next() {
+            self.out.write_all(first)?;
+        }
+        for line in lines {
+            self.out.write_all(b"\n")?;
+            let mut left = self.indent;
+            while left > 0 {
+                let now = left.min(SPACES.len());
+                self.out.write_all(&SPACES[..now])?;
+                left -= now;
+            }
+            self.out.write_all(line)?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Writes a report from its parts in `layout`: the same bytes [`Report::write_json`] or
+/// [`Report::write_jsonl`] writes for the report they make up.
+pub(crate) fn write_report<'a, D, G, B>(
+    out: &mut dyn Write,
+    layout: Layout,
+    parts: ReportParts<'a, D, G>,
+) -> io::Result<()>
+where
+    D: Iterator<Item = io::Result<DocumentPart<'a>>>,
+    G: Iterator<Item = io::Result<B>>,
+    B: Borrow<Group>,
+{
+    match layout {
+        Layout::Json => write_json(out, parts),
+        Layout::Jsonl => write_jsonl(out, parts),
+    }
+}
+
+fn write_json<'a, D, G, B>(out: &mut dyn Write, parts: ReportParts<'a, D, G>) -> io::Result<()>
+where
+    D: Iterator<Item = io::Result<DocumentPart<'a>>>,
+    G: Iterator<Item = io::Result<B>>,
+    B: Borrow<Group>,
+{
+    let tool = Tool::of_this_build();
+    out.write_all(b"{")?;
+    field(out, "schema_version", true)?;
+    pretty_at(out, &SCHEMA_VERSION, 1)?;
+    field(out, "tool", false)?;
+    pretty_at(out, &tool, 1)?;
+    field(out, "settings", false)?;
+    pretty_at(out, parts.settings, 1)?;
+    field(out, "corpus", false)?;
+    pretty_at(out, parts.corpus, 1)?;
+    field(out, "documents", false)?;
+    array(out, parts.documents, |out, document| match document {
+        DocumentPart::Report(document) => pretty_at(out, document, DOCUMENT_DEPTH),
+        DocumentPart::Rendered(bytes) => out.write_all(&bytes),
+    })?;
+    field(out, "groups", false)?;
+    array(out, parts.groups, |out, group| {
+        pretty_at(out, group.borrow(), DOCUMENT_DEPTH)
+    })?;
+    field(out, "themes", false)?;
+    array(out, parts.themes.iter().map(Ok), |out, theme| {
+        pretty_at(out, theme, DOCUMENT_DEPTH)
+    })?;
+    field(out, "discovered_themes", false)?;
+    array(out, parts.discovered.iter().map(Ok), |out, theme| {
+        pretty_at(out, theme, DOCUMENT_DEPTH)
+    })?;
+    field(out, "errors", false)?;
+    array(out, parts.errors.iter().map(Ok), |out, error| {
+        pretty_at(out, error, DOCUMENT_DEPTH)
+    })?;
+    out.write_all(b"\n}\n")
+}
+
+/// Starts a field of the root object: its separator, indentation and key.
+fn field(out: &mut dyn Write, name: &str, first: bool) -> io::Result<()> {
+    out.write_all(if first { b"\n  " } else { b",\n  " })?;
+    serde_json::to_writer(&mut *out, name)?;
+    out.write_all(b": ")
+}
+
+/// Writes an array of the root object, its items written by `item` at their depth.
+fn array<T>(
+    out: &mut dyn Write,
+    items: impl Iterator<Item = io::Result<T>>,
+    mut item: impl FnMut(&mut dyn Write, T) -> io::Result<()>,
+) -> io::Result<()> {
+    out.write_all(b"[")?;
+    let mut any = false;
+    for next in items {
+        out.write_all(if any { b",\n    " } else { b"\n    " })?;
+        any = true;
+        item(out, next?)?;
+    }
+    out.write_all(if any { b"\n  ]" } else { b"]" })
+}
+
+fn write_jsonl<'a, D, G, B>(out: &mut dyn Write, parts: ReportParts<'a, D, G>) -> io::Result<()>
+where
+    D: Iterator<Item = io::Result<DocumentPart<'a>>>,
+    G: Iterator<Item = io::Result<B>>,
+    B: Borrow<Group>,
+{
+    fn line(out: &mut dyn Write, record: JsonlRecord) -> io::Result<()> {
+        serde_json::to_writer(&mut *out, &record)?;
+        out.write_all(b"\n")
+    }
+    for document in parts.documents {
+        match document? {
+            DocumentPart::Report(document) => line(out, JsonlRecord::Document(document))?,
+            DocumentPart::Rendered(bytes) => {
+                out.write_all(&bytes)?;
+                out.write_all(b"\n")?;
+            }
+        }
+    }
+    for group in parts.groups {
+        let group = group?;
+        let group = group.borrow();
+        line(
+            out,
+            JsonlRecord::Group(super::GroupRecord {
+                id: &group.id,
+                kind: group.kind,
+                documents: &group.documents,
+                score: group.score,
+                evidence: &group.evidence,
+            }),
+        )?;
+        for document in &group.documents {
+            line(
+                out,
+                JsonlRecord::GroupMember {
+                    group: &group.id,
+                    document,
+                },
+            )?;
+        }
+        for pair in &group.alignments {
+            line(
+                out,
+                JsonlRecord::Alignment(super::AlignmentRecord {
+                    group: &group.id,
+                    pair,
+                }),
+            )?;
+        }
+    }
+    for theme in parts.themes {
+        line(
+            out,
+            JsonlRecord::Theme(super::ThemeRecord {
+                id: &theme.id,
+                label: &theme.label,
+                definition: &theme.definition,
+                recurring: theme.recurring,
+                articles: theme.articles,
+                documents: &theme.documents,
+                lexicon_gaps: &theme.lexicon_gaps,
+            }),
+        )?;
+        for evidence in &theme.evidence {
+            line(
+                out,
+                JsonlRecord::ThemeEvidence(super::ThemeEvidenceRecord {
+                    theme: &theme.id,
+                    evidence,
+                }),
+            )?;
+        }
+    }
+    for discovered in parts.discovered {
+        line(out, JsonlRecord::DiscoveredTheme(discovered))?;
+    }
+    for error in parts.errors {
+        line(out, JsonlRecord::Error(error))?;
+    }
+    Ok(())
+}
+
+impl Report {
+    /// The report's parts, its documents serialized as they are written.
+    pub(crate) fn parts(
+        &self,
+    ) -> ReportParts<
+        '_,
+        impl Iterator<Item = io::Result<DocumentPart<'_>>>,
+        impl Iterator<Item = io::Result<&Group>>,
+    > {
+        ReportParts {
+            settings: &self.settings,
+            corpus: &self.corpus,
+            documents: self
+                .documents
+                .iter()
+                .map(|document| Ok(DocumentPart::Report(document))),
+            groups: self.groups.iter().map(Ok),
+            themes: &self.themes,
+            discovered: &self.discovered_themes,
+            errors: &self.errors,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A report of the seed corpus with every part present, and its copy with every array empty.
+    fn seed_reports() -> Vec<Report> {
+        let pipeline = crate::Pipeline::new(&crate::Config::default()).unwrap();
+        let inputs = [crate::corpus::Input::Path(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/corpus").into(),
+        )];
+        let analysis = pipeline.run(&inputs, &());
+        let full = Report::new(&analysis);
+        let mut empty = Report::new(&analysis);
+        empty.documents.clear();
+        empty.groups.clear();
+        empty.themes.clear();
+        empty.discovered_themes.clear();
+        empty.errors.push(ErrorReport {
+            path: "a \"quoted\"\npath é".into(),
+            kind: crate::corpus::InputErrorKind::NotFound,
+            message: "line one\nline two\t✓".into(),
+        });
+        vec![full, empty]
+    }
+
+    #[test]
+    fn parts_write_what_serde_writes_for_the_whole_report() {
+        for report in seed_reports() {
+            let mut expected = serde_json::to_vec_pretty(&report).unwrap();
+            expected.push(b'\n');
+            let mut written = Vec::new();
+            write_report(&mut written, Layout::Json, report.parts()).unwrap();
+            assert_eq!(
+                String::from_utf8(written).unwrap(),
+                String::from_utf8(expected).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn rendered_documents_write_the_bytes_of_serialized_ones() {
+        for report in seed_reports() {
+            for layout in [Layout::Json, Layout::Jsonl] {
+                let mut direct = Vec::new();
+                write_report(&mut direct, layout, report.parts()).unwrap();
+                let rendered = report.documents.iter().map(|document| {
+                    Ok(DocumentPart::Rendered(document_fragment(document, layout)))
+                });
+                let mut from_fragments = Vec::new();
+                write_report(
+                    &mut from_fragments,
+                    layout,
+                    ReportParts {
+                        settings: &report.settings,
+                        corpus: &report.corpus,
+                        documents: rendered,
+                        groups: report.groups.iter().map(Ok),
+                        themes: &report.themes,
+                        discovered: &report.discovered_themes,
+                        errors: &report.errors,
+                    },
+                )
+                .unwrap();
+                assert_eq!(direct, from_fragments, "{layout:?}");
+            }
+        }
+    }
+}
