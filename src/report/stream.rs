@@ -67,50 +67,103 @@ pub(crate) fn document_fragment(document: &DocumentReport, layout: Layout) -> Ve
 const DOCUMENT_DEPTH: usize = 2;
 
 /// Writes `value` as `serde_json::to_writer_pretty` does, indented as if nested `depth` levels
-/// deep in a larger document (every line but the first). A newline in the output is always
-/// pretty-printing's, since JSON strings escape theirs.
+/// deep in a larger document (every line but the first).
 fn pretty_at(out: &mut dyn Write, value: &impl Serialize, depth: usize) -> io::Result<()> {
-    let mut indented = Indented {
+    let mut serializer = serde_json::Serializer::with_formatter(
         out,
-        indent: depth * 2,
-    };
-    serde_json::to_writer_pretty(&mut indented, value)?;
+        NestedPretty {
+            depth,
+            has_value: false,
+        },
+    );
+    value.serialize(&mut serializer)?;
     Ok(())
 }
 
-/// A writer that puts `indent` spaces after every newline it passes on.
-struct Indented<'a> {
-    out: &'a mut dyn Write,
-    indent: usize,
+/// serde_json's pretty formatter (two spaces a level) starting `depth` levels deep.
+struct NestedPretty {
+    depth: usize,
+    has_value: bool,
 }
 
-impl Write for Indented<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.write_all(buf)?;
-        Ok(buf.len())
-    }
-
-    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+impl NestedPretty {
+    fn indent<W: ?Sized + Write>(&self, writer: &mut W) -> io::Result<()> {
         const SPACES: [u8; 64] = [b' '; 64];
-        let mut lines = buf.split(|&byte| byte == b'\n');
-        if let Some(first) = lines.next() {
-            self.out.write_all(first)?;
-        }
-        for line in lines {
-            self.out.write_all(b"\n")?;
-            let mut left = self.indent;
-            while left > 0 {
-                let now = left.min(SPACES.len());
-                self.out.write_all(&SPACES[..now])?;
-                left -= now;
-            }
-            self.out.write_all(line)?;
+        let mut left = self.depth * 2;
+        while left > 0 {
+            let now = left.min(SPACES.len());
+            writer.write_all(&SPACES[..now])?;
+            left -= now;
         }
         Ok(())
     }
 
-    fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
+    fn open<W: ?Sized + Write>(&mut self, writer: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        writer.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + Write>(&mut self, writer: &mut W, bracket: &[u8]) -> io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            writer.write_all(b"\n")?;
+            self.indent(writer)?;
+        }
+        writer.write_all(bracket)
+    }
+
+    fn item<W: ?Sized + Write>(&mut self, writer: &mut W, first: bool) -> io::Result<()> {
+        writer.write_all(if first { b"\n" } else { b",\n" })?;
+        self.indent(writer)
+    }
+}
+
+impl serde_json::ser::Formatter for NestedPretty {
+    fn begin_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.open(writer, b"[")
+    }
+
+    fn end_array<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.close(writer, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.item(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.open(writer, b"{")
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.close(writer, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.item(writer, first)
+    }
+
+    fn begin_object_value<W: ?Sized + Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        self.has_value = true;
+        Ok(())
     }
 }
 
