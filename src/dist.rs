@@ -100,6 +100,7 @@
 //! another version of the tool, with other settings or over other inputs, is refused.
 
 mod assemble;
+use assemble::Assembly;
 pub mod record;
 mod runs;
 
@@ -2457,36 +2458,30 @@ fn run_tasks_locally(
 
 /// Assembles the report and writes it as `output` says; the exit code of `analyze`.
 fn assemble_and_write(work: &WorkFolder, output: &OutputOptions) -> Result<ExitCode> {
-    let layout = match output.format {
-        ReportFormat::Json => crate::report::Layout::Json,
-        ReportFormat::Jsonl => crate::report::Layout::Jsonl,
-        ReportFormat::Html | ReportFormat::Parquet => return assemble_whole(work, output),
+    let target = output.output.as_deref().unwrap_or(Path::new("-"));
+    let assembly = match output.format {
+        ReportFormat::Json => Assembly::Report(crate::report::Layout::Json, target),
+        ReportFormat::Jsonl => Assembly::Report(crate::report::Layout::Jsonl, target),
+        ReportFormat::Parquet if target == Path::new("-") => {
+            bail!("--format parquet writes one file per table: name their folder with -o DIR")
+        }
+        ReportFormat::Parquet => Assembly::Parquet(target),
+        ReportFormat::Html => return assemble_html(work, output),
     };
-    let assembled = work.assemble_by_shard(output, layout)?;
+    let assembled = work.assemble_by_shard(output, assembly)?;
     Ok(finish(assembled.documents, &assembled.errors, output.quiet))
 }
 
-/// Writes the HTML page or the Parquet tables (and the index when asked) from the whole analysis,
-/// which they are built from.
-fn assemble_whole(work: &WorkFolder, output: &OutputOptions) -> Result<ExitCode> {
+/// Writes the HTML page (and the index when asked) from the whole analysis: the page holds every
+/// text.
+fn assemble_html(work: &WorkFolder, output: &OutputOptions) -> Result<ExitCode> {
     let analysis = work.assemble()?;
     let report = Report::new(&analysis);
-    let target = output.output.as_deref().filter(|p| *p != Path::new("-"));
-    match (output.format, target) {
-        (ReportFormat::Parquet, Some(folder)) => report
-            .write_parquet(folder)
-            .with_context(|| format!("cannot write the Parquet tables to {}", folder.display()))?,
-        (ReportFormat::Parquet, None) => {
-            bail!("--format parquet writes one file per table: name their folder with -o DIR")
-        }
-        (_, target) => {
-            let path = target.unwrap_or(Path::new("-"));
-            write_output(path, |out| {
-                html::write_html_of_analysis(&report, &analysis, &html::PageOptions::default(), out)
-            })
-            .with_context(|| format!("cannot write the report to {}", path.display()))?;
-        }
-    }
+    let path = output.output.as_deref().unwrap_or(Path::new("-"));
+    write_output(path, |out| {
+        html::write_html_of_analysis(&report, &analysis, &html::PageOptions::default(), out)
+    })
+    .with_context(|| format!("cannot write the report to {}", path.display()))?;
     if let Some(path) = &output.index {
         write_output(path, |out| {
             crate::check::write_index(out, &analysis.settings, &analysis.documents)

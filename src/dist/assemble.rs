@@ -1,19 +1,20 @@
-//! `dist assemble` of the JSON and JSON Lines reports and the fingerprint index, one shard at a
-//! time. Each shard's documents are read again with their texts, given their unique ids and
+//! `dist assemble` of the JSON and JSON Lines reports, the Parquet tables and the fingerprint
+//! index, one shard at a time. Each shard's documents are read again with their texts, given their unique ids and
 //! rename warnings from the order's placement file, and rendered (their report fragments and index
 //! lines, in corpus order, framed in scratch files in the work folder); what the themes need of
 //! each (its statements and their quotes, not its text) is kept. The corpus steps (recurrence,
 //! lexicon gaps, discovery) then run over those records and the groups, and the report is written
-//! through [`write_report`], the shards' fragments merged by corpus index: the bytes `analyze`
-//! writes, holding one shard's documents at a time rather than the corpus.
+//! through [`write_report`] (or [`ParquetTables`], a row group of documents at a time), the
+//! shards' fragments merged by corpus index: the bytes `analyze` writes, holding one shard's
+//! documents at a time rather than the corpus.
 
 use super::{GROUPS_STAGE, ORDER_STAGE, OutputOptions, ShardPlacement, WorkFolder, placed_kind};
 use crate::align::group::Group;
 use crate::corpus::InputError;
 use crate::lang::Language;
 use crate::report::{
-    CorpusSummary, DocumentPart, DocumentReport, ErrorReport, Layout, ReportParts,
-    document_fragment, write_output, write_report,
+    CorpusSummary, CorpusTables, DOCUMENTS_PER_ROW_GROUP, DocumentPart, DocumentReport,
+    ErrorReport, Layout, ParquetTables, ReportParts, document_fragment, write_output, write_report,
 };
 use crate::themes::{DocumentThemes, QuotedStatement, StatementTexts, ThemedDocument};
 use crate::{AnalysedDocument, Settings};
@@ -43,6 +44,14 @@ struct RenderedDocument {
     record: ThemeRecord,
 }
 
+/// What `assemble` writes from the shards.
+pub(super) enum Assembly<'a> {
+    /// The JSON or JSON Lines report, to a file or `-`.
+    Report(Layout, &'a Path),
+    /// The Parquet tables, in a folder.
+    Parquet(&'a Path),
+}
+
 /// What assembling found over every shard, besides the rendered files.
 pub(super) struct Assembled {
     /// Documents analysed.
@@ -52,11 +61,11 @@ pub(super) struct Assembled {
 }
 
 impl WorkFolder {
-    /// Writes the report in `layout` (and the index when asked) from the shards, one at a time.
+    /// Writes the report or the tables (and the index when asked) from the shards, one at a time.
     pub(super) fn assemble_by_shard(
         &self,
         output: &OutputOptions,
-        layout: Layout,
+        assembly: Assembly,
     ) -> Result<Assembled> {
         let pipeline = self.pipeline()?;
         let settings = pipeline.settings();
@@ -95,8 +104,13 @@ impl WorkFolder {
                     let group = group_of.get(document.document.id.as_str());
                     let report =
                         DocumentReport::of(&document, themes, group.map(|g| g.to_string()));
+                    let fragment = match assembly {
+                        Assembly::Report(layout, _) => document_fragment(&report, layout),
+                        // Read back a row group at a time (floats round-trip exactly).
+                        Assembly::Parquet(_) => serde_json::to_vec(&report).unwrap_or_default(),
+                    };
                     RenderedDocument {
-                        fragment: document_fragment(&report, layout),
+                        fragment,
                         index_line: output
                             .index
                             .is_some()
@@ -161,27 +175,42 @@ impl WorkFolder {
         drop(themed);
         let documents = records.len();
         drop(records);
-        let corpus = CorpusSummary::new(languages.iter().map(|&(_, code)| code), errors.len());
         let error_reports: Vec<ErrorReport> = errors.iter().map(ErrorReport::of).collect();
-        let target = output.output.as_deref().unwrap_or(Path::new("-"));
-        write_output(target, |out| {
-            let documents =
-                merged(&fragments, documents)?.map(|fragment| fragment.map(DocumentPart::Rendered));
-            write_report(
-                out,
-                layout,
-                ReportParts {
-                    settings: &settings,
-                    corpus: &corpus,
-                    documents,
-                    groups: groups.iter().map(Ok),
+        match assembly {
+            Assembly::Report(layout, target) => {
+                let corpus =
+                    CorpusSummary::new(languages.iter().map(|&(_, code)| code), errors.len());
+                write_output(target, |out| {
+                    let documents = merged(&fragments, documents)?
+                        .map(|fragment| fragment.map(DocumentPart::Rendered));
+                    write_report(
+                        out,
+                        layout,
+                        ReportParts {
+                            settings: &settings,
+                            corpus: &corpus,
+                            documents,
+                            groups: groups.iter().map(Ok),
+                            themes: &themes.themes,
+                            discovered: &themes.discovered,
+                            errors: &error_reports,
+                        },
+                    )
+                })
+                .with_context(|| format!("cannot write the report to {}", target.display()))?;
+            }
+            Assembly::Parquet(folder) => {
+                let corpus = CorpusTables {
+                    groups: &groups,
                     themes: &themes.themes,
                     discovered: &themes.discovered,
                     errors: &error_reports,
-                },
-            )
-        })
-        .with_context(|| format!("cannot write the report to {}", target.display()))?;
+                };
+                write_parquet(folder, &fragments, documents, &corpus).with_context(|| {
+                    format!("cannot write the Parquet tables to {}", folder.display())
+                })?;
+            }
+        }
         if let Some(path) = &output.index {
             write_index(path, &settings, &index_lines, documents)
                 .with_context(|| format!("cannot write the index to {}", path.display()))?;
@@ -222,6 +251,29 @@ impl WorkFolder {
         }
         Ok(placed)
     }
+}
+
+/// Writes the Parquet tables: the documents' tables from the shards' fragments merged by corpus
+/// index, a row group at a time, then the others.
+fn write_parquet(
+    folder: &Path,
+    fragments: &[PathBuf],
+    documents: usize,
+    corpus: &CorpusTables,
+) -> io::Result<()> {
+    let mut tables = ParquetTables::create(folder)?;
+    let mut row_group = Vec::with_capacity(DOCUMENTS_PER_ROW_GROUP.min(documents));
+    for fragment in merged(fragments, documents)? {
+        row_group.push(serde_json::from_slice::<DocumentReport>(&fragment?)?);
+        if row_group.len() == DOCUMENTS_PER_ROW_GROUP {
+            tables.write_documents(&row_group)?;
+            row_group.clear();
+        }
+    }
+    if !row_group.is_empty() {
+        tables.write_documents(&row_group)?;
+    }
+    tables.finish(corpus)
 }
 
 /// Writes the index: its header, then the shards' lines merged by corpus index.

@@ -22,6 +22,7 @@ mod views;
 
 pub(crate) use output::write_atomically;
 pub use output::{remove_temporary_files_and_exit, write_output};
+pub(crate) use parquet::{CorpusTables, DOCUMENTS_PER_ROW_GROUP, ParquetTables};
 pub(crate) use stream::{DocumentPart, Layout, ReportParts, document_fragment, write_report};
 pub use views::{DocumentLanguagesView, DocumentThemesView, LanguagesView, ThemesView};
 

@@ -27,8 +27,8 @@
 //! same files. The folder is written beside its final place and renamed into it, so readers never
 //! see half a set of tables.
 
-use super::Report;
 use super::output::{folder_of, remove_stale_temporary_files, temporary_builder, temporary_files};
+use super::{DocumentReport, Report};
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{Field, Schema};
 use parquet::arrow::ArrowWriter;
@@ -37,7 +37,7 @@ use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterVersi
 use serde::Serialize;
 use std::fs;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// The file names `--format parquet` writes, one per table: a folder holding only these (or
@@ -57,12 +57,59 @@ const PARQUET_TABLES: [&str; 12] = [
     "errors",
 ];
 
+/// Documents in each row group of the tables of documents, paragraphs and edits, which are written
+/// a row group at a time; the other tables are one row group each.
+pub(crate) const DOCUMENTS_PER_ROW_GROUP: usize = 8192;
+
 impl Report {
     /// Writes every table as `DIR/<table>.parquet` (see the module documentation), atomically:
     /// into a temporary folder beside `folder`, then renamed to it. An existing `folder` is
     /// replaced only when it holds nothing but such tables; on failure it is left as it was.
     pub fn write_parquet(&self, folder: &Path) -> io::Result<()> {
-        let tables = self.parquet_tables()?;
+        let mut tables = ParquetTables::create(folder)?;
+        for documents in self.documents.chunks(DOCUMENTS_PER_ROW_GROUP) {
+            tables.write_documents(documents)?;
+        }
+        tables.finish(&CorpusTables {
+            groups: &self.groups,
+            themes: &self.themes,
+            discovered: &self.discovered_themes,
+            errors: &self.errors,
+        })
+    }
+}
+
+/// The tables of one report being written into a temporary folder beside their final place: the
+/// tables of documents, paragraphs and edits a row group at a time, as the documents come, then
+/// the others at once.
+pub(crate) struct ParquetTables {
+    folder: PathBuf,
+    /// What an earlier run left at `folder`, replaced at the end.
+    replaced: Option<fs::Metadata>,
+    staging: Option<tempfile::TempDir>,
+    /// The writers of the tables of documents, paragraphs and edits, once a row group is written.
+    writers: Option<Vec<ArrowWriter<fs::File>>>,
+}
+
+/// The tables written a row group of documents at a time.
+const DOCUMENT_TABLES: [&str; 3] = ["documents", "paragraphs", "edits"];
+
+/// What the tables beyond the documents' are made of.
+pub(crate) struct CorpusTables<'a> {
+    /// The groups.
+    pub groups: &'a [crate::align::group::Group],
+    /// The taxonomy themes.
+    pub themes: &'a [crate::themes::ThemeReport],
+    /// The discovered themes.
+    pub discovered: &'a [crate::themes::DiscoveredTheme],
+    /// The failed inputs.
+    pub errors: &'a [super::ErrorReport],
+}
+
+impl ParquetTables {
+    /// Starts the tables of `folder`: refuses a folder that holds anything but tables an earlier
+    /// run wrote, and makes the temporary folder.
+    pub(crate) fn create(folder: &Path) -> io::Result<Self> {
         let replaced = existing_output(folder)?;
         let parent = folder_of(folder);
         remove_stale_temporary_files(parent);
@@ -73,18 +120,84 @@ impl Report {
             listed.push(staging.path().to_path_buf());
             staging
         };
+        Ok(Self {
+            folder: folder.to_path_buf(),
+            replaced,
+            staging: Some(staging),
+            writers: None,
+        })
+    }
+
+    fn staging(&self) -> io::Result<&Path> {
+        self.staging
+            .as_ref()
+            .map(|staging| staging.path())
+            .ok_or_else(|| io::Error::other("the tables are already finished"))
+    }
+
+    /// Writes one row group of the tables of documents, paragraphs and edits: `documents`, at most
+    /// [`DOCUMENTS_PER_ROW_GROUP`] of them, each call the next ones in report order.
+    pub(crate) fn write_documents(&mut self, documents: &[DocumentReport]) -> io::Result<()> {
+        let batches = [
+            documents_table(documents).finish()?,
+            paragraphs_table(documents).finish()?,
+            edits_table(documents).finish()?,
+        ];
+        if self.writers.is_none() {
+            let staging = self.staging()?.to_path_buf();
+            let writers = DOCUMENT_TABLES
+                .iter()
+                .zip(&batches)
+                .map(|(name, batch)| {
+                    let file = fs::File::create(staging.join(format!("{name}.parquet")))?;
+                    ArrowWriter::try_new(file, batch.schema(), Some(writer_properties()))
+                        .map_err(io::Error::other)
+                })
+                .collect::<io::Result<Vec<_>>>()?;
+            self.writers = Some(writers);
+        }
+        for (writer, batch) in self.writers.iter_mut().flatten().zip(&batches) {
+            writer.write(batch).map_err(io::Error::other)?;
+            writer.flush().map_err(io::Error::other)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the other tables, closes every file and puts the folder in place.
+    pub(crate) fn finish(mut self, corpus: &CorpusTables) -> io::Result<()> {
+        if self.writers.is_none() {
+            self.write_documents(&[])?;
+        }
+        for writer in self.writers.take().into_iter().flatten() {
+            writer.into_inner().map_err(io::Error::other)?.sync_all()?;
+        }
+        let staging = self
+            .staging
+            .take()
+            .ok_or_else(|| io::Error::other("the tables are already finished"))?;
         let staging_path = staging.path().to_path_buf();
-        let result = fill_and_swap(&tables, staging, replaced, folder);
+        let result = corpus
+            .tables()
+            .and_then(|tables| fill_and_swap(&tables, staging, self.replaced.take(), &self.folder));
         temporary_files().retain(|listed| *listed != staging_path);
         result
     }
+}
 
-    /// Every table as an Arrow record batch, with its name.
-    fn parquet_tables(&self) -> io::Result<Vec<(&'static str, RecordBatch)>> {
+impl Drop for ParquetTables {
+    fn drop(&mut self) {
+        // Unfinished: the temporary folder goes (its TempDir), and off the list of temporary
+        // files.
+        if let Some(staging) = &self.staging {
+            let path = staging.path().to_path_buf();
+            temporary_files().retain(|listed| *listed != path);
+        }
+    }
+}
+
+impl CorpusTables<'_> {
+    fn tables(&self) -> io::Result<Vec<(&'static str, RecordBatch)>> {
         let tables = [
-            ("documents", self.documents_table()),
-            ("paragraphs", self.paragraphs_table()),
-            ("edits", self.edits_table()),
             ("groups", self.groups_table()),
             ("group_members", self.group_members_table()),
             ("group_evidence", self.group_evidence_table()),
@@ -99,126 +212,6 @@ impl Report {
             .into_iter()
             .map(|(name, table)| Ok((name, table.finish()?)))
             .collect()
-    }
-
-    fn documents_table(&self) -> Table {
-        let documents = &self.documents;
-        Table::default()
-            .text("id", documents.iter().map(|d| d.id.as_str()))
-            .text("path", documents.iter().map(|d| d.path.as_str()))
-            .integer("bytes", documents.iter().map(|d| d.bytes))
-            .integer("chars", documents.iter().map(|d| d.chars))
-            .integer("words", documents.iter().map(|d| d.words))
-            .text(
-                "language",
-                documents.iter().map(|d| d.language.code.as_str()),
-            )
-            .text(
-                "language_name",
-                documents.iter().map(|d| d.language.name.as_str()),
-            )
-            .float(
-                "language_confidence",
-                documents.iter().map(|d| d.language.confidence),
-            )
-            .boolean(
-                "language_reliable",
-                documents.iter().map(|d| d.language.reliable),
-            )
-            .text(
-                "secondary_languages",
-                documents.iter().map(|d| {
-                    let codes: Vec<&str> = d
-                        .secondary_languages
-                        .iter()
-                        .map(|secondary| secondary.code.as_str())
-                        .collect();
-                    codes.join(",")
-                }),
-            )
-            .integer("paragraphs", documents.iter().map(|d| d.paragraphs.len()))
-            .integer("themes", documents.iter().map(|d| d.themes.len()))
-            .optional_text("group", documents.iter().map(|d| d.group.as_deref()))
-            .optional_float(
-                "mangling_score",
-                documents
-                    .iter()
-                    .map(|d| d.mangling.as_ref().map(|m| m.score)),
-            )
-            .optional_boolean(
-                "mangled",
-                documents
-                    .iter()
-                    .map(|d| d.mangling.as_ref().map(|m| m.mangled)),
-            )
-            .optional_float(
-                "mangling_per_100_words",
-                documents
-                    .iter()
-                    .map(|d| d.mangling.as_ref().map(|m| m.evidence.per_100_words)),
-            )
-            .optional_integer(
-                "edits",
-                documents
-                    .iter()
-                    .map(|d| d.mangling.as_ref().map(|m| m.edits.len())),
-            )
-            .optional_text(
-                "normalized_text",
-                documents.iter().map(|d| d.normalized_text.as_deref()),
-            )
-            .text("warnings", documents.iter().map(|d| d.warnings.join("\n")))
-    }
-
-    fn paragraphs_table(&self) -> Table {
-        let rows: Vec<(&str, &super::ParagraphReport)> = self
-            .documents
-            .iter()
-            .flat_map(|d| d.paragraphs.iter().map(move |p| (d.id.as_str(), p)))
-            .collect();
-        Table::default()
-            .text("document", rows.iter().map(|(document, _)| *document))
-            .integer("index", rows.iter().map(|(_, p)| p.index))
-            .integer("start", rows.iter().map(|(_, p)| p.start))
-            .integer("end", rows.iter().map(|(_, p)| p.end))
-            .integer("start_char", rows.iter().map(|(_, p)| p.start_char))
-            .integer("end_char", rows.iter().map(|(_, p)| p.end_char))
-            .integer("words", rows.iter().map(|(_, p)| p.words))
-            .text(
-                "language",
-                rows.iter().map(|(_, p)| p.language.code.as_str()),
-            )
-            .float(
-                "language_confidence",
-                rows.iter().map(|(_, p)| p.language.confidence),
-            )
-            .boolean(
-                "language_reliable",
-                rows.iter().map(|(_, p)| p.language.reliable),
-            )
-            .boolean("heading", rows.iter().map(|(_, p)| p.heading))
-            .boolean("boilerplate", rows.iter().map(|(_, p)| p.boilerplate))
-            .integer("sentences", rows.iter().map(|(_, p)| p.sentences.len()))
-    }
-
-    fn edits_table(&self) -> Table {
-        let rows: Vec<(&str, &super::EditReport)> = self
-            .documents
-            .iter()
-            .filter_map(|d| d.mangling.as_ref().map(|m| (d.id.as_str(), m)))
-            .flat_map(|(document, m)| m.edits.iter().map(move |edit| (document, edit)))
-            .collect();
-        Table::default()
-            .text("document", rows.iter().map(|(document, _)| *document))
-            .integer("paragraph", rows.iter().map(|(_, e)| e.paragraph))
-            .integer("start", rows.iter().map(|(_, e)| e.start))
-            .integer("end", rows.iter().map(|(_, e)| e.end))
-            .integer("start_char", rows.iter().map(|(_, e)| e.start_char))
-            .integer("end_char", rows.iter().map(|(_, e)| e.end_char))
-            .text("from", rows.iter().map(|(_, e)| e.from.as_str()))
-            .text("to", rows.iter().map(|(_, e)| e.to.as_str()))
-            .text("rule", rows.iter().map(|(_, e)| serde_name(&e.rule)))
-            .float("confidence", rows.iter().map(|(_, e)| e.confidence))
     }
 
     fn groups_table(&self) -> Table {
@@ -271,7 +264,7 @@ impl Report {
 
     fn alignments_table(&self) -> Table {
         let mut rows: Vec<BeadRow> = Vec::new();
-        for group in &self.groups {
+        for group in self.groups {
             for pair in &group.alignments {
                 for (level, beads) in [
                     ("paragraph", &pair.alignment.paragraphs),
@@ -337,7 +330,7 @@ impl Report {
             .iter()
             .flat_map(|t| t.evidence.iter().map(move |e| (t.id.as_str(), false, e)));
         let discovered = self
-            .discovered_themes
+            .discovered
             .iter()
             .flat_map(|t| t.evidence.iter().map(move |e| (t.id.as_str(), true, e)));
         let rows: Vec<(&str, bool, &crate::themes::EvidenceReport)> =
@@ -361,7 +354,7 @@ impl Report {
     }
 
     fn discovered_themes_table(&self) -> Table {
-        let themes = &self.discovered_themes;
+        let themes = &self.discovered;
         Table::default()
             .text("id", themes.iter().map(|t| t.id.as_str()))
             .text("stem", themes.iter().map(|t| t.stem.as_str()))
@@ -392,6 +385,123 @@ struct BeadRow<'a> {
     a: (usize, usize),
     b: (usize, usize),
     score: f64,
+}
+
+fn documents_table(documents: &[DocumentReport]) -> Table {
+    Table::default()
+        .text("id", documents.iter().map(|d| d.id.as_str()))
+        .text("path", documents.iter().map(|d| d.path.as_str()))
+        .integer("bytes", documents.iter().map(|d| d.bytes))
+        .integer("chars", documents.iter().map(|d| d.chars))
+        .integer("words", documents.iter().map(|d| d.words))
+        .text(
+            "language",
+            documents.iter().map(|d| d.language.code.as_str()),
+        )
+        .text(
+            "language_name",
+            documents.iter().map(|d| d.language.name.as_str()),
+        )
+        .float(
+            "language_confidence",
+            documents.iter().map(|d| d.language.confidence),
+        )
+        .boolean(
+            "language_reliable",
+            documents.iter().map(|d| d.language.reliable),
+        )
+        .text(
+            "secondary_languages",
+            documents.iter().map(|d| {
+                let codes: Vec<&str> = d
+                    .secondary_languages
+                    .iter()
+                    .map(|secondary| secondary.code.as_str())
+                    .collect();
+                codes.join(",")
+            }),
+        )
+        .integer("paragraphs", documents.iter().map(|d| d.paragraphs.len()))
+        .integer("themes", documents.iter().map(|d| d.themes.len()))
+        .optional_text("group", documents.iter().map(|d| d.group.as_deref()))
+        .optional_float(
+            "mangling_score",
+            documents
+                .iter()
+                .map(|d| d.mangling.as_ref().map(|m| m.score)),
+        )
+        .optional_boolean(
+            "mangled",
+            documents
+                .iter()
+                .map(|d| d.mangling.as_ref().map(|m| m.mangled)),
+        )
+        .optional_float(
+            "mangling_per_100_words",
+            documents
+                .iter()
+                .map(|d| d.mangling.as_ref().map(|m| m.evidence.per_100_words)),
+        )
+        .optional_integer(
+            "edits",
+            documents
+                .iter()
+                .map(|d| d.mangling.as_ref().map(|m| m.edits.len())),
+        )
+        .optional_text(
+            "normalized_text",
+            documents.iter().map(|d| d.normalized_text.as_deref()),
+        )
+        .text("warnings", documents.iter().map(|d| d.warnings.join("\n")))
+}
+
+fn paragraphs_table(documents: &[DocumentReport]) -> Table {
+    let rows: Vec<(&str, &super::ParagraphReport)> = documents
+        .iter()
+        .flat_map(|d| d.paragraphs.iter().map(move |p| (d.id.as_str(), p)))
+        .collect();
+    Table::default()
+        .text("document", rows.iter().map(|(document, _)| *document))
+        .integer("index", rows.iter().map(|(_, p)| p.index))
+        .integer("start", rows.iter().map(|(_, p)| p.start))
+        .integer("end", rows.iter().map(|(_, p)| p.end))
+        .integer("start_char", rows.iter().map(|(_, p)| p.start_char))
+        .integer("end_char", rows.iter().map(|(_, p)| p.end_char))
+        .integer("words", rows.iter().map(|(_, p)| p.words))
+        .text(
+            "language",
+            rows.iter().map(|(_, p)| p.language.code.as_str()),
+        )
+        .float(
+            "language_confidence",
+            rows.iter().map(|(_, p)| p.language.confidence),
+        )
+        .boolean(
+            "language_reliable",
+            rows.iter().map(|(_, p)| p.language.reliable),
+        )
+        .boolean("heading", rows.iter().map(|(_, p)| p.heading))
+        .boolean("boilerplate", rows.iter().map(|(_, p)| p.boilerplate))
+        .integer("sentences", rows.iter().map(|(_, p)| p.sentences.len()))
+}
+
+fn edits_table(documents: &[DocumentReport]) -> Table {
+    let rows: Vec<(&str, &super::EditReport)> = documents
+        .iter()
+        .filter_map(|d| d.mangling.as_ref().map(|m| (d.id.as_str(), m)))
+        .flat_map(|(document, m)| m.edits.iter().map(move |edit| (document, edit)))
+        .collect();
+    Table::default()
+        .text("document", rows.iter().map(|(document, _)| *document))
+        .integer("paragraph", rows.iter().map(|(_, e)| e.paragraph))
+        .integer("start", rows.iter().map(|(_, e)| e.start))
+        .integer("end", rows.iter().map(|(_, e)| e.end))
+        .integer("start_char", rows.iter().map(|(_, e)| e.start_char))
+        .integer("end_char", rows.iter().map(|(_, e)| e.end_char))
+        .text("from", rows.iter().map(|(_, e)| e.from.as_str()))
+        .text("to", rows.iter().map(|(_, e)| e.to.as_str()))
+        .text("rule", rows.iter().map(|(_, e)| serde_name(&e.rule)))
+        .float("confidence", rows.iter().map(|(_, e)| e.confidence))
 }
 
 /// The half-open range `start..end` of a bead side's indices: the aligner pairs runs of
