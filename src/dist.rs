@@ -65,15 +65,16 @@
 //!   numbered among themselves in corpus order, and joins them
 //!   ([`crate::align::group::join_scored`], which depends on the order of the documents, not on
 //!   their numbers).
-//! - `assemble` (`src/dist/assemble.rs`), for JSON, JSON Lines and `--index`: one shard at a
-//!   time, reads its records and texts again (checking each text's hash), takes unique ids and
-//!   warnings from the shard's places, renders each document's report fragment and index line
-//!   into scratch files in corpus order, and keeps only what the themes read of it (its
-//!   statements and their quotes, not its text); then runs the themes' corpus steps
-//!   ([`crate::themes::summarise`], as `analyze`) over those and the groups, and writes the
-//!   report through [`crate::report`]'s streaming writer, the shards' fragments merged by corpus
-//!   index. The HTML page and the Parquet tables are still made from the whole analysis, every
-//!   text in memory, as `analyze` makes them.
+//! - `render` (`src/dist/assemble.rs`), one task per shard: reads its records and texts again
+//!   (checking each text's hash), takes unique ids and warnings from the shard's places and
+//!   groups from the shard's members, and writes each document's report fragment and index line
+//!   (framed, in corpus order) and what the themes read of it (its statements and their quotes,
+//!   not its text).
+//! - `assemble`, for JSON, JSON Lines, Parquet and `--index`: runs the themes' corpus steps
+//!   ([`crate::themes::summarise`], as `analyze`) over every shard's theme records and the
+//!   groups, and writes the report through [`crate::report`]'s streaming writer, the shards'
+//!   fragments merged by corpus index. The HTML page is still made from the whole analysis, every
+//!   text in memory, as `analyze` makes it.
 //!
 //! So an `ids` task holds the ids of its partition only (about 1/P of the corpus's), the `order`
 //! task one document per partition, a `copies` task the corpus index and two hashes of the
@@ -85,9 +86,9 @@
 //! whole: 8 bytes a document); `candidates` holds every document's corpus index (until its
 //! facts are placed) and candidate facts, the budgets' counters and the pairs they keep (but at
 //! most `run_pairs` of the ranked pairs they choose from, and no document's id), `groups` every
-//! scored pair and one batch of the documents of passing pairs and copies, and `assemble` (JSON,
-//! JSON Lines) one shard's analysed documents, the groups and every document's theme statements
-//! with their quotes (the HTML page and Parquet: every analysed document).
+//! scored pair and one batch of the documents of passing pairs and copies, a `render` task its
+//! shard's documents, and `assemble` (JSON, JSON Lines, Parquet) the groups and every document's
+//! theme statements with their quotes (the HTML page: every analysed document).
 //!
 //! Every decision is a function of [`crate::align::group`]; this module only moves its inputs
 //! and outputs through files. Block weights and anchor counts are integers and every ordering is
@@ -123,8 +124,9 @@ use std::process::ExitCode;
 /// Version of the work folder's layout and exchange records, and of what a fingerprint holds
 /// (6: the ids and order stages; 7: one-permutation sketches; 8: the copies stage, summaries by
 /// partition of their hash, scripts with the keys; 11: paths in the ids files, renames' warnings
-/// and each shard's places from the order); a folder of another layout is refused.
-const LAYOUT: u32 = 11;
+/// and each shard's places from the order; 12: the render stage, the groups' members by shard); a
+/// folder of another layout is refused.
+const LAYOUT: u32 = 12;
 
 /// The first stage: one task per shard.
 const DOCUMENTS_STAGE: &str = "documents";
@@ -153,8 +155,11 @@ const SCORING_STAGE: &str = "scoring";
 /// Stage: joining the scored pairs into groups (one task), reading only the documents in them.
 const GROUPS_STAGE: &str = "groups";
 
+/// Stage: each document's report fragment, index line and theme record (one task per shard).
+const RENDER_STAGE: &str = "render";
+
 /// The stages, in the order they run (then `assemble`).
-const STAGES: [&str; 9] = [
+const STAGES: [&str; 10] = [
     DOCUMENTS_STAGE,
     IDS_STAGE,
     ORDER_STAGE,
@@ -164,6 +169,7 @@ const STAGES: [&str; 9] = [
     ANCHORS_STAGE,
     SCORING_STAGE,
     GROUPS_STAGE,
+    RENDER_STAGE,
 ];
 
 /// The buffer through which a task reads the order's whole map, in load order.
@@ -291,7 +297,8 @@ pub fn task(work: &Path, stage: &str, task: usize, threads: Option<usize>) -> Re
         CANDIDATES_STAGE => work.run_candidates_task(task),
         ANCHORS_STAGE => work.run_anchors_task(task),
         SCORING_STAGE => work.run_scoring_task(task),
-        _ => work.run_groups_task(task),
+        GROUPS_STAGE => work.run_groups_task(task),
+        _ => work.run_render_task(task),
     })
 }
 
@@ -786,7 +793,7 @@ impl WorkFolder {
     }
 
     /// The stages, in the order they run, with their task counts.
-    fn stage_tasks(&self) -> [(&'static str, usize); 9] {
+    fn stage_tasks(&self) -> [(&'static str, usize); 10] {
         let partitions = self.plan.partitions;
         [
             (DOCUMENTS_STAGE, self.plan.shards.len()),
@@ -798,6 +805,7 @@ impl WorkFolder {
             (ANCHORS_STAGE, partitions),
             (SCORING_STAGE, partitions),
             (GROUPS_STAGE, 1),
+            (RENDER_STAGE, self.plan.shards.len()),
         ]
     }
 
@@ -1870,8 +1878,8 @@ impl WorkFolder {
     }
 
     /// The task of the `groups` stage (one): every partition's scored pairs and every exact copy
-    /// joined into groups ([`group::join_scored`]), one line per group in report order; then the
-    /// done mark. Only the documents grouping can touch are read (both of every passing pair,
+    /// joined into groups ([`group::join_scored`]), one line per group in report order, and per
+    /// shard its grouped documents (corpus index and group id); then the done mark. Only the documents grouping can touch are read (both of every passing pair,
     /// every copy and what it copies), a batch of whole connected sets of them at a time
     /// (passing pairs and copies connect documents; a join never looks past its set): their
     /// fingerprints, records, anchor counts and texts, numbered among themselves in corpus order
@@ -1935,12 +1943,32 @@ impl WorkFolder {
             batch_named[batch_of[&document.index]].push(document);
         }
         drop(batch_of);
+        let mut place_of: std::collections::HashMap<String, (usize, usize)> = Default::default();
         let mut groups = Vec::new();
         for ((named, pairs), copies) in batch_named.into_iter().zip(batch_pairs).zip(batch_copies) {
             groups.extend(self.join_batch(&named, pairs, copies, &corpus)?);
+            place_of.extend(
+                named
+                    .into_iter()
+                    .map(|document| (document.id, (document.shard, document.index))),
+            );
         }
         group::number_groups(&mut groups);
         self.write_records(GROUPS_STAGE, task, "", &groups)?;
+        // Each shard's grouped documents (corpus index, group id), for its render task.
+        let mut members: Vec<Vec<(usize, &str)>> = vec![Vec::new(); self.plan.shards.len()];
+        for group in &groups {
+            for member in &group.documents {
+                let &(shard, index) = place_of
+                    .get(member)
+                    .context("a group names a document of no batch")?;
+                members[shard].push((index, &group.id));
+            }
+        }
+        for (shard, members) in members.iter_mut().enumerate() {
+            members.sort_unstable();
+            self.write_records(GROUPS_STAGE, task, &members_kind(shard), members)?;
+        }
         self.mark_done(GROUPS_STAGE, task)
     }
 
@@ -2361,6 +2389,11 @@ impl IndexMapWriter {
 /// The name of the file of a shard's ids whose stems fall in `partition`.
 fn ids_kind(partition: usize) -> String {
     format!("ids-{partition:05}")
+}
+
+/// The `groups` task's file of one shard's grouped documents: corpus index and group id.
+fn members_kind(shard: usize) -> String {
+    format!("members-{shard:05}")
 }
 
 /// The `order` task's file of one shard's places ([`ShardPlacement`]).

@@ -58,7 +58,14 @@ pub fn write_index(
     write_index_header(out, settings, documents.len())?;
     let lines: Vec<Vec<u8>> = documents
         .par_iter()
-        .map(|document| index_line(document, &settings.stages.group))
+        .map(|document| {
+            let fingerprint = fingerprint(&document.grouped(), &settings.stages.group);
+            index_line(
+                &document.document.path,
+                &document.document.text,
+                &fingerprint,
+            )
+        })
         .collect();
     for line in lines {
         out.write_all(&line)?;
@@ -82,12 +89,13 @@ pub(crate) fn write_index_header(
     out.write_all(b"\n")
 }
 
-/// The line of one document in the index, with its newline.
-pub(crate) fn index_line(document: &AnalysedDocument, group: &GroupConfig) -> Vec<u8> {
+/// The line in the index of the document at `path` with `text` and `fingerprint`, with its
+/// newline.
+pub(crate) fn index_line(path: &str, text: &str, fingerprint: &Fingerprint) -> Vec<u8> {
     let entry = Entry {
-        path: document.document.path.clone(),
-        key: key_of(&document.document.text),
-        fingerprint: fingerprint(&document.grouped(), group),
+        path: path.to_string(),
+        key: key_of(text),
+        fingerprint: fingerprint.clone(),
     };
     // Writing to a vector fails only when serialization does, which these types never do.
     let mut line = serde_json::to_vec(&entry).unwrap_or_default();

@@ -1,20 +1,32 @@
-//! `dist assemble` of the JSON and JSON Lines reports, the Parquet tables and the fingerprint
-//! index, one shard at a time. Each shard's documents are read again with their texts, given their unique ids and
-//! rename warnings from the order's placement file, and rendered (their report fragments and index
-//! lines, in corpus order, framed in scratch files in the work folder); what the themes need of
-//! each (its statements and their quotes, not its text) is kept. The corpus steps (recurrence,
-//! lexicon gaps, discovery) then run over those records and the groups, and the report is written
-//! through [`write_report`] (or [`ParquetTables`], a row group of documents at a time), the
-//! shards' fragments merged by corpus index: the bytes `analyze` writes, holding one shard's
-//! documents at a time rather than the corpus.
+//! The `render` stage and `dist assemble` of the JSON and JSON Lines reports, the Parquet tables
+//! and the fingerprint index.
+//!
+//! A `render` task (one per shard) reads its shard's records and texts again, gives each document
+//! its unique id and rename warning from the shard's places and its group from the shard's
+//! members, and writes in corpus order, framed (corpus index, length, bytes): each document's
+//! report fragment (pretty JSON at the report's depth, [`document_fragment`]) and index line; and
+//! as JSON Lines what the themes read of each document ([`ThemeRecord`]: its statements and their
+//! quotes, not its text) and the shard's failed inputs.
+//!
+//! `assemble` reads every shard's theme records and the groups, runs the themes' corpus steps
+//! (recurrence, lexicon gaps, discovery: [`crate::themes::summarise`], as `analyze`), and writes
+//! the report through [`write_report`] (or [`ParquetTables`], a row group of documents at a
+//! time) with the shards' fragments merged by corpus index (a JSON Lines record is the fragment
+//! refitted, [`refit_fragment`]): the bytes `analyze` writes, holding no document's text.
 
-use super::{GROUPS_STAGE, ORDER_STAGE, OutputOptions, ShardPlacement, WorkFolder, placed_kind};
+use super::record::{ErrorRecord, ThemeRecord};
+use super::{
+    DOCUMENTS_STAGE, FINGERPRINTS, GROUPS_STAGE, ORDER_STAGE, OutputOptions, RENDER_STAGE,
+    ShardPlacement, WorkFolder, members_kind, partial_file, persist, placed_kind,
+};
+use crate::align::group::Fingerprint;
 use crate::align::group::Group;
 use crate::corpus::InputError;
 use crate::lang::Language;
 use crate::report::{
     CorpusSummary, CorpusTables, DOCUMENTS_PER_ROW_GROUP, DocumentPart, DocumentReport,
-    ErrorReport, Layout, ParquetTables, ReportParts, document_fragment, write_output, write_report,
+    ErrorReport, Layout, ParquetTables, ReportParts, document_fragment, refit_fragment,
+    write_output, write_report,
 };
 use crate::themes::{DocumentThemes, QuotedStatement, StatementTexts, ThemedDocument};
 use crate::{AnalysedDocument, Settings};
@@ -24,26 +36,6 @@ use rustc_hash::FxHashMap;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-/// What the themes need of one document once it is rendered: its summary and its statements'
-/// quotes, not its text.
-struct ThemeRecord {
-    /// Its corpus index.
-    index: usize,
-    id: String,
-    language: Language,
-    themes: DocumentThemes,
-    quotes: Vec<QuotedStatement>,
-}
-
-/// One document rendered: its report fragment, its index line, its language code and what the
-/// themes need of it.
-struct RenderedDocument {
-    fragment: Vec<u8>,
-    index_line: Option<Vec<u8>>,
-    language: &'static str,
-    record: ThemeRecord,
-}
-
 /// What `assemble` writes from the shards.
 pub(super) enum Assembly<'a> {
     /// The JSON or JSON Lines report, to a file or `-`.
@@ -52,7 +44,7 @@ pub(super) enum Assembly<'a> {
     Parquet(&'a Path),
 }
 
-/// What assembling found over every shard, besides the rendered files.
+/// What assembling found over every shard.
 pub(super) struct Assembled {
     /// Documents analysed.
     pub documents: usize,
@@ -60,171 +52,88 @@ pub(super) struct Assembled {
     pub errors: Vec<InputError>,
 }
 
+/// A render task's framed file of report fragments.
+const FRAGMENTS: &str = "fragments";
+/// A render task's framed file of index lines.
+const INDEX_LINES: &str = "index-lines";
+/// A render task's file of theme records.
+const THEMES: &str = "themes";
+/// A render task's file of failed inputs.
+const ERRORS: &str = "errors";
+
+/// What the themes' corpus steps read of one document, held by `assemble`.
+struct Themed {
+    id: String,
+    language: Language,
+    themes: DocumentThemes,
+    quotes: Vec<QuotedStatement>,
+}
+
 impl WorkFolder {
-    /// Writes the report or the tables (and the index when asked) from the shards, one at a time.
-    pub(super) fn assemble_by_shard(
-        &self,
-        output: &OutputOptions,
-        assembly: Assembly,
-    ) -> Result<Assembled> {
+    /// The task of `shard` in the `render` stage (see the module documentation); then the done
+    /// mark. Does nothing when already done.
+    pub(super) fn run_render_task(&self, shard: usize) -> Result<()> {
+        self.check_task(RENDER_STAGE, shard, self.plan.shards.len())?;
+        if self.is_done(RENDER_STAGE, shard) {
+            return Ok(());
+        }
+        let members: Vec<(usize, String)> = self.read_all(GROUPS_STAGE, 0, &members_kind(shard))?;
+        let group_of: FxHashMap<usize, String> = members.into_iter().collect();
+        let (documents, errors) = self.shard_documents(shard)?;
+        let fingerprints: Vec<Fingerprint> = self.read_all(DOCUMENTS_STAGE, shard, FINGERPRINTS)?;
+        if fingerprints.len() != documents.len() {
+            bail!(
+                "shard {shard}'s records and fingerprints disagree: run its documents task again"
+            );
+        }
+        let placed = self.placed(shard, documents)?;
         let pipeline = self.pipeline()?;
-        let settings = pipeline.settings();
-        let groups: Vec<Group> = self.read_all(GROUPS_STAGE, 0, "")?;
-        let group_of: FxHashMap<&str, &str> = groups
-            .iter()
-            .flat_map(|group| {
-                group
-                    .documents
-                    .iter()
-                    .map(move |member| (member.as_str(), group.id.as_str()))
+        type Rendered = (usize, Vec<u8>, Vec<u8>, ThemeRecord);
+        let rendered: Vec<Rendered> = placed
+            .into_par_iter()
+            .map(|(index, position, document)| {
+                let themes = pipeline.theme_matcher().stated_theme_ids(&document.themes);
+                let group = group_of.get(&index).cloned();
+                let report = DocumentReport::of(&document, themes, group);
+                let index_line = crate::check::index_line(
+                    &document.document.path,
+                    &document.document.text,
+                    &fingerprints[position],
+                );
+                let record = ThemeRecord::of(index, &document);
+                (
+                    index,
+                    document_fragment(&report, Layout::Json),
+                    index_line,
+                    record,
+                )
             })
             .collect();
-        let scratch = tempfile::Builder::new()
-            .prefix(".assemble-")
-            .tempdir_in(&self.folder)
-            .with_context(|| format!("cannot write in {}", self.folder.display()))?;
-        let mut errors: Vec<InputError> = self
-            .plan
-            .errors
-            .iter()
-            .map(|e| InputError::from(e.clone()))
-            .collect();
-        let mut records: Vec<ThemeRecord> = Vec::new();
-        let mut languages: Vec<(usize, &'static str)> = Vec::new();
-        let mut fragments: Vec<PathBuf> = Vec::new();
-        let mut index_lines: Vec<PathBuf> = Vec::new();
-        for shard in 0..self.plan.shards.len() {
-            let (documents, shard_errors) = self.shard_documents(shard)?;
-            errors.extend(shard_errors);
-            let placed = self.placed(shard, documents)?;
-            let rendered: Vec<RenderedDocument> = placed
-                .into_par_iter()
-                .map(|(index, document)| {
-                    let themes = pipeline.theme_matcher().stated_theme_ids(&document.themes);
-                    let group = group_of.get(document.document.id.as_str());
-                    let report =
-                        DocumentReport::of(&document, themes, group.map(|g| g.to_string()));
-                    let fragment = match assembly {
-                        Assembly::Report(layout, _) => document_fragment(&report, layout),
-                        // Read back a row group at a time (floats round-trip exactly).
-                        Assembly::Parquet(_) => serde_json::to_vec(&report).unwrap_or_default(),
-                    };
-                    RenderedDocument {
-                        fragment,
-                        index_line: output
-                            .index
-                            .is_some()
-                            .then(|| crate::check::index_line(&document, &settings.stages.group)),
-                        language: document.languages.document.language.code(),
-                        record: ThemeRecord {
-                            index,
-                            quotes: QuotedStatement::all_of(
-                                &document.document.text,
-                                &document.themes,
-                            ),
-                            language: document.languages.document.language,
-                            id: document.document.id,
-                            themes: document.themes,
-                        },
-                    }
-                })
-                .collect();
-            let fragment_path = scratch.path().join(format!("{shard:05}.report"));
-            let index_path = scratch.path().join(format!("{shard:05}.index"));
-            let mut fragment_file = FramedWriter::create(&fragment_path)?;
-            let mut index_file = match output.index {
-                Some(_) => Some(FramedWriter::create(&index_path)?),
-                None => None,
-            };
-            for document in rendered {
-                let index = document.record.index;
-                fragment_file.push(index, &document.fragment)?;
-                if let (Some(file), Some(line)) = (index_file.as_mut(), &document.index_line) {
-                    file.push(index, line)?;
-                }
-                languages.push((index, document.language));
-                records.push(document.record);
-            }
-            fragment_file.finish()?;
-            fragments.push(fragment_path);
-            if let Some(file) = index_file {
-                file.finish()?;
-                index_lines.push(index_path);
-            }
-        }
-        crate::pipeline::sort_errors(&mut errors);
-        records.sort_unstable_by_key(|record| record.index);
-        languages.sort_unstable_by_key(|&(index, _)| index);
-        if records
-            .iter()
-            .enumerate()
-            .any(|(at, record)| record.index != at)
-        {
-            bail!("the shards' records and the order disagree: run their tasks again");
-        }
-        let themed: Vec<ThemedDocument> = records
-            .iter()
-            .map(|record| ThemedDocument {
-                id: &record.id,
-                texts: StatementTexts::Quoted(&record.quotes),
-                language: record.language,
-                themes: &record.themes,
-            })
-            .collect();
-        let themes = crate::themes::summarise(pipeline.theme_matcher(), &themed, &groups);
-        drop(themed);
-        let documents = records.len();
-        drop(records);
-        let error_reports: Vec<ErrorReport> = errors.iter().map(ErrorReport::of).collect();
-        match assembly {
-            Assembly::Report(layout, target) => {
-                let corpus =
-                    CorpusSummary::new(languages.iter().map(|&(_, code)| code), errors.len());
-                write_output(target, |out| {
-                    let documents = merged(&fragments, documents)?
-                        .map(|fragment| fragment.map(DocumentPart::Rendered));
-                    write_report(
-                        out,
-                        layout,
-                        ReportParts {
-                            settings: &settings,
-                            corpus: &corpus,
-                            documents,
-                            groups: groups.iter().map(Ok),
-                            themes: &themes.themes,
-                            discovered: &themes.discovered,
-                            errors: &error_reports,
-                        },
-                    )
-                })
-                .with_context(|| format!("cannot write the report to {}", target.display()))?;
-            }
-            Assembly::Parquet(folder) => {
-                let corpus = CorpusTables {
-                    groups: &groups,
-                    themes: &themes.themes,
-                    discovered: &themes.discovered,
-                    errors: &error_reports,
-                };
-                write_parquet(folder, &fragments, documents, &corpus).with_context(|| {
-                    format!("cannot write the Parquet tables to {}", folder.display())
-                })?;
-            }
-        }
-        if let Some(path) = &output.index {
-            write_index(path, &settings, &index_lines, documents)
-                .with_context(|| format!("cannot write the index to {}", path.display()))?;
-        }
-        Ok(Assembled { documents, errors })
+        self.write_framed(
+            shard,
+            FRAGMENTS,
+            rendered.iter().map(|(i, f, _, _)| (*i, &f[..])),
+        )?;
+        self.write_framed(
+            shard,
+            INDEX_LINES,
+            rendered.iter().map(|(i, _, l, _)| (*i, &l[..])),
+        )?;
+        let records: Vec<&ThemeRecord> = rendered.iter().map(|(_, _, _, record)| record).collect();
+        self.write_records(RENDER_STAGE, shard, THEMES, &records)?;
+        let errors: Vec<ErrorRecord> = errors.iter().map(ErrorRecord::from).collect();
+        self.write_records(RENDER_STAGE, shard, ERRORS, &errors)?;
+        self.mark_done(RENDER_STAGE, shard)
     }
 
     /// `shard`'s analysed documents (in load order) with their unique ids and rename warnings,
-    /// in corpus order, each with its corpus index, as the order's placement file gives them.
+    /// in corpus order, each with its corpus index and position, as the order's placement file
+    /// gives them.
     fn placed(
         &self,
         shard: usize,
         documents: Vec<AnalysedDocument>,
-    ) -> Result<Vec<(usize, AnalysedDocument)>> {
+    ) -> Result<Vec<(usize, usize, AnalysedDocument)>> {
         let mut documents: Vec<Option<AnalysedDocument>> =
             documents.into_iter().map(Some).collect();
         let mut placed = Vec::with_capacity(documents.len());
@@ -242,7 +151,7 @@ impl WorkFolder {
                 };
                 document.document.id = placement.id;
                 document.document.warnings.extend(placement.renamed);
-                placed.push((placement.index, document));
+                placed.push((placement.index, placement.position, document));
                 Ok(())
             },
         )?;
@@ -251,19 +160,207 @@ impl WorkFolder {
         }
         Ok(placed)
     }
+
+    /// The path of one of a render task's framed files.
+    fn framed_path(&self, shard: usize, kind: &str) -> PathBuf {
+        self.folder
+            .join(RENDER_STAGE)
+            .join(format!("{shard:05}.{kind}.frames"))
+    }
+
+    /// Writes one of a render task's framed files, atomically: the plan's id as the first frame
+    /// (index `u64::MAX`), then each record.
+    fn write_framed<'a>(
+        &self,
+        shard: usize,
+        kind: &str,
+        records: impl Iterator<Item = (usize, &'a [u8])>,
+    ) -> Result<()> {
+        let path = self.framed_path(shard, kind);
+        let mut file = partial_file(&path)?;
+        {
+            let mut out = BufWriter::new(file.as_file_mut());
+            write_frame(&mut out, u64::MAX, self.id.as_bytes())?;
+            for (index, bytes) in records {
+                write_frame(&mut out, index as u64, bytes)?;
+            }
+            out.flush()?;
+        }
+        persist(file, &path)
+    }
+
+    /// The records of one of a render task's framed files, once the task is done and the file
+    /// names this plan.
+    fn framed(&self, shard: usize, kind: &str) -> Result<Frames> {
+        if !self.is_done(RENDER_STAGE, shard) {
+            bail!(
+                "task {shard} of the stage {RENDER_STAGE} has not finished for this plan: run \
+                 `mentorlens dist task {RENDER_STAGE} {shard} --work {}`",
+                self.folder.display()
+            );
+        }
+        let path = self.framed_path(shard, kind);
+        let file = std::fs::File::open(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let mut frames = Frames {
+            input: BufReader::new(file),
+        };
+        match frames.next() {
+            Some(Ok((index, plan))) if index == u64::MAX as usize && plan == self.id.as_bytes() => {
+                Ok(frames)
+            }
+            _ => bail!(
+                "{} belongs to another plan or task: run task {shard} of the stage \
+                 {RENDER_STAGE} again",
+                path.display()
+            ),
+        }
+    }
+
+    /// Writes the report or the tables (and the index when asked) from the render tasks' files.
+    pub(super) fn assemble_by_shard(
+        &self,
+        output: &OutputOptions,
+        assembly: Assembly,
+    ) -> Result<Assembled> {
+        // The plan's settings, whose fingerprint opening the folder checked; of the pipeline,
+        // only the theme matcher is built.
+        let settings = Settings {
+            fingerprint: self.plan.fingerprint.clone(),
+            stages: self.plan.config.clone(),
+        };
+        let matcher = self.plan.config.themes.build()?;
+        // What the themes read of the groups: members and paragraph beads, not the evidence nor
+        // the sentence beads (the report's groups are read again as they are written).
+        let mut groups: Vec<Group> = Vec::new();
+        self.read_records(GROUPS_STAGE, 0, "", |mut group: Group| {
+            group.evidence = Vec::new();
+            for pair in &mut group.alignments {
+                pair.alignment.sentences = Vec::new();
+            }
+            groups.push(group);
+            Ok(())
+        })?;
+        let shards = self.plan.shards.len();
+        let mut errors: Vec<InputError> = self
+            .plan
+            .errors
+            .iter()
+            .map(|e| InputError::from(e.clone()))
+            .collect();
+        let mut records: Vec<(usize, Themed)> = Vec::new();
+        for shard in 0..shards {
+            self.read_records(RENDER_STAGE, shard, ERRORS, |error: ErrorRecord| {
+                errors.push(InputError::from(error));
+                Ok(())
+            })?;
+            self.read_records(RENDER_STAGE, shard, THEMES, |record: ThemeRecord| {
+                let (index, id, language) = (record.index, record.id.clone(), record.language);
+                let (themes, quotes) = record.into_themes();
+                records.push((
+                    index,
+                    Themed {
+                        id,
+                        language,
+                        themes,
+                        quotes,
+                    },
+                ));
+                Ok(())
+            })?;
+        }
+        crate::pipeline::sort_errors(&mut errors);
+        records.sort_unstable_by_key(|(index, _)| *index);
+        if records
+            .iter()
+            .enumerate()
+            .any(|(at, (index, _))| *index != at)
+        {
+            bail!("the render tasks' records and the order disagree: run them again");
+        }
+        let documents = records.len();
+        let themed: Vec<ThemedDocument> = records
+            .iter()
+            .map(|(_, record)| ThemedDocument {
+                id: &record.id,
+                texts: StatementTexts::Quoted(&record.quotes),
+                language: record.language,
+                themes: &record.themes,
+            })
+            .collect();
+        let themes = crate::themes::summarise(&matcher, &themed, &groups);
+        drop(themed);
+        drop(groups);
+        let corpus = CorpusSummary::new(
+            records.iter().map(|(_, record)| record.language.code()),
+            errors.len(),
+        );
+        drop(records);
+        let error_reports: Vec<ErrorReport> = errors.iter().map(ErrorReport::of).collect();
+        let fragments = (0..shards)
+            .map(|shard| self.framed(shard, FRAGMENTS))
+            .collect::<Result<Vec<_>>>()?;
+        match assembly {
+            Assembly::Report(layout, target) => {
+                write_output(target, |out| {
+                    let documents = merged(fragments, documents).map(|fragment| {
+                        fragment.map(|json| DocumentPart::Rendered(refit_fragment(json, layout)))
+                    });
+                    write_report(
+                        out,
+                        layout,
+                        ReportParts {
+                            settings: &settings,
+                            corpus: &corpus,
+                            documents,
+                            groups: self
+                                .record_lines(GROUPS_STAGE, 0, "")
+                                .map_err(io::Error::other)?
+                                .records::<Group>()
+                                .map(|group| group.map_err(io::Error::other)),
+                            themes: &themes.themes,
+                            discovered: &themes.discovered,
+                            errors: &error_reports,
+                        },
+                    )
+                })
+                .with_context(|| format!("cannot write the report to {}", target.display()))?;
+            }
+            Assembly::Parquet(folder) => {
+                let groups: Vec<Group> = self.read_all(GROUPS_STAGE, 0, "")?;
+                let corpus = CorpusTables {
+                    groups: &groups,
+                    themes: &themes.themes,
+                    discovered: &themes.discovered,
+                    errors: &error_reports,
+                };
+                write_parquet(folder, fragments, documents, &corpus).with_context(|| {
+                    format!("cannot write the Parquet tables to {}", folder.display())
+                })?;
+            }
+        }
+        if let Some(path) = &output.index {
+            let lines = (0..shards)
+                .map(|shard| self.framed(shard, INDEX_LINES))
+                .collect::<Result<Vec<_>>>()?;
+            write_index(path, &settings, lines, documents)
+                .with_context(|| format!("cannot write the index to {}", path.display()))?;
+        }
+        Ok(Assembled { documents, errors })
+    }
 }
 
 /// Writes the Parquet tables: the documents' tables from the shards' fragments merged by corpus
 /// index, a row group at a time, then the others.
 fn write_parquet(
     folder: &Path,
-    fragments: &[PathBuf],
+    fragments: Vec<Frames>,
     documents: usize,
     corpus: &CorpusTables,
 ) -> io::Result<()> {
     let mut tables = ParquetTables::create(folder)?;
     let mut row_group = Vec::with_capacity(DOCUMENTS_PER_ROW_GROUP.min(documents));
-    for fragment in merged(fragments, documents)? {
+    for fragment in merged(fragments, documents) {
         row_group.push(serde_json::from_slice::<DocumentReport>(&fragment?)?);
         if row_group.len() == DOCUMENTS_PER_ROW_GROUP {
             tables.write_documents(&row_group)?;
@@ -280,73 +377,54 @@ fn write_parquet(
 fn write_index(
     path: &Path,
     settings: &Settings,
-    index_lines: &[PathBuf],
+    index_lines: Vec<Frames>,
     documents: usize,
 ) -> io::Result<()> {
     write_output(path, |out| {
         crate::check::write_index_header(out, settings, documents)?;
-        for line in merged(index_lines, documents)? {
+        for line in merged(index_lines, documents) {
             out.write_all(&line?)?;
         }
         Ok(())
     })
 }
 
-/// A scratch file of framed records: each a corpus index and a length (little-endian u64s), then
-/// that many bytes.
-struct FramedWriter {
-    out: BufWriter<std::fs::File>,
+/// Writes one frame: a corpus index and a length (little-endian u64s), then that many bytes.
+fn write_frame(out: &mut impl Write, index: u64, bytes: &[u8]) -> io::Result<()> {
+    out.write_all(&index.to_le_bytes())?;
+    out.write_all(&(bytes.len() as u64).to_le_bytes())?;
+    out.write_all(bytes)
 }
 
-impl FramedWriter {
-    fn create(path: &Path) -> io::Result<Self> {
-        Ok(Self {
-            out: BufWriter::new(std::fs::File::create(path)?),
-        })
-    }
-
-    fn push(&mut self, index: usize, bytes: &[u8]) -> io::Result<()> {
-        self.out.write_all(&(index as u64).to_le_bytes())?;
-        self.out.write_all(&(bytes.len() as u64).to_le_bytes())?;
-        self.out.write_all(bytes)
-    }
-
-    fn finish(mut self) -> io::Result<()> {
-        self.out.flush()
-    }
+/// The frames of one file, in order: corpus index and bytes.
+struct Frames {
+    input: BufReader<std::fs::File>,
 }
 
-/// The records of one framed file, in order: corpus index and bytes.
-fn framed(path: &Path) -> io::Result<impl Iterator<Item = io::Result<(usize, Vec<u8>)>>> {
-    let mut input = BufReader::new(std::fs::File::open(path)?);
-    Ok(std::iter::from_fn(move || {
+impl Iterator for Frames {
+    type Item = io::Result<(usize, Vec<u8>)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
         let mut word = [0u8; 8];
-        match input.read_exact(&mut word) {
+        match self.input.read_exact(&mut word) {
             Err(error) if error.kind() == io::ErrorKind::UnexpectedEof => return None,
             Err(error) => return Some(Err(error)),
             Ok(()) => {}
         }
         let index = u64::from_le_bytes(word) as usize;
-        let read = (|| {
-            input.read_exact(&mut word)?;
+        let mut read = || {
+            self.input.read_exact(&mut word)?;
             let mut bytes = vec![0; u64::from_le_bytes(word) as usize];
-            input.read_exact(&mut bytes)?;
+            self.input.read_exact(&mut bytes)?;
             Ok((index, bytes))
-        })();
-        Some(read)
-    }))
+        };
+        Some(read())
+    }
 }
 
 /// The records of every framed file, each sorted by corpus index, merged into corpus order; an
 /// error unless the indices run from 0 to `documents` - 1 exactly.
-fn merged(
-    paths: &[PathBuf],
-    documents: usize,
-) -> io::Result<impl Iterator<Item = io::Result<Vec<u8>>>> {
-    let files = paths
-        .iter()
-        .map(|path| framed(path))
-        .collect::<io::Result<Vec<_>>>()?;
+fn merged(files: Vec<Frames>, documents: usize) -> impl Iterator<Item = io::Result<Vec<u8>>> {
     // An error sorts first, so it comes out at once.
     let mut records = itertools::kmerge_by(
         files,
@@ -359,7 +437,7 @@ fn merged(
     let mut next = 0;
     let disagree =
         || io::Error::other("the rendered shards and the order disagree: assemble again");
-    Ok(std::iter::from_fn(move || match records.next() {
+    std::iter::from_fn(move || match records.next() {
         Some(Ok((index, bytes))) if index == next && index < documents => {
             next += 1;
             Some(Ok(bytes))
@@ -371,5 +449,5 @@ fn merged(
             next = documents;
             Some(Err(disagree()))
         }
-    }))
+    })
 }

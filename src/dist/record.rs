@@ -1,7 +1,7 @@
 //! The records a `documents` task writes: everything the per-document stages found about one
 //! document, except its text (read again from its path by the tasks that need it), and the inputs
-//! that failed; and a short summary of each document, which the tasks that never read texts read
-//! instead. Each record reads back into exactly the value it was written from: floats keep
+//! that failed; a short summary of each document, which the tasks that never read texts read
+//! instead; and what a `render` task keeps of a document for the themes. Each record reads back into exactly the value it was written from: floats keep
 //! every bit (`f64` through serde_json's exact parsing, `f32` as its bits).
 
 use crate::AnalysedDocument;
@@ -9,7 +9,7 @@ use crate::corpus::{Document, InputError, InputErrorKind};
 use crate::lang::{DocumentLanguages, Language, LanguageGuess, SecondaryLanguage};
 use crate::normalize::{Mangling, Restoration};
 use crate::segment::{Paragraph, Segmented, Span};
-use crate::themes::{DocumentThemes, Statement, StatementKind, ThemeHit};
+use crate::themes::{DocumentThemes, QuotedStatement, Statement, StatementKind, ThemeHit};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -173,31 +173,8 @@ impl DocumentRecord {
                 .collect(),
             paragraph_languages: analysed.languages.paragraphs.iter().map(guess).collect(),
             mangling: analysed.mangling.clone(),
-            statements: analysed
-                .themes
-                .statements
-                .iter()
-                .map(|s| StatementRecord {
-                    paragraph: s.paragraph,
-                    span: s.span,
-                    kind: s.kind,
-                    language: s.language,
-                    benefit: s.benefit,
-                    key_stems: s.key_stems.iter().map(|stem| stem.to_string()).collect(),
-                    section: s.section,
-                })
-                .collect(),
-            hits: analysed
-                .themes
-                .hits
-                .iter()
-                .map(|h| HitRecord {
-                    theme: h.theme,
-                    statement: h.statement,
-                    score_bits: h.score.to_bits(),
-                    strongest_bits: h.strongest.to_bits(),
-                })
-                .collect(),
+            statements: statement_records(&analysed.themes),
+            hits: hit_records(&analysed.themes),
             spun: analysed.themes.spun,
         }
     }
@@ -245,32 +222,112 @@ impl DocumentRecord {
                 paragraphs: self.paragraph_languages.into_iter().map(guess).collect(),
             },
             mangling: self.mangling,
-            themes: DocumentThemes {
-                statements: self
-                    .statements
-                    .into_iter()
-                    .map(|s| Statement {
-                        paragraph: s.paragraph,
-                        span: s.span,
-                        kind: s.kind,
-                        language: s.language,
-                        benefit: s.benefit,
-                        key_stems: s.key_stems.into_iter().map(Arc::from).collect(),
-                        section: s.section,
-                    })
-                    .collect(),
-                hits: self
-                    .hits
-                    .into_iter()
-                    .map(|h| ThemeHit {
-                        theme: h.theme,
-                        statement: h.statement,
-                        score: f32::from_bits(h.score_bits),
-                        strongest: f32::from_bits(h.strongest_bits),
-                    })
-                    .collect(),
-                spun: self.spun,
-            },
+            themes: themes_of(self.statements, self.hits, self.spun),
         }
+    }
+}
+
+/// What the themes' corpus steps read of one document, written by a `render` task: its corpus
+/// index, unique id and language, what the theme stage found in it, and each statement's quote
+/// (not its text).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ThemeRecord {
+    /// Its corpus index.
+    pub index: usize,
+    /// Its unique id.
+    pub id: String,
+    /// The document's language.
+    pub language: Language,
+    statements: Vec<StatementRecord>,
+    hits: Vec<HitRecord>,
+    spun: bool,
+    /// Each statement's first character and text.
+    quotes: Vec<(usize, String)>,
+}
+
+impl ThemeRecord {
+    /// The record of `analysed` (with its unique id), at corpus index `index`.
+    pub fn of(index: usize, analysed: &AnalysedDocument) -> Self {
+        Self {
+            index,
+            id: analysed.document.id.clone(),
+            language: analysed.languages.document.language,
+            statements: statement_records(&analysed.themes),
+            hits: hit_records(&analysed.themes),
+            spun: analysed.themes.spun,
+            quotes: QuotedStatement::all_of(&analysed.document.text, &analysed.themes)
+                .into_iter()
+                .map(|quote| (quote.start_char, quote.text.into()))
+                .collect(),
+        }
+    }
+
+    /// What the theme stage found, and the statements' quotes.
+    pub fn into_themes(self) -> (DocumentThemes, Vec<QuotedStatement>) {
+        let quotes = self
+            .quotes
+            .into_iter()
+            .map(|(start_char, text)| QuotedStatement {
+                start_char,
+                text: text.into(),
+            })
+            .collect();
+        (themes_of(self.statements, self.hits, self.spun), quotes)
+    }
+}
+
+fn statement_records(themes: &DocumentThemes) -> Vec<StatementRecord> {
+    themes
+        .statements
+        .iter()
+        .map(|s| StatementRecord {
+            paragraph: s.paragraph,
+            span: s.span,
+            kind: s.kind,
+            language: s.language,
+            benefit: s.benefit,
+            key_stems: s.key_stems.iter().map(|stem| stem.to_string()).collect(),
+            section: s.section,
+        })
+        .collect()
+}
+
+fn hit_records(themes: &DocumentThemes) -> Vec<HitRecord> {
+    themes
+        .hits
+        .iter()
+        .map(|h| HitRecord {
+            theme: h.theme,
+            statement: h.statement,
+            score_bits: h.score.to_bits(),
+            strongest_bits: h.strongest.to_bits(),
+        })
+        .collect()
+}
+
+fn themes_of(statements: Vec<StatementRecord>, hits: Vec<HitRecord>, spun: bool) -> DocumentThemes {
+    DocumentThemes {
+        statements: statements
+            .into_iter()
+            .map(|s| Statement {
+                paragraph: s.paragraph,
+                span: s.span,
+                kind: s.kind,
+                language: s.language,
+                benefit: s.benefit,
+                key_stems: s.key_stems.into_iter().map(Arc::from).collect(),
+                section: s.section,
+            })
+            .collect(),
+        hits: hits
+            .into_iter()
+            .map(|h| ThemeHit {
+                theme: h.theme,
+                statement: h.statement,
+                score: f32::from_bits(h.score_bits),
+                strongest: f32::from_bits(h.strongest_bits),
+            })
+            .collect(),
+        spun,
     }
 }

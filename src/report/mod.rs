@@ -23,7 +23,9 @@ mod views;
 pub(crate) use output::write_atomically;
 pub use output::{remove_temporary_files_and_exit, write_output};
 pub(crate) use parquet::{CorpusTables, DOCUMENTS_PER_ROW_GROUP, ParquetTables};
-pub(crate) use stream::{DocumentPart, Layout, ReportParts, document_fragment, write_report};
+pub(crate) use stream::{
+    DocumentPart, Layout, ReportParts, document_fragment, refit_fragment, write_report,
+};
 pub use views::{DocumentLanguagesView, DocumentThemesView, LanguagesView, ThemesView};
 
 /// Bumped only by a breaking change of the report's shape.

@@ -63,6 +63,38 @@ pub(crate) fn document_fragment(document: &DocumentReport, layout: Layout) -> Ve
     bytes
 }
 
+/// A document's JSON fragment ([`document_fragment`] for [`Layout::Json`]) made into its fragment
+/// for `layout`: the JSON Lines record is the compact form (pretty-printing's whitespace, which
+/// never stands inside a string, dropped) with the `record` tag first, as serde writes it.
+pub(crate) fn refit_fragment(json: Vec<u8>, layout: Layout) -> Vec<u8> {
+    match layout {
+        Layout::Json => json,
+        Layout::Jsonl => {
+            const TAG: &[u8] = b"{\"record\":\"document\",";
+            let mut line = Vec::with_capacity(json.len());
+            line.extend_from_slice(TAG);
+            let (mut in_string, mut escaped) = (false, false);
+            // Past the opening brace, which the tag replaces.
+            for &byte in json.iter().skip(1) {
+                if in_string {
+                    line.push(byte);
+                    if escaped {
+                        escaped = false;
+                    } else if byte == b'\\' {
+                        escaped = true;
+                    } else if byte == b'"' {
+                        in_string = false;
+                    }
+                } else if !matches!(byte, b' ' | b'\n') {
+                    in_string = byte == b'"';
+                    line.push(byte);
+                }
+            }
+            line
+        }
+    }
+}
+
 /// Nesting of a report's documents, groups, themes and errors: items of arrays of the root.
 const DOCUMENT_DEPTH: usize = 2;
 
@@ -392,6 +424,28 @@ mod tests {
                 String::from_utf8(expected).unwrap()
             );
         }
+    }
+
+    #[test]
+    fn json_fragments_refit_to_json_lines_records() {
+        for report in seed_reports() {
+            for document in &report.documents {
+                let json = document_fragment(document, Layout::Json);
+                assert_eq!(
+                    refit_fragment(json.clone(), Layout::Jsonl),
+                    document_fragment(document, Layout::Jsonl)
+                );
+                assert_eq!(refit_fragment(json.clone(), Layout::Json), json);
+            }
+        }
+        // Quotes, escapes and whitespace inside strings stay as they are.
+        let mut tricky = seed_reports().remove(0).documents.remove(0);
+        tricky.warnings = vec!["a \"quoted\" \\ back\\slash\n  and: [spaces], {braces}".into()];
+        tricky.id = "\\\"".into();
+        assert_eq!(
+            refit_fragment(document_fragment(&tricky, Layout::Json), Layout::Jsonl),
+            document_fragment(&tricky, Layout::Jsonl)
+        );
     }
 
     #[test]

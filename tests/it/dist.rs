@@ -505,6 +505,7 @@ fn a_work_folder_of_another_plan_or_tool_version_is_refused() {
             {"name": "anchors", "tasks": 3},
             {"name": "scoring", "tasks": 3},
             {"name": "groups", "tasks": 1},
+            {"name": "render", "tasks": 2},
         ])
     );
     // The same plan again is kept (a run resumes); another is refused.
@@ -533,13 +534,15 @@ fn a_work_folder_of_another_plan_or_tool_version_is_refused() {
     refused("scoring", "0", "dist task candidates 0");
     // And the groups task before the scoring tasks.
     refused("groups", "0", "dist task scoring 0");
+    // And a render task before the groups task.
+    refused("render", "1", "dist task groups 0");
     refused("blocking", "3", "there is no task 3");
     // A plan of an older layout (before the order placed each shard's documents).
     let path = work.join("plan.json");
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains("\"layout\": 11"));
-    std::fs::write(&path, text.replace("\"layout\": 11", "\"layout\": 10")).unwrap();
-    refused("documents", "0", "(layout 10)");
+    assert!(text.contains("\"layout\": 12"));
+    std::fs::write(&path, text.replace("\"layout\": 12", "\"layout\": 11")).unwrap();
+    refused("documents", "0", "(layout 11)");
     std::fs::write(&path, &text).unwrap();
     // A shard's list of sources edited since the plan.
     let list = work.join("sources/00000.json");
