@@ -515,6 +515,16 @@ fn write_atomically_with(
     persist(file, path)
 }
 
+/// Makes `folder` an empty folder: a task's scratch files, which an attempt killed half way may
+/// have left.
+fn clear_folder(folder: &Path) -> Result<()> {
+    if folder.exists() {
+        std::fs::remove_dir_all(folder)
+            .with_context(|| format!("cannot remove {}", folder.display()))?;
+    }
+    std::fs::create_dir_all(folder).with_context(|| format!("cannot create {}", folder.display()))
+}
+
 /// A temporary file in the folder of `path`, to be renamed to it once whole ([`persist`]).
 fn partial_file(path: &Path) -> Result<tempfile::NamedTempFile> {
     let folder = path.parent().unwrap_or(Path::new("."));
@@ -693,6 +703,15 @@ struct CorpusFacts {
     documents: usize,
     /// Whether any of them is Japanese (sounds of names count only then).
     japanese: bool,
+}
+
+/// What the `groups` task reads of a scored pair before it reads the pair: its documents and
+/// whether it passed ([`group::ScoredPair`]'s fields; its evidence and alignment skipped unread).
+#[derive(Debug, Deserialize)]
+struct PairTie {
+    a: usize,
+    b: usize,
+    kept: Option<serde::de::IgnoredAny>,
 }
 
 /// A document one scoring partition's pairs name: its corpus index and unique id, and where its
@@ -1890,11 +1909,14 @@ impl WorkFolder {
         if self.is_done(GROUPS_STAGE, task) {
             return Ok(());
         }
-        let mut scored: Vec<group::ScoredPair> = Vec::new();
+        // Pass 1: what ties documents (passing pairs and copies), not the pairs themselves.
+        let mut ties: Vec<(usize, usize)> = Vec::new();
         let mut copies: Vec<(usize, usize)> = Vec::new();
         for partition in 0..self.plan.partitions {
-            self.read_records(SCORING_STAGE, partition, "", |pair| {
-                scored.push(pair);
+            self.read_records(SCORING_STAGE, partition, "", |pair: PairTie| {
+                if pair.kept.is_some() {
+                    ties.push((pair.a, pair.b));
+                }
                 Ok(())
             })?;
             self.read_records(COPIES_STAGE, partition, "", |copy| {
@@ -1903,15 +1925,11 @@ impl WorkFolder {
             })?;
         }
         let corpus = self.corpus_facts()?;
-        let ties: Vec<(usize, usize)> = scored
-            .iter()
-            .filter(|pair| pair.kept.is_some())
-            .map(|pair| (pair.a, pair.b))
-            .chain(copies.iter().copied())
-            .collect();
+        ties.extend(copies.iter().copied());
         let batches = connected_batches(&ties, self.plan.group_batch);
-        // Which batch each document is in, and each batch's pairs and copies: a pair with a
-        // document in no batch, or across two, is never looked at.
+        drop(ties);
+        // Which batch each document is in, and each batch's copies: a pair with a document in
+        // no batch, or across two, is never looked at.
         let batch_of: std::collections::HashMap<usize, usize> = batches
             .iter()
             .enumerate()
@@ -1923,16 +1941,45 @@ impl WorkFolder {
                 .filter(|&&batch| batch_of.get(&b) == Some(&batch))
                 .copied()
         };
-        let mut batch_pairs: Vec<Vec<group::ScoredPair>> = vec![Vec::new(); batches.len()];
-        for pair in scored {
-            if let Some(batch) = same_batch(pair.a, pair.b) {
-                batch_pairs[batch].push(pair);
-            }
-        }
         let mut batch_copies: Vec<Vec<(usize, usize)>> = vec![Vec::new(); batches.len()];
         for (copy, first) in copies {
             let batch = same_batch(copy, first).context("a copy and its first fell apart")?;
             batch_copies[batch].push((copy, first));
+        }
+        // Pass 2: each batch's pairs into a scratch file of its own, for every OPEN_WRITERS
+        // batches one pass over the scoring files.
+        let scratch = self
+            .folder
+            .join(GROUPS_STAGE)
+            .join(format!("{task:05}.batches"));
+        clear_folder(&scratch)?;
+        for first in (0..batches.len()).step_by(OPEN_WRITERS) {
+            let these = first..batches.len().min(first + OPEN_WRITERS);
+            let mut writers = these
+                .clone()
+                .map(|batch| {
+                    let path = scratch.join(format!("{batch:08}.jsonl"));
+                    Ok(std::io::BufWriter::new(
+                        std::fs::File::create(&path)
+                            .with_context(|| format!("cannot write {}", path.display()))?,
+                    ))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            for partition in 0..self.plan.partitions {
+                let mut lines = self.record_lines(SCORING_STAGE, partition, "")?;
+                while let Some(line) = lines.next() {
+                    let line = line?;
+                    let pair: PairTie = lines.parse(&line)?;
+                    if let Some(batch) = same_batch(pair.a, pair.b).filter(|b| these.contains(b)) {
+                        let out = &mut writers[batch - first];
+                        out.write_all(line.as_bytes())?;
+                        out.write_all(b"\n")?;
+                    }
+                }
+            }
+            for mut writer in writers {
+                writer.flush()?;
+            }
         }
         // Every batch's documents with their places, from one pass over the order's file.
         let mut everyone: Vec<usize> = batch_of.keys().copied().collect();
@@ -1945,7 +1992,14 @@ impl WorkFolder {
         drop(batch_of);
         let mut place_of: std::collections::HashMap<String, (usize, usize)> = Default::default();
         let mut groups = Vec::new();
-        for ((named, pairs), copies) in batch_named.into_iter().zip(batch_pairs).zip(batch_copies) {
+        for (batch, (named, copies)) in batch_named.into_iter().zip(batch_copies).enumerate() {
+            let path = scratch.join(format!("{batch:08}.jsonl"));
+            let pairs = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?
+                .lines()
+                .map(serde_json::from_str)
+                .collect::<Result<Vec<group::ScoredPair>, _>>()
+                .with_context(|| format!("cannot read the pairs of {}", path.display()))?;
             groups.extend(self.join_batch(&named, pairs, copies, &corpus)?);
             place_of.extend(
                 named
@@ -1969,6 +2023,8 @@ impl WorkFolder {
             members.sort_unstable();
             self.write_records(GROUPS_STAGE, task, &members_kind(shard), members)?;
         }
+        std::fs::remove_dir_all(&scratch)
+            .with_context(|| format!("cannot remove {}", scratch.display()))?;
         self.mark_done(GROUPS_STAGE, task)
     }
 
