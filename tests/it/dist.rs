@@ -9,7 +9,7 @@ use crate::common::{mentorlens, root};
 use std::path::{Path, PathBuf};
 
 /// Generated documents with planted groups.
-const GENERATED: usize = 400;
+const GENERATED: usize = 2_000;
 
 /// A folder of awkward inputs; returns the folder and the inputs to name, relative to it.
 fn fixture() -> (tempfile::TempDir, Vec<String>) {
