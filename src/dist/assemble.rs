@@ -87,12 +87,13 @@ impl WorkFolder {
             );
         }
         let placed = self.placed(shard, documents)?;
-        let pipeline = self.pipeline()?;
+        // Of the pipeline, only the theme matcher (the documents' themes are decided here).
+        let matcher = self.plan.config.themes.build()?;
         type Rendered = (usize, Vec<u8>, Vec<u8>, ThemeRecord);
         let rendered: Vec<Rendered> = placed
             .into_par_iter()
             .map(|(index, position, document)| {
-                let themes = pipeline.theme_matcher().stated_theme_ids(&document.themes);
+                let themes = matcher.stated_theme_ids(&document.themes);
                 let group = group_of.get(&index).cloned();
                 let report = DocumentReport::of(&document, themes, group);
                 let index_line = crate::check::index_line(
