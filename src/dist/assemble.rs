@@ -203,8 +203,13 @@ impl WorkFolder {
         let path = self.framed_path(shard, kind);
         let file = std::fs::File::open(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;
+        let left = file
+            .metadata()
+            .with_context(|| format!("cannot read {}", path.display()))?
+            .len();
         let mut frames = Frames {
             input: BufReader::new(file),
+            left,
         };
         match frames.next() {
             Some(Ok((index, plan))) if index == u64::MAX as usize && plan == self.id.as_bytes() => {
@@ -400,6 +405,8 @@ fn write_frame(out: &mut impl Write, index: u64, bytes: &[u8]) -> io::Result<()>
 /// The frames of one file, in order: corpus index and bytes.
 struct Frames {
     input: BufReader<std::fs::File>,
+    /// Bytes of the file not read yet: a frame that claims more is refused, never allocated.
+    left: u64,
 }
 
 impl Iterator for Frames {
@@ -415,7 +422,15 @@ impl Iterator for Frames {
         let index = u64::from_le_bytes(word) as usize;
         let mut read = || {
             self.input.read_exact(&mut word)?;
-            let mut bytes = vec![0; u64::from_le_bytes(word) as usize];
+            let length = u64::from_le_bytes(word);
+            self.left = self
+                .left
+                .checked_sub(16)
+                .and_then(|left| left.checked_sub(length))
+                .ok_or_else(|| {
+                    io::Error::other("a render task's file is cut short: run it again")
+                })?;
+            let mut bytes = vec![0; length as usize];
             self.input.read_exact(&mut bytes)?;
             Ok((index, bytes))
         };

@@ -267,6 +267,40 @@ fn dist_html_page_and_parquet_tables_equal_analyze() {
 }
 
 #[test]
+fn a_corpus_with_nothing_readable_gives_the_report_and_exit_code_of_analyze() {
+    let folder = tempfile::tempdir().unwrap();
+    let folder = folder.path();
+    std::fs::write(folder.join("empty.txt"), b"").unwrap();
+    let inputs = args(&["empty.txt", "missing.txt"]);
+    for format in ["json", "jsonl", "parquet"] {
+        let expected = folder.join(format!("analyze-{format}"));
+        let analyze = args(&["analyze", "--quiet", "--format", format, "-o"]);
+        let analyze = with(with(analyze, &[expected.display().to_string()]), &inputs);
+        assert_eq!(run_in(folder, &analyze), 2, "nothing read");
+        let found = folder.join(format!("dist-{format}"));
+        let work = folder.join(format!("work-{format}"));
+        let run = args(&["dist", "run", "--quiet", "--workers", "2", "--shards", "2"]);
+        let run = with(
+            run,
+            &args(&[
+                "--format",
+                format,
+                "--work",
+                &work.display().to_string(),
+                "-o",
+                &found.display().to_string(),
+            ]),
+        );
+        assert_eq!(run_in(folder, &with(run, &inputs)), 2, "nothing read");
+        if format == "parquet" {
+            assert!(folder_files(&found) == folder_files(&expected), "{format}");
+        } else {
+            assert!(std::fs::read(&found).unwrap() == std::fs::read(&expected).unwrap());
+        }
+    }
+}
+
+#[test]
 fn budgets_over_tiny_sorted_runs_and_groups_in_tiny_batches_give_the_report_of_analyze() {
     let (folder, inputs) = fixture();
     let folder = folder.path();
