@@ -2204,16 +2204,20 @@ impl WorkFolder {
         Ok((documents, errors))
     }
 
+    /// The inputs that failed discovery, as the plan lists them.
+    fn plan_errors(&self) -> Vec<InputError> {
+        self.plan
+            .errors
+            .iter()
+            .map(|e| InputError::from(e.clone()))
+            .collect()
+    }
+
     /// Every shard's analysed documents (texts read again) and failed inputs, in the order and
     /// with the unique ids `analyze` gives them.
     fn load_corpus(&self) -> Result<(Vec<AnalysedDocument>, Vec<InputError>)> {
         let mut documents = Vec::new();
-        let mut errors: Vec<InputError> = self
-            .plan
-            .errors
-            .iter()
-            .map(|e| InputError::from(e.clone()))
-            .collect();
+        let mut errors = self.plan_errors();
         for shard in 0..self.plan.shards.len() {
             let (shard_documents, shard_errors) = self.shard_documents(shard)?;
             documents.extend(shard_documents);

@@ -248,12 +248,7 @@ impl WorkFolder {
             Ok(())
         })?;
         let shards = self.plan.shards.len();
-        let mut errors: Vec<InputError> = self
-            .plan
-            .errors
-            .iter()
-            .map(|e| InputError::from(e.clone()))
-            .collect();
+        let mut errors = self.plan_errors();
         let mut records: Vec<(usize, Themed)> = Vec::new();
         for shard in 0..shards {
             self.read_records(RENDER_STAGE, shard, ERRORS, |error: ErrorRecord| {
