@@ -32,7 +32,7 @@ use crate::themes::{DocumentThemes, QuotedStatement, StatementTexts, ThemedDocum
 use crate::{AnalysedDocument, Settings};
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -236,17 +236,6 @@ impl WorkFolder {
             stages: self.plan.config.clone(),
         };
         let matcher = self.plan.config.themes.build()?;
-        // What the themes read of the groups: members and paragraph beads, not the evidence nor
-        // the sentence beads (the report's groups are read again as they are written).
-        let mut groups: Vec<Group> = Vec::new();
-        self.read_records(GROUPS_STAGE, 0, "", |mut group: Group| {
-            group.evidence = Vec::new();
-            for pair in &mut group.alignments {
-                pair.alignment.sentences = Vec::new();
-            }
-            groups.push(group);
-            Ok(())
-        })?;
         let shards = self.plan.shards.len();
         let mut errors = self.plan_errors();
         let mut records: Vec<(usize, Themed)> = Vec::new();
@@ -280,6 +269,28 @@ impl WorkFolder {
             bail!("the render tasks' records and the order disagree: run them again");
         }
         let documents = records.len();
+        // What the themes read of the groups: their members, and the paragraph beads of pairs
+        // whose two documents both have statements (discovery follows a statement into its
+        // translation only then); not the evidence nor the sentence beads. The report's groups
+        // are read again as they are written.
+        let stating: FxHashSet<&str> = records
+            .iter()
+            .filter(|(_, record)| !record.themes.statements.is_empty())
+            .map(|(_, record)| record.id.as_str())
+            .collect();
+        let mut groups: Vec<Group> = Vec::new();
+        self.read_records(GROUPS_STAGE, 0, "", |mut group: Group| {
+            group.evidence = Vec::new();
+            group.alignments.retain(|pair| {
+                stating.contains(pair.a.as_str()) && stating.contains(pair.b.as_str())
+            });
+            for pair in &mut group.alignments {
+                pair.alignment.sentences = Vec::new();
+            }
+            groups.push(group);
+            Ok(())
+        })?;
+        drop(stating);
         let themed: Vec<ThemedDocument> = records
             .iter()
             .map(|(_, record)| ThemedDocument {

@@ -300,6 +300,54 @@ fn a_corpus_with_nothing_readable_gives_the_report_and_exit_code_of_analyze() {
     }
 }
 
+/// The development sets (`../shared/dev`, read in place): real translation groups and articles
+/// whose benefits recur across languages (themes, lexicon gaps and discovered themes in many
+/// languages and scripts), staged over 3 shards and 2 partitions.
+#[test]
+fn dist_gives_analyze_s_report_on_the_development_sets() {
+    let dev = root().join("../shared/dev");
+    let inputs: Vec<String> = ["themes", "groups"]
+        .iter()
+        .map(|name| {
+            let folder = dev.join(name);
+            assert!(
+                folder.is_dir(),
+                "the development set must be beside the checkout ({})",
+                folder.display()
+            );
+            folder.display().to_string()
+        })
+        .collect();
+    let folder = tempfile::tempdir().unwrap();
+    let folder = folder.path();
+    let expected = folder.join("analyze.json");
+    let analyze = args(&["analyze", "--quiet", "--threads", "2", "-o"]);
+    let analyze = with(with(analyze, &[expected.display().to_string()]), &inputs);
+    assert_eq!(run_in(folder, &analyze), 0);
+    let expected = std::fs::read(&expected).unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&expected).unwrap();
+    assert!(report["groups"].as_array().unwrap().len() > 10);
+    assert!(!report["discovered_themes"].as_array().unwrap().is_empty());
+    let found = folder.join("dist.json");
+    let run = args(&["dist", "run", "--quiet", "--workers", "2", "--shards", "3"]);
+    let run = with(
+        run,
+        &args(&[
+            "--partitions",
+            "2",
+            "--work",
+            &folder.join("work").display().to_string(),
+            "-o",
+            &found.display().to_string(),
+        ]),
+    );
+    assert_eq!(run_in(folder, &with(run, &inputs)), 0);
+    assert!(
+        std::fs::read(&found).unwrap() == expected,
+        "the development sets' report differs from analyze's"
+    );
+}
+
 #[test]
 fn budgets_over_tiny_sorted_runs_and_groups_in_tiny_batches_give_the_report_of_analyze() {
     let (folder, inputs) = fixture();
