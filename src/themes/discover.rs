@@ -303,3 +303,88 @@ fn key_phrases(text: &str, statement: &super::Statement, keys: &FxHashSet<&str>)
     }
     phrases
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{DocumentThemes, QuotedStatement, Statement, StatementTexts, summarise};
+    use super::*;
+    use crate::align::group::{GroupKind, PairAlignment};
+    use crate::align::{Alignment, Bead};
+    use crate::segment::Span;
+
+    /// A document of one unexplained benefit heading with the discovery key `key`.
+    fn stating(key: &str, code: &str, text: &str) -> (DocumentThemes, Vec<QuotedStatement>) {
+        let themes = DocumentThemes {
+            statements: vec![Statement {
+                paragraph: 0,
+                span: Span {
+                    start: 0,
+                    end: text.len(),
+                },
+                kind: StatementKind::Heading,
+                language: Language::parse(code).unwrap(),
+                benefit: true,
+                key_stems: vec![std::sync::Arc::from(key)].into_boxed_slice(),
+                section: None,
+            }],
+            hits: Vec::new(),
+            spun: false,
+        };
+        let quotes = vec![QuotedStatement {
+            start_char: 0,
+            text: text.into(),
+        }];
+        (themes, quotes)
+    }
+
+    #[test]
+    fn statements_of_translations_join_their_cluster_through_the_paragraph_alignment() {
+        // "a" and "c" (two articles, two languages) share the key "confi"; "b", the German
+        // version of "a", says it in other words, in the paragraph aligned with a's.
+        let documents = [
+            ("a", "en", stating("confi", "en", "Confidence")),
+            ("b", "de", stating("selbs", "de", "Selbstvertrauen")),
+            ("c", "fr", stating("confi", "fr", "Confiance")),
+        ];
+        let themed: Vec<ThemedDocument> = documents
+            .iter()
+            .map(|(id, code, (themes, quotes))| ThemedDocument {
+                id,
+                texts: StatementTexts::Quoted(quotes),
+                language: Language::parse(code).unwrap(),
+                themes,
+            })
+            .collect();
+        let aligned = |paragraphs: Vec<Bead>| Group {
+            id: "g1".into(),
+            kind: GroupKind::Translation,
+            documents: vec!["a".into(), "b".into()],
+            score: 0.9,
+            evidence: Vec::new(),
+            alignments: vec![PairAlignment {
+                a: "a".into(),
+                b: "b".into(),
+                alignment: Alignment {
+                    paragraphs,
+                    sentences: Vec::new(),
+                },
+            }],
+        };
+        let matcher = crate::themes::ThemeConfig::default().build().unwrap();
+        let bead = Bead {
+            a: vec![0],
+            b: vec![0],
+            score: 1.0,
+        };
+        let summary = summarise(&matcher, &themed, &[aligned(vec![bead])]);
+        let [cluster] = &summary.discovered[..] else {
+            panic!("one cluster: {:?}", summary.discovered);
+        };
+        assert_eq!(cluster.stem, "confi");
+        assert_eq!(cluster.documents, ["a", "b", "c"]);
+        assert_eq!(cluster.articles, 2, "a translation counts once");
+        // Without the alignment, the German version stays out.
+        let unaligned = summarise(&matcher, &themed, &[aligned(Vec::new())]);
+        assert_eq!(unaligned.discovered[0].documents, ["a", "c"]);
+    }
+}
