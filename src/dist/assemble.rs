@@ -102,12 +102,7 @@ impl WorkFolder {
                     &fingerprints[position],
                 );
                 let record = ThemeRecord::of(index, &document);
-                (
-                    index,
-                    document_fragment(&report, Layout::Json),
-                    index_line,
-                    record,
-                )
+                (index, document_fragment(&report), index_line, record)
             })
             .collect();
         self.write_framed(
@@ -244,8 +239,9 @@ impl WorkFolder {
                 errors.push(InputError::from(error));
                 Ok(())
             })?;
-            self.read_records(RENDER_STAGE, shard, THEMES, |record: ThemeRecord| {
-                let (index, id, language) = (record.index, record.id.clone(), record.language);
+            self.read_records(RENDER_STAGE, shard, THEMES, |mut record: ThemeRecord| {
+                let (index, language) = (record.index, record.language);
+                let id = std::mem::take(&mut record.id);
                 let (themes, quotes) = record.into_themes();
                 records.push((
                     index,

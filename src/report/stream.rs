@@ -48,22 +48,17 @@ pub(crate) struct ReportParts<'a, D, G> {
     pub errors: &'a [ErrorReport],
 }
 
-/// A document rendered for `layout` as the writer would write it: pretty JSON at the depth of
-/// the report's `documents` (no indentation before its first line), or its JSON Lines record
-/// (no newline).
-pub(crate) fn document_fragment(document: &DocumentReport, layout: Layout) -> Vec<u8> {
+/// A document rendered as the JSON writer writes it: pretty JSON at the depth of the report's
+/// `documents` (no indentation before its first line); [`refit_fragment`] makes it the JSON Lines
+/// record.
+pub(crate) fn document_fragment(document: &DocumentReport) -> Vec<u8> {
     let mut bytes = Vec::new();
     // Writing to a vector fails only when serialization does, which these types never do.
-    let _ = match layout {
-        Layout::Json => pretty_at(&mut bytes, document, DOCUMENT_DEPTH),
-        Layout::Jsonl => {
-            serde_json::to_writer(&mut bytes, &JsonlRecord::Document(document)).map_err(Into::into)
-        }
-    };
+    let _ = pretty_at(&mut bytes, document, DOCUMENT_DEPTH);
     bytes
 }
 
-/// A document's JSON fragment ([`document_fragment`] for [`Layout::Json`]) made into its fragment
+/// A document's JSON fragment ([`document_fragment`]) made into its fragment
 /// for `layout`: the JSON Lines record is the compact form (pretty-printing's whitespace, which
 /// never stands inside a string, dropped) with the `record` tag first, as serde writes it.
 pub(crate) fn refit_fragment(json: Vec<u8>, layout: Layout) -> Vec<u8> {
@@ -426,14 +421,19 @@ mod tests {
         }
     }
 
+    /// A document's JSON Lines record as serde writes it.
+    fn jsonl_record(document: &DocumentReport) -> Vec<u8> {
+        serde_json::to_vec(&JsonlRecord::Document(document)).unwrap()
+    }
+
     #[test]
     fn json_fragments_refit_to_json_lines_records() {
         for report in seed_reports() {
             for document in &report.documents {
-                let json = document_fragment(document, Layout::Json);
+                let json = document_fragment(document);
                 assert_eq!(
                     refit_fragment(json.clone(), Layout::Jsonl),
-                    document_fragment(document, Layout::Jsonl)
+                    jsonl_record(document)
                 );
                 assert_eq!(refit_fragment(json.clone(), Layout::Json), json);
             }
@@ -443,8 +443,8 @@ mod tests {
         tricky.warnings = vec!["a \"quoted\" \\ back\\slash\n  and: [spaces], {braces}".into()];
         tricky.id = "\\\"".into();
         assert_eq!(
-            refit_fragment(document_fragment(&tricky, Layout::Json), Layout::Jsonl),
-            document_fragment(&tricky, Layout::Jsonl)
+            refit_fragment(document_fragment(&tricky), Layout::Jsonl),
+            jsonl_record(&tricky)
         );
     }
 
@@ -455,7 +455,8 @@ mod tests {
                 let mut direct = Vec::new();
                 write_report(&mut direct, layout, report.parts()).unwrap();
                 let rendered = report.documents.iter().map(|document| {
-                    Ok(DocumentPart::Rendered(document_fragment(document, layout)))
+                    let json = document_fragment(document);
+                    Ok(DocumentPart::Rendered(refit_fragment(json, layout)))
                 });
                 let mut from_fragments = Vec::new();
                 write_report(
