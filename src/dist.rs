@@ -64,7 +64,8 @@
 //!   records, anchor counts and texts of only the documents of passing pairs and copies,
 //!   numbered among themselves in corpus order, and joins them
 //!   ([`crate::align::group::join_scored`], which depends on the order of the documents, not on
-//!   their numbers).
+//!   their numbers), a batch of whole connected sets at a time; each batch's groups wait in a
+//!   scratch file, and are read back in report order (by their first member) and named.
 //! - `render` (`src/dist/assemble.rs`), one task per shard: reads its records and texts again
 //!   (checking each text's hash), takes unique ids and warnings from the shard's places and
 //!   groups from the shard's members, and writes each document's report fragment and index line
@@ -85,8 +86,10 @@
 //! `candidates` and `assemble` holds anything of every document (both read the order's map
 //! whole: 8 bytes a document); `candidates` holds every document's corpus index (until its
 //! facts are placed) and candidate facts, the budgets' counters and the pairs they keep (but at
-//! most `run_pairs` of the ranked pairs they choose from, and no document's id), `groups` every
-//! scored pair and one batch of the documents of passing pairs and copies, a `render` task its
+//! most `run_pairs` of the ranked pairs they choose from, and no document's id), `groups` the
+//! two documents of every passing pair and copy (16 bytes), the places of their documents, one
+//! batch of those documents, and for every group its first member and where its line is in a
+//! scratch file (16 bytes; the groups themselves wait there, not in memory), a `render` task its
 //! shard's documents, and `assemble` (JSON, JSON Lines, Parquet) the groups and every document's
 //! theme statements with their quotes (the HTML page: every analysed document).
 //!
@@ -712,6 +715,21 @@ struct PairTie {
     a: usize,
     b: usize,
     kept: Option<serde::de::IgnoredAny>,
+}
+
+/// Where a grouped document is: its shard and corpus index.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+struct Place {
+    shard: usize,
+    index: usize,
+}
+
+/// A group as the `groups` task joined it, before it has its name: its members' places (in the
+/// order of its members) and the group.
+#[derive(Serialize, Deserialize)]
+struct JoinedGroup {
+    places: Vec<Place>,
+    group: group::Group,
 }
 
 /// A document one scoring partition's pairs name: its corpus index and unique id, and where its
@@ -1898,12 +1916,14 @@ impl WorkFolder {
 
     /// The task of the `groups` stage (one): every partition's scored pairs and every exact copy
     /// joined into groups ([`group::join_scored`]), one line per group in report order, and per
-    /// shard its grouped documents (corpus index and group id); then the done mark. Only the documents grouping can touch are read (both of every passing pair,
-    /// every copy and what it copies), a batch of whole connected sets of them at a time
-    /// (passing pairs and copies connect documents; a join never looks past its set): their
-    /// fingerprints, records, anchor counts and texts, numbered among themselves in corpus order
-    /// (joins depend on the order of documents, never on their numbers). Does nothing when
-    /// already done.
+    /// shard its grouped documents (corpus index and group id); then the done mark. Only the
+    /// documents grouping can touch are read (both of every passing pair, every copy and what it
+    /// copies), a batch of whole connected sets of them at a time (passing pairs and copies
+    /// connect documents; a join never looks past its set): their fingerprints, records, anchor
+    /// counts and texts, numbered among themselves in corpus order (joins depend on the order of
+    /// documents, never on their numbers). Each batch's groups go to a scratch file as they are
+    /// joined; they are then read back in report order (by first member) and named. Does nothing
+    /// when already done.
     fn run_groups_task(&self, task: usize) -> Result<()> {
         self.check_task(GROUPS_STAGE, task, 1)?;
         if self.is_done(GROUPS_STAGE, task) {
@@ -1990,8 +2010,17 @@ impl WorkFolder {
             batch_named[batch_of[&document.index]].push(document);
         }
         drop(batch_of);
-        let mut place_of: std::collections::HashMap<String, (usize, usize)> = Default::default();
-        let mut groups = Vec::new();
+        // Pass 3: each batch's groups, joined and written to a scratch file as they come, each
+        // with its members' places; held: each group's first member (the least corpus index,
+        // which orders the groups as `group::number_groups` does: they share no member) and
+        // where its line starts.
+        let joined_path = scratch.join("joined.jsonl");
+        let mut joined = std::io::BufWriter::new(
+            std::fs::File::create(&joined_path)
+                .with_context(|| format!("cannot write {}", joined_path.display()))?,
+        );
+        let mut report_order: Vec<(usize, u64)> = Vec::new();
+        let mut written = 0;
         for (batch, (named, copies)) in batch_named.into_iter().zip(batch_copies).enumerate() {
             let path = scratch.join(format!("{batch:08}.jsonl"));
             let pairs = std::fs::read_to_string(&path)
@@ -2000,28 +2029,63 @@ impl WorkFolder {
                 .map(serde_json::from_str)
                 .collect::<Result<Vec<group::ScoredPair>, _>>()
                 .with_context(|| format!("cannot read the pairs of {}", path.display()))?;
-            groups.extend(self.join_batch(&named, pairs, copies, &corpus)?);
-            place_of.extend(
-                named
-                    .into_iter()
-                    .map(|document| (document.id, (document.shard, document.index))),
-            );
-        }
-        group::number_groups(&mut groups);
-        self.write_records(GROUPS_STAGE, task, "", &groups)?;
-        // Each shard's grouped documents (corpus index, group id), for its render task.
-        let mut members: Vec<Vec<(usize, &str)>> = vec![Vec::new(); self.plan.shards.len()];
-        for group in &groups {
-            for member in &group.documents {
-                let &(shard, index) = place_of
-                    .get(member)
+            let place_of: std::collections::HashMap<&str, Place> = named
+                .iter()
+                .map(|document| {
+                    let place = Place {
+                        shard: document.shard,
+                        index: document.index,
+                    };
+                    (document.id.as_str(), place)
+                })
+                .collect();
+            for group in self.join_batch(&named, pairs, copies, &corpus)? {
+                let places = group
+                    .documents
+                    .iter()
+                    .map(|member| place_of.get(member.as_str()).copied())
+                    .collect::<Option<Vec<Place>>>()
                     .context("a group names a document of no batch")?;
-                members[shard].push((index, &group.id));
+                let first = places.iter().map(|place| place.index).min();
+                let line = serde_json::to_vec(&JoinedGroup { places, group })?;
+                report_order.push((first.context("a group without members")?, written));
+                joined.write_all(&line)?;
+                joined.write_all(b"\n")?;
+                written += line.len() as u64 + 1;
             }
         }
+        joined.flush()?;
+        drop(joined);
+        // Pass 4: the groups in report order, named as they are written; and each shard's
+        // grouped documents (corpus index, group id), for its render task.
+        report_order.sort_unstable();
+        let mut out = self.record_writer(GROUPS_STAGE, task, "", report_order.len())?;
+        let mut lines = BufReader::new(
+            std::fs::File::open(&joined_path)
+                .with_context(|| format!("cannot read {}", joined_path.display()))?,
+        );
+        let mut members: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.plan.shards.len()];
+        let mut line = String::new();
+        for (rank, &(_, start)) in report_order.iter().enumerate() {
+            lines.seek(std::io::SeekFrom::Start(start))?;
+            line.clear();
+            lines.read_line(&mut line)?;
+            let JoinedGroup { places, mut group } = serde_json::from_str(&line)
+                .with_context(|| format!("cannot read {}", joined_path.display()))?;
+            group.id = group::group_name(rank);
+            out.push(&group)?;
+            for place in places {
+                members[place.shard].push((place.index, rank));
+            }
+        }
+        out.persist()?;
         for (shard, members) in members.iter_mut().enumerate() {
             members.sort_unstable();
-            self.write_records(GROUPS_STAGE, task, &members_kind(shard), members)?;
+            let named: Vec<(usize, String)> = members
+                .iter()
+                .map(|&(index, rank)| (index, group::group_name(rank)))
+                .collect();
+            self.write_records(GROUPS_STAGE, task, &members_kind(shard), &named)?;
         }
         std::fs::remove_dir_all(&scratch)
             .with_context(|| format!("cannot remove {}", scratch.display()))?;

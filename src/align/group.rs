@@ -1274,9 +1274,14 @@ pub fn join_scored(
 /// time) then get the names one join over them all gives.
 pub fn number_groups(groups: &mut [Group]) {
     groups.sort_by(|x, y| x.documents.cmp(&y.documents));
-    for (k, group) in groups.iter_mut().enumerate() {
-        group.id = format!("g{}", k + 1);
+    for (rank, group) in groups.iter_mut().enumerate() {
+        group.id = group_name(rank);
     }
+}
+
+/// The name of the group at `rank` (from 0) in report order: `g1`, `g2`…
+pub fn group_name(rank: usize) -> String {
+    format!("g{}", rank + 1)
 }
 
 /// A scored pair that passed the threshold ([`GroupConfig::threshold`]), with what the report keeps of it.
