@@ -107,8 +107,10 @@ mod assemble;
 use assemble::Assembly;
 pub mod record;
 mod runs;
+mod storage;
 
 pub use runs::DEFAULT_RUN_PAIRS;
+pub use storage::Compression;
 
 use crate::align::group::{self, Shared};
 use crate::corpus::{self, Document, Input, InputError, Source};
@@ -127,9 +129,9 @@ use std::process::ExitCode;
 /// Version of the work folder's layout and exchange records, and of what a fingerprint holds
 /// (6: the ids and order stages; 7: one-permutation sketches; 8: the copies stage, summaries by
 /// partition of their hash, scripts with the keys; 11: paths in the ids files, renames' warnings
-/// and each shard's places from the order; 12: the render stage, the groups' members by shard); a
-/// folder of another layout is refused.
-const LAYOUT: u32 = 12;
+/// and each shard's places from the order; 12: the render stage, the groups' members by shard;
+/// 13: how the exchange files are stored, in the plan); a folder of another layout is refused.
+const LAYOUT: u32 = 13;
 
 /// The first stage: one task per shard.
 const DOCUMENTS_STAGE: &str = "documents";
@@ -219,6 +221,8 @@ pub struct PlanInputs {
     /// Documents the `groups` task reads at once, whole connected sets of them (default
     /// [`DEFAULT_GROUP_BATCH`]); the result is the same at any size.
     pub group_batch: Option<usize>,
+    /// How the exchange files are stored.
+    pub compression: Compression,
 }
 
 /// The report formats, as `analyze --format`.
@@ -370,6 +374,8 @@ struct Plan {
     run_pairs: usize,
     /// Documents the `groups` task reads at once (a connected set of more is read whole).
     group_batch: usize,
+    /// How the exchange files are stored.
+    compression: Compression,
     /// Inputs that failed discovery (missing paths, duplicates).
     errors: Vec<ErrorRecord>,
 }
@@ -467,6 +473,7 @@ fn make_plan(inputs: &PlanInputs) -> Result<WorkFolder> {
         partitions: inputs.partitions.map_or(1, |n| n as usize),
         run_pairs: inputs.run_pairs.unwrap_or(DEFAULT_RUN_PAIRS),
         group_batch: inputs.group_batch.unwrap_or(DEFAULT_GROUP_BATCH),
+        compression: inputs.compression,
         errors: errors.iter().map(ErrorRecord::from).collect(),
     };
     let bytes = serde_json::to_vec_pretty(&plan)?;
@@ -551,23 +558,37 @@ fn record_lines_to<T: Serialize>(
     out: &mut dyn Write,
     header: &TaskHeader,
     records: &[T],
+    lines: Compression,
 ) -> std::io::Result<(Vec<u64>, u64)> {
     let mut out = CountingWriter { out, written: 0 };
-    serde_json::to_writer(&mut out, header)?;
-    out.write_all(b"\n")?;
+    let mut line = Vec::new();
+    write_stored_line(&mut out, &mut line, header, lines)?;
     let mut starts = Vec::with_capacity(records.len());
     for record in records {
         starts.push(out.written);
-        serde_json::to_writer(&mut out, record)?;
-        out.write_all(b"\n")?;
+        write_stored_line(&mut out, &mut line, record, lines)?;
     }
     Ok((starts, out.written))
+}
+
+/// Writes `value` as one JSON line to `out`, stored as `lines` says ([`Compression::stored_line`]);
+/// `line` is a buffer to reuse.
+fn write_stored_line(
+    out: &mut dyn Write,
+    line: &mut Vec<u8>,
+    value: &impl Serialize,
+    lines: Compression,
+) -> std::io::Result<()> {
+    line.clear();
+    serde_json::to_writer(&mut *line, value)?;
+    line.push(b'\n');
+    out.write_all(&lines.stored_line(line)?)
 }
 
 /// One of a task's files written one record at a time: the header, which announces their number,
 /// then a JSON line each; renamed to its name once they are all written.
 struct RecordWriter {
-    out: std::io::BufWriter<std::fs::File>,
+    out: storage::FileWriter,
     partial: tempfile::TempPath,
     path: PathBuf,
     announced: usize,
@@ -576,9 +597,9 @@ struct RecordWriter {
 
 impl RecordWriter {
     /// Starts the file at `path` with its header.
-    fn create(path: PathBuf, header: &TaskHeader) -> Result<Self> {
+    fn create(path: PathBuf, header: &TaskHeader, compression: Compression) -> Result<Self> {
         let (file, partial) = partial_file(&path)?.into_parts();
-        let mut out = std::io::BufWriter::new(file);
+        let mut out = compression.file_writer(file)?;
         serde_json::to_writer(&mut out, header)?;
         out.write_all(b"\n")?;
         Ok(Self {
@@ -607,7 +628,7 @@ impl RecordWriter {
             self.written,
             self.announced
         );
-        let file = self.out.into_inner().map_err(|error| error.into_error())?;
+        let file = self.out.finish()?;
         file.sync_all()?;
         self.partial
             .persist(&self.path)
@@ -646,7 +667,7 @@ struct TaskHeader {
 /// The record lines of one of a task's files after its header, one at a time; the last item is
 /// an error when the file holds another number of records than its header says.
 struct RecordLines {
-    lines: std::io::Lines<BufReader<std::fs::File>>,
+    lines: std::io::Lines<Box<dyn BufRead>>,
     path: PathBuf,
     /// Records the header announces.
     announced: usize,
@@ -847,21 +868,27 @@ impl WorkFolder {
     }
 
     /// The file `task` of `stage` writes: `00007.jsonl` for its main output, `00007.KIND.jsonl`
-    /// for another.
+    /// for another; `.zst` at the end when the plan compresses them.
     fn exchange_path(&self, stage: &str, task: usize, kind: &str) -> PathBuf {
-        let name = if kind.is_empty() {
-            format!("{task:05}.jsonl")
-        } else {
-            format!("{task:05}.{kind}.jsonl")
-        };
-        self.folder.join(stage).join(name)
+        let mut path = self.task_path(stage, task, kind, "jsonl").into_os_string();
+        path.push(self.plan.compression.suffix());
+        path.into()
     }
 
     /// The line index of the file `task` of `stage` writes as `kind`
     /// ([`WorkFolder::write_indexed_records`]): `00007.index` or `00007.KIND.index`.
     fn index_path(&self, stage: &str, task: usize, kind: &str) -> PathBuf {
-        self.exchange_path(stage, task, kind)
-            .with_extension("index")
+        self.task_path(stage, task, kind, "index")
+    }
+
+    /// `00007.EXTENSION` or `00007.KIND.EXTENSION` in the folder of `stage`.
+    fn task_path(&self, stage: &str, task: usize, kind: &str, extension: &str) -> PathBuf {
+        let name = if kind.is_empty() {
+            format!("{task:05}.{extension}")
+        } else {
+            format!("{task:05}.{kind}.{extension}")
+        };
+        self.folder.join(stage).join(name)
     }
 
     fn done_path(&self, stage: &str, task: usize) -> PathBuf {
@@ -883,18 +910,6 @@ impl WorkFolder {
         Ok(())
     }
 
-    /// Writes one of `task`'s files (a header, then one JSON line per record).
-    fn write_records<T: Serialize>(
-        &self,
-        stage: &str,
-        task: usize,
-        kind: &str,
-        records: &[T],
-    ) -> Result<()> {
-        self.write_record_lines(stage, task, kind, records)
-            .map(|_| ())
-    }
-
     /// [`WorkFolder::write_records`] with, beside the file, its line index: where the line of
     /// each record `is_document` says is a document starts, so that a task reads one document's
     /// line without reading the lines before it ([`WorkFolder::read_document_lines`]). The index
@@ -909,7 +924,8 @@ impl WorkFolder {
         is_document: impl Fn(&T) -> bool,
     ) -> Result<()> {
         let header = self.task_header(task, records);
-        let (starts, length) = record_lines_to(&mut std::io::sink(), &header, records)?;
+        let lines = self.plan.compression;
+        let (starts, length) = record_lines_to(&mut std::io::sink(), &header, records, lines)?;
         let mut index = Vec::with_capacity(8 * (records.len() + 1));
         index.extend_from_slice(&length.to_le_bytes());
         for (record, start) in records.iter().zip(starts) {
@@ -918,7 +934,11 @@ impl WorkFolder {
             }
         }
         write_atomically(&self.index_path(stage, task, kind), &index)?;
-        let (_, written) = self.write_record_lines(stage, task, kind, records)?;
+        let mut written = 0;
+        write_atomically_with(&self.exchange_path(stage, task, kind), |out| {
+            (_, written) = record_lines_to(out, &header, records, lines)?;
+            Ok(())
+        })?;
         ensure!(
             written == length,
             "the records of {stage} task {task} came out {written} bytes long, not the {length} \
@@ -936,21 +956,21 @@ impl WorkFolder {
         }
     }
 
-    /// Writes one of `task`'s files; where each record's line starts, and the file's length.
-    fn write_record_lines<T: Serialize>(
+    /// Writes one of `task`'s files (through one zstd stream when the plan compresses them).
+    fn write_records<T: Serialize>(
         &self,
         stage: &str,
         task: usize,
         kind: &str,
         records: &[T],
-    ) -> Result<(Vec<u64>, u64)> {
+    ) -> Result<()> {
         let header = self.task_header(task, records);
-        let mut lines = (Vec::new(), 0);
         write_atomically_with(&self.exchange_path(stage, task, kind), |out| {
-            lines = record_lines_to(out, &header, records)?;
-            Ok(())
-        })?;
-        Ok(lines)
+            self.plan.compression.write_stream(out, |out| {
+                record_lines_to(out, &header, records, Compression::None)?;
+                Ok(())
+            })
+        })
     }
 
     /// A writer of one of `task`'s files, which writes `records` records one at a time.
@@ -966,7 +986,11 @@ impl WorkFolder {
             task,
             records,
         };
-        RecordWriter::create(self.exchange_path(stage, task, kind), &header)
+        RecordWriter::create(
+            self.exchange_path(stage, task, kind),
+            &header,
+            self.plan.compression,
+        )
     }
 
     /// Marks `task` of `stage` done, once every file it writes is written.
@@ -990,14 +1014,51 @@ impl WorkFolder {
         })
     }
 
-    /// One of `task`'s files, read as far as its header, once the task is done and the header
-    /// names this plan and task; the header and the file's path.
+    /// One of `task`'s files, decoded, read as far as its header, once the task is done and the
+    /// header names this plan and task; the header and the file's path.
     fn open_records(
         &self,
         stage: &str,
         task: usize,
         kind: &str,
+    ) -> Result<(Box<dyn BufRead>, TaskHeader, PathBuf)> {
+        let (file, path) = self.open_task_file(stage, task, kind)?;
+        let mut reader = self.plan.compression.decoded(BufReader::new(file))?;
+        let mut line = String::new();
+        let read = reader
+            .read_line(&mut line)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let header = self.task_header_of(&path, task, read > 0, &line)?;
+        Ok((reader, header, path))
+    }
+
+    /// One of `task`'s files with a line index ([`WorkFolder::write_indexed_records`]), as it is
+    /// stored, read as far as its header (as [`WorkFolder::open_records`]).
+    fn open_indexed_records(
+        &self,
+        stage: &str,
+        task: usize,
+        kind: &str,
     ) -> Result<(BufReader<std::fs::File>, TaskHeader, PathBuf)> {
+        let (file, path) = self.open_task_file(stage, task, kind)?;
+        let mut reader = BufReader::new(file);
+        let mut line = String::new();
+        let read = self
+            .plan
+            .compression
+            .read_stored_line(&mut reader, &mut line)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let header = self.task_header_of(&path, task, read > 0, &line)?;
+        Ok((reader, header, path))
+    }
+
+    /// One of `task`'s files, opened once the task is done; and its path.
+    fn open_task_file(
+        &self,
+        stage: &str,
+        task: usize,
+        kind: &str,
+    ) -> Result<(std::fs::File, PathBuf)> {
         if !self.is_done(stage, task) {
             bail!(
                 "task {task} of the stage {stage} has not finished for this plan: run \
@@ -1008,16 +1069,21 @@ impl WorkFolder {
         let path = self.exchange_path(stage, task, kind);
         let file = std::fs::File::open(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        let mut reader = BufReader::new(file);
-        let mut line = String::new();
-        if reader
-            .read_line(&mut line)
-            .with_context(|| format!("cannot read {}", path.display()))?
-            == 0
-        {
+        Ok((file, path))
+    }
+
+    /// The header `line` of `task`'s file at `path`, refused unless it names this plan and task.
+    fn task_header_of(
+        &self,
+        path: &Path,
+        task: usize,
+        read: bool,
+        line: &str,
+    ) -> Result<TaskHeader> {
+        if !read {
             bail!("{} is empty", path.display());
         }
-        let header: TaskHeader = serde_json::from_str(&line)
+        let header: TaskHeader = serde_json::from_str(line)
             .with_context(|| format!("{} has no header", path.display()))?;
         if header.plan != self.id || header.task != task {
             bail!(
@@ -1025,7 +1091,7 @@ impl WorkFolder {
                 path.display()
             );
         }
-        Ok((reader, header, path))
+        Ok(header)
     }
 
     /// Hands `each` the line of each document at `positions` (ascending: their positions among
@@ -1040,7 +1106,7 @@ impl WorkFolder {
         positions: &[usize],
         mut each: impl FnMut(usize, &str) -> Result<()>,
     ) -> Result<()> {
-        let (mut reader, _, path) = self.open_records(stage, task, kind)?;
+        let (mut reader, _, path) = self.open_indexed_records(stage, task, kind)?;
         let index_path = self.index_path(stage, task, kind);
         let disagree = || {
             anyhow::anyhow!(
@@ -1075,13 +1141,15 @@ impl WorkFolder {
             let start = u64::from_le_bytes(word);
             reader.seek_relative(start.checked_sub(at).ok_or_else(disagree)? as i64)?;
             line.clear();
-            let read = reader
-                .read_line(&mut line)
+            let read = self
+                .plan
+                .compression
+                .read_stored_line(&mut reader, &mut line)
                 .with_context(|| format!("cannot read {}", path.display()))?;
             if line.pop() != Some('\n') {
                 return Err(disagree());
             }
-            at = start + read as u64;
+            at = start + read;
             each(number, &line)?;
         }
         Ok(())

@@ -159,9 +159,10 @@ impl WorkFolder {
 
     /// The path of one of a render task's framed files.
     fn framed_path(&self, shard: usize, kind: &str) -> PathBuf {
+        let suffix = self.plan.compression.suffix();
         self.folder
             .join(RENDER_STAGE)
-            .join(format!("{shard:05}.{kind}.frames"))
+            .join(format!("{shard:05}.{kind}.frames{suffix}"))
     }
 
     /// Writes one of a render task's framed files, atomically: the plan's id as the first frame
@@ -176,10 +177,13 @@ impl WorkFolder {
         let mut file = partial_file(&path)?;
         {
             let mut out = BufWriter::new(file.as_file_mut());
-            write_frame(&mut out, u64::MAX, self.id.as_bytes())?;
-            for (index, bytes) in records {
-                write_frame(&mut out, index as u64, bytes)?;
-            }
+            self.plan.compression.write_stream(&mut out, |out| {
+                write_frame(out, u64::MAX, self.id.as_bytes())?;
+                for (index, bytes) in records {
+                    write_frame(out, index as u64, bytes)?;
+                }
+                Ok(())
+            })?;
             out.flush()?;
         }
         persist(file, &path)
@@ -198,13 +202,12 @@ impl WorkFolder {
         let path = self.framed_path(shard, kind);
         let file = std::fs::File::open(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;
-        let left = file
-            .metadata()
-            .with_context(|| format!("cannot read {}", path.display()))?
-            .len();
         let mut frames = Frames {
-            input: BufReader::new(file),
-            left,
+            input: self
+                .plan
+                .compression
+                .decoded(BufReader::new(file))
+                .with_context(|| format!("cannot read {}", path.display()))?,
         };
         match frames.next() {
             Some(Ok((index, plan))) if index == u64::MAX as usize && plan == self.id.as_bytes() => {
@@ -398,7 +401,7 @@ fn write_index(
 }
 
 /// Writes one frame: a corpus index and a length (little-endian u64s), then that many bytes.
-fn write_frame(out: &mut impl Write, index: u64, bytes: &[u8]) -> io::Result<()> {
+fn write_frame(out: &mut dyn Write, index: u64, bytes: &[u8]) -> io::Result<()> {
     out.write_all(&index.to_le_bytes())?;
     out.write_all(&(bytes.len() as u64).to_le_bytes())?;
     out.write_all(bytes)
@@ -406,9 +409,8 @@ fn write_frame(out: &mut impl Write, index: u64, bytes: &[u8]) -> io::Result<()>
 
 /// The frames of one file, in order: corpus index and bytes.
 struct Frames {
-    input: BufReader<std::fs::File>,
-    /// Bytes of the file not read yet: a frame that claims more is refused, never allocated.
-    left: u64,
+    /// The file, decoded.
+    input: Box<dyn io::BufRead>,
 }
 
 impl Iterator for Frames {
@@ -425,15 +427,15 @@ impl Iterator for Frames {
         let mut read = || {
             self.input.read_exact(&mut word)?;
             let length = u64::from_le_bytes(word);
-            self.left = self
-                .left
-                .checked_sub(16)
-                .and_then(|left| left.checked_sub(length))
-                .ok_or_else(|| {
-                    io::Error::other("a render task's file is cut short: run it again")
-                })?;
-            let mut bytes = vec![0; length as usize];
-            self.input.read_exact(&mut bytes)?;
+            // Read as far as the file goes, not allocated up front: a length that claims more
+            // than the file holds is refused after reading what is there.
+            let mut bytes = Vec::new();
+            (&mut self.input).take(length).read_to_end(&mut bytes)?;
+            if bytes.len() as u64 != length {
+                return Err(io::Error::other(
+                    "a render task's file is cut short: run it again",
+                ));
+            }
             Ok((index, bytes))
         };
         Some(read())

@@ -623,12 +623,12 @@ fn a_work_folder_of_another_plan_or_tool_version_is_refused() {
     // And a render task before the groups task.
     refused("render", "1", "dist task groups 0");
     refused("blocking", "3", "there is no task 3");
-    // A plan of an older layout (before the order placed each shard's documents).
+    // A plan of an older layout (before the plan said how exchange files are stored).
     let path = work.join("plan.json");
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains("\"layout\": 12"));
-    std::fs::write(&path, text.replace("\"layout\": 12", "\"layout\": 11")).unwrap();
-    refused("documents", "0", "(layout 11)");
+    assert!(text.contains("\"layout\": 13"));
+    std::fs::write(&path, text.replace("\"layout\": 13", "\"layout\": 12")).unwrap();
+    refused("documents", "0", "(layout 12)");
     std::fs::write(&path, &text).unwrap();
     // A shard's list of sources edited since the plan.
     let list = work.join("sources/00000.json");
@@ -725,4 +725,95 @@ fn a_cluster_runs_fingerprint_index_spares_check_the_corpus_fingerprints() {
     let (code, _, stderr) = check_json(folder, &with_index);
     assert_eq!(code, 2);
     assert!(stderr.contains("other settings"), "{stderr}");
+}
+
+#[test]
+fn compressed_exchanges_give_the_same_report_and_decode_to_the_plain_files() {
+    let (folder, inputs) = fixture();
+    let folder = folder.path();
+    let expected = analyze(folder, &inputs, "json");
+    let mut plans = Vec::new();
+    for compress in [false, true] {
+        let work = folder.join(format!("work-{compress}"));
+        let out = folder.join(format!("dist-{compress}.json"));
+        let mut command = args(&[
+            "dist",
+            "run",
+            "--quiet",
+            "--shards",
+            "2",
+            "--partitions",
+            "3",
+        ]);
+        if compress {
+            command.push("--compress".into());
+        }
+        let command = with(
+            command,
+            &[
+                "--work".into(),
+                work.display().to_string(),
+                "-o".into(),
+                out.display().to_string(),
+            ],
+        );
+        assert_eq!(run_in(folder, &with(command, &inputs)), 3, "a missing path");
+        assert!(
+            std::fs::read(&out).unwrap() == expected,
+            "the report (compress: {compress}) differs from analyze"
+        );
+        plans.push(work);
+    }
+    let (plain, compressed) = (&plans[0], &plans[1]);
+    // Every exchange file, decoded, is the plain run's file, but for the plan it names.
+    let plan_id = |work: &Path| {
+        let done = std::fs::read_to_string(work.join("order/00000.done")).unwrap();
+        done.trim().to_string()
+    };
+    let (plain_id, compressed_id) = (plan_id(plain), plan_id(compressed));
+    let (mut files, mut plain_bytes, mut compressed_bytes) = (0, 0, 0);
+    for stage in std::fs::read_dir(compressed).unwrap() {
+        let stage = stage.unwrap().path();
+        if !stage.is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(&stage).unwrap() {
+            let file = file.unwrap().path();
+            let name = file.file_name().unwrap().to_str().unwrap().to_string();
+            let Some(plain_name) = name.strip_suffix(".zst") else {
+                continue;
+            };
+            let stored = std::fs::read(&file).unwrap();
+            let decoded = zstd::decode_all(&stored[..]).unwrap();
+            let expected = std::fs::read(plain.join(stage.file_name().unwrap()).join(plain_name))
+                .unwrap_or_else(|_| panic!("no plain {plain_name}"));
+            let decoded = String::from_utf8_lossy(&decoded).replace(&compressed_id, &plain_id);
+            assert!(
+                decoded.as_bytes() == String::from_utf8_lossy(&expected).as_bytes(),
+                "{name} does not decode to the plain file"
+            );
+            files += 1;
+            plain_bytes += expected.len();
+            compressed_bytes += stored.len();
+        }
+    }
+    for kind in [
+        "jsonl",
+        "fingerprints.jsonl",
+        "keys-00000.jsonl",
+        "fragments.frames",
+    ] {
+        let stage = if kind.ends_with("frames") {
+            "render"
+        } else {
+            "documents"
+        };
+        let path = compressed.join(format!("{stage}/00000.{kind}.zst"));
+        assert!(path.exists(), "{} is compressed", path.display());
+    }
+    assert!(files > 40, "{files} compressed files");
+    assert!(
+        3 * compressed_bytes < plain_bytes,
+        "{compressed_bytes} bytes compressed against {plain_bytes} plain"
+    );
 }
