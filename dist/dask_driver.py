@@ -66,12 +66,15 @@ def main():
     parser.add_argument("--slurm-jobs", type=int, help="dask-jobqueue SLURMCluster jobs")
     parser.add_argument("--slurm-memory", default="4GB")
     parser.add_argument("--retries", type=int, default=2)
+    parser.add_argument("--compress", action="store_true", help="zstd exchange files (dist plan --compress)")
     args = parser.parse_args()
 
     plan = [args.binary, "dist", "plan", "--work", args.work, "--shards", str(args.shards)]
     plan += ["--partitions", str(args.partitions)]
     if args.config:
         plan += ["--config", args.config]
+    if args.compress:
+        plan += ["--compress"]
     subprocess.run(plan + args.inputs, check=True)
     stages = json.loads(
         subprocess.run(

@@ -9,6 +9,7 @@
 #   e.g. dist/slurm.sh $PWD/target/release/mentorlens /shared/work 256 /shared/report.json /shared/crawl
 #
 # The ids, copies, blocking, anchors and scoring stages run PARTITIONS tasks each (default 1), e.g. PARTITIONS=16 dist/slurm.sh ...
+# Extra `dist plan` flags come from PLAN_OPTIONS, e.g. PLAN_OPTIONS="--compress --group-batch 4096".
 # Extra sbatch options (partition, account, time, memory) come from SBATCH_OPTIONS, e.g.
 #   SBATCH_OPTIONS="--partition=cpu --time=02:00:00 --mem=8G --cpus-per-task=4"
 set -euo pipefail
@@ -19,7 +20,9 @@ fi
 binary=$1 work=$2 shards=$3 output=$4
 shift 4
 read -r -a options <<<"${SBATCH_OPTIONS:-}"
-"$binary" dist plan --work "$work" --shards "$shards" --partitions "${PARTITIONS:-1}" "$@"
+read -r -a plan_options <<<"${PLAN_OPTIONS:-}"
+"$binary" dist plan --work "$work" --shards "$shards" --partitions "${PARTITIONS:-1}" \
+  "${plan_options[@]}" "$@"
 mkdir -p "$work/slurm-logs"
 dependency=()
 # One array per stage, in the order `dist stages` lists them.

@@ -82,6 +82,7 @@ def main():
     parser.add_argument("--format", default="json", choices=["json", "jsonl", "html", "parquet"])
     parser.add_argument("--threads", type=int, default=1, help="threads inside each task")
     parser.add_argument("--master", help="Spark master, e.g. local[2] (default: the environment's)")
+    parser.add_argument("--compress", action="store_true", help="zstd exchange files (dist plan --compress)")
     args = parser.parse_args()
 
     from pyspark.sql import SparkSession
@@ -91,6 +92,7 @@ def main():
     subprocess.run(
         [binary, "dist", "plan", "--work", work, "--shards", str(args.shards)]
         + ["--partitions", str(args.partitions)]
+        + (["--compress"] if args.compress else [])
         + args.inputs,
         check=True,
     )

@@ -111,6 +111,7 @@ mod storage;
 
 pub use runs::DEFAULT_RUN_PAIRS;
 pub use storage::Compression;
+use storage::StoredLines;
 
 use crate::align::group::{self, Shared};
 use crate::corpus::{self, Document, Input, InputError, Source};
@@ -558,7 +559,7 @@ fn record_lines_to<T: Serialize>(
     out: &mut dyn Write,
     header: &TaskHeader,
     records: &[T],
-    lines: Compression,
+    lines: &mut StoredLines,
 ) -> std::io::Result<(Vec<u64>, u64)> {
     let mut out = CountingWriter { out, written: 0 };
     let mut line = Vec::new();
@@ -571,18 +572,17 @@ fn record_lines_to<T: Serialize>(
     Ok((starts, out.written))
 }
 
-/// Writes `value` as one JSON line to `out`, stored as `lines` says ([`Compression::stored_line`]);
-/// `line` is a buffer to reuse.
+/// Writes `value` as one JSON line to `out` as `lines` stores it; `line` is a buffer to reuse.
 fn write_stored_line(
     out: &mut dyn Write,
     line: &mut Vec<u8>,
     value: &impl Serialize,
-    lines: Compression,
+    lines: &mut StoredLines,
 ) -> std::io::Result<()> {
     line.clear();
     serde_json::to_writer(&mut *line, value)?;
     line.push(b'\n');
-    out.write_all(&lines.stored_line(line)?)
+    lines.write(out, line)
 }
 
 /// One of a task's files written one record at a time: the header, which announces their number,
@@ -913,8 +913,9 @@ impl WorkFolder {
     /// [`WorkFolder::write_records`] with, beside the file, its line index: where the line of
     /// each record `is_document` says is a document starts, so that a task reads one document's
     /// line without reading the lines before it ([`WorkFolder::read_document_lines`]). The index
-    /// is written first (the lines measured without writing them), so that records that appear
-    /// are followed by nothing but the done mark.
+    /// is written first (the lines measured without writing them; compressed, each line is a
+    /// zstd frame of its own, kept as measured), so that records that appear are followed by
+    /// nothing but the done mark.
     fn write_indexed_records<T: Serialize>(
         &self,
         stage: &str,
@@ -925,7 +926,15 @@ impl WorkFolder {
     ) -> Result<()> {
         let header = self.task_header(task, records);
         let lines = self.plan.compression;
-        let (starts, length) = record_lines_to(&mut std::io::sink(), &header, records, lines)?;
+        // Plain lines are measured without being kept; compressed ones are kept as they are
+        // measured, so that each is compressed once.
+        let (mut compressed, mut sink) = (Vec::new(), std::io::sink());
+        let measured: &mut dyn Write = match lines {
+            Compression::None => &mut sink,
+            Compression::Zstd => &mut compressed,
+        };
+        let mut stored = StoredLines::new(lines);
+        let (starts, length) = record_lines_to(measured, &header, records, &mut stored)?;
         let mut index = Vec::with_capacity(8 * (records.len() + 1));
         index.extend_from_slice(&length.to_le_bytes());
         for (record, start) in records.iter().zip(starts) {
@@ -934,9 +943,14 @@ impl WorkFolder {
             }
         }
         write_atomically(&self.index_path(stage, task, kind), &index)?;
-        let mut written = 0;
+        let mut written = compressed.len() as u64;
         write_atomically_with(&self.exchange_path(stage, task, kind), |out| {
-            (_, written) = record_lines_to(out, &header, records, lines)?;
+            match lines {
+                Compression::None => {
+                    (_, written) = record_lines_to(out, &header, records, &mut stored)?;
+                }
+                Compression::Zstd => out.write_all(&compressed)?,
+            }
             Ok(())
         })?;
         ensure!(
@@ -967,7 +981,8 @@ impl WorkFolder {
         let header = self.task_header(task, records);
         write_atomically_with(&self.exchange_path(stage, task, kind), |out| {
             self.plan.compression.write_stream(out, |out| {
-                record_lines_to(out, &header, records, Compression::None)?;
+                let mut plain = StoredLines::new(Compression::None);
+                record_lines_to(out, &header, records, &mut plain)?;
                 Ok(())
             })
         })
@@ -1033,23 +1048,23 @@ impl WorkFolder {
     }
 
     /// One of `task`'s files with a line index ([`WorkFolder::write_indexed_records`]), as it is
-    /// stored, read as far as its header (as [`WorkFolder::open_records`]).
+    /// stored, read as far as its header (as [`WorkFolder::open_records`]), with the reader of
+    /// its stored lines.
     fn open_indexed_records(
         &self,
         stage: &str,
         task: usize,
         kind: &str,
-    ) -> Result<(BufReader<std::fs::File>, TaskHeader, PathBuf)> {
+    ) -> Result<(BufReader<std::fs::File>, StoredLines, TaskHeader, PathBuf)> {
         let (file, path) = self.open_task_file(stage, task, kind)?;
         let mut reader = BufReader::new(file);
         let mut line = String::new();
-        let read = self
-            .plan
-            .compression
-            .read_stored_line(&mut reader, &mut line)
+        let mut lines = StoredLines::new(self.plan.compression);
+        let read = lines
+            .read(&mut reader, &mut line)
             .with_context(|| format!("cannot read {}", path.display()))?;
         let header = self.task_header_of(&path, task, read > 0, &line)?;
-        Ok((reader, header, path))
+        Ok((reader, lines, header, path))
     }
 
     /// One of `task`'s files, opened once the task is done; and its path.
@@ -1106,7 +1121,7 @@ impl WorkFolder {
         positions: &[usize],
         mut each: impl FnMut(usize, &str) -> Result<()>,
     ) -> Result<()> {
-        let (mut reader, _, path) = self.open_indexed_records(stage, task, kind)?;
+        let (mut reader, mut lines, _, path) = self.open_indexed_records(stage, task, kind)?;
         let index_path = self.index_path(stage, task, kind);
         let disagree = || {
             anyhow::anyhow!(
@@ -1141,10 +1156,8 @@ impl WorkFolder {
             let start = u64::from_le_bytes(word);
             reader.seek_relative(start.checked_sub(at).ok_or_else(disagree)? as i64)?;
             line.clear();
-            let read = self
-                .plan
-                .compression
-                .read_stored_line(&mut reader, &mut line)
+            let read = lines
+                .read(&mut reader, &mut line)
                 .with_context(|| format!("cannot read {}", path.display()))?;
             if line.pop() != Some('\n') {
                 return Err(disagree());

@@ -3,12 +3,12 @@
 //!
 //! A compressed file decodes (`zstd -d`, `zstdcat`) to exactly the plain file. A file read from
 //! start to end is one zstd stream. A file with a line index (a shard's records and
-//! fingerprints, whose lines other tasks read one at a time) is one zstd frame per line, so that
-//! a reader seeks to where the index says a line's frame starts and decodes that frame alone;
-//! its index counts the file's stored bytes.
+//! fingerprints, whose lines other tasks read one at a time) is one zstd frame per line, each
+//! after a skippable frame (which decoders pass over) that holds its compressed length, so that a
+//! reader seeks to where the index says a line starts and decodes that frame alone, with one
+//! decompression context for every line ([`StoredLines`]); its index counts stored bytes.
 
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
 use std::fs::File;
 use std::io::{self, BufRead, Read, Write};
 
@@ -61,14 +61,6 @@ impl Compression {
         })
     }
 
-    /// One line of a file with a line index as it is stored: the line, or a zstd frame of it.
-    pub(super) fn stored_line(self, line: &[u8]) -> io::Result<Cow<'_, [u8]>> {
-        match self {
-            Compression::None => Ok(Cow::Borrowed(line)),
-            Compression::Zstd => zstd::bulk::compress(line, LEVEL).map(Cow::Owned),
-        }
-    }
-
     /// A reader of the decoded bytes from where `input` stands to the end (any number of
     /// frames when compressed).
     pub(super) fn decoded<'a>(self, input: impl BufRead + 'a) -> io::Result<Box<dyn BufRead + 'a>> {
@@ -76,30 +68,6 @@ impl Compression {
             Compression::None => Box::new(input),
             Compression::Zstd => Box::new(io::BufReader::new(zstd::Decoder::with_buffer(input)?)),
         })
-    }
-
-    /// Reads one line of a file with a line index from where `input` stands into `line` (one
-    /// frame when compressed); the stored bytes it took, 0 at the end of the file.
-    pub(super) fn read_stored_line(
-        self,
-        input: &mut impl BufRead,
-        line: &mut String,
-    ) -> io::Result<u64> {
-        let mut counted = Counted { input, consumed: 0 };
-        match self {
-            Compression::None => {
-                counted.read_line(line)?;
-            }
-            Compression::Zstd => {
-                if counted.fill_buf()?.is_empty() {
-                    return Ok(0);
-                }
-                zstd::Decoder::with_buffer(&mut counted)?
-                    .single_frame()
-                    .read_to_string(line)?;
-            }
-        }
-        Ok(counted.consumed)
     }
 }
 
@@ -136,28 +104,88 @@ impl Write for FileWriter {
     }
 }
 
-/// A reader that counts the bytes taken from it.
-struct Counted<'a, R> {
-    input: &'a mut R,
-    consumed: u64,
+/// The skippable frame before each line's frame in a compressed file with a line index: its
+/// magic number (little-endian), then the length of what it holds (4), then the line frame's
+/// length.
+const SKIPPABLE_MAGIC: u32 = 0x184D_2A50;
+
+/// Writes and reads the lines of a file with a line index as they are stored: as they are, or
+/// each as a zstd frame after its length, with one compression and one decompression context
+/// for every line.
+pub(super) struct StoredLines {
+    compression: Compression,
+    compressor: Option<zstd::bulk::Compressor<'static>>,
+    decompressor: Option<zstd::bulk::Decompressor<'static>>,
+    frame: Vec<u8>,
 }
 
-impl<R: BufRead> Read for Counted<'_, R> {
-    fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
-        let read = self.input.read(buffer)?;
-        self.consumed += read as u64;
-        Ok(read)
-    }
-}
-
-impl<R: BufRead> BufRead for Counted<'_, R> {
-    fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        self.input.fill_buf()
+impl StoredLines {
+    /// Lines stored as `compression` says.
+    pub(super) fn new(compression: Compression) -> Self {
+        Self {
+            compression,
+            compressor: None,
+            decompressor: None,
+            frame: Vec::new(),
+        }
     }
 
-    fn consume(&mut self, amount: usize) {
-        self.consumed += amount as u64;
-        self.input.consume(amount);
+    /// Writes `line` (with its line end) to `out` as it is stored.
+    pub(super) fn write(&mut self, out: &mut dyn Write, line: &[u8]) -> io::Result<()> {
+        if self.compression == Compression::None {
+            return out.write_all(line);
+        }
+        let compressor = match &mut self.compressor {
+            Some(compressor) => compressor,
+            None => self.compressor.insert(zstd::bulk::Compressor::new(LEVEL)?),
+        };
+        let frame = compressor.compress(line)?;
+        let length = u32::try_from(frame.len()).map_err(io::Error::other)?;
+        out.write_all(&SKIPPABLE_MAGIC.to_le_bytes())?;
+        out.write_all(&4u32.to_le_bytes())?;
+        out.write_all(&length.to_le_bytes())?;
+        out.write_all(&frame)
+    }
+
+    /// Reads one stored line from where `input` stands into `line`; the stored bytes it took,
+    /// 0 at the end of the file.
+    pub(super) fn read(&mut self, input: &mut impl BufRead, line: &mut String) -> io::Result<u64> {
+        if self.compression == Compression::None {
+            return input.read_line(line).map(|read| read as u64);
+        }
+        if input.fill_buf()?.is_empty() {
+            return Ok(0);
+        }
+        let mut words = [0u8; 12];
+        input.read_exact(&mut words)?;
+        let word = |at: usize| {
+            u32::from_le_bytes([words[at], words[at + 1], words[at + 2], words[at + 3]])
+        };
+        if word(0) != SKIPPABLE_MAGIC || word(4) != 4 {
+            return Err(io::Error::other(
+                "a compressed line does not start where it should",
+            ));
+        }
+        let length = word(8) as u64;
+        self.frame.clear();
+        input.take(length).read_to_end(&mut self.frame)?;
+        if self.frame.len() as u64 != length {
+            return Err(io::Error::from(io::ErrorKind::UnexpectedEof));
+        }
+        let size = zstd::zstd_safe::get_frame_content_size(&self.frame)
+            .ok()
+            .flatten()
+            .ok_or_else(|| io::Error::other("a compressed line does not say its length"))?;
+        let decompressor = match &mut self.decompressor {
+            Some(decompressor) => decompressor,
+            None => self.decompressor.insert(zstd::bulk::Decompressor::new()?),
+        };
+        let bytes = decompressor.decompress(
+            &self.frame,
+            usize::try_from(size).map_err(io::Error::other)?,
+        )?;
+        line.push_str(std::str::from_utf8(&bytes).map_err(io::Error::other)?);
+        Ok(12 + length)
     }
 }
 
@@ -189,19 +217,21 @@ mod tests {
     #[test]
     fn each_stored_line_reads_alone_from_where_it_starts_and_all_read_as_one_stream() {
         for compression in [Compression::None, Compression::Zstd] {
+            let mut lines = StoredLines::new(compression);
             let mut stored = Vec::new();
             let mut starts = Vec::new();
             for line in LINES {
                 starts.push(stored.len() as u64);
-                stored.extend_from_slice(&compression.stored_line(line.as_bytes()).unwrap());
+                lines.write(&mut stored, line.as_bytes()).unwrap();
             }
             for (at, line) in starts.iter().zip(LINES).rev() {
                 let mut input = &stored[*at as usize..];
                 let mut read = String::new();
-                let taken = compression.read_stored_line(&mut input, &mut read).unwrap();
+                let taken = lines.read(&mut input, &mut read).unwrap();
                 assert_eq!(read, line);
                 assert_eq!(at + taken, stored.len() as u64 - input.len() as u64);
             }
+            // Decoders pass over the lengths: the file decodes as one stream.
             let mut whole = String::new();
             compression
                 .decoded(&stored[..])
@@ -210,23 +240,18 @@ mod tests {
                 .unwrap();
             assert_eq!(whole, LINES.concat());
             let mut end = &stored[stored.len()..];
-            assert_eq!(
-                compression
-                    .read_stored_line(&mut end, &mut String::new())
-                    .unwrap(),
-                0
-            );
+            assert_eq!(lines.read(&mut end, &mut String::new()).unwrap(), 0);
         }
     }
 
     #[test]
-    fn a_compressed_line_cut_short_is_an_error() {
-        let stored = Compression::Zstd.stored_line(LINES[1].as_bytes()).unwrap();
+    fn a_compressed_line_cut_short_or_misplaced_is_an_error() {
+        let mut lines = StoredLines::new(Compression::Zstd);
+        let mut stored = Vec::new();
+        lines.write(&mut stored, LINES[1].as_bytes()).unwrap();
         let mut cut = &stored[..stored.len() - 2];
-        assert!(
-            Compression::Zstd
-                .read_stored_line(&mut cut, &mut String::new())
-                .is_err()
-        );
+        assert!(lines.read(&mut cut, &mut String::new()).is_err());
+        let mut misplaced = &stored[1..];
+        assert!(lines.read(&mut misplaced, &mut String::new()).is_err());
     }
 }
