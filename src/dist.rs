@@ -5,7 +5,8 @@
 //! shards (consecutive runs of sources, balanced by size, so that shard order is load order); each
 //! shard's sources are listed in a file of their own (`sources/00003.json`, its hash in the plan),
 //! so that every task reads a plan of the same small size and only the lists it needs.
-//! Exchanges are JSON Lines files, each with a header naming the plan and task.
+//! Exchanges are JSON Lines files, each with a header naming the plan and task; with `plan
+//! --compress` they are stored as zstd and decode to the same bytes (`storage`).
 //!
 //! - `documents`, one task per shard: loads the shard's inputs and runs the per-document stages
 //!   ([`crate::Pipeline::analyse_document`], as `analyze` does). It writes one record per input
