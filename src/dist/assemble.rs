@@ -268,10 +268,12 @@ impl WorkFolder {
             bail!("the render tasks' records and the order disagree: run them again");
         }
         let documents = records.len();
-        // What the themes read of the groups: their members, and the paragraph beads of pairs
-        // whose two documents both have statements (discovery follows a statement into its
-        // translation only then); not the evidence nor the sentence beads. The report's groups
-        // are read again as they are written.
+        // What the themes read of the groups: the groups with a member that has statements
+        // (only a document with statements has a theme, an article that counts or a statement
+        // to discover), their members, and the paragraph beads of pairs whose two documents
+        // both have statements (discovery follows a statement into its translation only then);
+        // not the evidence nor the sentence beads. The report's groups are read again as they
+        // are written.
         let stating: FxHashSet<&str> = records
             .iter()
             .filter(|(_, record)| !record.themes.statements.is_empty())
@@ -286,7 +288,13 @@ impl WorkFolder {
             for pair in &mut group.alignments {
                 pair.alignment.sentences = Vec::new();
             }
-            groups.push(group);
+            if group
+                .documents
+                .iter()
+                .any(|id| stating.contains(id.as_str()))
+            {
+                groups.push(group);
+            }
             Ok(())
         })?;
         drop(stating);
