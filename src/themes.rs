@@ -1499,6 +1499,51 @@ pub fn article_of<'a>(ids: impl IntoIterator<Item = &'a str>, groups: &[Group]) 
         .collect()
 }
 
+/// What [`summarise`] reads of a corpus: the documents with statements (only they state a
+/// theme, count as an article of one or hold a statement to discover), the groups with such a
+/// member, those groups' other members (a lexicon gap names their language), and of the groups
+/// only their members and the paragraph beads of pairs whose two documents have statements
+/// (discovery follows a statement into a translation only then). [`summarise`] over these alone
+/// gives the whole corpus's themes and discovered themes, so a sharded run holds only these.
+#[derive(Debug, Default)]
+pub struct SummaryReads {
+    stating: FxHashSet<String>,
+    members: FxHashSet<String>,
+}
+
+impl SummaryReads {
+    /// The reads of a corpus whose documents with statements are `stating` (their ids).
+    pub fn new(stating: FxHashSet<String>) -> Self {
+        Self {
+            stating,
+            members: FxHashSet::default(),
+        }
+    }
+
+    /// Whether the summary reads `group`; when it does, strips what it does not read of it (the
+    /// evidence, the sentence beads, the pairs without statements on both sides) and remembers
+    /// its members. Every group must pass through here before [`SummaryReads::reads_document`].
+    pub fn keep_group(&mut self, group: &mut Group) -> bool {
+        if !group.documents.iter().any(|id| self.stating.contains(id)) {
+            return false;
+        }
+        group.evidence = Vec::new();
+        group
+            .alignments
+            .retain(|pair| self.stating.contains(&pair.a) && self.stating.contains(&pair.b));
+        for pair in &mut group.alignments {
+            pair.alignment.sentences = Vec::new();
+        }
+        self.members.extend(group.documents.iter().cloned());
+        true
+    }
+
+    /// Whether the summary reads the document `id`.
+    pub fn reads_document(&self, id: &str) -> bool {
+        self.stating.contains(id) || self.members.contains(id)
+    }
+}
+
 /// The corpus stage: themes per document, distinct articles, recurrence, lexicon gaps, discovery.
 pub fn summarise(
     matcher: &ThemeMatcher,
@@ -1631,6 +1676,80 @@ mod tests {
                 .iter()
                 .any(|theme| !theme.evidence.is_empty())
         );
+    }
+
+    #[test]
+    fn the_summary_of_what_it_reads_is_the_whole_corpus_s() {
+        let pipeline = crate::Pipeline::new(&crate::Config::default()).unwrap();
+        let seeds = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus");
+        let analysis = pipeline.run(&[crate::corpus::Input::Path(seeds.into())], &());
+        let mut documents: Vec<ThemedDocument> =
+            analysis.documents.iter().map(|d| d.themed()).collect();
+        // Documents without statements: a version in a translation group whose other members
+        // state themes, one in a group of its own kind, and one in no group.
+        let silent = DocumentThemes::default();
+        let turkish = lang("tr");
+        for id in ["zz-gap", "zz-pair-a", "zz-pair-b", "zz-alone"] {
+            documents.push(ThemedDocument {
+                id,
+                texts: StatementTexts::Whole(""),
+                language: turkish,
+                themes: &silent,
+            });
+        }
+        let mut groups = analysis.groups.clone();
+        let translation = groups
+            .iter_mut()
+            .find(|g| g.kind == crate::align::group::GroupKind::Translation)
+            .expect("the seeds hold a translation group");
+        translation.documents.push("zz-gap".into());
+        let mut silent_group = translation.clone();
+        silent_group.id = "g99".into();
+        silent_group.documents = vec!["zz-pair-a".into(), "zz-pair-b".into()];
+        groups.push(silent_group);
+        let whole = summarise(pipeline.theme_matcher(), &documents, &groups);
+        let gaps = |summary: &ThemeSummary| {
+            summary
+                .themes
+                .iter()
+                .flat_map(|theme| &theme.lexicon_gaps)
+                .filter(|gap| gap.document == "zz-gap")
+                .map(|gap| gap.language.clone())
+                .collect::<Vec<_>>()
+        };
+        assert!(
+            !gaps(&whole).is_empty(),
+            "the silent version is a lexicon gap"
+        );
+        assert!(gaps(&whole).iter().all(|language| language == "tr"));
+
+        let stating = documents
+            .iter()
+            .filter(|d| !d.themes.statements.is_empty())
+            .map(|d| d.id.to_string())
+            .collect();
+        let mut reads = SummaryReads::new(stating);
+        let read_groups: Vec<Group> = groups
+            .iter()
+            .cloned()
+            .filter_map(|mut group| reads.keep_group(&mut group).then_some(group))
+            .collect();
+        assert_eq!(
+            read_groups.len(),
+            groups.len() - 1,
+            "the silent group is not read"
+        );
+        let read_documents: Vec<ThemedDocument> = documents
+            .iter()
+            .copied()
+            .filter(|d| reads.reads_document(d.id))
+            .collect();
+        let read_ids: Vec<&str> = read_documents.iter().map(|d| d.id).collect();
+        assert!(read_ids.contains(&"zz-gap"));
+        assert!(!read_ids.contains(&"zz-alone") && !read_ids.contains(&"zz-pair-a"));
+        let read = summarise(pipeline.theme_matcher(), &read_documents, &read_groups);
+        assert_eq!(read.themes, whole.themes);
+        assert_eq!(read.discovered, whole.discovered);
     }
 
     fn lang(code: &str) -> Language {

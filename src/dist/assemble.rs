@@ -28,11 +28,14 @@ use crate::report::{
     ErrorReport, Layout, ParquetTables, ReportParts, document_fragment, refit_fragment,
     write_output, write_report,
 };
-use crate::themes::{DocumentThemes, QuotedStatement, StatementTexts, ThemedDocument};
+use crate::themes::{
+    DocumentThemes, QuotedStatement, StatementTexts, SummaryReads, ThemedDocument,
+};
 use crate::{AnalysedDocument, Settings};
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, bail, ensure};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::BTreeMap;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
@@ -236,13 +239,51 @@ impl WorkFolder {
         let matcher = self.plan.config.themes.build()?;
         let shards = self.plan.shards.len();
         let mut errors = self.plan_errors();
-        let mut records: Vec<(usize, Themed)> = Vec::new();
+        // Pass 1 over the theme records: every document's language (counted), which have
+        // statements (their ids), and that the corpus indices run from 0 exactly once each.
+        let mut languages: BTreeMap<&'static str, usize> = BTreeMap::new();
+        let mut stating: FxHashSet<String> = FxHashSet::default();
+        let mut seen = IndexSet::default();
         for shard in 0..shards {
             self.read_records(RENDER_STAGE, shard, ERRORS, |error: ErrorRecord| {
                 errors.push(InputError::from(error));
                 Ok(())
             })?;
+            self.read_records(RENDER_STAGE, shard, THEMES, |record: ThemeRecord| {
+                *languages.entry(record.language.code()).or_default() += 1;
+                if record.has_statements() {
+                    stating.insert(record.id);
+                }
+                ensure!(seen.insert(record.index), "{DISAGREE}");
+                Ok(())
+            })?;
+        }
+        crate::pipeline::sort_errors(&mut errors);
+        let documents = seen.count();
+        ensure!(seen.runs_from_zero(), "{DISAGREE}");
+        let corpus = CorpusSummary::new(
+            languages
+                .iter()
+                .flat_map(|(code, count)| std::iter::repeat_n(*code, *count)),
+            errors.len(),
+        );
+        // What the themes read (`SummaryReads`): the groups with a member that has statements,
+        // stripped; then the records of the documents with statements and of those groups'
+        // other members. The report's groups are read again as they are written.
+        let mut reads = SummaryReads::new(stating);
+        let mut groups: Vec<Group> = Vec::new();
+        self.read_records(GROUPS_STAGE, 0, "", |mut group: Group| {
+            if reads.keep_group(&mut group) {
+                groups.push(group);
+            }
+            Ok(())
+        })?;
+        let mut records: Vec<(usize, Themed)> = Vec::new();
+        for shard in 0..shards {
             self.read_records(RENDER_STAGE, shard, THEMES, |mut record: ThemeRecord| {
+                if !reads.reads_document(&record.id) {
+                    return Ok(());
+                }
                 let (index, language) = (record.index, record.language);
                 let id = std::mem::take(&mut record.id);
                 let (themes, quotes) = record.into_themes();
@@ -258,46 +299,8 @@ impl WorkFolder {
                 Ok(())
             })?;
         }
-        crate::pipeline::sort_errors(&mut errors);
+        drop(reads);
         records.sort_unstable_by_key(|(index, _)| *index);
-        if records
-            .iter()
-            .enumerate()
-            .any(|(at, (index, _))| *index != at)
-        {
-            bail!("the render tasks' records and the order disagree: run them again");
-        }
-        let documents = records.len();
-        // What the themes read of the groups: the groups with a member that has statements
-        // (only a document with statements has a theme, an article that counts or a statement
-        // to discover), their members, and the paragraph beads of pairs whose two documents
-        // both have statements (discovery follows a statement into its translation only then);
-        // not the evidence nor the sentence beads. The report's groups are read again as they
-        // are written.
-        let stating: FxHashSet<&str> = records
-            .iter()
-            .filter(|(_, record)| !record.themes.statements.is_empty())
-            .map(|(_, record)| record.id.as_str())
-            .collect();
-        let mut groups: Vec<Group> = Vec::new();
-        self.read_records(GROUPS_STAGE, 0, "", |mut group: Group| {
-            group.evidence = Vec::new();
-            group.alignments.retain(|pair| {
-                stating.contains(pair.a.as_str()) && stating.contains(pair.b.as_str())
-            });
-            for pair in &mut group.alignments {
-                pair.alignment.sentences = Vec::new();
-            }
-            if group
-                .documents
-                .iter()
-                .any(|id| stating.contains(id.as_str()))
-            {
-                groups.push(group);
-            }
-            Ok(())
-        })?;
-        drop(stating);
         let themed: Vec<ThemedDocument> = records
             .iter()
             .map(|(_, record)| ThemedDocument {
@@ -310,10 +313,6 @@ impl WorkFolder {
         let themes = crate::themes::summarise(&matcher, &themed, &groups);
         drop(themed);
         drop(groups);
-        let corpus = CorpusSummary::new(
-            records.iter().map(|(_, record)| record.language.code()),
-            errors.len(),
-        );
         drop(records);
         let error_reports: Vec<ErrorReport> = errors.iter().map(ErrorReport::of).collect();
         let fragments = (0..shards)
@@ -408,6 +407,47 @@ fn write_index(
     })
 }
 
+/// Why `assemble` refuses theme records whose corpus indices do not run from 0 exactly once each.
+const DISAGREE: &str = "the render tasks' records and the order disagree: run them again";
+
+/// Which corpus indices were seen, a bit each.
+#[derive(Default)]
+struct IndexSet {
+    words: Vec<u64>,
+    count: usize,
+}
+
+impl IndexSet {
+    /// Adds `index`; false when it was there already.
+    fn insert(&mut self, index: usize) -> bool {
+        let (word, bit) = (index / 64, 1u64 << (index % 64));
+        if word >= self.words.len() {
+            self.words.resize(word + 1, 0);
+        }
+        let fresh = self.words[word] & bit == 0;
+        self.words[word] |= bit;
+        self.count += usize::from(fresh);
+        fresh
+    }
+
+    /// How many indices it holds.
+    fn count(&self) -> usize {
+        self.count
+    }
+
+    /// Whether it holds exactly 0 .. its count.
+    fn runs_from_zero(&self) -> bool {
+        let (full, rest) = (self.count / 64, self.count % 64);
+        self.words.iter().take(full).all(|&word| word == u64::MAX)
+            && (rest == 0 || self.words.get(full) == Some(&((1u64 << rest) - 1)))
+            && self
+                .words
+                .iter()
+                .skip(full + usize::from(rest > 0))
+                .all(|&word| word == 0)
+    }
+}
+
 /// Writes one frame: a corpus index and a length (little-endian u64s), then that many bytes.
 fn write_frame(out: &mut dyn Write, index: u64, bytes: &[u8]) -> io::Result<()> {
     out.write_all(&index.to_le_bytes())?;
@@ -478,4 +518,30 @@ fn merged(files: Vec<Frames>, documents: usize) -> impl Iterator<Item = io::Resu
             Some(Err(disagree()))
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IndexSet;
+
+    #[test]
+    fn an_index_set_runs_from_zero_only_when_it_holds_each_index_below_its_count() {
+        for count in [1, 63, 64, 65, 130] {
+            let mut set = IndexSet::default();
+            for index in (0..count).rev() {
+                assert!(set.insert(index));
+            }
+            assert!(!set.insert(0), "0 is there already");
+            assert_eq!(set.count(), count);
+            assert!(set.runs_from_zero(), "0..{count}");
+            // As many indices, but `count - 1` left out for `count`.
+            let mut gap = IndexSet::default();
+            for index in (0..=count).filter(|&index| index != count - 1) {
+                gap.insert(index);
+            }
+            assert_eq!(gap.count(), count);
+            assert!(!gap.runs_from_zero(), "a gap below {count}");
+        }
+        assert!(IndexSet::default().runs_from_zero(), "no index at all");
+    }
 }

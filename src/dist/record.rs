@@ -262,6 +262,12 @@ impl ThemeRecord {
         }
     }
 
+    /// Whether the document has statements (headings, benefit statements, theme hits): only
+    /// then can it state a theme or hold a statement to discover.
+    pub fn has_statements(&self) -> bool {
+        !self.statements.is_empty()
+    }
+
     /// What the theme stage found, and the statements' quotes.
     pub fn into_themes(self) -> (DocumentThemes, Vec<QuotedStatement>) {
         let quotes = self
