@@ -91,8 +91,10 @@
 //! two documents of every passing pair and copy (16 bytes), the places of their documents, one
 //! batch of those documents, and for every group its first member and where its line is in a
 //! scratch file (16 bytes; the groups themselves wait there, not in memory), a `render` task its
-//! shard's documents, and `assemble` (JSON, JSON Lines, Parquet) the groups and every document's
-//! theme statements with their quotes (the HTML page: every analysed document).
+//! shard's documents, and `assemble` (JSON, JSON Lines, Parquet) what the themes read
+//! ([`crate::themes::SummaryReads`]: the documents with statements, the groups with such a member
+//! and those groups' other members; of every other document one bit and its language's count;
+//! the HTML page: every analysed document).
 //!
 //! Every decision is a function of [`crate::align::group`]; this module only moves its inputs
 //! and outputs through files. Block weights and anchor counts are integers and every ordering is

@@ -8,8 +8,9 @@
 //! as JSON Lines what the themes read of each document ([`ThemeRecord`]: its statements and their
 //! quotes, not its text) and the shard's failed inputs.
 //!
-//! `assemble` reads every shard's theme records and the groups, runs the themes' corpus steps
-//! (recurrence, lexicon gaps, discovery: [`crate::themes::summarise`], as `analyze`), and writes
+//! `assemble` reads every shard's theme records and the groups, keeping only what the themes'
+//! corpus steps read ([`SummaryReads`]), runs them (recurrence, lexicon gaps, discovery:
+//! [`crate::themes::summarise`], as `analyze`), and writes
 //! the report through [`write_report`] (or [`ParquetTables`], a row group of documents at a
 //! time) with the shards' fragments merged by corpus index (a JSON Lines record is the fragment
 //! refitted, [`refit_fragment`]): the bytes `analyze` writes, holding no document's text.
