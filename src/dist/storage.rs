@@ -15,6 +15,12 @@ use std::io::{self, BufRead, Read, Write};
 /// zstd's level for every exchange file: its default, about 300 MB/s on one core.
 const LEVEL: i32 = 3;
 
+/// Base-2 logarithm of a stream's window (512 KiB instead of level 3's 2 MiB): a task that merges
+/// many files at once (`assemble` every shard's fragments, `order` and `candidates` every
+/// partition's files) holds a window per file. At 100,000 documents the files come out 0.3–11 %
+/// larger than with the default window.
+const WINDOW_LOG: u32 = 19;
+
 /// How exchange files are stored.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -45,6 +51,7 @@ impl Compression {
             Compression::None => write(out),
             Compression::Zstd => {
                 let mut encoder = zstd::Encoder::new(out, LEVEL)?;
+                encoder.window_log(WINDOW_LOG)?;
                 let written = write(&mut encoder)?;
                 encoder.finish()?;
                 Ok(written)
@@ -57,7 +64,11 @@ impl Compression {
         let out = io::BufWriter::new(file);
         Ok(match self {
             Compression::None => FileWriter::Plain(out),
-            Compression::Zstd => FileWriter::Zstd(zstd::Encoder::new(out, LEVEL)?),
+            Compression::Zstd => {
+                let mut encoder = zstd::Encoder::new(out, LEVEL)?;
+                encoder.window_log(WINDOW_LOG)?;
+                FileWriter::Zstd(encoder)
+            }
         })
     }
 
