@@ -227,6 +227,9 @@ pub struct PlanInputs {
     pub group_batch: Option<usize>,
     /// How the exchange files are stored.
     pub compression: Compression,
+    /// Files `assemble` merges at once (default [`DEFAULT_MERGE_FAN_IN`]); more shards are merged
+    /// in levels. The result is the same at any number.
+    pub merge_fan_in: Option<usize>,
 }
 
 /// The report formats, as `analyze --format`.
@@ -380,6 +383,8 @@ struct Plan {
     group_batch: usize,
     /// How the exchange files are stored.
     compression: Compression,
+    /// Files `assemble` merges at once.
+    merge_fan_in: usize,
     /// Inputs that failed discovery (missing paths, duplicates).
     errors: Vec<ErrorRecord>,
 }
@@ -478,6 +483,7 @@ fn make_plan(inputs: &PlanInputs) -> Result<WorkFolder> {
         run_pairs: inputs.run_pairs.unwrap_or(DEFAULT_RUN_PAIRS),
         group_batch: inputs.group_batch.unwrap_or(DEFAULT_GROUP_BATCH),
         compression: inputs.compression,
+        merge_fan_in: inputs.merge_fan_in.unwrap_or(DEFAULT_MERGE_FAN_IN),
         errors: errors.iter().map(ErrorRecord::from).collect(),
     };
     let bytes = serde_json::to_vec_pretty(&plan)?;
@@ -2406,6 +2412,10 @@ impl WorkFolder {
 
 /// Documents the `groups` task reads at once unless the plan says otherwise.
 pub const DEFAULT_GROUP_BATCH: usize = 16_384;
+
+/// Files `assemble` merges at once unless the plan says otherwise (each shard's fragments and
+/// index lines): more are merged in levels, so that it never holds more files open.
+pub const DEFAULT_MERGE_FAN_IN: usize = 256;
 
 /// The documents `ties` connect (pairs of corpus indices), cut into batches of whole connected
 /// sets of about `batch` documents, each batch sorted; batches in the order of their first

@@ -67,6 +67,10 @@ struct PlanFlags {
     /// them): about a sixth of the disk, for a little CPU in every task.
     #[arg(long)]
     compress: bool,
+    /// Files `assemble` merges at once, for a cluster with a low open-file limit (default 256;
+    /// more shards are merged in levels, with the same result).
+    #[arg(long, value_name = "FILES", value_parser = clap::value_parser!(u64).range(2..))]
+    merge_fan_in: Option<u64>,
 }
 
 impl From<PlanFlags> for PlanInputs {
@@ -82,6 +86,9 @@ impl From<PlanFlags> for PlanInputs {
                 .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             group_batch: flags
                 .group_batch
+                .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
+            merge_fan_in: flags
+                .merge_fan_in
                 .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
             compression: if flags.compress {
                 dist::Compression::Zstd

@@ -177,35 +177,112 @@ impl WorkFolder {
         kind: &str,
         records: impl Iterator<Item = (usize, &'a [u8])>,
     ) -> Result<()> {
-        let path = self.framed_path(shard, kind);
-        let mut file = partial_file(&path)?;
+        self.write_frames_file(&self.framed_path(shard, kind), |out| {
+            for (index, bytes) in records {
+                write_frame(out, index as u64, bytes)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Writes a framed file at `path`, atomically: the plan's id as the first frame (index
+    /// `u64::MAX`), then what `write` writes.
+    fn write_frames_file(
+        &self,
+        path: &Path,
+        write: impl FnOnce(&mut dyn Write) -> Result<()>,
+    ) -> Result<()> {
+        let mut file = partial_file(path)?;
         {
             let mut out = BufWriter::new(file.as_file_mut());
             self.plan.compression.write_stream(&mut out, |out| {
                 write_frame(out, u64::MAX, self.id.as_bytes())?;
-                for (index, bytes) in records {
-                    write_frame(out, index as u64, bytes)?;
-                }
-                Ok(())
+                write(out)
             })?;
             out.flush()?;
         }
-        persist(file, &path)
+        persist(file, path)
     }
 
-    /// The records of one of a render task's framed files, once the task is done and the file
-    /// names this plan.
-    fn framed(&self, shard: usize, kind: &str) -> Result<Frames> {
-        if !self.is_done(RENDER_STAGE, shard) {
-            bail!(
-                "task {shard} of the stage {RENDER_STAGE} has not finished for this plan: run \
-                 `mentorlens dist task {RENDER_STAGE} {shard} --work {}`",
-                self.folder.display()
-            );
+    /// The records of every render task's framed files of `kind`, as files to merge at once: at
+    /// most the plan's `merge_fan_in` of them. When there are more shards, groups of that many
+    /// are first merged into files of their own (in a scratch folder of the render stage,
+    /// emptied first; each level removed once the next is written, the last by
+    /// [`WorkFolder::remove_merge_scratch`]), as many levels as it takes, so that no merge opens
+    /// more files than that.
+    fn frames_to_merge(&self, kind: &str) -> Result<Vec<Frames>> {
+        let shards = self.plan.shards.len();
+        for shard in 0..shards {
+            if !self.is_done(RENDER_STAGE, shard) {
+                bail!(
+                    "task {shard} of the stage {RENDER_STAGE} has not finished for this plan: \
+                     run `mentorlens dist task {RENDER_STAGE} {shard} --work {}`",
+                    self.folder.display()
+                );
+            }
         }
-        let path = self.framed_path(shard, kind);
-        let file = std::fs::File::open(&path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+        let fan_in = self.plan.merge_fan_in.max(2);
+        let mut paths: Vec<PathBuf> = (0..shards)
+            .map(|shard| self.framed_path(shard, kind))
+            .collect();
+        let scratch = self.merge_scratch(kind);
+        self.remove_merge_scratch(kind)?;
+        let suffix = self.plan.compression.suffix();
+        let mut level = 0;
+        while paths.len() > fan_in {
+            let folder = scratch.join(level.to_string());
+            std::fs::create_dir_all(&folder)
+                .with_context(|| format!("cannot create {}", folder.display()))?;
+            paths = paths
+                .chunks(fan_in)
+                .enumerate()
+                .map(|(group, chunk)| {
+                    let files = chunk
+                        .iter()
+                        .map(|path| self.frames_at(path))
+                        .collect::<Result<Vec<_>>>()?;
+                    let path = folder.join(format!("{group:05}.frames{suffix}"));
+                    self.write_frames_file(&path, |out| {
+                        for frame in merged_frames(files) {
+                            let (index, bytes) = frame?;
+                            write_frame(out, index as u64, &bytes)?;
+                        }
+                        Ok(())
+                    })?;
+                    Ok(path)
+                })
+                .collect::<Result<_>>()?;
+            if level > 0 {
+                let merged = scratch.join((level - 1).to_string());
+                std::fs::remove_dir_all(&merged)
+                    .with_context(|| format!("cannot remove {}", merged.display()))?;
+            }
+            level += 1;
+        }
+        paths.iter().map(|path| self.frames_at(path)).collect()
+    }
+
+    /// The scratch folder of [`WorkFolder::frames_to_merge`] for `kind`.
+    fn merge_scratch(&self, kind: &str) -> PathBuf {
+        self.folder
+            .join(RENDER_STAGE)
+            .join(format!("merged-{kind}"))
+    }
+
+    /// Removes the scratch folder of [`WorkFolder::frames_to_merge`] for `kind`, if any.
+    fn remove_merge_scratch(&self, kind: &str) -> Result<()> {
+        let scratch = self.merge_scratch(kind);
+        if std::fs::symlink_metadata(&scratch).is_ok_and(|meta| meta.is_dir()) {
+            std::fs::remove_dir_all(&scratch)
+                .with_context(|| format!("cannot remove {}", scratch.display()))?;
+        }
+        Ok(())
+    }
+
+    /// The records of the framed file at `path`, once it names this plan.
+    fn frames_at(&self, path: &Path) -> Result<Frames> {
+        let file =
+            std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
         let mut frames = Frames {
             input: self
                 .plan
@@ -218,8 +295,8 @@ impl WorkFolder {
                 Ok(frames)
             }
             _ => bail!(
-                "{} belongs to another plan or task: run task {shard} of the stage \
-                 {RENDER_STAGE} again",
+                "{} belongs to another plan or task: run its task of the stage {RENDER_STAGE} \
+                 again",
                 path.display()
             ),
         }
@@ -316,9 +393,7 @@ impl WorkFolder {
         drop(groups);
         drop(records);
         let error_reports: Vec<ErrorReport> = errors.iter().map(ErrorReport::of).collect();
-        let fragments = (0..shards)
-            .map(|shard| self.framed(shard, FRAGMENTS))
-            .collect::<Result<Vec<_>>>()?;
+        let fragments = self.frames_to_merge(FRAGMENTS)?;
         match assembly {
             Assembly::Report(layout, target) => {
                 write_output(target, |out| {
@@ -359,12 +434,12 @@ impl WorkFolder {
             }
         }
         if let Some(path) = &output.index {
-            let lines = (0..shards)
-                .map(|shard| self.framed(shard, INDEX_LINES))
-                .collect::<Result<Vec<_>>>()?;
+            let lines = self.frames_to_merge(INDEX_LINES)?;
             write_index(path, &settings, lines, documents)
                 .with_context(|| format!("cannot write the index to {}", path.display()))?;
+            self.remove_merge_scratch(INDEX_LINES)?;
         }
+        self.remove_merge_scratch(FRAGMENTS)?;
         Ok(Assembled { documents, errors })
     }
 }
@@ -491,18 +566,23 @@ impl Iterator for Frames {
     }
 }
 
-/// The records of every framed file, each sorted by corpus index, merged into corpus order; an
-/// error unless the indices run from 0 to `documents` - 1 exactly.
-fn merged(files: Vec<Frames>, documents: usize) -> impl Iterator<Item = io::Result<Vec<u8>>> {
+/// The records of framed files, each sorted by corpus index, merged by corpus index.
+fn merged_frames(files: Vec<Frames>) -> impl Iterator<Item = io::Result<(usize, Vec<u8>)>> {
     // An error sorts first, so it comes out at once.
-    let mut records = itertools::kmerge_by(
+    itertools::kmerge_by(
         files,
         |a: &io::Result<(usize, Vec<u8>)>, b: &io::Result<(usize, Vec<u8>)>| match (a, b) {
             (Ok(a), Ok(b)) => a.0 < b.0,
             (Err(_), _) => true,
             (Ok(_), Err(_)) => false,
         },
-    );
+    )
+}
+
+/// The records of every framed file, each sorted by corpus index, merged into corpus order; an
+/// error unless the indices run from 0 to `documents` - 1 exactly.
+fn merged(files: Vec<Frames>, documents: usize) -> impl Iterator<Item = io::Result<Vec<u8>>> {
+    let mut records = merged_frames(files);
     let mut next = 0;
     let disagree =
         || io::Error::other("the rendered shards and the order disagree: assemble again");

@@ -817,3 +817,77 @@ fn compressed_exchanges_give_the_same_report_and_decode_to_the_plain_files() {
         "{compressed_bytes} bytes compressed against {plain_bytes} plain"
     );
 }
+
+#[test]
+fn assemble_merges_many_shards_in_levels_and_gives_the_same_report() {
+    let (folder, inputs) = fixture();
+    let folder = folder.path();
+    let expected = analyze(folder, &inputs, "json");
+    let work = folder.join("work");
+    let out = folder.join("dist.json");
+    // 7 shards, 2 files a merge: 7 -> 4 -> 2 files, then the final merge.
+    let run = |fan_in: &str| {
+        let command = args(&[
+            "dist",
+            "run",
+            "--quiet",
+            "--shards",
+            "7",
+            "--merge-fan-in",
+            fan_in,
+            "--work",
+            &work.display().to_string(),
+            "-o",
+            &out.display().to_string(),
+        ]);
+        run_in(folder, &with(command, &inputs))
+    };
+    assert_eq!(run("2"), 3, "a missing path");
+    assert!(
+        std::fs::read(&out).unwrap() == expected,
+        "the report merged in levels differs from analyze"
+    );
+    let scratch = work.join("render/merged-fragments");
+    assert!(!scratch.exists(), "the merged files are removed");
+    // Where the merged files would go, a file: a merge in levels fails on it, and says so; a
+    // merge of every shard at once does not look there.
+    let assemble = |fan_in: &str| {
+        let work = folder.join(format!("work-{fan_in}"));
+        let plan = args(&[
+            "dist",
+            "run",
+            "--quiet",
+            "--shards",
+            "7",
+            "--merge-fan-in",
+            fan_in,
+            "--work",
+            &work.display().to_string(),
+        ]);
+        assert_eq!(run_in(folder, &with(plan, &inputs)), 3);
+        let blocked = work.join("render/merged-fragments");
+        std::fs::write(&blocked, b"in the way").unwrap();
+        let output = mentorlens()
+            .current_dir(folder)
+            .args(["dist", "assemble", "--quiet", "--work"])
+            .arg(&work)
+            .arg("-o")
+            .arg(folder.join(format!("again-{fan_in}.json")))
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (code, stderr) = assemble("2");
+    assert!(
+        code != Some(3) && stderr.contains("merged-fragments"),
+        "{code:?} {stderr}"
+    );
+    assert_eq!(
+        assemble("7").0,
+        Some(3),
+        "7 files merge at once: no scratch folder"
+    );
+}
