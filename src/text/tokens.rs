@@ -201,25 +201,54 @@ pub fn tokens(text: &str) -> impl Iterator<Item = Token<'_>> {
 
 /// The words of `text` under Unicode's word-boundary rules (UAX #29) with their offsets, as
 /// `unicode_word_indices` gives them. The text is cut into runs at places where the rules always
-/// break and look no further back (see [`word_runs`]); plain ASCII runs (most of most corpora, and
-/// the spaces, digits and punctuation between the words of other scripts) go through
-/// [`ascii_word_indices`], the others through the rules.
+/// break and look no further back (see [`word_runs`]); plain runs (ASCII and [`plain_letter`]s:
+/// most of most European corpora, and the spaces, digits and punctuation between the words of
+/// other scripts) go through [`plain_word_indices`], the others through the rules.
 fn word_indices(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    word_runs(text).flat_map(move |(start, end, ascii)| {
+    word_runs(text).flat_map(move |(start, end, plain)| {
         let run = &text[start..end];
-        let by_bytes = ascii.then(|| ascii_word_indices(run));
-        let by_rules = (!ascii).then(|| run.unicode_word_indices());
-        by_bytes
-            .into_iter()
-            .flatten()
-            .chain(by_rules.into_iter().flatten())
-            .map(move |(at, word)| (start + at, word))
+        let words = if plain {
+            RunWords::Plain(plain_word_indices(run))
+        } else {
+            RunWords::Rules(run.unicode_word_indices())
+        };
+        words.map(move |(at, word)| (start + at, word))
     })
 }
 
-/// The shortest stretch of ASCII taken apart from the text around it: shorter ones are read with
-/// their neighbours, which costs less than switching.
-const MIN_ASCII_RUN: usize = 48;
+/// The words of one run, read by bytes or by the rules.
+enum RunWords<'t> {
+    Plain(PlainWords<'t>),
+    Rules(unicode_segmentation::UnicodeWordIndices<'t>),
+}
+
+impl<'t> Iterator for RunWords<'t> {
+    type Item = (usize, &'t str);
+
+    fn next(&mut self) -> Option<(usize, &'t str)> {
+        match self {
+            RunWords::Plain(words) => words.next(),
+            RunWords::Rules(words) => words.next(),
+        }
+    }
+}
+
+/// A letter outside ASCII that the word-boundary rules treat as they treat an ASCII letter (its
+/// word-break property is ALetter), with its script: the letters of the Latin-1 Supplement and
+/// Latin Extended-A and B blocks (`×` and `÷` apart) and of the Cyrillic blocks (their combining
+/// marks apart). Each is two bytes long in UTF-8. A unit test holds every one of them to the rules.
+fn plain_letter(c: char) -> Option<Script> {
+    match c {
+        '\u{D7}' | '\u{F7}' => None,
+        '\u{C0}'..='\u{24F}' => Some(Script::Latin),
+        '\u{400}'..='\u{481}' | '\u{48A}'..='\u{52F}' => Some(Script::Cyrillic),
+        _ => None,
+    }
+}
+
+/// The shortest stretch of plain text taken apart from the text around it: shorter ones are read
+/// with their neighbours, which costs less than switching.
+const MIN_PLAIN_RUN: usize = 48;
 
 /// Whether the word-boundary rules always break before byte `at` whatever came before it: an
 /// ASCII character other than white space right after white space. (No rule joins white space
@@ -232,48 +261,64 @@ fn is_run_start(bytes: &[u8], at: usize) -> bool {
         && !bytes[at].is_ascii_whitespace()
 }
 
-/// `text` cut into runs `(start, end, all ASCII)` at places where [`is_run_start`] holds: the
-/// rules read each run alone as they read it inside the text.
+/// `text` cut into runs `(start, end, plain)` at places where [`is_run_start`] holds: the
+/// rules read each run alone as they read it inside the text. A plain run holds only ASCII and
+/// [`plain_letter`]s.
 fn word_runs(text: &str) -> impl Iterator<Item = (usize, usize, bool)> + '_ {
     let bytes = text.as_bytes();
-    let first_non_ascii = |from: usize| bytes[from..].iter().position(|b| !b.is_ascii());
+    // The offset from `from` of the first character that is neither ASCII nor a plain letter (a
+    // byte inside a character counts as one, as a place to look from may fall there).
+    let first_other = |from: usize| {
+        let mut at = from;
+        while at < bytes.len() {
+            if bytes[at].is_ascii() {
+                at += 1;
+                continue;
+            }
+            match text.get(at..).and_then(|rest| rest.chars().next()) {
+                Some(c) if plain_letter(c).is_some() => at += c.len_utf8(),
+                _ => return Some(at - from),
+            }
+        }
+        None
+    };
     let mut start = 0;
     std::iter::from_fn(move || {
         if start >= bytes.len() {
             return None;
         }
-        let Some(offset) = first_non_ascii(start) else {
+        let Some(offset) = first_other(start) else {
             let run = (start, bytes.len(), true);
             start = bytes.len();
             return Some(run);
         };
-        let non_ascii = start + offset;
-        // An ASCII stretch before the first other character, long enough to read apart.
-        if let Some(cut) = (start + 1..=non_ascii)
+        let other = start + offset;
+        // A plain stretch before the first other character, long enough to read apart.
+        if let Some(cut) = (start + 1..=other)
             .rev()
             .find(|&at| is_run_start(bytes, at))
-            && cut - start >= MIN_ASCII_RUN
+            && cut - start >= MIN_PLAIN_RUN
         {
             let run = (start, cut, true);
             start = cut;
             return Some(run);
         }
-        // A run read by the rules: up to the first run start that opens a long enough ASCII
+        // A run read by the rules: up to the first run start that opens a long enough plain
         // stretch, or the end.
-        let mut at = non_ascii + 1;
+        let mut at = other + 1;
         let end = loop {
-            let Some(offset) = first_non_ascii(at) else {
+            let Some(offset) = first_other(at) else {
                 break (at..bytes.len())
                     .find(|&at| is_run_start(bytes, at))
                     .unwrap_or(bytes.len());
             };
-            let next_non_ascii = at + offset;
-            if let Some(cut) = (at..next_non_ascii).find(|&at| is_run_start(bytes, at))
-                && next_non_ascii - cut >= MIN_ASCII_RUN
+            let next_other = at + offset;
+            if let Some(cut) = (at..next_other).find(|&at| is_run_start(bytes, at))
+                && next_other - cut >= MIN_PLAIN_RUN
             {
                 break cut;
             }
-            at = next_non_ascii + 1;
+            at = next_other + 1;
         };
         let run = (start, end, false);
         start = end;
@@ -281,14 +326,30 @@ fn word_runs(text: &str) -> impl Iterator<Item = (usize, usize, bool)> + '_ {
     })
 }
 
-/// The words of ASCII `text` under the word-boundary rules that concern ASCII, in one pass over
-/// its bytes: runs of letters, digits and `_`, with `:` `.` `'` kept inside between two letters
-/// and `,` `;` `.` `'` between two digits; a run is a word when it holds a letter or digit.
-fn ascii_word_indices(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let bytes = text.as_bytes();
-    let is_word_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    let mut i = 0;
-    std::iter::from_fn(move || {
+/// The words of plain `text` (ASCII and [`plain_letter`]s) under the word-boundary rules that
+/// concern them, in one pass over its bytes: runs of letters, digits and `_`, with `:` `.` `'`
+/// kept inside between two letters and `,` `;` `.` `'` between two digits; a run is a word when it
+/// holds a letter or digit.
+fn plain_word_indices(text: &str) -> PlainWords<'_> {
+    PlainWords { text, at: 0 }
+}
+
+/// The iterator of [`plain_word_indices`].
+struct PlainWords<'t> {
+    text: &'t str,
+    at: usize,
+}
+
+impl<'t> Iterator for PlainWords<'t> {
+    type Item = (usize, &'t str);
+
+    fn next(&mut self) -> Option<(usize, &'t str)> {
+        let bytes = self.text.as_bytes();
+        // Past ASCII a plain text holds only plain letters, two bytes each: a byte from 0xC0 on
+        // starts one, and no other character is ever read.
+        let is_letter = |b: u8| b.is_ascii_alphabetic() || b >= 0xC0;
+        let is_word_byte = |b: u8| is_letter(b) || b.is_ascii_digit() || b == b'_';
+        let mut i = self.at;
         while i < bytes.len() {
             if !is_word_byte(bytes[i]) {
                 i += 1;
@@ -298,8 +359,8 @@ fn ascii_word_indices(text: &str) -> impl Iterator<Item = (usize, &str)> {
             let mut alphanumeric = false;
             while i < bytes.len() {
                 let current = bytes[i];
-                alphanumeric |= current.is_ascii_alphanumeric();
-                i += 1;
+                alphanumeric |= current != b'_';
+                i += if current >= 0xC0 { 2 } else { 1 };
                 let Some(&next) = bytes.get(i) else {
                     break;
                 };
@@ -307,36 +368,38 @@ fn ascii_word_indices(text: &str) -> impl Iterator<Item = (usize, &str)> {
                     continue;
                 }
                 let after = bytes.get(i + 1).copied().unwrap_or(b' ');
-                let inside = (current.is_ascii_alphabetic()
-                    && after.is_ascii_alphabetic()
-                    && matches!(next, b':' | b'.' | b'\''))
-                    || (current.is_ascii_digit()
-                        && after.is_ascii_digit()
-                        && matches!(next, b',' | b';' | b'.' | b'\''));
+                let inside =
+                    (is_letter(current) && is_letter(after) && matches!(next, b':' | b'.' | b'\''))
+                        || (current.is_ascii_digit()
+                            && after.is_ascii_digit()
+                            && matches!(next, b',' | b';' | b'.' | b'\''));
                 if !inside {
                     break;
                 }
                 i += 1;
             }
             if alphanumeric {
-                return Some((start, &text[start..i]));
+                self.at = i;
+                return Some((start, &self.text[start..i]));
             }
         }
+        self.at = i;
         None
-    })
+    }
 }
 
 /// How many words `text` holds (see [`Token::counted_words`]). Plain ASCII text is counted
 /// without making each token: each of its words is one token of one word.
 pub fn word_count(text: &str) -> usize {
     if text.is_ascii() {
-        return ascii_word_indices(text).count();
+        return plain_word_indices(text).count();
     }
     tokens(text).map(|token| token.counted_words()).sum()
 }
 
 /// The tokens of one UAX #29 word: itself, or its pieces where the script changes. Plain ASCII
-/// words (most words of most corpora) are one token without a look at each letter's script.
+/// words (most words of most corpora) are one token without a look at each letter's script, and
+/// words of [`plain_letter`]s of one script one token without allocating.
 fn word_tokens(start: usize, word: &str) -> WordTokens<'_> {
     if word.is_ascii() {
         let script = if word.bytes().any(|b| b.is_ascii_alphabetic()) {
@@ -357,7 +420,39 @@ fn word_tokens(start: usize, word: &str) -> WordTokens<'_> {
             script,
         }));
     }
+    if let Some(token) = plain_word_token(start, word) {
+        return WordTokens::One(Some(token));
+    }
     WordTokens::Split(split_at_script_changes(start, word).into_iter())
+}
+
+/// The one token of a word outside ASCII whose letters are ASCII letters and [`plain_letter`]s of
+/// one script, or digits (what [`split_at_script_changes`] makes of it: from its first letter or
+/// digit to its last); `None` for any other word.
+fn plain_word_token(start: usize, word: &str) -> Option<Token<'_>> {
+    let mut script = None;
+    for c in word.chars() {
+        let letter = match c {
+            'a'..='z' | 'A'..='Z' => Script::Latin,
+            _ if c.is_ascii() => continue,
+            _ => plain_letter(c)?,
+        };
+        if script.is_some_and(|script| script != letter) {
+            return None;
+        }
+        script = Some(letter);
+    }
+    let scripted = |b: &u8| b.is_ascii_alphanumeric() || !b.is_ascii();
+    let bytes = word.as_bytes();
+    let from = bytes.iter().position(scripted)?;
+    let to = bytes.iter().rposition(scripted)? + 1;
+    Some(Token {
+        start: start + from,
+        end: start + to,
+        text: &word[from..to],
+        kind: TokenKind::Word,
+        script: script?,
+    })
 }
 
 /// The tokens of one word: one without allocating, or several.
@@ -1087,22 +1182,54 @@ mod tests {
         assert_eq!(parts("l'"), ["l'"]);
     }
 
-    /// The ASCII pass gives the words of the word-boundary rules: on every string of up to five
-    /// characters over those the rules treat apart, on the module's examples, and on every ASCII
-    /// text of the language bench (its sentences, paragraphs and words, with their lines cut at
-    /// every space).
+    /// Every plain letter is read as the rules read it, beside letters, digits, joiners and
+    /// spaces, and is a letter of the script [`script_of`] gives it.
     #[test]
-    fn ascii_words_are_the_unicode_words() {
-        let alphabet = b"aZ1_:.',; -\"\n";
-        let mut text = Vec::new();
+    fn plain_letters_are_letters_to_the_rules() {
+        let mut checked = 0;
+        for c in ('\u{80}'..='\u{7FF}').filter(|&c| plain_letter(c).is_some()) {
+            assert_eq!(plain_letter(c), script_of(c), "{c:?}");
+            assert_eq!(c.len_utf8(), 2);
+            for text in [
+                format!("{c}"),
+                format!("a{c}"),
+                format!("{c}:{c}"),
+                format!("{c}\"{c}"),
+                format!("{c}.1 1{c}"),
+                format!("{c}'{c}"),
+                format!("_{c}_ x,{c}"),
+                format!("{c} {c}\u{301}"),
+            ] {
+                let unicode: Vec<_> = text.unicode_word_indices().collect();
+                assert_eq!(word_indices(&text).collect::<Vec<_>>(), unicode, "{text:?}");
+                let plain = !text.contains('\u{301}');
+                if plain {
+                    assert_eq!(plain_word_indices(&text).collect::<Vec<_>>(), unicode);
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 5_000, "only {checked} texts");
+    }
+
+    /// The plain pass gives the words of the word-boundary rules: on every string of up to five
+    /// characters over those the rules treat apart (a Latin and a Cyrillic letter among them), on
+    /// the module's examples, and on every ASCII text of the language bench (its sentences,
+    /// paragraphs and words, with their lines cut at every space).
+    #[test]
+    fn plain_words_are_the_unicode_words() {
+        let alphabet = [
+            "a", "Z", "1", "_", ":", ".", "'", ",", ";", " ", "-", "\"", "\n", "é", "Ж",
+        ];
+        let mut text = String::new();
         for length in 0..=5u32 {
             for mut n in 0..alphabet.len().pow(length) {
                 text.clear();
                 for _ in 0..length {
-                    text.push(alphabet[n % alphabet.len()]);
+                    text.push_str(alphabet[n % alphabet.len()]);
                     n /= alphabet.len();
                 }
-                let text = std::str::from_utf8(&text).unwrap_or_default();
+                let text = text.as_str();
                 let unicode: Vec<_> = text.unicode_word_indices().collect();
                 assert_eq!(word_indices(text).collect::<Vec<_>>(), unicode, "{text:?}");
             }
@@ -1136,6 +1263,16 @@ mod tests {
         let same = |text: &str| {
             let unicode: Vec<_> = text.unicode_word_indices().collect();
             assert_eq!(word_indices(text).collect::<Vec<_>>(), unicode, "{text:?}");
+            // Words outside ASCII are split where their script changes, with or without the
+            // plain path.
+            for (start, word) in unicode.into_iter().filter(|(_, word)| !word.is_ascii()) {
+                let split = split_at_script_changes(start, word);
+                assert_eq!(
+                    word_tokens(start, word).collect::<Vec<_>>(),
+                    split,
+                    "{word:?}"
+                );
+            }
         };
         let root = env!("CARGO_MANIFEST_DIR");
         for file in ["sentences.tsv", "paragraphs.tsv", "words.tsv"] {
@@ -1151,6 +1288,13 @@ mod tests {
         let long = "It's 3.14, e.g. a.b and 10,000 words; snake_case ok. ";
         let pieces = [
             long,
+            "Příliš žluťoučký kůň úpěl ďábelské ódy, l’été 3,5 m.",
+            "Съешь же ещё этих мягких французских булок: ґанок 2.",
+            "iPhoneжук",
+            "Ǆemal",
+            "\u{483}",
+            "×",
+            "\u{2019}",
             " ",
             "\n",
             "\t",
