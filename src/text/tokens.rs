@@ -261,27 +261,31 @@ fn is_run_start(bytes: &[u8], at: usize) -> bool {
         && !bytes[at].is_ascii_whitespace()
 }
 
+/// The offset from `from` of the first character of `text` that is neither ASCII nor a
+/// [`plain_letter`] (a byte inside a character counts as one, as a place to look from may fall
+/// there).
+fn first_other(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = from;
+    while at < bytes.len() {
+        if bytes[at].is_ascii() {
+            at += 1;
+            continue;
+        }
+        match text.get(at..).and_then(|rest| rest.chars().next()) {
+            Some(c) if plain_letter(c).is_some() => at += c.len_utf8(),
+            _ => return Some(at - from),
+        }
+    }
+    None
+}
+
 /// `text` cut into runs `(start, end, plain)` at places where [`is_run_start`] holds: the
 /// rules read each run alone as they read it inside the text. A plain run holds only ASCII and
 /// [`plain_letter`]s.
 fn word_runs(text: &str) -> impl Iterator<Item = (usize, usize, bool)> + '_ {
     let bytes = text.as_bytes();
-    // The offset from `from` of the first character that is neither ASCII nor a plain letter (a
-    // byte inside a character counts as one, as a place to look from may fall there).
-    let first_other = |from: usize| {
-        let mut at = from;
-        while at < bytes.len() {
-            if bytes[at].is_ascii() {
-                at += 1;
-                continue;
-            }
-            match text.get(at..).and_then(|rest| rest.chars().next()) {
-                Some(c) if plain_letter(c).is_some() => at += c.len_utf8(),
-                _ => return Some(at - from),
-            }
-        }
-        None
-    };
+    let first_other = |from: usize| first_other(text, from);
     let mut start = 0;
     std::iter::from_fn(move || {
         if start >= bytes.len() {
@@ -340,18 +344,40 @@ struct PlainWords<'t> {
     at: usize,
 }
 
+/// What a byte of plain text is to [`PlainWords`]: a letter (ASCII, or the first byte of a
+/// [`plain_letter`]: past ASCII a plain text holds only those, two bytes each), a digit, `_`,
+/// or nothing that makes words (0).
+const PLAIN_BYTES: [u8; 256] = {
+    let mut classes = [0; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        classes[byte] = if b.is_ascii_alphabetic() || b >= 0xC0 {
+            PLAIN_LETTER
+        } else if b.is_ascii_digit() {
+            PLAIN_DIGIT
+        } else if b == b'_' {
+            PLAIN_UNDERSCORE
+        } else {
+            0
+        };
+        byte += 1;
+    }
+    classes
+};
+const PLAIN_LETTER: u8 = 1;
+const PLAIN_DIGIT: u8 = 2;
+const PLAIN_UNDERSCORE: u8 = 3;
+
 impl<'t> Iterator for PlainWords<'t> {
     type Item = (usize, &'t str);
 
     fn next(&mut self) -> Option<(usize, &'t str)> {
         let bytes = self.text.as_bytes();
-        // Past ASCII a plain text holds only plain letters, two bytes each: a byte from 0xC0 on
-        // starts one, and no other character is ever read.
-        let is_letter = |b: u8| b.is_ascii_alphabetic() || b >= 0xC0;
-        let is_word_byte = |b: u8| is_letter(b) || b.is_ascii_digit() || b == b'_';
+        let class = |b: u8| PLAIN_BYTES[usize::from(b)];
         let mut i = self.at;
         while i < bytes.len() {
-            if !is_word_byte(bytes[i]) {
+            if class(bytes[i]) == 0 {
                 i += 1;
                 continue;
             }
@@ -359,20 +385,23 @@ impl<'t> Iterator for PlainWords<'t> {
             let mut alphanumeric = false;
             while i < bytes.len() {
                 let current = bytes[i];
-                alphanumeric |= current != b'_';
+                let current_class = class(current);
+                alphanumeric |= current_class != PLAIN_UNDERSCORE;
                 i += if current >= 0xC0 { 2 } else { 1 };
                 let Some(&next) = bytes.get(i) else {
                     break;
                 };
-                if is_word_byte(next) {
+                if class(next) != 0 {
                     continue;
                 }
-                let after = bytes.get(i + 1).copied().unwrap_or(b' ');
-                let inside =
-                    (is_letter(current) && is_letter(after) && matches!(next, b':' | b'.' | b'\''))
-                        || (current.is_ascii_digit()
-                            && after.is_ascii_digit()
-                            && matches!(next, b',' | b';' | b'.' | b'\''));
+                let after = class(bytes.get(i + 1).copied().unwrap_or(b' '));
+                let inside = match current_class {
+                    PLAIN_LETTER => after == PLAIN_LETTER && matches!(next, b':' | b'.' | b'\''),
+                    PLAIN_DIGIT => {
+                        after == PLAIN_DIGIT && matches!(next, b',' | b';' | b'.' | b'\'')
+                    }
+                    _ => false,
+                };
                 if !inside {
                     break;
                 }
@@ -389,10 +418,16 @@ impl<'t> Iterator for PlainWords<'t> {
 }
 
 /// How many words `text` holds (see [`Token::counted_words`]). Plain ASCII text is counted
-/// without making each token: each of its words is one token of one word.
+/// without making each token: each of its words is one token of one word; and other plain text
+/// (one plain run, with no run of an unspaced script to join) by the tokens of its words.
 pub fn word_count(text: &str) -> usize {
     if text.is_ascii() {
         return plain_word_indices(text).count();
+    }
+    if first_other(text, 0).is_none() {
+        return plain_word_indices(text)
+            .map(|(start, word)| word_tokens(start, word).count())
+            .sum();
     }
     tokens(text).map(|token| token.counted_words()).sum()
 }
