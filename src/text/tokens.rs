@@ -176,12 +176,27 @@ impl Token<'_> {
 
 /// The tokens of `text`, in order, with spans into it (see the module's rules).
 pub fn tokens(text: &str) -> impl Iterator<Item = Token<'_>> {
-    let mut pieces = word_indices(text)
-        .flat_map(move |(start, word)| word_tokens(start, word))
-        .peekable();
+    join_unspaced_runs(
+        text,
+        word_runs(text).flat_map(move |(start, end, plain)| RunTokens {
+            offset: start,
+            plain,
+            words: run_words(&text[start..end], plain),
+            pending: WordTokens::One(None),
+        }),
+    )
+}
+
+/// The tokens of the words of `text` (`pieces`, in order) with each run of Han, Hiragana or
+/// a Southeast Asian script joined into one token: UAX #29 gives one Han or Hiragana character
+/// (one Thai cluster) at a time.
+fn join_unspaced_runs<'t>(
+    text: &'t str,
+    pieces: impl Iterator<Item = Token<'t>>,
+) -> impl Iterator<Item = Token<'t>> {
+    let mut pieces = pieces.peekable();
     std::iter::from_fn(move || {
         let mut token = pieces.next()?;
-        // UAX #29 gives one Han or Hiragana character (one Thai cluster) at a time: join the run.
         if matches!(
             token.script,
             Script::Han | Script::Hiragana | Script::SoutheastAsian
@@ -199,21 +214,94 @@ pub fn tokens(text: &str) -> impl Iterator<Item = Token<'_>> {
     })
 }
 
+/// The tokens of the words of one run of a text, the run starting at byte `offset`: each word
+/// of a plain run read from its bytes ([`plain_token`]), any other word by [`word_tokens`].
+struct RunTokens<'t> {
+    offset: usize,
+    plain: bool,
+    words: RunWords<'t>,
+    /// The tokens left of the last word split.
+    pending: WordTokens<'t>,
+}
+
+impl<'t> Iterator for RunTokens<'t> {
+    type Item = Token<'t>;
+
+    fn next(&mut self) -> Option<Token<'t>> {
+        loop {
+            if let Some(token) = self.pending.next() {
+                return Some(token);
+            }
+            let (at, word) = self.words.next()?;
+            let start = self.offset + at;
+            if !self.plain {
+                self.pending = word_tokens(start, word);
+            } else if let Some(token) = plain_token(start, word) {
+                return Some(token);
+            } else {
+                self.pending = WordTokens::Split(split_at_script_changes(start, word).into_iter());
+            }
+        }
+    }
+}
+
+/// The token of a word of a plain run (ASCII and [`plain_letter`]s), in one pass over its bytes:
+/// what [`word_tokens`] makes of it; `None` for a word with both Latin and Cyrillic letters,
+/// which is split where the script changes.
+fn plain_token(start: usize, word: &str) -> Option<Token<'_>> {
+    if word.is_ascii() {
+        return Some(ascii_token(start, word));
+    }
+    let bytes = word.as_bytes();
+    let (mut latin, mut cyrillic) = (false, false);
+    for &byte in bytes {
+        match byte {
+            // ASCII letters, and the first bytes of the Latin letters (U+00C0 to U+024F) and of
+            // the Cyrillic ones (U+0400 to U+052F).
+            b'a'..=b'z' | b'A'..=b'Z' | 0xC3..=0xC9 => latin = true,
+            0xD0..=0xD4 => cyrillic = true,
+            _ => {}
+        }
+    }
+    let script = match (latin, cyrillic) {
+        (true, false) => Script::Latin,
+        (false, true) => Script::Cyrillic,
+        _ => return None,
+    };
+    // The token runs from the first letter or digit to the last (as `split_at_script_changes`
+    // cuts it).
+    let scripted = |b: &u8| b.is_ascii_alphanumeric() || !b.is_ascii();
+    let from = bytes.iter().position(scripted)?;
+    let to = bytes.iter().rposition(scripted)? + 1;
+    Some(Token {
+        start: start + from,
+        end: start + to,
+        text: &word[from..to],
+        kind: TokenKind::Word,
+        script,
+    })
+}
+
 /// The words of `text` under Unicode's word-boundary rules (UAX #29) with their offsets, as
 /// `unicode_word_indices` gives them. The text is cut into runs at places where the rules always
 /// break and look no further back (see [`word_runs`]); plain runs (ASCII and [`plain_letter`]s:
 /// most of most European corpora, and the spaces, digits and punctuation between the words of
-/// other scripts) go through [`plain_word_indices`], the others through the rules.
+/// other scripts) go through [`plain_word_indices`], the others through the rules. [`tokens`]
+/// reads its words run by run the same way; the tests hold this to `unicode_word_indices`.
+#[cfg(test)]
 fn word_indices(text: &str) -> impl Iterator<Item = (usize, &str)> {
     word_runs(text).flat_map(move |(start, end, plain)| {
-        let run = &text[start..end];
-        let words = if plain {
-            RunWords::Plain(plain_word_indices(run))
-        } else {
-            RunWords::Rules(run.unicode_word_indices())
-        };
-        words.map(move |(at, word)| (start + at, word))
+        run_words(&text[start..end], plain).map(move |(at, word)| (start + at, word))
     })
+}
+
+/// The words of one run, with offsets into it.
+fn run_words(run: &str, plain: bool) -> RunWords<'_> {
+    if plain {
+        RunWords::Plain(plain_word_indices(run))
+    } else {
+        RunWords::Rules(run.unicode_word_indices())
+    }
 }
 
 /// The words of one run, read by bytes or by the rules.
@@ -426,7 +514,10 @@ pub fn word_count(text: &str) -> usize {
     }
     if first_other(text, 0).is_none() {
         return plain_word_indices(text)
-            .map(|(start, word)| word_tokens(start, word).count())
+            .map(|(start, word)| match plain_token(start, word) {
+                Some(_) => 1,
+                None => split_at_script_changes(start, word).len(),
+            })
             .sum();
     }
     tokens(text).map(|token| token.counted_words()).sum()
@@ -437,28 +528,33 @@ pub fn word_count(text: &str) -> usize {
 /// words of [`plain_letter`]s of one script one token without allocating.
 fn word_tokens(start: usize, word: &str) -> WordTokens<'_> {
     if word.is_ascii() {
-        let script = if word.bytes().any(|b| b.is_ascii_alphabetic()) {
-            Script::Latin
-        } else {
-            Script::Number
-        };
-        let kind = if script == Script::Number {
-            TokenKind::Number
-        } else {
-            TokenKind::Word
-        };
-        return WordTokens::One(Some(Token {
-            start,
-            end: start + word.len(),
-            text: word,
-            kind,
-            script,
-        }));
+        return WordTokens::One(Some(ascii_token(start, word)));
     }
     if let Some(token) = plain_word_token(start, word) {
         return WordTokens::One(Some(token));
     }
     WordTokens::Split(split_at_script_changes(start, word).into_iter())
+}
+
+/// The token of an ASCII word: the word whole, a number when it holds no letter.
+fn ascii_token(start: usize, word: &str) -> Token<'_> {
+    let script = if word.bytes().any(|b| b.is_ascii_alphabetic()) {
+        Script::Latin
+    } else {
+        Script::Number
+    };
+    let kind = if script == Script::Number {
+        TokenKind::Number
+    } else {
+        TokenKind::Word
+    };
+    Token {
+        start,
+        end: start + word.len(),
+        text: word,
+        kind,
+        script,
+    }
 }
 
 /// The one token of a word outside ASCII whose letters are ASCII letters and [`plain_letter`]s of
@@ -1298,6 +1394,14 @@ mod tests {
         let same = |text: &str| {
             let unicode: Vec<_> = text.unicode_word_indices().collect();
             assert_eq!(word_indices(text).collect::<Vec<_>>(), unicode, "{text:?}");
+            // The tokens read by runs are those of the rules' words, each read by `word_tokens`.
+            let pieces = unicode
+                .iter()
+                .flat_map(|&(start, word)| word_tokens(start, word));
+            let expected: Vec<_> = join_unspaced_runs(text, pieces).collect();
+            assert_eq!(tokens(text).collect::<Vec<_>>(), expected, "{text:?}");
+            let counted: usize = expected.iter().map(Token::counted_words).sum();
+            assert_eq!(word_count(text), counted, "{text:?}");
             // Words outside ASCII are split where their script changes, with or without the
             // plain path.
             for (start, word) in unicode.into_iter().filter(|(_, word)| !word.is_ascii()) {
