@@ -29,20 +29,40 @@ enum Class {
     Other,
 }
 
+/// The class of each ASCII character that plain text may hold (`None` for control characters
+/// but the tab).
+const ASCII_CLASSES: [Option<Class>; 128] = {
+    let mut classes = [None; 128];
+    let mut byte = 0;
+    while byte < 128 {
+        classes[byte] = match byte as u8 {
+            b'a'..=b'z' => Some(Class::Lower),
+            b'A'..=b'Z' => Some(Class::Upper),
+            b'0'..=b'9' => Some(Class::Numeric),
+            b'.' => Some(Class::ATerm),
+            b'!' | b'?' => Some(Class::STerm),
+            b'"' | b'\'' | b'(' | b')' | b'[' | b']' | b'{' | b'}' => Some(Class::Close),
+            b',' | b'-' | b':' | b';' => Some(Class::SContinue),
+            b' ' | b'\t' => Some(Class::Sp),
+            b'!'..=b'~' => Some(Class::Other),
+            _ => None,
+        };
+        byte += 1;
+    }
+    classes
+};
+
 /// The class of `c` when it is a character of plain text, `None` when only the Unicode tables
 /// know it.
+#[inline]
 fn class_of(c: char) -> Option<Class> {
+    if c.is_ascii() {
+        return ASCII_CLASSES[c as usize];
+    }
     let class = match c {
-        'a'..='z' => Class::Lower,
-        'A'..='Z' => Class::Upper,
-        '0'..='9' => Class::Numeric,
-        '.' => Class::ATerm,
-        '!' | '?' => Class::STerm,
-        '"' | '\'' | '(' | ')' | '[' | ']' | '{' | '}' => Class::Close,
         '‘' | '’' | '“' | '”' | '„' | '«' | '»' => Class::Close,
-        ',' | '-' | ':' | ';' | '–' | '—' => Class::SContinue,
-        ' ' | '\t' | '\u{A0}' => Class::Sp,
-        '!'..='~' => Class::Other,
+        '–' | '—' => Class::SContinue,
+        '\u{A0}' => Class::Sp,
         '\u{C0}'..='\u{24F}' | '\u{400}'..='\u{481}' | '\u{48A}'..='\u{52F}'
             if c != '\u{D7}' && c != '\u{F7}' =>
         {

@@ -1158,6 +1158,11 @@ pub fn dominant_script(text: &str) -> DocumentScript {
             counts[0] += usize::from(c.is_ascii_alphabetic());
             continue;
         }
+        // Plain letters (most other letters of European texts) are Latin or Cyrillic by range.
+        if let Some(script) = plain_letter(c) {
+            counts[usize::from(script == Script::Cyrillic)] += 1;
+            continue;
+        }
         if !super::is_letter(c) {
             continue;
         }
