@@ -334,6 +334,17 @@ fn plain_letter(c: char) -> Option<Script> {
     }
 }
 
+/// Punctuation outside ASCII that plain text may hold, as the word-boundary rules read it: `’`
+/// and `‘` as the apostrophe (MidNumLet: inside a word between two letters or two digits), the
+/// others as nothing that makes words (quotation marks, dashes, the ellipsis, the no-break space).
+/// A unit test holds each to the rules.
+fn plain_punctuation(c: char) -> bool {
+    matches!(
+        c,
+        '’' | '‘' | '“' | '”' | '„' | '«' | '»' | '–' | '—' | '…' | '\u{A0}'
+    )
+}
+
 /// The shortest stretch of plain text taken apart from the text around it: shorter ones are read
 /// with their neighbours, which costs less than switching.
 const MIN_PLAIN_RUN: usize = 48;
@@ -349,8 +360,8 @@ fn is_run_start(bytes: &[u8], at: usize) -> bool {
         && !bytes[at].is_ascii_whitespace()
 }
 
-/// The offset from `from` of the first character of `text` that is neither ASCII nor a
-/// [`plain_letter`] (a byte inside a character counts as one, as a place to look from may fall
+/// The offset from `from` of the first character of `text` that is neither ASCII, a
+/// [`plain_letter`] nor [`plain_punctuation`] (a byte inside a character counts as one, as a place to look from may fall
 /// there).
 fn first_other(text: &str, from: usize) -> Option<usize> {
     let bytes = text.as_bytes();
@@ -361,7 +372,7 @@ fn first_other(text: &str, from: usize) -> Option<usize> {
             continue;
         }
         match text.get(at..).and_then(|rest| rest.chars().next()) {
-            Some(c) if plain_letter(c).is_some() => at += c.len_utf8(),
+            Some(c) if plain_letter(c).is_some() || plain_punctuation(c) => at += c.len_utf8(),
             _ => return Some(at - from),
         }
     }
@@ -369,8 +380,8 @@ fn first_other(text: &str, from: usize) -> Option<usize> {
 }
 
 /// `text` cut into runs `(start, end, plain)` at places where [`is_run_start`] holds: the
-/// rules read each run alone as they read it inside the text. A plain run holds only ASCII and
-/// [`plain_letter`]s.
+/// rules read each run alone as they read it inside the text. A plain run holds only ASCII,
+/// [`plain_letter`]s and [`plain_punctuation`].
 fn word_runs(text: &str) -> impl Iterator<Item = (usize, usize, bool)> + '_ {
     let bytes = text.as_bytes();
     let first_other = |from: usize| first_other(text, from);
@@ -433,14 +444,14 @@ struct PlainWords<'t> {
 }
 
 /// What a byte of plain text is to [`PlainWords`]: a letter (ASCII, or the first byte of a
-/// [`plain_letter`]: past ASCII a plain text holds only those, two bytes each), a digit, `_`,
-/// or nothing that makes words (0).
+/// [`plain_letter`], each two bytes long), a digit, `_`, or nothing that makes words (0: every
+/// other byte, those of [`plain_punctuation`] included).
 const PLAIN_BYTES: [u8; 256] = {
     let mut classes = [0; 256];
     let mut byte = 0;
     while byte < 256 {
         let b = byte as u8;
-        classes[byte] = if b.is_ascii_alphabetic() || b >= 0xC0 {
+        classes[byte] = if b.is_ascii_alphabetic() || matches!(b, 0xC3..=0xC9 | 0xD0..=0xD4) {
             PLAIN_LETTER
         } else if b.is_ascii_digit() {
             PLAIN_DIGIT
@@ -482,18 +493,26 @@ impl<'t> Iterator for PlainWords<'t> {
                 if class(next) != 0 {
                     continue;
                 }
-                let after = class(bytes.get(i + 1).copied().unwrap_or(b' '));
+                // `’` and `‘` join as the apostrophe does.
+                let rest = &bytes[i..];
+                let (joiner, width) =
+                    if rest.starts_with("’".as_bytes()) || rest.starts_with("‘".as_bytes()) {
+                        (b'\'', 3)
+                    } else {
+                        (next, 1)
+                    };
+                let after = class(bytes.get(i + width).copied().unwrap_or(b' '));
                 let inside = match current_class {
-                    PLAIN_LETTER => after == PLAIN_LETTER && matches!(next, b':' | b'.' | b'\''),
+                    PLAIN_LETTER => after == PLAIN_LETTER && matches!(joiner, b':' | b'.' | b'\''),
                     PLAIN_DIGIT => {
-                        after == PLAIN_DIGIT && matches!(next, b',' | b';' | b'.' | b'\'')
+                        after == PLAIN_DIGIT && matches!(joiner, b',' | b';' | b'.' | b'\'')
                     }
                     _ => false,
                 };
                 if !inside {
                     break;
                 }
-                i += 1;
+                i += width;
             }
             if alphanumeric {
                 self.at = i;
@@ -1318,14 +1337,20 @@ mod tests {
         assert_eq!(parts("l'"), ["l'"]);
     }
 
-    /// Every plain letter is read as the rules read it, beside letters, digits, joiners and
-    /// spaces, and is a letter of the script [`script_of`] gives it.
+    /// Every plain letter and plain punctuation mark is read as the rules read it, beside
+    /// letters, digits, joiners and spaces, and every plain letter is a letter of the script
+    /// [`script_of`] gives it.
     #[test]
-    fn plain_letters_are_letters_to_the_rules() {
+    fn plain_characters_are_read_as_the_rules_read_them() {
         let mut checked = 0;
-        for c in ('\u{80}'..='\u{7FF}').filter(|&c| plain_letter(c).is_some()) {
-            assert_eq!(plain_letter(c), script_of(c), "{c:?}");
-            assert_eq!(c.len_utf8(), 2);
+        let punctuation = ['’', '‘', '“', '”', '„', '«', '»', '–', '—', '…', '\u{A0}'];
+        let plain = ('\u{80}'..='\u{7FF}').filter(|&c| plain_letter(c).is_some());
+        for c in plain.chain(punctuation) {
+            assert!(plain_letter(c).is_some() != plain_punctuation(c), "{c:?}");
+            if plain_letter(c).is_some() {
+                assert_eq!(plain_letter(c), script_of(c), "{c:?}");
+                assert_eq!(c.len_utf8(), 2);
+            }
             for text in [
                 format!("{c}"),
                 format!("a{c}"),
@@ -1335,6 +1360,7 @@ mod tests {
                 format!("{c}'{c}"),
                 format!("_{c}_ x,{c}"),
                 format!("{c} {c}\u{301}"),
+                format!("a{c}b 1{c}2 a{c}1 {c}a{c} x.{c}y"),
             ] {
                 let unicode: Vec<_> = text.unicode_word_indices().collect();
                 assert_eq!(word_indices(&text).collect::<Vec<_>>(), unicode, "{text:?}");
@@ -1355,7 +1381,7 @@ mod tests {
     #[test]
     fn plain_words_are_the_unicode_words() {
         let alphabet = [
-            "a", "Z", "1", "_", ":", ".", "'", ",", ";", " ", "-", "\"", "\n", "é", "Ж",
+            "a", "Z", "1", "_", ":", ".", "'", ",", ";", " ", "-", "\"", "\n", "é", "Ж", "’", "—",
         ];
         let mut text = String::new();
         for length in 0..=5u32 {
