@@ -2,10 +2,10 @@
 //! `split_sentence_bound_indices` gives them, with a fast path for plain text: text whose every
 //! character's sentence-break class is known without the Unicode tables (printable ASCII and
 //! tabs, the cased letters of the Latin-1, Latin Extended and Cyrillic blocks, the common
-//! quotation marks, dashes and the no-break space). Plain text holds no paragraph separator,
-//! no format or extending character and no letter without case, so of the rules only those
-//! after a full stop or another terminator (SB6 to SB11) ever apply. Any other text is read by
-//! the crate. Unit tests hold the two to each other.
+//! quotation marks, dashes, the ellipsis, the no-break space and the C1 control characters).
+//! Plain text holds no paragraph separator, no format or extending character and no letter
+//! without case, so of the rules only those after a full stop or another terminator (SB6 to
+//! SB11) ever apply. Any other text is read by the crate. Unit tests hold the two to each other.
 
 use unicode_segmentation::{USentenceBoundIndices, UnicodeSegmentation};
 
@@ -60,9 +60,13 @@ fn class_of(c: char) -> Option<Class> {
         return ASCII_CLASSES[c as usize];
     }
     let class = match c {
-        '‘' | '’' | '“' | '”' | '„' | '«' | '»' => Class::Close,
+        '‘' | '’' | '“' | '”' | '„' | '«' | '»' | '‹' | '›' => Class::Close,
         '–' | '—' => Class::SContinue,
         '\u{A0}' => Class::Sp,
+        // The ellipsis, and the C1 control characters but the next-line one (a paragraph
+        // separator), which texts decoded from Windows-1252 as Latin-1 hold.
+        '…' => Class::Other,
+        '\u{80}'..='\u{9F}' if c != '\u{85}' => Class::Other,
         '\u{C0}'..='\u{24F}' | '\u{400}'..='\u{481}' | '\u{48A}'..='\u{52F}'
             if c != '\u{D7}' && c != '\u{F7}' =>
         {
@@ -228,7 +232,8 @@ mod tests {
     #[test]
     fn every_plain_character_is_read_as_the_rules_read_it() {
         let mut checked = 0;
-        for c in ('\0'..='\u{7FF}').chain(['‘', '’', '“', '”', '„', '–', '—']) {
+        for c in ('\0'..='\u{7FF}').chain(['‘', '’', '“', '”', '„', '‹', '›', '–', '—', '…'])
+        {
             if class_of(c).is_none() {
                 continue;
             }

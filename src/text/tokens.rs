@@ -336,13 +336,14 @@ fn plain_letter(c: char) -> Option<Script> {
 
 /// Punctuation outside ASCII that plain text may hold, as the word-boundary rules read it: `’`
 /// and `‘` as the apostrophe (MidNumLet: inside a word between two letters or two digits), the
-/// others as nothing that makes words (quotation marks, dashes, the ellipsis, the no-break space).
-/// A unit test holds each to the rules.
+/// others as nothing that makes words (quotation marks, dashes, the ellipsis, the no-break space,
+/// and the C1 control characters but the next-line one, which texts decoded from Windows-1252 as
+/// Latin-1 hold). A unit test holds each to the rules.
 fn plain_punctuation(c: char) -> bool {
     matches!(
         c,
-        '’' | '‘' | '“' | '”' | '„' | '«' | '»' | '–' | '—' | '…' | '\u{A0}'
-    )
+        '’' | '‘' | '“' | '”' | '„' | '«' | '»' | '‹' | '›' | '–' | '—' | '…' | '\u{A0}'
+    ) || (('\u{80}'..='\u{9F}').contains(&c) && c != '\u{85}')
 }
 
 /// The shortest stretch of plain text taken apart from the text around it: shorter ones are read
@@ -1343,8 +1344,9 @@ mod tests {
     #[test]
     fn plain_characters_are_read_as_the_rules_read_them() {
         let mut checked = 0;
-        let punctuation = ['’', '‘', '“', '”', '„', '«', '»', '–', '—', '…', '\u{A0}'];
-        let plain = ('\u{80}'..='\u{7FF}').filter(|&c| plain_letter(c).is_some());
+        let punctuation = ['’', '‘', '“', '”', '„', '«', '»', '‹', '›', '–', '—', '…'];
+        let plain =
+            ('\u{80}'..='\u{7FF}').filter(|&c| plain_letter(c).is_some() || plain_punctuation(c));
         for c in plain.chain(punctuation) {
             assert!(plain_letter(c).is_some() != plain_punctuation(c), "{c:?}");
             if plain_letter(c).is_some() {
