@@ -56,7 +56,7 @@ pub fn is_letter(c: char) -> bool {
 
 /// [`str::to_lowercase`] of `text` (the same string), made a stretch at a time: ASCII lowered
 /// byte by byte, the letters of the Latin-1, Latin Extended-A and basic Cyrillic blocks by their
-/// ranges ([`lowercase_letter`]) and any other character by [`char::to_lowercase`]. A text with a
+/// ranges and any other character by [`char::to_lowercase`]. A text with a
 /// capital sigma, whose lower case depends on the letters around it, goes through
 /// `str::to_lowercase` whole.
 pub fn to_lowercase(text: &str) -> String {

@@ -245,7 +245,7 @@ impl<'t> Iterator for RunTokens<'t> {
     }
 }
 
-/// The token of a word of a plain run (ASCII and [`plain_letter`]s), in one pass over its bytes:
+/// The token of a word of a plain run (see [`word_runs`]), in one pass over its bytes:
 /// what [`word_tokens`] makes of it; `None` for a word with both Latin and Cyrillic letters,
 /// which is split where the script changes.
 fn plain_token(start: usize, word: &str) -> Option<Token<'_>> {
@@ -284,8 +284,8 @@ fn plain_token(start: usize, word: &str) -> Option<Token<'_>> {
 
 /// The words of `text` under Unicode's word-boundary rules (UAX #29) with their offsets, as
 /// `unicode_word_indices` gives them. The text is cut into runs at places where the rules always
-/// break and look no further back (see [`word_runs`]); plain runs (ASCII and [`plain_letter`]s:
-/// most of most European corpora, and the spaces, digits and punctuation between the words of
+/// break and look no further back (see [`word_runs`]); plain runs (ASCII, [`plain_letter`]s and
+/// [`plain_punctuation`]: most of most European corpora, and the spaces, digits and punctuation between the words of
 /// other scripts) go through [`plain_word_indices`], the others through the rules. [`tokens`]
 /// reads its words run by run the same way; the tests hold this to `unicode_word_indices`.
 #[cfg(test)]
@@ -430,10 +430,10 @@ fn word_runs(text: &str) -> impl Iterator<Item = (usize, usize, bool)> + '_ {
     })
 }
 
-/// The words of plain `text` (ASCII and [`plain_letter`]s) under the word-boundary rules that
-/// concern them, in one pass over its bytes: runs of letters, digits and `_`, with `:` `.` `'`
-/// kept inside between two letters and `,` `;` `.` `'` between two digits; a run is a word when it
-/// holds a letter or digit.
+/// The words of plain `text` (ASCII, [`plain_letter`]s and [`plain_punctuation`]) under the
+/// word-boundary rules that concern them, in one pass over its bytes: runs of letters, digits and
+/// `_`, with `:` `.` `'` (or `’` `‘`) kept inside between two letters and `,` `;` `.` `'` (or `’`
+/// `‘`) between two digits; a run is a word when it holds a letter or digit.
 fn plain_word_indices(text: &str) -> PlainWords<'_> {
     PlainWords { text, at: 0 }
 }
