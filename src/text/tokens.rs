@@ -367,10 +367,23 @@ fn is_run_start(bytes: &[u8], at: usize) -> bool {
 fn first_other(text: &str, from: usize) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut at = from;
-    while at < bytes.len() {
-        if bytes[at].is_ascii() {
-            at += 1;
-            continue;
+    while let Some(&byte) = bytes.get(at) {
+        // ASCII, and most plain letters (U+00C0 to U+023F but `×` and `÷`, U+0400 to U+047F and
+        // U+04C0 to U+04FF), are told by their bytes; other characters are decoded.
+        match byte {
+            _ if byte.is_ascii() => {
+                at += 1;
+                continue;
+            }
+            0xC3 if !matches!(bytes.get(at + 1), Some(0x97 | 0xB7)) => {
+                at += 2;
+                continue;
+            }
+            0xC4..=0xC8 | 0xD0 | 0xD1 | 0xD3 => {
+                at += 2;
+                continue;
+            }
+            _ => {}
         }
         match text.get(at..).and_then(|rest| rest.chars().next()) {
             Some(c) if plain_letter(c).is_some() || plain_punctuation(c) => at += c.len_utf8(),
@@ -1374,6 +1387,17 @@ mod tests {
             }
         }
         assert!(checked > 5_000, "only {checked} texts");
+    }
+
+    /// A character ends a plain stretch exactly when it is no plain letter and no plain
+    /// punctuation, however its bytes are read.
+    #[test]
+    fn plain_stretches_end_at_the_first_other_character() {
+        for c in ('\u{80}'..='\u{FFFF}').filter(|c| !c.is_ascii()) {
+            let plain = plain_letter(c).is_some() || plain_punctuation(c);
+            let text = format!("a{c}b");
+            assert_eq!(first_other(&text, 0), (!plain).then_some(1), "{c:?}");
+        }
     }
 
     /// The plain pass gives the words of the word-boundary rules: on every string of up to five
