@@ -705,11 +705,7 @@ struct Words {
 
 impl Words {
     fn new(text: &str) -> Self {
-        let lowercase = if text.is_ascii() {
-            text.to_ascii_lowercase()
-        } else {
-            text.to_lowercase()
-        };
+        let lowercase = crate::text::to_lowercase(text);
         let mut spans = Vec::new();
         let mut current: Option<(usize, bool)> = None;
         for (offset, c) in lowercase.char_indices() {

@@ -13,9 +13,11 @@
 use crate::corpus::is_blank;
 use crate::datafile::data_rows;
 use crate::text::{tokens, word_count};
+use sentence_bounds::sentence_bound_indices;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
-use unicode_segmentation::UnicodeSegmentation;
+
+mod sentence_bounds;
 
 const BOILERPLATE_TSV: &str = include_str!("segment/boilerplate.tsv");
 const ABBREVIATIONS_TSV: &str = include_str!("segment/abbreviations.tsv");
@@ -255,7 +257,7 @@ impl Segmenter {
             body
         };
         let mut spans: Vec<Span> = Vec::new();
-        for (start, sentence) in source.split_sentence_bound_indices() {
+        for (start, sentence) in sentence_bound_indices(source) {
             let Some(trimmed) = trim_span(sentence, start) else {
                 continue;
             };

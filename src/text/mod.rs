@@ -54,6 +54,56 @@ pub fn is_letter(c: char) -> bool {
     }
 }
 
+/// [`str::to_lowercase`] of `text` (the same string), made a stretch at a time: ASCII lowered
+/// byte by byte, the letters of the Latin-1, Latin Extended-A and basic Cyrillic blocks by their
+/// ranges and any other character by [`char::to_lowercase`]. A text with a
+/// capital sigma, whose lower case depends on the letters around it, goes through
+/// `str::to_lowercase` whole.
+pub fn to_lowercase(text: &str) -> String {
+    let mut lower = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        let ascii = rest
+            .bytes()
+            .position(|b| !b.is_ascii())
+            .unwrap_or(rest.len());
+        let start = lower.len();
+        lower.push_str(&rest[..ascii]);
+        lower[start..].make_ascii_lowercase();
+        let mut chars = rest[ascii..].chars();
+        if let Some(c) = chars.next() {
+            match lowercase_letter(c) {
+                Some(lowered) => lower.push(lowered),
+                None if c == 'Σ' => return text.to_lowercase(),
+                None => lower.extend(c.to_lowercase()),
+            }
+        }
+        rest = chars.as_str();
+    }
+    lower
+}
+
+/// The lower case of a letter of the Latin-1 Supplement, Latin Extended-A or basic Cyrillic
+/// block, told by its range (`None` for any other character, and for `İ`, whose lower case is two
+/// characters). A unit test holds it to [`char::to_lowercase`] for every character.
+fn lowercase_letter(c: char) -> Option<char> {
+    let code = u32::from(c);
+    let lowered = match code {
+        0xC0..=0xDE if code != 0xD7 => code + 0x20,
+        0xDF..=0xFF => code,
+        0x130 => return None,
+        0x178 => 0xFF,
+        0x100..=0x137 | 0x14A..=0x177 => code | 1,
+        0x139..=0x148 | 0x179..=0x17E => code + (code & 1),
+        0x138 | 0x149 | 0x17F => code,
+        0x400..=0x40F => code + 0x50,
+        0x410..=0x42F => code + 0x20,
+        0x430..=0x45F => code,
+        _ => return None,
+    };
+    char::from_u32(lowered)
+}
+
 /// Rounds to four decimal places, so reports compare byte for byte.
 pub fn round4(value: f64) -> f64 {
     (value * 10_000.0).round() / 10_000.0
@@ -67,6 +117,75 @@ mod tests {
     fn is_letter_is_is_alphabetic_for_every_character() {
         for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
             assert_eq!(is_letter(c), c.is_alphabetic(), "U+{:04X}", u32::from(c));
+        }
+    }
+
+    #[test]
+    fn lowercase_letters_by_range_are_char_lowercase() {
+        for c in (0..=0x7FF).filter_map(char::from_u32) {
+            if let Some(lowered) = lowercase_letter(c) {
+                assert_eq!(
+                    c.to_lowercase().collect::<String>(),
+                    lowered.to_string(),
+                    "{c:?}"
+                );
+            }
+        }
+    }
+
+    /// The stretch-wise lower case is `str::to_lowercase` on every line of the language bench,
+    /// the seeds, and random mixes of ASCII, accented and Cyrillic letters, sigmas and the
+    /// characters whose lower case is longer.
+    #[test]
+    fn to_lowercase_is_str_to_lowercase() {
+        let same = |text: &str| assert_eq!(to_lowercase(text), text.to_lowercase(), "{text:?}");
+        let root = env!("CARGO_MANIFEST_DIR");
+        for file in ["sentences.tsv", "paragraphs.tsv", "words.tsv"] {
+            let path = format!("{root}/tests/data/langid/{file}");
+            let data = std::fs::read_to_string(&path).expect("the bench data is bundled");
+            data.lines().for_each(same);
+        }
+        for entry in std::fs::read_dir(format!("{root}/corpus")).expect("the seeds are bundled") {
+            let path = entry.expect("a readable folder").path();
+            same(&std::fs::read_to_string(&path).expect("a seed article"));
+        }
+        let pieces = [
+            "Hello World ",
+            "ÀÉÎÕÜ",
+            "àéß",
+            "×÷",
+            "ĄĆĘŁŃŚŹŻ",
+            "ąćęłńśźż",
+            "İı",
+            "Ÿ",
+            "ſ",
+            "ŉ",
+            "ЁЖЯ",
+            "ёжя",
+            "ҐЄЇ",
+            "ΣΑΣ",
+            "Σ",
+            "ς",
+            "ẞ",
+            "Ǆǅǆ",
+            "Ω",
+            "学",
+            " ",
+            ".",
+            "1",
+        ];
+        // A fixed linear congruential sequence: the same strings in every run.
+        let mut state: u64 = 5;
+        let mut next = |bound: usize| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            (state >> 33) as usize % bound
+        };
+        for _ in 0..20_000 {
+            let length = 1 + next(10);
+            let text: String = (0..length).map(|_| pieces[next(pieces.len())]).collect();
+            same(&text);
         }
     }
 

@@ -176,12 +176,27 @@ impl Token<'_> {
 
 /// The tokens of `text`, in order, with spans into it (see the module's rules).
 pub fn tokens(text: &str) -> impl Iterator<Item = Token<'_>> {
-    let mut pieces = word_indices(text)
-        .flat_map(move |(start, word)| word_tokens(start, word))
-        .peekable();
+    join_unspaced_runs(
+        text,
+        word_runs(text).flat_map(move |(start, end, plain)| RunTokens {
+            offset: start,
+            plain,
+            words: run_words(&text[start..end], plain),
+            pending: WordTokens::One(None),
+        }),
+    )
+}
+
+/// The tokens of the words of `text` (`pieces`, in order) with each run of Han, Hiragana or
+/// a Southeast Asian script joined into one token: UAX #29 gives one Han or Hiragana character
+/// (one Thai cluster) at a time.
+fn join_unspaced_runs<'t>(
+    text: &'t str,
+    pieces: impl Iterator<Item = Token<'t>>,
+) -> impl Iterator<Item = Token<'t>> {
+    let mut pieces = pieces.peekable();
     std::iter::from_fn(move || {
         let mut token = pieces.next()?;
-        // UAX #29 gives one Han or Hiragana character (one Thai cluster) at a time: join the run.
         if matches!(
             token.script,
             Script::Han | Script::Hiragana | Script::SoutheastAsian
@@ -199,27 +214,141 @@ pub fn tokens(text: &str) -> impl Iterator<Item = Token<'_>> {
     })
 }
 
-/// The words of `text` under Unicode's word-boundary rules (UAX #29) with their offsets, as
-/// `unicode_word_indices` gives them. The text is cut into runs at places where the rules always
-/// break and look no further back (see [`word_runs`]); plain ASCII runs (most of most corpora, and
-/// the spaces, digits and punctuation between the words of other scripts) go through
-/// [`ascii_word_indices`], the others through the rules.
-fn word_indices(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    word_runs(text).flat_map(move |(start, end, ascii)| {
-        let run = &text[start..end];
-        let by_bytes = ascii.then(|| ascii_word_indices(run));
-        let by_rules = (!ascii).then(|| run.unicode_word_indices());
-        by_bytes
-            .into_iter()
-            .flatten()
-            .chain(by_rules.into_iter().flatten())
-            .map(move |(at, word)| (start + at, word))
+/// The tokens of the words of one run of a text, the run starting at byte `offset`: each word
+/// of a plain run read from its bytes ([`plain_token`]), any other word by [`word_tokens`].
+struct RunTokens<'t> {
+    offset: usize,
+    plain: bool,
+    words: RunWords<'t>,
+    /// The tokens left of the last word split.
+    pending: WordTokens<'t>,
+}
+
+impl<'t> Iterator for RunTokens<'t> {
+    type Item = Token<'t>;
+
+    fn next(&mut self) -> Option<Token<'t>> {
+        loop {
+            if let Some(token) = self.pending.next() {
+                return Some(token);
+            }
+            let (at, word) = self.words.next()?;
+            let start = self.offset + at;
+            if !self.plain {
+                self.pending = word_tokens(start, word);
+            } else if let Some(token) = plain_token(start, word) {
+                return Some(token);
+            } else {
+                self.pending = WordTokens::Split(split_at_script_changes(start, word).into_iter());
+            }
+        }
+    }
+}
+
+/// The token of a word of a plain run (see [`word_runs`]), in one pass over its bytes:
+/// what [`word_tokens`] makes of it; `None` for a word with both Latin and Cyrillic letters,
+/// which is split where the script changes.
+fn plain_token(start: usize, word: &str) -> Option<Token<'_>> {
+    if word.is_ascii() {
+        return Some(ascii_token(start, word));
+    }
+    let bytes = word.as_bytes();
+    let (mut latin, mut cyrillic) = (false, false);
+    for &byte in bytes {
+        match byte {
+            // ASCII letters, and the first bytes of the Latin letters (U+00C0 to U+024F) and of
+            // the Cyrillic ones (U+0400 to U+052F).
+            b'a'..=b'z' | b'A'..=b'Z' | 0xC3..=0xC9 => latin = true,
+            0xD0..=0xD4 => cyrillic = true,
+            _ => {}
+        }
+    }
+    let script = match (latin, cyrillic) {
+        (true, false) => Script::Latin,
+        (false, true) => Script::Cyrillic,
+        _ => return None,
+    };
+    // The token runs from the first letter or digit to the last (as `split_at_script_changes`
+    // cuts it).
+    let scripted = |b: &u8| b.is_ascii_alphanumeric() || !b.is_ascii();
+    let from = bytes.iter().position(scripted)?;
+    let to = bytes.iter().rposition(scripted)? + 1;
+    Some(Token {
+        start: start + from,
+        end: start + to,
+        text: &word[from..to],
+        kind: TokenKind::Word,
+        script,
     })
 }
 
-/// The shortest stretch of ASCII taken apart from the text around it: shorter ones are read with
-/// their neighbours, which costs less than switching.
-const MIN_ASCII_RUN: usize = 48;
+/// The words of `text` under Unicode's word-boundary rules (UAX #29) with their offsets, as
+/// `unicode_word_indices` gives them. The text is cut into runs at places where the rules always
+/// break and look no further back (see [`word_runs`]); plain runs (ASCII, [`plain_letter`]s and
+/// [`plain_punctuation`]: most of most European corpora, and the spaces, digits and punctuation between the words of
+/// other scripts) go through [`plain_word_indices`], the others through the rules. [`tokens`]
+/// reads its words run by run the same way; the tests hold this to `unicode_word_indices`.
+#[cfg(test)]
+fn word_indices(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    word_runs(text).flat_map(move |(start, end, plain)| {
+        run_words(&text[start..end], plain).map(move |(at, word)| (start + at, word))
+    })
+}
+
+/// The words of one run, with offsets into it.
+fn run_words(run: &str, plain: bool) -> RunWords<'_> {
+    if plain {
+        RunWords::Plain(plain_word_indices(run))
+    } else {
+        RunWords::Rules(run.unicode_word_indices())
+    }
+}
+
+/// The words of one run, read by bytes or by the rules.
+enum RunWords<'t> {
+    Plain(PlainWords<'t>),
+    Rules(unicode_segmentation::UnicodeWordIndices<'t>),
+}
+
+impl<'t> Iterator for RunWords<'t> {
+    type Item = (usize, &'t str);
+
+    fn next(&mut self) -> Option<(usize, &'t str)> {
+        match self {
+            RunWords::Plain(words) => words.next(),
+            RunWords::Rules(words) => words.next(),
+        }
+    }
+}
+
+/// A letter outside ASCII that the word-boundary rules treat as they treat an ASCII letter (its
+/// word-break property is ALetter), with its script: the letters of the Latin-1 Supplement and
+/// Latin Extended-A and B blocks (`×` and `÷` apart) and of the Cyrillic blocks (their combining
+/// marks apart). Each is two bytes long in UTF-8. A unit test holds every one of them to the rules.
+fn plain_letter(c: char) -> Option<Script> {
+    match c {
+        '\u{D7}' | '\u{F7}' => None,
+        '\u{C0}'..='\u{24F}' => Some(Script::Latin),
+        '\u{400}'..='\u{481}' | '\u{48A}'..='\u{52F}' => Some(Script::Cyrillic),
+        _ => None,
+    }
+}
+
+/// Punctuation outside ASCII that plain text may hold, as the word-boundary rules read it: `’`
+/// and `‘` as the apostrophe (MidNumLet: inside a word between two letters or two digits), the
+/// others as nothing that makes words (quotation marks, dashes, the ellipsis, the no-break space,
+/// and the C1 control characters but the next-line one, which texts decoded from Windows-1252 as
+/// Latin-1 hold). A unit test holds each to the rules.
+fn plain_punctuation(c: char) -> bool {
+    matches!(
+        c,
+        '’' | '‘' | '“' | '”' | '„' | '«' | '»' | '‹' | '›' | '–' | '—' | '…' | '\u{A0}'
+    ) || (('\u{80}'..='\u{9F}').contains(&c) && c != '\u{85}')
+}
+
+/// The shortest stretch of plain text taken apart from the text around it: shorter ones are read
+/// with their neighbours, which costs less than switching.
+const MIN_PLAIN_RUN: usize = 48;
 
 /// Whether the word-boundary rules always break before byte `at` whatever came before it: an
 /// ASCII character other than white space right after white space. (No rule joins white space
@@ -232,48 +361,81 @@ fn is_run_start(bytes: &[u8], at: usize) -> bool {
         && !bytes[at].is_ascii_whitespace()
 }
 
-/// `text` cut into runs `(start, end, all ASCII)` at places where [`is_run_start`] holds: the
-/// rules read each run alone as they read it inside the text.
+/// The offset from `from` of the first character of `text` that is neither ASCII, a
+/// [`plain_letter`] nor [`plain_punctuation`] (a byte inside a character counts as one, as a place to look from may fall
+/// there).
+fn first_other(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = from;
+    while let Some(&byte) = bytes.get(at) {
+        // ASCII, and most plain letters (U+00C0 to U+023F but `×` and `÷`, U+0400 to U+047F and
+        // U+04C0 to U+04FF), are told by their bytes; other characters are decoded.
+        match byte {
+            _ if byte.is_ascii() => {
+                at += 1;
+                continue;
+            }
+            0xC3 if !matches!(bytes.get(at + 1), Some(0x97 | 0xB7)) => {
+                at += 2;
+                continue;
+            }
+            0xC4..=0xC8 | 0xD0 | 0xD1 | 0xD3 => {
+                at += 2;
+                continue;
+            }
+            _ => {}
+        }
+        match text.get(at..).and_then(|rest| rest.chars().next()) {
+            Some(c) if plain_letter(c).is_some() || plain_punctuation(c) => at += c.len_utf8(),
+            _ => return Some(at - from),
+        }
+    }
+    None
+}
+
+/// `text` cut into runs `(start, end, plain)` at places where [`is_run_start`] holds: the
+/// rules read each run alone as they read it inside the text. A plain run holds only ASCII,
+/// [`plain_letter`]s and [`plain_punctuation`].
 fn word_runs(text: &str) -> impl Iterator<Item = (usize, usize, bool)> + '_ {
     let bytes = text.as_bytes();
-    let first_non_ascii = |from: usize| bytes[from..].iter().position(|b| !b.is_ascii());
+    let first_other = |from: usize| first_other(text, from);
     let mut start = 0;
     std::iter::from_fn(move || {
         if start >= bytes.len() {
             return None;
         }
-        let Some(offset) = first_non_ascii(start) else {
+        let Some(offset) = first_other(start) else {
             let run = (start, bytes.len(), true);
             start = bytes.len();
             return Some(run);
         };
-        let non_ascii = start + offset;
-        // An ASCII stretch before the first other character, long enough to read apart.
-        if let Some(cut) = (start + 1..=non_ascii)
+        let other = start + offset;
+        // A plain stretch before the first other character, long enough to read apart.
+        if let Some(cut) = (start + 1..=other)
             .rev()
             .find(|&at| is_run_start(bytes, at))
-            && cut - start >= MIN_ASCII_RUN
+            && cut - start >= MIN_PLAIN_RUN
         {
             let run = (start, cut, true);
             start = cut;
             return Some(run);
         }
-        // A run read by the rules: up to the first run start that opens a long enough ASCII
+        // A run read by the rules: up to the first run start that opens a long enough plain
         // stretch, or the end.
-        let mut at = non_ascii + 1;
+        let mut at = other + 1;
         let end = loop {
-            let Some(offset) = first_non_ascii(at) else {
+            let Some(offset) = first_other(at) else {
                 break (at..bytes.len())
                     .find(|&at| is_run_start(bytes, at))
                     .unwrap_or(bytes.len());
             };
-            let next_non_ascii = at + offset;
-            if let Some(cut) = (at..next_non_ascii).find(|&at| is_run_start(bytes, at))
-                && next_non_ascii - cut >= MIN_ASCII_RUN
+            let next_other = at + offset;
+            if let Some(cut) = (at..next_other).find(|&at| is_run_start(bytes, at))
+                && next_other - cut >= MIN_PLAIN_RUN
             {
                 break cut;
             }
-            at = next_non_ascii + 1;
+            at = next_other + 1;
         };
         let run = (start, end, false);
         start = end;
@@ -281,16 +443,54 @@ fn word_runs(text: &str) -> impl Iterator<Item = (usize, usize, bool)> + '_ {
     })
 }
 
-/// The words of ASCII `text` under the word-boundary rules that concern ASCII, in one pass over
-/// its bytes: runs of letters, digits and `_`, with `:` `.` `'` kept inside between two letters
-/// and `,` `;` `.` `'` between two digits; a run is a word when it holds a letter or digit.
-fn ascii_word_indices(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let bytes = text.as_bytes();
-    let is_word_byte = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    let mut i = 0;
-    std::iter::from_fn(move || {
+/// The words of plain `text` (ASCII, [`plain_letter`]s and [`plain_punctuation`]) under the
+/// word-boundary rules that concern them, in one pass over its bytes: runs of letters, digits and
+/// `_`, with `:` `.` `'` (or `’` `‘`) kept inside between two letters and `,` `;` `.` `'` (or `’`
+/// `‘`) between two digits; a run is a word when it holds a letter or digit.
+fn plain_word_indices(text: &str) -> PlainWords<'_> {
+    PlainWords { text, at: 0 }
+}
+
+/// The iterator of [`plain_word_indices`].
+struct PlainWords<'t> {
+    text: &'t str,
+    at: usize,
+}
+
+/// What a byte of plain text is to [`PlainWords`]: a letter (ASCII, or the first byte of a
+/// [`plain_letter`], each two bytes long), a digit, `_`, or nothing that makes words (0: every
+/// other byte, those of [`plain_punctuation`] included).
+const PLAIN_BYTES: [u8; 256] = {
+    let mut classes = [0; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        classes[byte] = if b.is_ascii_alphabetic() || matches!(b, 0xC3..=0xC9 | 0xD0..=0xD4) {
+            PLAIN_LETTER
+        } else if b.is_ascii_digit() {
+            PLAIN_DIGIT
+        } else if b == b'_' {
+            PLAIN_UNDERSCORE
+        } else {
+            0
+        };
+        byte += 1;
+    }
+    classes
+};
+const PLAIN_LETTER: u8 = 1;
+const PLAIN_DIGIT: u8 = 2;
+const PLAIN_UNDERSCORE: u8 = 3;
+
+impl<'t> Iterator for PlainWords<'t> {
+    type Item = (usize, &'t str);
+
+    fn next(&mut self) -> Option<(usize, &'t str)> {
+        let bytes = self.text.as_bytes();
+        let class = |b: u8| PLAIN_BYTES[usize::from(b)];
+        let mut i = self.at;
         while i < bytes.len() {
-            if !is_word_byte(bytes[i]) {
+            if class(bytes[i]) == 0 {
                 i += 1;
                 continue;
             }
@@ -298,66 +498,125 @@ fn ascii_word_indices(text: &str) -> impl Iterator<Item = (usize, &str)> {
             let mut alphanumeric = false;
             while i < bytes.len() {
                 let current = bytes[i];
-                alphanumeric |= current.is_ascii_alphanumeric();
-                i += 1;
+                let current_class = class(current);
+                alphanumeric |= current_class != PLAIN_UNDERSCORE;
+                i += if current >= 0xC0 { 2 } else { 1 };
                 let Some(&next) = bytes.get(i) else {
                     break;
                 };
-                if is_word_byte(next) {
+                if class(next) != 0 {
                     continue;
                 }
-                let after = bytes.get(i + 1).copied().unwrap_or(b' ');
-                let inside = (current.is_ascii_alphabetic()
-                    && after.is_ascii_alphabetic()
-                    && matches!(next, b':' | b'.' | b'\''))
-                    || (current.is_ascii_digit()
-                        && after.is_ascii_digit()
-                        && matches!(next, b',' | b';' | b'.' | b'\''));
+                // `’` and `‘` join as the apostrophe does.
+                let rest = &bytes[i..];
+                let (joiner, width) =
+                    if rest.starts_with("’".as_bytes()) || rest.starts_with("‘".as_bytes()) {
+                        (b'\'', 3)
+                    } else {
+                        (next, 1)
+                    };
+                let after = class(bytes.get(i + width).copied().unwrap_or(b' '));
+                let inside = match current_class {
+                    PLAIN_LETTER => after == PLAIN_LETTER && matches!(joiner, b':' | b'.' | b'\''),
+                    PLAIN_DIGIT => {
+                        after == PLAIN_DIGIT && matches!(joiner, b',' | b';' | b'.' | b'\'')
+                    }
+                    _ => false,
+                };
                 if !inside {
                     break;
                 }
-                i += 1;
+                i += width;
             }
             if alphanumeric {
-                return Some((start, &text[start..i]));
+                self.at = i;
+                return Some((start, &self.text[start..i]));
             }
         }
+        self.at = i;
         None
-    })
+    }
 }
 
 /// How many words `text` holds (see [`Token::counted_words`]). Plain ASCII text is counted
-/// without making each token: each of its words is one token of one word.
+/// without making each token: each of its words is one token of one word; and other plain text
+/// (one plain run, with no run of an unspaced script to join) by the tokens of its words.
 pub fn word_count(text: &str) -> usize {
     if text.is_ascii() {
-        return ascii_word_indices(text).count();
+        return plain_word_indices(text).count();
+    }
+    if first_other(text, 0).is_none() {
+        return plain_word_indices(text)
+            .map(|(start, word)| match plain_token(start, word) {
+                Some(_) => 1,
+                None => split_at_script_changes(start, word).len(),
+            })
+            .sum();
     }
     tokens(text).map(|token| token.counted_words()).sum()
 }
 
 /// The tokens of one UAX #29 word: itself, or its pieces where the script changes. Plain ASCII
-/// words (most words of most corpora) are one token without a look at each letter's script.
+/// words (most words of most corpora) are one token without a look at each letter's script, and
+/// words of [`plain_letter`]s of one script one token without allocating.
 fn word_tokens(start: usize, word: &str) -> WordTokens<'_> {
     if word.is_ascii() {
-        let script = if word.bytes().any(|b| b.is_ascii_alphabetic()) {
-            Script::Latin
-        } else {
-            Script::Number
-        };
-        let kind = if script == Script::Number {
-            TokenKind::Number
-        } else {
-            TokenKind::Word
-        };
-        return WordTokens::One(Some(Token {
-            start,
-            end: start + word.len(),
-            text: word,
-            kind,
-            script,
-        }));
+        return WordTokens::One(Some(ascii_token(start, word)));
+    }
+    if let Some(token) = plain_word_token(start, word) {
+        return WordTokens::One(Some(token));
     }
     WordTokens::Split(split_at_script_changes(start, word).into_iter())
+}
+
+/// The token of an ASCII word: the word whole, a number when it holds no letter.
+fn ascii_token(start: usize, word: &str) -> Token<'_> {
+    let script = if word.bytes().any(|b| b.is_ascii_alphabetic()) {
+        Script::Latin
+    } else {
+        Script::Number
+    };
+    let kind = if script == Script::Number {
+        TokenKind::Number
+    } else {
+        TokenKind::Word
+    };
+    Token {
+        start,
+        end: start + word.len(),
+        text: word,
+        kind,
+        script,
+    }
+}
+
+/// The one token of a word outside ASCII whose letters are ASCII letters and [`plain_letter`]s of
+/// one script, or digits (what [`split_at_script_changes`] makes of it: from its first letter or
+/// digit to its last); `None` for any other word.
+fn plain_word_token(start: usize, word: &str) -> Option<Token<'_>> {
+    let mut script = None;
+    for c in word.chars() {
+        let letter = match c {
+            'a'..='z' | 'A'..='Z' => Script::Latin,
+            _ if c.is_ascii() => continue,
+            _ => plain_letter(c)?,
+        };
+        if script.is_some_and(|script| script != letter) {
+            return None;
+        }
+        script = Some(letter);
+    }
+    let scripted = |b: &u8| b.is_ascii_alphanumeric() || !b.is_ascii();
+    let bytes = word.as_bytes();
+    let from = bytes.iter().position(scripted)?;
+    let to = bytes.iter().rposition(scripted)? + 1;
+    Some(Token {
+        start: start + from,
+        end: start + to,
+        text: &word[from..to],
+        kind: TokenKind::Word,
+        script: script?,
+    })
 }
 
 /// The tokens of one word: one without allocating, or several.
@@ -932,6 +1191,11 @@ pub fn dominant_script(text: &str) -> DocumentScript {
             counts[0] += usize::from(c.is_ascii_alphabetic());
             continue;
         }
+        // Plain letters (most other letters of European texts) are Latin or Cyrillic by range.
+        if let Some(script) = plain_letter(c) {
+            counts[usize::from(script == Script::Cyrillic)] += 1;
+            continue;
+        }
         if !super::is_letter(c) {
             continue;
         }
@@ -1087,22 +1351,73 @@ mod tests {
         assert_eq!(parts("l'"), ["l'"]);
     }
 
-    /// The ASCII pass gives the words of the word-boundary rules: on every string of up to five
-    /// characters over those the rules treat apart, on the module's examples, and on every ASCII
-    /// text of the language bench (its sentences, paragraphs and words, with their lines cut at
-    /// every space).
+    /// Every plain letter and plain punctuation mark is read as the rules read it, beside
+    /// letters, digits, joiners and spaces, and every plain letter is a letter of the script
+    /// [`script_of`] gives it.
     #[test]
-    fn ascii_words_are_the_unicode_words() {
-        let alphabet = b"aZ1_:.',; -\"\n";
-        let mut text = Vec::new();
+    fn plain_characters_are_read_as_the_rules_read_them() {
+        let mut checked = 0;
+        let punctuation = ['’', '‘', '“', '”', '„', '«', '»', '‹', '›', '–', '—', '…'];
+        let plain =
+            ('\u{80}'..='\u{7FF}').filter(|&c| plain_letter(c).is_some() || plain_punctuation(c));
+        for c in plain.chain(punctuation) {
+            assert!(plain_letter(c).is_some() != plain_punctuation(c), "{c:?}");
+            if plain_letter(c).is_some() {
+                assert_eq!(plain_letter(c), script_of(c), "{c:?}");
+                assert_eq!(c.len_utf8(), 2);
+            }
+            for text in [
+                format!("{c}"),
+                format!("a{c}"),
+                format!("{c}:{c}"),
+                format!("{c}\"{c}"),
+                format!("{c}.1 1{c}"),
+                format!("{c}'{c}"),
+                format!("_{c}_ x,{c}"),
+                format!("{c} {c}\u{301}"),
+                format!("a{c}b 1{c}2 a{c}1 {c}a{c} x.{c}y"),
+            ] {
+                let unicode: Vec<_> = text.unicode_word_indices().collect();
+                assert_eq!(word_indices(&text).collect::<Vec<_>>(), unicode, "{text:?}");
+                let plain = !text.contains('\u{301}');
+                if plain {
+                    assert_eq!(plain_word_indices(&text).collect::<Vec<_>>(), unicode);
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 5_000, "only {checked} texts");
+    }
+
+    /// A character ends a plain stretch exactly when it is no plain letter and no plain
+    /// punctuation, however its bytes are read.
+    #[test]
+    fn plain_stretches_end_at_the_first_other_character() {
+        for c in ('\u{80}'..='\u{FFFF}').filter(|c| !c.is_ascii()) {
+            let plain = plain_letter(c).is_some() || plain_punctuation(c);
+            let text = format!("a{c}b");
+            assert_eq!(first_other(&text, 0), (!plain).then_some(1), "{c:?}");
+        }
+    }
+
+    /// The plain pass gives the words of the word-boundary rules: on every string of up to five
+    /// characters over those the rules treat apart (a Latin and a Cyrillic letter among them), on
+    /// the module's examples, and on every ASCII text of the language bench (its sentences,
+    /// paragraphs and words, with their lines cut at every space).
+    #[test]
+    fn plain_words_are_the_unicode_words() {
+        let alphabet = [
+            "a", "Z", "1", "_", ":", ".", "'", ",", ";", " ", "-", "\"", "\n", "é", "Ж", "’", "—",
+        ];
+        let mut text = String::new();
         for length in 0..=5u32 {
             for mut n in 0..alphabet.len().pow(length) {
                 text.clear();
                 for _ in 0..length {
-                    text.push(alphabet[n % alphabet.len()]);
+                    text.push_str(alphabet[n % alphabet.len()]);
                     n /= alphabet.len();
                 }
-                let text = std::str::from_utf8(&text).unwrap_or_default();
+                let text = text.as_str();
                 let unicode: Vec<_> = text.unicode_word_indices().collect();
                 assert_eq!(word_indices(text).collect::<Vec<_>>(), unicode, "{text:?}");
             }
@@ -1136,6 +1451,24 @@ mod tests {
         let same = |text: &str| {
             let unicode: Vec<_> = text.unicode_word_indices().collect();
             assert_eq!(word_indices(text).collect::<Vec<_>>(), unicode, "{text:?}");
+            // The tokens read by runs are those of the rules' words, each read by `word_tokens`.
+            let pieces = unicode
+                .iter()
+                .flat_map(|&(start, word)| word_tokens(start, word));
+            let expected: Vec<_> = join_unspaced_runs(text, pieces).collect();
+            assert_eq!(tokens(text).collect::<Vec<_>>(), expected, "{text:?}");
+            let counted: usize = expected.iter().map(Token::counted_words).sum();
+            assert_eq!(word_count(text), counted, "{text:?}");
+            // Words outside ASCII are split where their script changes, with or without the
+            // plain path.
+            for (start, word) in unicode.into_iter().filter(|(_, word)| !word.is_ascii()) {
+                let split = split_at_script_changes(start, word);
+                assert_eq!(
+                    word_tokens(start, word).collect::<Vec<_>>(),
+                    split,
+                    "{word:?}"
+                );
+            }
         };
         let root = env!("CARGO_MANIFEST_DIR");
         for file in ["sentences.tsv", "paragraphs.tsv", "words.tsv"] {
@@ -1151,6 +1484,13 @@ mod tests {
         let long = "It's 3.14, e.g. a.b and 10,000 words; snake_case ok. ";
         let pieces = [
             long,
+            "Příliš žluťoučký kůň úpěl ďábelské ódy, l’été 3,5 m.",
+            "Съешь же ещё этих мягких французских булок: ґанок 2.",
+            "iPhoneжук",
+            "Ǆemal",
+            "\u{483}",
+            "×",
+            "\u{2019}",
             " ",
             "\n",
             "\t",
