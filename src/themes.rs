@@ -1119,7 +1119,8 @@ impl ThemeMatcher {
                 if cues.topic.is_empty() {
                     return false;
                 }
-                let lower = text[paragraph.span.start..paragraph.span.end].to_lowercase();
+                let lower =
+                    crate::text::to_lowercase(&text[paragraph.span.start..paragraph.span.end]);
                 cues.topic.iter().any(|(word, whole)| {
                     lower.match_indices(word.as_str()).any(|(at, _)| {
                         let before = lower[..at].chars().next_back();
