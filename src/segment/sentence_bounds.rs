@@ -331,17 +331,7 @@ mod tests {
             "\n",
             "学習。",
         ];
-        // A fixed linear congruential sequence: the same strings in every run.
-        let mut state: u64 = 11;
-        let mut next = |bound: usize| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1);
-            (state >> 33) as usize % bound
-        };
-        for _ in 0..50_000 {
-            let length = 1 + next(16);
-            let text: String = (0..length).map(|_| pieces[next(pieces.len())]).collect();
+        for text in crate::text::mixed_strings(&pieces, 11, 50_000, 16) {
             same(&text);
         }
     }

@@ -109,6 +109,28 @@ pub fn round4(value: f64) -> f64 {
     (value * 10_000.0).round() / 10_000.0
 }
 
+/// `count` test strings of 1 to `longest` pieces drawn from `pieces` by a fixed linear
+/// congruential sequence started at `seed`: the same strings in every run.
+#[cfg(test)]
+pub(crate) fn mixed_strings<'a>(
+    pieces: &'a [&'a str],
+    seed: u64,
+    count: usize,
+    longest: usize,
+) -> impl Iterator<Item = String> + 'a {
+    let mut state = seed;
+    let mut next = move |bound: usize| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1);
+        (state >> 33) as usize % bound
+    };
+    (0..count).map(move |_| {
+        let length = 1 + next(longest);
+        (0..length).map(|_| pieces[next(pieces.len())]).collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,17 +196,7 @@ mod tests {
             ".",
             "1",
         ];
-        // A fixed linear congruential sequence: the same strings in every run.
-        let mut state: u64 = 5;
-        let mut next = |bound: usize| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1);
-            (state >> 33) as usize % bound
-        };
-        for _ in 0..20_000 {
-            let length = 1 + next(10);
-            let text: String = (0..length).map(|_| pieces[next(pieces.len())]).collect();
+        for text in crate::text::mixed_strings(&pieces, 5, 20_000, 10) {
             same(&text);
         }
     }

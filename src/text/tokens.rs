@@ -268,18 +268,7 @@ fn plain_token(start: usize, word: &str) -> Option<Token<'_>> {
         (false, true) => Script::Cyrillic,
         _ => return None,
     };
-    // The token runs from the first letter or digit to the last (as `split_at_script_changes`
-    // cuts it).
-    let scripted = |b: &u8| b.is_ascii_alphanumeric() || !b.is_ascii();
-    let from = bytes.iter().position(scripted)?;
-    let to = bytes.iter().rposition(scripted)? + 1;
-    Some(Token {
-        start: start + from,
-        end: start + to,
-        text: &word[from..to],
-        kind: TokenKind::Word,
-        script,
-    })
+    scripted_token(start, word, script)
 }
 
 /// The words of `text` under Unicode's word-boundary rules (UAX #29) with their offsets, as
@@ -606,6 +595,12 @@ fn plain_word_token(start: usize, word: &str) -> Option<Token<'_>> {
         }
         script = Some(letter);
     }
+    scripted_token(start, word, script?)
+}
+
+/// The word token of `word` (at byte `start`) in `script`, from its first letter or digit to its
+/// last (as [`split_at_script_changes`] cuts it); `None` when it has neither.
+fn scripted_token(start: usize, word: &str, script: Script) -> Option<Token<'_>> {
     let scripted = |b: &u8| b.is_ascii_alphanumeric() || !b.is_ascii();
     let bytes = word.as_bytes();
     let from = bytes.iter().position(scripted)?;
@@ -615,7 +610,7 @@ fn plain_word_token(start: usize, word: &str) -> Option<Token<'_>> {
         end: start + to,
         text: &word[from..to],
         kind: TokenKind::Word,
-        script: script?,
+        script,
     })
 }
 
@@ -1513,17 +1508,7 @@ mod tests {
             "_",
             "\"",
         ];
-        // A fixed linear congruential sequence: the same strings in every run.
-        let mut state: u64 = 7;
-        let mut next = |bound: usize| {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1);
-            (state >> 33) as usize % bound
-        };
-        for _ in 0..20_000 {
-            let length = 1 + next(12);
-            let text: String = (0..length).map(|_| pieces[next(pieces.len())]).collect();
+        for text in crate::text::mixed_strings(&pieces, 7, 20_000, 12) {
             same(&text);
         }
     }
