@@ -64,7 +64,7 @@ struct PlanFlags {
     #[arg(long, value_name = "DOCUMENTS", value_parser = clap::value_parser!(u64).range(1..))]
     group_batch: Option<u64>,
     /// Store the work folder's exchange files compressed with zstd (`.zst`; `zstdcat` reads
-    /// them): about a sixth of the disk, for a little CPU in every task.
+    /// them): about a fifth of the disk, for a little CPU and memory in every task.
     #[arg(long)]
     compress: bool,
     /// Files `assemble` merges at once, for a cluster with a low open-file limit (default 256;
