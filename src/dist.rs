@@ -1076,13 +1076,9 @@ impl WorkFolder {
         Ok((reader, lines, header, path))
     }
 
-    /// One of `task`'s files, opened once the task is done; and its path.
-    fn open_task_file(
-        &self,
-        stage: &str,
-        task: usize,
-        kind: &str,
-    ) -> Result<(std::fs::File, PathBuf)> {
+    /// Refuses to go on until `task` of `stage` has finished for this plan, naming the command
+    /// that runs it.
+    fn ensure_done(&self, stage: &str, task: usize) -> Result<()> {
         if !self.is_done(stage, task) {
             bail!(
                 "task {task} of the stage {stage} has not finished for this plan: run \
@@ -1090,6 +1086,17 @@ impl WorkFolder {
                 self.folder.display()
             );
         }
+        Ok(())
+    }
+
+    /// One of `task`'s files, opened once the task is done; and its path.
+    fn open_task_file(
+        &self,
+        stage: &str,
+        task: usize,
+        kind: &str,
+    ) -> Result<(std::fs::File, PathBuf)> {
+        self.ensure_done(stage, task)?;
         let path = self.exchange_path(stage, task, kind);
         let file = std::fs::File::open(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;

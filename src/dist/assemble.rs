@@ -213,13 +213,7 @@ impl WorkFolder {
     fn frames_to_merge(&self, kind: &str) -> Result<Vec<Frames>> {
         let shards = self.plan.shards.len();
         for shard in 0..shards {
-            if !self.is_done(RENDER_STAGE, shard) {
-                bail!(
-                    "task {shard} of the stage {RENDER_STAGE} has not finished for this plan: \
-                     run `mentorlens dist task {RENDER_STAGE} {shard} --work {}`",
-                    self.folder.display()
-                );
-            }
+            self.ensure_done(RENDER_STAGE, shard)?;
         }
         let fan_in = self.plan.merge_fan_in.max(2);
         let mut paths: Vec<PathBuf> = (0..shards)
