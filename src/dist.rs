@@ -135,7 +135,7 @@ use std::process::ExitCode;
 /// partition of their hash, scripts with the keys; 11: paths in the ids files, renames' warnings
 /// and each shard's places from the order; 12: the render stage, the groups' members by shard;
 /// 13: how the exchange files are stored, in the plan); a folder of another layout is refused.
-const LAYOUT: u32 = 13;
+const LAYOUT: u32 = 14;
 
 /// The first stage: one task per shard.
 const DOCUMENTS_STAGE: &str = "documents";

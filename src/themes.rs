@@ -15,7 +15,10 @@
 
 mod discover;
 
-pub use discover::DiscoveredTheme;
+pub use discover::{
+    DiscoveredTheme, KeyTally, KeyUse, SeedKey, carries_key, discover_from_seeds, key_uses,
+    seeds_in_order, unexplained_languages, unexplained_part,
+};
 
 use crate::align::group::Group;
 use crate::datafile::{DataFileError, numbered_rows, read_user_file};
@@ -1456,7 +1459,7 @@ pub enum StatementTexts<'a> {
 }
 
 /// The text of one statement, as the original has it, and the place of its first character.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct QuotedStatement {
     /// First character (Unicode code point) in the original text.
     pub start_char: usize,
@@ -1489,59 +1492,122 @@ impl QuotedStatement {
 
 /// The article of each document (by id, in order): its group's id, or its own id.
 pub fn article_of<'a>(ids: impl IntoIterator<Item = &'a str>, groups: &[Group]) -> Vec<String> {
-    let mut article: FxHashMap<&str, &str> = FxHashMap::default();
-    for group in groups {
-        for member in &group.documents {
-            article.insert(member.as_str(), group.id.as_str());
-        }
-    }
+    let group_of = group_of(groups);
     ids.into_iter()
-        .map(|id| article.get(id).copied().unwrap_or(id).to_string())
+        .map(|id| group_of.get(id).copied().unwrap_or(id).to_string())
         .collect()
 }
 
-/// What [`summarise`] reads of a corpus: the documents with statements (only they state a
-/// theme, count as an article of one or hold a statement to discover), the groups with such a
-/// member, those groups' other members (a lexicon gap names their language), and of the groups
-/// only their members and the paragraph beads of pairs whose two documents have statements
-/// (discovery follows a statement into a translation only then). [`summarise`] over these alone
-/// gives the whole corpus's themes and discovered themes, so a sharded run holds only these.
-#[derive(Debug, Default)]
-pub struct SummaryReads {
-    stating: FxHashSet<String>,
-    members: FxHashSet<String>,
+/// The id of each grouped document's group.
+fn group_of(groups: &[Group]) -> FxHashMap<&str, &str> {
+    let mut group_of = FxHashMap::default();
+    for group in groups {
+        for member in &group.documents {
+            group_of.insert(member.as_str(), group.id.as_str());
+        }
+    }
+    group_of
 }
 
-impl SummaryReads {
-    /// The reads of a corpus whose documents with statements are `stating` (their ids).
-    pub fn new(stating: FxHashSet<String>) -> Self {
+/// Theme recurrence, built one document at a time: the documents that state each taxonomy
+/// theme, their distinct articles, the evidence, and the lexicon gaps of translation groups.
+/// [`summarise`] adds every document in corpus order; a sharded run adds them in any order as it
+/// reads its records, and so holds what the report quotes, not the documents.
+#[derive(Debug)]
+pub struct Recurrence<'m> {
+    matcher: &'m ThemeMatcher,
+    /// Per taxonomy theme, the documents that state it.
+    stated: Vec<Vec<StatedBy>>,
+    /// The language of each grouped document (a lexicon gap names it).
+    grouped_languages: FxHashMap<String, Language>,
+}
+
+/// A document that states a theme: its corpus index, id, article and quoted evidence.
+#[derive(Debug)]
+struct StatedBy {
+    index: usize,
+    document: String,
+    article: String,
+    evidence: Vec<EvidenceReport>,
+}
+
+impl<'m> Recurrence<'m> {
+    /// No document yet.
+    pub fn new(matcher: &'m ThemeMatcher) -> Self {
         Self {
-            stating,
-            members: FxHashSet::default(),
+            matcher,
+            stated: matcher.themes.iter().map(|_| Vec::new()).collect(),
+            grouped_languages: FxHashMap::default(),
         }
     }
 
-    /// Whether the summary reads `group`; when it does, strips what it does not read of it (the
-    /// evidence, the sentence beads, the pairs without statements on both sides) and remembers
-    /// its members. Every group must pass through here before [`SummaryReads::reads_document`].
-    pub fn keep_group(&mut self, group: &mut Group) -> bool {
-        if !group.documents.iter().any(|id| self.stating.contains(id)) {
-            return false;
+    /// Adds `document`, at corpus index `index`, a member of the group `group` when it has one;
+    /// gives the ids of the themes it states.
+    pub fn add(
+        &mut self,
+        index: usize,
+        document: &ThemedDocument,
+        group: Option<&str>,
+    ) -> Vec<String> {
+        let decided = document.themes.decide(&self.matcher.thresholds);
+        for theme in &decided {
+            self.stated[theme.theme].push(StatedBy {
+                index,
+                document: document.id.to_string(),
+                article: group.unwrap_or(document.id).to_string(),
+                evidence: theme
+                    .cited
+                    .iter()
+                    .map(|hit| EvidenceReport::quote(document, hit.statement_index(), hit.score))
+                    .collect(),
+            });
         }
-        group.evidence = Vec::new();
-        group
-            .alignments
-            .retain(|pair| self.stating.contains(&pair.a) && self.stating.contains(&pair.b));
-        for pair in &mut group.alignments {
-            pair.alignment.sentences = Vec::new();
+        if group.is_some() {
+            self.grouped_languages
+                .insert(document.id.to_string(), document.language);
         }
-        self.members.extend(group.documents.iter().cloned());
-        true
+        self.matcher.theme_ids(&decided)
     }
 
-    /// Whether the summary reads the document `id`.
-    pub fn reads_document(&self, id: &str) -> bool {
-        self.stating.contains(id) || self.members.contains(id)
+    /// Every taxonomy theme's report, in taxonomy order, its documents in corpus order; `groups`
+    /// are the corpus's groups (of which only the translation groups' members are read).
+    pub fn finish(self, groups: &[Group]) -> Vec<ThemeReport> {
+        let Self {
+            matcher,
+            stated,
+            grouped_languages,
+        } = self;
+        matcher
+            .themes
+            .iter()
+            .zip(stated)
+            .map(|(theme, mut stated)| {
+                stated.sort_unstable_by_key(|by| by.index);
+                let articles = stated
+                    .iter()
+                    .map(|by| by.article.as_str())
+                    .collect::<FxHashSet<&str>>()
+                    .len();
+                let with: FxHashSet<&str> = stated.iter().map(|by| by.document.as_str()).collect();
+                let lexicon_gaps = lexicon_gaps(groups, &with, &grouped_languages);
+                let mut documents = Vec::with_capacity(stated.len());
+                let mut evidence = Vec::new();
+                for by in stated {
+                    documents.push(by.document);
+                    evidence.extend(by.evidence);
+                }
+                ThemeReport {
+                    id: theme.id.clone(),
+                    label: theme.label.clone(),
+                    definition: theme.definition.clone(),
+                    recurring: articles >= matcher.recurring_min_articles,
+                    articles,
+                    documents,
+                    evidence,
+                    lexicon_gaps,
+                }
+            })
+            .collect()
     }
 }
 
@@ -1551,53 +1617,18 @@ pub fn summarise(
     documents: &[ThemedDocument],
     groups: &[Group],
 ) -> ThemeSummary {
-    let found: Vec<&DocumentThemes> = documents.iter().map(|d| d.themes).collect();
-    let articles = article_of(documents.iter().map(|d| d.id), groups);
-    let decided: Vec<Vec<DocumentTheme>> = found
-        .iter()
-        .map(|f| f.decide(&matcher.thresholds))
-        .collect();
-    let document_themes = decided
-        .iter()
-        .map(|themes| matcher.theme_ids(themes))
-        .collect();
-    let themes = matcher
-        .themes
+    let group_of = group_of(groups);
+    let mut recurrence = Recurrence::new(matcher);
+    let document_themes = documents
         .iter()
         .enumerate()
-        .map(|(index, theme)| {
-            let mut documents_with = Vec::new();
-            let mut article_set = FxHashSet::default();
-            let mut evidence = Vec::new();
-            for (d, themes) in decided.iter().enumerate() {
-                let Some(stated) = themes.iter().find(|t| t.theme == index) else {
-                    continue;
-                };
-                let document = &documents[d];
-                documents_with.push(document.id.to_string());
-                article_set.insert(articles[d].as_str());
-                for hit in &stated.cited {
-                    evidence.push(EvidenceReport::quote(
-                        document,
-                        hit.statement_index(),
-                        hit.score,
-                    ));
-                }
-            }
-            let lexicon_gaps = lexicon_gaps(documents, groups, &documents_with);
-            ThemeReport {
-                id: theme.id.clone(),
-                label: theme.label.clone(),
-                definition: theme.definition.clone(),
-                recurring: article_set.len() >= matcher.recurring_min_articles,
-                articles: article_set.len(),
-                documents: documents_with,
-                evidence,
-                lexicon_gaps,
-            }
+        .map(|(index, document)| {
+            recurrence.add(index, document, group_of.get(document.id).copied())
         })
         .collect();
-    let discovered = discover::discover(matcher, documents, &found, &articles, groups);
+    let themes = recurrence.finish(groups);
+    let articles = article_of(documents.iter().map(|d| d.id), groups);
+    let discovered = discover::discover(matcher, documents, &articles, groups);
     ThemeSummary {
         themes,
         discovered,
@@ -1605,28 +1636,28 @@ pub fn summarise(
     }
 }
 
-/// Translation groups in which some members state a theme and others do not.
+/// Translation groups in which some members state a theme (`with`) and others do not.
 fn lexicon_gaps(
-    documents: &[ThemedDocument],
     groups: &[Group],
-    with: &[String],
+    with: &FxHashSet<&str>,
+    languages: &FxHashMap<String, Language>,
 ) -> Vec<LexiconGap> {
-    let language: FxHashMap<&str, Language> =
-        documents.iter().map(|d| (d.id, d.language)).collect();
     let mut gaps = Vec::new();
     for group in groups
         .iter()
         .filter(|g| g.kind == crate::align::group::GroupKind::Translation)
     {
-        let (present, missing): (Vec<&String>, Vec<&String>) =
-            group.documents.iter().partition(|id| with.contains(id));
+        let (present, missing): (Vec<&String>, Vec<&String>) = group
+            .documents
+            .iter()
+            .partition(|id| with.contains(id.as_str()));
         if present.is_empty() {
             continue;
         }
         for document in missing {
             gaps.push(LexiconGap {
                 document: document.clone(),
-                language: language
+                language: languages
                     .get(document.as_str())
                     .copied()
                     .unwrap_or(Language::UNDETERMINED)
@@ -1680,7 +1711,7 @@ mod tests {
     }
 
     #[test]
-    fn the_summary_of_what_it_reads_is_the_whole_corpus_s() {
+    fn recurrence_built_in_any_order_gives_the_themes_and_lexicon_gaps_of_summarise() {
         let pipeline = crate::Pipeline::new(&crate::Config::default()).unwrap();
         let seeds = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus");
         let analysis = pipeline.run(&[crate::corpus::Input::Path(seeds.into())], &());
@@ -1724,33 +1755,13 @@ mod tests {
         );
         assert!(gaps(&whole).iter().all(|language| language == "tr"));
 
-        let stating = documents
-            .iter()
-            .filter(|d| !d.themes.statements.is_empty())
-            .map(|d| d.id.to_string())
-            .collect();
-        let mut reads = SummaryReads::new(stating);
-        let read_groups: Vec<Group> = groups
-            .iter()
-            .cloned()
-            .filter_map(|mut group| reads.keep_group(&mut group).then_some(group))
-            .collect();
-        assert_eq!(
-            read_groups.len(),
-            groups.len() - 1,
-            "the silent group is not read"
-        );
-        let read_documents: Vec<ThemedDocument> = documents
-            .iter()
-            .copied()
-            .filter(|d| reads.reads_document(d.id))
-            .collect();
-        let read_ids: Vec<&str> = read_documents.iter().map(|d| d.id).collect();
-        assert!(read_ids.contains(&"zz-gap"));
-        assert!(!read_ids.contains(&"zz-alone") && !read_ids.contains(&"zz-pair-a"));
-        let read = summarise(pipeline.theme_matcher(), &read_documents, &read_groups);
-        assert_eq!(read.themes, whole.themes);
-        assert_eq!(read.discovered, whole.discovered);
+        // As a sharded run builds it: the documents added in another order.
+        let group_of = group_of(&groups);
+        let mut recurrence = Recurrence::new(pipeline.theme_matcher());
+        for (index, document) in documents.iter().enumerate().rev() {
+            recurrence.add(index, document, group_of.get(document.id).copied());
+        }
+        assert_eq!(recurrence.finish(&groups), whole.themes);
     }
 
     fn lang(code: &str) -> Language {

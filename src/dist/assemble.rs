@@ -15,13 +15,13 @@
 //! time) with the shards' fragments merged by corpus index (a JSON Lines record is the fragment
 //! refitted, [`refit_fragment`]): the bytes `analyze` writes, holding no document's text.
 
-use super::record::{ErrorRecord, ThemeRecord};
+use super::record::{ErrorRecord, KeyRecord, ThemeRecord};
 use super::{
     DOCUMENTS_STAGE, FINGERPRINTS, GROUPS_STAGE, ORDER_STAGE, OutputOptions, RENDER_STAGE,
     ShardPlacement, WorkFolder, members_kind, partial_file, persist, placed_kind,
 };
 use crate::align::group::Fingerprint;
-use crate::align::group::Group;
+use crate::align::group::{Group, GroupKind};
 use crate::corpus::InputError;
 use crate::lang::Language;
 use crate::report::{
@@ -30,7 +30,9 @@ use crate::report::{
     write_output, write_report,
 };
 use crate::themes::{
-    DocumentThemes, QuotedStatement, StatementTexts, SummaryReads, ThemedDocument,
+    DocumentThemes, KeyTally, QuotedStatement, Recurrence, SeedKey, StatementTexts, ThemeMatcher,
+    ThemedDocument, carries_key, discover_from_seeds, key_uses, seeds_in_order,
+    unexplained_languages, unexplained_part,
 };
 use crate::{AnalysedDocument, Settings};
 use anyhow::{Context, Result, bail, ensure};
@@ -62,15 +64,77 @@ const FRAGMENTS: &str = "fragments";
 const INDEX_LINES: &str = "index-lines";
 /// A render task's file of theme records.
 const THEMES: &str = "themes";
+/// A render task's file of discovery's keys ([`KeyRecord`], sorted).
+const KEYS: &str = "keys";
 /// A render task's file of failed inputs.
 const ERRORS: &str = "errors";
 
-/// What the themes' corpus steps read of one document, held by `assemble`.
+/// What the themes' corpus steps read of one document: its theme record, decoded.
 struct Themed {
+    index: usize,
     id: String,
+    group: Option<String>,
     language: Language,
     themes: DocumentThemes,
     quotes: Vec<QuotedStatement>,
+}
+
+impl From<ThemeRecord> for Themed {
+    fn from(mut record: ThemeRecord) -> Self {
+        let (index, language) = (record.index, record.language);
+        let id = std::mem::take(&mut record.id);
+        let group = record.group.take();
+        let (themes, quotes) = record.into_themes();
+        Self {
+            index,
+            id,
+            group,
+            language,
+            themes,
+            quotes,
+        }
+    }
+}
+
+impl Themed {
+    /// The document as the themes' corpus steps read it.
+    fn document(&self) -> ThemedDocument<'_> {
+        ThemedDocument {
+            id: &self.id,
+            texts: StatementTexts::Quoted(&self.quotes),
+            language: self.language,
+            themes: &self.themes,
+        }
+    }
+}
+
+/// What discovery reads of a corpus, besides its seeds: the documents with an unexplained
+/// statement that carries a key that may seed, with the other members of their groups
+/// ([`discover_from_seeds`]).
+#[derive(Default)]
+struct DiscoveryReads {
+    /// Such documents in no group.
+    documents: FxHashSet<String>,
+    /// The groups of such documents.
+    groups: FxHashSet<String>,
+}
+
+impl DiscoveryReads {
+    /// Reads `document` (and its group, when it has one).
+    fn add(&mut self, document: &Themed) {
+        match &document.group {
+            Some(group) => self.groups.insert(group.clone()),
+            None => self.documents.insert(document.id.clone()),
+        };
+    }
+
+    /// Whether the document of `record` is read.
+    fn reads(&self, record: &ThemeRecord) -> bool {
+        match &record.group {
+            Some(group) => self.groups.contains(group),
+            None => self.documents.contains(&record.id),
+        }
+    }
 }
 
 impl WorkFolder {
@@ -93,34 +157,48 @@ impl WorkFolder {
         let placed = self.placed(shard, documents)?;
         // Of the pipeline, only the theme matcher (the documents' themes are decided here).
         let matcher = self.plan.config.themes.build()?;
-        type Rendered = (usize, Vec<u8>, Vec<u8>, ThemeRecord);
+        type Rendered = (usize, Vec<u8>, Vec<u8>, ThemeRecord, Vec<KeyRecord>);
         let rendered: Vec<Rendered> = placed
             .into_par_iter()
             .map(|(index, position, document)| {
                 let themes = matcher.stated_theme_ids(&document.themes);
                 let group = group_of.get(&index).cloned();
+                let article = group.as_deref().unwrap_or(&document.document.id);
+                let keys = key_uses(&document.themes, matcher.thresholds())
+                    .into_iter()
+                    .map(|found| KeyRecord {
+                        key: found.key.to_string(),
+                        article: article.to_string(),
+                        language: found.language,
+                        unexplained: found.unexplained,
+                    })
+                    .collect();
+                let record = ThemeRecord::of(index, &document, group.clone());
                 let report = DocumentReport::of(&document, themes, group);
                 let index_line = crate::check::index_line(
                     &document.document.path,
                     &document.document.text,
                     &fingerprints[position],
                 );
-                let record = ThemeRecord::of(index, &document);
-                (index, document_fragment(&report), index_line, record)
+                (index, document_fragment(&report), index_line, record, keys)
             })
             .collect();
         self.write_framed(
             shard,
             FRAGMENTS,
-            rendered.iter().map(|(i, f, _, _)| (*i, &f[..])),
+            rendered.iter().map(|(i, f, _, _, _)| (*i, &f[..])),
         )?;
         self.write_framed(
             shard,
             INDEX_LINES,
-            rendered.iter().map(|(i, _, l, _)| (*i, &l[..])),
+            rendered.iter().map(|(i, _, l, _, _)| (*i, &l[..])),
         )?;
-        let records: Vec<&ThemeRecord> = rendered.iter().map(|(_, _, _, record)| record).collect();
+        let records: Vec<&ThemeRecord> = rendered.iter().map(|(_, _, _, r, _)| r).collect();
         self.write_records(RENDER_STAGE, shard, THEMES, &records)?;
+        let mut keys: Vec<&KeyRecord> = rendered.iter().flat_map(|(.., keys)| keys).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        self.write_records(RENDER_STAGE, shard, KEYS, &keys)?;
         let errors: Vec<ErrorRecord> = errors.iter().map(ErrorRecord::from).collect();
         self.write_records(RENDER_STAGE, shard, ERRORS, &errors)?;
         self.mark_done(RENDER_STAGE, shard)
@@ -296,6 +374,43 @@ impl WorkFolder {
         }
     }
 
+    /// The discovery keys that may seed a cluster ([`KeyTally::seed`]), from every render task's
+    /// sorted key records merged by key: one key's tally in memory at a time.
+    fn seed_keys(&self, matcher: &ThemeMatcher) -> Result<Vec<SeedKey>> {
+        let failure = std::cell::RefCell::new(None);
+        let mut shards = Vec::with_capacity(self.plan.shards.len());
+        for shard in 0..self.plan.shards.len() {
+            let lines = self.record_lines(RENDER_STAGE, shard, KEYS)?;
+            shards.push(lines.records::<KeyRecord>().map_while(|record| {
+                record
+                    .map_err(|error| *failure.borrow_mut() = Some(error))
+                    .ok()
+            }));
+        }
+        let merged = itertools::kmerge_by(shards, |a: &KeyRecord, b: &KeyRecord| a.key < b.key);
+        let mut seeds = Vec::new();
+        let mut key = String::new();
+        let mut tally: KeyTally<String> = KeyTally::default();
+        for record in merged {
+            if record.key != key {
+                // Each file is sorted, so the merge is: a key comes back only when one is not.
+                ensure!(
+                    record.key > key,
+                    "the render tasks' key files are not sorted by key: run them again"
+                );
+                seeds.extend(tally.seed(&key, matcher));
+                key = record.key;
+                tally = KeyTally::default();
+            }
+            tally.add(record.article, record.language, record.unexplained);
+        }
+        seeds.extend(tally.seed(&key, matcher));
+        match failure.into_inner() {
+            Some(error) => Err(error),
+            None => Ok(seeds),
+        }
+    }
+
     /// Writes the report or the tables (and the index when asked) from the render tasks' files.
     pub(super) fn assemble_by_shard(
         &self,
@@ -311,11 +426,20 @@ impl WorkFolder {
         let matcher = self.plan.config.themes.build()?;
         let shards = self.plan.shards.len();
         let mut errors = self.plan_errors();
-        // Pass 1 over the theme records: every document's language (counted), which have
-        // statements (their ids), and that the corpus indices run from 0 exactly once each.
+        // Discovery's keys: the shards' sorted key records merged, tallied one key at a time;
+        // the keys that may seed a cluster (few) are kept.
+        let seed_keys = self.seed_keys(&matcher)?;
+        let may_seed: FxHashSet<&str> = seed_keys.iter().map(|seed| seed.key.as_str()).collect();
+        // One pass over the theme records: every document's language (counted), that the
+        // corpus indices run from 0 exactly once each, the themes' recurrence (what the report
+        // quotes, not the records), the languages of unexplained statements, and which
+        // documents and groups discovery reads (an unexplained statement with a key that may
+        // seed).
         let mut languages: BTreeMap<&'static str, usize> = BTreeMap::new();
-        let mut stating: FxHashSet<String> = FxHashSet::default();
         let mut seen = IndexSet::default();
+        let mut recurrence = Recurrence::new(&matcher);
+        let mut unexplained_in: FxHashSet<Language> = FxHashSet::default();
+        let mut discovery = DiscoveryReads::default();
         for shard in 0..shards {
             self.read_records(RENDER_STAGE, shard, ERRORS, |error: ErrorRecord| {
                 errors.push(InputError::from(error));
@@ -323,10 +447,15 @@ impl WorkFolder {
             })?;
             self.read_records(RENDER_STAGE, shard, THEMES, |record: ThemeRecord| {
                 *languages.entry(record.language.code()).or_default() += 1;
-                if record.has_statements() {
-                    stating.insert(record.id);
-                }
                 ensure!(seen.insert(record.index), "{DISAGREE}");
+                let themed = Themed::from(record);
+                let document = themed.document();
+                recurrence.add(themed.index, &document, themed.group.as_deref());
+                let thresholds = matcher.thresholds();
+                unexplained_in.extend(unexplained_languages(&themed.themes, thresholds));
+                if carries_key(&themed.themes, thresholds, &may_seed) {
+                    discovery.add(&themed);
+                }
                 Ok(())
             })?;
         }
@@ -339,53 +468,56 @@ impl WorkFolder {
                 .flat_map(|(code, count)| std::iter::repeat_n(*code, *count)),
             errors.len(),
         );
-        // What the themes read (`SummaryReads`): the groups with a member that has statements,
-        // stripped; then the records of the documents with statements and of those groups'
-        // other members. The report's groups are read again as they are written.
-        let mut reads = SummaryReads::new(stating);
+        // The groups the themes read: the translation groups' members (lexicon gaps), and the
+        // paragraph alignments of the groups discovery reads. The report's groups are read
+        // again as they are written.
         let mut groups: Vec<Group> = Vec::new();
         self.read_records(GROUPS_STAGE, 0, "", |mut group: Group| {
-            if reads.keep_group(&mut group) {
-                groups.push(group);
+            group.evidence = Vec::new();
+            if discovery.groups.contains(&group.id) {
+                for pair in &mut group.alignments {
+                    pair.alignment.sentences = Vec::new();
+                }
+            } else if group.kind == GroupKind::Translation {
+                group.alignments = Vec::new();
+            } else {
+                return Ok(());
             }
+            groups.push(group);
             Ok(())
         })?;
-        let mut records: Vec<(usize, Themed)> = Vec::new();
-        for shard in 0..shards {
-            self.read_records(RENDER_STAGE, shard, THEMES, |mut record: ThemeRecord| {
-                if !reads.reads_document(&record.id) {
-                    return Ok(());
-                }
-                let (index, language) = (record.index, record.language);
-                let id = std::mem::take(&mut record.id);
-                let (themes, quotes) = record.into_themes();
-                records.push((
-                    index,
-                    Themed {
-                        id,
-                        language,
-                        themes,
-                        quotes,
-                    },
-                ));
-                Ok(())
-            })?;
-        }
-        drop(reads);
-        records.sort_unstable_by_key(|(index, _)| *index);
-        let themed: Vec<ThemedDocument> = records
-            .iter()
-            .map(|(_, record)| ThemedDocument {
-                id: &record.id,
-                texts: StatementTexts::Quoted(&record.quotes),
-                language: record.language,
-                themes: &record.themes,
-            })
-            .collect();
-        let themes = crate::themes::summarise(&matcher, &themed, &groups);
-        drop(themed);
+        let themes = recurrence.finish(&groups);
+        let seeds = seeds_in_order(seed_keys, unexplained_in.len());
+        let discovered = if seeds.is_empty() {
+            Vec::new()
+        } else {
+            // A second pass: of the documents discovery reads, their unexplained statements, in
+            // corpus order.
+            let mut records: Vec<Themed> = Vec::new();
+            for shard in 0..shards {
+                self.read_records(RENDER_STAGE, shard, THEMES, |record: ThemeRecord| {
+                    if discovery.reads(&record) {
+                        let mut themed = Themed::from(record);
+                        let (part, kept) = unexplained_part(&themed.themes, matcher.thresholds());
+                        themed.quotes = kept
+                            .into_iter()
+                            .map(|s| std::mem::take(&mut themed.quotes[s]))
+                            .collect();
+                        themed.themes = part;
+                        records.push(themed);
+                    }
+                    Ok(())
+                })?;
+            }
+            records.sort_unstable_by_key(|record| record.index);
+            let articles: Vec<String> = records
+                .iter()
+                .map(|record| record.group.as_ref().unwrap_or(&record.id).clone())
+                .collect();
+            let themed: Vec<ThemedDocument> = records.iter().map(Themed::document).collect();
+            discover_from_seeds(&matcher, &themed, &articles, &groups, &seeds)
+        };
         drop(groups);
-        drop(records);
         let error_reports: Vec<ErrorReport> = errors.iter().map(ErrorReport::of).collect();
         let fragments = self.frames_to_merge(FRAGMENTS)?;
         match assembly {
@@ -406,8 +538,8 @@ impl WorkFolder {
                                 .map_err(io::Error::other)?
                                 .records::<Group>()
                                 .map(|group| group.map_err(io::Error::other)),
-                            themes: &themes.themes,
-                            discovered: &themes.discovered,
+                            themes: &themes,
+                            discovered: &discovered,
                             errors: &error_reports,
                         },
                     )
@@ -418,8 +550,8 @@ impl WorkFolder {
                 let groups: Vec<Group> = self.read_all(GROUPS_STAGE, 0, "")?;
                 let corpus = CorpusTables {
                     groups: &groups,
-                    themes: &themes.themes,
-                    discovered: &themes.discovered,
+                    themes: &themes,
+                    discovered: &discovered,
                     errors: &error_reports,
                 };
                 write_parquet(folder, fragments, documents, &corpus).with_context(|| {

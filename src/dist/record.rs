@@ -228,14 +228,16 @@ impl DocumentRecord {
 }
 
 /// What the themes' corpus steps read of one document, written by a `render` task: its corpus
-/// index, unique id and language, what the theme stage found in it, and each statement's quote
-/// (not its text).
+/// index, unique id, group and language, what the theme stage found in it, and each statement's
+/// quote (not its text).
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ThemeRecord {
     /// Its corpus index.
     pub index: usize,
     /// Its unique id.
     pub id: String,
+    /// The id of its group, when it has one.
+    pub group: Option<String>,
     /// The document's language.
     pub language: Language,
     statements: Vec<StatementRecord>,
@@ -246,11 +248,12 @@ pub struct ThemeRecord {
 }
 
 impl ThemeRecord {
-    /// The record of `analysed` (with its unique id), at corpus index `index`.
-    pub fn of(index: usize, analysed: &AnalysedDocument) -> Self {
+    /// The record of `analysed` (with its unique id), at corpus index `index`, in `group`.
+    pub fn of(index: usize, analysed: &AnalysedDocument, group: Option<String>) -> Self {
         Self {
             index,
             id: analysed.document.id.clone(),
+            group,
             language: analysed.languages.document.language,
             statements: statement_records(&analysed.themes),
             hits: hit_records(&analysed.themes),
@@ -260,12 +263,6 @@ impl ThemeRecord {
                 .map(|quote| (quote.start_char, quote.text.into()))
                 .collect(),
         }
-    }
-
-    /// Whether the document has statements (headings, benefit statements, theme hits): only
-    /// then can it state a theme or hold a statement to discover.
-    pub fn has_statements(&self) -> bool {
-        !self.statements.is_empty()
     }
 
     /// What the theme stage found, and the statements' quotes.
@@ -280,6 +277,21 @@ impl ThemeRecord {
             .collect();
         (themes_of(self.statements, self.hits, self.spun), quotes)
     }
+}
+
+/// One discovery key of one statement ([`crate::themes::KeyUse`]) with its document's article
+/// (its group's id, or its own), as a `render` task writes them: sorted, so that `assemble`
+/// tallies one key at a time from a merge of the shards' files.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct KeyRecord {
+    /// The key.
+    pub key: String,
+    /// The article of the statement's document.
+    pub article: String,
+    /// The statement's language.
+    pub language: Language,
+    /// The statement is an unexplained benefit statement.
+    pub unexplained: bool,
 }
 
 fn statement_records(themes: &DocumentThemes) -> Vec<StatementRecord> {

@@ -15,12 +15,13 @@
 //! article. What links statements across languages is only this shared spelling: a left-out theme
 //! whose words differ in every language (goal, mål, Ziel, objectif) is not found.
 
-use super::{DocumentThemes, StatementKind, ThemeMatcher, ThemedDocument};
+use super::{DocumentThemes, StatementKind, ThemeMatcher, ThemedDocument, Thresholds};
 use crate::align::group::Group;
 use crate::lang::Language;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::hash::Hash;
 
 /// A recurring benefit outside the taxonomy.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -39,14 +40,198 @@ pub struct DiscoveredTheme {
     pub evidence: Vec<super::EvidenceReport>,
 }
 
-/// Clusters unexplained benefit statements across articles.
+/// One discovery key of one statement, as discovery tallies it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyUse<'t> {
+    /// The key.
+    pub key: &'t str,
+    /// The language of the statement.
+    pub language: Language,
+    /// The statement is an unexplained benefit statement (a candidate of discovery), not only
+    /// background.
+    pub unexplained: bool,
+}
+
+/// Every discovery key of every statement of a document that keeps keys (benefit statements and
+/// statements that state a theme), in statement order.
+pub fn key_uses<'t>(themes: &'t DocumentThemes, thresholds: &Thresholds) -> Vec<KeyUse<'t>> {
+    let unexplained: FxHashSet<usize> = themes
+        .unexplained_statements(thresholds)
+        .into_iter()
+        .collect();
+    themes
+        .statements
+        .iter()
+        .enumerate()
+        .flat_map(|(s, statement)| {
+            let unexplained = unexplained.contains(&s);
+            statement.key_stems.iter().map(move |key| KeyUse {
+                key,
+                language: statement.language,
+                unexplained,
+            })
+        })
+        .collect()
+}
+
+/// Whether a document has an unexplained benefit statement that carries one of `keys`: of a
+/// corpus, [`discover_from_seeds`] reads only such documents (`keys` its seeds) and the other
+/// members of their groups.
+pub fn carries_key(
+    themes: &DocumentThemes,
+    thresholds: &Thresholds,
+    keys: &FxHashSet<&str>,
+) -> bool {
+    key_uses(themes, thresholds)
+        .iter()
+        .any(|found| found.unexplained && keys.contains(found.key))
+}
+
+/// What [`discover_from_seeds`] reads of a document: its unexplained benefit statements alone
+/// (no hits, so each is unexplained still), in order, with the indices they had; a run that
+/// holds many documents for discovery holds these. A section no longer points at its heading.
+pub fn unexplained_part(
+    themes: &DocumentThemes,
+    thresholds: &Thresholds,
+) -> (DocumentThemes, Vec<usize>) {
+    let kept = themes.unexplained_statements(thresholds);
+    let statements = kept
+        .iter()
+        .map(|&s| super::Statement {
+            section: None,
+            ..themes.statements[s].clone()
+        })
+        .collect();
+    let part = DocumentThemes {
+        statements,
+        hits: Vec::new(),
+        spun: themes.spun,
+    };
+    (part, kept)
+}
+
+/// The languages of a document's unexplained benefit statements, with or without keys (a key
+/// seeds a cluster only when it spans two of the corpus's such languages, if it has two).
+pub fn unexplained_languages(themes: &DocumentThemes, thresholds: &Thresholds) -> Vec<Language> {
+    themes
+        .unexplained_statements(thresholds)
+        .into_iter()
+        .map(|s| themes.statements[s].language)
+        .collect()
+}
+
+/// How a corpus's statements use one discovery key: the articles and languages of the
+/// unexplained benefit statements with it, and the articles of every statement with it (its
+/// background). A key's tally does not depend on the order its uses come in, nor on the other
+/// keys, so a sharded run tallies one key at a time from a merge of sorted runs.
+#[derive(Debug)]
+pub struct KeyTally<A> {
+    articles: FxHashSet<A>,
+    languages: FxHashSet<Language>,
+    background: FxHashSet<A>,
+}
+
+impl<A> Default for KeyTally<A> {
+    fn default() -> Self {
+        Self {
+            articles: FxHashSet::default(),
+            languages: FxHashSet::default(),
+            background: FxHashSet::default(),
+        }
+    }
+}
+
+impl<A: Hash + Eq + Clone> KeyTally<A> {
+    /// Counts one use of the key, by a statement of `article` (its group's id, or its own).
+    pub fn add(&mut self, article: A, language: Language, unexplained: bool) {
+        if unexplained {
+            self.articles.insert(article.clone());
+            self.languages.insert(language);
+        }
+        self.background.insert(article);
+    }
+
+    /// The key `key` as a seed when unexplained benefit statements of enough articles share it
+    /// and at least half of the articles that use it at all use it there: words as common in
+    /// statements of known themes ("professional", "important") are the general vocabulary of
+    /// benefits, not a new one. Whether it spans enough languages is [`seeds_in_order`]'s call.
+    pub fn seed(&self, key: &str, matcher: &ThemeMatcher) -> Option<SeedKey> {
+        let articles = self.articles.len();
+        (articles >= matcher.recurring_min_articles.max(2) && 2 * articles >= self.background.len())
+            .then(|| SeedKey {
+                key: key.to_string(),
+                articles,
+                languages: self.languages.len(),
+            })
+    }
+}
+
+/// A discovery key that may seed a cluster, with the number of articles and languages of the
+/// unexplained benefit statements that carry it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct SeedKey {
+    /// The key.
+    pub key: String,
+    /// Distinct articles.
+    pub articles: usize,
+    /// Distinct languages.
+    pub languages: usize,
+}
+
+/// The keys that seed clusters, in the order clustering takes them (most widely shared first):
+/// of `keys`, those in two languages or more when the corpus's unexplained benefit statements are
+/// in two or more (`corpus_languages`), for a benefit the corpus states across languages, not one
+/// language's turn of phrase.
+pub fn seeds_in_order(mut keys: Vec<SeedKey>, corpus_languages: usize) -> Vec<SeedKey> {
+    keys.retain(|seed| corpus_languages < 2 || seed.languages >= 2);
+    keys.sort_by(|a, b| {
+        b.articles
+            .cmp(&a.articles)
+            .then(b.languages.cmp(&a.languages))
+            .then(a.key.cmp(&b.key))
+    });
+    keys
+}
+
+/// Clusters unexplained benefit statements across articles (`articles`: each document's article).
 pub(super) fn discover(
     matcher: &ThemeMatcher,
     documents: &[ThemedDocument],
-    found: &[&DocumentThemes],
     articles: &[String],
     groups: &[Group],
 ) -> Vec<DiscoveredTheme> {
+    let mut tallies: BTreeMap<&str, KeyTally<&str>> = BTreeMap::new();
+    let mut corpus_languages: FxHashSet<Language> = FxHashSet::default();
+    for (document, article) in documents.iter().zip(articles) {
+        for found in key_uses(document.themes, &matcher.thresholds) {
+            tallies.entry(found.key).or_default().add(
+                article.as_str(),
+                found.language,
+                found.unexplained,
+            );
+        }
+        corpus_languages.extend(unexplained_languages(document.themes, &matcher.thresholds));
+    }
+    let seeds = tallies
+        .iter()
+        .filter_map(|(key, tally)| tally.seed(key, matcher))
+        .collect();
+    let seeds = seeds_in_order(seeds, corpus_languages.len());
+    discover_from_seeds(matcher, documents, articles, groups, &seeds)
+}
+
+/// Clusters unexplained benefit statements around `seeds` ([`seeds_in_order`]'s, over the whole
+/// corpus). `documents` may be only the documents with an unexplained statement that carries a
+/// seed and the other members of their groups (`articles`: each one's article; `groups`: at least
+/// those groups, with their paragraph alignments): the clusters are those of the whole corpus.
+pub fn discover_from_seeds(
+    matcher: &ThemeMatcher,
+    documents: &[ThemedDocument],
+    articles: &[String],
+    groups: &[Group],
+    seeds: &[SeedKey],
+) -> Vec<DiscoveredTheme> {
+    let found: Vec<&DocumentThemes> = documents.iter().map(|d| d.themes).collect();
     // (document, statement) of every unexplained benefit statement.
     let candidates: Vec<(usize, usize)> = found
         .iter()
@@ -58,53 +243,10 @@ pub(super) fn discover(
                 .map(move |s| (d, s))
         })
         .collect();
-    // Per key: the articles and languages of the candidates with it.
-    let mut spread_by_key: BTreeMap<&str, (FxHashSet<&str>, FxHashSet<Language>)> = BTreeMap::new();
-    for &(d, s) in &candidates {
-        let statement = &found[d].statements[s];
-        for key in &statement.key_stems {
-            let (key_articles, key_languages) = spread_by_key.entry(&**key).or_default();
-            key_articles.insert(articles[d].as_str());
-            key_languages.insert(statement.language);
-        }
-    }
-    // Per key: the articles with it in any statement that keeps keys (benefit statements and
-    // statements that state a theme).
-    let mut background: FxHashMap<&str, FxHashSet<&str>> = FxHashMap::default();
-    for (d, themes) in found.iter().enumerate() {
-        for statement in &themes.statements {
-            for key in &statement.key_stems {
-                background
-                    .entry(&**key)
-                    .or_default()
-                    .insert(articles[d].as_str());
-            }
-        }
-    }
-    let corpus_languages: FxHashSet<Language> = candidates
-        .iter()
-        .map(|&(d, s)| found[d].statements[s].language)
-        .collect();
     let min_articles = matcher.recurring_min_articles.max(2);
-    // A key seeds a cluster when unexplained benefit statements of enough articles share it, in
-    // two languages or more when the candidates have two or more (a benefit the corpus states
-    // across languages, not one language's turn of phrase), and when at least half of the articles
-    // that use it at all use it there: words as common in statements of known themes
-    // ("professional", "important") are the general vocabulary of benefits, not a new one.
-    let mut seeds: Vec<(&str, usize, usize)> = spread_by_key
-        .iter()
-        .filter(|(key, (key_articles, key_languages))| {
-            let everywhere = background.get(*key).map_or(0, FxHashSet::len);
-            key_articles.len() >= min_articles
-                && (corpus_languages.len() < 2 || key_languages.len() >= 2)
-                && 2 * key_articles.len() >= everywhere
-        })
-        .map(|(key, (key_articles, key_languages))| (*key, key_articles.len(), key_languages.len()))
-        .collect();
-    seeds.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(b.0)));
     let mut taken: FxHashSet<(usize, usize)> = FxHashSet::default();
     let mut clusters = Vec::new();
-    let seed_keys: FxHashSet<&str> = seeds.iter().map(|(key, _, _)| *key).collect();
+    let seed_keys: FxHashSet<&str> = seeds.iter().map(|seed| seed.key.as_str()).collect();
     let untaken_with = |keys: &FxHashSet<&str>, taken: &FxHashSet<(usize, usize)>| {
         candidates
             .iter()
@@ -118,7 +260,8 @@ pub(super) fn discover(
             })
             .collect::<Vec<(usize, usize)>>()
     };
-    for (stem, _, _) in &seeds {
+    for seed in seeds {
+        let stem = seed.key.as_str();
         // The seed's statements, and those of the other seed keys they hold (one step): a
         // statement that says "rete di contatti (networking)" joins the statements with "contactos"
         // to those with "networks".
@@ -143,7 +286,7 @@ pub(super) fn discover(
         let mut members = members;
         members.extend(aligned_versions(
             documents,
-            found,
+            &found,
             groups,
             &members,
             &candidates,
@@ -157,7 +300,7 @@ pub(super) fn discover(
             stem,
             &keys,
             documents,
-            found,
+            &found,
             articles,
             &members,
         ));
@@ -345,6 +488,7 @@ mod tests {
             ("a", "en", stating("confi", "en", "Confidence")),
             ("b", "de", stating("selbs", "de", "Selbstvertrauen")),
             ("c", "fr", stating("confi", "fr", "Confiance")),
+            ("d", "en", stating("patie", "en", "Patience")),
         ];
         let themed: Vec<ThemedDocument> = documents
             .iter()
@@ -376,7 +520,7 @@ mod tests {
             b: vec![0],
             score: 1.0,
         };
-        let summary = summarise(&matcher, &themed, &[aligned(vec![bead])]);
+        let summary = summarise(&matcher, &themed, &[aligned(vec![bead.clone()])]);
         let [cluster] = &summary.discovered[..] else {
             panic!("one cluster: {:?}", summary.discovered);
         };
@@ -386,5 +530,60 @@ mod tests {
         // Without the alignment, the German version stays out.
         let unaligned = summarise(&matcher, &themed, &[aligned(Vec::new())]);
         assert_eq!(unaligned.discovered[0].documents, ["a", "c"]);
+
+        // As a sharded run finds them: each key tallied on its own from the uses in another
+        // order, then only the documents with an unexplained statement that carries a seed, and
+        // the other members of their groups, read.
+        let articles: Vec<String> = ["g1", "g1", "c", "d"].map(String::from).to_vec();
+        let thresholds = &matcher.thresholds;
+        let mut tallies: BTreeMap<&str, KeyTally<String>> = BTreeMap::new();
+        let mut languages = FxHashSet::default();
+        for (document, article) in themed.iter().zip(&articles).rev() {
+            for found in key_uses(document.themes, thresholds) {
+                let tally = tallies.entry(found.key).or_default();
+                tally.add(article.clone(), found.language, found.unexplained);
+            }
+            languages.extend(unexplained_languages(document.themes, thresholds));
+        }
+        let seeds: Vec<SeedKey> = tallies
+            .iter()
+            .filter_map(|(key, tally)| tally.seed(key, &matcher))
+            .collect();
+        let seeds = seeds_in_order(seeds, languages.len());
+        let keys: FxHashSet<&str> = seeds.iter().map(|seed| seed.key.as_str()).collect();
+        let carrying: Vec<&str> = themed
+            .iter()
+            .filter(|document| carries_key(document.themes, thresholds, &keys))
+            .map(|document| document.id)
+            .collect();
+        assert_eq!(
+            carrying,
+            ["a", "c"],
+            "b is read as a's translation, d not at all"
+        );
+        let parts: Vec<(DocumentThemes, Vec<QuotedStatement>)> = documents[..3]
+            .iter()
+            .map(|(_, _, (themes, quotes))| {
+                let (part, kept) = unexplained_part(themes, thresholds);
+                (part, kept.iter().map(|&s| quotes[s].clone()).collect())
+            })
+            .collect();
+        let read: Vec<ThemedDocument> = themed
+            .iter()
+            .zip(&parts)
+            .map(|(document, (themes, quotes))| ThemedDocument {
+                texts: StatementTexts::Quoted(quotes),
+                themes,
+                ..*document
+            })
+            .collect();
+        let staged = discover_from_seeds(
+            &matcher,
+            &read,
+            &articles[..3],
+            &[aligned(vec![bead])],
+            &seeds,
+        );
+        assert_eq!(staged, summary.discovered);
     }
 }
