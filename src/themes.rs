@@ -1142,6 +1142,17 @@ impl ThemeMatcher {
         self.theme_ids(&found.decide(&self.thresholds))
     }
 
+    /// The themes a document states (taxonomy indices, in order), each with the evidence the
+    /// report quotes for it.
+    pub fn stated_evidence(&self, document: &ThemedDocument) -> Vec<(usize, Vec<EvidenceReport>)> {
+        document
+            .themes
+            .decide(&self.thresholds)
+            .iter()
+            .map(|theme| (theme.theme, quote_cited(document, theme)))
+            .collect()
+    }
+
     fn theme_ids(&self, decided: &[DocumentTheme]) -> Vec<String> {
         decided
             .iter()
@@ -1509,13 +1520,34 @@ fn group_of(groups: &[Group]) -> FxHashMap<&str, &str> {
     group_of
 }
 
+/// The evidence a document gives for `theme` (one it states): its cited statements, quoted.
+fn quote_cited(document: &ThemedDocument, theme: &DocumentTheme) -> Vec<EvidenceReport> {
+    theme
+        .cited
+        .iter()
+        .map(|hit| EvidenceReport::quote(document, hit.statement_index(), hit.score))
+        .collect()
+}
+
+/// Whether a [`Recurrence`] quotes the evidence of the themes it finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvidenceHeld {
+    /// Each theme's evidence is quoted into its report.
+    Quoted,
+    /// The reports' evidence stays empty: the run quotes it elsewhere
+    /// ([`ThemeMatcher::stated_evidence`]) and the report writer takes it from there.
+    Apart,
+}
+
 /// Theme recurrence, built one document at a time: the documents that state each taxonomy
 /// theme, their distinct articles, the evidence, and the lexicon gaps of translation groups.
 /// [`summarise`] adds every document in corpus order; a sharded run adds them in any order as it
-/// reads its records, and so holds what the report quotes, not the documents.
+/// reads its records, holding neither the documents nor (with [`EvidenceHeld::Apart`]) the
+/// evidence.
 #[derive(Debug)]
 pub struct Recurrence<'m> {
     matcher: &'m ThemeMatcher,
+    evidence: EvidenceHeld,
     /// Per taxonomy theme, the documents that state it.
     stated: Vec<Vec<StatedBy>>,
     /// The language of each grouped document (a lexicon gap names it).
@@ -1533,9 +1565,10 @@ struct StatedBy {
 
 impl<'m> Recurrence<'m> {
     /// No document yet.
-    pub fn new(matcher: &'m ThemeMatcher) -> Self {
+    pub fn new(matcher: &'m ThemeMatcher, evidence: EvidenceHeld) -> Self {
         Self {
             matcher,
+            evidence,
             stated: matcher.themes.iter().map(|_| Vec::new()).collect(),
             grouped_languages: FxHashMap::default(),
         }
@@ -1555,11 +1588,10 @@ impl<'m> Recurrence<'m> {
                 index,
                 document: document.id.to_string(),
                 article: group.unwrap_or(document.id).to_string(),
-                evidence: theme
-                    .cited
-                    .iter()
-                    .map(|hit| EvidenceReport::quote(document, hit.statement_index(), hit.score))
-                    .collect(),
+                evidence: match self.evidence {
+                    EvidenceHeld::Quoted => quote_cited(document, theme),
+                    EvidenceHeld::Apart => Vec::new(),
+                },
             });
         }
         if group.is_some() {
@@ -1576,6 +1608,7 @@ impl<'m> Recurrence<'m> {
             matcher,
             stated,
             grouped_languages,
+            ..
         } = self;
         matcher
             .themes
@@ -1618,7 +1651,7 @@ pub fn summarise(
     groups: &[Group],
 ) -> ThemeSummary {
     let group_of = group_of(groups);
-    let mut recurrence = Recurrence::new(matcher);
+    let mut recurrence = Recurrence::new(matcher, EvidenceHeld::Quoted);
     let document_themes = documents
         .iter()
         .enumerate()
@@ -1757,11 +1790,27 @@ mod tests {
 
         // As a sharded run builds it: the documents added in another order.
         let group_of = group_of(&groups);
-        let mut recurrence = Recurrence::new(pipeline.theme_matcher());
+        let mut recurrence = Recurrence::new(pipeline.theme_matcher(), EvidenceHeld::Quoted);
         for (index, document) in documents.iter().enumerate().rev() {
             recurrence.add(index, document, group_of.get(document.id).copied());
         }
         assert_eq!(recurrence.finish(&groups), whole.themes);
+        // With the evidence quoted apart, document by document.
+        let matcher = pipeline.theme_matcher();
+        let mut recurrence = Recurrence::new(matcher, EvidenceHeld::Apart);
+        let mut evidence: Vec<Vec<EvidenceReport>> = vec![Vec::new(); matcher.themes().len()];
+        for (index, document) in documents.iter().enumerate() {
+            recurrence.add(index, document, group_of.get(document.id).copied());
+            for (theme, quoted) in matcher.stated_evidence(document) {
+                evidence[theme].extend(quoted);
+            }
+        }
+        let mut apart = recurrence.finish(&groups);
+        assert!(apart.iter().all(|theme| theme.evidence.is_empty()));
+        for (theme, quoted) in apart.iter_mut().zip(evidence) {
+            theme.evidence = quoted;
+        }
+        assert_eq!(apart, whole.themes);
     }
 
     fn lang(code: &str) -> Language {

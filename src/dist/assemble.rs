@@ -15,7 +15,7 @@
 //! time) with the shards' fragments merged by corpus index (a JSON Lines record is the fragment
 //! refitted, [`refit_fragment`]): the bytes `analyze` writes, holding no document's text.
 
-use super::record::{ErrorRecord, KeyRecord, ThemeRecord};
+use super::record::{ErrorRecord, EvidenceRecord, KeyRecord, ThemeRecord};
 use super::{
     DOCUMENTS_STAGE, FINGERPRINTS, GROUPS_STAGE, ORDER_STAGE, OutputOptions, RENDER_STAGE,
     ShardPlacement, WorkFolder, members_kind, partial_file, persist, placed_kind,
@@ -26,18 +26,19 @@ use crate::corpus::InputError;
 use crate::lang::Language;
 use crate::report::{
     CorpusSummary, CorpusTables, DOCUMENTS_PER_ROW_GROUP, DocumentPart, DocumentReport,
-    ErrorReport, Layout, ParquetTables, ReportParts, document_fragment, refit_fragment,
-    write_output, write_report,
+    ErrorReport, EvidenceItems, Layout, ParquetTables, ReportParts, ThemeEvidence,
+    document_fragment, refit_fragment, write_output, write_report,
 };
 use crate::themes::{
-    DocumentThemes, KeyTally, QuotedStatement, Recurrence, SeedKey, StatementTexts, ThemeMatcher,
-    ThemedDocument, carries_key, discover_from_seeds, key_uses, seeds_in_order,
-    unexplained_languages, unexplained_part,
+    DocumentThemes, EvidenceHeld, EvidenceReport, KeyTally, QuotedStatement, Recurrence, SeedKey,
+    StatementTexts, ThemeMatcher, ThemeReport, ThemedDocument, carries_key, discover_from_seeds,
+    key_uses, seeds_in_order, unexplained_languages, unexplained_part,
 };
 use crate::{AnalysedDocument, Settings};
 use anyhow::{Context, Result, bail, ensure};
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -66,6 +67,8 @@ const INDEX_LINES: &str = "index-lines";
 const THEMES: &str = "themes";
 /// A render task's file of discovery's keys ([`KeyRecord`], sorted).
 const KEYS: &str = "keys";
+/// A render task's file of the taxonomy themes' evidence ([`EvidenceRecord`], sorted).
+const EVIDENCE: &str = "evidence";
 /// A render task's file of failed inputs.
 const ERRORS: &str = "errors";
 
@@ -105,6 +108,46 @@ impl Themed {
             language: self.language,
             themes: &self.themes,
         }
+    }
+}
+
+/// The taxonomy themes' evidence as the report writer takes it ([`ThemeEvidence`]): the render
+/// tasks' records merged by theme and corpus index, each theme's taken in turn.
+struct MergedEvidence {
+    records: std::iter::Peekable<Box<dyn Iterator<Item = io::Result<EvidenceRecord>>>>,
+    /// Themes in the taxonomy.
+    themes: usize,
+    /// The theme and corpus index of the last record taken.
+    last: (usize, usize),
+}
+
+impl MergedEvidence {
+    /// The next record of theme `index`, if any; an error for a record out of order, or (after
+    /// the last theme) one left over.
+    fn next_of(&mut self, index: usize) -> Option<io::Result<EvidenceReport>> {
+        let in_order = match self.records.peek()? {
+            // An error comes out at once.
+            Err(_) => true,
+            Ok(record) if record.theme > index && record.theme < self.themes => return None,
+            Ok(record) => record.theme == index && (record.theme, record.index) >= self.last,
+        };
+        if !in_order {
+            return Some(Err(io::Error::other(
+                "the render tasks' evidence files are out of order: run them again",
+            )));
+        }
+        Some(self.records.next()?.map(|record| {
+            self.last = (record.theme, record.index);
+            record.evidence
+        }))
+    }
+}
+
+impl ThemeEvidence for MergedEvidence {
+    fn of<'s>(&'s mut self, index: usize, _theme: &'s ThemeReport) -> EvidenceItems<'s> {
+        Box::new(std::iter::from_fn(move || {
+            self.next_of(index).map(|quoted| quoted.map(Cow::Owned))
+        }))
     }
 }
 
@@ -157,7 +200,8 @@ impl WorkFolder {
         let placed = self.placed(shard, documents)?;
         // Of the pipeline, only the theme matcher (the documents' themes are decided here).
         let matcher = self.plan.config.themes.build()?;
-        type Rendered = (usize, Vec<u8>, Vec<u8>, ThemeRecord, Vec<KeyRecord>);
+        type Stated = Vec<(usize, Vec<EvidenceReport>)>;
+        type Rendered = (usize, Vec<u8>, Vec<u8>, ThemeRecord, Vec<KeyRecord>, Stated);
         let rendered: Vec<Rendered> = placed
             .into_par_iter()
             .map(|(index, position, document)| {
@@ -173,6 +217,7 @@ impl WorkFolder {
                         unexplained: found.unexplained,
                     })
                     .collect();
+                let evidence = matcher.stated_evidence(&document.themed());
                 let record = ThemeRecord::of(index, &document, group.clone());
                 let report = DocumentReport::of(&document, themes, group);
                 let index_line = crate::check::index_line(
@@ -180,25 +225,41 @@ impl WorkFolder {
                     &document.document.text,
                     &fingerprints[position],
                 );
-                (index, document_fragment(&report), index_line, record, keys)
+                let fragment = document_fragment(&report);
+                (index, fragment, index_line, record, keys, evidence)
             })
             .collect();
         self.write_framed(
             shard,
             FRAGMENTS,
-            rendered.iter().map(|(i, f, _, _, _)| (*i, &f[..])),
+            rendered.iter().map(|(i, f, ..)| (*i, &f[..])),
         )?;
         self.write_framed(
             shard,
             INDEX_LINES,
-            rendered.iter().map(|(i, _, l, _, _)| (*i, &l[..])),
+            rendered.iter().map(|(i, _, l, ..)| (*i, &l[..])),
         )?;
-        let records: Vec<&ThemeRecord> = rendered.iter().map(|(_, _, _, r, _)| r).collect();
+        let mut keys = Vec::new();
+        let mut records = Vec::with_capacity(rendered.len());
+        let mut evidence = Vec::new();
+        for (index, _, _, record, document_keys, stated) in rendered {
+            records.push(record);
+            keys.extend(document_keys);
+            for (theme, quoted) in stated {
+                evidence.extend(quoted.into_iter().map(|evidence| EvidenceRecord {
+                    theme,
+                    index,
+                    evidence,
+                }));
+            }
+        }
         self.write_records(RENDER_STAGE, shard, THEMES, &records)?;
-        let mut keys: Vec<&KeyRecord> = rendered.iter().flat_map(|(.., keys)| keys).collect();
         keys.sort_unstable();
         keys.dedup();
         self.write_records(RENDER_STAGE, shard, KEYS, &keys)?;
+        // By theme, then corpus index (stable: a document's evidence stays in its order).
+        evidence.sort_by_key(|record| (record.theme, record.index));
+        self.write_records(RENDER_STAGE, shard, EVIDENCE, &evidence)?;
         let errors: Vec<ErrorRecord> = errors.iter().map(ErrorRecord::from).collect();
         self.write_records(RENDER_STAGE, shard, ERRORS, &errors)?;
         self.mark_done(RENDER_STAGE, shard)
@@ -411,6 +472,35 @@ impl WorkFolder {
         }
     }
 
+    /// The taxonomy themes' evidence (of `themes` themes), from every render task's sorted
+    /// evidence records merged by theme and corpus index: one record in memory a shard.
+    fn merged_evidence(&self, themes: usize) -> Result<MergedEvidence> {
+        let mut shards = Vec::with_capacity(self.plan.shards.len());
+        for shard in 0..self.plan.shards.len() {
+            let lines = self.record_lines(RENDER_STAGE, shard, EVIDENCE)?;
+            shards.push(
+                lines
+                    .records::<EvidenceRecord>()
+                    .map(|record| record.map_err(io::Error::other)),
+            );
+        }
+        // An error sorts first, so it comes out at once.
+        let merged = itertools::kmerge_by(
+            shards,
+            |a: &io::Result<EvidenceRecord>, b: &io::Result<EvidenceRecord>| match (a, b) {
+                (Ok(a), Ok(b)) => (a.theme, a.index) < (b.theme, b.index),
+                (Err(_), _) => true,
+                (Ok(_), Err(_)) => false,
+            },
+        );
+        let records: Box<dyn Iterator<Item = io::Result<EvidenceRecord>>> = Box::new(merged);
+        Ok(MergedEvidence {
+            records: records.peekable(),
+            themes,
+            last: (0, 0),
+        })
+    }
+
     /// Writes the report or the tables (and the index when asked) from the render tasks' files.
     pub(super) fn assemble_by_shard(
         &self,
@@ -437,7 +527,7 @@ impl WorkFolder {
         // seed).
         let mut languages: BTreeMap<&'static str, usize> = BTreeMap::new();
         let mut seen = IndexSet::default();
-        let mut recurrence = Recurrence::new(&matcher);
+        let mut recurrence = Recurrence::new(&matcher, EvidenceHeld::Apart);
         let mut unexplained_in: FxHashSet<Language> = FxHashSet::default();
         let mut discovery = DiscoveryReads::default();
         for shard in 0..shards {
@@ -522,6 +612,7 @@ impl WorkFolder {
         let fragments = self.frames_to_merge(FRAGMENTS)?;
         match assembly {
             Assembly::Report(layout, target) => {
+                let evidence = self.merged_evidence(themes.len())?;
                 write_output(target, |out| {
                     let documents = merged(fragments, documents).map(|fragment| {
                         fragment.map(|json| DocumentPart::Rendered(refit_fragment(json, layout)))
@@ -539,6 +630,7 @@ impl WorkFolder {
                                 .records::<Group>()
                                 .map(|group| group.map_err(io::Error::other)),
                             themes: &themes,
+                            evidence: Box::new(evidence),
                             discovered: &discovered,
                             errors: &error_reports,
                         },
@@ -548,6 +640,15 @@ impl WorkFolder {
             }
             Assembly::Parquet(folder) => {
                 let groups: Vec<Group> = self.read_all(GROUPS_STAGE, 0, "")?;
+                let mut themes = themes;
+                let mut evidence = self.merged_evidence(themes.len())?;
+                for (index, theme) in themes.iter_mut().enumerate() {
+                    let quoted: io::Result<Vec<EvidenceReport>> = evidence
+                        .of(index, theme)
+                        .map(|quoted| quoted.map(Cow::into_owned))
+                        .collect();
+                    theme.evidence = quoted?;
+                }
                 let corpus = CorpusTables {
                     groups: &groups,
                     themes: &themes,

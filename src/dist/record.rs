@@ -9,7 +9,9 @@ use crate::corpus::{Document, InputError, InputErrorKind};
 use crate::lang::{DocumentLanguages, Language, LanguageGuess, SecondaryLanguage};
 use crate::normalize::{Mangling, Restoration};
 use crate::segment::{Paragraph, Segmented, Span};
-use crate::themes::{DocumentThemes, QuotedStatement, Statement, StatementKind, ThemeHit};
+use crate::themes::{
+    DocumentThemes, EvidenceReport, QuotedStatement, Statement, StatementKind, ThemeHit,
+};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -292,6 +294,21 @@ pub struct KeyRecord {
     pub language: Language,
     /// The statement is an unexplained benefit statement.
     pub unexplained: bool,
+}
+
+/// One quoted statement of a taxonomy theme a document states ([`ThemeMatcher::stated_evidence`]),
+/// as a `render` task writes them: sorted by theme and corpus index, so that `assemble` writes
+/// each theme's evidence from a merge of the shards' files.
+///
+/// [`ThemeMatcher::stated_evidence`]: crate::themes::ThemeMatcher::stated_evidence
+#[derive(Debug, Serialize, Deserialize)]
+pub struct EvidenceRecord {
+    /// The theme's taxonomy index.
+    pub theme: usize,
+    /// The document's corpus index.
+    pub index: usize,
+    /// The statement, quoted.
+    pub evidence: EvidenceReport,
 }
 
 fn statement_records(themes: &DocumentThemes) -> Vec<StatementRecord> {

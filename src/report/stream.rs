@@ -8,9 +8,11 @@ use super::{
     CorpusSummary, DocumentReport, ErrorReport, JsonlRecord, Report, SCHEMA_VERSION, Tool,
 };
 use crate::align::group::Group;
-use crate::themes::{DiscoveredTheme, ThemeReport};
+use crate::themes::{DiscoveredTheme, EvidenceReport, ThemeReport};
 use serde::Serialize;
-use std::borrow::Borrow;
+use serde::ser::{SerializeStruct, Serializer};
+use std::borrow::{Borrow, Cow};
+use std::cell::RefCell;
 use std::io::{self, Write};
 
 /// The report's two layouts.
@@ -42,10 +44,85 @@ pub(crate) struct ReportParts<'a, D, G> {
     pub groups: G,
     /// The taxonomy themes.
     pub themes: &'a [ThemeReport],
+    /// Where their evidence comes from.
+    pub evidence: Box<dyn ThemeEvidence + 'a>,
     /// The discovered themes.
     pub discovered: &'a [DiscoveredTheme],
     /// The failed inputs.
     pub errors: &'a [ErrorReport],
+}
+
+/// A taxonomy theme's evidence, in report order, as the writer takes it.
+pub(crate) type EvidenceItems<'s> =
+    Box<dyn Iterator<Item = io::Result<Cow<'s, EvidenceReport>>> + 's>;
+
+/// Where the writer takes each taxonomy theme's evidence from: the themes' reports
+/// ([`HeldEvidence`]), or what a sharded run merges from its render tasks' files.
+pub(crate) trait ThemeEvidence {
+    /// The evidence of the theme at `index` (its report `theme`); asked once a theme, in
+    /// taxonomy order.
+    fn of<'s>(&'s mut self, index: usize, theme: &'s ThemeReport) -> EvidenceItems<'s>;
+}
+
+/// The evidence the themes' reports hold.
+pub(crate) struct HeldEvidence;
+
+impl ThemeEvidence for HeldEvidence {
+    fn of<'s>(&'s mut self, _index: usize, theme: &'s ThemeReport) -> EvidenceItems<'s> {
+        Box::new(
+            theme
+                .evidence
+                .iter()
+                .map(|evidence| Ok(Cow::Borrowed(evidence))),
+        )
+    }
+}
+
+/// A theme's report serialized as serde serializes [`ThemeReport`], its evidence taken from
+/// `evidence` as it is written.
+struct StreamedTheme<'t, 's> {
+    theme: &'t ThemeReport,
+    evidence: RefCell<Option<EvidenceItems<'s>>>,
+    failure: RefCell<Option<io::Error>>,
+}
+
+impl StreamedTheme<'_, '_> {
+    /// Writes the theme at `depth` ([`pretty_at`]); the evidence's first error, if any.
+    fn write(self, out: &mut dyn Write, depth: usize) -> io::Result<()> {
+        pretty_at(out, &self, depth)?;
+        match self.failure.into_inner() {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Serialize for StreamedTheme<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        /// The evidence as a sequence, taken once.
+        struct Items<'a, 't, 's>(&'a StreamedTheme<'t, 's>);
+        impl Serialize for Items<'_, '_, '_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let items = self.0.evidence.borrow_mut().take().into_iter().flatten();
+                let failure = &self.0.failure;
+                serializer.collect_seq(items.map_while(|item| {
+                    item.map_err(|error| *failure.borrow_mut() = Some(error))
+                        .ok()
+                }))
+            }
+        }
+        let theme = self.theme;
+        let mut fields = serializer.serialize_struct("ThemeReport", 8)?;
+        fields.serialize_field("id", &theme.id)?;
+        fields.serialize_field("label", &theme.label)?;
+        fields.serialize_field("definition", &theme.definition)?;
+        fields.serialize_field("recurring", &theme.recurring)?;
+        fields.serialize_field("articles", &theme.articles)?;
+        fields.serialize_field("documents", &theme.documents)?;
+        fields.serialize_field("evidence", &Items(self))?;
+        fields.serialize_field("lexicon_gaps", &theme.lexicon_gaps)?;
+        fields.end()
+    }
 }
 
 /// A document rendered as the JSON writer writes it: pretty JSON at the depth of the report's
@@ -238,9 +315,19 @@ where
         pretty_at(out, group.borrow(), DOCUMENT_DEPTH)
     })?;
     field(out, "themes", false)?;
-    array(out, parts.themes.iter().map(Ok), |out, theme| {
-        pretty_at(out, theme, DOCUMENT_DEPTH)
-    })?;
+    let mut evidence = parts.evidence;
+    array(
+        out,
+        parts.themes.iter().enumerate().map(Ok),
+        |out, (index, theme)| {
+            let streamed = StreamedTheme {
+                theme,
+                evidence: RefCell::new(Some(evidence.of(index, theme))),
+                failure: RefCell::new(None),
+            };
+            streamed.write(out, DOCUMENT_DEPTH)
+        },
+    )?;
     field(out, "discovered_themes", false)?;
     array(out, parts.discovered.iter().map(Ok), |out, theme| {
         pretty_at(out, theme, DOCUMENT_DEPTH)
@@ -326,7 +413,8 @@ where
             )?;
         }
     }
-    for theme in parts.themes {
+    let mut evidence = parts.evidence;
+    for (index, theme) in parts.themes.iter().enumerate() {
         line(
             out,
             JsonlRecord::Theme(super::ThemeRecord {
@@ -339,12 +427,13 @@ where
                 lexicon_gaps: &theme.lexicon_gaps,
             }),
         )?;
-        for evidence in &theme.evidence {
+        for quoted in evidence.of(index, theme) {
+            let quoted = quoted?;
             line(
                 out,
                 JsonlRecord::ThemeEvidence(super::ThemeEvidenceRecord {
                     theme: &theme.id,
-                    evidence,
+                    evidence: &quoted,
                 }),
             )?;
         }
@@ -376,6 +465,7 @@ impl Report {
                 .map(|document| Ok(DocumentPart::Report(document))),
             groups: self.groups.iter().map(Ok),
             themes: &self.themes,
+            evidence: Box::new(HeldEvidence),
             discovered: &self.discovered_themes,
             errors: &self.errors,
         }
@@ -448,8 +538,19 @@ mod tests {
         );
     }
 
+    /// Each theme's evidence as a sharded run gives it: without its report, and owned.
+    struct EvidenceApart(Vec<Vec<EvidenceReport>>);
+
+    impl ThemeEvidence for EvidenceApart {
+        fn of<'s>(&'s mut self, index: usize, theme: &'s ThemeReport) -> EvidenceItems<'s> {
+            assert!(theme.evidence.is_empty());
+            let quoted = std::mem::take(&mut self.0[index]);
+            Box::new(quoted.into_iter().map(|evidence| Ok(Cow::Owned(evidence))))
+        }
+    }
+
     #[test]
-    fn rendered_documents_write_the_bytes_of_serialized_ones() {
+    fn rendered_documents_and_evidence_apart_write_the_bytes_of_serialized_ones() {
         for report in seed_reports() {
             for layout in [Layout::Json, Layout::Jsonl] {
                 let mut direct = Vec::new();
@@ -458,6 +559,11 @@ mod tests {
                     let json = document_fragment(document);
                     Ok(DocumentPart::Rendered(refit_fragment(json, layout)))
                 });
+                let mut themes = report.themes.clone();
+                let evidence = themes
+                    .iter_mut()
+                    .map(|theme| std::mem::take(&mut theme.evidence))
+                    .collect();
                 let mut from_fragments = Vec::new();
                 write_report(
                     &mut from_fragments,
@@ -467,7 +573,8 @@ mod tests {
                         corpus: &report.corpus,
                         documents: rendered,
                         groups: report.groups.iter().map(Ok),
-                        themes: &report.themes,
+                        themes: &themes,
+                        evidence: Box::new(EvidenceApart(evidence)),
                         discovered: &report.discovered_themes,
                         errors: &report.errors,
                     },
