@@ -1529,47 +1529,50 @@ fn quote_cited(document: &ThemedDocument, theme: &DocumentTheme) -> Vec<Evidence
         .collect()
 }
 
-/// Whether a [`Recurrence`] quotes the evidence of the themes it finds.
+/// Whether a [`Recurrence`] lists each theme's documents and evidence in its reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EvidenceHeld {
-    /// Each theme's evidence is quoted into its report.
-    Quoted,
-    /// The reports' evidence stays empty: the run quotes it elsewhere
-    /// ([`ThemeMatcher::stated_evidence`]) and the report writer takes it from there.
+pub enum Listing {
+    /// The reports list the documents that state each theme and quote their evidence.
+    Held,
+    /// The reports' documents and evidence stay empty: the run lists them elsewhere (each
+    /// document's from [`ThemeMatcher::stated_evidence`]) and the report writer takes them from
+    /// there.
     Apart,
 }
 
 /// Theme recurrence, built one document at a time: the documents that state each taxonomy
 /// theme, their distinct articles, the evidence, and the lexicon gaps of translation groups.
 /// [`summarise`] adds every document in corpus order; a sharded run adds them in any order as it
-/// reads its records, holding neither the documents nor (with [`EvidenceHeld::Apart`]) the
-/// evidence.
+/// reads its records and, with [`Listing::Apart`], holds of the documents that state a theme
+/// only the grouped ones (and a count of the others).
 #[derive(Debug)]
 pub struct Recurrence<'m> {
     matcher: &'m ThemeMatcher,
-    evidence: EvidenceHeld,
+    listing: Listing,
     /// Per taxonomy theme, the documents that state it.
-    stated: Vec<Vec<StatedBy>>,
+    stated: Vec<StatedBy>,
     /// The language of each grouped document (a lexicon gap names it).
     grouped_languages: FxHashMap<String, Language>,
 }
 
-/// A document that states a theme: its corpus index, id, article and quoted evidence.
-#[derive(Debug)]
+/// What a [`Recurrence`] holds of the documents that state one theme.
+#[derive(Debug, Default)]
 struct StatedBy {
-    index: usize,
-    document: String,
-    article: String,
-    evidence: Vec<EvidenceReport>,
+    /// Documents in no group (each its own article).
+    ungrouped: usize,
+    /// Grouped documents, with their group's id.
+    grouped: Vec<(String, String)>,
+    /// With [`Listing::Held`], every document, with its corpus index and quoted evidence.
+    listed: Vec<(usize, String, Vec<EvidenceReport>)>,
 }
 
 impl<'m> Recurrence<'m> {
     /// No document yet.
-    pub fn new(matcher: &'m ThemeMatcher, evidence: EvidenceHeld) -> Self {
+    pub fn new(matcher: &'m ThemeMatcher, listing: Listing) -> Self {
         Self {
             matcher,
-            evidence,
-            stated: matcher.themes.iter().map(|_| Vec::new()).collect(),
+            listing,
+            stated: matcher.themes.iter().map(|_| StatedBy::default()).collect(),
             grouped_languages: FxHashMap::default(),
         }
     }
@@ -1584,15 +1587,17 @@ impl<'m> Recurrence<'m> {
     ) -> Vec<String> {
         let decided = document.themes.decide(&self.matcher.thresholds);
         for theme in &decided {
-            self.stated[theme.theme].push(StatedBy {
-                index,
-                document: document.id.to_string(),
-                article: group.unwrap_or(document.id).to_string(),
-                evidence: match self.evidence {
-                    EvidenceHeld::Quoted => quote_cited(document, theme),
-                    EvidenceHeld::Apart => Vec::new(),
-                },
-            });
+            let stated = &mut self.stated[theme.theme];
+            match group {
+                Some(group) => stated
+                    .grouped
+                    .push((document.id.to_string(), group.to_string())),
+                None => stated.ungrouped += 1,
+            }
+            if self.listing == Listing::Held {
+                let quoted = quote_cited(document, theme);
+                stated.listed.push((index, document.id.to_string(), quoted));
+            }
         }
         if group.is_some() {
             self.grouped_languages
@@ -1615,19 +1620,21 @@ impl<'m> Recurrence<'m> {
             .iter()
             .zip(stated)
             .map(|(theme, mut stated)| {
-                stated.sort_unstable_by_key(|by| by.index);
-                let articles = stated
+                let stating_groups: FxHashSet<&str> = stated
+                    .grouped
                     .iter()
-                    .map(|by| by.article.as_str())
-                    .collect::<FxHashSet<&str>>()
-                    .len();
-                let with: FxHashSet<&str> = stated.iter().map(|by| by.document.as_str()).collect();
+                    .map(|(_, group)| group.as_str())
+                    .collect();
+                let articles = stated.ungrouped + stating_groups.len();
+                let with: FxHashSet<&str> =
+                    stated.grouped.iter().map(|(id, _)| id.as_str()).collect();
                 let lexicon_gaps = lexicon_gaps(groups, &with, &grouped_languages);
-                let mut documents = Vec::with_capacity(stated.len());
+                stated.listed.sort_unstable_by_key(|(index, ..)| *index);
+                let mut documents = Vec::with_capacity(stated.listed.len());
                 let mut evidence = Vec::new();
-                for by in stated {
-                    documents.push(by.document);
-                    evidence.extend(by.evidence);
+                for (_, document, quoted) in stated.listed {
+                    documents.push(document);
+                    evidence.extend(quoted);
                 }
                 ThemeReport {
                     id: theme.id.clone(),
@@ -1651,7 +1658,7 @@ pub fn summarise(
     groups: &[Group],
 ) -> ThemeSummary {
     let group_of = group_of(groups);
-    let mut recurrence = Recurrence::new(matcher, EvidenceHeld::Quoted);
+    let mut recurrence = Recurrence::new(matcher, Listing::Held);
     let document_themes = documents
         .iter()
         .enumerate()
@@ -1790,25 +1797,28 @@ mod tests {
 
         // As a sharded run builds it: the documents added in another order.
         let group_of = group_of(&groups);
-        let mut recurrence = Recurrence::new(pipeline.theme_matcher(), EvidenceHeld::Quoted);
+        let mut recurrence = Recurrence::new(pipeline.theme_matcher(), Listing::Held);
         for (index, document) in documents.iter().enumerate().rev() {
             recurrence.add(index, document, group_of.get(document.id).copied());
         }
         assert_eq!(recurrence.finish(&groups), whole.themes);
-        // With the evidence quoted apart, document by document.
+        // With the documents and evidence listed apart, document by document.
         let matcher = pipeline.theme_matcher();
-        let mut recurrence = Recurrence::new(matcher, EvidenceHeld::Apart);
-        let mut evidence: Vec<Vec<EvidenceReport>> = vec![Vec::new(); matcher.themes().len()];
-        for (index, document) in documents.iter().enumerate() {
+        let mut recurrence = Recurrence::new(matcher, Listing::Apart);
+        let mut listed = vec![(Vec::new(), Vec::new()); matcher.themes().len()];
+        for (index, document) in documents.iter().enumerate().rev() {
             recurrence.add(index, document, group_of.get(document.id).copied());
+        }
+        for document in &documents {
             for (theme, quoted) in matcher.stated_evidence(document) {
-                evidence[theme].extend(quoted);
+                listed[theme].0.push(document.id.to_string());
+                listed[theme].1.extend(quoted);
             }
         }
         let mut apart = recurrence.finish(&groups);
-        assert!(apart.iter().all(|theme| theme.evidence.is_empty()));
-        for (theme, quoted) in apart.iter_mut().zip(evidence) {
-            theme.evidence = quoted;
+        for (theme, (documents, evidence)) in apart.iter_mut().zip(listed) {
+            assert!(theme.documents.is_empty() && theme.evidence.is_empty());
+            (theme.documents, theme.evidence) = (documents, evidence);
         }
         assert_eq!(apart, whole.themes);
     }

@@ -26,11 +26,11 @@ use crate::corpus::InputError;
 use crate::lang::Language;
 use crate::report::{
     CorpusSummary, CorpusTables, DOCUMENTS_PER_ROW_GROUP, DocumentPart, DocumentReport,
-    ErrorReport, EvidenceItems, Layout, ParquetTables, ReportParts, ThemeEvidence,
-    document_fragment, refit_fragment, write_output, write_report,
+    ErrorReport, Layout, Listed, ParquetTables, ReportParts, ThemeListings, document_fragment,
+    refit_fragment, write_output, write_report,
 };
 use crate::themes::{
-    DocumentThemes, EvidenceHeld, EvidenceReport, KeyTally, QuotedStatement, Recurrence, SeedKey,
+    DocumentThemes, EvidenceReport, KeyTally, Listing, QuotedStatement, Recurrence, SeedKey,
     StatementTexts, ThemeMatcher, ThemeReport, ThemedDocument, carries_key, discover_from_seeds,
     key_uses, seeds_in_order, unexplained_languages, unexplained_part,
 };
@@ -111,9 +111,9 @@ impl Themed {
     }
 }
 
-/// The taxonomy themes' evidence as the report writer takes it ([`ThemeEvidence`]): the render
-/// tasks' records merged by theme and corpus index, each theme's taken in turn.
-struct MergedEvidence {
+/// The render tasks' evidence records merged by theme and corpus index, taken a theme at a
+/// time.
+struct ThemeRows {
     records: std::iter::Peekable<Box<dyn Iterator<Item = io::Result<EvidenceRecord>>>>,
     /// Themes in the taxonomy.
     themes: usize,
@@ -121,10 +121,10 @@ struct MergedEvidence {
     last: (usize, usize),
 }
 
-impl MergedEvidence {
+impl ThemeRows {
     /// The next record of theme `index`, if any; an error for a record out of order, or (after
     /// the last theme) one left over.
-    fn next_of(&mut self, index: usize) -> Option<io::Result<EvidenceReport>> {
+    fn next_of(&mut self, index: usize) -> Option<io::Result<EvidenceRecord>> {
         let in_order = match self.records.peek()? {
             // An error comes out at once.
             Err(_) => true,
@@ -136,18 +136,50 @@ impl MergedEvidence {
                 "the render tasks' evidence files are out of order: run them again",
             )));
         }
-        Some(self.records.next()?.map(|record| {
+        let record = self.records.next()?;
+        if let Ok(record) = &record {
             self.last = (record.theme, record.index);
-            record.evidence
-        }))
+        }
+        Some(record)
     }
 }
 
-impl ThemeEvidence for MergedEvidence {
-    fn of<'s>(&'s mut self, index: usize, _theme: &'s ThemeReport) -> EvidenceItems<'s> {
-        Box::new(std::iter::from_fn(move || {
-            self.next_of(index).map(|quoted| quoted.map(Cow::Owned))
-        }))
+/// The taxonomy themes' documents and evidence as the report writer takes them
+/// ([`ThemeListings`]): each from its own merge of the render tasks' evidence records (every
+/// document that states a theme quotes evidence for it).
+struct MergedListings {
+    documents: ThemeRows,
+    evidence: ThemeRows,
+}
+
+impl ThemeListings for MergedListings {
+    fn of<'s>(
+        &'s mut self,
+        index: usize,
+        _theme: &'s ThemeReport,
+    ) -> (Listed<'s, str>, Listed<'s, EvidenceReport>) {
+        let Self {
+            documents,
+            evidence,
+        } = self;
+        let mut last = None;
+        let documents = std::iter::from_fn(move || {
+            loop {
+                match documents.next_of(index)? {
+                    Ok(record) if Some(record.index) == last => continue,
+                    Ok(record) => {
+                        last = Some(record.index);
+                        return Some(Ok(Cow::Owned(record.evidence.document)));
+                    }
+                    Err(error) => return Some(Err(error)),
+                }
+            }
+        });
+        let evidence = std::iter::from_fn(move || {
+            let record = evidence.next_of(index)?;
+            Some(record.map(|record| Cow::Owned(record.evidence)))
+        });
+        (Box::new(documents), Box::new(evidence))
     }
 }
 
@@ -472,9 +504,18 @@ impl WorkFolder {
         }
     }
 
-    /// The taxonomy themes' evidence (of `themes` themes), from every render task's sorted
-    /// evidence records merged by theme and corpus index: one record in memory a shard.
-    fn merged_evidence(&self, themes: usize) -> Result<MergedEvidence> {
+    /// The taxonomy themes' documents and evidence (of `themes` themes) from every render
+    /// task's sorted evidence records: one record in memory a shard and list.
+    fn merged_listings(&self, themes: usize) -> Result<MergedListings> {
+        Ok(MergedListings {
+            documents: self.theme_rows(themes)?,
+            evidence: self.theme_rows(themes)?,
+        })
+    }
+
+    /// Every render task's evidence records (of `themes` themes) merged by theme and corpus
+    /// index.
+    fn theme_rows(&self, themes: usize) -> Result<ThemeRows> {
         let mut shards = Vec::with_capacity(self.plan.shards.len());
         for shard in 0..self.plan.shards.len() {
             let lines = self.record_lines(RENDER_STAGE, shard, EVIDENCE)?;
@@ -494,7 +535,7 @@ impl WorkFolder {
             },
         );
         let records: Box<dyn Iterator<Item = io::Result<EvidenceRecord>>> = Box::new(merged);
-        Ok(MergedEvidence {
+        Ok(ThemeRows {
             records: records.peekable(),
             themes,
             last: (0, 0),
@@ -527,7 +568,7 @@ impl WorkFolder {
         // seed).
         let mut languages: BTreeMap<&'static str, usize> = BTreeMap::new();
         let mut seen = IndexSet::default();
-        let mut recurrence = Recurrence::new(&matcher, EvidenceHeld::Apart);
+        let mut recurrence = Recurrence::new(&matcher, Listing::Apart);
         let mut unexplained_in: FxHashSet<Language> = FxHashSet::default();
         let mut discovery = DiscoveryReads::default();
         for shard in 0..shards {
@@ -612,7 +653,7 @@ impl WorkFolder {
         let fragments = self.frames_to_merge(FRAGMENTS)?;
         match assembly {
             Assembly::Report(layout, target) => {
-                let evidence = self.merged_evidence(themes.len())?;
+                let listings = self.merged_listings(themes.len())?;
                 write_output(target, |out| {
                     let documents = merged(fragments, documents).map(|fragment| {
                         fragment.map(|json| DocumentPart::Rendered(refit_fragment(json, layout)))
@@ -630,7 +671,7 @@ impl WorkFolder {
                                 .records::<Group>()
                                 .map(|group| group.map_err(io::Error::other)),
                             themes: &themes,
-                            evidence: Box::new(evidence),
+                            listings: Box::new(listings),
                             discovered: &discovered,
                             errors: &error_reports,
                         },
@@ -641,13 +682,14 @@ impl WorkFolder {
             Assembly::Parquet(folder) => {
                 let groups: Vec<Group> = self.read_all(GROUPS_STAGE, 0, "")?;
                 let mut themes = themes;
-                let mut evidence = self.merged_evidence(themes.len())?;
+                let mut listings = self.merged_listings(themes.len())?;
                 for (index, theme) in themes.iter_mut().enumerate() {
-                    let quoted: io::Result<Vec<EvidenceReport>> = evidence
-                        .of(index, theme)
-                        .map(|quoted| quoted.map(Cow::into_owned))
-                        .collect();
-                    theme.evidence = quoted?;
+                    let (documents, evidence) = listings.of(index, theme);
+                    let documents: io::Result<Vec<String>> =
+                        documents.map(|id| id.map(Cow::into_owned)).collect();
+                    let evidence: io::Result<Vec<EvidenceReport>> =
+                        evidence.map(|quoted| quoted.map(Cow::into_owned)).collect();
+                    (theme.documents, theme.evidence) = (documents?, evidence?);
                 }
                 let corpus = CorpusTables {
                     groups: &groups,

@@ -44,73 +44,105 @@ pub(crate) struct ReportParts<'a, D, G> {
     pub groups: G,
     /// The taxonomy themes.
     pub themes: &'a [ThemeReport],
-    /// Where their evidence comes from.
-    pub evidence: Box<dyn ThemeEvidence + 'a>,
+    /// Where their documents and evidence come from.
+    pub listings: Box<dyn ThemeListings + 'a>,
     /// The discovered themes.
     pub discovered: &'a [DiscoveredTheme],
     /// The failed inputs.
     pub errors: &'a [ErrorReport],
 }
 
-/// A taxonomy theme's evidence, in report order, as the writer takes it.
-pub(crate) type EvidenceItems<'s> =
-    Box<dyn Iterator<Item = io::Result<Cow<'s, EvidenceReport>>> + 's>;
+/// One of a taxonomy theme's lists (its documents or its evidence), in report order, as the
+/// writer takes it.
+pub(crate) type Listed<'s, T> = Box<dyn Iterator<Item = io::Result<Cow<'s, T>>> + 's>;
 
-/// Where the writer takes each taxonomy theme's evidence from: the themes' reports
-/// ([`HeldEvidence`]), or what a sharded run merges from its render tasks' files.
-pub(crate) trait ThemeEvidence {
-    /// The evidence of the theme at `index` (its report `theme`); asked once a theme, in
-    /// taxonomy order.
-    fn of<'s>(&'s mut self, index: usize, theme: &'s ThemeReport) -> EvidenceItems<'s>;
+/// Where the writer takes each taxonomy theme's documents and evidence from: the themes'
+/// reports ([`HeldListings`]), or what a sharded run merges from its render tasks' files.
+pub(crate) trait ThemeListings {
+    /// The documents that state the theme at `index` (its report `theme`) and its evidence,
+    /// taken in that order; asked once a theme, in taxonomy order.
+    fn of<'s>(
+        &'s mut self,
+        index: usize,
+        theme: &'s ThemeReport,
+    ) -> (Listed<'s, str>, Listed<'s, EvidenceReport>);
 }
 
-/// The evidence the themes' reports hold.
-pub(crate) struct HeldEvidence;
+/// The documents and evidence the themes' reports hold.
+pub(crate) struct HeldListings;
 
-impl ThemeEvidence for HeldEvidence {
-    fn of<'s>(&'s mut self, _index: usize, theme: &'s ThemeReport) -> EvidenceItems<'s> {
-        Box::new(
-            theme
-                .evidence
-                .iter()
-                .map(|evidence| Ok(Cow::Borrowed(evidence))),
+impl ThemeListings for HeldListings {
+    fn of<'s>(
+        &'s mut self,
+        _index: usize,
+        theme: &'s ThemeReport,
+    ) -> (Listed<'s, str>, Listed<'s, EvidenceReport>) {
+        (
+            Box::new(
+                theme
+                    .documents
+                    .iter()
+                    .map(|id| Ok(Cow::Borrowed(id.as_str()))),
+            ),
+            Box::new(
+                theme
+                    .evidence
+                    .iter()
+                    .map(|evidence| Ok(Cow::Borrowed(evidence))),
+            ),
         )
     }
 }
 
-/// A theme's report serialized as serde serializes [`ThemeReport`], its evidence taken from
-/// `evidence` as it is written.
-struct StreamedTheme<'t, 's> {
-    theme: &'t ThemeReport,
-    evidence: RefCell<Option<EvidenceItems<'s>>>,
+/// A list serialized as a sequence as it is taken (once); its first error kept.
+struct StreamedSeq<'s, T: ?Sized + ToOwned + 's> {
+    items: RefCell<Option<Listed<'s, T>>>,
     failure: RefCell<Option<io::Error>>,
 }
 
+impl<'s, T: ?Sized + ToOwned + 's> StreamedSeq<'s, T> {
+    fn new(items: Listed<'s, T>) -> Self {
+        Self {
+            items: RefCell::new(Some(items)),
+            failure: RefCell::new(None),
+        }
+    }
+
+    /// The first error of the list, once it has been serialized.
+    fn failure(self) -> io::Result<()> {
+        self.failure.into_inner().map_or(Ok(()), Err)
+    }
+}
+
+impl<'s, T: ?Sized + ToOwned + Serialize + 's> Serialize for StreamedSeq<'s, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let items = self.items.borrow_mut().take().into_iter().flatten();
+        serializer.collect_seq(items.map_while(|item| {
+            item.map_err(|error| *self.failure.borrow_mut() = Some(error))
+                .ok()
+        }))
+    }
+}
+
+/// A theme's report serialized as serde serializes [`ThemeReport`], its documents and evidence
+/// taken as they are written.
+struct StreamedTheme<'t, 's> {
+    theme: &'t ThemeReport,
+    documents: StreamedSeq<'s, str>,
+    evidence: StreamedSeq<'s, EvidenceReport>,
+}
+
 impl StreamedTheme<'_, '_> {
-    /// Writes the theme at `depth` ([`pretty_at`]); the evidence's first error, if any.
+    /// Writes the theme at `depth` ([`pretty_at`]); the first error of its lists, if any.
     fn write(self, out: &mut dyn Write, depth: usize) -> io::Result<()> {
         pretty_at(out, &self, depth)?;
-        match self.failure.into_inner() {
-            Some(error) => Err(error),
-            None => Ok(()),
-        }
+        self.documents.failure()?;
+        self.evidence.failure()
     }
 }
 
 impl Serialize for StreamedTheme<'_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        /// The evidence as a sequence, taken once.
-        struct Items<'a, 't, 's>(&'a StreamedTheme<'t, 's>);
-        impl Serialize for Items<'_, '_, '_> {
-            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                let items = self.0.evidence.borrow_mut().take().into_iter().flatten();
-                let failure = &self.0.failure;
-                serializer.collect_seq(items.map_while(|item| {
-                    item.map_err(|error| *failure.borrow_mut() = Some(error))
-                        .ok()
-                }))
-            }
-        }
         let theme = self.theme;
         let mut fields = serializer.serialize_struct("ThemeReport", 8)?;
         fields.serialize_field("id", &theme.id)?;
@@ -118,8 +150,8 @@ impl Serialize for StreamedTheme<'_, '_> {
         fields.serialize_field("definition", &theme.definition)?;
         fields.serialize_field("recurring", &theme.recurring)?;
         fields.serialize_field("articles", &theme.articles)?;
-        fields.serialize_field("documents", &theme.documents)?;
-        fields.serialize_field("evidence", &Items(self))?;
+        fields.serialize_field("documents", &self.documents)?;
+        fields.serialize_field("evidence", &self.evidence)?;
         fields.serialize_field("lexicon_gaps", &theme.lexicon_gaps)?;
         fields.end()
     }
@@ -315,15 +347,16 @@ where
         pretty_at(out, group.borrow(), DOCUMENT_DEPTH)
     })?;
     field(out, "themes", false)?;
-    let mut evidence = parts.evidence;
+    let mut listings = parts.listings;
     array(
         out,
         parts.themes.iter().enumerate().map(Ok),
         |out, (index, theme)| {
+            let (documents, evidence) = listings.of(index, theme);
             let streamed = StreamedTheme {
                 theme,
-                evidence: RefCell::new(Some(evidence.of(index, theme))),
-                failure: RefCell::new(None),
+                documents: StreamedSeq::new(documents),
+                evidence: StreamedSeq::new(evidence),
             };
             streamed.write(out, DOCUMENT_DEPTH)
         },
@@ -413,8 +446,13 @@ where
             )?;
         }
     }
-    let mut evidence = parts.evidence;
+    let mut listings = parts.listings;
     for (index, theme) in parts.themes.iter().enumerate() {
+        // One theme's documents are one line.
+        let (documents, evidence) = listings.of(index, theme);
+        let documents: Vec<String> = documents
+            .map(|id| id.map(Cow::into_owned))
+            .collect::<io::Result<_>>()?;
         line(
             out,
             JsonlRecord::Theme(super::ThemeRecord {
@@ -423,11 +461,11 @@ where
                 definition: &theme.definition,
                 recurring: theme.recurring,
                 articles: theme.articles,
-                documents: &theme.documents,
+                documents: &documents,
                 lexicon_gaps: &theme.lexicon_gaps,
             }),
         )?;
-        for quoted in evidence.of(index, theme) {
+        for quoted in evidence {
             let quoted = quoted?;
             line(
                 out,
@@ -465,7 +503,7 @@ impl Report {
                 .map(|document| Ok(DocumentPart::Report(document))),
             groups: self.groups.iter().map(Ok),
             themes: &self.themes,
-            evidence: Box::new(HeldEvidence),
+            listings: Box::new(HeldListings),
             discovered: &self.discovered_themes,
             errors: &self.errors,
         }
@@ -538,19 +576,27 @@ mod tests {
         );
     }
 
-    /// Each theme's evidence as a sharded run gives it: without its report, and owned.
-    struct EvidenceApart(Vec<Vec<EvidenceReport>>);
+    /// Each theme's documents and evidence as a sharded run gives them: not from its report,
+    /// and owned.
+    struct ListedApart(Vec<(Vec<String>, Vec<EvidenceReport>)>);
 
-    impl ThemeEvidence for EvidenceApart {
-        fn of<'s>(&'s mut self, index: usize, theme: &'s ThemeReport) -> EvidenceItems<'s> {
-            assert!(theme.evidence.is_empty());
-            let quoted = std::mem::take(&mut self.0[index]);
-            Box::new(quoted.into_iter().map(|evidence| Ok(Cow::Owned(evidence))))
+    impl ThemeListings for ListedApart {
+        fn of<'s>(
+            &'s mut self,
+            index: usize,
+            theme: &'s ThemeReport,
+        ) -> (Listed<'s, str>, Listed<'s, EvidenceReport>) {
+            assert!(theme.documents.is_empty() && theme.evidence.is_empty());
+            let (documents, evidence) = std::mem::take(&mut self.0[index]);
+            (
+                Box::new(documents.into_iter().map(|id| Ok(Cow::Owned(id)))),
+                Box::new(evidence.into_iter().map(|quoted| Ok(Cow::Owned(quoted)))),
+            )
         }
     }
 
     #[test]
-    fn rendered_documents_and_evidence_apart_write_the_bytes_of_serialized_ones() {
+    fn rendered_documents_and_theme_listings_apart_write_the_bytes_of_serialized_ones() {
         for report in seed_reports() {
             for layout in [Layout::Json, Layout::Jsonl] {
                 let mut direct = Vec::new();
@@ -560,9 +606,12 @@ mod tests {
                     Ok(DocumentPart::Rendered(refit_fragment(json, layout)))
                 });
                 let mut themes = report.themes.clone();
-                let evidence = themes
+                let listed = themes
                     .iter_mut()
-                    .map(|theme| std::mem::take(&mut theme.evidence))
+                    .map(|theme| {
+                        let documents = std::mem::take(&mut theme.documents);
+                        (documents, std::mem::take(&mut theme.evidence))
+                    })
                     .collect();
                 let mut from_fragments = Vec::new();
                 write_report(
@@ -574,7 +623,7 @@ mod tests {
                         documents: rendered,
                         groups: report.groups.iter().map(Ok),
                         themes: &themes,
-                        evidence: Box::new(EvidenceApart(evidence)),
+                        listings: Box::new(ListedApart(listed)),
                         discovered: &report.discovered_themes,
                         errors: &report.errors,
                     },
