@@ -70,13 +70,18 @@
 //! - `render` (`src/dist/assemble.rs`), one task per shard: reads its records and texts again
 //!   (checking each text's hash), takes unique ids and warnings from the shard's places and
 //!   groups from the shard's members, and writes each document's report fragment and index line
-//!   (framed, in corpus order) and what the themes read of it (its statements and their quotes,
-//!   not its text).
-//! - `assemble`, for JSON, JSON Lines, Parquet and `--index`: runs the themes' corpus steps
-//!   ([`crate::themes::summarise`], as `analyze`) over every shard's theme records and the
-//!   groups, and writes the report through [`crate::report`]'s streaming writer, the shards'
-//!   fragments merged by corpus index. The HTML page is still made from the whole analysis, every
-//!   text in memory, as `analyze` makes it.
+//!   (framed, in corpus order), what the themes read of it (its group, statements and their
+//!   quotes, not its text), and sorted runs of the shard's discovery keys (by key) and taxonomy
+//!   evidence (by theme and corpus index).
+//! - `assemble`, for JSON, JSON Lines, Parquet and `--index`: runs the themes' corpus steps as
+//!   `analyze` does, with the same functions: the recurrence ([`crate::themes::Recurrence`]) one
+//!   theme record at a time; discovery's seeds from the merged key runs, one key's tally at a
+//!   time ([`crate::themes::KeyTally`]); the clusters ([`crate::themes::discover_from_seeds`])
+//!   over the unexplained statements of only the documents a seed reaches and their groups'
+//!   other members. It writes the report through [`crate::report`]'s streaming writer, the
+//!   shards' fragments merged by corpus index and each theme's documents and evidence from the
+//!   merged evidence runs. The HTML page is still made from the whole analysis, every text in
+//!   memory, as `analyze` makes it.
 //!
 //! So an `ids` task holds the ids of its partition only (about 1/P of the corpus's), the `order`
 //! task one document per partition, a `copies` task the corpus index and two hashes of the
@@ -91,10 +96,13 @@
 //! two documents of every passing pair and copy (16 bytes), the places of their documents, one
 //! batch of those documents, and for every group its first member and where its line is in a
 //! scratch file (16 bytes; the groups themselves wait there, not in memory), a `render` task its
-//! shard's documents, and `assemble` (JSON, JSON Lines, Parquet) what the themes read
-//! ([`crate::themes::SummaryReads`]: the documents with statements, the groups with such a member
-//! and those groups' other members; of every other document one bit and its language's count;
-//! the HTML page: every analysed document).
+//! shard's documents, and `assemble` (JSON, JSON Lines, Parquet): per taxonomy theme the grouped
+//! documents that state it (id and group) and a count of the others, each grouped document's
+//! language, the translation groups' members, one discovery key's tally at a time, the
+//! unexplained statements of the documents a seed reaches (and of their groups' other members)
+//! with those groups' paragraph alignments, one bit per document and a count per language (JSON
+//! Lines: one theme's documents at a time; Parquet: the themes' documents and evidence; the
+//! HTML page: every analysed document).
 //!
 //! Every decision is a function of [`crate::align::group`]; this module only moves its inputs
 //! and outputs through files. Block weights and anchor counts are integers and every ordering is

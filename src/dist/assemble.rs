@@ -5,15 +5,21 @@
 //! its unique id and rename warning from the shard's places and its group from the shard's
 //! members, and writes in corpus order, framed (corpus index, length, bytes): each document's
 //! report fragment (pretty JSON at the report's depth, [`document_fragment`]) and index line; and
-//! as JSON Lines what the themes read of each document ([`ThemeRecord`]: its statements and their
-//! quotes, not its text) and the shard's failed inputs.
+//! as JSON Lines what the themes read of each document ([`ThemeRecord`]: its group, statements
+//! and their quotes, not its text), its discovery keys ([`KeyRecord`], sorted by key), its
+//! taxonomy evidence ([`EvidenceRecord`], sorted by theme and corpus index) and the shard's
+//! failed inputs.
 //!
-//! `assemble` reads every shard's theme records and the groups, keeping only what the themes'
-//! corpus steps read ([`SummaryReads`]), runs them (recurrence, lexicon gaps, discovery:
-//! [`crate::themes::summarise`], as `analyze`), and writes
+//! `assemble` runs the themes' corpus steps with `analyze`'s functions without holding the
+//! records: discovery's seeds from the shards' key runs merged, one key's tally at a time
+//! ([`KeyTally`]); the recurrence ([`Recurrence`]) and which documents discovery reads in one
+//! pass over the theme records; the clusters ([`discover_from_seeds`]) over the unexplained
+//! statements of those documents, read in a second pass. It writes
 //! the report through [`write_report`] (or [`ParquetTables`], a row group of documents at a
 //! time) with the shards' fragments merged by corpus index (a JSON Lines record is the fragment
-//! refitted, [`refit_fragment`]): the bytes `analyze` writes, holding no document's text.
+//! refitted, [`refit_fragment`]) and each theme's documents and evidence from the shards'
+//! evidence runs merged ([`ThemeListings`]): the bytes `analyze` writes, holding no document's
+//! text and no quote.
 
 use super::record::{ErrorRecord, EvidenceRecord, KeyRecord, ThemeRecord};
 use super::{
@@ -571,6 +577,7 @@ impl WorkFolder {
         let mut recurrence = Recurrence::new(&matcher, Listing::Apart);
         let mut unexplained_in: FxHashSet<Language> = FxHashSet::default();
         let mut discovery = DiscoveryReads::default();
+        let mut stating_groups: FxHashSet<String> = FxHashSet::default();
         for shard in 0..shards {
             self.read_records(RENDER_STAGE, shard, ERRORS, |error: ErrorRecord| {
                 errors.push(InputError::from(error));
@@ -581,7 +588,10 @@ impl WorkFolder {
                 ensure!(seen.insert(record.index), "{DISAGREE}");
                 let themed = Themed::from(record);
                 let document = themed.document();
-                recurrence.add(themed.index, &document, themed.group.as_deref());
+                let stated = recurrence.add(themed.index, &document, themed.group.as_deref());
+                if let Some(group) = themed.group.as_ref().filter(|_| !stated.is_empty()) {
+                    stating_groups.insert(group.clone());
+                }
                 let thresholds = matcher.thresholds();
                 unexplained_in.extend(unexplained_languages(&themed.themes, thresholds));
                 if carries_key(&themed.themes, thresholds, &may_seed) {
@@ -599,9 +609,9 @@ impl WorkFolder {
                 .flat_map(|(code, count)| std::iter::repeat_n(*code, *count)),
             errors.len(),
         );
-        // The groups the themes read: the translation groups' members (lexicon gaps), and the
-        // paragraph alignments of the groups discovery reads. The report's groups are read
-        // again as they are written.
+        // The groups the themes read: the members of the translation groups with a member that
+        // states a theme (lexicon gaps), and the paragraph alignments of the groups discovery
+        // reads. The report's groups are read again as they are written.
         let mut groups: Vec<Group> = Vec::new();
         self.read_records(GROUPS_STAGE, 0, "", |mut group: Group| {
             group.evidence = Vec::new();
@@ -609,7 +619,7 @@ impl WorkFolder {
                 for pair in &mut group.alignments {
                     pair.alignment.sentences = Vec::new();
                 }
-            } else if group.kind == GroupKind::Translation {
+            } else if group.kind == GroupKind::Translation && stating_groups.contains(&group.id) {
                 group.alignments = Vec::new();
             } else {
                 return Ok(());
