@@ -34,6 +34,13 @@ fn fixture() -> (tempfile::TempDir, Vec<String>) {
     // An exact copy of a seed under another name, an empty file and a binary one.
     let seed = std::fs::read(root().join("corpus/000_6d249e2a96ff57b8.txt")).unwrap();
     std::fs::write(inputs.join("copy.txt"), &seed).unwrap();
+    // The first half of the seed's translation: a version of the article that misses themes
+    // the others state (lexicon gaps).
+    let translation =
+        std::fs::read_to_string(root().join("corpus/001_c8f67bc4325f3f9a.txt")).unwrap();
+    let paragraphs: Vec<&str> = translation.split("\n\n").collect();
+    let half = paragraphs[..paragraphs.len() / 2].join("\n\n");
+    std::fs::write(inputs.join("abridged.txt"), half + "\n").unwrap();
     std::fs::write(inputs.join("empty.txt"), b"").unwrap();
     let binary: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 256) as u8).collect();
     std::fs::write(inputs.join("binary.txt"), binary).unwrap();
@@ -159,6 +166,14 @@ fn dist_reports_equal_analyze_at_any_shard_and_partition_count_in_json_and_json_
         assert!(ids.contains(&id), "{id} in {ids:?}");
     }
     assert!(report["errors"].as_array().unwrap().len() >= 3);
+    let gaps = report["themes"].as_array().unwrap().iter();
+    let gaps: Vec<&serde_json::Value> = gaps
+        .flat_map(|theme| theme["lexicon_gaps"].as_array().unwrap())
+        .collect();
+    assert!(
+        gaps.iter().any(|gap| gap["document"] == "abridged"),
+        "the abridged version is a lexicon gap: {gaps:?}"
+    );
     for (shards, partitions) in [1, 2, 7].into_iter().flat_map(|s| [(s, 1), (s, 3)]) {
         let out = folder.join(format!("dist-{shards}-{partitions}.json"));
         let work = dist_run(folder, &inputs, (shards, partitions), &out);
