@@ -1368,7 +1368,7 @@ pub fn join_pairs<T: Send, C: Ord + Sync, L: Eq + Sync>(
 fn join_component<T, L: Eq>(
     passing: Vec<PassingPair<T>>,
     languages: &[L],
-    supports: impl Fn(usize, usize) -> bool,
+    supports: impl Fn(usize, usize) -> bool + Sync,
 ) -> Vec<Joined<T>> {
     let mut supported: HashMap<(usize, usize), bool> = HashMap::default();
     let mut group_of: HashMap<usize, usize> = HashMap::default();
@@ -1398,16 +1398,8 @@ fn join_component<T, L: Eq>(
         if clash {
             continue;
         }
-        let mut versions = 0;
-        for &x in &side_i {
-            for &y in &side_j {
-                let supports = *supported
-                    .entry((x.min(y), x.max(y)))
-                    .or_insert_with(|| supports(x, y));
-                versions += usize::from(supports);
-            }
-        }
         let across = side_i.len() * side_j.len();
+        let versions = count_versions(&side_i, &side_j, &mut supported, &supports);
         let first = |g: Option<usize>, m: usize| g.is_none_or(|g| groups[g].members[0] == m);
         let through_firsts = first(group_i, i) && first(group_j, j);
         if versions * 2 < across || versions * 2 == across && score < STRONG_LINK && !through_firsts
@@ -1440,6 +1432,44 @@ fn join_component<T, L: Eq>(
     }
     groups.retain(|g| !g.members.is_empty());
     groups
+}
+
+/// Pairs across two sides whose support is asked at once (in parallel), between looks at
+/// whether the join is decided.
+const SUPPORT_BATCH: usize = 64;
+
+/// How many pairs across `side_i` and `side_j` are versions (`supports`, remembered in
+/// `supported`), or enough of a count to decide the join: the pairs are asked a batch at a time
+/// and the count stops once more than half are versions, or fewer than half can be. What
+/// [`join_component`] decides from it is the same as from the whole count (an exact half is
+/// always counted whole); big groups of copies are spared most of their pairs' alignments.
+fn count_versions(
+    side_i: &[usize],
+    side_j: &[usize],
+    supported: &mut HashMap<(usize, usize), bool>,
+    supports: &(impl Fn(usize, usize) -> bool + Sync),
+) -> usize {
+    let across = side_i.len() * side_j.len();
+    let pairs: Vec<(usize, usize)> = side_i
+        .iter()
+        .flat_map(|&x| side_j.iter().map(move |&y| (x.min(y), x.max(y))))
+        .collect();
+    let (mut versions, mut asked) = (0, 0);
+    for batch in pairs.chunks(SUPPORT_BATCH) {
+        if versions * 2 > across || (versions + across - asked) * 2 < across {
+            break;
+        }
+        let unknown: Vec<(usize, usize)> = batch
+            .iter()
+            .filter(|pair| !supported.contains_key(pair))
+            .copied()
+            .collect();
+        let found: Vec<bool> = unknown.par_iter().map(|&(x, y)| supports(x, y)).collect();
+        supported.extend(unknown.into_iter().zip(found));
+        versions += batch.iter().filter(|pair| supported[pair]).count();
+        asked += batch.len();
+    }
+    versions
 }
 
 /// A corpus's fingerprints as a query API: which of its documents a new document must be
