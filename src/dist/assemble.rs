@@ -6,7 +6,7 @@
 //! members, and writes in corpus order, framed (corpus index, length, bytes): each document's
 //! report fragment (pretty JSON at the report's depth, [`document_fragment`]) and index line; and
 //! as JSON Lines what the themes read of each document ([`ThemeRecord`]: its group, statements
-//! and their quotes, not its text), its discovery keys ([`KeyRecord`], sorted by key), its
+//! and their quotes, not its text), its discovery keys ([`KeyRecord`], framed by the key's hash), its
 //! taxonomy evidence ([`EvidenceRecord`], sorted by theme and corpus index) and the shard's
 //! failed inputs.
 //!
@@ -71,9 +71,10 @@ const FRAGMENTS: &str = "fragments";
 const INDEX_LINES: &str = "index-lines";
 /// A render task's file of theme records.
 const THEMES: &str = "themes";
-/// A render task's file of discovery's keys ([`KeyRecord`], sorted).
+/// A render task's framed file of discovery's keys ([`KeyRecord`], by the key's hash).
 const KEYS: &str = "keys";
-/// A render task's file of the taxonomy themes' evidence ([`EvidenceRecord`], sorted).
+/// A render task's framed file of the taxonomy themes' evidence ([`EvidenceRecord`], by theme
+/// and corpus index).
 const EVIDENCE: &str = "evidence";
 /// A render task's file of failed inputs.
 const ERRORS: &str = "errors";
@@ -292,12 +293,25 @@ impl WorkFolder {
             }
         }
         self.write_records(RENDER_STAGE, shard, THEMES, &records)?;
+        // Sorted runs: the keys by their hash, the evidence by theme and corpus index (stable:
+        // a document's evidence stays in its order).
+        let mut keys: Vec<(usize, KeyRecord)> = keys
+            .into_iter()
+            .map(|record| (key_frame(&record.key), record))
+            .collect();
         keys.sort_unstable();
         keys.dedup();
-        self.write_records(RENDER_STAGE, shard, KEYS, &keys)?;
-        // By theme, then corpus index (stable: a document's evidence stays in its order).
-        evidence.sort_by_key(|record| (record.theme, record.index));
-        self.write_records(RENDER_STAGE, shard, EVIDENCE, &evidence)?;
+        let keys = keys
+            .into_iter()
+            .map(|(hash, record)| Ok((hash, serde_json::to_vec(&record)?)))
+            .collect::<Result<Vec<_>>>()?;
+        self.write_framed(shard, KEYS, keys.iter().map(|(h, b)| (*h, &b[..])))?;
+        let mut evidence = evidence
+            .into_iter()
+            .map(|record| Ok((evidence_frame(&record)?, serde_json::to_vec(&record)?)))
+            .collect::<Result<Vec<_>>>()?;
+        evidence.sort_by_key(|(frame, _)| *frame);
+        self.write_framed(shard, EVIDENCE, evidence.iter().map(|(f, b)| (*f, &b[..])))?;
         let errors: Vec<ErrorRecord> = errors.iter().map(ErrorRecord::from).collect();
         self.write_records(RENDER_STAGE, shard, ERRORS, &errors)?;
         self.mark_done(RENDER_STAGE, shard)
@@ -388,6 +402,12 @@ impl WorkFolder {
     /// [`WorkFolder::remove_merge_scratch`]), as many levels as it takes, so that no merge opens
     /// more files than that.
     fn frames_to_merge(&self, kind: &str) -> Result<Vec<Frames>> {
+        let paths = self.paths_to_merge(kind)?;
+        paths.iter().map(|path| self.frames_at(path)).collect()
+    }
+
+    /// The files [`WorkFolder::frames_to_merge`] opens, its levels merged.
+    fn paths_to_merge(&self, kind: &str) -> Result<Vec<PathBuf>> {
         let shards = self.plan.shards.len();
         for shard in 0..shards {
             self.ensure_done(RENDER_STAGE, shard)?;
@@ -430,7 +450,7 @@ impl WorkFolder {
             }
             level += 1;
         }
-        paths.iter().map(|path| self.frames_at(path)).collect()
+        Ok(paths)
     }
 
     /// The scratch folder of [`WorkFolder::frames_to_merge`] for `kind`.
@@ -474,77 +494,60 @@ impl WorkFolder {
     }
 
     /// The discovery keys that may seed a cluster ([`KeyTally::seed`]), from every render task's
-    /// sorted key records merged by key: one key's tally in memory at a time.
+    /// key records merged by the keys' hashes ([`key_frame`]): the keys of one hash (one, but
+    /// for a collision) tallied at a time.
     fn seed_keys(&self, matcher: &ThemeMatcher) -> Result<Vec<SeedKey>> {
-        let failure = std::cell::RefCell::new(None);
-        let mut shards = Vec::with_capacity(self.plan.shards.len());
-        for shard in 0..self.plan.shards.len() {
-            let lines = self.record_lines(RENDER_STAGE, shard, KEYS)?;
-            shards.push(lines.records::<KeyRecord>().map_while(|record| {
-                record
-                    .map_err(|error| *failure.borrow_mut() = Some(error))
-                    .ok()
-            }));
-        }
-        let merged = itertools::kmerge_by(shards, |a: &KeyRecord, b: &KeyRecord| a.key < b.key);
         let mut seeds = Vec::new();
-        let mut key = String::new();
-        let mut tally: KeyTally<String> = KeyTally::default();
-        for record in merged {
-            if record.key != key {
-                // Each file is sorted, so the merge is: a key comes back only when one is not.
-                ensure!(
-                    record.key > key,
-                    "the render tasks' key files are not sorted by key: run them again"
-                );
-                seeds.extend(tally.seed(&key, matcher));
-                key = record.key;
-                tally = KeyTally::default();
+        let mut hash = 0;
+        let mut tallies: BTreeMap<String, KeyTally<String>> = BTreeMap::new();
+        let unsorted = "the render tasks' key files are not sorted: run them again";
+        for frame in merged_frames(self.frames_to_merge(KEYS)?) {
+            let (frame_hash, bytes) = frame?;
+            let record: KeyRecord = serde_json::from_slice(&bytes)
+                .context("cannot read the render tasks' key files: run them again")?;
+            ensure!(key_frame(&record.key) == frame_hash, "{unsorted}");
+            if frame_hash != hash {
+                // Each file is sorted, so the merge is: a hash comes back only when one is not.
+                ensure!(frame_hash > hash, "{unsorted}");
+                for (key, tally) in std::mem::take(&mut tallies) {
+                    seeds.extend(tally.seed(&key, matcher));
+                }
+                hash = frame_hash;
             }
+            let tally = tallies.entry(record.key).or_default();
             tally.add(record.article, record.language, record.unexplained);
         }
-        seeds.extend(tally.seed(&key, matcher));
-        match failure.into_inner() {
-            Some(error) => Err(error),
-            None => Ok(seeds),
+        for (key, tally) in tallies {
+            seeds.extend(tally.seed(&key, matcher));
         }
+        self.remove_merge_scratch(KEYS)?;
+        Ok(seeds)
     }
 
     /// The taxonomy themes' documents and evidence (of `themes` themes) from every render
-    /// task's sorted evidence records: one record in memory a shard and list.
+    /// task's sorted evidence records (their levels merged once): one record in memory a file
+    /// and list.
     fn merged_listings(&self, themes: usize) -> Result<MergedListings> {
+        let paths = self.paths_to_merge(EVIDENCE)?;
+        let rows = |paths: &[PathBuf]| -> Result<ThemeRows> {
+            let files = paths
+                .iter()
+                .map(|path| self.frames_at(path))
+                .collect::<Result<Vec<_>>>()?;
+            let records = merged_frames(files).map(|frame| {
+                let (_, bytes) = frame?;
+                serde_json::from_slice::<EvidenceRecord>(&bytes).map_err(io::Error::other)
+            });
+            let records: Box<dyn Iterator<Item = io::Result<EvidenceRecord>>> = Box::new(records);
+            Ok(ThemeRows {
+                records: records.peekable(),
+                themes,
+                last: (0, 0),
+            })
+        };
         Ok(MergedListings {
-            documents: self.theme_rows(themes)?,
-            evidence: self.theme_rows(themes)?,
-        })
-    }
-
-    /// Every render task's evidence records (of `themes` themes) merged by theme and corpus
-    /// index.
-    fn theme_rows(&self, themes: usize) -> Result<ThemeRows> {
-        let mut shards = Vec::with_capacity(self.plan.shards.len());
-        for shard in 0..self.plan.shards.len() {
-            let lines = self.record_lines(RENDER_STAGE, shard, EVIDENCE)?;
-            shards.push(
-                lines
-                    .records::<EvidenceRecord>()
-                    .map(|record| record.map_err(io::Error::other)),
-            );
-        }
-        // An error sorts first, so it comes out at once.
-        let merged = itertools::kmerge_by(
-            shards,
-            |a: &io::Result<EvidenceRecord>, b: &io::Result<EvidenceRecord>| match (a, b) {
-                (Ok(a), Ok(b)) => (a.theme, a.index) < (b.theme, b.index),
-                (Err(_), _) => true,
-                (Ok(_), Err(_)) => false,
-            },
-        );
-        let records: Box<dyn Iterator<Item = io::Result<EvidenceRecord>>> = Box::new(merged);
-        Ok(ThemeRows {
-            records: records.peekable(),
-            themes,
-            last: (0, 0),
+            documents: rows(&paths)?,
+            evidence: rows(&paths)?,
         })
     }
 
@@ -719,6 +722,7 @@ impl WorkFolder {
             self.remove_merge_scratch(INDEX_LINES)?;
         }
         self.remove_merge_scratch(FRAGMENTS)?;
+        self.remove_merge_scratch(EVIDENCE)?;
         Ok(Assembled { documents, errors })
     }
 }
@@ -810,7 +814,29 @@ fn write_frame(out: &mut dyn Write, index: u64, bytes: &[u8]) -> io::Result<()> 
     out.write_all(bytes)
 }
 
-/// The frames of one file, in order: corpus index and bytes.
+/// The frame index of a discovery key's records: the key's stable hash, so that every shard's
+/// records of one key meet in a merge of the shards' files.
+fn key_frame(key: &str) -> usize {
+    crate::text::stable_hash_of(key.as_bytes()) as usize
+}
+
+/// Bits of an evidence record's frame index below its theme: the corpus index's.
+const CORPUS_INDEX_BITS: u32 = 40;
+
+/// The frame index of an evidence record: its theme, then its corpus index, so that a merge of
+/// the shards' files gives each theme's evidence in corpus order.
+fn evidence_frame(record: &EvidenceRecord) -> Result<usize> {
+    ensure!(
+        record.index < 1 << CORPUS_INDEX_BITS && record.theme < 1 << (64 - CORPUS_INDEX_BITS),
+        "corpus index {} or theme {} is beyond what an evidence file holds",
+        record.index,
+        record.theme
+    );
+    Ok(((record.theme as u64) << CORPUS_INDEX_BITS | record.index as u64) as usize)
+}
+
+/// The frames of one file, in order: the frame index (a corpus index, or what the file sorts
+/// by: [`key_frame`], [`evidence_frame`]) and bytes.
 struct Frames {
     /// The file, decoded.
     input: Box<dyn io::BufRead>,
@@ -845,7 +871,7 @@ impl Iterator for Frames {
     }
 }
 
-/// The records of framed files, each sorted by corpus index, merged by corpus index.
+/// The records of framed files, each sorted by frame index, merged by frame index.
 fn merged_frames(files: Vec<Frames>) -> impl Iterator<Item = io::Result<(usize, Vec<u8>)>> {
     // An error sorts first, so it comes out at once.
     itertools::kmerge_by(

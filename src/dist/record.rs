@@ -282,8 +282,8 @@ impl ThemeRecord {
 }
 
 /// One discovery key of one statement ([`crate::themes::KeyUse`]) with its document's article
-/// (its group's id, or its own), as a `render` task writes them: sorted, so that `assemble`
-/// tallies one key at a time from a merge of the shards' files.
+/// (its group's id, or its own), as a `render` task writes them: framed, sorted by the key's
+/// hash, so that `assemble` tallies one key at a time from a merge of the shards' files.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct KeyRecord {
     /// The key.
@@ -297,7 +297,7 @@ pub struct KeyRecord {
 }
 
 /// One quoted statement of a taxonomy theme a document states ([`ThemeMatcher::stated_evidence`]),
-/// as a `render` task writes them: sorted by theme and corpus index, so that `assemble` writes
+/// as a `render` task writes them: framed, sorted by theme and corpus index, so that `assemble` writes
 /// each theme's evidence from a merge of the shards' files.
 ///
 /// [`ThemeMatcher::stated_evidence`]: crate::themes::ThemeMatcher::stated_evidence
