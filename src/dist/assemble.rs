@@ -6,9 +6,9 @@
 //! members, and writes in corpus order, framed (corpus index, length, bytes): each document's
 //! report fragment (pretty JSON at the report's depth, [`document_fragment`]) and index line; and
 //! as JSON Lines what the themes read of each document ([`ThemeRecord`]: its group, statements
-//! and their quotes, not its text), its discovery keys ([`KeyRecord`], framed by the key's hash), its
-//! taxonomy evidence ([`EvidenceRecord`], sorted by theme and corpus index) and the shard's
-//! failed inputs.
+//! and their quotes, not its text) and the shard's failed inputs; and as sorted runs, framed by
+//! what they sort by, the shard's discovery keys ([`KeyRecord`], by the key's hash) and taxonomy
+//! evidence ([`EvidenceRecord`], by theme and corpus index).
 //!
 //! `assemble` runs the themes' corpus steps with `analyze`'s functions without holding the
 //! records: discovery's seeds from the shards' key runs merged, one key's tally at a time
