@@ -207,10 +207,15 @@ fn pieces<'t>(text: &'t str, text_tokens: &[Token<'t>]) -> Vec<Piece<'t>> {
         .filter_map(|t| {
             let (kind, text) = match number_digits(&t.token) {
                 Some(digits) => (TokenKind::Number, std::borrow::Cow::Owned(digits)),
-                None if t.token.text.chars().any(|c| fold_width(c) != c) => (
-                    TokenKind::Word,
-                    std::borrow::Cow::Owned(t.token.text.chars().map(fold_width).collect()),
-                ),
+                // Only characters outside ASCII are folded.
+                None if !t.token.text.is_ascii()
+                    && t.token.text.chars().any(|c| fold_width(c) != c) =>
+                {
+                    (
+                        TokenKind::Word,
+                        std::borrow::Cow::Owned(t.token.text.chars().map(fold_width).collect()),
+                    )
+                }
                 None => (TokenKind::Word, std::borrow::Cow::Borrowed(t.token.text)),
             };
             (!text.eq_ignore_ascii_case("xnumx")).then_some(Piece {
@@ -237,22 +242,30 @@ fn capitalised_latin(token: &Piece) -> bool {
 /// written and with a silent `r` after vowels; two capitalised words in a row are a name too
 /// (the first may open the sentence: *John Smith said*).
 fn latin_sound_anchors(tokens: &[Piece]) -> Vec<String> {
+    let keys_of =
+        |word: &str| [Spelling::LatinRhotic, Spelling::LatinNonRhotic].map(|s| sound_key(word, s));
     let mut anchors = Vec::new();
-    let mut before: Option<&str> = None;
+    // The capitalised word before, with its keys when they were made for it.
+    let mut before: Option<(&str, Option<[String; 2]>)> = None;
     for token in tokens {
         let capitalised = capitalised_latin(token);
+        let mut keys = None;
         if capitalised && (!token.sentence_start || token.beside_cjk) {
-            for spelling in [Spelling::LatinRhotic, Spelling::LatinNonRhotic] {
-                let key = sound_key(&token.text, spelling);
+            let own = keys_of(&token.text);
+            let before_keys = before
+                .take()
+                .map(|(word, keys)| keys.unwrap_or_else(|| keys_of(word)));
+            for (spelling, key) in own.iter().enumerate() {
                 if key.len() >= SOUND_CLASSES_ALONE {
                     anchors.push(format!("~{key}"));
                 }
-                if let Some(before) = before {
-                    anchors.extend(sound_pair(&sound_key(before, spelling), &key));
+                if let Some(before_keys) = &before_keys {
+                    anchors.extend(sound_pair(&before_keys[spelling], key));
                 }
             }
+            keys = Some(own);
         }
-        before = capitalised.then_some(&*token.text);
+        before = capitalised.then(|| (&*token.text, keys));
     }
     anchors
 }
