@@ -581,21 +581,23 @@ pub fn fingerprint(document: &GroupInput, config: &GroupConfig) -> Fingerprint {
             TokenKind::Number => {}
         }
     }
-    let words: Vec<std::borrow::Cow<str>> = text_tokens
-        .iter()
-        .map(|token| lowercase(token.text))
-        .collect();
+    // The words in lower case joined by spaces, in one buffer: the three words of a trigram
+    // joined by spaces are the stretch from the first's start to the third's end.
+    let mut words = String::with_capacity(text.len() + 1);
+    let mut spans = Vec::with_capacity(text_tokens.len());
+    for token in &text_tokens {
+        if !words.is_empty() {
+            words.push(' ');
+        }
+        let start = words.len();
+        words.push_str(&lowercase(token.text));
+        spans.push((start, words.len()));
+    }
     let mut sketch = vec![u64::MAX; config.sketch];
-    // The three words of a trigram joined by spaces, in one buffer reused for every trigram.
-    let mut joined = Vec::with_capacity(64);
-    for trigram in words.windows(3) {
-        joined.clear();
-        joined.extend_from_slice(trigram[0].as_bytes());
-        joined.push(b' ');
-        joined.extend_from_slice(trigram[1].as_bytes());
-        joined.push(b' ');
-        joined.extend_from_slice(trigram[2].as_bytes());
-        let hash = mix(stable_hash_of(&joined));
+    for trigram in spans.windows(3) {
+        let hash = mix(stable_hash_of(
+            &words.as_bytes()[trigram[0].0..trigram[2].1],
+        ));
         let slot = &mut sketch[bin_of(hash, config.sketch)];
         *slot = (*slot).min(mix(hash ^ SKETCH_VALUE_SALT));
     }
@@ -717,11 +719,17 @@ fn is_opening_step(anchor: &str) -> bool {
 fn word_anchors(token: &Piece) -> Vec<String> {
     let word = &*token.text;
     let mut anchors = Vec::new();
-    let digits: String = word.chars().filter(char::is_ascii_digit).collect();
+    // ASCII digits and marks are read by their bytes (no byte of another character is ASCII);
+    // of the letters, only whether there are none, or three, counts.
+    let digits: String = word
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .map(char::from)
+        .collect();
     if digits.len() >= 2 {
         anchors.push(format!("#{digits}"));
     }
-    let letters = word.chars().filter(|&c| is_letter(c)).count();
+    let letters = word.chars().filter(|&c| is_letter(c)).take(3).count();
     if letters == 0 {
         return anchors;
     }
@@ -729,7 +737,10 @@ fn word_anchors(token: &Piece) -> Vec<String> {
     // below, and must not count twice).
     let lower_camel =
         word.chars().next().is_some_and(char::is_lowercase) && word.chars().any(char::is_uppercase);
-    let code = word.contains(['/', '_', '.', ':', '@']) || lower_camel;
+    let code = word
+        .bytes()
+        .any(|b| matches!(b, b'/' | b'_' | b'.' | b':' | b'@'))
+        || lower_camel;
     if code && letters >= 3 {
         anchors.push(format!(
             "`{}",
