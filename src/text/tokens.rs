@@ -789,7 +789,8 @@ pub fn fold_width(c: char) -> char {
 }
 
 /// A word in lower case ([`str::to_lowercase`]), borrowed when lower case changes none of its
-/// letters (most words). An ASCII word is read by its bytes.
+/// letters (most words). An ASCII word is read by its bytes, the letters of the blocks
+/// [`super::to_lowercase`] knows by their ranges.
 pub fn lowercase(word: &str) -> std::borrow::Cow<'_, str> {
     if word.is_ascii() {
         return if word.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -798,12 +799,13 @@ pub fn lowercase(word: &str) -> std::borrow::Cow<'_, str> {
             std::borrow::Cow::Borrowed(word)
         };
     }
-    let changes = |c: char| match c.is_ascii() {
-        true => c.is_ascii_uppercase(),
-        false => !c.to_lowercase().eq(std::iter::once(c)),
+    let changes = |c: char| match (c.is_ascii(), super::lowercase_letter(c)) {
+        (true, _) => c.is_ascii_uppercase(),
+        (false, Some(lowered)) => lowered != c,
+        (false, None) => !c.to_lowercase().eq(std::iter::once(c)),
     };
     if word.chars().any(changes) {
-        std::borrow::Cow::Owned(word.to_lowercase())
+        std::borrow::Cow::Owned(super::to_lowercase(word))
     } else {
         std::borrow::Cow::Borrowed(word)
     }
@@ -1066,11 +1068,18 @@ pub enum Spelling {
 /// accents) are skipped.
 pub fn sound_key(word: &str, spelling: Spelling) -> String {
     let mut letters = Vec::with_capacity(word.len());
-    for c in word.chars().flat_map(char::to_lowercase) {
+    for c in word.chars() {
+        // An ASCII letter's lower case is one ASCII letter.
         if c.is_ascii() {
-            letters.push(c as u8);
-        } else if let Some(folded) = deunicode::deunicode_char(c) {
-            letters.extend(folded.bytes());
+            letters.push(c.to_ascii_lowercase() as u8);
+            continue;
+        }
+        for c in c.to_lowercase() {
+            if c.is_ascii() {
+                letters.push(c as u8);
+            } else if let Some(folded) = deunicode::deunicode_char(c) {
+                letters.extend(folded.bytes());
+            }
         }
     }
     letters.retain(u8::is_ascii_lowercase);
