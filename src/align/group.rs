@@ -120,7 +120,7 @@ pub struct GroupConfigError(String);
 /// An anchor (or LSH band) carried by more documents than this says nothing.
 const COMMON_ANCHOR_DOCUMENTS: usize = 20;
 /// Bytes of each document read for its fingerprint.
-const FINGERPRINT_BYTES: usize = 256 * 1024;
+pub const FINGERPRINT_BYTES: usize = 256 * 1024;
 /// Across languages, a shape shared without any name or number counts fully only from this many
 /// paragraphs on.
 const LONG_DOCUMENT_PARAGRAPHS: f64 = 12.0;
@@ -563,12 +563,37 @@ pub fn fingerprint(document: &GroupInput, config: &GroupConfig) -> Fingerprint {
     let text = document
         .restored_span(0, end)
         .unwrap_or(std::borrow::Cow::Borrowed(&original[..end]));
+    fingerprint_of(document, config, &text, &tokens(&text).collect::<Vec<_>>())
+}
+
+/// [`fingerprint`] from `text_tokens`, the [`tokens`] of the document's whole original text made
+/// already: read as they are when the normaliser changed nothing and the text is no longer than
+/// the opening a fingerprint reads (most documents), the text tokenized again otherwise.
+pub fn fingerprint_with_tokens(
+    document: &GroupInput,
+    config: &GroupConfig,
+    text_tokens: &[Token],
+) -> Fingerprint {
+    if document.restoration.is_some() || document.text.len() > FINGERPRINT_BYTES {
+        return fingerprint(document, config);
+    }
+    fingerprint_of(document, config, document.text, text_tokens)
+}
+
+/// The fingerprint of `document` read from `text`, the opening of its (normalised) text, and
+/// the tokens of that text.
+fn fingerprint_of(
+    document: &GroupInput,
+    config: &GroupConfig,
+    text: &str,
+    text_tokens: &[Token],
+) -> Fingerprint {
+    let original = &document.text;
     let mut anchors = BTreeSet::new();
-    let script = dominant_script(&text);
-    let text_tokens: Vec<Token> = tokens(&text).collect();
-    let words_and_numbers = pieces(&text, &text_tokens);
+    let script = dominant_script(text);
+    let words_and_numbers = pieces(text, text_tokens);
     if script == DocumentScript::Japanese {
-        anchors.extend(katakana_sound_anchors(&text));
+        anchors.extend(katakana_sound_anchors(text));
     } else {
         anchors.extend(latin_sound_anchors(&words_and_numbers));
     }
@@ -585,7 +610,7 @@ pub fn fingerprint(document: &GroupInput, config: &GroupConfig) -> Fingerprint {
     // joined by spaces are the stretch from the first's start to the third's end.
     let mut words = String::with_capacity(text.len() + 1);
     let mut spans = Vec::with_capacity(text_tokens.len());
-    for token in &text_tokens {
+    for token in text_tokens {
         if !words.is_empty() {
             words.push(' ');
         }
@@ -637,7 +662,7 @@ pub fn fingerprint(document: &GroupInput, config: &GroupConfig) -> Fingerprint {
             .collect();
         anchors.insert(format!("≈{profile}"));
     }
-    anchors.extend(opening_steps(&text, paragraphs));
+    anchors.extend(opening_steps(text, paragraphs));
     Fingerprint {
         anchors: Anchors::from(anchors),
         sketch,
@@ -827,7 +852,18 @@ fn sketch_similarity(a: &[u64], b: &[u64]) -> f64 {
 
 /// Finds the groups of versions in a corpus (documents sorted by id).
 pub fn group(documents: &[GroupInput], config: &GroupConfig) -> Vec<Group> {
-    group_with_shares(documents, config, |fingerprints, skip| {
+    group_fingerprinted(documents, Vec::new(), config)
+}
+
+/// [`group`], with the fingerprints the document stage made already (`made[i]` of document `i`,
+/// by [`fingerprint_with_tokens`] under this `config`); documents without one (`None`, or past
+/// the end of `made`) are fingerprinted here.
+pub fn group_fingerprinted(
+    documents: &[GroupInput],
+    made: Vec<Option<Fingerprint>>,
+    config: &GroupConfig,
+) -> Vec<Group> {
+    group_with_shares(documents, made, config, |fingerprints, skip| {
         let keys = corpus_blocking_keys(fingerprints, skip, config);
         let meet = may_meet(fingerprints, |_, _| true);
         (0..PARTITIONS)
@@ -1004,18 +1040,22 @@ pub fn partition_copies(mut documents: Vec<(usize, u64, u64)>) -> Vec<(usize, us
         .collect()
 }
 
-/// [`group`] with the blocking shares of the corpus's partitions given by `shares` (from the
-/// documents' fingerprints and which documents blocking leaves out), in any number and order of
-/// partitions: [`keyed_partition_share`] of each partition gives the groups [`group`] gives.
+/// [`group_fingerprinted`] with the blocking shares of the corpus's partitions given by `shares`
+/// (from the documents' fingerprints and which documents blocking leaves out), in any number and
+/// order of partitions: [`keyed_partition_share`] of each partition gives the groups [`group`]
+/// gives.
 pub fn group_with_shares(
     documents: &[GroupInput],
+    mut made: Vec<Option<Fingerprint>>,
     config: &GroupConfig,
     shares: impl FnOnce(&[Fingerprint], &[bool]) -> Vec<Vec<(u64, Shared)>>,
 ) -> Vec<Group> {
     let copy_of = exact_copies(documents);
+    made.resize_with(documents.len(), || None);
     let fingerprints: Vec<Fingerprint> = documents
         .par_iter()
-        .map(|document| fingerprint(document, config))
+        .zip(made)
+        .map(|(document, made)| made.unwrap_or_else(|| fingerprint(document, config)))
         .collect();
     let skip: Vec<bool> = copy_of.iter().map(Option::is_some).collect();
     let facts: Vec<CandidateFacts> = fingerprints
