@@ -510,7 +510,8 @@ impl Pipeline {
     /// Runs the per-document stages over loaded records in parallel, one task per document (so
     /// the records of one JSON Lines file spread over the threads too), then assigns unique ids
     /// in load order and sorts documents by id and errors by file and line. With `fingerprint`,
-    /// also each document's fingerprint for grouping (in the documents' order; `None` without).
+    /// also the documents' fingerprints for grouping, in their order (see
+    /// [`Pipeline::analyse_timed`]); none without.
     fn analyse_loaded(
         &self,
         loaded: Vec<Result<Document, InputError>>,
@@ -536,17 +537,32 @@ impl Pipeline {
             })
             .collect();
         let mut documents = Vec::new();
+        let mut fingerprints = Vec::new();
         for result in analysed {
             match result {
-                Ok(document) => documents.push(document),
+                Ok((document, made)) => {
+                    documents.push(document);
+                    fingerprints.push(made);
+                }
                 Err(error) => errors.push(error),
             }
         }
-        // What `order_documents` does, the fingerprints kept beside their documents.
-        corpus::assign_unique_ids(documents.iter_mut().map(|(d, _)| &mut d.document));
-        documents.sort_by(|(a, _), (b, _)| a.document.id.cmp(&b.document.id));
+        if !fingerprint {
+            order_documents(&mut documents, &mut errors);
+            return (documents, Vec::new(), errors);
+        }
+        // What `order_documents` does, the fingerprints taken into the documents' order by their
+        // ids (unique once assigned).
+        corpus::assign_unique_ids(documents.iter_mut().map(|d| &mut d.document));
+        let mut by_id: Vec<(String, Option<Fingerprint>)> = documents
+            .iter()
+            .map(|d| d.document.id.clone())
+            .zip(fingerprints)
+            .collect();
+        by_id.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        documents.sort_by(|a, b| a.document.id.cmp(&b.document.id));
         sort_errors(&mut errors);
-        let (documents, fingerprints) = documents.into_iter().unzip();
+        let fingerprints = by_id.into_iter().map(|(_, made)| made).collect();
         (documents, fingerprints, errors)
     }
 }
