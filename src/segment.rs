@@ -177,7 +177,7 @@ impl Segmenter {
     }
 
     /// [`Segmenter::segment`], each paragraph's words counted from `text_tokens`, the
-    /// [`tokens`] of the whole text made already (a caller that reads them in other ways too
+    /// [`tokens()`] of the whole text made already (a caller that reads them in other ways too
     /// tokenizes once). No token crosses a line break, so the tokens inside a paragraph are the
     /// paragraph's own, but for a zero-width character at a line's end, which a paragraph leaves
     /// out and the word before it in the whole text takes in (as its last character: a token

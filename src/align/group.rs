@@ -566,7 +566,7 @@ pub fn fingerprint(document: &GroupInput, config: &GroupConfig) -> Fingerprint {
     fingerprint_of(document, config, &text, &tokens(&text).collect::<Vec<_>>())
 }
 
-/// [`fingerprint`] from `text_tokens`, the [`tokens`] of the document's whole original text made
+/// [`fingerprint`] from `text_tokens`, the [`tokens()`] of the document's whole original text made
 /// already: read as they are when the normaliser changed nothing and the text is no longer than
 /// the opening a fingerprint reads (most documents), the text tokenized again otherwise.
 pub fn fingerprint_with_tokens(
