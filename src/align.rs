@@ -177,9 +177,18 @@ fn read_paragraphs(
             .paragraphs
             .iter()
             .map(|p| {
+                // The paragraph's words, read once for its words and for its anchors.
+                let body = &text[p.span.start..p.span.end];
+                let parts: Vec<Token> = word_parts_outside_cjk(body).collect();
                 with_anchors(
-                    segment(text, p.span, p.heading || p.boilerplate),
-                    &text[p.span.start..p.span.end],
+                    segment_of(
+                        text,
+                        p.span,
+                        p.heading || p.boilerplate,
+                        parts.iter().copied(),
+                    ),
+                    body,
+                    &parts,
                     sounds,
                     across_scripts,
                 )
@@ -330,6 +339,17 @@ pub fn align_sentences(a: &[&str], b: &[&str]) -> Vec<Bead> {
 
 fn segment(text: &str, span: Span, heading: bool) -> Segment {
     let body = &text[span.start..span.end];
+    segment_of(text, span, heading, word_parts_outside_cjk(body))
+}
+
+/// [`segment`] from the [words](word_parts_outside_cjk) of its text read already.
+fn segment_of<'t>(
+    text: &'t str,
+    span: Span,
+    heading: bool,
+    parts: impl Iterator<Item = Token<'t>>,
+) -> Segment {
+    let body = &text[span.start..span.end];
     // Full-width digits (`２０１９`) are the same numbers.
     let folded;
     let digits_of = if body.contains(|c: char| ('\u{FF10}'..='\u{FF19}').contains(&c)) {
@@ -345,7 +365,7 @@ fn segment(text: &str, span: Span, heading: bool) -> Segment {
         .collect();
     // Words of four letters or more as spelt (`Twitter's` is `Twitter`); Chinese, Japanese and
     // Korean runs are no words to compare.
-    let mut words: Vec<u64> = word_parts_outside_cjk(body)
+    let mut words: Vec<u64> = parts
         .filter(|part| part.kind == TokenKind::Word)
         .filter(|part| {
             part.text
@@ -408,12 +428,13 @@ fn word_parts_outside_cjk(text: &str) -> impl Iterator<Item = Token<'_>> {
         .flat_map(tokens::word_parts)
 }
 
-/// The words of four letters or more of `body` outside Chinese, Japanese and Korean runs, each
-/// with whether it stands inside a sentence: after a word or a comma, or after CJK text alone.
-fn latin_words(body: &str) -> Vec<(&str, bool)> {
+/// The words of four letters or more of `body` outside Chinese, Japanese and Korean runs (of its
+/// `parts`, as [`word_parts_outside_cjk`] reads them), each with whether it stands inside a
+/// sentence: after a word or a comma, or after CJK text alone.
+fn latin_words<'t>(body: &str, parts: &[Token<'t>]) -> Vec<(&'t str, bool)> {
     let mut words = Vec::new();
     let mut last_end = None;
-    for part in word_parts_outside_cjk(body) {
+    for part in parts {
         let before = body[last_end.unwrap_or(0)..part.start].trim();
         let mid_sentence = if before.is_empty() {
             last_end.is_some()
@@ -428,10 +449,17 @@ fn latin_words(body: &str) -> Vec<(&str, bool)> {
     words
 }
 
-/// `segment` with its anchors (see [`Segment::anchors`]) read from its text `body`; the sounds of
-/// names (katakana and Latin-script words alike) only when `sounds`, and capitalised words that
-/// open a sentence only `across_scripts` (of two versions in one script, they are common words).
-fn with_anchors(mut segment: Segment, body: &str, sounds: bool, across_scripts: bool) -> Segment {
+/// `segment` with its anchors (see [`Segment::anchors`]) read from its text `body` and the words
+/// of it (`parts`, see [`latin_words`]); the sounds of names (katakana and Latin-script words
+/// alike) only when `sounds`, and capitalised words that open a sentence only `across_scripts`
+/// (of two versions in one script, they are common words).
+fn with_anchors(
+    mut segment: Segment,
+    body: &str,
+    parts: &[Token],
+    sounds: bool,
+    across_scripts: bool,
+) -> Segment {
     let mut anchors: Vec<u64> = segment
         .numbers
         .iter()
@@ -442,7 +470,7 @@ fn with_anchors(mut segment: Segment, body: &str, sounds: bool, across_scripts: 
         (key.len() >= MIN_SOUND_KEY)
             .then(|| stable_hash(b"~".iter().chain(key.as_bytes()).copied()))
     };
-    for (word, mid_sentence) in latin_words(body) {
+    for (word, mid_sentence) in latin_words(body, parts) {
         let mut letters = word.chars();
         let capitalised = letters.next().is_some_and(char::is_uppercase);
         // A digit or a capital inside (`S3`, `GitHub`, `HTML`), or a capital inside a sentence:
@@ -1181,6 +1209,8 @@ mod tests {
 
     #[test]
     fn words_inside_a_sentence_are_told_from_words_that_open_one() {
+        let latin_words =
+            |body| latin_words(body, &word_parts_outside_cjk(body).collect::<Vec<_>>());
         let words = latin_words("Mentors help, Anna said. Then GitHub and Twitterで話題");
         assert_eq!(
             words,

@@ -3,11 +3,13 @@
 //! discovery) over the documents' results.
 
 use crate::align;
+use crate::align::group::Fingerprint;
 use crate::config::{Config, Error, Settings};
 use crate::corpus::{self, Document, Input, InputError, LoadConfig};
 use crate::lang::{DocumentLanguages, Language, LanguageDetector};
 use crate::normalize::{Mangling, Normalizer, Restoration};
 use crate::segment::{Segmented, Segmenter};
+use crate::text::{Token, tokens};
 use crate::themes::{self, DocumentThemes, ThemeMatcher, ThemeSummary};
 use crate::timing::{DocumentStage, Phase, StageClock, Timings};
 use rayon::prelude::*;
@@ -222,27 +224,45 @@ impl Pipeline {
         document: Document,
         stages: DocumentStages,
     ) -> AnalysedDocument {
-        self.analyse_timed(document, stages, &StageClock::default())
+        self.analyse_timed(document, stages, &StageClock::default(), false)
+            .0
     }
 
-    /// [`Pipeline::analyse_document_to`], adding the time of each stage to `clock`.
+    /// [`Pipeline::analyse_document_to`], adding the time of each stage to `clock`; with
+    /// `fingerprint` (and every stage), also grouping's fingerprint of a document no longer than
+    /// a fingerprint reads, made from the tokens of its text that segmentation counted its words
+    /// from (the text is tokenized once); `None` for a longer one (grouping fingerprints it).
     fn analyse_timed(
         &self,
         document: Document,
         stages: DocumentStages,
         clock: &StageClock,
-    ) -> AnalysedDocument {
-        let segmented = clock.time(DocumentStage::Segment, || match stages {
-            DocumentStages::UpToLanguage => self.segmenter.segment_paragraphs(&document.text),
+        fingerprint: bool,
+    ) -> (AnalysedDocument, Option<Fingerprint>) {
+        let (text_tokens, segmented) = clock.time(DocumentStage::Segment, || match stages {
+            DocumentStages::UpToLanguage => {
+                (None, self.segmenter.segment_paragraphs(&document.text))
+            }
+            // A text longer than a fingerprint reads is not tokenized whole (a huge file's
+            // tokens would outweigh it).
+            DocumentStages::All
+                if fingerprint && document.text.len() <= align::group::FINGERPRINT_BYTES =>
+            {
+                let text_tokens: Vec<Token> = tokens(&document.text).collect();
+                let segmented = self
+                    .segmenter
+                    .segment_with_tokens(&document.text, &text_tokens);
+                (Some(text_tokens), segmented)
+            }
             DocumentStages::UpToNormalize | DocumentStages::All => {
-                self.segmenter.segment(&document.text)
+                (None, self.segmenter.segment(&document.text))
             }
         });
         let languages = clock.time(DocumentStage::Detect, || {
             self.detector.detect_document(&document.text, &segmented)
         });
         if stages == DocumentStages::UpToLanguage {
-            return AnalysedDocument {
+            let analysed = AnalysedDocument {
                 document,
                 segmented,
                 languages,
@@ -250,6 +270,7 @@ impl Pipeline {
                 restoration: None,
                 themes: DocumentThemes::default(),
             };
+            return (analysed, None);
         }
         let (mangling, restoration) = clock.time(DocumentStage::Normalize, || {
             self.restore_english(&document.text, &segmented, &languages)
@@ -266,14 +287,25 @@ impl Pipeline {
             }),
             _ => DocumentThemes::default(),
         };
-        AnalysedDocument {
+        let fingerprint = text_tokens.map(|text_tokens| {
+            let input = align::group::GroupInput {
+                id: &document.id,
+                text: &document.text,
+                segmented: &segmented,
+                language: languages.document.language,
+                restoration: restoration.as_ref(),
+            };
+            align::group::fingerprint_with_tokens(&input, &self.config.group, &text_tokens)
+        });
+        let analysed = AnalysedDocument {
             document,
             segmented,
             languages,
             mangling,
             restoration,
             themes,
-        }
+        };
+        (analysed, fingerprint)
     }
 
     /// The normaliser over the paragraphs to read as English. Restoring spun words can change how
@@ -349,8 +381,8 @@ impl Pipeline {
         let load = phase.stop();
         let phase = Phase::start();
         let clock = StageClock::default();
-        let (documents, errors) =
-            self.analyse_loaded(loaded, errors, progress, DocumentStages::All, &clock);
+        let (documents, fingerprints, errors) =
+            self.analyse_loaded(loaded, errors, progress, DocumentStages::All, &clock, true);
         let documents_time = phase.stop();
         let timings = Timings {
             load,
@@ -361,21 +393,24 @@ impl Pipeline {
             document_themes: clock.total(DocumentStage::Themes),
             ..Timings::default()
         };
-        self.analyse_corpus(documents, errors, timings)
+        self.analyse_corpus(documents, fingerprints, errors, timings)
     }
 
     /// The corpus stages (grouping, theme decisions, recurrence, discovery) over documents already
     /// analysed, in id order with unique ids: what [`Pipeline::run`] does after the document
-    /// stages, and what a sharded run does over every shard's records. `timings` holds the phases
-    /// before; the corpus stages add theirs.
+    /// stages, and what a sharded run does over every shard's records. `fingerprints` are those the
+    /// document stage made (`fingerprints[i]` of document `i`); documents without one (`None`, or
+    /// past the end of the list) are fingerprinted here. `timings` holds the phases before; the
+    /// corpus stages add theirs.
     pub fn analyse_corpus(
         &self,
         documents: Vec<AnalysedDocument>,
+        fingerprints: Vec<Option<Fingerprint>>,
         errors: Vec<InputError>,
         timings: Timings,
     ) -> Analysis {
         self.analyse_corpus_grouped_by(documents, errors, timings, |inputs| {
-            align::group::group(inputs, &self.config.group)
+            align::group::group_fingerprinted(inputs, fingerprints, &self.config.group)
         })
     }
 
@@ -425,7 +460,15 @@ impl Pipeline {
         stages: DocumentStages,
     ) -> (Vec<AnalysedDocument>, Vec<InputError>) {
         let (loaded, errors) = self.load_inputs(inputs);
-        self.analyse_loaded(loaded, errors, progress, stages, &StageClock::default())
+        let (documents, _, errors) = self.analyse_loaded(
+            loaded,
+            errors,
+            progress,
+            stages,
+            &StageClock::default(),
+            false,
+        );
+        (documents, errors)
     }
 
     /// Paragraphs, sentences and words of one text, as the segmentation stage finds them.
@@ -466,7 +509,9 @@ impl Pipeline {
 
     /// Runs the per-document stages over loaded records in parallel, one task per document (so
     /// the records of one JSON Lines file spread over the threads too), then assigns unique ids
-    /// in load order and sorts documents by id and errors by file and line.
+    /// in load order and sorts documents by id and errors by file and line. With `fingerprint`,
+    /// also the documents' fingerprints for grouping, in their order (see
+    /// [`Pipeline::analyse_timed`]); none without.
     fn analyse_loaded(
         &self,
         loaded: Vec<Result<Document, InputError>>,
@@ -474,27 +519,51 @@ impl Pipeline {
         progress: &dyn Progress,
         stages: DocumentStages,
         clock: &StageClock,
-    ) -> (Vec<AnalysedDocument>, Vec<InputError>) {
+        fingerprint: bool,
+    ) -> (
+        Vec<AnalysedDocument>,
+        Vec<Option<Fingerprint>>,
+        Vec<InputError>,
+    ) {
         progress.start(loaded.iter().filter(|result| result.is_ok()).count());
-        let analysed: Vec<Result<AnalysedDocument, InputError>> = loaded
+        let analysed: Vec<Result<(AnalysedDocument, Option<Fingerprint>), InputError>> = loaded
             .into_par_iter()
             .map(|result| {
                 result.map(|document| {
-                    let analysed = self.analyse_timed(document, stages, clock);
+                    let analysed = self.analyse_timed(document, stages, clock, fingerprint);
                     progress.advance();
                     analysed
                 })
             })
             .collect();
         let mut documents = Vec::new();
+        let mut fingerprints = Vec::new();
         for result in analysed {
             match result {
-                Ok(document) => documents.push(document),
+                Ok((document, made)) => {
+                    documents.push(document);
+                    fingerprints.push(made);
+                }
                 Err(error) => errors.push(error),
             }
         }
-        order_documents(&mut documents, &mut errors);
-        (documents, errors)
+        if !fingerprint {
+            order_documents(&mut documents, &mut errors);
+            return (documents, Vec::new(), errors);
+        }
+        // What `order_documents` does, the fingerprints taken into the documents' order by their
+        // ids (unique once assigned).
+        corpus::assign_unique_ids(documents.iter_mut().map(|d| &mut d.document));
+        let mut by_id: Vec<(String, Option<Fingerprint>)> = documents
+            .iter()
+            .map(|d| d.document.id.clone())
+            .zip(fingerprints)
+            .collect();
+        by_id.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        documents.sort_by(|a, b| a.document.id.cmp(&b.document.id));
+        sort_errors(&mut errors);
+        let fingerprints = by_id.into_iter().map(|(_, made)| made).collect();
+        (documents, fingerprints, errors)
     }
 }
 
@@ -515,6 +584,50 @@ pub(crate) fn sort_errors(errors: &mut [InputError]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The document stage's fingerprint, read from the tokens segmentation counted words from,
+    /// is the one grouping makes of the analysed document (and the segmentation the same), on
+    /// the seeds, the development articles, their spun versions and texts the normaliser edits.
+    #[test]
+    fn fingerprints_from_shared_tokens_are_groupings_fingerprints() {
+        let pipeline = Pipeline::new(&Config::default()).unwrap();
+        let root = env!("CARGO_MANIFEST_DIR");
+        let mut texts: Vec<String> = Vec::new();
+        for folder in [
+            format!("{root}/corpus"),
+            format!("{root}/../shared/dev/groups"),
+            format!("{root}/../shared/dev/spun"),
+        ] {
+            let Ok(entries) = std::fs::read_dir(&folder) else {
+                continue;
+            };
+            for entry in entries {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "txt") {
+                    texts.push(std::fs::read_to_string(&path).unwrap());
+                }
+            }
+        }
+        assert!(texts.len() >= 5, "{texts:?}");
+        texts.push("The mentee said that the the mentor was very helpful.\n\nThe end.".into());
+        texts.push(format!("Opening words {}", "long text ".repeat(30_000)));
+        let mut restored = 0;
+        for (k, text) in texts.into_iter().enumerate() {
+            let whole = text.len() <= align::group::FINGERPRINT_BYTES;
+            let document =
+                corpus::document_from_bytes(k.to_string(), k.to_string(), text.into_bytes())
+                    .unwrap();
+            let clock = StageClock::default();
+            let (analysed, made) =
+                pipeline.analyse_timed(document.clone(), DocumentStages::All, &clock, true);
+            restored += usize::from(analysed.restoration.is_some());
+            let general = pipeline.analyse_document(document);
+            assert_eq!(analysed.segmented, general.segmented, "{k}");
+            let grouping = align::group::fingerprint(&general.grouped(), &pipeline.config.group);
+            assert_eq!(made, whole.then_some(grouping), "{k}");
+        }
+        assert!(restored > 0);
+    }
 
     #[test]
     fn the_cache_key_follows_the_content_of_a_user_lexicon() {

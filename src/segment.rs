@@ -12,7 +12,7 @@
 
 use crate::corpus::is_blank;
 use crate::datafile::data_rows;
-use crate::text::{tokens, word_count};
+use crate::text::{Token, tokens, word_count};
 use sentence_bounds::sentence_bound_indices;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
@@ -131,6 +131,30 @@ enum Depth {
     Sentences,
 }
 
+/// How many words each paragraph holds, paragraphs asked in text order: counted in its text, or
+/// from the tokens of the whole text when the caller has them.
+struct WordCounter<'a, 't> {
+    text_tokens: Option<&'a [Token<'t>]>,
+    /// The first token not before the last paragraph asked.
+    next: usize,
+}
+
+impl WordCounter<'_, '_> {
+    fn words(&mut self, text: &str, span: Span) -> usize {
+        let Some(text_tokens) = self.text_tokens else {
+            return word_count(&text[span.start..span.end]);
+        };
+        let rest = &text_tokens[self.next..];
+        let first = rest.partition_point(|token| token.start < span.start);
+        let inside = rest[first..].partition_point(|token| token.start < span.end);
+        self.next += first + inside;
+        rest[first..first + inside]
+            .iter()
+            .map(Token::counted_words)
+            .sum()
+    }
+}
+
 /// The built segmenter; cheap to share across threads.
 #[derive(Debug, Clone)]
 pub struct Segmenter {
@@ -149,26 +173,43 @@ struct Line {
 impl Segmenter {
     /// Splits `text` into paragraphs, sentences and words.
     pub fn segment(&self, text: &str) -> Segmented {
-        self.segment_to(text, Depth::Sentences)
+        self.segment_to(text, Depth::Sentences, None)
+    }
+
+    /// [`Segmenter::segment`], each paragraph's words counted from `text_tokens`, the
+    /// [`tokens()`] of the whole text made already (a caller that reads them in other ways too
+    /// tokenizes once). No token crosses a line break, so the tokens inside a paragraph are the
+    /// paragraph's own, but for a zero-width character at a line's end, which a paragraph leaves
+    /// out and the word before it in the whole text takes in (as its last character: a token
+    /// starts at a letter or digit): a text with a token ending in one is counted paragraph by
+    /// paragraph (a unit test holds the counts to [`word_count`]).
+    pub fn segment_with_tokens(&self, text: &str, text_tokens: &[Token]) -> Segmented {
+        let ends_blank = |token: &Token| token.text.chars().next_back().is_some_and(is_blank);
+        let shared = !text_tokens.iter().any(ends_blank);
+        self.segment_to(text, Depth::Sentences, shared.then_some(text_tokens))
     }
 
     /// Paragraphs (with headings, boilerplate and word counts) but no sentences: all that
     /// language identification reads, at a fraction of the cost.
     pub(crate) fn segment_paragraphs(&self, text: &str) -> Segmented {
-        self.segment_to(text, Depth::Paragraphs)
+        self.segment_to(text, Depth::Paragraphs, None)
     }
 
-    fn segment_to(&self, text: &str, depth: Depth) -> Segmented {
+    fn segment_to(&self, text: &str, depth: Depth, text_tokens: Option<&[Token]>) -> Segmented {
+        let mut counter = WordCounter {
+            text_tokens,
+            next: 0,
+        };
         let mut paragraphs = Vec::new();
         let mut block: Vec<Line> = Vec::new();
         for line in lines(text) {
             if line.start == line.end {
-                self.flush_block(text, &mut block, &mut paragraphs, depth);
+                self.flush_block(text, &mut block, &mut paragraphs, depth, &mut counter);
             } else {
                 block.push(line);
             }
         }
-        self.flush_block(text, &mut block, &mut paragraphs, depth);
+        self.flush_block(text, &mut block, &mut paragraphs, depth, &mut counter);
         mark_author_bio(text, &mut paragraphs);
         let words = paragraphs.iter().map(|p| p.words).sum();
         Segmented { paragraphs, words }
@@ -180,20 +221,28 @@ impl Segmenter {
         block: &mut Vec<Line>,
         out: &mut Vec<Paragraph>,
         depth: Depth,
+        counter: &mut WordCounter,
     ) {
         for range in split_block(text, block) {
             let span = Span {
                 start: block[range.start].start,
                 end: block[range.end - 1].end,
             };
-            out.push(self.paragraph(text, span, range.len() == 1, depth));
+            let words = counter.words(text, span);
+            out.push(self.paragraph(text, span, range.len() == 1, depth, words));
         }
         block.clear();
     }
 
-    fn paragraph(&self, text: &str, span: Span, single_line: bool, depth: Depth) -> Paragraph {
+    fn paragraph(
+        &self,
+        text: &str,
+        span: Span,
+        single_line: bool,
+        depth: Depth,
+        words: usize,
+    ) -> Paragraph {
         let body = &text[span.start..span.end];
-        let words = word_count(body);
         let boilerplate = words <= BOILERPLATE_MAX_WORDS && self.is_boilerplate(body, words);
         let heading = !boilerplate && single_line && self.is_heading(body, words);
         let sentences = match depth {
@@ -673,5 +722,52 @@ mod tests {
     #[test]
     fn words_are_counted() {
         assert_eq!(segment("It’s 500 pages a day — wow.").words, 6);
+    }
+
+    /// Words counted from the whole text's tokens are the words counted in each paragraph, on
+    /// random texts of line breaks of every kind, blank and zero-width characters at line ends,
+    /// marks, and words of spaced and unspaced scripts.
+    #[test]
+    fn words_counted_from_the_texts_tokens_are_each_paragraphs_words() {
+        let pieces = [
+            "Mentors help. ",
+            "word",
+            "\n",
+            "\n\n",
+            "\r\n",
+            "\r",
+            "\u{2028}",
+            "\u{2029}",
+            "\u{85}",
+            "\u{B}",
+            " ",
+            "\t",
+            "\u{A0}",
+            "\u{200B}",
+            "\u{200C}",
+            "\u{200D}",
+            "\u{2060}",
+            "\u{FEFF}",
+            "\u{301}",
+            "- item",
+            "# Title",
+            "学習",
+            "の",
+            "ครู",
+            "멘토",
+            "3,5",
+            "é",
+            "'",
+            ".",
+        ];
+        let segmenter = SegmentConfig::default().build();
+        for text in crate::text::mixed_strings(&pieces, 13, 20_000, 12) {
+            let text_tokens: Vec<Token> = tokens(&text).collect();
+            assert_eq!(
+                segmenter.segment_with_tokens(&text, &text_tokens),
+                segmenter.segment(&text),
+                "{text:?}"
+            );
+        }
     }
 }

@@ -120,7 +120,7 @@ pub struct GroupConfigError(String);
 /// An anchor (or LSH band) carried by more documents than this says nothing.
 const COMMON_ANCHOR_DOCUMENTS: usize = 20;
 /// Bytes of each document read for its fingerprint.
-const FINGERPRINT_BYTES: usize = 256 * 1024;
+pub const FINGERPRINT_BYTES: usize = 256 * 1024;
 /// Across languages, a shape shared without any name or number counts fully only from this many
 /// paragraphs on.
 const LONG_DOCUMENT_PARAGRAPHS: f64 = 12.0;
@@ -207,10 +207,15 @@ fn pieces<'t>(text: &'t str, text_tokens: &[Token<'t>]) -> Vec<Piece<'t>> {
         .filter_map(|t| {
             let (kind, text) = match number_digits(&t.token) {
                 Some(digits) => (TokenKind::Number, std::borrow::Cow::Owned(digits)),
-                None if t.token.text.chars().any(|c| fold_width(c) != c) => (
-                    TokenKind::Word,
-                    std::borrow::Cow::Owned(t.token.text.chars().map(fold_width).collect()),
-                ),
+                // Only characters outside ASCII are folded.
+                None if !t.token.text.is_ascii()
+                    && t.token.text.chars().any(|c| fold_width(c) != c) =>
+                {
+                    (
+                        TokenKind::Word,
+                        std::borrow::Cow::Owned(t.token.text.chars().map(fold_width).collect()),
+                    )
+                }
                 None => (TokenKind::Word, std::borrow::Cow::Borrowed(t.token.text)),
             };
             (!text.eq_ignore_ascii_case("xnumx")).then_some(Piece {
@@ -237,22 +242,30 @@ fn capitalised_latin(token: &Piece) -> bool {
 /// written and with a silent `r` after vowels; two capitalised words in a row are a name too
 /// (the first may open the sentence: *John Smith said*).
 fn latin_sound_anchors(tokens: &[Piece]) -> Vec<String> {
+    let keys_of =
+        |word: &str| [Spelling::LatinRhotic, Spelling::LatinNonRhotic].map(|s| sound_key(word, s));
     let mut anchors = Vec::new();
-    let mut before: Option<&str> = None;
+    // The capitalised word before, with its keys when they were made for it.
+    let mut before: Option<(&str, Option<[String; 2]>)> = None;
     for token in tokens {
         let capitalised = capitalised_latin(token);
+        let mut keys = None;
         if capitalised && (!token.sentence_start || token.beside_cjk) {
-            for spelling in [Spelling::LatinRhotic, Spelling::LatinNonRhotic] {
-                let key = sound_key(&token.text, spelling);
+            let own = keys_of(&token.text);
+            let before_keys = before
+                .take()
+                .map(|(word, keys)| keys.unwrap_or_else(|| keys_of(word)));
+            for (spelling, key) in own.iter().enumerate() {
                 if key.len() >= SOUND_CLASSES_ALONE {
                     anchors.push(format!("~{key}"));
                 }
-                if let Some(before) = before {
-                    anchors.extend(sound_pair(&sound_key(before, spelling), &key));
+                if let Some(before_keys) = &before_keys {
+                    anchors.extend(sound_pair(&before_keys[spelling], key));
                 }
             }
+            keys = Some(own);
         }
-        before = capitalised.then_some(&*token.text);
+        before = capitalised.then(|| (&*token.text, keys));
     }
     anchors
 }
@@ -550,12 +563,37 @@ pub fn fingerprint(document: &GroupInput, config: &GroupConfig) -> Fingerprint {
     let text = document
         .restored_span(0, end)
         .unwrap_or(std::borrow::Cow::Borrowed(&original[..end]));
+    fingerprint_of(document, config, &text, &tokens(&text).collect::<Vec<_>>())
+}
+
+/// [`fingerprint`] from `text_tokens`, the [`tokens()`] of the document's whole original text made
+/// already: read as they are when the normaliser changed nothing and the text is no longer than
+/// the opening a fingerprint reads (most documents), the text tokenized again otherwise.
+pub fn fingerprint_with_tokens(
+    document: &GroupInput,
+    config: &GroupConfig,
+    text_tokens: &[Token],
+) -> Fingerprint {
+    if document.restoration.is_some() || document.text.len() > FINGERPRINT_BYTES {
+        return fingerprint(document, config);
+    }
+    fingerprint_of(document, config, document.text, text_tokens)
+}
+
+/// The fingerprint of `document` read from `text`, the opening of its (normalised) text, and
+/// the tokens of that text.
+fn fingerprint_of(
+    document: &GroupInput,
+    config: &GroupConfig,
+    text: &str,
+    text_tokens: &[Token],
+) -> Fingerprint {
+    let original = &document.text;
     let mut anchors = BTreeSet::new();
-    let script = dominant_script(&text);
-    let text_tokens: Vec<Token> = tokens(&text).collect();
-    let words_and_numbers = pieces(&text, &text_tokens);
+    let script = dominant_script(text);
+    let words_and_numbers = pieces(text, text_tokens);
     if script == DocumentScript::Japanese {
-        anchors.extend(katakana_sound_anchors(&text));
+        anchors.extend(katakana_sound_anchors(text));
     } else {
         anchors.extend(latin_sound_anchors(&words_and_numbers));
     }
@@ -568,21 +606,23 @@ pub fn fingerprint(document: &GroupInput, config: &GroupConfig) -> Fingerprint {
             TokenKind::Number => {}
         }
     }
-    let words: Vec<std::borrow::Cow<str>> = text_tokens
-        .iter()
-        .map(|token| lowercase(token.text))
-        .collect();
+    // The words in lower case joined by spaces, in one buffer: the three words of a trigram
+    // joined by spaces are the stretch from the first's start to the third's end.
+    let mut words = String::with_capacity(text.len() + 1);
+    let mut spans = Vec::with_capacity(text_tokens.len());
+    for token in text_tokens {
+        if !words.is_empty() {
+            words.push(' ');
+        }
+        let start = words.len();
+        words.push_str(&lowercase(token.text));
+        spans.push((start, words.len()));
+    }
     let mut sketch = vec![u64::MAX; config.sketch];
-    // The three words of a trigram joined by spaces, in one buffer reused for every trigram.
-    let mut joined = Vec::with_capacity(64);
-    for trigram in words.windows(3) {
-        joined.clear();
-        joined.extend_from_slice(trigram[0].as_bytes());
-        joined.push(b' ');
-        joined.extend_from_slice(trigram[1].as_bytes());
-        joined.push(b' ');
-        joined.extend_from_slice(trigram[2].as_bytes());
-        let hash = mix(stable_hash_of(&joined));
+    for trigram in spans.windows(3) {
+        let hash = mix(stable_hash_of(
+            &words.as_bytes()[trigram[0].0..trigram[2].1],
+        ));
         let slot = &mut sketch[bin_of(hash, config.sketch)];
         *slot = (*slot).min(mix(hash ^ SKETCH_VALUE_SALT));
     }
@@ -622,7 +662,7 @@ pub fn fingerprint(document: &GroupInput, config: &GroupConfig) -> Fingerprint {
             .collect();
         anchors.insert(format!("≈{profile}"));
     }
-    anchors.extend(opening_steps(&text, paragraphs));
+    anchors.extend(opening_steps(text, paragraphs));
     Fingerprint {
         anchors: Anchors::from(anchors),
         sketch,
@@ -704,11 +744,17 @@ fn is_opening_step(anchor: &str) -> bool {
 fn word_anchors(token: &Piece) -> Vec<String> {
     let word = &*token.text;
     let mut anchors = Vec::new();
-    let digits: String = word.chars().filter(char::is_ascii_digit).collect();
+    // ASCII digits and marks are read by their bytes (no byte of another character is ASCII);
+    // of the letters, only whether there are none, or three, counts.
+    let digits: String = word
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .map(char::from)
+        .collect();
     if digits.len() >= 2 {
         anchors.push(format!("#{digits}"));
     }
-    let letters = word.chars().filter(|&c| is_letter(c)).count();
+    let letters = word.chars().filter(|&c| is_letter(c)).take(3).count();
     if letters == 0 {
         return anchors;
     }
@@ -716,7 +762,10 @@ fn word_anchors(token: &Piece) -> Vec<String> {
     // below, and must not count twice).
     let lower_camel =
         word.chars().next().is_some_and(char::is_lowercase) && word.chars().any(char::is_uppercase);
-    let code = word.contains(['/', '_', '.', ':', '@']) || lower_camel;
+    let code = word
+        .bytes()
+        .any(|b| matches!(b, b'/' | b'_' | b'.' | b':' | b'@'))
+        || lower_camel;
     if code && letters >= 3 {
         anchors.push(format!(
             "`{}",
@@ -803,7 +852,18 @@ fn sketch_similarity(a: &[u64], b: &[u64]) -> f64 {
 
 /// Finds the groups of versions in a corpus (documents sorted by id).
 pub fn group(documents: &[GroupInput], config: &GroupConfig) -> Vec<Group> {
-    group_with_shares(documents, config, |fingerprints, skip| {
+    group_fingerprinted(documents, Vec::new(), config)
+}
+
+/// [`group`], with the fingerprints the document stage made already (`made[i]` of document `i`,
+/// by [`fingerprint_with_tokens`] under this `config`); documents without one (`None`, or past
+/// the end of `made`) are fingerprinted here.
+pub fn group_fingerprinted(
+    documents: &[GroupInput],
+    made: Vec<Option<Fingerprint>>,
+    config: &GroupConfig,
+) -> Vec<Group> {
+    group_with_shares(documents, made, config, |fingerprints, skip| {
         let keys = corpus_blocking_keys(fingerprints, skip, config);
         let meet = may_meet(fingerprints, |_, _| true);
         (0..PARTITIONS)
@@ -980,18 +1040,22 @@ pub fn partition_copies(mut documents: Vec<(usize, u64, u64)>) -> Vec<(usize, us
         .collect()
 }
 
-/// [`group`] with the blocking shares of the corpus's partitions given by `shares` (from the
-/// documents' fingerprints and which documents blocking leaves out), in any number and order of
-/// partitions: [`keyed_partition_share`] of each partition gives the groups [`group`] gives.
+/// [`group_fingerprinted`] with the blocking shares of the corpus's partitions given by `shares`
+/// (from the documents' fingerprints and which documents blocking leaves out), in any number and
+/// order of partitions: [`keyed_partition_share`] of each partition gives the groups [`group`]
+/// gives.
 pub fn group_with_shares(
     documents: &[GroupInput],
+    mut made: Vec<Option<Fingerprint>>,
     config: &GroupConfig,
     shares: impl FnOnce(&[Fingerprint], &[bool]) -> Vec<Vec<(u64, Shared)>>,
 ) -> Vec<Group> {
     let copy_of = exact_copies(documents);
+    made.resize_with(documents.len(), || None);
     let fingerprints: Vec<Fingerprint> = documents
         .par_iter()
-        .map(|document| fingerprint(document, config))
+        .zip(made)
+        .map(|(document, made)| made.unwrap_or_else(|| fingerprint(document, config)))
         .collect();
     let skip: Vec<bool> = copy_of.iter().map(Option::is_some).collect();
     let facts: Vec<CandidateFacts> = fingerprints

@@ -86,7 +86,7 @@ pub fn to_lowercase(text: &str) -> String {
 /// The lower case of a letter of the Latin-1 Supplement, Latin Extended-A or basic Cyrillic
 /// block, told by its range (`None` for any other character, and for `İ`, whose lower case is two
 /// characters). A unit test holds it to [`char::to_lowercase`] for every character.
-fn lowercase_letter(c: char) -> Option<char> {
+pub(crate) fn lowercase_letter(c: char) -> Option<char> {
     let code = u32::from(c);
     let lowered = match code {
         0xC0..=0xDE if code != 0xD7 => code + 0x20,

@@ -775,7 +775,7 @@ pub fn char_bigrams(run: &str) -> Vec<&str> {
 
 /// A letter of Chinese, Japanese or Korean script (Han, kana, Hangul).
 pub fn is_cjk(c: char) -> bool {
-    script_of(c).is_some_and(Script::is_cjk)
+    !c.is_ascii() && script_of(c).is_some_and(Script::is_cjk)
 }
 
 /// Full-width ASCII forms (`１２３`, `Ａ`, `，`) and the ideographic space as their ASCII
@@ -789,14 +789,23 @@ pub fn fold_width(c: char) -> char {
 }
 
 /// A word in lower case ([`str::to_lowercase`]), borrowed when lower case changes none of its
-/// letters (most words).
+/// letters (most words). An ASCII word is read by its bytes, the letters of the blocks
+/// [`super::to_lowercase`] knows by their ranges.
 pub fn lowercase(word: &str) -> std::borrow::Cow<'_, str> {
-    let changes = |c: char| match c.is_ascii() {
-        true => c.is_ascii_uppercase(),
-        false => !c.to_lowercase().eq(std::iter::once(c)),
+    if word.is_ascii() {
+        return if word.bytes().any(|b| b.is_ascii_uppercase()) {
+            std::borrow::Cow::Owned(word.to_ascii_lowercase())
+        } else {
+            std::borrow::Cow::Borrowed(word)
+        };
+    }
+    let changes = |c: char| match (c.is_ascii(), super::lowercase_letter(c)) {
+        (true, _) => c.is_ascii_uppercase(),
+        (false, Some(lowered)) => lowered != c,
+        (false, None) => !c.to_lowercase().eq(std::iter::once(c)),
     };
     if word.chars().any(changes) {
-        std::borrow::Cow::Owned(word.to_lowercase())
+        std::borrow::Cow::Owned(super::to_lowercase(word))
     } else {
         std::borrow::Cow::Borrowed(word)
     }
@@ -832,16 +841,17 @@ pub fn compounds_of<'t>(
     text: &'t str,
     tokens: impl IntoIterator<Item = Token<'t>>,
 ) -> impl Iterator<Item = Token<'t>> {
+    // The gap's characters are read before they are counted: most gaps are a space.
     joined(text, tokens, |token, gap, next| {
         let compound = token.kind == TokenKind::Word
+            && gap.chars().all(is_joiner)
             && spaced(token)
             && spaced(next)
-            && (1..=3).contains(&gap.chars().count())
-            && gap.chars().all(is_joiner);
+            && (1..=3).contains(&gap.chars().count());
         let number = token.kind == TokenKind::Number
             && next.kind == TokenKind::Number
-            && gap.chars().count() == 1
-            && gap.chars().all(is_digit_separator);
+            && gap.chars().all(is_digit_separator)
+            && gap.chars().count() == 1;
         compound || number
     })
 }
@@ -1058,11 +1068,18 @@ pub enum Spelling {
 /// accents) are skipped.
 pub fn sound_key(word: &str, spelling: Spelling) -> String {
     let mut letters = Vec::with_capacity(word.len());
-    for c in word.chars().flat_map(char::to_lowercase) {
+    for c in word.chars() {
+        // An ASCII letter's lower case is one ASCII letter.
         if c.is_ascii() {
-            letters.push(c as u8);
-        } else if let Some(folded) = deunicode::deunicode_char(c) {
-            letters.extend(folded.bytes());
+            letters.push(c.to_ascii_lowercase() as u8);
+            continue;
+        }
+        for c in c.to_lowercase() {
+            if c.is_ascii() {
+                letters.push(c as u8);
+            } else if let Some(folded) = deunicode::deunicode_char(c) {
+                letters.extend(folded.bytes());
+            }
         }
     }
     letters.retain(u8::is_ascii_lowercase);
@@ -1180,12 +1197,23 @@ pub fn dominant_script(text: &str) -> DocumentScript {
     ];
     let mut counts = [0usize; 11];
     let mut kana = 0usize;
-    for c in text.chars() {
-        // ASCII letters are Latin; other ASCII is not a letter.
-        if c.is_ascii() {
-            counts[0] += usize::from(c.is_ascii_alphabetic());
-            continue;
-        }
+    let mut rest = text;
+    while !rest.is_empty() {
+        // ASCII letters are Latin; other ASCII is not a letter: a stretch of ASCII is counted by
+        // its bytes.
+        let ascii = rest
+            .bytes()
+            .position(|b| !b.is_ascii())
+            .unwrap_or(rest.len());
+        counts[0] += rest.as_bytes()[..ascii]
+            .iter()
+            .filter(|b| b.is_ascii_alphabetic())
+            .count();
+        let mut chars = rest[ascii..].chars();
+        let Some(c) = chars.next() else {
+            break;
+        };
+        rest = chars.as_str();
         // Plain letters (most other letters of European texts) are Latin or Cyrillic by range.
         if let Some(script) = plain_letter(c) {
             counts[usize::from(script == Script::Cyrillic)] += 1;
@@ -1798,5 +1826,98 @@ mod tests {
         assert!(matches!(lowercase("学習"), std::borrow::Cow::Borrowed(_)));
         assert_eq!(lowercase("Ελλάδα"), "ελλάδα");
         assert_eq!(lowercase("ÜBER"), "über");
+    }
+
+    /// Random mixes of ASCII, accented, Cyrillic, Greek, CJK, full-width and other characters.
+    fn mixed_scripts() -> impl Iterator<Item = String> {
+        const PIECES: [&str; 29] = [
+            "Hello ",
+            "WORLD",
+            "x1",
+            " ",
+            "\n",
+            "ÀÉß",
+            "×",
+            "ĄŁ",
+            "ɐ",
+            "Жя",
+            "\u{483}",
+            "ΣΑς",
+            "İ",
+            "学習",
+            "カナ",
+            "ひら",
+            "한국",
+            "ครู",
+            "मेंटर",
+            "עזר",
+            "يساعد",
+            "Ａｂ",
+            "\u{3000}",
+            "-",
+            "'",
+            "’",
+            ".",
+            "1",
+            "١",
+        ];
+        crate::text::mixed_strings(&PIECES, 11, 20_000, 10)
+    }
+
+    #[test]
+    fn lowercase_is_str_to_lowercase() {
+        for text in mixed_scripts() {
+            let lowered = lowercase(&text);
+            assert_eq!(lowered, text.to_lowercase(), "{text:?}");
+            assert_eq!(
+                matches!(lowered, std::borrow::Cow::Borrowed(_)),
+                lowered == text,
+                "{text:?}"
+            );
+        }
+    }
+
+    /// The dominant script, ASCII counted by its bytes, is the one each character's script gives.
+    #[test]
+    fn the_dominant_script_counts_every_character() {
+        let by_characters = |text: &str| {
+            let mut counts = [0usize; 11];
+            let mut kana = 0;
+            for c in text.chars().filter(|&c| crate::text::is_letter(c)) {
+                let (script, weight) = match script_of(c) {
+                    Some(Script::Latin) => (0, 1),
+                    Some(Script::Cyrillic) => (1, 1),
+                    Some(Script::Greek) => (2, 1),
+                    Some(Script::Hebrew) => (3, 1),
+                    Some(Script::Arabic) => (4, 1),
+                    Some(Script::Indic) => (5, 1),
+                    Some(Script::SoutheastAsian) => (6, 1),
+                    Some(Script::Han) => (7, 3),
+                    Some(Script::Hangul) => (8, 3),
+                    Some(Script::Hiragana | Script::Katakana) => {
+                        kana += 1;
+                        (7, 3)
+                    }
+                    Some(Script::Number | Script::Other) | None => (10, 1),
+                };
+                counts[script] += weight;
+            }
+            if kana * 10 >= counts[7] / 3 && kana > 0 {
+                counts[9] = counts[7];
+                counts[7] = 0;
+            }
+            counts
+        };
+        for text in mixed_scripts() {
+            let counts = by_characters(&text);
+            let most = counts.iter().copied().max().unwrap_or(0);
+            let script = dominant_script(&text);
+            if most == 0 {
+                assert_eq!(script, DocumentScript::None, "{text:?}");
+            } else {
+                let first = counts.iter().position(|&n| n == most).unwrap();
+                assert_eq!(script as usize, first, "{text:?} {counts:?}");
+            }
+        }
     }
 }
