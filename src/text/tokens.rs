@@ -1176,6 +1176,46 @@ pub enum DocumentScript {
     None,
 }
 
+/// The letters of a text counted by script, in [`DocumentScript`]'s order, as
+/// [`dominant_script`] weighs them.
+#[derive(Default)]
+struct ScriptTally {
+    counts: [usize; 11],
+    kana: usize,
+}
+
+impl ScriptTally {
+    /// Counts one letter of `script`.
+    fn add(&mut self, script: Option<Script>) {
+        let (slot, weight) = match script {
+            Some(Script::Latin) => (0, 1),
+            Some(Script::Cyrillic) => (1, 1),
+            Some(Script::Greek) => (2, 1),
+            Some(Script::Hebrew) => (3, 1),
+            Some(Script::Arabic) => (4, 1),
+            Some(Script::Indic) => (5, 1),
+            Some(Script::SoutheastAsian) => (6, 1),
+            Some(Script::Han) => (7, 3),
+            Some(Script::Hangul) => (8, 3),
+            Some(Script::Hiragana | Script::Katakana) => {
+                self.kana += 1;
+                (7, 3)
+            }
+            Some(Script::Number | Script::Other) | None => (10, 1),
+        };
+        self.counts[slot] += weight;
+    }
+
+    /// The counts, Han with kana counted as Japanese.
+    fn counts(mut self) -> [usize; 11] {
+        if self.kana * 10 >= self.counts[7] / 3 && self.kana > 0 {
+            self.counts[9] = self.counts[7];
+            self.counts[7] = 0;
+        }
+        self.counts
+    }
+}
+
 /// The script most of a text's letters are written in, by [`script_of`] (numbers apart). A Han
 /// character, kana or Hangul syllable counts as three letters (it stands for a syllable or a
 /// word), so that a Korean text quoting English titles is still Korean; Han with a tenth as much
@@ -1195,8 +1235,7 @@ pub fn dominant_script(text: &str) -> DocumentScript {
         DocumentScript::Japanese,
         DocumentScript::Other,
     ];
-    let mut counts = [0usize; 11];
-    let mut kana = 0usize;
+    let mut tally = ScriptTally::default();
     let mut rest = text;
     while !rest.is_empty() {
         // ASCII letters are Latin; other ASCII is not a letter: a stretch of ASCII is counted by
@@ -1205,7 +1244,7 @@ pub fn dominant_script(text: &str) -> DocumentScript {
             .bytes()
             .position(|b| !b.is_ascii())
             .unwrap_or(rest.len());
-        counts[0] += rest.as_bytes()[..ascii]
+        tally.counts[0] += rest.as_bytes()[..ascii]
             .iter()
             .filter(|b| b.is_ascii_alphabetic())
             .count();
@@ -1216,36 +1255,16 @@ pub fn dominant_script(text: &str) -> DocumentScript {
         rest = chars.as_str();
         // Plain letters (most other letters of European texts) are Latin or Cyrillic by range.
         if let Some(script) = plain_letter(c) {
-            counts[usize::from(script == Script::Cyrillic)] += 1;
+            tally.counts[usize::from(script == Script::Cyrillic)] += 1;
             continue;
         }
         if !super::is_letter(c) {
             continue;
         }
-        let (script, weight) = match script_of(c) {
-            Some(Script::Latin) => (0, 1),
-            Some(Script::Cyrillic) => (1, 1),
-            Some(Script::Greek) => (2, 1),
-            Some(Script::Hebrew) => (3, 1),
-            Some(Script::Arabic) => (4, 1),
-            Some(Script::Indic) => (5, 1),
-            Some(Script::SoutheastAsian) => (6, 1),
-            Some(Script::Han) => (7, 3),
-            Some(Script::Hangul) => (8, 3),
-            Some(Script::Hiragana | Script::Katakana) => {
-                kana += 1;
-                (7, 3)
-            }
-            Some(Script::Number | Script::Other) | None => (10, 1),
-        };
-        counts[script] += weight;
+        tally.add(script_of(c));
     }
-    // Han with kana is Japanese.
-    if kana * 10 >= counts[7] / 3 && kana > 0 {
-        counts[9] = counts[7];
-        counts[7] = 0;
-    }
-    match counts
+    match tally
+        .counts()
         .iter()
         .enumerate()
         .max_by_key(|&(k, &n)| (n, std::cmp::Reverse(k)))
@@ -1881,32 +1900,11 @@ mod tests {
     #[test]
     fn the_dominant_script_counts_every_character() {
         let by_characters = |text: &str| {
-            let mut counts = [0usize; 11];
-            let mut kana = 0;
+            let mut tally = ScriptTally::default();
             for c in text.chars().filter(|&c| crate::text::is_letter(c)) {
-                let (script, weight) = match script_of(c) {
-                    Some(Script::Latin) => (0, 1),
-                    Some(Script::Cyrillic) => (1, 1),
-                    Some(Script::Greek) => (2, 1),
-                    Some(Script::Hebrew) => (3, 1),
-                    Some(Script::Arabic) => (4, 1),
-                    Some(Script::Indic) => (5, 1),
-                    Some(Script::SoutheastAsian) => (6, 1),
-                    Some(Script::Han) => (7, 3),
-                    Some(Script::Hangul) => (8, 3),
-                    Some(Script::Hiragana | Script::Katakana) => {
-                        kana += 1;
-                        (7, 3)
-                    }
-                    Some(Script::Number | Script::Other) | None => (10, 1),
-                };
-                counts[script] += weight;
+                tally.add(script_of(c));
             }
-            if kana * 10 >= counts[7] / 3 && kana > 0 {
-                counts[9] = counts[7];
-                counts[7] = 0;
-            }
-            counts
+            tally.counts()
         };
         for text in mixed_scripts() {
             let counts = by_characters(&text);
