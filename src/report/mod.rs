@@ -24,8 +24,7 @@ pub(crate) use output::write_atomically;
 pub use output::{remove_temporary_files_and_exit, write_output};
 pub(crate) use parquet::{CorpusTables, DOCUMENTS_PER_ROW_GROUP, ParquetTables};
 pub(crate) use stream::{
-    DocumentPart, Layout, Listed, ReportParts, ThemeListings, document_fragment, refit_fragment,
-    write_report,
+    Layout, Listed, ReportParts, ThemeListings, document_fragment, refit_fragment, write_report,
 };
 pub use views::{DocumentLanguagesView, DocumentThemesView, LanguagesView, ThemesView};
 
@@ -415,7 +414,7 @@ impl Report {
 
     /// Writes the whole report as pretty JSON with a final newline.
     pub fn write_json(&self, mut out: impl Write) -> io::Result<()> {
-        write_report(&mut out, Layout::Json, self.parts())
+        write_report(&mut out, Layout::Json, self.parts(Layout::Json))
     }
 
     /// Writes one JSON object per line for every kind the report holds, each with a `record`
@@ -424,7 +423,7 @@ impl Report {
     /// each other by id (`document`, `group`, `theme`), so `pandas.read_json(path, lines=True)`
     /// and a filter on `record` give each table.
     pub fn write_jsonl(&self, mut out: impl Write) -> io::Result<()> {
-        write_report(&mut out, Layout::Jsonl, self.parts())
+        write_report(&mut out, Layout::Jsonl, self.parts(Layout::Jsonl))
     }
 
     /// The JSON Schema of the report.

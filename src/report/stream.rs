@@ -9,6 +9,7 @@ use super::{
 };
 use crate::align::group::Group;
 use crate::themes::{DiscoveredTheme, EvidenceReport, ThemeReport};
+use rayon::prelude::*;
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 use std::borrow::{Borrow, Cow};
@@ -24,13 +25,10 @@ pub(crate) enum Layout {
     Jsonl,
 }
 
-/// One document of the report as the writer takes it.
-pub(crate) enum DocumentPart<'a> {
-    /// The document itself, serialized as it is written.
-    Report(&'a DocumentReport),
-    /// The document as [`document_fragment`] rendered it for the same layout.
-    Rendered(Vec<u8>),
-}
+/// How many of a report's documents [`Report::write_json`] and [`Report::write_jsonl`] render at
+/// once, in parallel, before writing them in order: the writer keeps pace with the analysis's
+/// threads and holds a window of rendered documents, not the report's bytes.
+const RENDER_WINDOW: usize = 256;
 
 /// The parts of a report, in the order the report holds them.
 pub(crate) struct ReportParts<'a, D, G> {
@@ -38,7 +36,8 @@ pub(crate) struct ReportParts<'a, D, G> {
     pub settings: &'a crate::Settings,
     /// Counts over the whole run (they precede the documents, so they are known beforehand).
     pub corpus: &'a CorpusSummary,
-    /// The documents, in report order.
+    /// The documents, in report order, each rendered for the layout written
+    /// ([`rendered_document`], or [`refit_fragment`] of its [`document_fragment`]).
     pub documents: D,
     /// The groups, in report order.
     pub groups: G,
@@ -154,6 +153,16 @@ impl Serialize for StreamedTheme<'_, '_> {
         fields.serialize_field("evidence", &self.evidence)?;
         fields.serialize_field("lexicon_gaps", &theme.lexicon_gaps)?;
         fields.end()
+    }
+}
+
+/// A document as the writer of `layout` writes it: its [`document_fragment`] for JSON, its
+/// record's line (without the newline) for JSON Lines.
+pub(crate) fn rendered_document(document: &DocumentReport, layout: Layout) -> Vec<u8> {
+    match layout {
+        Layout::Json => document_fragment(document),
+        // Writing to a vector fails only when serialization does, which these types never do.
+        Layout::Jsonl => serde_json::to_vec(&JsonlRecord::Document(document)).unwrap_or_default(),
     }
 }
 
@@ -311,7 +320,7 @@ pub(crate) fn write_report<'a, D, G, B>(
     parts: ReportParts<'a, D, G>,
 ) -> io::Result<()>
 where
-    D: Iterator<Item = io::Result<DocumentPart<'a>>>,
+    D: Iterator<Item = io::Result<Vec<u8>>>,
     G: Iterator<Item = io::Result<B>>,
     B: Borrow<Group>,
 {
@@ -323,7 +332,7 @@ where
 
 fn write_json<'a, D, G, B>(out: &mut dyn Write, parts: ReportParts<'a, D, G>) -> io::Result<()>
 where
-    D: Iterator<Item = io::Result<DocumentPart<'a>>>,
+    D: Iterator<Item = io::Result<Vec<u8>>>,
     G: Iterator<Item = io::Result<B>>,
     B: Borrow<Group>,
 {
@@ -338,9 +347,8 @@ where
     field(out, "corpus", false)?;
     pretty_at(out, parts.corpus, 1)?;
     field(out, "documents", false)?;
-    array(out, parts.documents, |out, document| match document {
-        DocumentPart::Report(document) => pretty_at(out, document, DOCUMENT_DEPTH),
-        DocumentPart::Rendered(bytes) => out.write_all(&bytes),
+    array(out, parts.documents, |out, document| {
+        out.write_all(&document)
     })?;
     field(out, "groups", false)?;
     array(out, parts.groups, |out, group| {
@@ -397,7 +405,7 @@ fn array<T>(
 
 fn write_jsonl<'a, D, G, B>(out: &mut dyn Write, parts: ReportParts<'a, D, G>) -> io::Result<()>
 where
-    D: Iterator<Item = io::Result<DocumentPart<'a>>>,
+    D: Iterator<Item = io::Result<Vec<u8>>>,
     G: Iterator<Item = io::Result<B>>,
     B: Borrow<Group>,
 {
@@ -406,13 +414,8 @@ where
         out.write_all(b"\n")
     }
     for document in parts.documents {
-        match document? {
-            DocumentPart::Report(document) => line(out, JsonlRecord::Document(document))?,
-            DocumentPart::Rendered(bytes) => {
-                out.write_all(&bytes)?;
-                out.write_all(b"\n")?;
-            }
-        }
+        out.write_all(&document?)?;
+        out.write_all(b"\n")?;
     }
     for group in parts.groups {
         let group = group?;
@@ -486,12 +489,14 @@ where
 }
 
 impl Report {
-    /// The report's parts, its documents serialized as they are written.
+    /// The report's parts for `layout`, its documents rendered as they are written, a window
+    /// of [`RENDER_WINDOW`] at a time in parallel on the current rayon pool.
     pub(crate) fn parts(
         &self,
+        layout: Layout,
     ) -> ReportParts<
         '_,
-        impl Iterator<Item = io::Result<DocumentPart<'_>>>,
+        impl Iterator<Item = io::Result<Vec<u8>>>,
         impl Iterator<Item = io::Result<&Group>>,
     > {
         ReportParts {
@@ -499,8 +504,14 @@ impl Report {
             corpus: &self.corpus,
             documents: self
                 .documents
-                .iter()
-                .map(|document| Ok(DocumentPart::Report(document))),
+                .chunks(RENDER_WINDOW)
+                .flat_map(move |window| {
+                    window
+                        .par_iter()
+                        .map(|document| rendered_document(document, layout))
+                        .collect::<Vec<_>>()
+                })
+                .map(Ok),
             groups: self.groups.iter().map(Ok),
             themes: &self.themes,
             listings: Box::new(HeldListings),
@@ -541,7 +552,7 @@ mod tests {
             let mut expected = serde_json::to_vec_pretty(&report).unwrap();
             expected.push(b'\n');
             let mut written = Vec::new();
-            write_report(&mut written, Layout::Json, report.parts()).unwrap();
+            write_report(&mut written, Layout::Json, report.parts(Layout::Json)).unwrap();
             assert_eq!(
                 String::from_utf8(written).unwrap(),
                 String::from_utf8(expected).unwrap()
@@ -600,10 +611,10 @@ mod tests {
         for report in seed_reports() {
             for layout in [Layout::Json, Layout::Jsonl] {
                 let mut direct = Vec::new();
-                write_report(&mut direct, layout, report.parts()).unwrap();
+                write_report(&mut direct, layout, report.parts(layout)).unwrap();
                 let rendered = report.documents.iter().map(|document| {
                     let json = document_fragment(document);
-                    Ok(DocumentPart::Rendered(refit_fragment(json, layout)))
+                    Ok(refit_fragment(json, layout))
                 });
                 let mut themes = report.themes.clone();
                 let listed = themes
