@@ -25,7 +25,8 @@
 //!   the id's first document); writes them sorted by unique id, each with its shard, position,
 //!   source and warning.
 //! - `order`, one task: merges the ids partitions' files as it reads them (a k-way merge by
-//!   unique id: the order `analyze` gives the corpus), holding one document per partition; it
+//!   unique id: the order `analyze` gives the corpus; more files than the plan's `merge_fan_in`
+//!   are first merged in levels, [`levels::in_levels`]), holding one document per file; it
 //!   writes the documents in that order (unique id, shard, position, source: one line each) and
 //!   the corpus index of each document in load order (a binary map: the plan's hash, the number
 //!   of shards and each one's number of documents, then a little-endian u64 per document, each
@@ -43,8 +44,8 @@
 //!   distinct scripts (no id, no text, no fingerprint), and writes what each pair of documents
 //!   shares in those blocks ([`crate::align::group::keyed_partition_share`]), sorted by pair.
 //! - `candidates`, one task: reads the order's map and merges the partitions' shares as it
-//!   reads them (a k-way merge,
-//!   [`crate::align::group::merge_sorted_shares`]), ranks them for the budgets
+//!   reads them (a k-way merge, [`crate::align::group::merge_sorted_shares`], in levels as the
+//!   order's), ranks them for the budgets
 //!   ([`crate::align::group::ranked_candidates`], from the candidate facts only),
 //!   sorts the ranked pairs in runs of a fixed size on disk (the plan's `run_pairs`) and keeps the
 //!   candidates within their budgets over a k-way merge of the runs
@@ -84,8 +85,9 @@
 //!   memory, as `analyze` makes it.
 //!
 //! So an `ids` task holds the ids of its partition only (about 1/P of the corpus's), the `order`
-//! task one document per partition, a `copies` task the corpus index and two hashes of the
-//! documents of its partition (about 1/P of the corpus's) and a `blocking` task the corpus
+//! task one document per file it merges (at most the plan's `merge_fan_in`), a `copies` task
+//! the corpus index and two hashes of the documents of its partition (about 1/P of the
+//! corpus's) and a `blocking` task the corpus
 //! index, script, copy flag and keys of the documents with keys in its partition (with its
 //! blocks and the pairs' shares: at a few partitions nearly every document has a key in each,
 //! at many more partitions than a document has keys only a share of them), and no task but
@@ -116,6 +118,7 @@
 
 mod assemble;
 use assemble::Assembly;
+mod levels;
 pub mod record;
 mod runs;
 mod storage;
@@ -197,10 +200,6 @@ const WHOLE_MAP_BUFFER: usize = 64 * 1024;
 /// than a page of them.
 const SPARSE_MAP_BUFFER: usize = 256;
 
-/// Files a task writes at once, at most, when it writes one per partition in one pass (so that a
-/// task stays well within the usual limit of open files).
-const OPEN_WRITERS: usize = 256;
-
 /// The `documents` stage's file of the distinct scripts of a shard's documents.
 const SCRIPTS: &str = "scripts";
 
@@ -235,8 +234,9 @@ pub struct PlanInputs {
     pub group_batch: Option<usize>,
     /// How the exchange files are stored.
     pub compression: Compression,
-    /// Files `assemble` merges at once (default [`DEFAULT_MERGE_FAN_IN`]); more shards are merged
-    /// in levels. The result is the same at any number.
+    /// Files a merge reads at once (default [`DEFAULT_MERGE_FAN_IN`]): the order's, the
+    /// candidates' and `assemble`'s; more are merged in levels. Also the files a task writes at
+    /// once. The result is the same at any number.
     pub merge_fan_in: Option<usize>,
 }
 
@@ -391,7 +391,8 @@ struct Plan {
     group_batch: usize,
     /// How the exchange files are stored.
     compression: Compression,
-    /// Files `assemble` merges at once.
+    /// Files a merge reads at once (the order's, the candidates', `assemble`'s), and files a
+    /// task writes at once.
     merge_fan_in: usize,
     /// Inputs that failed discovery (missing paths, duplicates).
     errors: Vec<ErrorRecord>,
@@ -797,7 +798,7 @@ struct ShardPlacement {
 
 /// A document's unique id and where its records are: what the `ids` tasks write, sorted by unique
 /// id, and the `order` task in corpus order.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct PlacedDocument {
     id: String,
     shard: usize,
@@ -808,6 +809,155 @@ struct PlacedDocument {
     /// The warning that its id was taken and renamed, as `analyze` gives it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     renamed: Option<String>,
+}
+
+/// Whether `a` comes before `b` in unique id order (the ids tasks' and the order's).
+fn by_unique_id(a: &PlacedDocument, b: &PlacedDocument) -> bool {
+    a.id < b.id
+}
+
+/// Whether share `a` comes before share `b` in pair order (the blocking tasks').
+fn by_pair(a: &(u64, Shared), b: &(u64, Shared)) -> bool {
+    a.0 < b.0
+}
+
+/// Records read one at a time, each an error where it cannot be read.
+type Records<'a, T> = Box<dyn Iterator<Item = Result<T>> + 'a>;
+
+/// A file of sorted records that a merge reads: one of a task's files, or one that a merge of
+/// an earlier level wrote ([`levels::in_levels`]).
+enum SortedRun {
+    /// The file task `task` of `stage` wrote as `kind`.
+    Exchange {
+        stage: &'static str,
+        task: usize,
+        kind: String,
+    },
+    /// A merged file, its header naming the task that merged it.
+    Merged(PathBuf),
+}
+
+impl SortedRun {
+    /// The file task `task` of `stage` wrote as `kind`.
+    fn exchange(stage: &'static str, task: usize, kind: &str) -> Self {
+        Self::Exchange {
+            stage,
+            task,
+            kind: kind.to_owned(),
+        }
+    }
+}
+
+impl WorkFolder {
+    /// Files a task writes at once, at most, when it writes one per shard, partition or batch in
+    /// one pass: the plan's `merge_fan_in`, so that a task stays within the open-file limit its
+    /// merges are kept to.
+    fn open_writers(&self) -> usize {
+        self.plan.merge_fan_in.max(2)
+    }
+
+    /// The folder where the task of `stage` merges its files of `what` in levels
+    /// ([`levels::in_levels`]).
+    fn merge_scratch(&self, stage: &str, what: &str) -> PathBuf {
+        self.folder.join(stage).join(format!("merged-{what}"))
+    }
+
+    /// The records of `run` and the number its header announces, each checked as it is read to
+    /// come after the one before it by `before`: strictly in a task's file, whose records are
+    /// distinct, and at least not before it in a merged file, which may repeat one (the same
+    /// pair's shares from two partitions). A merged file's header must name `merging`, the task
+    /// that merged it.
+    fn sorted_records<'a, T>(
+        &self,
+        run: &SortedRun,
+        merging: usize,
+        before: impl Fn(&T, &T) -> bool + 'a,
+    ) -> Result<(usize, Records<'a, T>)>
+    where
+        T: serde::de::DeserializeOwned + Clone + 'a,
+    {
+        let (lines, strict) = match run {
+            SortedRun::Exchange { stage, task, kind } => {
+                (self.record_lines(stage, *task, kind)?, true)
+            }
+            SortedRun::Merged(path) => {
+                let file = std::fs::File::open(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                (self.record_lines_of(file, path.clone(), merging)?, false)
+            }
+        };
+        let announced = lines.announced;
+        let path = lines.path.clone();
+        let mut last: Option<T> = None;
+        let records = lines.records::<T>().map(move |record| {
+            let record = record?;
+            if let Some(last) = &last {
+                let sorted = if strict {
+                    before(last, &record)
+                } else {
+                    !before(&record, last)
+                };
+                ensure!(
+                    sorted,
+                    "{} is not sorted: run the task that wrote it again",
+                    path.display()
+                );
+            }
+            last = Some(record.clone());
+            Ok(record)
+        });
+        Ok((announced, Box::new(records)))
+    }
+
+    /// `runs`, each sorted by `before`, as at most the plan's `merge_fan_in` runs to merge at
+    /// once ([`levels::in_levels`], in the folder `scratch`). Each merge of a level reads its
+    /// runs' records ([`WorkFolder::sorted_records`]) and writes them merged by `before` into a
+    /// file whose header names `merging`, the task that merges them.
+    fn runs_to_merge<T>(
+        &self,
+        runs: Vec<SortedRun>,
+        merging: usize,
+        scratch: &Path,
+        before: impl Fn(&T, &T) -> bool + Copy,
+    ) -> Result<Vec<SortedRun>>
+    where
+        T: Serialize + serde::de::DeserializeOwned + Clone,
+    {
+        let suffix = format!(".jsonl{}", self.plan.compression.suffix());
+        levels::in_levels(
+            runs,
+            self.plan.merge_fan_in,
+            scratch,
+            &suffix,
+            |chunk, path| {
+                let mut announced = 0;
+                let mut inputs = Vec::with_capacity(chunk.len());
+                for run in chunk {
+                    let (records, sorted) = self.sorted_records(run, merging, before)?;
+                    announced += records;
+                    inputs.push(sorted);
+                }
+                let header = TaskHeader {
+                    plan: self.id.clone(),
+                    task: merging,
+                    records: announced,
+                };
+                let mut merged =
+                    RecordWriter::create(path.to_path_buf(), &header, self.plan.compression)?;
+                // An error comes out first, to stop the merge at once.
+                let ordered = |a: &Result<T>, b: &Result<T>| match (a, b) {
+                    (Err(_), _) => true,
+                    (_, Err(_)) => false,
+                    (Ok(a), Ok(b)) => before(a, b),
+                };
+                for record in itertools::kmerge_by(inputs, ordered) {
+                    merged.push(&record?)?;
+                }
+                merged.persist()
+            },
+            SortedRun::Merged,
+        )
+    }
 }
 
 impl WorkFolder {
@@ -1036,7 +1186,19 @@ impl WorkFolder {
     /// The record lines of one of `task`'s files, in order, once the task is done and its header
     /// names this plan and task (one line in memory at a time).
     fn record_lines(&self, stage: &str, task: usize, kind: &str) -> Result<RecordLines> {
-        let (reader, header, path) = self.open_records(stage, task, kind)?;
+        let (file, path) = self.open_task_file(stage, task, kind)?;
+        self.record_lines_of(file, path, task)
+    }
+
+    /// The record lines of the file at `path` (open as `file`), once its header names this plan
+    /// and `task`.
+    fn record_lines_of(
+        &self,
+        file: std::fs::File,
+        path: PathBuf,
+        task: usize,
+    ) -> Result<RecordLines> {
+        let (reader, header, path) = self.records_of(file, path, task)?;
         Ok(RecordLines {
             lines: reader.lines(),
             path,
@@ -1055,6 +1217,17 @@ impl WorkFolder {
         kind: &str,
     ) -> Result<(Box<dyn BufRead>, TaskHeader, PathBuf)> {
         let (file, path) = self.open_task_file(stage, task, kind)?;
+        self.records_of(file, path, task)
+    }
+
+    /// The file at `path` (open as `file`), decoded, read as far as its header, once the header
+    /// names this plan and `task`; the header and the path.
+    fn records_of(
+        &self,
+        file: std::fs::File,
+        path: PathBuf,
+        task: usize,
+    ) -> Result<(Box<dyn BufRead>, TaskHeader, PathBuf)> {
         let mut reader = self.plan.compression.decoded(BufReader::new(file))?;
         let mut line = String::new();
         let read = reader
@@ -1481,9 +1654,9 @@ impl WorkFolder {
     /// are read (a k-way merge over the partitions' files), which is the order `analyze` gives
     /// the corpus; one line per document in that order, the corpus index of each document in
     /// load order ([`IndexMapWriter`]), and per shard its documents' places in that order
-    /// ([`ShardPlacement`]; one more merge for every [`OPEN_WRITERS`] shards past the first);
-    /// then the done mark. Holds one document per partition, not the corpus. Does nothing when
-    /// already done.
+    /// ([`ShardPlacement`]; one more merge for every [`WorkFolder::open_writers`] shards past the
+    /// first); then the done mark. Holds one document per file it merges, not the corpus. Does
+    /// nothing when already done.
     fn run_order_task(&self, task: usize) -> Result<()> {
         self.check_task(ORDER_STAGE, task, 1)?;
         if self.is_done(ORDER_STAGE, task) {
@@ -1498,8 +1671,14 @@ impl WorkFolder {
             })
             .collect::<Result<Vec<usize>>>()?;
         let shards = counts.len();
-        for first in (0..shards.max(1)).step_by(OPEN_WRITERS) {
-            let these = first..shards.min(first + OPEN_WRITERS);
+        let scratch = self.merge_scratch(ORDER_STAGE, IDS_STAGE);
+        let ids = (0..self.plan.partitions)
+            .map(|partition| SortedRun::exchange(IDS_STAGE, partition, ""))
+            .collect();
+        let runs = self.runs_to_merge(ids, task, &scratch, by_unique_id)?;
+        let open = self.open_writers();
+        for first in (0..shards.max(1)).step_by(open) {
+            let these = first..shards.min(first + open);
             let mut placements = these
                 .clone()
                 .map(|shard| {
@@ -1513,7 +1692,7 @@ impl WorkFolder {
             } else {
                 None
             };
-            self.merge_ids(|index, document| {
+            self.merge_ids(&runs, task, |index, document| {
                 if let Some((map, ordered)) = whole.as_mut() {
                     map.set(document.shard, document.position, index)?;
                     ordered.push(&document)?;
@@ -1536,26 +1715,31 @@ impl WorkFolder {
                 placement.persist()?;
             }
         }
+        levels::remove_scratch(&scratch)?;
         self.mark_done(ORDER_STAGE, task)
     }
 
     /// Hands `each` every document of the ids tasks' files with its corpus index, merged by
-    /// unique id (one document per partition in memory).
-    fn merge_ids(&self, mut each: impl FnMut(usize, PlacedDocument) -> Result<()>) -> Result<()> {
+    /// unique id from `runs` (the files, or the merges of their levels made by the order task
+    /// `task`: one document per run in memory).
+    fn merge_ids(
+        &self,
+        runs: &[SortedRun],
+        task: usize,
+        mut each: impl FnMut(usize, PlacedDocument) -> Result<()>,
+    ) -> Result<()> {
         let failure = std::cell::RefCell::new(None);
-        let mut partitions = Vec::with_capacity(self.plan.partitions);
-        for partition in 0..self.plan.partitions {
-            let lines = self.record_lines(IDS_STAGE, partition, "")?;
-            partitions.push(lines.records::<PlacedDocument>().map_while(|document| {
+        let mut partitions = Vec::with_capacity(runs.len());
+        for run in runs {
+            let (_, documents) = self.sorted_records(run, task, by_unique_id)?;
+            partitions.push(documents.map_while(|document| {
                 document
                     .map_err(|error| *failure.borrow_mut() = Some(error))
                     .ok()
             }));
         }
         let mut last: Option<String> = None;
-        let merged = itertools::kmerge_by(partitions, |a: &PlacedDocument, b: &PlacedDocument| {
-            a.id < b.id
-        });
+        let merged = itertools::kmerge_by(partitions, by_unique_id);
         for (index, document) in merged.enumerate() {
             // Sorted and unique (so every partition's file was sorted: the merge keeps each
             // file's order).
@@ -1792,33 +1976,6 @@ impl WorkFolder {
         self.mark_done(BLOCKING_STAGE, partition)
     }
 
-    /// The shares of blocking partition `partition`, read one pair at a time in pair order; a
-    /// failure to read them, or a pair out of order, is kept in `failure` and ends them.
-    fn sorted_shares<'a>(
-        &self,
-        partition: usize,
-        failure: &'a std::cell::RefCell<Option<anyhow::Error>>,
-    ) -> Result<impl Iterator<Item = (u64, Shared)> + 'a> {
-        let lines = self.record_lines(BLOCKING_STAGE, partition, "")?;
-        let path = lines.path.clone();
-        let mut last: Option<u64> = None;
-        Ok(lines.records::<(u64, Shared)>().map_while(move |share| {
-            let checked = share.and_then(|(pair, shared)| {
-                if last.is_some_and(|last| last >= pair) {
-                    bail!(
-                        "{} is not sorted by pair: run its task again",
-                        path.display()
-                    );
-                }
-                last = Some(pair);
-                Ok((pair, shared))
-            });
-            checked
-                .map_err(|error| *failure.borrow_mut() = Some(error))
-                .ok()
-        }))
-    }
-
     /// The task of the `candidates` stage (one): every partition's shares merged as they are
     /// read, the candidate pairs kept within their budgets (from each document's candidate facts,
     /// not its fingerprint; the ranked pairs sorted in runs on disk), and for each scoring
@@ -1830,6 +1987,13 @@ impl WorkFolder {
         if self.is_done(CANDIDATES_STAGE, task) {
             return Ok(());
         }
+        // The levels first: they hold nothing but their files' buffers.
+        let partitions = self.plan.partitions;
+        let scratch = self.merge_scratch(CANDIDATES_STAGE, BLOCKING_STAGE);
+        let blocks = (0..partitions)
+            .map(|partition| SortedRun::exchange(BLOCKING_STAGE, partition, ""))
+            .collect();
+        let runs = self.runs_to_merge(blocks, task, &scratch, by_pair)?;
         let map = self.corpus_map()?;
         let facts: Vec<group::CandidateFacts> =
             self.in_corpus_order(&map, CANDIDATE_FACTS, std::convert::identity)?;
@@ -1838,10 +2002,17 @@ impl WorkFolder {
             japanese: facts.iter().any(group::CandidateFacts::is_japanese),
         };
         drop(map);
-        let partitions = self.plan.partitions;
         let failure = std::cell::RefCell::new(None);
-        let shares = (0..partitions)
-            .map(|partition| self.sorted_shares(partition, &failure))
+        let shares = runs
+            .iter()
+            .map(|run| {
+                let (_, shares) = self.sorted_records(run, task, by_pair)?;
+                Ok(shares.map_while(|share| {
+                    share
+                        .map_err(|error| *failure.borrow_mut() = Some(error))
+                        .ok()
+                }))
+            })
             .collect::<Result<Vec<_>>>()?;
         let ranked = group::ranked_candidates(&facts, group::merge_sorted_shares(shares));
         let candidates = runs::budget_in_runs(
@@ -1872,6 +2043,7 @@ impl WorkFolder {
             self.write_records(CANDIDATES_STAGE, task, &pairs_kind(partition), pairs)?;
         }
         drop(pairs);
+        levels::remove_scratch(&scratch)?;
         self.write_named_documents(task, &naming)?;
         self.write_records(CANDIDATES_STAGE, task, "", &[corpus])?;
         self.mark_done(CANDIDATES_STAGE, task)
@@ -1879,16 +2051,17 @@ impl WorkFolder {
 
     /// Writes, for each scoring partition, the documents `naming` names in it (`(corpus index,
     /// partition)`, sorted) with their unique ids and places, as the order's file gives them in
-    /// corpus order: one pass over that file for every [`OPEN_WRITERS`] partitions, writing
-    /// their files at once.
+    /// corpus order: one pass over that file for every [`WorkFolder::open_writers`] partitions,
+    /// writing their files at once.
     fn write_named_documents(&self, task: usize, naming: &[(usize, usize)]) -> Result<()> {
         let partitions = self.plan.partitions;
         let mut counts = vec![0; partitions];
         for &(_, partition) in naming {
             counts[partition] += 1;
         }
-        for first in (0..partitions).step_by(OPEN_WRITERS) {
-            let these = first..partitions.min(first + OPEN_WRITERS);
+        let open = self.open_writers();
+        for first in (0..partitions).step_by(open) {
+            let these = first..partitions.min(first + open);
             let mut writers = these
                 .clone()
                 .map(|partition| {
@@ -2071,15 +2244,16 @@ impl WorkFolder {
             let batch = same_batch(copy, first).context("a copy and its first fell apart")?;
             batch_copies[batch].push((copy, first));
         }
-        // Pass 2: each batch's pairs into a scratch file of its own, for every OPEN_WRITERS
+        // Pass 2: each batch's pairs into a scratch file of its own, for every `open_writers`
         // batches one pass over the scoring files.
         let scratch = self
             .folder
             .join(GROUPS_STAGE)
             .join(format!("{task:05}.batches"));
         clear_folder(&scratch)?;
-        for first in (0..batches.len()).step_by(OPEN_WRITERS) {
-            let these = first..batches.len().min(first + OPEN_WRITERS);
+        let open = self.open_writers();
+        for first in (0..batches.len()).step_by(open) {
+            let these = first..batches.len().min(first + open);
             let mut writers = these
                 .clone()
                 .map(|batch| {
@@ -2428,8 +2602,10 @@ impl WorkFolder {
 /// Documents the `groups` task reads at once unless the plan says otherwise.
 pub const DEFAULT_GROUP_BATCH: usize = 16_384;
 
-/// Files `assemble` merges at once unless the plan says otherwise (each shard's fragments and
-/// index lines): more are merged in levels, so that it never holds more files open.
+/// Files a merge opens at once unless the plan says otherwise (the ids partitions' in the order
+/// task, the blocking partitions' in the candidates task, the shards' fragments, index lines and
+/// runs in `assemble`), and files a task writes at once: more are merged in levels, or written
+/// in more passes, so that no task holds many more files open.
 pub const DEFAULT_MERGE_FAN_IN: usize = 256;
 
 /// The documents `ties` connect (pairs of corpus indices), cut into batches of whole connected

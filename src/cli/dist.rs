@@ -67,8 +67,10 @@ struct PlanFlags {
     /// them): about a fifth of the disk, for a little CPU and memory in every task.
     #[arg(long)]
     compress: bool,
-    /// Files `assemble` merges at once, for a cluster with a low open-file limit (default 256;
-    /// more shards are merged in levels, with the same result).
+    /// Files a merge reads at once, and files a task writes at once, for a cluster with a low
+    /// open-file limit (default 256): the `order` task's merge of the ids partitions, the
+    /// `candidates` task's of the blocking partitions and `assemble`'s of the shards' files; more
+    /// are merged in levels, or written in more passes, with the same result.
     #[arg(long, value_name = "FILES", value_parser = clap::value_parser!(u64).range(2..))]
     merge_fan_in: Option<u64>,
 }

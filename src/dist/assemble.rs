@@ -24,7 +24,7 @@
 use super::record::{ErrorRecord, EvidenceRecord, KeyRecord, ThemeRecord};
 use super::{
     DOCUMENTS_STAGE, FINGERPRINTS, GROUPS_STAGE, ORDER_STAGE, OutputOptions, RENDER_STAGE,
-    ShardPlacement, WorkFolder, members_kind, partial_file, persist, placed_kind,
+    ShardPlacement, WorkFolder, levels, members_kind, partial_file, persist, placed_kind,
 };
 use crate::align::group::Fingerprint;
 use crate::align::group::{Group, GroupKind};
@@ -406,68 +406,42 @@ impl WorkFolder {
         paths.iter().map(|path| self.frames_at(path)).collect()
     }
 
-    /// The files [`WorkFolder::frames_to_merge`] opens, its levels merged.
+    /// The files [`WorkFolder::frames_to_merge`] opens, its levels merged
+    /// ([`levels::in_levels`]).
     fn paths_to_merge(&self, kind: &str) -> Result<Vec<PathBuf>> {
         let shards = self.plan.shards.len();
         for shard in 0..shards {
             self.ensure_done(RENDER_STAGE, shard)?;
         }
-        let fan_in = self.plan.merge_fan_in.max(2);
-        let mut paths: Vec<PathBuf> = (0..shards)
+        let paths: Vec<PathBuf> = (0..shards)
             .map(|shard| self.framed_path(shard, kind))
             .collect();
-        let scratch = self.merge_scratch(kind);
-        self.remove_merge_scratch(kind)?;
-        let suffix = self.plan.compression.suffix();
-        let mut level = 0;
-        while paths.len() > fan_in {
-            let folder = scratch.join(level.to_string());
-            std::fs::create_dir_all(&folder)
-                .with_context(|| format!("cannot create {}", folder.display()))?;
-            paths = paths
-                .chunks(fan_in)
-                .enumerate()
-                .map(|(group, chunk)| {
-                    let files = chunk
-                        .iter()
-                        .map(|path| self.frames_at(path))
-                        .collect::<Result<Vec<_>>>()?;
-                    let path = folder.join(format!("{group:05}.frames{suffix}"));
-                    self.write_frames_file(&path, |out| {
-                        for frame in merged_frames(files) {
-                            let (index, bytes) = frame?;
-                            write_frame(out, index as u64, &bytes)?;
-                        }
-                        Ok(())
-                    })?;
-                    Ok(path)
+        let suffix = format!(".frames{}", self.plan.compression.suffix());
+        levels::in_levels(
+            paths,
+            self.plan.merge_fan_in,
+            &self.merge_scratch(RENDER_STAGE, kind),
+            &suffix,
+            |chunk, path| {
+                let files = chunk
+                    .iter()
+                    .map(|path| self.frames_at(path))
+                    .collect::<Result<Vec<_>>>()?;
+                self.write_frames_file(path, |out| {
+                    for frame in merged_frames(files) {
+                        let (index, bytes) = frame?;
+                        write_frame(out, index as u64, &bytes)?;
+                    }
+                    Ok(())
                 })
-                .collect::<Result<_>>()?;
-            if level > 0 {
-                let merged = scratch.join((level - 1).to_string());
-                std::fs::remove_dir_all(&merged)
-                    .with_context(|| format!("cannot remove {}", merged.display()))?;
-            }
-            level += 1;
-        }
-        Ok(paths)
-    }
-
-    /// The scratch folder of [`WorkFolder::frames_to_merge`] for `kind`.
-    fn merge_scratch(&self, kind: &str) -> PathBuf {
-        self.folder
-            .join(RENDER_STAGE)
-            .join(format!("merged-{kind}"))
+            },
+            std::convert::identity,
+        )
     }
 
     /// Removes the scratch folder of [`WorkFolder::frames_to_merge`] for `kind`, if any.
     fn remove_merge_scratch(&self, kind: &str) -> Result<()> {
-        let scratch = self.merge_scratch(kind);
-        if std::fs::symlink_metadata(&scratch).is_ok_and(|meta| meta.is_dir()) {
-            std::fs::remove_dir_all(&scratch)
-                .with_context(|| format!("cannot remove {}", scratch.display()))?;
-        }
-        Ok(())
+        levels::remove_scratch(&self.merge_scratch(RENDER_STAGE, kind))
     }
 
     /// The records of the framed file at `path`, once it names this plan.

@@ -840,13 +840,17 @@ fn assemble_merges_many_shards_in_levels_and_gives_the_same_report() {
     let expected = analyze(folder, &inputs, "json");
     let work = folder.join("work");
     let out = folder.join("dist.json");
-    // 7 shards, 2 files a merge: 7 -> 4 -> 2 files, then the final merge.
+    // 7 shards and 7 partitions, 2 files a merge: 7 -> 4 -> 2 files, then the final merge (of
+    // the fragments and runs in assemble, of the ids in the order task, of the blocking shares
+    // in the candidates task).
     let run = |fan_in: &str| {
         let command = args(&[
             "dist",
             "run",
             "--quiet",
             "--shards",
+            "7",
+            "--partitions",
             "7",
             "--merge-fan-in",
             fan_in,
@@ -862,8 +866,14 @@ fn assemble_merges_many_shards_in_levels_and_gives_the_same_report() {
         std::fs::read(&out).unwrap() == expected,
         "the report merged in levels differs from analyze"
     );
-    let scratch = work.join("render/merged-fragments");
-    assert!(!scratch.exists(), "the merged files are removed");
+    for scratch in [
+        "render/merged-fragments",
+        "order/merged-ids",
+        "candidates/merged-blocking",
+    ] {
+        let scratch = work.join(scratch);
+        assert!(!scratch.exists(), "the merged files are removed");
+    }
     // Where the merged files would go, a file: a merge in levels fails on it, and says so; a
     // merge of every shard at once does not look there.
     let assemble = |fan_in: &str| {
