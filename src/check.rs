@@ -611,8 +611,7 @@ fn load_corpus(
             let fingerprint = match cached {
                 Some(entry) => entry.fingerprint,
                 None => {
-                    let analysed = pipeline.analyse_document(document.clone());
-                    let fingerprint = fingerprint(&analysed.grouped(), pipeline.group_config());
+                    let (_, fingerprint) = pipeline.analyse_and_fingerprint(document.clone());
                     if let Some(cache) = &cache {
                         cache.put(&document.text, fingerprint.language().code(), &fingerprint);
                     }

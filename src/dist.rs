@@ -1490,9 +1490,7 @@ impl WorkFolder {
             .into_par_iter()
             .map(|(source, result)| match result {
                 Ok(document) => {
-                    let analysed = pipeline.analyse_document(document);
-                    let fingerprint =
-                        group::fingerprint(&analysed.grouped(), &self.plan.config.group);
+                    let (analysed, fingerprint) = pipeline.analyse_and_fingerprint(document);
                     let hashes = (
                         group::text_hash(&analysed.document.text),
                         record::text_hash(&analysed.document.text),

@@ -217,6 +217,17 @@ impl Pipeline {
         self.analyse_document_to(document, DocumentStages::All)
     }
 
+    /// Runs every per-document stage over one loaded document, and makes grouping's fingerprint
+    /// of it: from the tokens segmentation read, as [`Pipeline::run`] does, when the text is no
+    /// longer than a fingerprint reads (so it is tokenized once).
+    pub fn analyse_and_fingerprint(&self, document: Document) -> (AnalysedDocument, Fingerprint) {
+        let (analysed, made) =
+            self.analyse_timed(document, DocumentStages::All, &StageClock::default(), true);
+        let fingerprint = made
+            .unwrap_or_else(|| align::group::fingerprint(&analysed.grouped(), &self.config.group));
+        (analysed, fingerprint)
+    }
+
     /// Runs the per-document stages up to `stages` over one loaded document; the stages left out
     /// leave their fields empty (no mangling, no theme hits).
     pub fn analyse_document_to(
