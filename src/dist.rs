@@ -26,7 +26,7 @@
 //!   source and warning.
 //! - `order`, one task: merges the ids partitions' files as it reads them (a k-way merge by
 //!   unique id: the order `analyze` gives the corpus; more files than the plan's `merge_fan_in`
-//!   are first merged in levels, [`levels::in_levels`]), holding one document per file; it
+//!   are first merged in levels, `levels::in_levels`), holding one document per file; it
 //!   writes the documents in that order (unique id, shard, position, source: one line each) and
 //!   the corpus index of each document in load order (a binary map: the plan's hash, the number
 //!   of shards and each one's number of documents, then a little-endian u64 per document, each
@@ -103,7 +103,7 @@
 //! language, the translation groups' members, one discovery key's tally at a time, the
 //! unexplained statements of the documents a seed reaches (and of their groups' other members)
 //! with those groups' paragraph alignments, one bit per document and a count per language (JSON
-//! Lines: one theme's documents at a time; Parquet: the themes' documents and evidence; the
+//! Lines: one theme's documents at a time; Parquet: a row group of each table at a time; the
 //! HTML page: every analysed document).
 //!
 //! Every decision is a function of [`crate::align::group`]; this module only moves its inputs

@@ -15,8 +15,8 @@
 //! ([`KeyTally`]); the recurrence ([`Recurrence`]) and which documents discovery reads in one
 //! pass over the theme records; the clusters ([`discover_from_seeds`]) over the unexplained
 //! statements of those documents, read in a second pass. It writes
-//! the report through [`write_report`] (or [`ParquetTables`], a row group of documents at a
-//! time) with the shards' fragments merged by corpus index (a JSON Lines record is the fragment
+//! the report through [`write_report`] (or [`ParquetTables`], a row group of documents, groups
+//! and theme lists at a time) with the shards' fragments merged by corpus index (a JSON Lines record is the fragment
 //! refitted, [`refit_fragment`]) and each theme's documents and evidence from the shards'
 //! evidence runs merged ([`ThemeListings`]): the bytes `analyze` writes, holding no document's
 //! text and no quote.
@@ -666,24 +666,21 @@ impl WorkFolder {
                 .with_context(|| format!("cannot write the report to {}", target.display()))?;
             }
             Assembly::Parquet(folder) => {
-                let groups: Vec<Group> = self.read_all(GROUPS_STAGE, 0, "")?;
-                let mut themes = themes;
+                let groups = self
+                    .record_lines(GROUPS_STAGE, 0, "")?
+                    .records::<Group>()
+                    .map(|group| group.map_err(io::Error::other));
                 let mut listings = self.merged_listings(themes.len())?;
-                for (index, theme) in themes.iter_mut().enumerate() {
-                    let (documents, evidence) = listings.of(index, theme);
-                    let documents: io::Result<Vec<String>> =
-                        documents.map(|id| id.map(Cow::into_owned)).collect();
-                    let evidence: io::Result<Vec<EvidenceReport>> =
-                        evidence.map(|quoted| quoted.map(Cow::into_owned)).collect();
-                    (theme.documents, theme.evidence) = (documents?, evidence?);
-                }
                 let corpus = CorpusTables {
-                    groups: &groups,
-                    themes: &themes,
                     discovered: &discovered,
                     errors: &error_reports,
                 };
-                write_parquet(folder, fragments, documents, &corpus).with_context(|| {
+                write_parquet(folder, fragments, documents, |mut tables| {
+                    tables.write_groups(groups)?;
+                    tables.write_themes(&themes, &mut listings, &discovered)?;
+                    tables.finish(&corpus)
+                })
+                .with_context(|| {
                     format!("cannot write the Parquet tables to {}", folder.display())
                 })?;
             }
@@ -701,12 +698,12 @@ impl WorkFolder {
 }
 
 /// Writes the Parquet tables: the documents' tables from the shards' fragments merged by corpus
-/// index, a row group at a time, then the others.
+/// index, a row group at a time, then the others by `rest`.
 fn write_parquet(
     folder: &Path,
     fragments: Vec<Frames>,
     documents: usize,
-    corpus: &CorpusTables,
+    rest: impl FnOnce(ParquetTables) -> io::Result<()>,
 ) -> io::Result<()> {
     let mut tables = ParquetTables::create(folder)?;
     let mut row_group = Vec::with_capacity(DOCUMENTS_PER_ROW_GROUP.min(documents));
@@ -720,7 +717,7 @@ fn write_parquet(
     if !row_group.is_empty() {
         tables.write_documents(&row_group)?;
     }
-    tables.finish(corpus)
+    rest(tables)
 }
 
 /// Writes the index: its header, then the shards' lines merged by corpus index.

@@ -28,13 +28,16 @@
 //! see half a set of tables.
 
 use super::output::{folder_of, remove_stale_temporary_files, temporary_builder, temporary_files};
-use super::{DocumentReport, Report};
+use super::{DocumentReport, HeldListings, Report, ThemeListings};
+use crate::align::group::{Group, PairEvidence};
+use crate::themes::{DiscoveredTheme, EvidenceReport, ThemeReport};
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray};
 use arrow_schema::{Field, Schema};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterVersion};
 use serde::Serialize;
+use std::borrow::Borrow;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -58,8 +61,13 @@ const PARQUET_TABLES: [&str; 12] = [
 ];
 
 /// Documents in each row group of the tables of documents, paragraphs and edits, which are written
-/// a row group at a time; the other tables are one row group each.
+/// a row group at a time.
 pub(crate) const DOCUMENTS_PER_ROW_GROUP: usize = 8192;
+
+/// Rows in each row group of the tables of groups and of the taxonomy themes' lists, which are
+/// written a row group at a time as their groups and themes come; the tables of the themes, the
+/// discovered themes and the errors are one row group each.
+const ROWS_PER_ROW_GROUP: usize = 65_536;
 
 impl Report {
     /// Writes every table as `DIR/<table>.parquet` (see the module documentation), atomically:
@@ -70,18 +78,20 @@ impl Report {
         for documents in self.documents.chunks(DOCUMENTS_PER_ROW_GROUP) {
             tables.write_documents(documents)?;
         }
+        tables.write_groups(self.groups.iter().map(Ok))?;
+        tables.write_themes(&self.themes, &mut HeldListings, &self.discovered_themes)?;
         tables.finish(&CorpusTables {
-            groups: &self.groups,
-            themes: &self.themes,
             discovered: &self.discovered_themes,
             errors: &self.errors,
         })
     }
 }
 
-/// The tables of one report being written into a temporary folder beside their final place: the
-/// tables of documents, paragraphs and edits a row group at a time, as the documents come, then
-/// the others at once.
+/// The tables of one report being written into a temporary folder beside their final place, in
+/// the report's order: the tables of documents, paragraphs and edits a row group at a time, as the
+/// documents come ([`ParquetTables::write_documents`]); the groups' tables as the groups come
+/// ([`ParquetTables::write_groups`]); the themes' as each theme's lists come
+/// ([`ParquetTables::write_themes`]); then the others at once ([`ParquetTables::finish`]).
 pub(crate) struct ParquetTables {
     folder: PathBuf,
     /// What an earlier run left at `folder`, replaced at the end.
@@ -91,17 +101,71 @@ pub(crate) struct ParquetTables {
     writers: Option<Vec<ArrowWriter<fs::File>>>,
 }
 
+/// One table written a row group at a time: its rows gathered until [`ROWS_PER_ROW_GROUP`], each
+/// row group built from them by `build`.
+struct StreamedTable<R> {
+    path: PathBuf,
+    build: fn(&[R]) -> Table,
+    rows: Vec<R>,
+    writer: Option<ArrowWriter<fs::File>>,
+}
+
+impl<R> StreamedTable<R> {
+    /// The table `name` of the folder `staging`.
+    fn new(staging: &Path, name: &str, build: fn(&[R]) -> Table) -> Self {
+        Self {
+            path: staging.join(format!("{name}.parquet")),
+            build,
+            rows: Vec::new(),
+            writer: None,
+        }
+    }
+
+    fn push(&mut self, row: R) -> io::Result<()> {
+        self.rows.push(row);
+        if self.rows.len() == ROWS_PER_ROW_GROUP {
+            self.write_rows()?;
+        }
+        Ok(())
+    }
+
+    /// Writes the rows gathered as one row group.
+    fn write_rows(&mut self) -> io::Result<()> {
+        let batch = (self.build)(&self.rows).finish()?;
+        self.rows.clear();
+        let writer = match &mut self.writer {
+            Some(writer) => writer,
+            None => {
+                let file = fs::File::create(&self.path)?;
+                let writer = ArrowWriter::try_new(file, batch.schema(), Some(writer_properties()))
+                    .map_err(io::Error::other)?;
+                self.writer.insert(writer)
+            }
+        };
+        writer.write(&batch).map_err(io::Error::other)?;
+        writer.flush().map_err(io::Error::other)
+    }
+
+    /// Writes the last rows (and the table's schema, when it has no row) and closes the file,
+    /// flushed to disk.
+    fn finish(mut self) -> io::Result<()> {
+        if !self.rows.is_empty() || self.writer.is_none() {
+            self.write_rows()?;
+        }
+        match self.writer {
+            Some(writer) => writer.into_inner().map_err(io::Error::other)?.sync_all(),
+            None => Ok(()),
+        }
+    }
+}
+
 /// The tables written a row group of documents at a time.
 const DOCUMENT_TABLES: [&str; 3] = ["documents", "paragraphs", "edits"];
 
-/// What the tables beyond the documents' are made of.
+/// What the tables written at the end are made of.
 pub(crate) struct CorpusTables<'a> {
-    /// The groups.
-    pub groups: &'a [crate::align::group::Group],
-    /// The taxonomy themes.
-    pub themes: &'a [crate::themes::ThemeReport],
     /// The discovered themes.
-    pub discovered: &'a [crate::themes::DiscoveredTheme],
+    pub discovered: &'a [DiscoveredTheme],
     /// The failed inputs.
     pub errors: &'a [super::ErrorReport],
 }
@@ -163,6 +227,80 @@ impl ParquetTables {
         Ok(())
     }
 
+    /// Writes the tables of the groups (`groups`, `group_members`, `group_evidence`,
+    /// `alignments`) from `groups`, in report order, a row group of each at a time.
+    pub(crate) fn write_groups<G: Borrow<Group>>(
+        &mut self,
+        groups: impl Iterator<Item = io::Result<G>>,
+    ) -> io::Result<()> {
+        let staging = self.staging()?;
+        let mut summaries = StreamedTable::new(staging, "groups", groups_table);
+        let mut members = StreamedTable::new(staging, "group_members", group_members_table);
+        let mut evidence = StreamedTable::new(staging, "group_evidence", group_evidence_table);
+        let mut beads = StreamedTable::new(staging, "alignments", alignments_table);
+        for group in groups {
+            let group = group?;
+            let group = group.borrow();
+            summaries.push(GroupRow {
+                id: group.id.clone(),
+                kind: serde_name(&group.kind),
+                documents: group.documents.len(),
+                score: group.score,
+            })?;
+            for document in &group.documents {
+                members.push((group.id.clone(), document.clone()))?;
+            }
+            for tie in &group.evidence {
+                evidence.push((group.id.clone(), tie.clone()))?;
+            }
+            for row in bead_rows(group) {
+                beads.push(row)?;
+            }
+        }
+        summaries.finish()?;
+        members.finish()?;
+        evidence.finish()?;
+        beads.finish()
+    }
+
+    /// Writes the tables of the taxonomy themes (`themes`, `theme_documents`, and
+    /// `theme_evidence` with the discovered themes' evidence after the taxonomy's), each theme's
+    /// documents and evidence taken from `listings` as they come, a row group at a time.
+    pub(crate) fn write_themes(
+        &mut self,
+        themes: &[ThemeReport],
+        listings: &mut dyn ThemeListings,
+        discovered: &[DiscoveredTheme],
+    ) -> io::Result<()> {
+        let staging = self.staging()?;
+        let mut documents = StreamedTable::new(staging, "theme_documents", theme_documents_table);
+        let mut evidence = StreamedTable::new(staging, "theme_evidence", theme_evidence_table);
+        let mut counts = Vec::with_capacity(themes.len());
+        for (index, theme) in themes.iter().enumerate() {
+            let (listed, quoted) = listings.of(index, theme);
+            let mut count = 0;
+            for document in listed {
+                documents.push((theme.id.clone(), document?.into_owned()))?;
+                count += 1;
+            }
+            counts.push(count);
+            for quote in quoted {
+                evidence.push((theme.id.clone(), false, quote?.into_owned()))?;
+            }
+        }
+        for theme in discovered {
+            for quote in &theme.evidence {
+                evidence.push((theme.id.clone(), true, quote.clone()))?;
+            }
+        }
+        documents.finish()?;
+        evidence.finish()?;
+        write_table(
+            &staging.join("themes.parquet"),
+            &themes_table(themes, &counts).finish()?,
+        )
+    }
+
     /// Writes the other tables, closes every file and puts the folder in place.
     pub(crate) fn finish(mut self, corpus: &CorpusTables) -> io::Result<()> {
         if self.writers.is_none() {
@@ -198,13 +336,6 @@ impl Drop for ParquetTables {
 impl CorpusTables<'_> {
     fn tables(&self) -> io::Result<Vec<(&'static str, RecordBatch)>> {
         let tables = [
-            ("groups", self.groups_table()),
-            ("group_members", self.group_members_table()),
-            ("group_evidence", self.group_evidence_table()),
-            ("alignments", self.alignments_table()),
-            ("themes", self.themes_table()),
-            ("theme_documents", self.theme_documents_table()),
-            ("theme_evidence", self.theme_evidence_table()),
             ("discovered_themes", self.discovered_themes_table()),
             ("errors", self.errors_table()),
         ];
@@ -212,145 +343,6 @@ impl CorpusTables<'_> {
             .into_iter()
             .map(|(name, table)| Ok((name, table.finish()?)))
             .collect()
-    }
-
-    fn groups_table(&self) -> Table {
-        let groups = &self.groups;
-        Table::default()
-            .text("id", groups.iter().map(|g| g.id.as_str()))
-            .text("kind", groups.iter().map(|g| serde_name(&g.kind)))
-            .integer("documents", groups.iter().map(|g| g.documents.len()))
-            .float("score", groups.iter().map(|g| g.score))
-    }
-
-    fn group_members_table(&self) -> Table {
-        let rows: Vec<(&str, &str)> = self
-            .groups
-            .iter()
-            .flat_map(|g| g.documents.iter().map(move |d| (g.id.as_str(), d.as_str())))
-            .collect();
-        Table::default()
-            .text("group", rows.iter().map(|(group, _)| *group))
-            .text("document", rows.iter().map(|(_, document)| *document))
-    }
-
-    fn group_evidence_table(&self) -> Table {
-        let rows: Vec<(&str, &crate::align::group::PairEvidence)> = self
-            .groups
-            .iter()
-            .flat_map(|g| g.evidence.iter().map(move |e| (g.id.as_str(), e)))
-            .collect();
-        Table::default()
-            .text("group", rows.iter().map(|(group, _)| *group))
-            .text("a", rows.iter().map(|(_, e)| e.a.as_str()))
-            .text("b", rows.iter().map(|(_, e)| e.b.as_str()))
-            .float("score", rows.iter().map(|(_, e)| e.score))
-            .text(
-                "shared_anchors",
-                rows.iter().map(|(_, e)| e.shared_anchors.join(" ")),
-            )
-            .float("significance", rows.iter().map(|(_, e)| e.significance))
-            .float(
-                "trigram_similarity",
-                rows.iter().map(|(_, e)| e.trigram_similarity),
-            )
-            .float(
-                "aligned_paragraphs",
-                rows.iter().map(|(_, e)| e.aligned_paragraphs),
-            )
-            .integer("a_paragraphs", rows.iter().map(|(_, e)| e.paragraphs[0]))
-            .integer("b_paragraphs", rows.iter().map(|(_, e)| e.paragraphs[1]))
-    }
-
-    fn alignments_table(&self) -> Table {
-        let mut rows: Vec<BeadRow> = Vec::new();
-        for group in self.groups {
-            for pair in &group.alignments {
-                for (level, beads) in [
-                    ("paragraph", &pair.alignment.paragraphs),
-                    ("sentence", &pair.alignment.sentences),
-                ] {
-                    let mut next = (0, 0);
-                    for (position, bead) in beads.iter().enumerate() {
-                        let a = index_range(&bead.a, next.0);
-                        let b = index_range(&bead.b, next.1);
-                        next = (a.1, b.1);
-                        rows.push(BeadRow {
-                            group: &group.id,
-                            a_document: &pair.a,
-                            b_document: &pair.b,
-                            level,
-                            position,
-                            a,
-                            b,
-                            score: bead.score,
-                        });
-                    }
-                }
-            }
-        }
-        Table::default()
-            .text("group", rows.iter().map(|r| r.group))
-            .text("a", rows.iter().map(|r| r.a_document))
-            .text("b", rows.iter().map(|r| r.b_document))
-            .text("level", rows.iter().map(|r| r.level))
-            .integer("bead", rows.iter().map(|r| r.position))
-            .integer("a_start", rows.iter().map(|r| r.a.0))
-            .integer("a_end", rows.iter().map(|r| r.a.1))
-            .integer("b_start", rows.iter().map(|r| r.b.0))
-            .integer("b_end", rows.iter().map(|r| r.b.1))
-            .float("score", rows.iter().map(|r| r.score))
-    }
-
-    fn themes_table(&self) -> Table {
-        let themes = &self.themes;
-        Table::default()
-            .text("id", themes.iter().map(|t| t.id.as_str()))
-            .text("label", themes.iter().map(|t| t.label.as_str()))
-            .text("definition", themes.iter().map(|t| t.definition.as_str()))
-            .boolean("recurring", themes.iter().map(|t| t.recurring))
-            .integer("articles", themes.iter().map(|t| t.articles))
-            .integer("documents", themes.iter().map(|t| t.documents.len()))
-    }
-
-    fn theme_documents_table(&self) -> Table {
-        let rows: Vec<(&str, &str)> = self
-            .themes
-            .iter()
-            .flat_map(|t| t.documents.iter().map(move |d| (t.id.as_str(), d.as_str())))
-            .collect();
-        Table::default()
-            .text("theme", rows.iter().map(|(theme, _)| *theme))
-            .text("document", rows.iter().map(|(_, document)| *document))
-    }
-
-    fn theme_evidence_table(&self) -> Table {
-        let taxonomy = self
-            .themes
-            .iter()
-            .flat_map(|t| t.evidence.iter().map(move |e| (t.id.as_str(), false, e)));
-        let discovered = self
-            .discovered
-            .iter()
-            .flat_map(|t| t.evidence.iter().map(move |e| (t.id.as_str(), true, e)));
-        let rows: Vec<(&str, bool, &crate::themes::EvidenceReport)> =
-            taxonomy.chain(discovered).collect();
-        Table::default()
-            .text("theme", rows.iter().map(|(theme, _, _)| *theme))
-            .boolean(
-                "discovered",
-                rows.iter().map(|(_, discovered, _)| *discovered),
-            )
-            .text("document", rows.iter().map(|(_, _, e)| e.document.as_str()))
-            .integer("paragraph", rows.iter().map(|(_, _, e)| e.paragraph))
-            .integer("start", rows.iter().map(|(_, _, e)| e.start))
-            .integer("end", rows.iter().map(|(_, _, e)| e.end))
-            .integer("start_char", rows.iter().map(|(_, _, e)| e.start_char))
-            .integer("end_char", rows.iter().map(|(_, _, e)| e.end_char))
-            .text("language", rows.iter().map(|(_, _, e)| e.language.as_str()))
-            .text("kind", rows.iter().map(|(_, _, e)| serde_name(&e.kind)))
-            .float("score", rows.iter().map(|(_, _, e)| e.score))
-            .text("text", rows.iter().map(|(_, _, e)| e.text.as_str()))
     }
 
     fn discovered_themes_table(&self) -> Table {
@@ -375,16 +367,146 @@ impl CorpusTables<'_> {
     }
 }
 
+/// One row of the `groups` table.
+struct GroupRow {
+    id: String,
+    kind: String,
+    documents: usize,
+    score: f64,
+}
+
+fn groups_table(rows: &[GroupRow]) -> Table {
+    Table::default()
+        .text("id", rows.iter().map(|g| g.id.as_str()))
+        .text("kind", rows.iter().map(|g| g.kind.as_str()))
+        .integer("documents", rows.iter().map(|g| g.documents))
+        .float("score", rows.iter().map(|g| g.score))
+}
+
+fn group_members_table(rows: &[(String, String)]) -> Table {
+    keyed_documents_table("group", rows)
+}
+
+fn theme_documents_table(rows: &[(String, String)]) -> Table {
+    keyed_documents_table("theme", rows)
+}
+
+/// A table of (`key`, document) rows.
+fn keyed_documents_table(key: &str, rows: &[(String, String)]) -> Table {
+    Table::default()
+        .text(key, rows.iter().map(|(key, _)| key.as_str()))
+        .text(
+            "document",
+            rows.iter().map(|(_, document)| document.as_str()),
+        )
+}
+
+fn group_evidence_table(rows: &[(String, PairEvidence)]) -> Table {
+    Table::default()
+        .text("group", rows.iter().map(|(group, _)| group.as_str()))
+        .text("a", rows.iter().map(|(_, e)| e.a.as_str()))
+        .text("b", rows.iter().map(|(_, e)| e.b.as_str()))
+        .float("score", rows.iter().map(|(_, e)| e.score))
+        .text(
+            "shared_anchors",
+            rows.iter().map(|(_, e)| e.shared_anchors.join(" ")),
+        )
+        .float("significance", rows.iter().map(|(_, e)| e.significance))
+        .float(
+            "trigram_similarity",
+            rows.iter().map(|(_, e)| e.trigram_similarity),
+        )
+        .float(
+            "aligned_paragraphs",
+            rows.iter().map(|(_, e)| e.aligned_paragraphs),
+        )
+        .integer("a_paragraphs", rows.iter().map(|(_, e)| e.paragraphs[0]))
+        .integer("b_paragraphs", rows.iter().map(|(_, e)| e.paragraphs[1]))
+}
+
 /// One row of the `alignments` table.
-struct BeadRow<'a> {
-    group: &'a str,
-    a_document: &'a str,
-    b_document: &'a str,
+struct BeadRow {
+    group: String,
+    a_document: String,
+    b_document: String,
     level: &'static str,
     position: usize,
     a: (usize, usize),
     b: (usize, usize),
     score: f64,
+}
+
+/// The rows of `group`'s alignments: each pair's paragraph beads, then its sentence beads.
+fn bead_rows(group: &Group) -> impl Iterator<Item = BeadRow> + '_ {
+    group.alignments.iter().flat_map(move |pair| {
+        [
+            ("paragraph", &pair.alignment.paragraphs),
+            ("sentence", &pair.alignment.sentences),
+        ]
+        .into_iter()
+        .flat_map(move |(level, beads)| {
+            let mut next = (0, 0);
+            beads.iter().enumerate().map(move |(position, bead)| {
+                let a = index_range(&bead.a, next.0);
+                let b = index_range(&bead.b, next.1);
+                next = (a.1, b.1);
+                BeadRow {
+                    group: group.id.clone(),
+                    a_document: pair.a.clone(),
+                    b_document: pair.b.clone(),
+                    level,
+                    position,
+                    a,
+                    b,
+                    score: bead.score,
+                }
+            })
+        })
+    })
+}
+
+fn alignments_table(rows: &[BeadRow]) -> Table {
+    Table::default()
+        .text("group", rows.iter().map(|r| r.group.as_str()))
+        .text("a", rows.iter().map(|r| r.a_document.as_str()))
+        .text("b", rows.iter().map(|r| r.b_document.as_str()))
+        .text("level", rows.iter().map(|r| r.level))
+        .integer("bead", rows.iter().map(|r| r.position))
+        .integer("a_start", rows.iter().map(|r| r.a.0))
+        .integer("a_end", rows.iter().map(|r| r.a.1))
+        .integer("b_start", rows.iter().map(|r| r.b.0))
+        .integer("b_end", rows.iter().map(|r| r.b.1))
+        .float("score", rows.iter().map(|r| r.score))
+}
+
+/// The `themes` table, with each theme's number of documents.
+fn themes_table(themes: &[ThemeReport], documents: &[usize]) -> Table {
+    Table::default()
+        .text("id", themes.iter().map(|t| t.id.as_str()))
+        .text("label", themes.iter().map(|t| t.label.as_str()))
+        .text("definition", themes.iter().map(|t| t.definition.as_str()))
+        .boolean("recurring", themes.iter().map(|t| t.recurring))
+        .integer("articles", themes.iter().map(|t| t.articles))
+        .integer("documents", documents.iter().copied())
+}
+
+fn theme_evidence_table(rows: &[(String, bool, EvidenceReport)]) -> Table {
+    Table::default()
+        .text("theme", rows.iter().map(|(theme, _, _)| theme.as_str()))
+        .boolean(
+            "discovered",
+            rows.iter().map(|(_, discovered, _)| *discovered),
+        )
+        .text("document", rows.iter().map(|(_, _, e)| e.document.as_str()))
+        .integer("paragraph", rows.iter().map(|(_, _, e)| e.paragraph))
+        .integer("start", rows.iter().map(|(_, _, e)| e.start))
+        .integer("end", rows.iter().map(|(_, _, e)| e.end))
+        .integer("start_char", rows.iter().map(|(_, _, e)| e.start_char))
+        .integer("end_char", rows.iter().map(|(_, _, e)| e.end_char))
+        .text("language", rows.iter().map(|(_, _, e)| e.language.as_str()))
+        .text("kind", rows.iter().map(|(_, _, e)| serde_name(&e.kind)))
+        .float("score", rows.iter().map(|(_, _, e)| e.score))
+        .text("text", rows.iter().map(|(_, _, e)| e.text.as_str()))
 }
 
 fn documents_table(documents: &[DocumentReport]) -> Table {
@@ -590,7 +712,8 @@ impl Table {
 
 /// The writer settings, every one that shapes the bytes set here rather than left to the
 /// crate's defaults: Snappy pages (what pandas and Spark write), format 1.0 pages (every reader),
-/// one row group, and a `created_by` without the writer library's version.
+/// row groups only where the writer flushes them, and a `created_by` without the writer
+/// library's version.
 fn writer_properties() -> WriterProperties {
     WriterProperties::builder()
         .set_created_by(format!(
@@ -695,4 +818,46 @@ fn swap_into_place(staged: &Path, replace: bool, folder: &Path) -> io::Result<()
         return Err(error);
     }
     fs::remove_dir_all(&aside)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+
+    #[test]
+    fn a_streamed_table_writes_a_row_group_of_rows_at_a_time_and_every_row() {
+        let folder = tempfile::tempdir().unwrap();
+        let rows = ROWS_PER_ROW_GROUP * 2 + 3;
+        let mut table = StreamedTable::new(folder.path(), "theme_documents", theme_documents_table);
+        for row in 0..rows {
+            table
+                .push((format!("theme{}", row % 7), format!("doc{row}")))
+                .unwrap();
+        }
+        table.finish().unwrap();
+        let file = fs::File::open(folder.path().join("theme_documents.parquet")).unwrap();
+        let metadata = SerializedFileReader::new(file).unwrap().metadata().clone();
+        let groups: Vec<i64> = metadata
+            .row_groups()
+            .iter()
+            .map(|group| group.num_rows())
+            .collect();
+        let full = ROWS_PER_ROW_GROUP as i64;
+        assert_eq!(groups, vec![full, full, 3]);
+        // No row: the table's schema, no row.
+        let empty = StreamedTable::new(folder.path(), "empty", theme_documents_table);
+        empty.finish().unwrap();
+        let file = fs::File::open(folder.path().join("empty.parquet")).unwrap();
+        let reader = SerializedFileReader::new(file).unwrap();
+        assert_eq!(reader.metadata().file_metadata().num_rows(), 0);
+        assert_eq!(
+            reader
+                .metadata()
+                .file_metadata()
+                .schema_descr()
+                .num_columns(),
+            2
+        );
+    }
 }
