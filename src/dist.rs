@@ -95,9 +95,11 @@
 //! whole: 8 bytes a document); `candidates` holds every document's corpus index (until its
 //! facts are placed) and candidate facts, the budgets' counters and the pairs they keep (but at
 //! most `run_pairs` of the ranked pairs they choose from, and no document's id), `groups` the
-//! two documents of every passing pair and copy (16 bytes), the places of their documents, one
-//! batch of those documents, and for every group its first member and where its line is in a
-//! scratch file (16 bytes; the groups themselves wait there, not in memory), a `render` task its
+//! two documents of every passing pair and copy (16 bytes, until they are cut into batches),
+//! the batch of each of their documents (16 bytes; its place, id and source wait in a scratch
+//! file of its batch), one batch of those documents, and for every group its first member and
+//! where its line is in a scratch file (16 bytes; the groups themselves wait there, not in
+//! memory), a `render` task its
 //! shard's documents, and `assemble` (JSON, JSON Lines, Parquet): per taxonomy theme the grouped
 //! documents that state it (id and group) and a count of the others, each grouped document's
 //! language, the translation groups' members, one discovery key's tally at a time, the
@@ -2048,34 +2050,39 @@ impl WorkFolder {
     }
 
     /// Writes, for each scoring partition, the documents `naming` names in it (`(corpus index,
-    /// partition)`, sorted) with their unique ids and places, as the order's file gives them in
-    /// corpus order: one pass over that file for every [`WorkFolder::open_writers`] partitions,
-    /// writing their files at once.
+    /// partition)`, sorted) with their unique ids and places ([`WorkFolder::write_places`]).
     fn write_named_documents(&self, task: usize, naming: &[(usize, usize)]) -> Result<()> {
-        let partitions = self.plan.partitions;
-        let mut counts = vec![0; partitions];
-        for &(_, partition) in naming {
-            counts[partition] += 1;
+        self.write_places(naming, self.plan.partitions, |partition, count| {
+            self.record_writer(CANDIDATES_STAGE, task, &paired_kind(partition), count)
+        })
+    }
+
+    /// Writes, for each of `files` files (the one `writer` starts for a number and its count of
+    /// records), the documents `naming` names in it (`(corpus index, file)`, sorted) with their
+    /// unique ids and places, as the order's file gives them in corpus order: one pass over that
+    /// file for every [`WorkFolder::open_writers`] files, writing them at once.
+    fn write_places(
+        &self,
+        naming: &[(usize, usize)],
+        files: usize,
+        writer: impl Fn(usize, usize) -> Result<RecordWriter>,
+    ) -> Result<()> {
+        let mut counts = vec![0; files];
+        for &(_, file) in naming {
+            counts[file] += 1;
         }
         let open = self.open_writers();
-        for first in (0..partitions).step_by(open) {
-            let these = first..partitions.min(first + open);
+        for first in (0..files).step_by(open) {
+            let these = first..files.min(first + open);
             let mut writers = these
                 .clone()
-                .map(|partition| {
-                    self.record_writer(
-                        CANDIDATES_STAGE,
-                        task,
-                        &paired_kind(partition),
-                        counts[partition],
-                    )
-                })
+                .map(|file| writer(file, counts[file]))
                 .collect::<Result<Vec<_>>>()?;
-            let mut wanted = naming.iter().filter(|(_, p)| these.contains(p)).peekable();
+            let mut wanted = naming.iter().filter(|(_, f)| these.contains(f)).peekable();
             let mut index = 0;
             self.read_records(ORDER_STAGE, 0, "", |document: PlacedDocument| {
-                while let Some((_, partition)) = wanted.next_if(|&&(named, _)| named == index) {
-                    writers[partition - first].push(&PairedDocument {
+                while let Some((_, file)) = wanted.next_if(|&&(named, _)| named == index) {
+                    writers[file - first].push(&PairedDocument {
                         index,
                         id: document.id.clone(),
                         shard: document.shard,
@@ -2087,7 +2094,7 @@ impl WorkFolder {
                 Ok(())
             })?;
             if wanted.next().is_some() {
-                bail!("the candidates name a document the order lacks: run the order task again");
+                bail!("a document named is not in the order: run the order task again");
             }
             for writer in writers {
                 writer.persist()?;
@@ -2197,8 +2204,9 @@ impl WorkFolder {
     /// copies), a batch of whole connected sets of them at a time (passing pairs and copies
     /// connect documents; a join never looks past its set): their fingerprints, records, anchor
     /// counts and texts, numbered among themselves in corpus order (joins depend on the order of
-    /// documents, never on their numbers). Each batch's groups go to a scratch file as they are
-    /// joined; they are then read back in report order (by first member) and named. Does nothing
+    /// documents, never on their numbers). Each batch's pairs and its documents' places wait in
+    /// scratch files of their own until it is joined; its groups go to a scratch file as they are
+    /// joined, and are then read back in report order (by first member) and named. Does nothing
     /// when already done.
     fn run_groups_task(&self, task: usize) -> Result<()> {
         self.check_task(GROUPS_STAGE, task, 1)?;
@@ -2224,20 +2232,25 @@ impl WorkFolder {
         ties.extend(copies.iter().copied());
         let batches = connected_batches(&ties, self.plan.group_batch);
         drop(ties);
-        // Which batch each document is in, and each batch's copies: a pair with a document in
-        // no batch, or across two, is never looked at.
-        let batch_of: std::collections::HashMap<usize, usize> = batches
+        // Which batch each document is in (by corpus index), and each batch's copies: a pair
+        // with a document in no batch, or across two, is never looked at.
+        let mut batch_of: Vec<(usize, usize)> = batches
             .iter()
             .enumerate()
             .flat_map(|(batch, documents)| documents.iter().map(move |&d| (d, batch)))
             .collect();
-        let same_batch = |a: usize, b: usize| {
+        batch_of.sort_unstable();
+        let batches = batches.len();
+        let batch_of_document = |document: usize| {
             batch_of
-                .get(&a)
-                .filter(|&&batch| batch_of.get(&b) == Some(&batch))
-                .copied()
+                .binary_search_by_key(&document, |&(d, _)| d)
+                .ok()
+                .map(|at| batch_of[at].1)
         };
-        let mut batch_copies: Vec<Vec<(usize, usize)>> = vec![Vec::new(); batches.len()];
+        let same_batch = |a: usize, b: usize| {
+            batch_of_document(a).filter(|&batch| batch_of_document(b) == Some(batch))
+        };
+        let mut batch_copies: Vec<Vec<(usize, usize)>> = vec![Vec::new(); batches];
         for (copy, first) in copies {
             let batch = same_batch(copy, first).context("a copy and its first fell apart")?;
             batch_copies[batch].push((copy, first));
@@ -2250,8 +2263,8 @@ impl WorkFolder {
             .join(format!("{task:05}.batches"));
         clear_folder(&scratch)?;
         let open = self.open_writers();
-        for first in (0..batches.len()).step_by(open) {
-            let these = first..batches.len().min(first + open);
+        for first in (0..batches).step_by(open) {
+            let these = first..batches.min(first + open);
             let mut writers = these
                 .clone()
                 .map(|batch| {
@@ -2278,14 +2291,17 @@ impl WorkFolder {
                 writer.flush()?;
             }
         }
-        // Every batch's documents with their places, from one pass over the order's file.
-        let mut everyone: Vec<usize> = batch_of.keys().copied().collect();
-        everyone.sort_unstable();
-        let mut batch_named: Vec<Vec<PairedDocument>> =
-            batches.iter().map(|_| Vec::new()).collect();
-        for document in self.placed_documents(&everyone)? {
-            batch_named[batch_of[&document.index]].push(document);
-        }
+        // Every batch's documents with their places, into a scratch file of its own, from one
+        // pass over the order's file for every `open_writers` batches.
+        let places_path = |batch: usize| scratch.join(format!("{batch:08}.places.jsonl"));
+        self.write_places(&batch_of, batches, |batch, count| {
+            let header = TaskHeader {
+                plan: self.id.clone(),
+                task,
+                records: count,
+            };
+            RecordWriter::create(places_path(batch), &header, self.plan.compression)
+        })?;
         drop(batch_of);
         // Pass 3: each batch's groups, joined and written to a scratch file as they come, each
         // with its members' places; held: each group's first member (the least corpus index,
@@ -2298,7 +2314,14 @@ impl WorkFolder {
         );
         let mut report_order: Vec<(usize, u64)> = Vec::new();
         let mut written = 0;
-        for (batch, (named, copies)) in batch_named.into_iter().zip(batch_copies).enumerate() {
+        for (batch, copies) in batch_copies.into_iter().enumerate() {
+            let path = places_path(batch);
+            let file = std::fs::File::open(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let named: Vec<PairedDocument> = self
+                .record_lines_of(file, path, task)?
+                .records()
+                .collect::<Result<_>>()?;
             let path = scratch.join(format!("{batch:08}.jsonl"));
             let pairs = std::fs::read_to_string(&path)
                 .with_context(|| format!("cannot read {}", path.display()))?
@@ -2419,31 +2442,6 @@ impl WorkFolder {
             scored,
             self.plan.config.group.threshold,
         ))
-    }
-
-    /// The documents at the corpus indices `wanted` (sorted), with their unique ids and places,
-    /// read from the order's file in one pass.
-    fn placed_documents(&self, wanted: &[usize]) -> Result<Vec<PairedDocument>> {
-        let mut named = Vec::with_capacity(wanted.len());
-        let mut next = wanted.iter().peekable();
-        let mut index = 0;
-        self.read_records(ORDER_STAGE, 0, "", |document: PlacedDocument| {
-            if next.next_if(|&&wanted| wanted == index).is_some() {
-                named.push(PairedDocument {
-                    index,
-                    id: document.id,
-                    shard: document.shard,
-                    position: document.position,
-                    source: document.source,
-                });
-            }
-            index += 1;
-            Ok(())
-        })?;
-        if next.next().is_some() {
-            bail!("the scored pairs name a document the order lacks: run the order task again");
-        }
-        Ok(named)
     }
 
     /// The analysed documents `named` (with their unique ids) by corpus index, each text read
