@@ -31,9 +31,9 @@ use crate::align::group::{Group, GroupKind};
 use crate::corpus::InputError;
 use crate::lang::Language;
 use crate::report::{
-    CorpusSummary, CorpusTables, DOCUMENTS_PER_ROW_GROUP, DocumentReport, ErrorReport, Layout,
-    Listed, ParquetTables, ReportParts, ThemeListings, document_fragment, refit_fragment,
-    write_output, write_report,
+    CorpusSummary, CorpusTables, DOCUMENTS_PER_ROW_GROUP, DocumentPart, DocumentReport,
+    ErrorReport, Layout, Listed, ParquetTables, ReportParts, ThemeListings, document_fragment,
+    refit_fragment, write_output, write_report,
 };
 use crate::themes::{
     DocumentThemes, EvidenceReport, KeyTally, Listing, QuotedStatement, Recurrence, SeedKey,
@@ -642,8 +642,9 @@ impl WorkFolder {
             Assembly::Report(layout, target) => {
                 let listings = self.merged_listings(themes.len())?;
                 write_output(target, |out| {
-                    let documents = merged(fragments, documents)
-                        .map(|fragment| fragment.map(|json| refit_fragment(json, layout)));
+                    let documents = merged(fragments, documents).map(|fragment| {
+                        fragment.map(|json| DocumentPart::Rendered(refit_fragment(json, layout)))
+                    });
                     write_report(
                         out,
                         layout,

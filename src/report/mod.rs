@@ -24,8 +24,8 @@ pub(crate) use output::write_atomically;
 pub use output::{remove_temporary_files_and_exit, write_output};
 pub(crate) use parquet::{CorpusTables, DOCUMENTS_PER_ROW_GROUP, ParquetTables};
 pub(crate) use stream::{
-    HeldListings, Layout, Listed, ReportParts, ThemeListings, document_fragment, refit_fragment,
-    write_report,
+    DocumentPart, HeldListings, Layout, Listed, ReportParts, ThemeListings, document_fragment,
+    refit_fragment, write_report,
 };
 pub use views::{DocumentLanguagesView, DocumentThemesView, LanguagesView, ThemesView};
 

@@ -30,14 +30,27 @@ pub(crate) enum Layout {
 /// threads and holds a window of rendered documents, not the report's bytes.
 const RENDER_WINDOW: usize = 256;
 
+/// Bytes of text after which a window of documents to render is closed; a document of more is
+/// not rendered beforehand but serialized as it is written, so that a huge document is never
+/// held twice.
+const RENDER_WINDOW_BYTES: usize = 8 << 20;
+
+/// One document of the report as the writer takes it.
+pub(crate) enum DocumentPart<'a> {
+    /// Rendered beforehand for the layout written ([`rendered_document`], or
+    /// [`refit_fragment`] of its [`document_fragment`]).
+    Rendered(Vec<u8>),
+    /// Serialized as it is written.
+    Streamed(&'a DocumentReport),
+}
+
 /// The parts of a report, in the order the report holds them.
 pub(crate) struct ReportParts<'a, D, G> {
     /// The settings the run used.
     pub settings: &'a crate::Settings,
     /// Counts over the whole run (they precede the documents, so they are known beforehand).
     pub corpus: &'a CorpusSummary,
-    /// The documents, in report order, each rendered for the layout written
-    /// ([`rendered_document`], or [`refit_fragment`] of its [`document_fragment`]).
+    /// The documents, in report order.
     pub documents: D,
     /// The groups, in report order.
     pub groups: G,
@@ -320,7 +333,7 @@ pub(crate) fn write_report<'a, D, G, B>(
     parts: ReportParts<'a, D, G>,
 ) -> io::Result<()>
 where
-    D: Iterator<Item = io::Result<Vec<u8>>>,
+    D: Iterator<Item = io::Result<DocumentPart<'a>>>,
     G: Iterator<Item = io::Result<B>>,
     B: Borrow<Group>,
 {
@@ -332,7 +345,7 @@ where
 
 fn write_json<'a, D, G, B>(out: &mut dyn Write, parts: ReportParts<'a, D, G>) -> io::Result<()>
 where
-    D: Iterator<Item = io::Result<Vec<u8>>>,
+    D: Iterator<Item = io::Result<DocumentPart<'a>>>,
     G: Iterator<Item = io::Result<B>>,
     B: Borrow<Group>,
 {
@@ -347,8 +360,9 @@ where
     field(out, "corpus", false)?;
     pretty_at(out, parts.corpus, 1)?;
     field(out, "documents", false)?;
-    array(out, parts.documents, |out, document| {
-        out.write_all(&document)
+    array(out, parts.documents, |out, document| match document {
+        DocumentPart::Rendered(bytes) => out.write_all(&bytes),
+        DocumentPart::Streamed(document) => pretty_at(out, document, DOCUMENT_DEPTH),
     })?;
     field(out, "groups", false)?;
     array(out, parts.groups, |out, group| {
@@ -405,7 +419,7 @@ fn array<T>(
 
 fn write_jsonl<'a, D, G, B>(out: &mut dyn Write, parts: ReportParts<'a, D, G>) -> io::Result<()>
 where
-    D: Iterator<Item = io::Result<Vec<u8>>>,
+    D: Iterator<Item = io::Result<DocumentPart<'a>>>,
     G: Iterator<Item = io::Result<B>>,
     B: Borrow<Group>,
 {
@@ -414,8 +428,13 @@ where
         out.write_all(b"\n")
     }
     for document in parts.documents {
-        out.write_all(&document?)?;
-        out.write_all(b"\n")?;
+        match document? {
+            DocumentPart::Rendered(bytes) => {
+                out.write_all(&bytes)?;
+                out.write_all(b"\n")?;
+            }
+            DocumentPart::Streamed(document) => line(out, JsonlRecord::Document(document))?,
+        }
     }
     for group in parts.groups {
         let group = group?;
@@ -488,27 +507,51 @@ where
     Ok(())
 }
 
+/// `documents` cut into windows to render at once: [`RENDER_WINDOW`] documents, or fewer when
+/// their texts reach [`RENDER_WINDOW_BYTES`].
+fn render_windows(documents: &[DocumentReport]) -> impl Iterator<Item = &[DocumentReport]> {
+    let mut rest = documents;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let (mut end, mut bytes) = (0, 0);
+        while end < rest.len().min(RENDER_WINDOW) && bytes < RENDER_WINDOW_BYTES {
+            bytes += rest[end].bytes;
+            end += 1;
+        }
+        let (window, after) = rest.split_at(end);
+        rest = after;
+        Some(window)
+    })
+}
+
 impl Report {
     /// The report's parts for `layout`, its documents rendered as they are written, a window
-    /// of [`RENDER_WINDOW`] at a time in parallel on the current rayon pool.
+    /// at a time in parallel on the current rayon pool ([`render_windows`]); a document of more
+    /// than [`RENDER_WINDOW_BYTES`] of text is serialized as it is written instead.
     pub(crate) fn parts(
         &self,
         layout: Layout,
     ) -> ReportParts<
         '_,
-        impl Iterator<Item = io::Result<Vec<u8>>>,
+        impl Iterator<Item = io::Result<DocumentPart<'_>>>,
         impl Iterator<Item = io::Result<&Group>>,
     > {
         ReportParts {
             settings: &self.settings,
             corpus: &self.corpus,
-            documents: self
-                .documents
-                .chunks(RENDER_WINDOW)
+            documents: render_windows(&self.documents)
                 .flat_map(move |window| {
                     window
                         .par_iter()
-                        .map(|document| rendered_document(document, layout))
+                        .map(|document| {
+                            if document.bytes > RENDER_WINDOW_BYTES {
+                                DocumentPart::Streamed(document)
+                            } else {
+                                DocumentPart::Rendered(rendered_document(document, layout))
+                            }
+                        })
                         .collect::<Vec<_>>()
                 })
                 .map(Ok),
@@ -558,6 +601,56 @@ mod tests {
                 String::from_utf8(expected).unwrap()
             );
         }
+    }
+
+    #[test]
+    fn documents_streamed_or_rendered_write_the_same_bytes() {
+        for report in seed_reports() {
+            for layout in [Layout::Json, Layout::Jsonl] {
+                let mut rendered = Vec::new();
+                write_report(&mut rendered, layout, report.parts(layout)).unwrap();
+                let streamed = report
+                    .documents
+                    .iter()
+                    .map(|document| Ok(DocumentPart::Streamed(document)));
+                let mut written = Vec::new();
+                write_report(
+                    &mut written,
+                    layout,
+                    ReportParts {
+                        settings: &report.settings,
+                        corpus: &report.corpus,
+                        documents: streamed,
+                        groups: report.groups.iter().map(Ok),
+                        themes: &report.themes,
+                        listings: Box::new(HeldListings),
+                        discovered: &report.discovered_themes,
+                        errors: &report.errors,
+                    },
+                )
+                .unwrap();
+                assert_eq!(rendered, written, "{layout:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn render_windows_close_at_their_count_or_their_bytes() {
+        let document = seed_reports().remove(0).documents.remove(0);
+        let json = serde_json::to_value(&document).unwrap();
+        let sized = |bytes: usize| DocumentReport {
+            bytes,
+            ..serde_json::from_value(json.clone()).unwrap()
+        };
+        let mut documents: Vec<DocumentReport> = (0..300).map(|_| sized(10)).collect();
+        documents.insert(10, sized(RENDER_WINDOW_BYTES + 1));
+        documents.push(sized(RENDER_WINDOW_BYTES / 2));
+        documents.push(sized(RENDER_WINDOW_BYTES / 2));
+        documents.push(sized(1));
+        let lengths: Vec<usize> = render_windows(&documents).map(<[_]>::len).collect();
+        // 10 small and the huge one; 256 small; the last 34 small and two halves; the last.
+        assert_eq!(lengths, vec![11, 256, 36, 1]);
+        assert_eq!(lengths.iter().sum::<usize>(), documents.len());
     }
 
     /// A document's JSON Lines record as serde writes it.
@@ -614,7 +707,7 @@ mod tests {
                 write_report(&mut direct, layout, report.parts(layout)).unwrap();
                 let rendered = report.documents.iter().map(|document| {
                     let json = document_fragment(document);
-                    Ok(refit_fragment(json, layout))
+                    Ok(DocumentPart::Rendered(refit_fragment(json, layout)))
                 });
                 let mut themes = report.themes.clone();
                 let listed = themes
