@@ -54,6 +54,14 @@ pub fn is_letter(c: char) -> bool {
     }
 }
 
+/// The length in bytes of the stretch of ASCII `text` starts with (all of it when it is ASCII):
+/// where the text-wide loops that take ASCII a stretch at a time stop.
+pub(crate) fn ascii_prefix_len(text: &str) -> usize {
+    text.bytes()
+        .position(|b| !b.is_ascii())
+        .unwrap_or(text.len())
+}
+
 /// [`str::to_lowercase`] of `text` (the same string), made a stretch at a time: ASCII lowered
 /// byte by byte, the letters of the Latin-1, Latin Extended-A and basic Cyrillic blocks by their
 /// ranges and any other character by [`char::to_lowercase`]. A text with a
@@ -63,10 +71,7 @@ pub fn to_lowercase(text: &str) -> String {
     let mut lower = String::with_capacity(text.len());
     let mut rest = text;
     while !rest.is_empty() {
-        let ascii = rest
-            .bytes()
-            .position(|b| !b.is_ascii())
-            .unwrap_or(rest.len());
+        let ascii = ascii_prefix_len(rest);
         let start = lower.len();
         lower.push_str(&rest[..ascii]);
         lower[start..].make_ascii_lowercase();

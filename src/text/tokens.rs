@@ -1240,10 +1240,7 @@ pub fn dominant_script(text: &str) -> DocumentScript {
     while !rest.is_empty() {
         // ASCII letters are Latin; other ASCII is not a letter: a stretch of ASCII is counted by
         // its bytes.
-        let ascii = rest
-            .bytes()
-            .position(|b| !b.is_ascii())
-            .unwrap_or(rest.len());
+        let ascii = super::ascii_prefix_len(rest);
         tally.counts[0] += rest.as_bytes()[..ascii]
             .iter()
             .filter(|b| b.is_ascii_alphabetic())
