@@ -10,10 +10,10 @@
 //!
 //! - `documents`, one task per shard: loads the shard's inputs and runs the per-document stages
 //!   ([`crate::Pipeline::analyse_document`], as `analyze` does). It writes one record per input
-//!   without its text (see [`record`]), its fingerprint, what the candidate budgets read of it
-//!   ([`crate::align::group::CandidateFacts`]: text hash, language, script, shape anchors), the
-//!   distinct scripts of the shard, and its id (with its position and source), a short summary
-//!   (its position and two hashes of its text), its blocking keys (with its script) and its
+//!   without its text (see [`record`]), its fingerprint, the distinct scripts of the shard, and
+//!   its id (with its position and source), a short summary (its position and two hashes of its
+//!   text), its blocking keys (with what the candidate budgets read of it,
+//!   [`crate::align::group::CandidateFacts`]: text hash, language, script, shape anchors) and its
 //!   anchors, each in one file per partition (`--partitions P`, by a stable hash of the id's
 //!   stem, the grouping hash ([`crate::align::group::copies_partition`]), the key or the anchor);
 //!   beside its record and fingerprint files, a line index (where each document's line starts,
@@ -39,14 +39,16 @@
 //!   [`crate::align::group::exact_copies_by`] compares one with has its grouping hash, so is in
 //!   its partition), sorted by copy.
 //! - `blocking`, one task per partition `k`: reads every shard's keys of partition `k` with their
-//!   documents' scripts (placed by the order's map, read where each entry lies), every copies
-//!   task's copies (streamed; those of documents without keys here passed over) and each shard's
-//!   distinct scripts (no id, no text, no fingerprint), and writes what each pair of documents
-//!   shares in those blocks ([`crate::align::group::keyed_partition_share`]), sorted by pair.
-//! - `candidates`, one task: reads the order's map and merges the partitions' shares as it
-//!   reads them (a k-way merge, [`crate::align::group::merge_sorted_shares`], in levels as the
-//!   order's), ranks them for the budgets
-//!   ([`crate::align::group::ranked_candidates`], from the candidate facts only),
+//!   documents' candidate facts (placed by the order's map, read where each entry lies), every
+//!   copies task's copies (streamed; those of documents without keys here passed over) and each
+//!   shard's distinct scripts (no id, no text, no fingerprint), and writes what each pair of
+//!   documents shares in those blocks with what the budgets read of the two
+//!   ([`crate::align::group::keyed_partition_share`], [`crate::align::group::PairFacts`]),
+//!   sorted by pair.
+//! - `candidates`, one task: merges the partitions' shares as it reads them (a k-way merge,
+//!   [`crate::align::group::merge_sorted_shares`], in levels as the order's), ranks them for the
+//!   budgets ([`crate::align::group::ranked_candidates`], from the facts each share carries: it
+//!   holds no document's facts),
 //!   sorts the ranked pairs in runs of a fixed size on disk (the plan's `run_pairs`) and keeps the
 //!   candidates within their budgets over a k-way merge of the runs
 //!   ([`crate::align::group::GreedyBudget`]: a counter per document, not the pairs), and writes,
@@ -147,8 +149,9 @@ use std::process::ExitCode;
 /// (6: the ids and order stages; 7: one-permutation sketches; 8: the copies stage, summaries by
 /// partition of their hash, scripts with the keys; 11: paths in the ids files, renames' warnings
 /// and each shard's places from the order; 12: the render stage, the groups' members by shard;
-/// 13: how the exchange files are stored, in the plan); a folder of another layout is refused.
-const LAYOUT: u32 = 14;
+/// 13: how the exchange files are stored, in the plan; 15: candidate facts with the keys, pair
+/// facts with the shares); a folder of another layout is refused.
+const LAYOUT: u32 = 15;
 
 /// The first stage: one task per shard.
 const DOCUMENTS_STAGE: &str = "documents";
@@ -194,9 +197,6 @@ const STAGES: [&str; 10] = [
     RENDER_STAGE,
 ];
 
-/// The buffer through which a task reads the order's whole map, in load order.
-const WHOLE_MAP_BUFFER: usize = 64 * 1024;
-
 /// The buffer through which a task reads the entries of some documents of the order's map (a
 /// partition's: at many partitions, far apart), so that each seek reads a few entries rather
 /// than a page of them.
@@ -207,10 +207,6 @@ const SCRIPTS: &str = "scripts";
 
 /// The `documents` stage's file of fingerprints.
 const FINGERPRINTS: &str = "fingerprints";
-
-/// The `documents` stage's file of what the candidate budgets read of each document
-/// ([`group::CandidateFacts`]).
-const CANDIDATE_FACTS: &str = "facts";
 
 /// What `plan` reads: the inputs, the work folder, the shard count and a settings file.
 #[derive(Debug, Clone)]
@@ -818,8 +814,11 @@ fn by_unique_id(a: &PlacedDocument, b: &PlacedDocument) -> bool {
     a.id < b.id
 }
 
+/// One pair's share from a blocking task, with what the budgets read of the pair.
+type PairShare = (u64, Shared, group::PairFacts);
+
 /// Whether share `a` comes before share `b` in pair order (the blocking tasks').
-fn by_pair(a: &(u64, Shared), b: &(u64, Shared)) -> bool {
+fn by_pair(a: &PairShare, b: &PairShare) -> bool {
     a.0 < b.0
 }
 
@@ -1551,9 +1550,14 @@ impl WorkFolder {
         for (partition, ids) in ids.iter().enumerate() {
             self.write_records(DOCUMENTS_STAGE, shard, &ids_kind(partition), ids)?;
         }
-        // Each document's script and blocking keys (sounds of names too: whether the corpus needs
-        // them is known only to the blocking tasks), by partition.
-        type Keyed = (usize, DocumentScript, Vec<group::BlockKey>);
+        // Each document's candidate facts and blocking keys (sounds of names too: whether the
+        // corpus needs them is known only to the blocking tasks), by partition: the facts go
+        // wherever the document may meet another in a block.
+        let facts: Vec<group::CandidateFacts> = fingerprints
+            .iter()
+            .map(group::Fingerprint::candidate_facts)
+            .collect();
+        type Keyed<'a> = (usize, &'a group::CandidateFacts, Vec<group::BlockKey>);
         let mut keys: Vec<Vec<Keyed>> = vec![Vec::new(); partitions];
         for (position, fingerprint) in fingerprints.iter().enumerate() {
             let mut by_partition: Vec<Vec<group::BlockKey>> = vec![Vec::new(); partitions];
@@ -1562,7 +1566,7 @@ impl WorkFolder {
             }
             for (partition, document_keys) in by_partition.into_iter().enumerate() {
                 if !document_keys.is_empty() {
-                    keys[partition].push((position, fingerprint.script(), document_keys));
+                    keys[partition].push((position, &facts[position], document_keys));
                 }
             }
         }
@@ -1582,11 +1586,6 @@ impl WorkFolder {
         for (partition, carriers) in carriers.iter().enumerate() {
             self.write_records(DOCUMENTS_STAGE, shard, &anchors_kind(partition), carriers)?;
         }
-        let facts: Vec<group::CandidateFacts> = fingerprints
-            .iter()
-            .map(group::Fingerprint::candidate_facts)
-            .collect();
-        self.write_records(DOCUMENTS_STAGE, shard, CANDIDATE_FACTS, &facts)?;
         self.write_indexed_records(DOCUMENTS_STAGE, shard, FINGERPRINTS, &fingerprints, |_| {
             true
         })?;
@@ -1665,7 +1664,7 @@ impl WorkFolder {
         let counts = (0..self.plan.shards.len())
             .map(|shard| {
                 Ok(self
-                    .open_records(DOCUMENTS_STAGE, shard, CANDIDATE_FACTS)?
+                    .open_records(DOCUMENTS_STAGE, shard, FINGERPRINTS)?
                     .1
                     .records)
             })
@@ -1760,20 +1759,6 @@ impl WorkFolder {
         self.folder.join(ORDER_STAGE).join("00000.map")
     }
 
-    /// The corpus index of every shard's documents, as the order task wrote them (8 bytes a
-    /// document), checked against the plan and the order.
-    fn corpus_map(&self) -> Result<CorpusMap> {
-        let mut reader = self.map_reader(WHOLE_MAP_BUFFER)?;
-        let indices = (0..reader.documents)
-            .map(|at| reader.index_at(at))
-            .collect::<Result<_>>()?;
-        Ok(CorpusMap {
-            documents: reader.documents,
-            starts: reader.starts,
-            indices,
-        })
-    }
-
     /// The order's map opened for reading one document's corpus index at a time through a
     /// buffer of `buffer` bytes, its header checked against the plan and the order.
     fn map_reader(&self, buffer: usize) -> Result<MapReader> {
@@ -1803,33 +1788,6 @@ impl WorkFolder {
             return Err(reader.stale());
         }
         Ok(reader)
-    }
-
-    /// What `keep` keeps of every document's record of the `documents` stage's file `kind` (one
-    /// per document: summaries, fingerprints, candidate facts), in corpus order.
-    fn in_corpus_order<T: serde::de::DeserializeOwned, U>(
-        &self,
-        map: &CorpusMap,
-        kind: &str,
-        keep: impl Fn(T) -> U,
-    ) -> Result<Vec<U>> {
-        let mut slots: Vec<Option<U>> = std::iter::repeat_with(|| None)
-            .take(map.documents)
-            .collect();
-        for shard in 0..self.plan.shards.len() {
-            let mut position = 0;
-            self.read_records(DOCUMENTS_STAGE, shard, kind, |record| {
-                slots[map.index(shard, position)?] = Some(keep(record));
-                position += 1;
-                Ok(())
-            })?;
-        }
-        slots
-            .into_iter()
-            .map(|slot| {
-                slot.with_context(|| format!("a shard's {kind} and the order disagree: run again"))
-            })
-            .collect()
     }
 
     /// The fingerprints of `documents` by corpus index, each read from its shard's file through
@@ -1925,14 +1883,7 @@ impl WorkFolder {
             return Ok(());
         }
         let mut map = self.map_reader(SPARSE_MAP_BUFFER)?;
-        let mut scripts: std::collections::BTreeSet<DocumentScript> = Default::default();
-        for shard in 0..self.plan.shards.len() {
-            self.read_records(DOCUMENTS_STAGE, shard, SCRIPTS, |script| {
-                scripts.insert(script);
-                Ok(())
-            })?;
-        }
-        let scripts: Vec<DocumentScript> = scripts.into_iter().collect();
+        let scripts = self.corpus_scripts()?;
         // As many as the shards' files announce, so that the list never grows past them.
         let keyed = (0..self.plan.shards.len())
             .map(|shard| {
@@ -1946,10 +1897,10 @@ impl WorkFolder {
                 DOCUMENTS_STAGE,
                 shard,
                 &keys_kind(partition),
-                |(position, script, keys): (usize, DocumentScript, Vec<group::BlockKey>)| {
+                |(position, facts, keys): (usize, group::CandidateFacts, Vec<group::BlockKey>)| {
                     documents.push(group::KeyedDocument {
                         index: map.index(shard, position)?,
-                        script,
+                        facts,
                         copy: false,
                         keys,
                     });
@@ -1976,6 +1927,18 @@ impl WorkFolder {
         self.mark_done(BLOCKING_STAGE, partition)
     }
 
+    /// The distinct scripts of the corpus's documents, in order, from every shard's.
+    fn corpus_scripts(&self) -> Result<Vec<DocumentScript>> {
+        let mut scripts: std::collections::BTreeSet<DocumentScript> = Default::default();
+        for shard in 0..self.plan.shards.len() {
+            self.read_records(DOCUMENTS_STAGE, shard, SCRIPTS, |script| {
+                scripts.insert(script);
+                Ok(())
+            })?;
+        }
+        Ok(scripts.into_iter().collect())
+    }
+
     /// The task of the `candidates` stage (one): every partition's shares merged as they are
     /// read, the candidate pairs kept within their budgets (from each document's candidate facts,
     /// not its fingerprint; the ranked pairs sorted in runs on disk), and for each scoring
@@ -1994,14 +1957,10 @@ impl WorkFolder {
             .map(|partition| SortedRun::exchange(BLOCKING_STAGE, partition, ""))
             .collect();
         let runs = self.runs_to_merge(blocks, task, &scratch, by_pair)?;
-        let map = self.corpus_map()?;
-        let facts: Vec<group::CandidateFacts> =
-            self.in_corpus_order(&map, CANDIDATE_FACTS, std::convert::identity)?;
         let corpus = CorpusFacts {
-            documents: map.documents,
-            japanese: facts.iter().any(group::CandidateFacts::is_japanese),
+            documents: self.open_records(ORDER_STAGE, 0, "")?.1.records,
+            japanese: self.corpus_scripts()?.contains(&DocumentScript::Japanese),
         };
-        drop(map);
         let failure = std::cell::RefCell::new(None);
         let shares = runs
             .iter()
@@ -2014,7 +1973,7 @@ impl WorkFolder {
                 }))
             })
             .collect::<Result<Vec<_>>>()?;
-        let ranked = group::ranked_candidates(&facts, group::merge_sorted_shares(shares));
+        let ranked = group::ranked_candidates(group::merge_sorted_shares(shares));
         let candidates = runs::budget_in_runs(
             ranked,
             self.plan.config.group.candidates_per_document,
@@ -2028,7 +1987,6 @@ impl WorkFolder {
             return Err(error);
         }
         let candidates = candidates?;
-        drop(facts);
         let mut pairs: Vec<Vec<(usize, usize)>> = vec![Vec::new(); partitions];
         // The documents each partition's pairs name, by corpus index.
         let mut naming: Vec<(usize, usize)> = Vec::with_capacity(2 * candidates.len());
@@ -2650,27 +2608,6 @@ fn load_slot(starts: &[usize], shard: usize, position: usize) -> Option<usize> {
         .get(shard..shard + 2)
         .map(|bounds| bounds[0] + position)
         .filter(|&at| at < starts[shard + 1])
-}
-
-/// Where each shard's documents are in the order `analyze` gives the corpus.
-struct CorpusMap {
-    /// Where each shard's documents start in `indices` (and, last, their number).
-    starts: Vec<usize>,
-    /// The corpus index of each document, in load order (shard by shard, by position).
-    indices: Vec<usize>,
-    /// Documents in the corpus.
-    documents: usize,
-}
-
-impl CorpusMap {
-    /// The corpus index of the document at `position` among `shard`'s documents.
-    fn index(&self, shard: usize, position: usize) -> Result<usize> {
-        load_slot(&self.starts, shard, position)
-            .map(|at| self.indices[at])
-            .with_context(|| {
-                format!("shard {shard}'s files disagree on its documents: run its task again")
-            })
-    }
 }
 
 /// The order's map of corpus indices ([`IndexMapWriter`]) read one document at a time, each

@@ -31,7 +31,8 @@
 //! [`keyed_partition_share`] from the keys of only the documents in its partition,
 //! [`partition_copies`] from the hashes of the documents of one [`copies_partition`],
 //! [`merge_sorted_shares`] over the partitions' sorted files, [`ranked_candidates`] from each
-//! document's [`CandidateFacts`] (not its whole fingerprint) taken in rank order by
+//! pair's [`PairFacts`] (decided where the pair meets, from the two documents' [`CandidateFacts`],
+//! not their whole fingerprints) taken in rank order by
 //! [`GreedyBudget`] (which holds a counter per document, not the pairs, so the ranked pairs may
 //! be sorted on disk), and the anchor frequencies counted
 //! by partition of the anchors ([`AnchorFrequency::count_partition`], read back with
@@ -468,6 +469,83 @@ impl CandidateFacts {
     fn same_shape(&self, other: &CandidateFacts) -> bool {
         self.shapes.iter().any(|shape| other.shapes.contains(shape))
     }
+
+    /// What the budgets read of this document (the pair's first) and `other` together.
+    pub fn pair_facts(&self, other: &CandidateFacts) -> PairFacts {
+        PairFacts {
+            text_hashes: (self.text_hash, other.text_hash),
+            same_language: self.same_language(other),
+            same_shape: self.same_shape(other),
+        }
+    }
+
+    /// The script most of its letters are in.
+    pub fn script(&self) -> DocumentScript {
+        self.script
+    }
+}
+
+/// What the candidate budgets ([`ranked_candidates`]) read of a pair's two documents: decided
+/// wherever both documents' [`CandidateFacts`] are at hand (a cluster's blocking task, where the
+/// two meet in a block), so that the budgets need no document's facts of their own.
+/// Serialised as one short list, `[first's hash, second's hash, same_language, same_shape]`: a
+/// cluster's blocking tasks write one with every share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "(u64, u64, bool, bool)", from = "(u64, u64, bool, bool)")]
+pub struct PairFacts {
+    /// The hashes of the two texts, the pair's first document first (they break ties).
+    pub text_hashes: (u64, u64),
+    /// Whether the two are in one language and script.
+    pub same_language: bool,
+    /// Whether the two share a shape anchor.
+    pub same_shape: bool,
+}
+
+impl From<PairFacts> for (u64, u64, bool, bool) {
+    fn from(facts: PairFacts) -> Self {
+        let (first, second) = facts.text_hashes;
+        (first, second, facts.same_language, facts.same_shape)
+    }
+}
+
+impl From<(u64, u64, bool, bool)> for PairFacts {
+    fn from((first, second, same_language, same_shape): (u64, u64, bool, bool)) -> Self {
+        PairFacts {
+            text_hashes: (first, second),
+            same_language,
+            same_shape,
+        }
+    }
+}
+
+/// One pair's blocking share ([`Shared`]) that sums with the shares of the same pair from other
+/// partitions: the bare share, or the share with its [`PairFacts`] (the same in every partition,
+/// so a sum keeps the first).
+pub trait PairShare {
+    /// The pair, packed (smaller index high).
+    fn pair(&self) -> u64;
+    /// Adds the share of the same pair from another partition.
+    fn add(&mut self, other: &Self);
+}
+
+impl PairShare for (u64, Shared) {
+    fn pair(&self) -> u64 {
+        self.0
+    }
+
+    fn add(&mut self, other: &Self) {
+        self.1.add(&other.1);
+    }
+}
+
+impl PairShare for (u64, Shared, PairFacts) {
+    fn pair(&self) -> u64 {
+        self.0
+    }
+
+    fn add(&mut self, other: &Self) {
+        self.1.add(&other.1);
+    }
 }
 
 /// A fingerprint's anchors as one sorted set, packed in one buffer: a large corpus holds every
@@ -874,15 +952,15 @@ pub fn group_fingerprinted(
 }
 
 /// What a cluster's blocking task keeps of a document that has keys in its partition, without
-/// its text: its corpus index, its script ([`Fingerprint::script`]), whether blocking leaves it
+/// its text: its corpus index, its [`CandidateFacts`] (its script among them), whether blocking leaves it
 /// out (`copy`: an exact copy, see [`exact_copies_by`]) and its blocking keys in that partition
 /// (all kinds, sounds of names included, as [`blocking_keys`]`(fingerprint, true)` gives them).
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeyedDocument {
     /// Its index in the corpus.
     pub index: usize,
-    /// The script of its fingerprint.
-    pub script: DocumentScript,
+    /// What the budgets read of it (the script of its fingerprint among them).
+    pub facts: CandidateFacts,
     /// Whether it is an exact copy of a document before it.
     pub copy: bool,
     /// Its blocking keys in the partition.
@@ -894,13 +972,14 @@ pub struct KeyedDocument {
 /// (`corpus_scripts`: every document's script, or just the distinct ones: only which scripts
 /// occur decides which kinds of keys the corpus blocks on). What [`group`] computes for that
 /// partition, so that a cluster can run the partitions as tasks of their own, each holding
-/// only its documents, and hand their shares to [`merge_shares`].
+/// only its documents, and hand their shares to [`merge_sorted_shares`]. Each pair's share
+/// comes with its [`PairFacts`], which the budgets read.
 pub fn keyed_partition_share(
     mut documents: Vec<KeyedDocument>,
     corpus_scripts: &[DocumentScript],
     partition: usize,
     partitions: usize,
-) -> Vec<(u64, Shared)> {
+) -> Vec<(u64, Shared, PairFacts)> {
     documents.sort_unstable_by_key(|document| document.index);
     assert!(
         documents.windows(2).all(|w| w[0].index < w[1].index),
@@ -912,7 +991,7 @@ pub fn keyed_partition_share(
     );
     // As [`may_meet`] with every pair wanted, over the documents' places among these.
     let meet = |i: usize, j: usize, kind: BlockKind| {
-        kinds_meet(kind, documents[i].script, documents[j].script)
+        kinds_meet(kind, documents[i].facts.script, documents[j].facts.script)
     };
     // A document absent here has no key in the partition: no block it would be in changes.
     // Places among these rise with corpus indices, so the pairs stay sorted.
@@ -921,7 +1000,9 @@ pub fn keyed_partition_share(
         .into_iter()
         .map(|(pair, shared)| {
             let (i, j) = unpack(pair);
-            (pack(documents[i].index, documents[j].index), shared)
+            let (first, second) = (&documents[i], &documents[j]);
+            let facts = first.facts.pair_facts(&second.facts);
+            (pack(first.index, second.index), shared, facts)
         })
         .collect()
 }
@@ -1813,17 +1894,17 @@ pub fn merge_shares(partitions: Vec<Vec<(u64, Shared)>>) -> Vec<(u64, Shared)> {
 
 /// [`merge_shares`] of runs each already sorted by pair (a cluster's partitions, read from their
 /// files), streamed: a k-way merge that holds one pair of each run at a time.
-pub fn merge_sorted_shares<I: Iterator<Item = (u64, Shared)>>(
+pub fn merge_sorted_shares<S: PairShare, I: Iterator<Item = S>>(
     runs: Vec<I>,
-) -> impl Iterator<Item = (u64, Shared)> {
+) -> impl Iterator<Item = S> {
     runs.into_iter()
-        .kmerge_by(|a, b| a.0 < b.0)
-        .coalesce(|(pair, mut sum), (next, shared)| {
-            if next == pair {
-                sum.add(&shared);
-                Ok((pair, sum))
+        .kmerge_by(|a, b| a.pair() < b.pair())
+        .coalesce(|mut sum, next| {
+            if next.pair() == sum.pair() {
+                sum.add(&next);
+                Ok(sum)
             } else {
-                Err(((pair, sum), (next, shared)))
+                Err((sum, next))
             }
         })
 }
@@ -1936,33 +2017,44 @@ impl Budget {
 /// each pair in at most one anchor list (within a language or across) and maybe the band list,
 /// with its weight there. Anchors (which translations share) and LSH bands (which
 /// same-language copies share) are weighed and ranked apart, so that similar-sounding texts
-/// cannot crowd out translations. `facts` holds each document's [`CandidateFacts`], in corpus
-/// order.
+/// cannot crowd out translations. Each share comes with its pair's [`PairFacts`]
+/// ([`with_pair_facts`]), so the budgets hold no document's facts.
 pub fn ranked_candidates(
-    facts: &[CandidateFacts],
-    shared: impl IntoIterator<Item = (u64, Shared)>,
+    shared: impl IntoIterator<Item = (u64, Shared, PairFacts)>,
 ) -> impl Iterator<Item = (Budget, RankedPair)> {
-    // A shape (paragraph count and headings, length profile) is too common to be a block in a
-    // large corpus, but beside one rare shared name or number it is the second piece of evidence.
-    let ranked = move |i: usize, j: usize, weight: u64| RankedPair {
-        pair: (i, j),
-        weight,
-        text_hashes: (facts[i].text_hash, facts[j].text_hash),
-    };
-    shared.into_iter().flat_map(move |(key, s)| {
-        let (i, j) = unpack(key);
-        let anchored = s.anchors >= 2 || (s.anchors == 1 && facts[i].same_shape(&facts[j]));
+    shared.into_iter().flat_map(move |(key, s, facts)| {
+        let ranked = |weight: u64| RankedPair {
+            pair: unpack(key),
+            weight,
+            text_hashes: facts.text_hashes,
+        };
+        // A shape (paragraph count and headings, length profile) is too common to be a block in
+        // a large corpus, but beside one rare shared name or number it is the second piece of
+        // evidence.
+        let anchored = s.anchors >= 2 || (s.anchors == 1 && facts.same_shape);
         let anchors = anchored.then(|| {
-            let budget = if facts[i].same_language(&facts[j]) {
+            let budget = if facts.same_language {
                 Budget::AnchorsWithin
             } else {
                 Budget::AnchorsAcross
             };
-            (budget, ranked(i, j, s.anchor_weight))
+            (budget, ranked(s.anchor_weight))
         });
         let bands =
-            (s.bands >= 1).then(|| (Budget::Bands, ranked(i, j, s.band_weight + s.anchor_weight)));
+            (s.bands >= 1).then(|| (Budget::Bands, ranked(s.band_weight + s.anchor_weight)));
         anchors.into_iter().chain(bands)
+    })
+}
+
+/// The summed shares each with its pair's [`PairFacts`], from every document's
+/// [`CandidateFacts`] (`facts`, in corpus order).
+pub fn with_pair_facts(
+    facts: &[CandidateFacts],
+    shared: impl IntoIterator<Item = (u64, Shared)>,
+) -> impl Iterator<Item = (u64, Shared, PairFacts)> {
+    shared.into_iter().map(move |(key, s)| {
+        let (i, j) = unpack(key);
+        (key, s, facts[i].pair_facts(&facts[j]))
     })
 }
 
@@ -2003,7 +2095,10 @@ pub fn budgeted_candidates(
     shared: impl IntoIterator<Item = (u64, Shared)>,
     candidates_per_document: usize,
 ) -> Vec<(usize, usize)> {
-    budget_ranked(ranked_candidates(facts, shared), candidates_per_document)
+    budget_ranked(
+        ranked_candidates(with_pair_facts(facts, shared)),
+        candidates_per_document,
+    )
 }
 
 /// Pairs of documents that share a rare anchor or an LSH band, each pair once, in order; `skip`
@@ -2809,6 +2904,19 @@ mod tests {
                     [BlockKind::Anchor, BlockKind::Band, BlockKind::Sound, BlockKind::Steps];
                 let scripts: Vec<DocumentScript> =
                     documents.iter().map(|d| SCRIPTS[d.0]).collect();
+                // One shape each, shared by documents of the same script.
+                let facts: Vec<CandidateFacts> = (0..documents.len())
+                    .map(|index| CandidateFacts {
+                        text_hash: index as u64,
+                        language: if index % 2 == 0 {
+                            Language::ENGLISH
+                        } else {
+                            Language::UNDETERMINED
+                        },
+                        script: scripts[index],
+                        shapes: vec![format!("§{}", documents[index].0)],
+                    })
+                    .collect();
                 let skip: Vec<bool> = documents.iter().map(|d| d.1).collect();
                 let keys: Vec<Vec<BlockKey>> = documents
                     .iter()
@@ -2838,7 +2946,7 @@ mod tests {
                                 .collect();
                             (!keys.is_empty()).then(|| KeyedDocument {
                                 index,
-                                script: scripts[index],
+                                facts: facts[index].clone(),
                                 copy: skip[index],
                                 keys,
                             })
@@ -2847,7 +2955,15 @@ mod tests {
                     let distinct: BTreeSet<DocumentScript> = scripts.iter().copied().collect();
                     let distinct: Vec<DocumentScript> = distinct.into_iter().collect();
                     let sparse = keyed_partition_share(present, &distinct, partition, partitions);
-                    prop_assert_eq!(sparse, whole);
+                    prop_assert_eq!(
+                        sparse.iter().map(|&(pair, shared, _)| (pair, shared)).collect::<Vec<_>>(),
+                        whole
+                    );
+                    // Each pair's facts are those of its two documents, the first one first.
+                    for (pair, _, pair_facts) in sparse {
+                        let (i, j) = unpack(pair);
+                        prop_assert_eq!(pair_facts, facts[i].pair_facts(&facts[j]));
+                    }
                 }
             }
         }
