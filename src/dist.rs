@@ -54,8 +54,10 @@
 //!   ([`crate::align::group::GreedyBudget`]: a counter per document, not the pairs), and writes,
 //!   for each partition of the candidate pairs (by a stable hash of the pair), its pairs and the
 //!   documents they name (corpus index, unique id, shard, position, source: from the order's
-//!   file, streamed once for every 256 partitions, whose files it writes at once); and the
-//!   corpus's size and whether it holds Japanese.
+//!   file, streamed once for every `merge_fan_in` partitions, whose files it writes at once;
+//!   the kept pairs and the documents they name wait sorted on disk, `runs::SortedOnDisk`, so it
+//!   holds a counter per document and no pair); and the corpus's size and whether it holds
+//!   Japanese.
 //! - `anchors`, one task per partition `k`: counts the anchors of partition `k` from every
 //!   shard's anchors of that partition ([`crate::align::group::AnchorFrequency::count_partition`]:
 //!   documents that carry each, and distinct articles in a small corpus), sorted by anchor.
@@ -1974,60 +1976,82 @@ impl WorkFolder {
             })
             .collect::<Result<Vec<_>>>()?;
         let ranked = group::ranked_candidates(group::merge_sorted_shares(shares));
+        let sorting = self
+            .folder
+            .join(CANDIDATES_STAGE)
+            .join(format!("{task:05}.runs"));
         let candidates = runs::budget_in_runs(
             ranked,
             self.plan.config.group.candidates_per_document,
-            &self
-                .folder
-                .join(CANDIDATES_STAGE)
-                .join(format!("{task:05}.runs")),
+            &sorting,
             self.plan.run_pairs,
         );
         if let Some(error) = failure.into_inner() {
             return Err(error);
         }
         let candidates = candidates?;
-        let mut pairs: Vec<Vec<(usize, usize)>> = vec![Vec::new(); partitions];
-        // The documents each partition's pairs name, by corpus index.
-        let mut naming: Vec<(usize, usize)> = Vec::with_capacity(2 * candidates.len());
-        for pair in candidates {
-            let partition = pair_partition(pair, partitions);
-            pairs[partition].push(pair);
-            naming.extend([(pair.0, partition), (pair.1, partition)]);
-        }
-        naming.sort_unstable();
-        naming.dedup();
-        for (partition, pairs) in pairs.iter().enumerate() {
-            self.write_records(CANDIDATES_STAGE, task, &pairs_kind(partition), pairs)?;
-        }
-        drop(pairs);
         levels::remove_scratch(&scratch)?;
-        self.write_named_documents(task, &naming)?;
+        // Each partition's pairs (in pair order, as the file gives them), for every
+        // `open_writers` partitions one pass over the file; and in the first, the documents each
+        // partition's pairs name, sorted on disk by corpus index.
+        let mut counts = vec![0; partitions];
+        for pair in candidates.read()? {
+            counts[pair_partition(pair?, partitions)] += 1;
+        }
+        let mut naming = runs::SortedOnDisk::new(&sorting, "named", self.plan.run_pairs);
+        let open = self.open_writers();
+        for first in (0..partitions).step_by(open) {
+            let these = first..partitions.min(first + open);
+            let mut writers = these
+                .clone()
+                .map(|partition| {
+                    let kind = pairs_kind(partition);
+                    self.record_writer(CANDIDATES_STAGE, task, &kind, counts[partition])
+                })
+                .collect::<Result<Vec<_>>>()?;
+            for pair in candidates.read()? {
+                let pair = pair?;
+                let partition = pair_partition(pair, partitions);
+                if these.contains(&partition) {
+                    writers[partition - first].push(&pair)?;
+                }
+                if first == 0 {
+                    naming.push((pair.0, partition))?;
+                    naming.push((pair.1, partition))?;
+                }
+            }
+            for writer in writers {
+                writer.persist()?;
+            }
+        }
+        let naming = naming.finish()?;
+        self.write_places(
+            &|| Ok(Box::new(naming.read()?) as Records<_>),
+            partitions,
+            |partition, count| {
+                self.record_writer(CANDIDATES_STAGE, task, &paired_kind(partition), count)
+            },
+        )?;
+        std::fs::remove_dir_all(&sorting)
+            .with_context(|| format!("cannot remove {}", sorting.display()))?;
         self.write_records(CANDIDATES_STAGE, task, "", &[corpus])?;
         self.mark_done(CANDIDATES_STAGE, task)
     }
 
-    /// Writes, for each scoring partition, the documents `naming` names in it (`(corpus index,
-    /// partition)`, sorted) with their unique ids and places ([`WorkFolder::write_places`]).
-    fn write_named_documents(&self, task: usize, naming: &[(usize, usize)]) -> Result<()> {
-        self.write_places(naming, self.plan.partitions, |partition, count| {
-            self.record_writer(CANDIDATES_STAGE, task, &paired_kind(partition), count)
-        })
-    }
-
     /// Writes, for each of `files` files (the one `writer` starts for a number and its count of
-    /// records), the documents `naming` names in it (`(corpus index, file)`, sorted) with their
-    /// unique ids and places, as the order's file gives them in corpus order: one pass over that
-    /// file for every [`WorkFolder::open_writers`] files, writing them at once.
-    fn write_places(
+    /// records), the documents `naming` names in it (`(corpus index, file)`, sorted; read once
+    /// for the counts and once a pass) with their unique ids and places, as the order's file
+    /// gives them in corpus order: one pass over that file for every
+    /// [`WorkFolder::open_writers`] files, writing them at once.
+    fn write_places<'a>(
         &self,
-        naming: &[(usize, usize)],
+        naming: &dyn Fn() -> Result<Records<'a, (usize, usize)>>,
         files: usize,
         writer: impl Fn(usize, usize) -> Result<RecordWriter>,
     ) -> Result<()> {
         let mut counts = vec![0; files];
-        for &(_, file) in naming {
-            counts[file] += 1;
+        for named in naming()? {
+            counts[named?.1] += 1;
         }
         let open = self.open_writers();
         for first in (0..files).step_by(open) {
@@ -2036,10 +2060,16 @@ impl WorkFolder {
                 .clone()
                 .map(|file| writer(file, counts[file]))
                 .collect::<Result<Vec<_>>>()?;
-            let mut wanted = naming.iter().filter(|(_, f)| these.contains(f)).peekable();
+            // An error passes every filter, to be returned where it is met.
+            let mut wanted = naming()?
+                .filter(|named| named.as_ref().map_or(true, |(_, f)| these.contains(f)))
+                .peekable();
             let mut index = 0;
             self.read_records(ORDER_STAGE, 0, "", |document: PlacedDocument| {
-                while let Some((_, file)) = wanted.next_if(|&&(named, _)| named == index) {
+                while let Some(named) =
+                    wanted.next_if(|named| named.as_ref().map_or(true, |&(n, _)| n == index))
+                {
+                    let (_, file) = named?;
                     writers[file - first].push(&PairedDocument {
                         index,
                         id: document.id.clone(),
@@ -2051,7 +2081,8 @@ impl WorkFolder {
                 index += 1;
                 Ok(())
             })?;
-            if wanted.next().is_some() {
+            if let Some(named) = wanted.next() {
+                named?;
                 bail!("a document named is not in the order: run the order task again");
             }
             for writer in writers {
@@ -2252,14 +2283,18 @@ impl WorkFolder {
         // Every batch's documents with their places, into a scratch file of its own, from one
         // pass over the order's file for every `open_writers` batches.
         let places_path = |batch: usize| scratch.join(format!("{batch:08}.places.jsonl"));
-        self.write_places(&batch_of, batches, |batch, count| {
-            let header = TaskHeader {
-                plan: self.id.clone(),
-                task,
-                records: count,
-            };
-            RecordWriter::create(places_path(batch), &header, self.plan.compression)
-        })?;
+        self.write_places(
+            &|| Ok(Box::new(batch_of.iter().map(|&named| Ok(named))) as Records<_>),
+            batches,
+            |batch, count| {
+                let header = TaskHeader {
+                    plan: self.id.clone(),
+                    task,
+                    records: count,
+                };
+                RecordWriter::create(places_path(batch), &header, self.plan.compression)
+            },
+        )?;
         drop(batch_of);
         // Pass 3: each batch's groups, joined and written to a scratch file as they come, each
         // with its members' places; held: each group's first member (the least corpus index,

@@ -3,7 +3,8 @@
 //! each full buffer as sorted runs (one per budget list) into a folder of the work folder, and
 //! takes each list's pairs in rank order from a k-way merge of its runs ([`group::GreedyBudget`]
 //! holds a counter per document, not the pairs). The kept pairs are those
-//! [`group::budget_ranked`] keeps in memory, whatever the run size.
+//! [`group::budget_ranked`] keeps in memory, whatever the run size; they are sorted on disk too
+//! ([`SortedOnDisk`]), so that the task holds none of them.
 
 use crate::align::group::{self, Budget, GreedyBudget, RankedPair};
 use anyhow::{Context, Result, bail};
@@ -19,22 +20,198 @@ pub const DEFAULT_RUN_PAIRS: usize = 1_000_000;
 /// merge never holds more runs open than this.
 const MERGE_FAN_IN: usize = 64;
 
-/// Bytes of one ranked pair in a run: its two indices, weight and two text hashes, each a
-/// little-endian u64.
-const PAIR_BYTES: usize = 40;
-
 /// Buffer of each run's reader and writer.
 const RUN_BUFFER_BYTES: usize = 64 * 1024;
 
-/// The pairs the budgets keep out of `ranked` (as [`group::budget_ranked`] gives them), holding
-/// at most `run_pairs` ranked pairs in memory: the rest waits in sorted runs in `folder`
-/// (created, and removed at the end; one a task, since whatever it holds is replaced).
+/// A record of a fixed size that sorted runs on disk hold, in the order of its key.
+pub trait RunRecord: Copy + Send + Sync {
+    /// Bytes of one record in a run.
+    const BYTES: usize;
+    /// What runs are sorted by.
+    type Key: Ord + Copy;
+    /// Its key.
+    fn key(&self) -> Self::Key;
+    /// Writes its [`RunRecord::BYTES`] bytes into `bytes`.
+    fn encode(&self, bytes: &mut [u8]);
+    /// The record [`RunRecord::encode`] wrote.
+    fn decode(bytes: &[u8]) -> Self;
+}
+
+/// The little-endian u64s of `words`, one after the other, into `bytes`.
+fn put_words(bytes: &mut [u8], words: &[u64]) {
+    for (chunk, word) in bytes.chunks_exact_mut(8).zip(words) {
+        chunk.copy_from_slice(&word.to_le_bytes());
+    }
+}
+
+/// The `n`th little-endian u64 of `bytes`.
+fn word(bytes: &[u8], n: usize) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&bytes[n * 8..n * 8 + 8]);
+    u64::from_le_bytes(word)
+}
+
+/// A ranked pair: its two indices, weight and two text hashes, in rank order
+/// ([`RankedPair::order_key`]).
+impl RunRecord for RankedPair {
+    const BYTES: usize = 40;
+    type Key = (std::cmp::Reverse<u64>, u64, u64, usize, usize);
+
+    fn key(&self) -> Self::Key {
+        self.order_key()
+    }
+
+    fn encode(&self, bytes: &mut [u8]) {
+        let (i, j) = self.pair;
+        let (a, b) = self.text_hashes;
+        put_words(bytes, &[i as u64, j as u64, self.weight, a, b]);
+    }
+
+    fn decode(bytes: &[u8]) -> Self {
+        RankedPair {
+            pair: (word(bytes, 0) as usize, word(bytes, 1) as usize),
+            weight: word(bytes, 2),
+            text_hashes: (word(bytes, 3), word(bytes, 4)),
+        }
+    }
+}
+
+/// Two numbers (a pair of documents, or a document and a partition), in their order.
+impl RunRecord for (usize, usize) {
+    const BYTES: usize = 16;
+    type Key = (usize, usize);
+
+    fn key(&self) -> Self::Key {
+        *self
+    }
+
+    fn encode(&self, bytes: &mut [u8]) {
+        put_words(bytes, &[self.0 as u64, self.1 as u64]);
+    }
+
+    fn decode(bytes: &[u8]) -> Self {
+        (word(bytes, 0) as usize, word(bytes, 1) as usize)
+    }
+}
+
+/// Records sorted on disk, each distinct one once: at most `run_records` are held, then written
+/// as a sorted run in the folder; [`SortedOnDisk::finish`] merges the runs into one file.
+pub struct SortedOnDisk<T> {
+    folder: PathBuf,
+    name: &'static str,
+    run_records: usize,
+    buffer: Vec<T>,
+    runs: Vec<PathBuf>,
+}
+
+impl<T: RunRecord> SortedOnDisk<T> {
+    /// None yet; its runs and file go in `folder` (created when the first run is written),
+    /// named after `name`.
+    pub fn new(folder: &Path, name: &'static str, run_records: usize) -> Self {
+        Self {
+            folder: folder.to_path_buf(),
+            name,
+            run_records: run_records.max(1),
+            buffer: Vec::new(),
+            runs: Vec::new(),
+        }
+    }
+
+    /// Adds one record; writes what is held as a run when it is full.
+    pub fn push(&mut self, record: T) -> Result<()> {
+        self.buffer.push(record);
+        if self.buffer.len() >= self.run_records {
+            self.spill()?;
+        }
+        Ok(())
+    }
+
+    /// Writes what is held, sorted and each record once, as the next run.
+    fn spill(&mut self) -> Result<()> {
+        std::fs::create_dir_all(&self.folder)
+            .with_context(|| format!("cannot create {}", self.folder.display()))?;
+        self.buffer.par_sort_unstable_by_key(T::key);
+        self.buffer.dedup_by_key(|record| record.key());
+        let path = self
+            .folder
+            .join(format!("{}-{:06}.run", self.name, self.runs.len()));
+        write_run_file(&path, self.buffer.iter().map(|record| Ok(*record)))?;
+        self.runs.push(path);
+        self.buffer.clear();
+        Ok(())
+    }
+
+    /// Every record pushed, sorted, each distinct one once, in the file `folder/name.sorted`
+    /// (the runs merged, [`MERGE_FAN_IN`] at a time, and removed).
+    pub fn finish(mut self) -> Result<SortedFile<T>> {
+        self.spill()?;
+        let mut runs = std::mem::take(&mut self.runs);
+        let mut level = 0;
+        while runs.len() > 1 {
+            let mut merged = Vec::new();
+            for (number, chunk) in runs.chunks(MERGE_FAN_IN).enumerate() {
+                let path = self
+                    .folder
+                    .join(format!("{}-{level}-{number:06}.run", self.name));
+                let mut records = merge::<T>(chunk)?.peekable();
+                let distinct = std::iter::from_fn(|| {
+                    let record = records.next()?;
+                    while matches!(
+                        (&record, records.peek()),
+                        (Ok(this), Some(Ok(next))) if this.key() == next.key()
+                    ) {
+                        records.next();
+                    }
+                    Some(record)
+                });
+                write_run_file(&path, distinct)?;
+                remove_runs(chunk)?;
+                merged.push(path);
+            }
+            runs = merged;
+            level += 1;
+        }
+        let path = self.folder.join(format!("{}.sorted", self.name));
+        std::fs::rename(&runs[0], &path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(SortedFile {
+            path,
+            record: std::marker::PhantomData,
+        })
+    }
+}
+
+/// A file of sorted records, each once ([`SortedOnDisk::finish`]), read as often as needed.
+pub struct SortedFile<T> {
+    path: PathBuf,
+    record: std::marker::PhantomData<T>,
+}
+
+impl<T: RunRecord> SortedFile<T> {
+    /// Its records, in order.
+    pub fn read(&self) -> Result<impl Iterator<Item = Result<T>> + use<T>> {
+        merge(std::slice::from_ref(&self.path))
+    }
+}
+
+/// Removes the run files `runs`.
+fn remove_runs(runs: &[PathBuf]) -> Result<()> {
+    for path in runs {
+        std::fs::remove_file(path).with_context(|| format!("cannot remove {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// The pairs the budgets keep out of `ranked` (as [`group::budget_ranked`] gives them, sorted,
+/// each once), holding at most `run_pairs` ranked pairs in memory: the rest waits in sorted runs
+/// in `folder` (emptied first: one a task, since whatever it holds is replaced). The kept pairs
+/// are left in a file of that folder, sorted on disk too; the caller removes the folder.
 pub fn budget_in_runs(
     ranked: impl IntoIterator<Item = (Budget, RankedPair)>,
     candidates_per_document: usize,
     folder: &Path,
     run_pairs: usize,
-) -> Result<Vec<(usize, usize)>> {
+) -> Result<SortedFile<(usize, usize)>> {
     if folder.exists() {
         // Runs of an attempt killed half way.
         std::fs::remove_dir_all(folder)
@@ -50,28 +227,26 @@ pub fn budget_in_runs(
     for (budget, pair) in ranked {
         runs.push(budget, pair)?;
     }
-    let kept = if runs.written == 0 {
+    let mut kept = SortedOnDisk::new(folder, "kept", run_pairs);
+    if runs.written == 0 {
         // Everything fit in memory: no run was written.
-        group::budget_ranked(runs.buffer, candidates_per_document)
+        for pair in group::budget_ranked(runs.buffer, candidates_per_document) {
+            kept.push(pair)?;
+        }
     } else {
         runs.spill()?;
-        let mut kept = Vec::new();
         for budget in Budget::ALL {
             let mut greedy = GreedyBudget::new(budget.size(candidates_per_document));
             for pair in runs.merged(budget)? {
                 let pair = pair?.pair;
                 if greedy.take(pair) {
-                    kept.push(pair);
+                    kept.push(pair)?;
                 }
             }
+            remove_runs(&runs.runs[budget as usize])?;
         }
-        group::candidate_set(kept)
-    };
-    if folder.exists() {
-        std::fs::remove_dir_all(folder)
-            .with_context(|| format!("cannot remove {}", folder.display()))?;
     }
-    Ok(kept)
+    kept.finish()
 }
 
 /// Ranked pairs being sorted: the ones in memory, and the runs of each budget list on disk.
@@ -142,10 +317,7 @@ impl SortedRuns {
             let oldest: Vec<PathBuf> = self.runs[budget as usize].drain(..MERGE_FAN_IN).collect();
             let merged = merge(&oldest)?;
             self.write_run(budget, merged)?;
-            for path in &oldest {
-                std::fs::remove_file(path)
-                    .with_context(|| format!("cannot remove {}", path.display()))?;
-            }
+            remove_runs(&oldest)?;
         }
         merge(&self.runs[budget as usize])
     }
@@ -153,7 +325,10 @@ impl SortedRuns {
 
 /// Writes `pairs` as the run file `path`, through a temporary file in its folder and a rename
 /// (not synced: runs are scratch, and a task killed half way starts again with an empty folder).
-fn write_run_file(path: &Path, pairs: impl Iterator<Item = Result<RankedPair>>) -> Result<()> {
+fn write_run_file<T: RunRecord>(
+    path: &Path,
+    records: impl Iterator<Item = Result<T>>,
+) -> Result<()> {
     let folder = path.parent().unwrap_or(Path::new("."));
     let mut file = tempfile::Builder::new()
         .prefix(".partial-")
@@ -161,8 +336,10 @@ fn write_run_file(path: &Path, pairs: impl Iterator<Item = Result<RankedPair>>) 
         .with_context(|| format!("cannot write in {}", folder.display()))?;
     {
         let mut out = std::io::BufWriter::with_capacity(RUN_BUFFER_BYTES, file.as_file_mut());
-        for pair in pairs {
-            out.write_all(&encode(&pair?))
+        let mut bytes = vec![0u8; T::BYTES];
+        for record in records {
+            record?.encode(&mut bytes);
+            out.write_all(&bytes)
                 .with_context(|| format!("cannot write {}", path.display()))?;
         }
         out.flush()
@@ -173,57 +350,29 @@ fn write_run_file(path: &Path, pairs: impl Iterator<Item = Result<RankedPair>>) 
     Ok(())
 }
 
-/// A run's 40 bytes for `pair`.
-fn encode(pair: &RankedPair) -> [u8; PAIR_BYTES] {
-    let fields = [
-        pair.pair.0 as u64,
-        pair.pair.1 as u64,
-        pair.weight,
-        pair.text_hashes.0,
-        pair.text_hashes.1,
-    ];
-    let mut bytes = [0u8; PAIR_BYTES];
-    for (chunk, field) in bytes.chunks_exact_mut(8).zip(fields) {
-        chunk.copy_from_slice(&field.to_le_bytes());
-    }
-    bytes
-}
-
-/// The pair [`encode`] wrote.
-fn decode(bytes: &[u8; PAIR_BYTES]) -> RankedPair {
-    let field = |n: usize| {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(&bytes[n * 8..n * 8 + 8]);
-        u64::from_le_bytes(word)
-    };
-    RankedPair {
-        pair: (field(0) as usize, field(1) as usize),
-        weight: field(2),
-        text_hashes: (field(3), field(4)),
-    }
-}
-
-/// The pairs of one run file, in order.
-struct RunReader {
+/// The records of one run file, in order.
+struct RunReader<T> {
     reader: BufReader<std::fs::File>,
     path: PathBuf,
+    record: std::marker::PhantomData<T>,
 }
 
-impl RunReader {
+impl<T: RunRecord> RunReader<T> {
     fn open(path: &Path) -> Result<Self> {
         let file =
             std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
         Ok(Self {
             reader: BufReader::with_capacity(RUN_BUFFER_BYTES, file),
             path: path.to_path_buf(),
+            record: std::marker::PhantomData,
         })
     }
 
-    /// The next pair, or none at the end of the run.
-    fn next_pair(&mut self) -> Result<Option<RankedPair>> {
-        let mut bytes = [0u8; PAIR_BYTES];
+    /// The next record, or none at the end of the run.
+    fn next_record(&mut self) -> Result<Option<T>> {
+        let mut bytes = vec![0u8; T::BYTES];
         let mut filled = 0;
-        while filled < PAIR_BYTES {
+        while filled < T::BYTES {
             let read = self
                 .reader
                 .read(&mut bytes[filled..])
@@ -233,33 +382,33 @@ impl RunReader {
                     return Ok(None);
                 }
                 bail!(
-                    "{} ends inside a pair: run the candidates task again",
+                    "{} ends inside a record: run the candidates task again",
                     self.path.display()
                 );
             }
             filled += read;
         }
-        Ok(Some(decode(&bytes)))
+        Ok(Some(T::decode(&bytes)))
     }
 }
 
-/// The pairs of `runs` (each in rank order) in rank order: a k-way merge that holds one pair of
-/// each run at a time.
-fn merge(runs: &[PathBuf]) -> Result<impl Iterator<Item = Result<RankedPair>> + use<>> {
-    type Head = std::cmp::Reverse<((std::cmp::Reverse<u64>, u64, u64, usize, usize), usize)>;
+/// The records of `runs` (each sorted by key) in the order of their keys: a k-way merge that
+/// holds one record of each run at a time.
+fn merge<T: RunRecord>(runs: &[PathBuf]) -> Result<impl Iterator<Item = Result<T>> + use<T>> {
+    type Heads<K> = std::collections::BinaryHeap<std::cmp::Reverse<(K, usize)>>;
     let mut readers = runs
         .iter()
         .map(|path| RunReader::open(path))
         .collect::<Result<Vec<_>>>()?;
-    let mut heads: std::collections::BinaryHeap<Head> = Default::default();
-    let mut head_pairs: Vec<Option<RankedPair>> = vec![None; readers.len()];
+    let mut heads: Heads<T::Key> = Default::default();
+    let mut head_pairs: Vec<Option<T>> = vec![None; readers.len()];
     let mut advance = move |run: usize,
-                            heads: &mut std::collections::BinaryHeap<Head>,
-                            head_pairs: &mut Vec<Option<RankedPair>>|
+                            heads: &mut Heads<T::Key>,
+                            head_pairs: &mut Vec<Option<T>>|
           -> Result<()> {
-        head_pairs[run] = readers[run].next_pair()?;
-        if let Some(pair) = &head_pairs[run] {
-            heads.push(std::cmp::Reverse((pair.order_key(), run)));
+        head_pairs[run] = readers[run].next_record()?;
+        if let Some(record) = &head_pairs[run] {
+            heads.push(std::cmp::Reverse((record.key(), run)));
         }
         Ok(())
     };
@@ -332,13 +481,51 @@ mod tests {
                     let mut shuffled = ranked.clone();
                     shuffled.rotate_left(run_pairs % ranked.len());
                     let kept = budget_in_runs(shuffled, budget, &runs, run_pairs).unwrap();
+                    let kept: Vec<(usize, usize)> =
+                        kept.read().unwrap().collect::<Result<_>>().unwrap();
                     assert_eq!(
                         kept, in_memory,
                         "seed {seed}, budget {budget}, runs of {run_pairs}"
                     );
-                    assert!(!runs.exists(), "the runs are removed");
+                    let left: Vec<_> = std::fs::read_dir(&runs).unwrap().collect();
+                    assert_eq!(left.len(), 1, "only the kept pairs' file is left");
+                    std::fs::remove_dir_all(&runs).unwrap();
                 }
             }
+        }
+    }
+
+    #[test]
+    fn records_sorted_on_disk_come_back_sorted_each_once() {
+        let folder = tempfile::tempdir().unwrap();
+        let mut state = 7u64;
+        let records: Vec<(usize, usize)> = (0..500)
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                // Few values, so that records repeat within runs and across them.
+                (((state >> 33) % 40) as usize, ((state >> 20) % 3) as usize)
+            })
+            .collect();
+        let mut expected = records.clone();
+        expected.sort_unstable();
+        expected.dedup();
+        // Runs of one record make more runs than a merge takes at once (merges in levels).
+        assert!(records.len() > MERGE_FAN_IN * 2);
+        for (count, run_records) in [(0, 3), (records.len(), 1), (records.len(), 3)] {
+            let sorting = folder.path().join(format!("sorting-{count}-{run_records}"));
+            let mut sorter = SortedOnDisk::new(&sorting, "named", run_records);
+            for &record in &records[..count] {
+                sorter.push(record).unwrap();
+            }
+            let sorted = sorter.finish().unwrap();
+            let read: Vec<(usize, usize)> = sorted.read().unwrap().collect::<Result<_>>().unwrap();
+            let wanted = if count == 0 { &[][..] } else { &expected[..] };
+            assert_eq!(read, wanted, "{count} records in runs of {run_records}");
+            // Read again, as a second pass does; and only the sorted file is left.
+            assert_eq!(sorted.read().unwrap().count(), wanted.len());
+            assert_eq!(std::fs::read_dir(&sorting).unwrap().count(), 1);
         }
     }
 
@@ -349,17 +536,19 @@ mod tests {
             weight: u64::MAX,
             text_hashes: (3, u64::MAX - 1),
         };
-        assert_eq!(decode(&encode(&pair)), pair);
+        let mut bytes = [0u8; RankedPair::BYTES];
+        pair.encode(&mut bytes);
+        assert_eq!(RankedPair::decode(&bytes), pair);
     }
 
     #[test]
     fn a_run_cut_short_is_an_error() {
         let folder = tempfile::tempdir().unwrap();
         let path = folder.path().join("cut.run");
-        std::fs::write(&path, [0u8; PAIR_BYTES + 3]).unwrap();
+        std::fs::write(&path, [0u8; RankedPair::BYTES + 3]).unwrap();
         let pairs: Vec<Result<RankedPair>> = merge(&[path]).unwrap().collect();
         assert_eq!(pairs.len(), 1, "the error ends the merge");
         let error = pairs[0].as_ref().unwrap_err().to_string();
-        assert!(error.contains("ends inside a pair"), "{error}");
+        assert!(error.contains("ends inside a record"), "{error}");
     }
 }
