@@ -859,6 +859,15 @@ impl WorkFolder {
         self.plan.merge_fan_in.max(2)
     }
 
+    /// The files `0..files` cut into passes of at most [`WorkFolder::open_writers`], in order
+    /// (none for no file).
+    fn writer_passes(&self, files: usize) -> impl Iterator<Item = std::ops::Range<usize>> + use<> {
+        let open = self.open_writers();
+        (0..files)
+            .step_by(open)
+            .map(move |first| first..files.min(first + open))
+    }
+
     /// The folder where the task of `stage` merges its files of `what` in levels
     /// ([`levels::in_levels`]).
     fn merge_scratch(&self, stage: &str, what: &str) -> PathBuf {
@@ -1677,9 +1686,9 @@ impl WorkFolder {
             .map(|partition| SortedRun::exchange(IDS_STAGE, partition, ""))
             .collect();
         let runs = self.runs_to_merge(ids, task, &scratch, by_unique_id)?;
-        let open = self.open_writers();
-        for first in (0..shards.max(1)).step_by(open) {
-            let these = first..shards.min(first + open);
+        // One pass at least: the first writes the order and the map, even of no document.
+        for these in self.writer_passes(shards.max(1)) {
+            let (first, these) = (these.start, these.start..these.end.min(shards));
             let mut placements = these
                 .clone()
                 .map(|shard| {
@@ -1999,9 +2008,8 @@ impl WorkFolder {
             counts[pair_partition(pair?, partitions)] += 1;
         }
         let mut naming = runs::SortedOnDisk::new(&sorting, "named", self.plan.run_pairs);
-        let open = self.open_writers();
-        for first in (0..partitions).step_by(open) {
-            let these = first..partitions.min(first + open);
+        for these in self.writer_passes(partitions) {
+            let first = these.start;
             let mut writers = these
                 .clone()
                 .map(|partition| {
@@ -2053,9 +2061,8 @@ impl WorkFolder {
         for named in naming()? {
             counts[named?.1] += 1;
         }
-        let open = self.open_writers();
-        for first in (0..files).step_by(open) {
-            let these = first..files.min(first + open);
+        for these in self.writer_passes(files) {
+            let first = these.start;
             let mut writers = these
                 .clone()
                 .map(|file| writer(file, counts[file]))
@@ -2251,9 +2258,8 @@ impl WorkFolder {
             .join(GROUPS_STAGE)
             .join(format!("{task:05}.batches"));
         clear_folder(&scratch)?;
-        let open = self.open_writers();
-        for first in (0..batches).step_by(open) {
-            let these = first..batches.min(first + open);
+        for these in self.writer_passes(batches) {
+            let first = these.start;
             let mut writers = these
                 .clone()
                 .map(|batch| {
