@@ -2209,56 +2209,62 @@ impl WorkFolder {
         if self.is_done(GROUPS_STAGE, task) {
             return Ok(());
         }
-        // Pass 1: what ties documents (passing pairs and copies), not the pairs themselves.
-        let mut ties: Vec<(usize, usize)> = Vec::new();
-        let mut copies: Vec<(usize, usize)> = Vec::new();
-        for partition in 0..self.plan.partitions {
-            self.read_records(SCORING_STAGE, partition, "", |pair: PairTie| {
-                if pair.kept.is_some() {
-                    ties.push((pair.a, pair.b));
-                }
-                Ok(())
-            })?;
-            self.read_records(COPIES_STAGE, partition, "", |copy| {
-                copies.push(copy);
-                Ok(())
-            })?;
-        }
-        let corpus = self.corpus_facts()?;
-        ties.extend(copies.iter().copied());
-        let batches = connected_batches(&ties, self.plan.group_batch);
-        drop(ties);
-        // Which batch each document is in (by corpus index), and each batch's copies: a pair
-        // with a document in no batch, or across two, is never looked at.
-        let mut batch_of: Vec<(usize, usize)> = batches
-            .iter()
-            .enumerate()
-            .flat_map(|(batch, documents)| documents.iter().map(move |&d| (d, batch)))
-            .collect();
-        batch_of.sort_unstable();
-        let batches = batches.len();
-        let batch_of_document = |document: usize| {
-            batch_of
-                .binary_search_by_key(&document, |&(d, _)| d)
-                .ok()
-                .map(|at| batch_of[at].1)
-        };
-        let same_batch = |a: usize, b: usize| {
-            batch_of_document(a).filter(|&batch| batch_of_document(b) == Some(batch))
-        };
-        let mut batch_copies: Vec<Vec<(usize, usize)>> = vec![Vec::new(); batches];
-        for (copy, first) in copies {
-            let batch = same_batch(copy, first).context("a copy and its first fell apart")?;
-            batch_copies[batch].push((copy, first));
-        }
-        // Pass 2: each batch's pairs into a scratch file of its own, for every `open_writers`
-        // batches one pass over the scoring files.
         let scratch = self
             .folder
             .join(GROUPS_STAGE)
             .join(format!("{task:05}.batches"));
         clear_folder(&scratch)?;
-        for these in self.writer_passes(batches) {
+        // Pass 1: every document that passing pairs and copies tie, sorted on disk; pass 2 ties
+        // them into connected sets, cut into batches. Neither holds the ties.
+        let passing_ties = |tie: &mut dyn FnMut(usize, usize) -> Result<()>| -> Result<()> {
+            for partition in 0..self.plan.partitions {
+                self.read_records(SCORING_STAGE, partition, "", |pair: PairTie| {
+                    match pair.kept {
+                        Some(_) => tie(pair.a, pair.b),
+                        None => Ok(()),
+                    }
+                })?;
+            }
+            Ok(())
+        };
+        let mut tied = runs::SortedOnDisk::new(&scratch, "tied", self.plan.run_pairs);
+        passing_ties(&mut |a, b| {
+            tied.push(a)?;
+            tied.push(b)
+        })?;
+        let mut copies: Vec<(usize, usize)> = Vec::new();
+        for partition in 0..self.plan.partitions {
+            self.read_records(COPIES_STAGE, partition, "", |(copy, first)| {
+                copies.push((copy, first));
+                tied.push(copy)?;
+                tied.push(first)
+            })?;
+        }
+        let documents = tied.finish()?.read_all()?;
+        let batches = ConnectedBatches::connect(
+            documents,
+            |tie| {
+                passing_ties(&mut *tie)?;
+                copies
+                    .iter()
+                    .try_for_each(|&(copy, first)| tie(copy, first))
+            },
+            self.plan.group_batch,
+        )?;
+        let corpus = self.corpus_facts()?;
+        // Each batch's copies: a pair with a document in no batch, or across two, is never
+        // looked at.
+        let mut batch_copies: Vec<Vec<(usize, usize)>> = vec![Vec::new(); batches.batches];
+        for (copy, first) in copies {
+            let batch = batches
+                .same_batch(copy, first)
+                .context("a copy and its first fell apart")?;
+            batch_copies[batch].push((copy, first));
+        }
+        let same_batch = |a: usize, b: usize| batches.same_batch(a, b);
+        // Pass 3: each batch's pairs into a scratch file of its own, for every `open_writers`
+        // batches one pass over the scoring files.
+        for these in self.writer_passes(batches.batches) {
             let first = these.start;
             let mut writers = these
                 .clone()
@@ -2290,8 +2296,8 @@ impl WorkFolder {
         // pass over the order's file for every `open_writers` batches.
         let places_path = |batch: usize| scratch.join(format!("{batch:08}.places.jsonl"));
         self.write_places(
-            &|| Ok(Box::new(batch_of.iter().map(|&named| Ok(named))) as Records<_>),
-            batches,
+            &|| Ok(Box::new(batches.naming().map(Ok)) as Records<_>),
+            batches.batches,
             |batch, count| {
                 let header = TaskHeader {
                     plan: self.id.clone(),
@@ -2301,8 +2307,8 @@ impl WorkFolder {
                 RecordWriter::create(places_path(batch), &header, self.plan.compression)
             },
         )?;
-        drop(batch_of);
-        // Pass 3: each batch's groups, joined and written to a scratch file as they come, each
+        drop(batches);
+        // Pass 4: each batch's groups, joined and written to a scratch file as they come, each
         // with its members' places; held: each group's first member (the least corpus index,
         // which orders the groups as `group::number_groups` does: they share no member) and
         // where its line starts.
@@ -2603,43 +2609,92 @@ pub const DEFAULT_GROUP_BATCH: usize = 16_384;
 /// in more passes, so that no task holds many more files open.
 pub const DEFAULT_MERGE_FAN_IN: usize = 256;
 
-/// The documents `ties` connect (pairs of corpus indices), cut into batches of whole connected
-/// sets of about `batch` documents, each batch sorted; batches in the order of their first
-/// document.
-fn connected_batches(ties: &[(usize, usize)], batch: usize) -> Vec<Vec<usize>> {
-    let mut documents: Vec<usize> = ties.iter().flat_map(|&(a, b)| [a, b]).collect();
-    documents.sort_unstable();
-    documents.dedup();
-    let at = |index: usize| documents.binary_search(&index).unwrap_or_default();
-    let mut parent: Vec<usize> = (0..documents.len()).collect();
-    fn root(parent: &mut [usize], mut x: usize) -> usize {
-        while parent[x] != x {
-            parent[x] = parent[parent[x]];
-            x = parent[x];
+/// The documents that ties (passing pairs and copies) connect, cut into batches of whole
+/// connected sets of about `batch` documents, batches in the order of their first document: 16
+/// bytes a tied document (its corpus index, its parent in the union-find, then its batch), and
+/// none a tie, which are streamed.
+struct ConnectedBatches {
+    /// Every tied document's corpus index, sorted.
+    documents: Vec<usize>,
+    /// The batch of each, by its place in `documents`.
+    batch_of: Vec<u32>,
+    /// How many batches there are.
+    batches: usize,
+}
+
+impl ConnectedBatches {
+    /// The batches of `documents` (every document a tie names, sorted, each once), with
+    /// `ties` handing every tie to the function it is given (each may come more than once).
+    fn connect(
+        documents: Vec<usize>,
+        ties: impl FnOnce(&mut dyn FnMut(usize, usize) -> Result<()>) -> Result<()>,
+        batch: usize,
+    ) -> Result<Self> {
+        let count = u32::try_from(documents.len()).context("more than 2^32 tied documents")?;
+        let mut parent: Vec<u32> = (0..count).collect();
+        fn root(parent: &mut [u32], mut x: u32) -> u32 {
+            while parent[x as usize] != x {
+                parent[x as usize] = parent[parent[x as usize] as usize];
+                x = parent[x as usize];
+            }
+            x
         }
-        x
-    }
-    for &(a, b) in ties {
-        let (ra, rb) = (root(&mut parent, at(a)), root(&mut parent, at(b)));
-        parent[ra.max(rb)] = ra.min(rb);
-    }
-    // Each set under its first document (roots are the least member), in document order.
-    let mut sets: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
-    for (local, &index) in documents.iter().enumerate() {
-        let first = root(&mut parent, local);
-        sets.entry(first).or_default().push(index);
-    }
-    let mut batches: Vec<Vec<usize>> = Vec::new();
-    for set in sets.into_values() {
-        match batches.last_mut() {
-            Some(last) if last.len() + set.len() <= batch => last.extend(set),
-            _ => batches.push(set),
+        let place = |document: usize| {
+            documents
+                .binary_search(&document)
+                .map(|at| at as u32)
+                .map_err(|_| anyhow::anyhow!("a tie names a document the ties did not"))
+        };
+        ties(&mut |a, b| {
+            let (ra, rb) = (root(&mut parent, place(a)?), root(&mut parent, place(b)?));
+            // A set's root is its first document.
+            parent[ra.max(rb) as usize] = ra.min(rb);
+            Ok(())
+        })?;
+        // Each set's size under its root, then, in the order of the roots (a set's first
+        // document), each root's batch in the same place, then every document's.
+        let mut batch_of = vec![0u32; documents.len()];
+        for local in 0..count {
+            batch_of[root(&mut parent, local) as usize] += 1;
         }
+        let (mut batches, mut filled) = (0u32, 0usize);
+        for local in 0..count {
+            if parent[local as usize] == local {
+                let size = batch_of[local as usize] as usize;
+                if batches == 0 || filled + size > batch {
+                    batches += 1;
+                    filled = 0;
+                }
+                filled += size;
+                batch_of[local as usize] = batches - 1;
+            } else {
+                // Its root comes before it, and has its batch already.
+                batch_of[local as usize] = batch_of[root(&mut parent, local) as usize];
+            }
+        }
+        Ok(Self {
+            documents,
+            batch_of,
+            batches: batches as usize,
+        })
     }
-    for batch in &mut batches {
-        batch.sort_unstable();
+
+    /// The batch of a document, if it is tied.
+    fn batch(&self, document: usize) -> Option<usize> {
+        let at = self.documents.binary_search(&document).ok()?;
+        Some(self.batch_of[at] as usize)
     }
-    batches
+
+    /// The batch of two documents, if both are in it.
+    fn same_batch(&self, a: usize, b: usize) -> Option<usize> {
+        self.batch(a).filter(|&batch| self.batch(b) == Some(batch))
+    }
+
+    /// Every tied document with its batch, in corpus order.
+    fn naming(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        let batches = self.batch_of.iter().map(|&batch| batch as usize);
+        self.documents.iter().copied().zip(batches)
+    }
 }
 
 /// Where the document at `position` among `shard`'s documents is in load order, from where each
@@ -2943,20 +2998,35 @@ fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
 
 #[cfg(test)]
 mod tests {
-    use super::connected_batches;
+    use super::ConnectedBatches;
 
     #[test]
     fn batches_hold_whole_connected_sets_in_document_order() {
-        let ties = [(9, 5), (1, 5), (3, 2), (20, 30)];
-        assert_eq!(
-            connected_batches(&ties, 4),
-            [vec![1, 5, 9], vec![2, 3, 20, 30]]
-        );
+        let batches = |ties: &[(usize, usize)], batch: usize| {
+            let mut documents: Vec<usize> = ties.iter().flat_map(|&(a, b)| [a, b]).collect();
+            documents.sort_unstable();
+            documents.dedup();
+            let connected = ConnectedBatches::connect(
+                documents,
+                |tie| ties.iter().try_for_each(|&(a, b)| tie(a, b)),
+                batch,
+            )
+            .unwrap();
+            let mut listed = vec![Vec::new(); connected.batches];
+            for (document, batch) in connected.naming() {
+                listed[batch].push(document);
+            }
+            assert!(connected.same_batch(ties[0].0, ties[0].1).is_some());
+            listed
+        };
+        let ties = [(9, 5), (1, 5), (3, 2), (20, 30), (30, 20)];
+        assert_eq!(batches(&ties, 4), [vec![1, 5, 9], vec![2, 3, 20, 30]]);
         // A set larger than a batch is never cut.
-        assert_eq!(
-            connected_batches(&ties, 1),
-            [vec![1, 5, 9], vec![2, 3], vec![20, 30]]
-        );
-        assert!(connected_batches(&[], 4).is_empty());
+        assert_eq!(batches(&ties, 1), [vec![1, 5, 9], vec![2, 3], vec![20, 30]]);
+        // A chain whose later link joins two sets first seen apart.
+        let chain = [(7, 8), (1, 2), (8, 2), (4, 6)];
+        assert_eq!(batches(&chain, 3), [vec![1, 2, 7, 8], vec![4, 6]]);
+        let none = ConnectedBatches::connect(Vec::new(), |_| Ok(()), 4).unwrap();
+        assert_eq!(none.batches, 0);
     }
 }
