@@ -2214,24 +2214,23 @@ impl WorkFolder {
             .join(GROUPS_STAGE)
             .join(format!("{task:05}.batches"));
         clear_folder(&scratch)?;
-        // Pass 1: every document that passing pairs and copies tie, sorted on disk; pass 2 ties
-        // them into connected sets, cut into batches. Neither holds the ties.
-        let passing_ties = |tie: &mut dyn FnMut(usize, usize) -> Result<()>| -> Result<()> {
-            for partition in 0..self.plan.partitions {
-                self.read_records(SCORING_STAGE, partition, "", |pair: PairTie| {
-                    match pair.kept {
-                        Some(_) => tie(pair.a, pair.b),
-                        None => Ok(()),
-                    }
-                })?;
-            }
-            Ok(())
-        };
+        // Pass 1: every document that passing pairs and copies tie, sorted on disk, and the
+        // passing pairs' ties in a file of their own; then the ties join those documents into
+        // connected sets, cut into batches. The ties are never held.
         let mut tied = runs::SortedOnDisk::new(&scratch, "tied", self.plan.run_pairs);
-        passing_ties(&mut |a, b| {
-            tied.push(a)?;
-            tied.push(b)
-        })?;
+        let ties_path = scratch.join("ties.run");
+        let mut ties = runs::RunFileWriter::create(&ties_path)?;
+        for partition in 0..self.plan.partitions {
+            self.read_records(SCORING_STAGE, partition, "", |pair: PairTie| {
+                if pair.kept.is_some() {
+                    tied.push(pair.a)?;
+                    tied.push(pair.b)?;
+                    ties.push(&(pair.a, pair.b))?;
+                }
+                Ok(())
+            })?;
+        }
+        ties.persist()?;
         let mut copies: Vec<(usize, usize)> = Vec::new();
         for partition in 0..self.plan.partitions {
             self.read_records(COPIES_STAGE, partition, "", |(copy, first)| {
@@ -2244,7 +2243,10 @@ impl WorkFolder {
         let batches = ConnectedBatches::connect(
             documents,
             |tie| {
-                passing_ties(&mut *tie)?;
+                for pair in runs::read_run_file::<(usize, usize)>(&ties_path)? {
+                    let (a, b) = pair?;
+                    tie(a, b)?;
+                }
                 copies
                     .iter()
                     .try_for_each(|&(copy, first)| tie(copy, first))

@@ -208,7 +208,7 @@ pub struct SortedFile<T> {
 impl<T: RunRecord> SortedFile<T> {
     /// Its records, in order.
     pub fn read(&self) -> Result<impl Iterator<Item = Result<T>> + use<T>> {
-        merge(std::slice::from_ref(&self.path))
+        read_run_file(&self.path)
     }
 
     /// Its records, in order, in a vector of just their number.
@@ -359,25 +359,65 @@ fn write_run_file<T: RunRecord>(
     path: &Path,
     records: impl Iterator<Item = Result<T>>,
 ) -> Result<()> {
-    let folder = path.parent().unwrap_or(Path::new("."));
-    let mut file = tempfile::Builder::new()
-        .prefix(".partial-")
-        .tempfile_in(folder)
-        .with_context(|| format!("cannot write in {}", folder.display()))?;
-    {
-        let mut out = std::io::BufWriter::with_capacity(RUN_BUFFER_BYTES, file.as_file_mut());
-        let mut bytes = vec![0u8; T::BYTES];
-        for record in records {
-            record?.encode(&mut bytes);
-            out.write_all(&bytes)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-        }
-        out.flush()
-            .with_context(|| format!("cannot write {}", path.display()))?;
+    let mut file = RunFileWriter::create(path)?;
+    for record in records {
+        file.push(&record?)?;
     }
-    file.persist(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    file.persist()
+}
+
+/// A file of records in the order they are pushed ([`RunRecord`]'s bytes, one after the other),
+/// written through a temporary file in its folder and a rename (not synced: scratch).
+pub struct RunFileWriter<T> {
+    out: std::io::BufWriter<tempfile::NamedTempFile>,
+    path: PathBuf,
+    bytes: Vec<u8>,
+    record: std::marker::PhantomData<T>,
+}
+
+impl<T: RunRecord> RunFileWriter<T> {
+    /// An empty file that will be `path`.
+    pub fn create(path: &Path) -> Result<Self> {
+        let folder = path.parent().unwrap_or(Path::new("."));
+        let file = tempfile::Builder::new()
+            .prefix(".partial-")
+            .tempfile_in(folder)
+            .with_context(|| format!("cannot write in {}", folder.display()))?;
+        Ok(Self {
+            out: std::io::BufWriter::with_capacity(RUN_BUFFER_BYTES, file),
+            path: path.to_path_buf(),
+            bytes: vec![0u8; T::BYTES],
+            record: std::marker::PhantomData,
+        })
+    }
+
+    /// Writes the next record.
+    pub fn push(&mut self, record: &T) -> Result<()> {
+        record.encode(&mut self.bytes);
+        self.out
+            .write_all(&self.bytes)
+            .with_context(|| format!("cannot write {}", self.path.display()))
+    }
+
+    /// The file, under its name.
+    pub fn persist(self) -> Result<()> {
+        let file = self
+            .out
+            .into_inner()
+            .map_err(|error| error.into_error())
+            .with_context(|| format!("cannot write {}", self.path.display()))?;
+        file.persist(&self.path)
+            .with_context(|| format!("cannot write {}", self.path.display()))?;
+        Ok(())
+    }
+}
+
+/// The records of the file `path` ([`RunFileWriter`]), in the order they were written.
+pub fn read_run_file<T: RunRecord>(
+    path: &Path,
+) -> Result<impl Iterator<Item = Result<T>> + use<T>> {
+    let mut reader = RunReader::open(path)?;
+    Ok(std::iter::from_fn(move || reader.next_record().transpose()))
 }
 
 /// The records of one run file, in order.
