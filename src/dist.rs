@@ -2263,8 +2263,7 @@ impl WorkFolder {
                 .context("a copy and its first fell apart")?;
             batch_copies[batch].push((copy, first));
         }
-        let same_batch = |a: usize, b: usize| batches.same_batch(a, b);
-        // Pass 3: each batch's pairs into a scratch file of its own, for every `open_writers`
+        // Pass 2: each batch's pairs into a scratch file of its own, for every `open_writers`
         // batches one pass over the scoring files.
         for these in self.writer_passes(batches.batches) {
             let first = these.start;
@@ -2283,7 +2282,10 @@ impl WorkFolder {
                 while let Some(line) = lines.next() {
                     let line = line?;
                     let pair: PairTie = lines.parse(&line)?;
-                    if let Some(batch) = same_batch(pair.a, pair.b).filter(|b| these.contains(b)) {
+                    if let Some(batch) = batches
+                        .same_batch(pair.a, pair.b)
+                        .filter(|b| these.contains(b))
+                    {
                         let out = &mut writers[batch - first];
                         out.write_all(line.as_bytes())?;
                         out.write_all(b"\n")?;
@@ -2310,7 +2312,7 @@ impl WorkFolder {
             },
         )?;
         drop(batches);
-        // Pass 4: each batch's groups, joined and written to a scratch file as they come, each
+        // Pass 3: each batch's groups, joined and written to a scratch file as they come, each
         // with its members' places; held: each group's first member (the least corpus index,
         // which orders the groups as `group::number_groups` does: they share no member) and
         // where its line starts.

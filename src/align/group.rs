@@ -460,11 +460,6 @@ impl CandidateFacts {
         self.language == other.language && self.script == other.script
     }
 
-    /// Whether most of its letters are Japanese ([`Fingerprint::is_japanese`]).
-    pub fn is_japanese(&self) -> bool {
-        self.script == DocumentScript::Japanese
-    }
-
     /// Whether the two share a shape anchor.
     fn same_shape(&self, other: &CandidateFacts) -> bool {
         self.shapes.iter().any(|shape| other.shapes.contains(shape))
@@ -477,11 +472,6 @@ impl CandidateFacts {
             same_language: self.same_language(other),
             same_shape: self.same_shape(other),
         }
-    }
-
-    /// The script most of its letters are in.
-    pub fn script(&self) -> DocumentScript {
-        self.script
     }
 }
 
