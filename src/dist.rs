@@ -92,25 +92,23 @@
 //! task one document per file it merges (at most the plan's `merge_fan_in`), a `copies` task
 //! the corpus index and two hashes of the documents of its partition (about 1/P of the
 //! corpus's) and a `blocking` task the corpus
-//! index, script, copy flag and keys of the documents with keys in its partition (with its
+//! index, candidate facts and keys of the documents with keys in its partition (with its
 //! blocks and the pairs' shares: at a few partitions nearly every document has a key in each,
 //! at many more partitions than a document has keys only a share of them), and no task but
-//! `candidates` and `assemble` holds anything of every document (both read the order's map
-//! whole: 8 bytes a document); `candidates` holds every document's corpus index (until its
-//! facts are placed) and candidate facts, the budgets' counters and the pairs they keep (but at
-//! most `run_pairs` of the ranked pairs they choose from, and no document's id), `groups` the
-//! two documents of every passing pair and copy (16 bytes, until they are cut into batches),
-//! the batch of each of their documents (16 bytes; its place, id and source wait in a scratch
-//! file of its batch), one batch of those documents, and for every group its first member and
-//! where its line is in a scratch file (16 bytes; the groups themselves wait there, not in
-//! memory), a `render` task its
-//! shard's documents, and `assemble` (JSON, JSON Lines, Parquet): per taxonomy theme the grouped
-//! documents that state it (id and group) and a count of the others, each grouped document's
-//! language, the translation groups' members, one discovery key's tally at a time, the
+//! `candidates`, `groups` and `assemble` holds anything of every document: `candidates` one
+//! budget's counters (4 bytes a document; the ranked pairs it chooses from, at most `run_pairs`
+//! of them held, and the pairs it keeps wait in runs sorted on disk), `groups` 16 bytes a
+//! grouped document (its parent in a union-find over them, then its batch; the ties are
+//! streamed from a scratch file), one batch of those documents, and for every group its first
+//! member and where its line is in a scratch file (16 bytes; the groups themselves wait there,
+//! not in memory), a `render` task its
+//! shard's documents, and `assemble` (JSON, JSON Lines, Parquet): per taxonomy theme a count of
+//! the articles that state it (what grouped documents state waits in runs sorted on disk by
+//! group, at most `run_pairs` records held; the lexicon gaps in a scratch file), one group at a
+//! time, one discovery key's tally at a time, the
 //! unexplained statements of the documents a seed reaches (and of their groups' other members)
-//! with those groups' paragraph alignments, one bit per document and a count per language (JSON
-//! Lines: one theme's documents at a time; Parquet: a row group of each table at a time; the
-//! HTML page: every analysed document).
+//! with those groups' paragraph alignments, one bit per document and a count per language
+//! (Parquet: a row group of each table at a time; the HTML page: every analysed document).
 //!
 //! Every decision is a function of [`crate::align::group`]; this module only moves its inputs
 //! and outputs through files. Block weights and anchor counts are integers and every ordering is
@@ -153,7 +151,7 @@ use std::process::ExitCode;
 /// and each shard's places from the order; 12: the render stage, the groups' members by shard;
 /// 13: how the exchange files are stored, in the plan; 15: candidate facts with the keys, pair
 /// facts with the shares); a folder of another layout is refused.
-const LAYOUT: u32 = 15;
+const LAYOUT: u32 = 16;
 
 /// The first stage: one task per shard.
 const DOCUMENTS_STAGE: &str = "documents";
@@ -2195,7 +2193,8 @@ impl WorkFolder {
 
     /// The task of the `groups` stage (one): every partition's scored pairs and every exact copy
     /// joined into groups ([`group::join_scored`]), one line per group in report order, and per
-    /// shard its grouped documents (corpus index and group id); then the done mark. Only the
+    /// shard its grouped documents (corpus index, group rank, position in the group); then the
+    /// done mark. Only the
     /// documents grouping can touch are read (both of every passing pair, every copy and what it
     /// copies), a batch of whole connected sets of them at a time (passing pairs and copies
     /// connect documents; a join never looks past its set): their fingerprints, records, anchor
@@ -2322,6 +2321,7 @@ impl WorkFolder {
                 .with_context(|| format!("cannot write {}", joined_path.display()))?,
         );
         let mut report_order: Vec<(usize, u64)> = Vec::new();
+        let mut members_of_shard = vec![0; self.plan.shards.len()];
         let mut written = 0;
         for (batch, copies) in batch_copies.into_iter().enumerate() {
             let path = places_path(batch);
@@ -2356,6 +2356,11 @@ impl WorkFolder {
                     .collect::<Option<Vec<Place>>>()
                     .context("a group names a document of no batch")?;
                 let first = places.iter().map(|place| place.index).min();
+                for place in &places {
+                    *members_of_shard
+                        .get_mut(place.shard)
+                        .context("a group names a document of no shard")? += 1;
+                }
                 let line = serde_json::to_vec(&JoinedGroup { places, group })?;
                 report_order.push((first.context("a group without members")?, written));
                 joined.write_all(&line)?;
@@ -2366,35 +2371,48 @@ impl WorkFolder {
         joined.flush()?;
         drop(joined);
         // Pass 4: the groups in report order, named as they are written; and each shard's
-        // grouped documents (corpus index, group id), for its render task.
+        // grouped documents (corpus index, group rank, position in the group), in that order,
+        // for its render task, in passes of at most `open_writers` shards.
         report_order.sort_unstable();
-        let mut out = self.record_writer(GROUPS_STAGE, task, "", report_order.len())?;
-        let mut lines = BufReader::new(
-            std::fs::File::open(&joined_path)
-                .with_context(|| format!("cannot read {}", joined_path.display()))?,
-        );
-        let mut members: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.plan.shards.len()];
-        let mut line = String::new();
-        for (rank, &(_, start)) in report_order.iter().enumerate() {
-            lines.seek(std::io::SeekFrom::Start(start))?;
-            line.clear();
-            lines.read_line(&mut line)?;
-            let JoinedGroup { places, mut group } = serde_json::from_str(&line)
-                .with_context(|| format!("cannot read {}", joined_path.display()))?;
-            group.id = group::group_name(rank);
-            out.push(&group)?;
-            for place in places {
-                members[place.shard].push((place.index, rank));
+        let shards = self.plan.shards.len();
+        let mut groups_out =
+            Some(self.record_writer(GROUPS_STAGE, task, "", report_order.len())?);
+        for pass in self.writer_passes(shards.max(1)) {
+            let pass = pass.start..pass.end.min(shards);
+            let mut writers = pass
+                .clone()
+                .map(|shard| {
+                    let kind = members_kind(shard);
+                    self.record_writer(GROUPS_STAGE, task, &kind, members_of_shard[shard])
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let mut lines = BufReader::new(
+                std::fs::File::open(&joined_path)
+                    .with_context(|| format!("cannot read {}", joined_path.display()))?,
+            );
+            let mut line = String::new();
+            for (rank, &(_, start)) in report_order.iter().enumerate() {
+                lines.seek(std::io::SeekFrom::Start(start))?;
+                line.clear();
+                lines.read_line(&mut line)?;
+                let JoinedGroup { places, mut group } = serde_json::from_str(&line)
+                    .with_context(|| format!("cannot read {}", joined_path.display()))?;
+                if let Some(out) = groups_out.as_mut() {
+                    group.id = group::group_name(rank);
+                    out.push(&group)?;
+                }
+                for (member, place) in places.into_iter().enumerate() {
+                    if pass.contains(&place.shard) {
+                        writers[place.shard - pass.start].push(&(place.index, rank, member))?;
+                    }
+                }
             }
-        }
-        out.persist()?;
-        for (shard, members) in members.iter_mut().enumerate() {
-            members.sort_unstable();
-            let named: Vec<(usize, String)> = members
-                .iter()
-                .map(|&(index, rank)| (index, group::group_name(rank)))
-                .collect();
-            self.write_records(GROUPS_STAGE, task, &members_kind(shard), &named)?;
+            if let Some(out) = groups_out.take() {
+                out.persist()?;
+            }
+            for writer in writers {
+                writer.persist()?;
+            }
         }
         std::fs::remove_dir_all(&scratch)
             .with_context(|| format!("cannot remove {}", scratch.display()))?;
@@ -2833,7 +2851,8 @@ fn ids_kind(partition: usize) -> String {
     format!("ids-{partition:05}")
 }
 
-/// The `groups` task's file of one shard's grouped documents: corpus index and group id.
+/// The `groups` task's file of one shard's grouped documents: corpus index, group rank (report
+/// order, from 0) and position in the group.
 fn members_kind(shard: usize) -> String {
     format!("members-{shard:05}")
 }

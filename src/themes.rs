@@ -1540,30 +1540,48 @@ pub enum Listing {
     Apart,
 }
 
-/// Theme recurrence, built one document at a time: the documents that state each taxonomy
-/// theme, their distinct articles, the evidence, and the lexicon gaps of translation groups.
-/// [`summarise`] adds every document in corpus order; a sharded run adds them in any order as it
-/// reads its records and, with [`Listing::Apart`], holds of the documents that state a theme
-/// only the grouped ones (and a count of the others).
+/// Theme recurrence, built one document and one group at a time: the documents that state each
+/// taxonomy theme, their distinct articles, the evidence, and the lexicon gaps of translation
+/// groups. A document in no group is its own article and counts as it is added
+/// ([`Recurrence::add`]); a group is one article, counted once for every theme a member states,
+/// when it is added with what its members state ([`Recurrence::add_group`], which also gives its
+/// lexicon gaps). [`summarise`] adds every document in corpus order, then every group; a sharded
+/// run adds the documents in any order as it reads its records and the groups in report order
+/// from its sorted runs, and with [`Listing::Apart`] holds a count a theme.
 #[derive(Debug)]
 pub struct Recurrence<'m> {
     matcher: &'m ThemeMatcher,
     listing: Listing,
     /// Per taxonomy theme, the documents that state it.
     stated: Vec<StatedBy>,
-    /// The language of each grouped document (a lexicon gap names it).
-    grouped_languages: FxHashMap<String, Language>,
 }
 
 /// What a [`Recurrence`] holds of the documents that state one theme.
 #[derive(Debug, Default)]
 struct StatedBy {
-    /// Documents in no group (each its own article).
-    ungrouped: usize,
-    /// Grouped documents, with their group's id.
-    grouped: Vec<(String, String)>,
+    /// Articles that state it: documents in no group, and groups.
+    articles: usize,
     /// With [`Listing::Held`], every document, with its corpus index and quoted evidence.
     listed: Vec<(usize, String, Vec<EvidenceReport>)>,
+}
+
+/// What one member of a group states, as [`Recurrence::add_group`] reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MemberStatements {
+    /// The member's language.
+    pub language: Language,
+    /// The taxonomy themes it states (indices, ascending).
+    pub themes: Vec<usize>,
+}
+
+impl Default for MemberStatements {
+    /// A member the run does not know: undetermined, stating nothing.
+    fn default() -> Self {
+        Self {
+            language: Language::UNDETERMINED,
+            themes: Vec::new(),
+        }
+    }
 }
 
 impl<'m> Recurrence<'m> {
@@ -1573,62 +1591,83 @@ impl<'m> Recurrence<'m> {
             matcher,
             listing,
             stated: matcher.themes.iter().map(|_| StatedBy::default()).collect(),
-            grouped_languages: FxHashMap::default(),
         }
     }
 
-    /// Adds `document`, at corpus index `index`, a member of the group `group` when it has one;
-    /// gives the ids of the themes it states.
-    pub fn add(
-        &mut self,
-        index: usize,
-        document: &ThemedDocument,
-        group: Option<&str>,
-    ) -> Vec<String> {
+    /// Adds `document`, at corpus index `index`, grouped or not (a grouped document's group
+    /// counts when it is added); gives the taxonomy themes it states (indices, ascending).
+    pub fn add(&mut self, index: usize, document: &ThemedDocument, grouped: bool) -> Vec<usize> {
         let decided = document.themes.decide(&self.matcher.thresholds);
         for theme in &decided {
             let stated = &mut self.stated[theme.theme];
-            match group {
-                Some(group) => stated
-                    .grouped
-                    .push((document.id.to_string(), group.to_string())),
-                None => stated.ungrouped += 1,
+            if !grouped {
+                stated.articles += 1;
             }
             if self.listing == Listing::Held {
                 let quoted = quote_cited(document, theme);
                 stated.listed.push((index, document.id.to_string(), quoted));
             }
         }
-        if group.is_some() {
-            self.grouped_languages
-                .insert(document.id.to_string(), document.language);
-        }
-        self.matcher.theme_ids(&decided)
+        decided.iter().map(|theme| theme.theme).collect()
     }
 
-    /// Every taxonomy theme's report, in taxonomy order, its documents in corpus order; `groups`
-    /// are the corpus's groups (of which only the translation groups' members are read).
-    pub fn finish(self, groups: &[Group]) -> Vec<ThemeReport> {
+    /// Adds `group`, whose members (in its order) state `members`: the group counts as one
+    /// article of every theme a member states. Gives the lexicon gaps of a translation group:
+    /// for each such theme (in taxonomy order), the members that do not state it, in the
+    /// group's order, each as (theme index, gap).
+    pub fn add_group(
+        &mut self,
+        group: &Group,
+        members: &[MemberStatements],
+    ) -> Vec<(usize, LexiconGap)> {
+        let mut themes: Vec<usize> = members
+            .iter()
+            .flat_map(|member| member.themes.iter().copied())
+            .collect();
+        themes.sort_unstable();
+        themes.dedup();
+        let mut gaps = Vec::new();
+        for &theme in &themes {
+            self.stated[theme].articles += 1;
+            if group.kind != crate::align::group::GroupKind::Translation {
+                continue;
+            }
+            let states = |member: &MemberStatements| member.themes.binary_search(&theme).is_ok();
+            let found_in: Vec<String> = group
+                .documents
+                .iter()
+                .zip(members)
+                .filter(|(_, member)| states(member))
+                .map(|(id, _)| id.clone())
+                .collect();
+            for (id, member) in group.documents.iter().zip(members) {
+                if !states(member) {
+                    gaps.push((
+                        theme,
+                        LexiconGap {
+                            document: id.clone(),
+                            language: member.language.to_string(),
+                            found_in: found_in.clone(),
+                        },
+                    ));
+                }
+            }
+        }
+        gaps
+    }
+
+    /// Every taxonomy theme's report, in taxonomy order, its documents in corpus order; its
+    /// lexicon gaps are left empty (the caller lists them, as [`Recurrence::add_group`] gave
+    /// them).
+    pub fn finish(self) -> Vec<ThemeReport> {
         let Self {
-            matcher,
-            stated,
-            grouped_languages,
-            ..
+            matcher, stated, ..
         } = self;
         matcher
             .themes
             .iter()
             .zip(stated)
             .map(|(theme, mut stated)| {
-                let stating_groups: FxHashSet<&str> = stated
-                    .grouped
-                    .iter()
-                    .map(|(_, group)| group.as_str())
-                    .collect();
-                let articles = stated.ungrouped + stating_groups.len();
-                let with: FxHashSet<&str> =
-                    stated.grouped.iter().map(|(id, _)| id.as_str()).collect();
-                let lexicon_gaps = lexicon_gaps(groups, &with, &grouped_languages);
                 stated.listed.sort_unstable_by_key(|(index, ..)| *index);
                 let mut documents = Vec::with_capacity(stated.listed.len());
                 let mut evidence = Vec::new();
@@ -1640,11 +1679,11 @@ impl<'m> Recurrence<'m> {
                     id: theme.id.clone(),
                     label: theme.label.clone(),
                     definition: theme.definition.clone(),
-                    recurring: articles >= matcher.recurring_min_articles,
-                    articles,
+                    recurring: stated.articles >= matcher.recurring_min_articles,
+                    articles: stated.articles,
                     documents,
                     evidence,
-                    lexicon_gaps,
+                    lexicon_gaps: Vec::new(),
                 }
             })
             .collect()
@@ -1659,14 +1698,25 @@ pub fn summarise(
 ) -> ThemeSummary {
     let group_of = group_of(groups);
     let mut recurrence = Recurrence::new(matcher, Listing::Held);
+    let mut members: FxHashMap<&str, MemberStatements> = FxHashMap::default();
     let document_themes = documents
         .iter()
         .enumerate()
         .map(|(index, document)| {
-            recurrence.add(index, document, group_of.get(document.id).copied())
+            let grouped = group_of.contains_key(document.id);
+            let themes = recurrence.add(index, document, grouped);
+            let ids = themes
+                .iter()
+                .map(|&t| matcher.themes[t].id.clone())
+                .collect();
+            if grouped {
+                let language = document.language;
+                members.insert(document.id, MemberStatements { language, themes });
+            }
+            ids
         })
         .collect();
-    let themes = recurrence.finish(groups);
+    let themes = recurrence_of_groups(recurrence, groups, |id| members.get(id).cloned());
     let articles = article_of(documents.iter().map(|d| d.id), groups);
     let discovered = discover::discover(matcher, documents, &articles, groups);
     ThemeSummary {
@@ -1676,37 +1726,30 @@ pub fn summarise(
     }
 }
 
-/// Translation groups in which some members state a theme (`with`) and others do not.
-fn lexicon_gaps(
+/// `recurrence` (every document added) with `groups` added in their order, each member's
+/// statements from `member` (an undetermined language and no theme for one it does not know):
+/// the themes' reports with their lexicon gaps.
+fn recurrence_of_groups(
+    mut recurrence: Recurrence,
     groups: &[Group],
-    with: &FxHashSet<&str>,
-    languages: &FxHashMap<String, Language>,
-) -> Vec<LexiconGap> {
-    let mut gaps = Vec::new();
-    for group in groups
-        .iter()
-        .filter(|g| g.kind == crate::align::group::GroupKind::Translation)
-    {
-        let (present, missing): (Vec<&String>, Vec<&String>) = group
+    member: impl Fn(&str) -> Option<MemberStatements>,
+) -> Vec<ThemeReport> {
+    let mut gaps: Vec<Vec<LexiconGap>> = vec![Vec::new(); recurrence.stated.len()];
+    for group in groups {
+        let members: Vec<MemberStatements> = group
             .documents
             .iter()
-            .partition(|id| with.contains(id.as_str()));
-        if present.is_empty() {
-            continue;
-        }
-        for document in missing {
-            gaps.push(LexiconGap {
-                document: document.clone(),
-                language: languages
-                    .get(document.as_str())
-                    .copied()
-                    .unwrap_or(Language::UNDETERMINED)
-                    .to_string(),
-                found_in: present.iter().map(|s| s.to_string()).collect(),
-            });
+            .map(|id| member(id).unwrap_or_default())
+            .collect();
+        for (theme, gap) in recurrence.add_group(group, &members) {
+            gaps[theme].push(gap);
         }
     }
-    gaps
+    let mut themes = recurrence.finish();
+    for (theme, gaps) in themes.iter_mut().zip(gaps) {
+        theme.lexicon_gaps = gaps;
+    }
+    themes
 }
 
 #[cfg(test)]
@@ -1795,32 +1838,52 @@ mod tests {
         );
         assert!(gaps(&whole).iter().all(|language| language == "tr"));
 
-        // As a sharded run builds it: the documents added in another order.
+        // As a sharded run builds it: the documents added in another order, then the groups
+        // in theirs, with their gaps listed apart.
         let group_of = group_of(&groups);
-        let mut recurrence = Recurrence::new(pipeline.theme_matcher(), Listing::Held);
-        for (index, document) in documents.iter().enumerate().rev() {
-            recurrence.add(index, document, group_of.get(document.id).copied());
-        }
-        assert_eq!(recurrence.finish(&groups), whole.themes);
-        // With the documents and evidence listed apart, document by document.
         let matcher = pipeline.theme_matcher();
-        let mut recurrence = Recurrence::new(matcher, Listing::Apart);
-        let mut listed = vec![(Vec::new(), Vec::new()); matcher.themes().len()];
-        for (index, document) in documents.iter().enumerate().rev() {
-            recurrence.add(index, document, group_of.get(document.id).copied());
-        }
-        for document in &documents {
-            for (theme, quoted) in matcher.stated_evidence(document) {
-                listed[theme].0.push(document.id.to_string());
-                listed[theme].1.extend(quoted);
+        for listing in [Listing::Held, Listing::Apart] {
+            let mut recurrence = Recurrence::new(matcher, listing);
+            let mut members: FxHashMap<&str, MemberStatements> = FxHashMap::default();
+            for (index, document) in documents.iter().enumerate().rev() {
+                let grouped = group_of.contains_key(document.id);
+                let themes = recurrence.add(index, document, grouped);
+                if grouped {
+                    let language = document.language;
+                    members.insert(document.id, MemberStatements { language, themes });
+                }
             }
+            let mut gaps = vec![Vec::new(); matcher.themes().len()];
+            for group in &groups {
+                let stated: Vec<MemberStatements> = group
+                    .documents
+                    .iter()
+                    .map(|id| members[id.as_str()].clone())
+                    .collect();
+                for (theme, gap) in recurrence.add_group(group, &stated) {
+                    gaps[theme].push(gap);
+                }
+            }
+            let mut themes = recurrence.finish();
+            for (theme, gaps) in themes.iter_mut().zip(gaps) {
+                theme.lexicon_gaps = gaps;
+            }
+            if listing == Listing::Apart {
+                // The documents and evidence listed apart, document by document.
+                let mut listed = vec![(Vec::new(), Vec::new()); matcher.themes().len()];
+                for document in &documents {
+                    for (theme, quoted) in matcher.stated_evidence(document) {
+                        listed[theme].0.push(document.id.to_string());
+                        listed[theme].1.extend(quoted);
+                    }
+                }
+                for (theme, (documents, evidence)) in themes.iter_mut().zip(listed) {
+                    assert!(theme.documents.is_empty() && theme.evidence.is_empty());
+                    (theme.documents, theme.evidence) = (documents, evidence);
+                }
+            }
+            assert_eq!(themes, whole.themes, "{listing:?}");
         }
-        let mut apart = recurrence.finish(&groups);
-        for (theme, (documents, evidence)) in apart.iter_mut().zip(listed) {
-            assert!(theme.documents.is_empty() && theme.evidence.is_empty());
-            (theme.documents, theme.evidence) = (documents, evidence);
-        }
-        assert_eq!(apart, whole.themes);
     }
 
     fn lang(code: &str) -> Language {

@@ -5,40 +5,45 @@
 //! its unique id and rename warning from the shard's places and its group from the shard's
 //! members, and writes in corpus order, framed (corpus index, length, bytes): each document's
 //! report fragment (pretty JSON at the report's depth, [`document_fragment`]) and index line; and
-//! as JSON Lines what the themes read of each document ([`ThemeRecord`]: its group, statements
-//! and their quotes, not its text) and the shard's failed inputs; and as sorted runs, framed by
+//! as JSON Lines what the themes read of each document ([`ThemeRecord`]: its place in its group,
+//! statements and their quotes, not its text) and the shard's failed inputs; and as sorted runs, framed by
 //! what they sort by, the shard's discovery keys ([`KeyRecord`], by the key's hash) and taxonomy
 //! evidence ([`EvidenceRecord`], by theme and corpus index).
 //!
 //! `assemble` runs the themes' corpus steps with `analyze`'s functions without holding the
 //! records: discovery's seeds from the shards' key runs merged, one key's tally at a time
 //! ([`KeyTally`]); the recurrence ([`Recurrence`]) and which documents discovery reads in one
-//! pass over the theme records; the clusters ([`discover_from_seeds`]) over the unexplained
-//! statements of those documents, read in a second pass. It writes
+//! pass over the theme records, which counts the documents in no group and sorts on disk what
+//! the grouped ones state by group and member ([`GroupedStatement`]); then the groups in report
+//! order, each added to the recurrence with its members' statements from that sorted file, its
+//! lexicon gaps written to a scratch file; the clusters ([`discover_from_seeds`]) over the
+//! unexplained statements of the documents discovery reads, read in a second pass. It writes
 //! the report through [`write_report`] (or [`ParquetTables`], a row group of documents, groups
 //! and theme lists at a time) with the shards' fragments merged by corpus index (a JSON Lines record is the fragment
 //! refitted, [`refit_fragment`]) and each theme's documents and evidence from the shards'
-//! evidence runs merged ([`ThemeListings`]): the bytes `analyze` writes, holding no document's
-//! text and no quote.
+//! evidence runs merged, its lexicon gaps from the scratch file ([`ThemeListings`]): the bytes
+//! `analyze` writes, holding no document's text, no quote and nothing of a grouped document.
 
-use super::record::{ErrorRecord, EvidenceRecord, KeyRecord, ThemeRecord};
+use super::record::{ErrorRecord, EvidenceRecord, KeyRecord, Membership, ThemeRecord};
+use super::runs::{RunRecord, SortedOnDisk, put_words, word};
 use super::{
     DOCUMENTS_STAGE, FINGERPRINTS, GROUPS_STAGE, ORDER_STAGE, OutputOptions, RENDER_STAGE,
     ShardPlacement, WorkFolder, levels, members_kind, partial_file, persist, placed_kind,
 };
 use crate::align::group::Fingerprint;
-use crate::align::group::{Group, GroupKind};
+use crate::align::group::{Group, group_name};
 use crate::corpus::InputError;
 use crate::lang::Language;
 use crate::report::{
     CorpusSummary, CorpusTables, DOCUMENTS_PER_ROW_GROUP, DocumentPart, DocumentReport,
-    ErrorReport, Layout, Listed, ParquetTables, ReportParts, ThemeListings, document_fragment,
-    refit_fragment, write_output, write_report,
+    ErrorReport, Layout, Listed, ParquetTables, ReportParts, ThemeListings, ThemeLists,
+    document_fragment, refit_fragment, write_output, write_report,
 };
 use crate::themes::{
-    DocumentThemes, EvidenceReport, KeyTally, Listing, QuotedStatement, Recurrence, SeedKey,
-    StatementTexts, ThemeMatcher, ThemeReport, ThemedDocument, carries_key, discover_from_seeds,
-    key_uses, seeds_in_order, unexplained_languages, unexplained_part,
+    DocumentThemes, EvidenceReport, KeyTally, LexiconGap, Listing, MemberStatements,
+    QuotedStatement, Recurrence, SeedKey, StatementTexts, ThemeMatcher, ThemeReport,
+    ThemedDocument, carries_key, discover_from_seeds, key_uses, seeds_in_order,
+    unexplained_languages, unexplained_part,
 };
 use crate::{AnalysedDocument, Settings};
 use anyhow::{Context, Result, bail, ensure};
@@ -46,7 +51,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 /// What `assemble` writes from the shards.
@@ -78,12 +83,15 @@ const KEYS: &str = "keys";
 const EVIDENCE: &str = "evidence";
 /// A render task's file of failed inputs.
 const ERRORS: &str = "errors";
+/// `assemble`'s scratch folder for the recurrence: what grouped documents state, sorted by
+/// group, and the lexicon gaps.
+const RECURRENCE: &str = "recurrence";
 
 /// What the themes' corpus steps read of one document: its theme record, decoded.
 struct Themed {
     index: usize,
     id: String,
-    group: Option<String>,
+    group: Option<Membership>,
     language: Language,
     themes: DocumentThemes,
     quotes: Vec<QuotedStatement>,
@@ -151,23 +159,22 @@ impl ThemeRows {
     }
 }
 
-/// The taxonomy themes' documents and evidence as the report writer takes them
-/// ([`ThemeListings`]): each from its own merge of the render tasks' evidence records (every
-/// document that states a theme quotes evidence for it).
+/// The taxonomy themes' lists as the report writer takes them ([`ThemeListings`]): the
+/// documents and evidence each from its own merge of the render tasks' evidence records (every
+/// document that states a theme quotes evidence for it), the lexicon gaps from the file
+/// `assemble` wrote them to in group order, read once a theme.
 struct MergedListings {
     documents: ThemeRows,
     evidence: ThemeRows,
+    lexicon_gaps: PathBuf,
 }
 
 impl ThemeListings for MergedListings {
-    fn of<'s>(
-        &'s mut self,
-        index: usize,
-        _theme: &'s ThemeReport,
-    ) -> (Listed<'s, str>, Listed<'s, EvidenceReport>) {
+    fn of<'s>(&'s mut self, index: usize, _theme: &'s ThemeReport) -> ThemeLists<'s> {
         let Self {
             documents,
             evidence,
+            lexicon_gaps,
         } = self;
         let mut last = None;
         let documents = std::iter::from_fn(move || {
@@ -186,7 +193,66 @@ impl ThemeListings for MergedListings {
             let record = evidence.next_of(index)?;
             Some(record.map(|record| Cow::Owned(record.evidence)))
         });
-        (Box::new(documents), Box::new(evidence))
+        ThemeLists {
+            documents: Box::new(documents),
+            evidence: Box::new(evidence),
+            lexicon_gaps: gaps_of_theme(lexicon_gaps, index),
+        }
+    }
+}
+
+/// The lexicon gaps of the theme at `index` in the file of (theme, gap) lines at `path`, in its
+/// order.
+fn gaps_of_theme<'s>(path: &Path, index: usize) -> Listed<'s, LexiconGap> {
+    let lines = match std::fs::File::open(path) {
+        Ok(file) => BufReader::new(file).lines(),
+        Err(error) => return Box::new(std::iter::once(Err(error))),
+    };
+    Box::new(lines.filter_map(move |line| {
+        let gap = line.and_then(|line| {
+            serde_json::from_str::<(usize, LexiconGap)>(&line).map_err(io::Error::other)
+        });
+        match gap {
+            Ok((theme, gap)) => (theme == index).then_some(Ok(Cow::Owned(gap))),
+            Err(error) => Some(Err(error)),
+        }
+    }))
+}
+
+/// What a grouped document states, as `assemble` sorts it by group and member: one record for
+/// the document (slot 0, with its language) and one for each taxonomy theme it states (slot: the
+/// theme's index plus one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct GroupedStatement {
+    /// Its group's rank.
+    rank: usize,
+    /// The document's position in the group.
+    member: usize,
+    slot: usize,
+    /// The document's language ([`Language::number`]).
+    language: usize,
+}
+
+impl RunRecord for GroupedStatement {
+    const BYTES: usize = 32;
+    type Key = (usize, usize, usize);
+
+    fn key(&self) -> Self::Key {
+        (self.rank, self.member, self.slot)
+    }
+
+    fn encode(&self, bytes: &mut [u8]) {
+        let words = [self.rank, self.member, self.slot, self.language];
+        put_words(bytes, &words.map(|word| word as u64));
+    }
+
+    fn decode(bytes: &[u8]) -> Self {
+        Self {
+            rank: word(bytes, 0) as usize,
+            member: word(bytes, 1) as usize,
+            slot: word(bytes, 2) as usize,
+            language: word(bytes, 3) as usize,
+        }
     }
 }
 
@@ -205,7 +271,7 @@ impl DiscoveryReads {
     /// Reads `document` (and its group, when it has one).
     fn add(&mut self, document: &Themed) {
         match &document.group {
-            Some(group) => self.groups.insert(group.clone()),
+            Some(group) => self.groups.insert(group.id.clone()),
             None => self.documents.insert(document.id.clone()),
         };
     }
@@ -213,7 +279,7 @@ impl DiscoveryReads {
     /// Whether the document of `record` is read.
     fn reads(&self, record: &ThemeRecord) -> bool {
         match &record.group {
-            Some(group) => self.groups.contains(group),
+            Some(group) => self.groups.contains(&group.id),
             None => self.documents.contains(&record.id),
         }
     }
@@ -227,8 +293,15 @@ impl WorkFolder {
         if self.is_done(RENDER_STAGE, shard) {
             return Ok(());
         }
-        let members: Vec<(usize, String)> = self.read_all(GROUPS_STAGE, 0, &members_kind(shard))?;
-        let group_of: FxHashMap<usize, String> = members.into_iter().collect();
+        let members: Vec<(usize, usize, usize)> =
+            self.read_all(GROUPS_STAGE, 0, &members_kind(shard))?;
+        let group_of: FxHashMap<usize, Membership> = members
+            .into_iter()
+            .map(|(index, rank, member)| {
+                let id = group_name(rank);
+                (index, Membership { id, rank, member })
+            })
+            .collect();
         let (documents, errors) = self.shard_documents(shard)?;
         let fingerprints: Vec<Fingerprint> = self.read_all(DOCUMENTS_STAGE, shard, FINGERPRINTS)?;
         if fingerprints.len() != documents.len() {
@@ -245,7 +318,8 @@ impl WorkFolder {
             .into_par_iter()
             .map(|(index, position, document)| {
                 let themes = matcher.stated_theme_ids(&document.themes);
-                let group = group_of.get(&index).cloned();
+                let membership = group_of.get(&index).cloned();
+                let group = membership.as_ref().map(|m| m.id.clone());
                 let article = group.as_deref().unwrap_or(&document.document.id);
                 let keys = key_uses(&document.themes, matcher.thresholds())
                     .into_iter()
@@ -257,7 +331,7 @@ impl WorkFolder {
                     })
                     .collect();
                 let evidence = matcher.stated_evidence(&document.themed());
-                let record = ThemeRecord::of(index, &document, group.clone());
+                let record = ThemeRecord::of(index, &document, membership);
                 let report = DocumentReport::of(&document, themes, group);
                 let index_line = crate::check::index_line(
                     &document.document.path,
@@ -501,7 +575,7 @@ impl WorkFolder {
     /// The taxonomy themes' documents and evidence (of `themes` themes) from every render
     /// task's sorted evidence records (their levels merged once): one record in memory a file
     /// and list.
-    fn merged_listings(&self, themes: usize) -> Result<MergedListings> {
+    fn merged_listings(&self, themes: usize, lexicon_gaps: &Path) -> Result<MergedListings> {
         let paths = self.paths_to_merge(EVIDENCE)?;
         let rows = |paths: &[PathBuf]| -> Result<ThemeRows> {
             let files = paths
@@ -522,6 +596,7 @@ impl WorkFolder {
         Ok(MergedListings {
             documents: rows(&paths)?,
             evidence: rows(&paths)?,
+            lexicon_gaps: lexicon_gaps.to_path_buf(),
         })
     }
 
@@ -554,7 +629,12 @@ impl WorkFolder {
         let mut recurrence = Recurrence::new(&matcher, Listing::Apart);
         let mut unexplained_in: FxHashSet<Language> = FxHashSet::default();
         let mut discovery = DiscoveryReads::default();
-        let mut stating_groups: FxHashSet<String> = FxHashSet::default();
+        // What grouped documents state, sorted on disk by group and member.
+        let scratch = self.merge_scratch(RENDER_STAGE, RECURRENCE);
+        levels::remove_scratch(&scratch)?;
+        std::fs::create_dir_all(&scratch)
+            .with_context(|| format!("cannot create {}", scratch.display()))?;
+        let mut by_group = SortedOnDisk::new(&scratch, "statements", self.plan.run_pairs);
         for shard in 0..shards {
             self.read_records(RENDER_STAGE, shard, ERRORS, |error: ErrorRecord| {
                 errors.push(InputError::from(error));
@@ -565,9 +645,17 @@ impl WorkFolder {
                 ensure!(seen.insert(record.index), "{DISAGREE}");
                 let themed = Themed::from(record);
                 let document = themed.document();
-                let stated = recurrence.add(themed.index, &document, themed.group.as_deref());
-                if let Some(group) = themed.group.as_ref().filter(|_| !stated.is_empty()) {
-                    stating_groups.insert(group.clone());
+                let stated = recurrence.add(themed.index, &document, themed.group.is_some());
+                if let Some(group) = &themed.group {
+                    let slots = std::iter::once(0).chain(stated.iter().map(|theme| theme + 1));
+                    for slot in slots {
+                        by_group.push(GroupedStatement {
+                            rank: group.rank,
+                            member: group.member,
+                            slot,
+                            language: themed.language.number(),
+                        })?;
+                    }
                 }
                 let thresholds = matcher.thresholds();
                 unexplained_in.extend(unexplained_languages(&themed.themes, thresholds));
@@ -586,25 +674,53 @@ impl WorkFolder {
                 .flat_map(|(code, count)| std::iter::repeat_n(*code, *count)),
             errors.len(),
         );
-        // The groups the themes read: the members of the translation groups with a member that
-        // states a theme (lexicon gaps), and the paragraph alignments of the groups discovery
-        // reads. The report's groups are read again as they are written.
+        // The groups in report order, each added to the recurrence with what its members state
+        // (its lexicon gaps written to a scratch file, which the report's writer reads a theme
+        // at a time); of them, discovery's keep their paragraph alignments. The report's groups
+        // are read again as they are written.
+        let gaps_path = scratch.join("lexicon-gaps.jsonl");
+        let mut gaps = BufWriter::new(
+            std::fs::File::create(&gaps_path)
+                .with_context(|| format!("cannot write {}", gaps_path.display()))?,
+        );
+        let mut statements = by_group.finish()?.read()?.peekable();
         let mut groups: Vec<Group> = Vec::new();
+        let mut rank = 0;
         self.read_records(GROUPS_STAGE, 0, "", |mut group: Group| {
-            group.evidence = Vec::new();
+            let mut members = vec![MemberStatements::default(); group.documents.len()];
+            while let Some(statement) = statements.next_if(|s| !matches!(s, Ok(s) if s.rank > rank))
+            {
+                let statement = statement?;
+                ensure!(statement.rank == rank, "{DISAGREE}");
+                let member = members.get_mut(statement.member).context(DISAGREE)?;
+                match statement.slot {
+                    0 => {
+                        member.language =
+                            Language::from_number(statement.language).context(DISAGREE)?;
+                    }
+                    slot => member.themes.push(slot - 1),
+                }
+            }
+            for (theme, gap) in recurrence.add_group(&group, &members) {
+                serde_json::to_writer(&mut gaps, &(theme, gap))?;
+                gaps.write_all(b"\n")?;
+            }
+            rank += 1;
             if discovery.groups.contains(&group.id) {
+                group.evidence = Vec::new();
                 for pair in &mut group.alignments {
                     pair.alignment.sentences = Vec::new();
                 }
-            } else if group.kind == GroupKind::Translation && stating_groups.contains(&group.id) {
-                group.alignments = Vec::new();
-            } else {
-                return Ok(());
+                groups.push(group);
             }
-            groups.push(group);
             Ok(())
         })?;
-        let themes = recurrence.finish(&groups);
+        ensure!(statements.next().is_none(), "{DISAGREE}");
+        gaps.into_inner()
+            .map_err(io::IntoInnerError::into_error)
+            .and_then(|file| file.sync_all())
+            .with_context(|| format!("cannot write {}", gaps_path.display()))?;
+        let themes = recurrence.finish();
         let seeds = seeds_in_order(seed_keys, unexplained_in.len());
         let discovered = if seeds.is_empty() {
             Vec::new()
@@ -630,7 +746,7 @@ impl WorkFolder {
             records.sort_unstable_by_key(|record| record.index);
             let articles: Vec<String> = records
                 .iter()
-                .map(|record| record.group.as_ref().unwrap_or(&record.id).clone())
+                .map(|record| record.group.as_ref().map_or(&record.id, |g| &g.id).clone())
                 .collect();
             let themed: Vec<ThemedDocument> = records.iter().map(Themed::document).collect();
             discover_from_seeds(&matcher, &themed, &articles, &groups, &seeds)
@@ -640,7 +756,7 @@ impl WorkFolder {
         let fragments = self.frames_to_merge(FRAGMENTS)?;
         match assembly {
             Assembly::Report(layout, target) => {
-                let listings = self.merged_listings(themes.len())?;
+                let listings = self.merged_listings(themes.len(), &gaps_path)?;
                 write_output(target, |out| {
                     let documents = merged(fragments, documents).map(|fragment| {
                         fragment.map(|json| DocumentPart::Rendered(refit_fragment(json, layout)))
@@ -671,7 +787,7 @@ impl WorkFolder {
                     .record_lines(GROUPS_STAGE, 0, "")?
                     .records::<Group>()
                     .map(|group| group.map_err(io::Error::other));
-                let mut listings = self.merged_listings(themes.len())?;
+                let mut listings = self.merged_listings(themes.len(), &gaps_path)?;
                 let corpus = CorpusTables {
                     discovered: &discovered,
                     errors: &error_reports,
@@ -694,6 +810,7 @@ impl WorkFolder {
         }
         self.remove_merge_scratch(FRAGMENTS)?;
         self.remove_merge_scratch(EVIDENCE)?;
+        self.remove_merge_scratch(RECURRENCE)?;
         Ok(Assembled { documents, errors })
     }
 }

@@ -238,8 +238,8 @@ pub struct ThemeRecord {
     pub index: usize,
     /// Its unique id.
     pub id: String,
-    /// The id of its group, when it has one.
-    pub group: Option<String>,
+    /// Its place in its group, when it has one.
+    pub group: Option<Membership>,
     /// The document's language.
     pub language: Language,
     statements: Vec<StatementRecord>,
@@ -251,7 +251,7 @@ pub struct ThemeRecord {
 
 impl ThemeRecord {
     /// The record of `analysed` (with its unique id), at corpus index `index`, in `group`.
-    pub fn of(index: usize, analysed: &AnalysedDocument, group: Option<String>) -> Self {
+    pub fn of(index: usize, analysed: &AnalysedDocument, group: Option<Membership>) -> Self {
         Self {
             index,
             id: analysed.document.id.clone(),
@@ -279,6 +279,18 @@ impl ThemeRecord {
             .collect();
         (themes_of(self.statements, self.hits, self.spun), quotes)
     }
+}
+
+/// A grouped document's place: its group's id and rank (report order, from 0) and its own
+/// position among the group's documents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    /// The group's id.
+    pub id: String,
+    /// The group's rank.
+    pub rank: usize,
+    /// The document's position in the group.
+    pub member: usize,
 }
 
 /// One discovery key of one statement ([`crate::themes::KeyUse`]) with its document's article

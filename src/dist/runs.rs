@@ -38,14 +38,14 @@ pub trait RunRecord: Copy + Send + Sync {
 }
 
 /// The little-endian u64s of `words`, one after the other, into `bytes`.
-fn put_words(bytes: &mut [u8], words: &[u64]) {
+pub(super) fn put_words(bytes: &mut [u8], words: &[u64]) {
     for (chunk, word) in bytes.chunks_exact_mut(8).zip(words) {
         chunk.copy_from_slice(&word.to_le_bytes());
     }
 }
 
 /// The `n`th little-endian u64 of `bytes`.
-fn word(bytes: &[u8], n: usize) -> u64 {
+pub(super) fn word(bytes: &[u8], n: usize) -> u64 {
     let mut word = [0u8; 8];
     word.copy_from_slice(&bytes[n * 8..n * 8 + 8]);
     u64::from_le_bytes(word)

@@ -47,6 +47,22 @@ impl Language {
         self.0.is_some()
     }
 
+    /// The language as a number, for records of a fixed size: 0 when undetermined, else one
+    /// more than its place in the detector's list ([`Language::from_number`] reads it back).
+    pub fn number(self) -> usize {
+        self.0
+            .and_then(|lang| Lang::all().iter().position(|&l| l == lang))
+            .map_or(0, |place| place + 1)
+    }
+
+    /// The language [`Language::number`] gave `number`; `None` for a number it never gives.
+    pub fn from_number(number: usize) -> Option<Self> {
+        match number {
+            0 => Some(Self::UNDETERMINED),
+            number => Lang::all().get(number - 1).map(|&lang| Self(Some(lang))),
+        }
+    }
+
     /// The detector's own language value, when determined.
     pub fn whatlang(self) -> Option<Lang> {
         self.0
@@ -118,6 +134,15 @@ mod tests {
         assert_eq!(Language::parse("und"), Some(Language::UNDETERMINED));
         assert_eq!(Language::parse("no").map(Language::code), Some("nb"));
         assert_eq!(Language::parse("xx"), None);
+    }
+
+    #[test]
+    fn every_language_has_a_number_that_reads_back() {
+        let languages = Lang::all().iter().map(|&lang| Language::from(lang));
+        for language in languages.chain([Language::UNDETERMINED]) {
+            assert_eq!(Language::from_number(language.number()), Some(language));
+        }
+        assert_eq!(Language::from_number(Lang::all().len() + 1), None);
     }
 
     #[test]

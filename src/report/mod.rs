@@ -24,8 +24,8 @@ pub(crate) use output::write_atomically;
 pub use output::{remove_temporary_files_and_exit, write_output};
 pub(crate) use parquet::{CorpusTables, DOCUMENTS_PER_ROW_GROUP, ParquetTables};
 pub(crate) use stream::{
-    DocumentPart, HeldListings, Layout, Listed, ReportParts, ThemeListings, document_fragment,
-    refit_fragment, write_report,
+    DocumentPart, HeldListings, Layout, Listed, ReportParts, ThemeListings, ThemeLists,
+    document_fragment, refit_fragment, write_report,
 };
 pub use views::{DocumentLanguagesView, DocumentThemesView, LanguagesView, ThemesView};
 
@@ -441,7 +441,6 @@ enum JsonlRecord<'a> {
     Group(GroupRecord<'a>),
     GroupMember { group: &'a str, document: &'a str },
     Alignment(AlignmentRecord<'a>),
-    Theme(ThemeRecord<'a>),
     ThemeEvidence(ThemeEvidenceRecord<'a>),
     DiscoveredTheme(&'a crate::themes::DiscoveredTheme),
     Error(&'a ErrorReport),
@@ -463,18 +462,6 @@ struct AlignmentRecord<'a> {
     group: &'a str,
     #[serde(flatten)]
     pair: &'a crate::align::group::PairAlignment,
-}
-
-/// A theme without its evidence (it is in `theme_evidence` records).
-#[derive(Serialize)]
-struct ThemeRecord<'a> {
-    id: &'a str,
-    label: &'a str,
-    definition: &'a str,
-    recurring: bool,
-    articles: usize,
-    documents: &'a [String],
-    lexicon_gaps: &'a [crate::themes::LexiconGap],
 }
 
 /// One quoted statement of a theme.

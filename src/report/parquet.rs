@@ -28,7 +28,7 @@
 //! see half a set of tables.
 
 use super::output::{folder_of, remove_stale_temporary_files, temporary_builder, temporary_files};
-use super::{DocumentReport, HeldListings, Report, ThemeListings};
+use super::{DocumentReport, HeldListings, Report, ThemeListings, ThemeLists};
 use crate::align::group::{Group, PairEvidence};
 use crate::themes::{DiscoveredTheme, EvidenceReport, ThemeReport};
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, StringArray};
@@ -277,7 +277,12 @@ impl ParquetTables {
         let mut evidence = StreamedTable::new(staging, "theme_evidence", theme_evidence_table);
         let mut counts = Vec::with_capacity(themes.len());
         for (index, theme) in themes.iter().enumerate() {
-            let (listed, quoted) = listings.of(index, theme);
+            // The tables hold no lexicon gap.
+            let ThemeLists {
+                documents: listed,
+                evidence: quoted,
+                ..
+            } = listings.of(index, theme);
             let mut count = 0;
             for document in listed {
                 documents.push((theme.id.clone(), document?.into_owned()))?;

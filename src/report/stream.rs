@@ -8,7 +8,7 @@ use super::{
     CorpusSummary, DocumentReport, ErrorReport, JsonlRecord, Report, SCHEMA_VERSION, Tool,
 };
 use crate::align::group::Group;
-use crate::themes::{DiscoveredTheme, EvidenceReport, ThemeReport};
+use crate::themes::{DiscoveredTheme, EvidenceReport, LexiconGap, ThemeReport};
 use rayon::prelude::*;
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
@@ -68,41 +68,44 @@ pub(crate) struct ReportParts<'a, D, G> {
 /// writer takes it.
 pub(crate) type Listed<'s, T> = Box<dyn Iterator<Item = io::Result<Cow<'s, T>>> + 's>;
 
-/// Where the writer takes each taxonomy theme's documents and evidence from: the themes'
-/// reports ([`HeldListings`]), or what a sharded run merges from its render tasks' files.
-pub(crate) trait ThemeListings {
-    /// The documents that state the theme at `index` (its report `theme`) and its evidence,
-    /// taken in that order; asked once a theme, in taxonomy order.
-    fn of<'s>(
-        &'s mut self,
-        index: usize,
-        theme: &'s ThemeReport,
-    ) -> (Listed<'s, str>, Listed<'s, EvidenceReport>);
+/// A taxonomy theme's lists, each taken once, in report order.
+pub(crate) struct ThemeLists<'s> {
+    /// The documents that state it.
+    pub documents: Listed<'s, str>,
+    /// Its quoted evidence.
+    pub evidence: Listed<'s, EvidenceReport>,
+    /// Its lexicon gaps.
+    pub lexicon_gaps: Listed<'s, LexiconGap>,
 }
 
-/// The documents and evidence the themes' reports hold.
+/// Where the writer takes each taxonomy theme's documents, evidence and lexicon gaps from: the
+/// themes' reports ([`HeldListings`]), or what a sharded run merges from its tasks' files.
+pub(crate) trait ThemeListings {
+    /// The lists of the theme at `index` (its report `theme`); asked once a theme, in taxonomy
+    /// order.
+    fn of<'s>(&'s mut self, index: usize, theme: &'s ThemeReport) -> ThemeLists<'s>;
+}
+
+/// The lists the themes' reports hold.
 pub(crate) struct HeldListings;
 
 impl ThemeListings for HeldListings {
-    fn of<'s>(
-        &'s mut self,
-        _index: usize,
-        theme: &'s ThemeReport,
-    ) -> (Listed<'s, str>, Listed<'s, EvidenceReport>) {
-        (
-            Box::new(
+    fn of<'s>(&'s mut self, _index: usize, theme: &'s ThemeReport) -> ThemeLists<'s> {
+        ThemeLists {
+            documents: Box::new(
                 theme
                     .documents
                     .iter()
                     .map(|id| Ok(Cow::Borrowed(id.as_str()))),
             ),
-            Box::new(
+            evidence: Box::new(
                 theme
                     .evidence
                     .iter()
-                    .map(|evidence| Ok(Cow::Borrowed(evidence))),
+                    .map(|quoted| Ok(Cow::Borrowed(quoted))),
             ),
-        )
+            lexicon_gaps: Box::new(theme.lexicon_gaps.iter().map(|gap| Ok(Cow::Borrowed(gap)))),
+        }
     }
 }
 
@@ -136,20 +139,45 @@ impl<'s, T: ?Sized + ToOwned + Serialize + 's> Serialize for StreamedSeq<'s, T> 
     }
 }
 
-/// A theme's report serialized as serde serializes [`ThemeReport`], its documents and evidence
-/// taken as they are written.
+/// A theme's report serialized as serde serializes [`ThemeReport`] (or, as a JSON Lines
+/// `theme` record, without its evidence), its lists taken as they are written.
 struct StreamedTheme<'t, 's> {
     theme: &'t ThemeReport,
     documents: StreamedSeq<'s, str>,
-    evidence: StreamedSeq<'s, EvidenceReport>,
+    /// `None` in the JSON Lines record, whose evidence is in records of its own.
+    evidence: Option<StreamedSeq<'s, EvidenceReport>>,
+    lexicon_gaps: StreamedSeq<'s, LexiconGap>,
 }
 
-impl StreamedTheme<'_, '_> {
-    /// Writes the theme at `depth` ([`pretty_at`]); the first error of its lists, if any.
-    fn write(self, out: &mut dyn Write, depth: usize) -> io::Result<()> {
-        pretty_at(out, &self, depth)?;
+impl<'t, 's> StreamedTheme<'t, 's> {
+    /// `theme` with its `lists`; with its evidence, or without for a JSON Lines record (the
+    /// evidence is given back).
+    fn new(
+        theme: &'t ThemeReport,
+        lists: ThemeLists<'s>,
+        with_evidence: bool,
+    ) -> (Self, Option<Listed<'s, EvidenceReport>>) {
+        let (evidence, apart) = if with_evidence {
+            (Some(StreamedSeq::new(lists.evidence)), None)
+        } else {
+            (None, Some(lists.evidence))
+        };
+        let streamed = Self {
+            theme,
+            documents: StreamedSeq::new(lists.documents),
+            evidence,
+            lexicon_gaps: StreamedSeq::new(lists.lexicon_gaps),
+        };
+        (streamed, apart)
+    }
+
+    /// The first error of its lists, once written.
+    fn failure(self) -> io::Result<()> {
         self.documents.failure()?;
-        self.evidence.failure()
+        if let Some(evidence) = self.evidence {
+            evidence.failure()?;
+        }
+        self.lexicon_gaps.failure()
     }
 }
 
@@ -157,14 +185,20 @@ impl Serialize for StreamedTheme<'_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let theme = self.theme;
         let mut fields = serializer.serialize_struct("ThemeReport", 8)?;
+        if self.evidence.is_none() {
+            // The tag serde writes first in a JSON Lines record.
+            fields.serialize_field("record", "theme")?;
+        }
         fields.serialize_field("id", &theme.id)?;
         fields.serialize_field("label", &theme.label)?;
         fields.serialize_field("definition", &theme.definition)?;
         fields.serialize_field("recurring", &theme.recurring)?;
         fields.serialize_field("articles", &theme.articles)?;
         fields.serialize_field("documents", &self.documents)?;
-        fields.serialize_field("evidence", &self.evidence)?;
-        fields.serialize_field("lexicon_gaps", &theme.lexicon_gaps)?;
+        if let Some(evidence) = &self.evidence {
+            fields.serialize_field("evidence", evidence)?;
+        }
+        fields.serialize_field("lexicon_gaps", &self.lexicon_gaps)?;
         fields.end()
     }
 }
@@ -374,13 +408,9 @@ where
         out,
         parts.themes.iter().enumerate().map(Ok),
         |out, (index, theme)| {
-            let (documents, evidence) = listings.of(index, theme);
-            let streamed = StreamedTheme {
-                theme,
-                documents: StreamedSeq::new(documents),
-                evidence: StreamedSeq::new(evidence),
-            };
-            streamed.write(out, DOCUMENT_DEPTH)
+            let (streamed, _) = StreamedTheme::new(theme, listings.of(index, theme), true);
+            pretty_at(out, &streamed, DOCUMENT_DEPTH)?;
+            streamed.failure()
         },
     )?;
     field(out, "discovered_themes", false)?;
@@ -470,24 +500,12 @@ where
     }
     let mut listings = parts.listings;
     for (index, theme) in parts.themes.iter().enumerate() {
-        // One theme's documents are one line.
-        let (documents, evidence) = listings.of(index, theme);
-        let documents: Vec<String> = documents
-            .map(|id| id.map(Cow::into_owned))
-            .collect::<io::Result<_>>()?;
-        line(
-            out,
-            JsonlRecord::Theme(super::ThemeRecord {
-                id: &theme.id,
-                label: &theme.label,
-                definition: &theme.definition,
-                recurring: theme.recurring,
-                articles: theme.articles,
-                documents: &documents,
-                lexicon_gaps: &theme.lexicon_gaps,
-            }),
-        )?;
-        for quoted in evidence {
+        // One theme's documents and lexicon gaps are one line, its evidence a line a quote.
+        let (streamed, evidence) = StreamedTheme::new(theme, listings.of(index, theme), false);
+        serde_json::to_writer(&mut *out, &streamed)?;
+        out.write_all(b"\n")?;
+        streamed.failure()?;
+        for quoted in evidence.into_iter().flatten() {
             let quoted = quoted?;
             line(
                 out,
@@ -575,7 +593,15 @@ mod tests {
             concat!(env!("CARGO_MANIFEST_DIR"), "/corpus").into(),
         )];
         let analysis = pipeline.run(&inputs, &());
-        let full = Report::new(&analysis);
+        let mut full = Report::new(&analysis);
+        // Lexicon gaps, in two themes, one of them with two.
+        let gap = |document: &str, found_in: &[&str]| LexiconGap {
+            document: document.into(),
+            language: "tr".into(),
+            found_in: found_in.iter().map(|id| id.to_string()).collect(),
+        };
+        full.themes[0].lexicon_gaps = vec![gap("a \"b\"", &["c", "d"]), gap("e", &[])];
+        full.themes[2].lexicon_gaps = vec![gap("f", &["g"])];
         let mut empty = Report::new(&analysis);
         empty.documents.clear();
         empty.groups.clear();
@@ -680,22 +706,19 @@ mod tests {
         );
     }
 
-    /// Each theme's documents and evidence as a sharded run gives them: not from its report,
-    /// and owned.
-    struct ListedApart(Vec<(Vec<String>, Vec<EvidenceReport>)>);
+    /// Each theme's lists as a sharded run gives them: not from its report, and owned.
+    struct ListedApart(Vec<(Vec<String>, Vec<EvidenceReport>, Vec<LexiconGap>)>);
 
     impl ThemeListings for ListedApart {
-        fn of<'s>(
-            &'s mut self,
-            index: usize,
-            theme: &'s ThemeReport,
-        ) -> (Listed<'s, str>, Listed<'s, EvidenceReport>) {
+        fn of<'s>(&'s mut self, index: usize, theme: &'s ThemeReport) -> ThemeLists<'s> {
             assert!(theme.documents.is_empty() && theme.evidence.is_empty());
-            let (documents, evidence) = std::mem::take(&mut self.0[index]);
-            (
-                Box::new(documents.into_iter().map(|id| Ok(Cow::Owned(id)))),
-                Box::new(evidence.into_iter().map(|quoted| Ok(Cow::Owned(quoted)))),
-            )
+            assert!(theme.lexicon_gaps.is_empty());
+            let (documents, evidence, gaps) = std::mem::take(&mut self.0[index]);
+            ThemeLists {
+                documents: Box::new(documents.into_iter().map(|id| Ok(Cow::Owned(id)))),
+                evidence: Box::new(evidence.into_iter().map(|quoted| Ok(Cow::Owned(quoted)))),
+                lexicon_gaps: Box::new(gaps.into_iter().map(|gap| Ok(Cow::Owned(gap)))),
+            }
         }
     }
 
@@ -714,7 +737,8 @@ mod tests {
                     .iter_mut()
                     .map(|theme| {
                         let documents = std::mem::take(&mut theme.documents);
-                        (documents, std::mem::take(&mut theme.evidence))
+                        let evidence = std::mem::take(&mut theme.evidence);
+                        (documents, evidence, std::mem::take(&mut theme.lexicon_gaps))
                     })
                     .collect();
                 let mut from_fragments = Vec::new();
