@@ -2320,7 +2320,9 @@ impl WorkFolder {
             std::fs::File::create(&joined_path)
                 .with_context(|| format!("cannot write {}", joined_path.display()))?,
         );
-        let mut report_order: Vec<(usize, u64)> = Vec::new();
+        // Each group's first member and where its line starts, sorted on disk: report order.
+        let mut report_order = runs::SortedOnDisk::new(&scratch, "order", self.plan.run_pairs);
+        let mut groups = 0;
         let mut members_of_shard = vec![0; self.plan.shards.len()];
         let mut written = 0;
         for (batch, copies) in batch_copies.into_iter().enumerate() {
@@ -2362,7 +2364,9 @@ impl WorkFolder {
                         .context("a group names a document of no shard")? += 1;
                 }
                 let line = serde_json::to_vec(&JoinedGroup { places, group })?;
-                report_order.push((first.context("a group without members")?, written));
+                let first = first.context("a group without members")?;
+                report_order.push((first, usize::try_from(written)?))?;
+                groups += 1;
                 joined.write_all(&line)?;
                 joined.write_all(b"\n")?;
                 written += line.len() as u64 + 1;
@@ -2373,10 +2377,9 @@ impl WorkFolder {
         // Pass 4: the groups in report order, named as they are written; and each shard's
         // grouped documents (corpus index, group rank, position in the group), in that order,
         // for its render task, in passes of at most `open_writers` shards.
-        report_order.sort_unstable();
+        let report_order = report_order.finish()?;
         let shards = self.plan.shards.len();
-        let mut groups_out =
-            Some(self.record_writer(GROUPS_STAGE, task, "", report_order.len())?);
+        let mut groups_out = Some(self.record_writer(GROUPS_STAGE, task, "", groups)?);
         for pass in self.writer_passes(shards.max(1)) {
             let pass = pass.start..pass.end.min(shards);
             let mut writers = pass
@@ -2391,8 +2394,9 @@ impl WorkFolder {
                     .with_context(|| format!("cannot read {}", joined_path.display()))?,
             );
             let mut line = String::new();
-            for (rank, &(_, start)) in report_order.iter().enumerate() {
-                lines.seek(std::io::SeekFrom::Start(start))?;
+            for (rank, placed) in report_order.read()?.enumerate() {
+                let (_, start) = placed?;
+                lines.seek(std::io::SeekFrom::Start(start as u64))?;
                 line.clear();
                 lines.read_line(&mut line)?;
                 let JoinedGroup { places, mut group } = serde_json::from_str(&line)
