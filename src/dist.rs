@@ -96,7 +96,7 @@
 //! blocks and the pairs' shares: at a few partitions nearly every document has a key in each,
 //! at many more partitions than a document has keys only a share of them), and no task but
 //! `candidates`, `groups` and `assemble` holds anything of every document: `candidates` one
-//! budget's counters (4 bytes a document; the ranked pairs it chooses from, at most `run_pairs`
+//! budget's counters (a byte a document; the ranked pairs it chooses from, at most `run_pairs`
 //! of them held, and the pairs it keeps wait in runs sorted on disk), `groups` 16 bytes a
 //! grouped document (its parent in a union-find over them, then its batch; the ties are
 //! streamed from a scratch file), one batch of those documents, and for every group its first

@@ -1853,21 +1853,9 @@ mod tests {
                     members.insert(document.id, MemberStatements { language, themes });
                 }
             }
-            let mut gaps = vec![Vec::new(); matcher.themes().len()];
-            for group in &groups {
-                let stated: Vec<MemberStatements> = group
-                    .documents
-                    .iter()
-                    .map(|id| members[id.as_str()].clone())
-                    .collect();
-                for (theme, gap) in recurrence.add_group(group, &stated) {
-                    gaps[theme].push(gap);
-                }
-            }
-            let mut themes = recurrence.finish();
-            for (theme, gaps) in themes.iter_mut().zip(gaps) {
-                theme.lexicon_gaps = gaps;
-            }
+            let mut themes = recurrence_of_groups(recurrence, &groups, |id| {
+                Some(members.get(id).expect("every member is a document").clone())
+            });
             if listing == Listing::Apart {
                 // The documents and evidence listed apart, document by document.
                 let mut listed = vec![(Vec::new(), Vec::new()); matcher.themes().len()];

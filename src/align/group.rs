@@ -1928,39 +1928,67 @@ impl RankedPair {
 }
 
 /// The greedy candidate budget as it goes: offered pairs strongest first, it takes a pair while
-/// both documents have been given fewer than `budget` pairs. It holds one counter per document,
-/// never the pairs, so the pairs may come from anywhere in rank order (a sorted list, or a merge
-/// of sorted runs on disk).
+/// both documents have been given fewer than `budget` pairs. It holds one counter per document
+/// (a byte when the budget fits in one), never the pairs, so the pairs may come from anywhere in
+/// rank order (a sorted list, or a merge of sorted runs on disk).
 #[derive(Debug, Clone)]
 pub struct GreedyBudget {
     budget: usize,
     /// Pairs given to each document so far, by index.
-    given: Vec<u32>,
+    given: GivenCounts,
+}
+
+/// A counter per document, as narrow as the budget allows (a counter never passes it).
+#[derive(Debug, Clone)]
+enum GivenCounts {
+    Bytes(Vec<u8>),
+    Words(Vec<u32>),
+}
+
+impl GivenCounts {
+    /// Gives one more pair to `i` and `j` when both have been given fewer than `budget`, having
+    /// made room for counters up to the larger.
+    fn give(&mut self, (i, j): (usize, usize), budget: usize) -> bool {
+        fn give_in<T: Copy + Default + Into<u64>>(
+            counts: &mut Vec<T>,
+            (i, j): (usize, usize),
+            budget: usize,
+            next: impl Fn(T) -> T,
+        ) -> bool {
+            let needed = i.max(j) + 1;
+            if counts.len() < needed {
+                counts.resize(needed, T::default());
+            }
+            let room = |given: T| given.into() < budget as u64;
+            if room(counts[i]) && room(counts[j]) {
+                counts[i] = next(counts[i]);
+                counts[j] = next(counts[j]);
+                true
+            } else {
+                false
+            }
+        }
+        match self {
+            GivenCounts::Bytes(counts) => give_in(counts, (i, j), budget, |given| given + 1),
+            GivenCounts::Words(counts) => give_in(counts, (i, j), budget, |given| given + 1),
+        }
+    }
 }
 
 impl GreedyBudget {
     /// A budget of `budget` pairs per document, none given yet.
     pub fn new(budget: usize) -> Self {
-        Self {
-            budget,
-            given: Vec::new(),
-        }
+        let given = if budget <= usize::from(u8::MAX) {
+            GivenCounts::Bytes(Vec::new())
+        } else {
+            GivenCounts::Words(Vec::new())
+        };
+        Self { budget, given }
     }
 
     /// Offers the next pair in rank order ([`RankedPair::order_key`]); whether it is taken.
-    pub fn take(&mut self, (i, j): (usize, usize)) -> bool {
-        let needed = i.max(j) + 1;
-        if self.given.len() < needed {
-            self.given.resize(needed, 0);
-        }
-        let room = |given: u32| (given as usize) < self.budget;
-        if room(self.given[i]) && room(self.given[j]) {
-            self.given[i] += 1;
-            self.given[j] += 1;
-            true
-        } else {
-            false
-        }
+    pub fn take(&mut self, pair: (usize, usize)) -> bool {
+        self.given.give(pair, self.budget)
     }
 }
 
@@ -2629,6 +2657,38 @@ pub fn score_pair(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn greedy_budget_counts_in_bytes_or_words_as_a_plain_count_does() {
+        // Pairs among 40 documents, many offered to the same few, in a fixed pseudo-random order.
+        let mut state = 7u64;
+        let mut next = |bound: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 33) % bound) as usize
+        };
+        let pairs: Vec<(usize, usize)> = (0..20_000)
+            .map(|_| (next(40), next(40)))
+            .filter(|(i, j)| i != j)
+            .collect();
+        for budget in [1, 3, 254, 255, 256, 300] {
+            let mut greedy = GreedyBudget::new(budget);
+            let mut counts = std::collections::HashMap::new();
+            for &(i, j) in &pairs {
+                let room = |counts: &std::collections::HashMap<usize, usize>, d| {
+                    counts.get(&d).copied().unwrap_or(0) < budget
+                };
+                let expected = room(&counts, i) && room(&counts, j);
+                if expected {
+                    *counts.entry(i).or_default() += 1;
+                    *counts.entry(j).or_default() += 1;
+                }
+                assert_eq!(greedy.take((i, j)), expected, "budget {budget}");
+            }
+            assert!(counts.values().any(|&count| count == budget), "{budget}");
+        }
+    }
 
     /// A fingerprint of `anchors` (no sketch) in `language` and `script`, of text `text_hash`.
     fn fingerprint_of(
