@@ -2230,14 +2230,17 @@ impl WorkFolder {
             })?;
         }
         ties.persist()?;
-        let mut copies: Vec<(usize, usize)> = Vec::new();
+        let copies_path = scratch.join("copies.run");
+        let mut copies = runs::RunFileWriter::create(&copies_path)?;
         for partition in 0..self.plan.partitions {
             self.read_records(COPIES_STAGE, partition, "", |(copy, first)| {
-                copies.push((copy, first));
+                copies.push(&(copy, first))?;
                 tied.push(copy)?;
                 tied.push(first)
             })?;
         }
+        copies.persist()?;
+        let copies = || runs::read_run_file::<(usize, usize)>(&copies_path);
         let documents = tied.finish()?.read_all()?;
         let batches = ConnectedBatches::connect(
             documents,
@@ -2246,21 +2249,35 @@ impl WorkFolder {
                     let (a, b) = pair?;
                     tie(a, b)?;
                 }
-                copies
-                    .iter()
-                    .try_for_each(|&(copy, first)| tie(copy, first))
+                for pair in copies()? {
+                    let (copy, first) = pair?;
+                    tie(copy, first)?;
+                }
+                Ok(())
             },
             self.plan.group_batch,
         )?;
         let corpus = self.corpus_facts()?;
-        // Each batch's copies: a pair with a document in no batch, or across two, is never
-        // looked at.
-        let mut batch_copies: Vec<Vec<(usize, usize)>> = vec![Vec::new(); batches.batches];
-        for (copy, first) in copies {
-            let batch = batches
-                .same_batch(copy, first)
-                .context("a copy and its first fell apart")?;
-            batch_copies[batch].push((copy, first));
+        // Each batch's copies into a run file of its own, in the order they came, for every
+        // `open_writers` batches one pass over the copies.
+        let copies_of = |batch: usize| scratch.join(format!("{batch:08}.copies.run"));
+        for these in self.writer_passes(batches.batches) {
+            let mut writers = these
+                .clone()
+                .map(|batch| runs::RunFileWriter::create(&copies_of(batch)))
+                .collect::<Result<Vec<_>>>()?;
+            for pair in copies()? {
+                let (copy, first) = pair?;
+                let batch = batches
+                    .same_batch(copy, first)
+                    .context("a copy and its first fell apart")?;
+                if these.contains(&batch) {
+                    writers[batch - these.start].push(&(copy, first))?;
+                }
+            }
+            for writer in writers {
+                writer.persist()?;
+            }
         }
         // Pass 2: each batch's pairs into a scratch file of its own, for every `open_writers`
         // batches one pass over the scoring files.
@@ -2310,6 +2327,7 @@ impl WorkFolder {
                 RecordWriter::create(places_path(batch), &header, self.plan.compression)
             },
         )?;
+        let batches_count = batches.batches;
         drop(batches);
         // Pass 3: each batch's groups, joined and written to a scratch file as they come, each
         // with its members' places; held: each group's first member (the least corpus index,
@@ -2325,7 +2343,9 @@ impl WorkFolder {
         let mut groups = 0;
         let mut members_of_shard = vec![0; self.plan.shards.len()];
         let mut written = 0;
-        for (batch, copies) in batch_copies.into_iter().enumerate() {
+        for batch in 0..batches_count {
+            let copies = runs::read_run_file::<(usize, usize)>(&copies_of(batch))?
+                .collect::<Result<Vec<_>>>()?;
             let path = places_path(batch);
             let file = std::fs::File::open(&path)
                 .with_context(|| format!("cannot read {}", path.display()))?;
