@@ -2199,8 +2199,8 @@ impl WorkFolder {
     /// copies), a batch of whole connected sets of them at a time (passing pairs and copies
     /// connect documents; a join never looks past its set): their fingerprints, records, anchor
     /// counts and texts, numbered among themselves in corpus order (joins depend on the order of
-    /// documents, never on their numbers). Each batch's pairs and its documents' places wait in
-    /// scratch files of their own until it is joined; its groups go to a scratch file as they are
+    /// documents, never on their numbers). Each batch's pairs, copies and documents' places wait
+    /// in scratch files of their own until it is joined; its groups go to a scratch file as they are
     /// joined, and are then read back in report order (by first member) and named. Does nothing
     /// when already done.
     fn run_groups_task(&self, task: usize) -> Result<()> {
@@ -2214,8 +2214,8 @@ impl WorkFolder {
             .join(format!("{task:05}.batches"));
         clear_folder(&scratch)?;
         // Pass 1: every document that passing pairs and copies tie, sorted on disk, and the
-        // passing pairs' ties in a file of their own; then the ties join those documents into
-        // connected sets, cut into batches. The ties are never held.
+        // passing pairs' ties and the copies in files of their own; then the ties join those
+        // documents into connected sets, cut into batches. No tie or copy is held.
         let mut tied = runs::SortedOnDisk::new(&scratch, "tied", self.plan.run_pairs);
         let ties_path = scratch.join("ties.run");
         let mut ties = runs::RunFileWriter::create(&ties_path)?;
