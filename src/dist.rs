@@ -99,9 +99,8 @@
 //! budget's counters (a byte a document; the ranked pairs it chooses from, at most `run_pairs`
 //! of them held, and the pairs it keeps wait in runs sorted on disk), `groups` 16 bytes a
 //! grouped document (its parent in a union-find over them, then its batch; the ties are
-//! streamed from a scratch file), one batch of those documents, and for every group its first
-//! member and where its line is in a scratch file (16 bytes; the groups themselves wait there,
-//! not in memory), a `render` task its
+//! and copies streamed from scratch files), one batch of those documents and its copies (the
+//! groups wait in a scratch file, their report order sorted on disk), a `render` task its
 //! shard's documents, and `assemble` (JSON, JSON Lines, Parquet): per taxonomy theme a count of
 //! the articles that state it (what grouped documents state waits in runs sorted on disk by
 //! group, at most `run_pairs` records held; the lexicon gaps in a scratch file), one group at a
@@ -2330,9 +2329,9 @@ impl WorkFolder {
         let batches_count = batches.batches;
         drop(batches);
         // Pass 3: each batch's groups, joined and written to a scratch file as they come, each
-        // with its members' places; held: each group's first member (the least corpus index,
-        // which orders the groups as `group::number_groups` does: they share no member) and
-        // where its line starts.
+        // with its members' places; each group's first member (the least corpus index, which
+        // orders the groups as `group::number_groups` does: they share no member) and where its
+        // line starts sorted on disk.
         let joined_path = scratch.join("joined.jsonl");
         let mut joined = std::io::BufWriter::new(
             std::fs::File::create(&joined_path)
