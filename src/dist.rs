@@ -97,8 +97,8 @@
 //! at many more partitions than a document has keys only a share of them), and no task but
 //! `candidates`, `groups` and `assemble` holds anything of every document: `candidates` one
 //! budget's counters (a byte a document; the ranked pairs it chooses from, at most `run_pairs`
-//! of them held, and the pairs it keeps wait in runs sorted on disk), `groups` 16 bytes a
-//! grouped document (its parent in a union-find over them, then its batch; the ties are
+//! of them held, and the pairs it keeps wait in runs sorted on disk), `groups` 8 bytes a
+//! grouped document (its corpus index, its parent in a union-find over them, then its batch; the ties are
 //! and copies streamed from scratch files), one batch of those documents and its copies (the
 //! groups wait in a scratch file, their report order sorted on disk), a `render` task its
 //! shard's documents, and `assemble` (JSON, JSON Lines, Parquet): per taxonomy theme a count of
@@ -2240,7 +2240,11 @@ impl WorkFolder {
         }
         copies.persist()?;
         let copies = || runs::read_run_file::<(usize, usize)>(&copies_path);
-        let documents = tied.finish()?.read_all()?;
+        let documents = tied
+            .finish()?
+            .read()?
+            .map(|document| u32::try_from(document?).context("more than 2^32 documents"))
+            .collect::<Result<Vec<u32>>>()?;
         let batches = ConnectedBatches::connect(
             documents,
             |tie| {
@@ -2655,27 +2659,33 @@ pub const DEFAULT_GROUP_BATCH: usize = 16_384;
 pub const DEFAULT_MERGE_FAN_IN: usize = 256;
 
 /// The documents that ties (passing pairs and copies) connect, cut into batches of whole
-/// connected sets of about `batch` documents, batches in the order of their first document: 16
-/// bytes a tied document (its corpus index, its parent in the union-find, then its batch), and
-/// none a tie, which are streamed.
+/// connected sets of about `batch` documents, batches in the order of their first document: 8
+/// bytes a tied document (its corpus index, and its parent in the union-find, then its batch in
+/// the same place), and none a tie, which are streamed.
 struct ConnectedBatches {
     /// Every tied document's corpus index, sorted.
-    documents: Vec<usize>,
+    documents: Vec<u32>,
     /// The batch of each, by its place in `documents`.
     batch_of: Vec<u32>,
     /// How many batches there are.
     batches: usize,
 }
 
+/// Marks a set's root while [`ConnectedBatches::connect`] counts the set's size in its place.
+const ROOT: u32 = 1 << 31;
+
 impl ConnectedBatches {
     /// The batches of `documents` (every document a tie names, sorted, each once), with
     /// `ties` handing every tie to the function it is given (each may come more than once).
     fn connect(
-        documents: Vec<usize>,
+        documents: Vec<u32>,
         ties: impl FnOnce(&mut dyn FnMut(usize, usize) -> Result<()>) -> Result<()>,
         batch: usize,
     ) -> Result<Self> {
-        let count = u32::try_from(documents.len()).context("more than 2^32 tied documents")?;
+        let count = u32::try_from(documents.len())
+            .ok()
+            .filter(|&count| count < ROOT)
+            .context("more than 2^31 tied documents")?;
         let mut parent: Vec<u32> = (0..count).collect();
         fn root(parent: &mut [u32], mut x: u32) -> u32 {
             while parent[x as usize] != x {
@@ -2685,47 +2695,61 @@ impl ConnectedBatches {
             x
         }
         let place = |document: usize| {
-            documents
-                .binary_search(&document)
+            u32::try_from(document)
+                .ok()
+                .and_then(|document| documents.binary_search(&document).ok())
                 .map(|at| at as u32)
-                .map_err(|_| anyhow::anyhow!("a tie names a document the ties did not"))
+                .ok_or_else(|| anyhow::anyhow!("a tie names a document the ties did not"))
         };
         ties(&mut |a, b| {
             let (ra, rb) = (root(&mut parent, place(a)?), root(&mut parent, place(b)?));
-            // A set's root is its first document.
+            // A set's root is its first document, so a parent never comes after its child.
             parent[ra.max(rb) as usize] = ra.min(rb);
             Ok(())
         })?;
-        // Each set's size under its root, then, in the order of the roots (a set's first
-        // document), each root's batch in the same place, then every document's.
-        let mut batch_of = vec![0u32; documents.len()];
-        for local in 0..count {
-            batch_of[root(&mut parent, local) as usize] += 1;
+        // In document order (a parent comes first): each root's place holds its set's size,
+        // flagged, and each other document's its root.
+        for local in 0..parent.len() {
+            let up = parent[local] as usize;
+            parent[local] = if up == local {
+                ROOT | 1
+            } else {
+                let root = if parent[up] & ROOT != 0 {
+                    up as u32
+                } else {
+                    parent[up]
+                };
+                parent[root as usize] += 1;
+                root
+            };
         }
+        // Again in document order: each root's batch in the order of the roots, then every
+        // document's (its root, before it, has its batch already).
         let (mut batches, mut filled) = (0u32, 0usize);
-        for local in 0..count {
-            if parent[local as usize] == local {
-                let size = batch_of[local as usize] as usize;
+        for local in 0..parent.len() {
+            let held = parent[local];
+            parent[local] = if held & ROOT != 0 {
+                let size = (held & !ROOT) as usize;
                 if batches == 0 || filled + size > batch {
                     batches += 1;
                     filled = 0;
                 }
                 filled += size;
-                batch_of[local as usize] = batches - 1;
+                batches - 1
             } else {
-                // Its root comes before it, and has its batch already.
-                batch_of[local as usize] = batch_of[root(&mut parent, local) as usize];
-            }
+                parent[held as usize]
+            };
         }
         Ok(Self {
             documents,
-            batch_of,
+            batch_of: parent,
             batches: batches as usize,
         })
     }
 
     /// The batch of a document, if it is tied.
     fn batch(&self, document: usize) -> Option<usize> {
+        let document = u32::try_from(document).ok()?;
         let at = self.documents.binary_search(&document).ok()?;
         Some(self.batch_of[at] as usize)
     }
@@ -2738,7 +2762,10 @@ impl ConnectedBatches {
     /// Every tied document with its batch, in corpus order.
     fn naming(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
         let batches = self.batch_of.iter().map(|&batch| batch as usize);
-        self.documents.iter().copied().zip(batches)
+        self.documents
+            .iter()
+            .map(|&document| document as usize)
+            .zip(batches)
     }
 }
 
@@ -3049,7 +3076,11 @@ mod tests {
     #[test]
     fn batches_hold_whole_connected_sets_in_document_order() {
         let batches = |ties: &[(usize, usize)], batch: usize| {
-            let mut documents: Vec<usize> = ties.iter().flat_map(|&(a, b)| [a, b]).collect();
+            let mut documents: Vec<u32> = ties
+                .iter()
+                .flat_map(|&(a, b)| [a, b])
+                .map(|d| d as u32)
+                .collect();
             documents.sort_unstable();
             documents.dedup();
             let connected = ConnectedBatches::connect(
@@ -3074,5 +3105,73 @@ mod tests {
         assert_eq!(batches(&chain, 3), [vec![1, 2, 7, 8], vec![4, 6]]);
         let none = ConnectedBatches::connect(Vec::new(), |_| Ok(()), 4).unwrap();
         assert_eq!(none.batches, 0);
+    }
+
+    #[test]
+    fn batches_of_random_graphs_are_those_of_a_plain_search() {
+        let mut state = 11u64;
+        let mut next = |bound: usize| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 33) as usize) % bound
+        };
+        for round in 0..50 {
+            let ties: Vec<(usize, usize)> =
+                (0..1 + next(120)).map(|_| (next(300), next(300))).collect();
+            let batch = 1 + next(40);
+            let mut documents: Vec<usize> = ties.iter().flat_map(|&(a, b)| [a, b]).collect();
+            documents.sort_unstable();
+            documents.dedup();
+            // Each set by a plain search from its first document, sets in that order, cut
+            // into batches as `connect` cuts them.
+            let mut set_of = std::collections::BTreeMap::new();
+            for &start in &documents {
+                if set_of.contains_key(&start) {
+                    continue;
+                }
+                let mut open = vec![start];
+                while let Some(document) = open.pop() {
+                    if set_of.insert(document, start).is_none() {
+                        for &(a, b) in &ties {
+                            if a == document {
+                                open.push(b)
+                            }
+                            if b == document {
+                                open.push(a)
+                            }
+                        }
+                    }
+                }
+            }
+            let mut expected = Vec::new();
+            let (mut batches, mut filled) = (0, 0);
+            let mut batch_of_set = std::collections::BTreeMap::new();
+            for &document in &documents {
+                let first = set_of[&document];
+                if first == document {
+                    let size = set_of.values().filter(|&&f| f == first).count();
+                    if batches == 0 || filled + size > batch {
+                        batches += 1;
+                        filled = 0;
+                    }
+                    filled += size;
+                    batch_of_set.insert(first, batches - 1);
+                }
+                expected.push((document, batch_of_set[&first]));
+            }
+            let connected = ConnectedBatches::connect(
+                documents.iter().map(|&d| d as u32).collect(),
+                |tie| ties.iter().try_for_each(|&(a, b)| tie(a, b)),
+                batch,
+            )
+            .unwrap();
+            assert_eq!(
+                connected.naming().collect::<Vec<_>>(),
+                expected,
+                "round {round}"
+            );
+            assert_eq!(connected.batches, batches);
+        }
     }
 }

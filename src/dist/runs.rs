@@ -210,18 +210,6 @@ impl<T: RunRecord> SortedFile<T> {
     pub fn read(&self) -> Result<impl Iterator<Item = Result<T>> + use<T>> {
         read_run_file(&self.path)
     }
-
-    /// Its records, in order, in a vector of just their number.
-    pub fn read_all(&self) -> Result<Vec<T>> {
-        let bytes = std::fs::metadata(&self.path)
-            .with_context(|| format!("cannot read {}", self.path.display()))?
-            .len();
-        let mut records = Vec::with_capacity((bytes / T::BYTES as u64) as usize);
-        for record in self.read()? {
-            records.push(record?);
-        }
-        Ok(records)
-    }
 }
 
 /// Removes the run files `runs`.
@@ -594,7 +582,8 @@ mod tests {
             let wanted = if count == 0 { &[][..] } else { &expected[..] };
             assert_eq!(read, wanted, "{count} records in runs of {run_records}");
             // Read again, as a second pass does; and only the sorted file is left.
-            assert_eq!(sorted.read_all().unwrap(), wanted);
+            let again: Vec<(usize, usize)> = sorted.read().unwrap().collect::<Result<_>>().unwrap();
+            assert_eq!(again, wanted);
             assert_eq!(std::fs::read_dir(&sorting).unwrap().count(), 1);
         }
     }
