@@ -716,9 +716,9 @@ impl WorkFolder {
             Ok(())
         })?;
         ensure!(statements.next().is_none(), "{DISAGREE}");
+        // Scratch: flushed, not synced.
         gaps.into_inner()
             .map_err(io::IntoInnerError::into_error)
-            .and_then(|file| file.sync_all())
             .with_context(|| format!("cannot write {}", gaps_path.display()))?;
         let themes = recurrence.finish();
         let seeds = seeds_in_order(seed_keys, unexplained_in.len());
