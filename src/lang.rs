@@ -464,12 +464,12 @@ impl LanguageDetector {
         let document_sample = sample(text, self.config.document_sample_bytes);
         // A text of a few words is read the way `detect` reads any text, short-text rule included:
         // the same input gets the same answer from every command and from the library.
-        let document_words = Words::new(&document_sample);
-        let few_words = document_words.alphabetic_count() <= self.config.brief_text_words;
+        let (few_words, few_letters) =
+            few_words_or_letters(&document_sample, self.config.brief_text_words);
         let whatlang = self.reader.read(&document_sample);
         let candidate = whatlang
             .allowed_answer()
-            .filter(|_| !few_words && !too_few_letters(&document_words.lowercase));
+            .filter(|_| !few_words && !few_letters);
         let paragraphs: Vec<LanguageGuess> = segmented
             .paragraphs
             .iter()
@@ -986,6 +986,45 @@ impl FunctionWords {
     }
 }
 
+/// Whether `text` has at most `max_words` words with a letter ([`Words::alphabetic_count`]), and
+/// whether it has fewer than four different letters ([`too_few_letters`]): what the document's
+/// first guess needs to know of its sample, read only until both are known (most samples answer
+/// both within a few words) instead of making the sample's [`Words`].
+fn few_words_or_letters(text: &str, max_words: usize) -> (bool, bool) {
+    // A capital sigma's lower case depends on the letters around it (`σ` or `ς`, two letters
+    // told apart): read as `Words` reads it.
+    if text.contains('Σ') {
+        let words = Words::new(text);
+        return (
+            words.alphabetic_count() <= max_words,
+            too_few_letters(&words.lowercase),
+        );
+    }
+    let mut words = 0;
+    let mut letters: Vec<char> = Vec::with_capacity(4);
+    // Whether the word being read (letters and digits) has a letter yet.
+    let mut word_has_letter = false;
+    // The text in lower case, a character at a time, as `text::to_lowercase` makes it.
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if crate::text::is_letter(c) {
+            if !word_has_letter {
+                word_has_letter = true;
+                words += 1;
+            }
+            if letters.len() < 4 && !letters.contains(&c) {
+                letters.push(c);
+            }
+        } else if !(c.is_ascii_digit() || (!c.is_ascii() && c.is_numeric())) {
+            // Not a digit either: the word ends.
+            word_has_letter = false;
+        }
+        if words > max_words && letters.len() == 4 {
+            break;
+        }
+    }
+    (words <= max_words, letters.len() < 4)
+}
+
 /// Fewer than four different letters ("aaaa", "ha ha"): nothing to tell a language by.
 fn too_few_letters(lowercase: &str) -> bool {
     let mut seen: Vec<char> = Vec::with_capacity(4);
@@ -1160,6 +1199,48 @@ mod tests {
         for fields in data_rows(MARKERS_TSV) {
             let weight: f64 = fields[4].parse().unwrap();
             assert_eq!((weight * 2.0).fract(), 0.0, "{fields:?}");
+        }
+    }
+
+    /// The document sample's word and letter checks read as far as they must are those of its
+    /// whole `Words`, on the language bench, texts of a few words, digits and letters whose
+    /// lower case is another length or depends on its neighbours.
+    #[test]
+    fn few_words_or_letters_is_read_from_the_words() {
+        let whole = |text: &str, max_words: usize| {
+            let words = Words::new(text);
+            (
+                words.alphabetic_count() <= max_words,
+                too_few_letters(&words.lowercase),
+            )
+        };
+        let root = env!("CARGO_MANIFEST_DIR");
+        let mut texts: Vec<String> = Vec::new();
+        for file in ["sentences.tsv", "paragraphs.tsv", "words.tsv"] {
+            let data = std::fs::read_to_string(format!("{root}/tests/data/langid/{file}"))
+                .expect("the bench data is bundled");
+            texts.extend(data.lines().map(str::to_string));
+        }
+        let pieces = [
+            "a", "Ab", "İ", "ΣΑΣ", "ς", "12", "٣", "x1", "1x", "ß", " ", "-", "\n", "Ǆ", "ﬁ",
+            "aaaa",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    texts.push(format!("{a}{b} {c}"));
+                    texts.push(format!("{a} {b}{c} {a}{c} {b}"));
+                }
+            }
+        }
+        for text in &texts {
+            for max_words in 0..5 {
+                assert_eq!(
+                    few_words_or_letters(text, max_words),
+                    whole(text, max_words),
+                    "{text:?} {max_words}"
+                );
+            }
         }
     }
 
