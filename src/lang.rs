@@ -464,12 +464,12 @@ impl LanguageDetector {
         let document_sample = sample(text, self.config.document_sample_bytes);
         // A text of a few words is read the way `detect` reads any text, short-text rule included:
         // the same input gets the same answer from every command and from the library.
-        let document_words = Words::new(&document_sample);
-        let few_words = document_words.alphabetic_count() <= self.config.brief_text_words;
+        let (few_words, few_letters) =
+            few_words_or_letters(&document_sample, self.config.brief_text_words);
         let whatlang = self.reader.read(&document_sample);
         let candidate = whatlang
             .allowed_answer()
-            .filter(|_| !few_words && !too_few_letters(&document_words.lowercase));
+            .filter(|_| !few_words && !few_letters);
         let paragraphs: Vec<LanguageGuess> = segmented
             .paragraphs
             .iter()
@@ -556,19 +556,31 @@ impl LanguageDetector {
 /// A group of close languages with the markers that tell them apart.
 struct Cluster {
     languages: Vec<Lang>,
-    /// Letters one language uses and its neighbours do not.
-    chars: HashMap<char, Vec<(usize, f64)>>,
+    /// Letters one language uses and its neighbours do not, keyed by the letter.
+    chars: HashMap<char, Marker>,
     /// Markers by kind, each keyed by its lowercase text.
     words: Markers,
     suffixes: Markers,
     prefixes: Markers,
-    infixes: Markers,
+    /// Infix markers with their lowercase text, in the marker file's order.
+    infixes: Vec<(String, Marker)>,
+    /// Whether an infix marker starts with this byte: the only places of a word where one can be.
+    infix_first_bytes: [bool; 256],
+    /// Whether a suffix marker ends with this byte (a word ending otherwise has none)…
+    suffix_last_bytes: [bool; 256],
+    /// …and whether a prefix marker starts with it.
+    prefix_first_bytes: [bool; 256],
     /// Length in characters of the longest suffix or prefix marker.
     longest_affix: usize,
+    /// One more than the largest marker id of every cluster (ids are shared among them).
+    marker_ids: usize,
 }
 
-/// Marker text -> (marker id, [(language index, weight)]).
-type Markers = HashMap<String, (usize, Vec<(usize, f64)>)>;
+/// A marker's id (what its hits are counted by) and its `[(language index, weight)]`.
+type Marker = (usize, Vec<(usize, f64)>);
+
+/// Marker text -> marker.
+type Markers = HashMap<String, Marker>;
 
 impl Cluster {
     fn new() -> Self {
@@ -578,8 +590,12 @@ impl Cluster {
             words: HashMap::default(),
             suffixes: HashMap::default(),
             prefixes: HashMap::default(),
-            infixes: HashMap::default(),
+            infixes: Vec::new(),
+            infix_first_bytes: [false; 256],
+            suffix_last_bytes: [false; 256],
+            prefix_first_bytes: [false; 256],
             longest_affix: 0,
+            marker_ids: 0,
         }
     }
 
@@ -613,31 +629,57 @@ impl Cluster {
                 }
             };
             let marker = marker.to_lowercase();
+            let mut new_id = || {
+                next_id += 1;
+                (next_id, Vec::new())
+            };
             let markers = match kind {
                 "char" => {
                     if let Some(c) = marker.chars().next() {
-                        cluster.chars.entry(c).or_default().push((index, weight));
+                        let entry = cluster.chars.entry(c).or_insert_with(new_id);
+                        entry.1.push((index, weight));
                     }
+                    continue;
+                }
+                // An empty infix would be inside every word; the file lists none.
+                "infix" if !marker.is_empty() => {
+                    let position = match cluster.infixes.iter().position(|(m, _)| *m == marker) {
+                        Some(position) => position,
+                        None => {
+                            cluster.infix_first_bytes[usize::from(marker.as_bytes()[0])] = true;
+                            cluster.infixes.push((marker, new_id()));
+                            cluster.infixes.len() - 1
+                        }
+                    };
+                    cluster.infixes[position].1.1.push((index, weight));
                     continue;
                 }
                 "word" => &mut cluster.words,
                 "suffix" => &mut cluster.suffixes,
                 "prefix" => &mut cluster.prefixes,
-                "infix" => &mut cluster.infixes,
                 _ => continue,
             };
+            if let (Some(&first), Some(&last)) =
+                (marker.as_bytes().first(), marker.as_bytes().last())
+            {
+                match kind {
+                    "suffix" => cluster.suffix_last_bytes[usize::from(last)] = true,
+                    "prefix" => cluster.prefix_first_bytes[usize::from(first)] = true,
+                    _ => {}
+                }
+            }
             if matches!(kind, "suffix" | "prefix") {
                 cluster.longest_affix = cluster.longest_affix.max(marker.chars().count());
             }
-            let entry = markers.entry(marker).or_insert_with(|| {
-                next_id += 1;
-                (next_id, Vec::new())
-            });
+            let entry = markers.entry(marker).or_insert_with(new_id);
             entry.1.push((index, weight));
         }
         named
             .into_iter()
-            .map(|(_, cluster)| cluster)
+            .map(|(_, cluster)| Cluster {
+                marker_ids: next_id + 1,
+                ..cluster
+            })
             .filter(|cluster| cluster.languages.len() >= 2)
             .collect()
     }
@@ -651,11 +693,12 @@ impl Cluster {
     /// two letters of the word.
     fn score(&self, words: &Words) -> Vec<f64> {
         let mut scores = vec![0.0; self.languages.len()];
-        let mut hits: HashMap<usize, u32> = HashMap::default();
-        let mut add = |id: usize, entries: &[(usize, f64)], scores: &mut Vec<f64>| {
-            let count = hits.entry(id).or_insert(0);
-            *count += 1;
-            if *count <= 3 {
+        let mut hits = vec![0u32; self.marker_ids];
+        // Every weight is a multiple of a half, so the sums are exact in any order
+        // (`marker_weights_are_halves`).
+        let mut add = |&(id, ref entries): &Marker, scores: &mut Vec<f64>| {
+            hits[id] += 1;
+            if hits[id] <= 3 {
                 for &(index, weight) in entries {
                     scores[index] += weight;
                 }
@@ -663,30 +706,49 @@ impl Cluster {
         };
         // Every letter marker is outside ASCII: skip the ASCII letters without a lookup.
         for c in words.lowercase.chars().filter(|c| !c.is_ascii()) {
-            if let Some(entries) = self.chars.get(&c) {
-                add(usize::MAX - c as usize, entries, &mut scores);
+            if let Some(marker) = self.chars.get(&c) {
+                add(marker, &mut scores);
             }
         }
         let mut boundaries = Vec::new();
+        let mut inside = vec![false; self.infixes.len()];
         for word in words.iter() {
-            if let Some((id, entries)) = self.words.get(word) {
-                add(*id, entries, &mut scores);
+            if let Some(marker) = self.words.get(word) {
+                add(marker, &mut scores);
             }
+            let bytes = word.as_bytes();
+            let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+                continue;
+            };
+            let suffixed = self.suffix_last_bytes[usize::from(last)];
+            let prefixed = self.prefix_first_bytes[usize::from(first)];
             boundaries.clear();
             boundaries.extend(word.char_indices().map(|(offset, _)| offset));
             boundaries.push(word.len());
             let length = boundaries.len() - 1;
             for n in 1..=self.longest_affix.min(length.saturating_sub(2)) {
-                if let Some((id, entries)) = self.suffixes.get(&word[boundaries[length - n]..]) {
-                    add(*id, entries, &mut scores);
+                if suffixed && let Some(marker) = self.suffixes.get(&word[boundaries[length - n]..])
+                {
+                    add(marker, &mut scores);
                 }
-                if let Some((id, entries)) = self.prefixes.get(&word[..boundaries[n]]) {
-                    add(*id, entries, &mut scores);
+                if prefixed && let Some(marker) = self.prefixes.get(&word[..boundaries[n]]) {
+                    add(marker, &mut scores);
                 }
             }
-            for (infix, (id, entries)) in &self.infixes {
-                if length > infix.len() && word.contains(infix.as_str()) {
-                    add(*id, entries, &mut scores);
+            // Which infixes the word holds, found in one pass over its bytes: an infix can only
+            // start at a byte that starts one (`str::contains`, read at those places only).
+            inside.fill(false);
+            for (start, &byte) in bytes.iter().enumerate() {
+                if !self.infix_first_bytes[usize::from(byte)] {
+                    continue;
+                }
+                for ((infix, _), inside) in self.infixes.iter().zip(inside.iter_mut()) {
+                    *inside |= bytes[start..].starts_with(infix.as_bytes());
+                }
+            }
+            for ((infix, marker), &inside) in self.infixes.iter().zip(&inside) {
+                if inside && length > infix.len() {
+                    add(marker, &mut scores);
                 }
             }
         }
@@ -924,6 +986,45 @@ impl FunctionWords {
     }
 }
 
+/// Whether `text` has at most `max_words` words with a letter ([`Words::alphabetic_count`]), and
+/// whether it has fewer than four different letters ([`too_few_letters`]): what the document's
+/// first guess needs to know of its sample, read only until both are known (most samples answer
+/// both within a few words) instead of making the sample's [`Words`].
+fn few_words_or_letters(text: &str, max_words: usize) -> (bool, bool) {
+    // A capital sigma's lower case depends on the letters around it (`σ` or `ς`, two letters
+    // told apart): read as `Words` reads it.
+    if text.contains('Σ') {
+        let words = Words::new(text);
+        return (
+            words.alphabetic_count() <= max_words,
+            too_few_letters(&words.lowercase),
+        );
+    }
+    let mut words = 0;
+    let mut letters: Vec<char> = Vec::with_capacity(4);
+    // Whether the word being read (letters and digits) has a letter yet.
+    let mut word_has_letter = false;
+    // The text in lower case, a character at a time, as `text::to_lowercase` makes it.
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if crate::text::is_letter(c) {
+            if !word_has_letter {
+                word_has_letter = true;
+                words += 1;
+            }
+            if letters.len() < 4 && !letters.contains(&c) {
+                letters.push(c);
+            }
+        } else if !(c.is_ascii_digit() || (!c.is_ascii() && c.is_numeric())) {
+            // Not a digit either: the word ends.
+            word_has_letter = false;
+        }
+        if words > max_words && letters.len() == 4 {
+            break;
+        }
+    }
+    (words <= max_words, letters.len() < 4)
+}
+
 /// Fewer than four different letters ("aaaa", "ha ha"): nothing to tell a language by.
 fn too_few_letters(lowercase: &str) -> bool {
     let mut seen: Vec<char> = Vec::with_capacity(4);
@@ -1089,6 +1190,58 @@ mod tests {
         let guess =
             detector.detect("This is clearly an English sentence about mentors and leaders.");
         assert!(matches!(guess.language.code(), "de" | "fr" | "und"));
+    }
+
+    /// A cluster's scores are sums of marker weights: the same whatever the order of the sum only
+    /// while every weight is a multiple of a half.
+    #[test]
+    fn marker_weights_are_halves() {
+        for fields in data_rows(MARKERS_TSV) {
+            let weight: f64 = fields[4].parse().unwrap();
+            assert_eq!((weight * 2.0).fract(), 0.0, "{fields:?}");
+        }
+    }
+
+    /// The document sample's word and letter checks read as far as they must are those of its
+    /// whole `Words`, on the language bench, texts of a few words, digits and letters whose
+    /// lower case is another length or depends on its neighbours.
+    #[test]
+    fn few_words_or_letters_is_read_from_the_words() {
+        let whole = |text: &str, max_words: usize| {
+            let words = Words::new(text);
+            (
+                words.alphabetic_count() <= max_words,
+                too_few_letters(&words.lowercase),
+            )
+        };
+        let root = env!("CARGO_MANIFEST_DIR");
+        let mut texts: Vec<String> = Vec::new();
+        for file in ["sentences.tsv", "paragraphs.tsv", "words.tsv"] {
+            let data = std::fs::read_to_string(format!("{root}/tests/data/langid/{file}"))
+                .expect("the bench data is bundled");
+            texts.extend(data.lines().map(str::to_string));
+        }
+        let pieces = [
+            "a", "Ab", "İ", "ΣΑΣ", "ς", "12", "٣", "x1", "1x", "ß", " ", "-", "\n", "Ǆ", "ﬁ",
+            "aaaa",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    texts.push(format!("{a}{b} {c}"));
+                    texts.push(format!("{a} {b}{c} {a}{c} {b}"));
+                }
+            }
+        }
+        for text in &texts {
+            for max_words in 0..5 {
+                assert_eq!(
+                    few_words_or_letters(text, max_words),
+                    whole(text, max_words),
+                    "{text:?} {max_words}"
+                );
+            }
+        }
     }
 
     #[test]
