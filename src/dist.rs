@@ -3109,13 +3109,11 @@ mod tests {
 
     #[test]
     fn batches_of_random_graphs_are_those_of_a_plain_search() {
-        let mut state = 11u64;
-        let mut next = |bound: usize| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((state >> 33) as usize) % bound
-        };
+        use proptest::prelude::RngExt;
+        let mut rng = proptest::test_runner::TestRng::deterministic_rng(
+            proptest::test_runner::RngAlgorithm::ChaCha,
+        );
+        let mut next = |bound: usize| rng.random_range(0..bound);
         for round in 0..50 {
             let ties: Vec<(usize, usize)> =
                 (0..1 + next(120)).map(|_| (next(300), next(300))).collect();

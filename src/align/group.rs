@@ -1949,28 +1949,26 @@ impl GivenCounts {
     /// Gives one more pair to `i` and `j` when both have been given fewer than `budget`, having
     /// made room for counters up to the larger.
     fn give(&mut self, (i, j): (usize, usize), budget: usize) -> bool {
-        fn give_in<T: Copy + Default + Into<u64>>(
-            counts: &mut Vec<T>,
-            (i, j): (usize, usize),
-            budget: usize,
-            next: impl Fn(T) -> T,
-        ) -> bool {
+        fn give_in<T>(counts: &mut Vec<T>, (i, j): (usize, usize), budget: usize) -> bool
+        where
+            T: Copy + Default + Into<u64> + From<u8> + std::ops::AddAssign,
+        {
             let needed = i.max(j) + 1;
             if counts.len() < needed {
                 counts.resize(needed, T::default());
             }
             let room = |given: T| given.into() < budget as u64;
             if room(counts[i]) && room(counts[j]) {
-                counts[i] = next(counts[i]);
-                counts[j] = next(counts[j]);
+                counts[i] += T::from(1);
+                counts[j] += T::from(1);
                 true
             } else {
                 false
             }
         }
         match self {
-            GivenCounts::Bytes(counts) => give_in(counts, (i, j), budget, |given| given + 1),
-            GivenCounts::Words(counts) => give_in(counts, (i, j), budget, |given| given + 1),
+            GivenCounts::Bytes(counts) => give_in(counts, (i, j), budget),
+            GivenCounts::Words(counts) => give_in(counts, (i, j), budget),
         }
     }
 }
@@ -2660,16 +2658,13 @@ mod tests {
 
     #[test]
     fn greedy_budget_counts_in_bytes_or_words_as_a_plain_count_does() {
+        use proptest::prelude::RngExt;
         // Pairs among 40 documents, many offered to the same few, in a fixed pseudo-random order.
-        let mut state = 7u64;
-        let mut next = |bound: u64| {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((state >> 33) % bound) as usize
-        };
+        let mut rng = proptest::test_runner::TestRng::deterministic_rng(
+            proptest::test_runner::RngAlgorithm::ChaCha,
+        );
         let pairs: Vec<(usize, usize)> = (0..20_000)
-            .map(|_| (next(40), next(40)))
+            .map(|_| (rng.random_range(0..40), rng.random_range(0..40)))
             .filter(|(i, j)| i != j)
             .collect();
         for budget in [1, 3, 254, 255, 256, 300] {
