@@ -76,14 +76,15 @@
 //!   (checking each text's hash), takes unique ids and warnings from the shard's places and
 //!   groups from the shard's members, and writes each document's report fragment and index line
 //!   (framed, in corpus order), what the themes read of it (its group, statements and their
-//!   quotes, not its text), and sorted runs of the shard's discovery keys (by key) and taxonomy
+//!   quotes, not its text), and sorted runs of the shard's discovery keys (by key hash and bytes) and taxonomy
 //!   evidence (by theme and corpus index).
 //! - `assemble`, for JSON, JSON Lines, Parquet and `--index`: runs the themes' corpus steps as
 //!   `analyze` does, with the same functions: the recurrence ([`crate::themes::Recurrence`]) one
 //!   theme record at a time; discovery's seeds from the merged key runs, one key's tally at a
-//!   time ([`crate::themes::KeyTally`]); the clusters ([`crate::themes::discover_from_seeds`])
-//!   over the unexplained statements of only the documents a seed reaches and their groups'
-//!   other members. It writes the report through [`crate::report`]'s streaming writer, the
+//!   time ([`crate::themes::seed_keys`]); the clusters ([`crate::themes::DiscoveryInput`]) over
+//!   the unexplained statements of only the documents a seed reaches and their groups' other
+//!   members, held without text, then built from their statements alone
+//!   ([`crate::themes::ClusterBuilder`]). It writes the report through [`crate::report`]'s streaming writer, the
 //!   shards' fragments merged by corpus index and each theme's documents and evidence from the
 //!   merged evidence runs. The HTML page is still made from the whole analysis, every text in
 //!   memory, as `analyze` makes it.
@@ -104,9 +105,10 @@
 //! shard's documents, and `assemble` (JSON, JSON Lines, Parquet): per taxonomy theme a count of
 //! the articles that state it (what grouped documents state waits in runs sorted on disk by
 //! group, at most `run_pairs` records held; the lexicon gaps in a scratch file), one group at a
-//! time, one discovery key's tally at a time, the
-//! unexplained statements of the documents a seed reaches (and of their groups' other members)
-//! with those groups' paragraph alignments, one bit per document and a count per language
+//! time, one discovery key's tally at a time, of each unexplained statement of the documents a
+//! seed reaches (and of their groups' other members) its place, paragraph, article and seeds
+//! (about 50 bytes) with those groups' paragraph beads, the discovered themes (what the report
+//! lists of them), one bit per document and a count per language
 //! (Parquet: a row group of each table at a time; the HTML page: every analysed document).
 //!
 //! Every decision is a function of [`crate::align::group`]; this module only moves its inputs
@@ -149,8 +151,9 @@ use std::process::ExitCode;
 /// partition of their hash, scripts with the keys; 11: paths in the ids files, renames' warnings
 /// and each shard's places from the order; 12: the render stage, the groups' members by shard;
 /// 13: how the exchange files are stored, in the plan; 15: candidate facts with the keys, pair
-/// facts with the shares); a folder of another layout is refused.
-const LAYOUT: u32 = 16;
+/// facts with the shares; 17: discovery keys sorted by hash and bytes); a folder of another
+/// layout is refused.
+const LAYOUT: u32 = 17;
 
 /// The first stage: one task per shard.
 const DOCUMENTS_STAGE: &str = "documents";

@@ -16,8 +16,8 @@
 mod discover;
 
 pub use discover::{
-    DiscoveredTheme, KeyTally, KeyUse, SeedKey, carries_key, discover_from_seeds, key_uses,
-    seeds_in_order, unexplained_languages, unexplained_part,
+    ArticleKeyUse, ClusterBuilder, ClusterMembers, DiscoveredTheme, DiscoveryInput, KeyUse,
+    SeedIndex, SeedKey, key_uses, seed_keys, seeds_in_order, unexplained_languages,
 };
 
 use crate::align::group::Group;

@@ -7,17 +7,19 @@
 //! report fragment (pretty JSON at the report's depth, [`document_fragment`]) and index line; and
 //! as JSON Lines what the themes read of each document ([`ThemeRecord`]: its place in its group,
 //! statements and their quotes, not its text) and the shard's failed inputs; and as sorted runs, framed by
-//! what they sort by, the shard's discovery keys ([`KeyRecord`], by the key's hash) and taxonomy
+//! what they sort by, the shard's discovery keys ([`KeyRecord`], by the key's hash and bytes) and taxonomy
 //! evidence ([`EvidenceRecord`], by theme and corpus index).
 //!
 //! `assemble` runs the themes' corpus steps with `analyze`'s functions without holding the
-//! records: discovery's seeds from the shards' key runs merged, one key's tally at a time
-//! ([`KeyTally`]); the recurrence ([`Recurrence`]) and which documents discovery reads in one
-//! pass over the theme records, which counts the documents in no group and sorts on disk what
-//! the grouped ones state by group and member ([`GroupedStatement`]); then the groups in report
-//! order, each added to the recurrence with its members' statements from that sorted file, its
-//! lexicon gaps written to a scratch file; the clusters ([`discover_from_seeds`]) over the
-//! unexplained statements of the documents discovery reads, read in a second pass. It writes
+//! records: discovery's seeds from the shards' key runs merged, one key's tally and one
+//! article's uses at a time ([`seed_keys`]); the recurrence ([`Recurrence`]) and the groups
+//! discovery reads in one pass over the theme records, which counts the documents in no group
+//! and sorts on disk what the grouped ones state by group and member ([`GroupedStatement`]);
+//! then the groups in report order, each added to the recurrence with its members' statements
+//! from that sorted file, its lexicon gaps written to a scratch file, discovery's keeping their
+//! paragraph beads; discovery's input ([`DiscoveryInput`]: the unexplained statements of the
+//! documents a seed reaches, without text) from a second pass, its clusters, and their
+//! statements quoted from a third ([`ClusterBuilder`]). It writes
 //! the report through [`write_report`] (or [`ParquetTables`], a row group of documents, groups
 //! and theme lists at a time) with the shards' fragments merged by corpus index (a JSON Lines record is the fragment
 //! refitted, [`refit_fragment`]) and each theme's documents and evidence from the shards'
@@ -40,10 +42,10 @@ use crate::report::{
     document_fragment, refit_fragment, write_output, write_report,
 };
 use crate::themes::{
-    DocumentThemes, EvidenceReport, KeyTally, LexiconGap, Listing, MemberStatements,
-    QuotedStatement, Recurrence, SeedKey, StatementTexts, ThemeMatcher, ThemeReport,
-    ThemedDocument, carries_key, discover_from_seeds, key_uses, seeds_in_order,
-    unexplained_languages, unexplained_part,
+    ArticleKeyUse, ClusterBuilder, DiscoveredTheme, DiscoveryInput, DocumentThemes, EvidenceReport,
+    LexiconGap, Listing, MemberStatements, QuotedStatement, Recurrence, SeedIndex, SeedKey,
+    StatementTexts, ThemeMatcher, ThemeReport, ThemedDocument, key_uses, seed_keys, seeds_in_order,
+    unexplained_languages,
 };
 use crate::{AnalysedDocument, Settings};
 use anyhow::{Context, Result, bail, ensure};
@@ -256,35 +258,6 @@ impl RunRecord for GroupedStatement {
     }
 }
 
-/// What discovery reads of a corpus, besides its seeds: the documents with an unexplained
-/// statement that carries a key that may seed, with the other members of their groups
-/// ([`discover_from_seeds`]).
-#[derive(Default)]
-struct DiscoveryReads {
-    /// Such documents in no group.
-    documents: FxHashSet<String>,
-    /// The groups of such documents.
-    groups: FxHashSet<String>,
-}
-
-impl DiscoveryReads {
-    /// Reads `document` (and its group, when it has one).
-    fn add(&mut self, document: &Themed) {
-        match &document.group {
-            Some(group) => self.groups.insert(group.id.clone()),
-            None => self.documents.insert(document.id.clone()),
-        };
-    }
-
-    /// Whether the document of `record` is read.
-    fn reads(&self, record: &ThemeRecord) -> bool {
-        match &record.group {
-            Some(group) => self.groups.contains(&group.id),
-            None => self.documents.contains(&record.id),
-        }
-    }
-}
-
 impl WorkFolder {
     /// The task of `shard` in the `render` stage (see the module documentation); then the done
     /// mark. Does nothing when already done.
@@ -367,18 +340,15 @@ impl WorkFolder {
             }
         }
         self.write_records(RENDER_STAGE, shard, THEMES, &records)?;
-        // Sorted runs: the keys by their hash, the evidence by theme and corpus index (stable:
+        // Sorted runs: the keys by their hash and bytes, the evidence by theme and corpus index (stable:
         // a document's evidence stays in its order).
-        let mut keys: Vec<(usize, KeyRecord)> = keys
+        // By hash, then bytes: a key's records, and of them an article's, are together.
+        let mut keys = keys
             .into_iter()
-            .map(|record| (key_frame(&record.key), record))
-            .collect();
+            .map(|record| Ok((key_frame(&record.key), serde_json::to_vec(&record)?)))
+            .collect::<Result<Vec<_>>>()?;
         keys.sort_unstable();
         keys.dedup();
-        let keys = keys
-            .into_iter()
-            .map(|(hash, record)| Ok((hash, serde_json::to_vec(&record)?)))
-            .collect::<Result<Vec<_>>>()?;
         self.write_framed(shard, KEYS, keys.iter().map(|(h, b)| (*h, &b[..])))?;
         let mut evidence = evidence
             .into_iter()
@@ -541,33 +511,31 @@ impl WorkFolder {
         }
     }
 
-    /// The discovery keys that may seed a cluster ([`KeyTally::seed`]), from every render task's
-    /// key records merged by the keys' hashes ([`key_frame`]): the keys of one hash (one, but
-    /// for a collision) tallied at a time.
+    /// The discovery keys that may seed a cluster ([`seed_keys`]), from every render task's
+    /// key records merged by the keys' hashes ([`key_frame`]) and bytes: a key's records
+    /// together, and of them an article's.
     fn seed_keys(&self, matcher: &ThemeMatcher) -> Result<Vec<SeedKey>> {
-        let mut seeds = Vec::new();
-        let mut hash = 0;
-        let mut tallies: BTreeMap<String, KeyTally<String>> = BTreeMap::new();
         let unsorted = "the render tasks' key files are not sorted: run them again";
-        for frame in merged_frames(self.frames_to_merge(KEYS)?) {
-            let (frame_hash, bytes) = frame?;
-            let record: KeyRecord = serde_json::from_slice(&bytes)
-                .context("cannot read the render tasks' key files: run them again")?;
-            ensure!(key_frame(&record.key) == frame_hash, "{unsorted}");
-            if frame_hash != hash {
-                // Each file is sorted, so the merge is: a hash comes back only when one is not.
-                ensure!(frame_hash > hash, "{unsorted}");
-                for (key, tally) in std::mem::take(&mut tallies) {
-                    seeds.extend(tally.seed(&key, matcher));
-                }
-                hash = frame_hash;
-            }
-            let tally = tallies.entry(record.key).or_default();
-            tally.add(record.article, record.language, record.unexplained);
-        }
-        for (key, tally) in tallies {
-            seeds.extend(tally.seed(&key, matcher));
-        }
+        let mut last: Option<(usize, Vec<u8>)> = None;
+        let uses = merged_frames(self.frames_to_merge(KEYS)?).map(
+            |frame| -> Result<ArticleKeyUse<String, String>> {
+                let (hash, bytes) = frame?;
+                let in_order = last
+                    .as_ref()
+                    .is_none_or(|(h, b)| (*h, &b[..]) <= (hash, &bytes[..]));
+                let record: KeyRecord = serde_json::from_slice(&bytes)
+                    .context("cannot read the render tasks' key files: run them again")?;
+                ensure!(in_order && key_frame(&record.key) == hash, "{unsorted}");
+                last = Some((hash, bytes));
+                Ok((
+                    record.key,
+                    record.article,
+                    record.language,
+                    record.unexplained,
+                ))
+            },
+        );
+        let seeds = seed_keys(uses, matcher)?;
         self.remove_merge_scratch(KEYS)?;
         Ok(seeds)
     }
@@ -618,17 +586,17 @@ impl WorkFolder {
         // Discovery's keys: the shards' sorted key records merged, tallied one key at a time;
         // the keys that may seed a cluster (few) are kept.
         let seed_keys = self.seed_keys(&matcher)?;
-        let may_seed: FxHashSet<&str> = seed_keys.iter().map(|seed| seed.key.as_str()).collect();
+        let may_seed = SeedIndex::new(&seed_keys);
         // One pass over the theme records: every document's language (counted), that the
         // corpus indices run from 0 exactly once each, the themes' recurrence (what the report
-        // quotes, not the records), the languages of unexplained statements, and which
-        // documents and groups discovery reads (an unexplained statement with a key that may
+        // quotes, not the records), the languages of unexplained statements, and the groups
+        // discovery reads (of a document with an unexplained statement with a key that may
         // seed).
         let mut languages: BTreeMap<&'static str, usize> = BTreeMap::new();
         let mut seen = IndexSet::default();
         let mut recurrence = Recurrence::new(&matcher, Listing::Apart);
         let mut unexplained_in: FxHashSet<Language> = FxHashSet::default();
-        let mut discovery = DiscoveryReads::default();
+        let mut discovery_groups: FxHashSet<usize> = FxHashSet::default();
         // What grouped documents state, sorted on disk by group and member.
         let scratch = self.merge_scratch(RENDER_STAGE, RECURRENCE);
         levels::remove_scratch(&scratch)?;
@@ -659,8 +627,10 @@ impl WorkFolder {
                 }
                 let thresholds = matcher.thresholds();
                 unexplained_in.extend(unexplained_languages(&themed.themes, thresholds));
-                if carries_key(&themed.themes, thresholds, &may_seed) {
-                    discovery.add(&themed);
+                if let Some(group) = &themed.group
+                    && may_seed.carried_by(&themed.themes, thresholds)
+                {
+                    discovery_groups.insert(group.rank);
                 }
                 Ok(())
             })?;
@@ -676,17 +646,17 @@ impl WorkFolder {
         );
         // The groups in report order, each added to the recurrence with what its members state
         // (its lexicon gaps written to a scratch file, which the report's writer reads a theme
-        // at a time); of them, discovery's keep their paragraph alignments. The report's groups
-        // are read again as they are written.
+        // at a time); of discovery's, the paragraph beads of each aligned pair of members. The
+        // report's groups are read again as they are written.
         let gaps_path = scratch.join("lexicon-gaps.jsonl");
         let mut gaps = BufWriter::new(
             std::fs::File::create(&gaps_path)
                 .with_context(|| format!("cannot write {}", gaps_path.display()))?,
         );
         let mut statements = by_group.finish()?.read()?.peekable();
-        let mut groups: Vec<Group> = Vec::new();
+        let mut aligned_members: Vec<AlignedMembers> = Vec::new();
         let mut rank = 0;
-        self.read_records(GROUPS_STAGE, 0, "", |mut group: Group| {
+        self.read_records(GROUPS_STAGE, 0, "", |group: Group| {
             let mut members = vec![MemberStatements::default(); group.documents.len()];
             while let Some(statement) = statements.next_if(|s| !matches!(s, Ok(s) if s.rank > rank))
             {
@@ -705,14 +675,17 @@ impl WorkFolder {
                 serde_json::to_writer(&mut gaps, &(theme, gap))?;
                 gaps.write_all(b"\n")?;
             }
-            rank += 1;
-            if discovery.groups.contains(&group.id) {
-                group.evidence = Vec::new();
-                for pair in &mut group.alignments {
-                    pair.alignment.sentences = Vec::new();
+            if discovery_groups.contains(&rank) {
+                let member = |id: &str| group.documents.iter().position(|d| d == id);
+                for pair in group.alignments {
+                    let (Some(a), Some(b)) = (member(&pair.a), member(&pair.b)) else {
+                        bail!("{DISAGREE}");
+                    };
+                    let beads = pair.alignment.paragraphs;
+                    aligned_members.push(AlignedMembers { rank, a, b, beads });
                 }
-                groups.push(group);
             }
+            rank += 1;
             Ok(())
         })?;
         ensure!(statements.next().is_none(), "{DISAGREE}");
@@ -725,33 +698,8 @@ impl WorkFolder {
         let discovered = if seeds.is_empty() {
             Vec::new()
         } else {
-            // A second pass: of the documents discovery reads, their unexplained statements, in
-            // corpus order.
-            let mut records: Vec<Themed> = Vec::new();
-            for shard in 0..shards {
-                self.read_records(RENDER_STAGE, shard, THEMES, |record: ThemeRecord| {
-                    if discovery.reads(&record) {
-                        let mut themed = Themed::from(record);
-                        let (part, kept) = unexplained_part(&themed.themes, matcher.thresholds());
-                        themed.quotes = kept
-                            .into_iter()
-                            .map(|s| std::mem::take(&mut themed.quotes[s]))
-                            .collect();
-                        themed.themes = part;
-                        records.push(themed);
-                    }
-                    Ok(())
-                })?;
-            }
-            records.sort_unstable_by_key(|record| record.index);
-            let articles: Vec<String> = records
-                .iter()
-                .map(|record| record.group.as_ref().map_or(&record.id, |g| &g.id).clone())
-                .collect();
-            let themed: Vec<ThemedDocument> = records.iter().map(Themed::document).collect();
-            discover_from_seeds(&matcher, &themed, &articles, &groups, &seeds)
+            self.discover(&matcher, &seeds, &discovery_groups, aligned_members)?
         };
-        drop(groups);
         let error_reports: Vec<ErrorReport> = errors.iter().map(ErrorReport::of).collect();
         let fragments = self.frames_to_merge(FRAGMENTS)?;
         match assembly {
@@ -812,6 +760,97 @@ impl WorkFolder {
         self.remove_merge_scratch(EVIDENCE)?;
         self.remove_merge_scratch(RECURRENCE)?;
         Ok(Assembled { documents, errors })
+    }
+}
+
+/// The paragraph beads of two members of a group discovery reads, by their places in it.
+struct AlignedMembers {
+    /// The group's rank.
+    rank: usize,
+    a: usize,
+    b: usize,
+    beads: Vec<crate::align::Bead>,
+}
+
+/// The number that tells a document's article apart in discovery: its group's, or its own.
+fn article_number(index: usize, group: Option<&Membership>) -> usize {
+    group.map_or(2 * index, |group| 2 * group.rank + 1)
+}
+
+impl WorkFolder {
+    /// The discovered themes, around `seeds` (in order): discovery's input from a pass over the
+    /// theme records (the unexplained statements of the documents with one that carries a seed
+    /// and of the members of `groups`, by rank, with `aligned` their beads), held without text;
+    /// then the clusters' statements quoted from a second pass.
+    fn discover(
+        &self,
+        matcher: &ThemeMatcher,
+        seeds: &[SeedKey],
+        groups: &FxHashSet<usize>,
+        aligned: Vec<AlignedMembers>,
+    ) -> Result<Vec<DiscoveredTheme>> {
+        let shards = self.plan.shards.len();
+        let thresholds = matcher.thresholds();
+        let seed_index = SeedIndex::new(seeds);
+        let mut input = DiscoveryInput::default();
+        let mut places: FxHashMap<(usize, usize), usize> = FxHashMap::default();
+        for shard in 0..shards {
+            self.read_records(RENDER_STAGE, shard, THEMES, |record: ThemeRecord| {
+                let themed = Themed::from(record);
+                let (index, themes) = (themed.index, &themed.themes);
+                let reads = match &themed.group {
+                    Some(group) => {
+                        let reads = groups.contains(&group.rank);
+                        if reads {
+                            places.insert((group.rank, group.member), index);
+                        }
+                        reads
+                    }
+                    None => seed_index.carried_by(themes, thresholds),
+                };
+                if reads {
+                    let article = article_number(index, themed.group.as_ref());
+                    input.add_document(index, themes, article, &seed_index, thresholds);
+                }
+                Ok(())
+            })?;
+        }
+        for pair in aligned {
+            let place = |member| places.get(&(pair.rank, member)).copied();
+            let (Some(a), Some(b)) = (place(pair.a), place(pair.b)) else {
+                bail!("{DISAGREE}");
+            };
+            input.add_alignment(a, b, pair.beads);
+        }
+        drop(places);
+        let clusters = input.clusters(seeds.len(), matcher);
+        let mut wanted: FxHashMap<usize, Vec<(usize, usize)>> = FxHashMap::default();
+        for (c, cluster) in clusters.iter().enumerate() {
+            for &(index, statement) in &cluster.members {
+                wanted.entry(index).or_default().push((c, statement));
+            }
+        }
+        let mut builders: Vec<ClusterBuilder> = clusters
+            .iter()
+            .enumerate()
+            .map(|(c, cluster)| ClusterBuilder::new(c, seeds, cluster))
+            .collect();
+        for shard in 0..shards {
+            self.read_records(RENDER_STAGE, shard, THEMES, |record: ThemeRecord| {
+                let Some(statements) = wanted.get(&record.index) else {
+                    return Ok(());
+                };
+                let themed = Themed::from(record);
+                let article = article_number(themed.index, themed.group.as_ref());
+                let document = themed.document();
+                for &(c, statement) in statements {
+                    ensure!(statement < themed.themes.statements.len(), "{DISAGREE}");
+                    builders[c].add(themed.index, &document, statement, article);
+                }
+                Ok(())
+            })?;
+        }
+        Ok(builders.into_iter().map(ClusterBuilder::finish).collect())
     }
 }
 
@@ -959,13 +998,16 @@ impl Iterator for Frames {
     }
 }
 
-/// The records of framed files, each sorted by frame index, merged by frame index.
+/// The records of framed files, each sorted by frame index, merged by frame index, then by bytes
+/// (only the heads of different files are compared: records of one index in one file keep their
+/// order).
 fn merged_frames(files: Vec<Frames>) -> impl Iterator<Item = io::Result<(usize, Vec<u8>)>> {
     // An error sorts first, so it comes out at once.
     itertools::kmerge_by(
         files,
         |a: &io::Result<(usize, Vec<u8>)>, b: &io::Result<(usize, Vec<u8>)>| match (a, b) {
-            (Ok(a), Ok(b)) => a.0 < b.0,
+            // Bytes break ties: a key's records from several files come together.
+            (Ok(a), Ok(b)) => (a.0, &a.1) < (b.0, &b.1),
             (Err(_), _) => true,
             (Ok(_), Err(_)) => false,
         },

@@ -16,12 +16,13 @@
 //! whose words differ in every language (goal, mål, Ziel, objectif) is not found.
 
 use super::{DocumentThemes, StatementKind, ThemeMatcher, ThemedDocument, Thresholds};
+use crate::align::Bead;
 use crate::align::group::Group;
 use crate::lang::Language;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::hash::Hash;
+use std::convert::Infallible;
 
 /// A recurring benefit outside the taxonomy.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, schemars::JsonSchema)]
@@ -74,42 +75,6 @@ pub fn key_uses<'t>(themes: &'t DocumentThemes, thresholds: &Thresholds) -> Vec<
         .collect()
 }
 
-/// Whether a document has an unexplained benefit statement that carries one of `keys`: of a
-/// corpus, [`discover_from_seeds`] reads only such documents (`keys` its seeds) and the other
-/// members of their groups.
-pub fn carries_key(
-    themes: &DocumentThemes,
-    thresholds: &Thresholds,
-    keys: &FxHashSet<&str>,
-) -> bool {
-    key_uses(themes, thresholds)
-        .iter()
-        .any(|found| found.unexplained && keys.contains(found.key))
-}
-
-/// What [`discover_from_seeds`] reads of a document: its unexplained benefit statements alone
-/// (no hits, so each is unexplained still), in order, with the indices they had; a run that
-/// holds many documents for discovery holds these. A section no longer points at its heading.
-pub fn unexplained_part(
-    themes: &DocumentThemes,
-    thresholds: &Thresholds,
-) -> (DocumentThemes, Vec<usize>) {
-    let kept = themes.unexplained_statements(thresholds);
-    let statements = kept
-        .iter()
-        .map(|&s| super::Statement {
-            section: None,
-            ..themes.statements[s].clone()
-        })
-        .collect();
-    let part = DocumentThemes {
-        statements,
-        hits: Vec::new(),
-        spun: themes.spun,
-    };
-    (part, kept)
-}
-
 /// The languages of a document's unexplained benefit statements, with or without keys (a key
 /// seeds a cluster only when it spans two of the corpus's such languages, if it has two).
 pub fn unexplained_languages(themes: &DocumentThemes, thresholds: &Thresholds) -> Vec<Language> {
@@ -120,50 +85,92 @@ pub fn unexplained_languages(themes: &DocumentThemes, thresholds: &Thresholds) -
         .collect()
 }
 
-/// How a corpus's statements use one discovery key: the articles and languages of the
-/// unexplained benefit statements with it, and the articles of every statement with it (its
-/// background). A key's tally does not depend on the order its uses come in, nor on the other
-/// keys, so a sharded run tallies one key at a time from a merge of sorted runs.
-#[derive(Debug)]
-pub struct KeyTally<A> {
-    articles: FxHashSet<A>,
+/// How a corpus's statements use one discovery key: the number of articles of the unexplained
+/// benefit statements with it and their languages, and the number of articles of every
+/// statement with it (its background). It is fed one article at a time ([`seed_keys`]), so it
+/// holds no article: a sharded run tallies a key from a merge of sorted runs.
+#[derive(Debug, Default)]
+struct KeyTally {
+    articles: usize,
     languages: FxHashSet<Language>,
-    background: FxHashSet<A>,
+    background: usize,
 }
 
-impl<A> Default for KeyTally<A> {
-    fn default() -> Self {
-        Self {
-            articles: FxHashSet::default(),
-            languages: FxHashSet::default(),
-            background: FxHashSet::default(),
+impl KeyTally {
+    /// Counts one article's uses of the key, all of them: each its statement's language and
+    /// whether the statement is an unexplained benefit statement.
+    fn add_article(&mut self, uses: &[(Language, bool)]) {
+        let mut unexplained = uses
+            .iter()
+            .filter(|(_, unexplained)| *unexplained)
+            .peekable();
+        if unexplained.peek().is_some() {
+            self.articles += 1;
+            self.languages
+                .extend(unexplained.map(|(language, _)| *language));
         }
-    }
-}
-
-impl<A: Hash + Eq + Clone> KeyTally<A> {
-    /// Counts one use of the key, by a statement of `article` (its group's id, or its own).
-    pub fn add(&mut self, article: A, language: Language, unexplained: bool) {
-        if unexplained {
-            self.articles.insert(article.clone());
-            self.languages.insert(language);
-        }
-        self.background.insert(article);
+        self.background += 1;
     }
 
     /// The key `key` as a seed when unexplained benefit statements of enough articles share it
     /// and at least half of the articles that use it at all use it there: words as common in
     /// statements of known themes ("professional", "important") are the general vocabulary of
     /// benefits, not a new one. Whether it spans enough languages is [`seeds_in_order`]'s call.
-    pub fn seed(&self, key: &str, matcher: &ThemeMatcher) -> Option<SeedKey> {
-        let articles = self.articles.len();
-        (articles >= matcher.recurring_min_articles.max(2) && 2 * articles >= self.background.len())
+    fn seed(&self, key: &str, matcher: &ThemeMatcher) -> Option<SeedKey> {
+        (self.articles >= matcher.recurring_min_articles.max(2)
+            && 2 * self.articles >= self.background)
             .then(|| SeedKey {
                 key: key.to_string(),
-                articles,
+                articles: self.articles,
                 languages: self.languages.len(),
             })
     }
+}
+
+/// One use of a discovery key, as [`seed_keys`] reads them: the key, the article of the
+/// statement's document (any value that names it), the statement's language and whether the
+/// statement is an unexplained benefit statement.
+pub type ArticleKeyUse<K, A> = (K, A, Language, bool);
+
+/// The keys that may seed a cluster (shared by unexplained benefit statements of enough
+/// articles, and by those of at least half the articles that use the key at all) from every use
+/// of every key, the uses of one key together and, within them, those of one article together
+/// (sorted by key and article, in any order of keys). Holds one key's tally and one article's
+/// uses at a time.
+pub fn seed_keys<K, A, E>(
+    uses: impl IntoIterator<Item = Result<ArticleKeyUse<K, A>, E>>,
+    matcher: &ThemeMatcher,
+) -> Result<Vec<SeedKey>, E>
+where
+    K: AsRef<str> + PartialEq,
+    A: PartialEq,
+{
+    let mut seeds = Vec::new();
+    let mut current: Option<(K, A)> = None;
+    let mut tally = KeyTally::default();
+    let mut article_uses: Vec<(Language, bool)> = Vec::new();
+    for found in uses {
+        let (key, article, language, unexplained) = found?;
+        let same_key = current.as_ref().is_some_and(|(k, _)| *k == key);
+        let same_article = same_key && current.as_ref().is_some_and(|(_, a)| *a == article);
+        if !same_article {
+            tally.add_article(&article_uses);
+            article_uses.clear();
+            if !same_key {
+                if let Some((last, _)) = &current {
+                    seeds.extend(tally.seed(last.as_ref(), matcher));
+                }
+                tally = KeyTally::default();
+            }
+            current = Some((key, article));
+        }
+        article_uses.push((language, unexplained));
+    }
+    if let Some((last, _)) = &current {
+        tally.add_article(&article_uses);
+        seeds.extend(tally.seed(last.as_ref(), matcher));
+    }
+    Ok(seeds)
 }
 
 /// A discovery key that may seed a cluster, with the number of articles and languages of the
@@ -200,196 +207,366 @@ pub(super) fn discover(
     articles: &[String],
     groups: &[Group],
 ) -> Vec<DiscoveredTheme> {
-    let mut tallies: BTreeMap<&str, KeyTally<&str>> = BTreeMap::new();
+    let thresholds = &matcher.thresholds;
+    let mut uses: Vec<ArticleKeyUse<&str, &str>> = Vec::new();
     let mut corpus_languages: FxHashSet<Language> = FxHashSet::default();
     for (document, article) in documents.iter().zip(articles) {
-        for found in key_uses(document.themes, &matcher.thresholds) {
-            tallies.entry(found.key).or_default().add(
-                article.as_str(),
-                found.language,
-                found.unexplained,
-            );
-        }
-        corpus_languages.extend(unexplained_languages(document.themes, &matcher.thresholds));
-    }
-    let seeds = tallies
-        .iter()
-        .filter_map(|(key, tally)| tally.seed(key, matcher))
-        .collect();
-    let seeds = seeds_in_order(seeds, corpus_languages.len());
-    discover_from_seeds(matcher, documents, articles, groups, &seeds)
-}
-
-/// Clusters unexplained benefit statements around `seeds` ([`seeds_in_order`]'s, over the whole
-/// corpus). `documents` may be only the documents with an unexplained statement that carries a
-/// seed and the other members of their groups (`articles`: each one's article; `groups`: at least
-/// those groups, with their paragraph alignments): the clusters are those of the whole corpus.
-pub fn discover_from_seeds(
-    matcher: &ThemeMatcher,
-    documents: &[ThemedDocument],
-    articles: &[String],
-    groups: &[Group],
-    seeds: &[SeedKey],
-) -> Vec<DiscoveredTheme> {
-    let found: Vec<&DocumentThemes> = documents.iter().map(|d| d.themes).collect();
-    // (document, statement) of every unexplained benefit statement.
-    let candidates: Vec<(usize, usize)> = found
-        .iter()
-        .enumerate()
-        .flat_map(|(d, themes)| {
-            themes
-                .unexplained_statements(&matcher.thresholds)
+        uses.extend(
+            key_uses(document.themes, thresholds)
                 .into_iter()
-                .map(move |s| (d, s))
+                .map(|found| {
+                    (
+                        found.key,
+                        article.as_str(),
+                        found.language,
+                        found.unexplained,
+                    )
+                }),
+        );
+        corpus_languages.extend(unexplained_languages(document.themes, thresholds));
+    }
+    uses.sort_unstable();
+    let Ok(seeds) = seed_keys(uses.into_iter().map(Ok::<_, Infallible>), matcher);
+    let seeds = seeds_in_order(seeds, corpus_languages.len());
+    let mut numbers: FxHashMap<&str, usize> = FxHashMap::default();
+    let article_numbers: Vec<usize> = articles
+        .iter()
+        .map(|article| {
+            let next = numbers.len();
+            *numbers.entry(article.as_str()).or_insert(next)
         })
         .collect();
-    let min_articles = matcher.recurring_min_articles.max(2);
-    let mut taken: FxHashSet<(usize, usize)> = FxHashSet::default();
-    let mut clusters = Vec::new();
-    let seed_keys: FxHashSet<&str> = seeds.iter().map(|seed| seed.key.as_str()).collect();
-    let untaken_with = |keys: &FxHashSet<&str>, taken: &FxHashSet<(usize, usize)>| {
-        candidates
-            .iter()
-            .copied()
-            .filter(|m| !taken.contains(m))
-            .filter(|&(d, s)| {
-                found[d].statements[s]
-                    .key_stems
-                    .iter()
-                    .any(|k| keys.contains(&**k))
-            })
-            .collect::<Vec<(usize, usize)>>()
-    };
-    for seed in seeds {
-        let stem = seed.key.as_str();
-        // The seed's statements, and those of the other seed keys they hold (one step): a
-        // statement that says "rete di contatti (networking)" joins the statements with "contactos"
-        // to those with "networks".
-        let mut keys: FxHashSet<&str> = FxHashSet::default();
-        keys.insert(stem);
-        for (d, s) in untaken_with(&keys, &taken) {
-            keys.extend(
-                found[d].statements[s]
-                    .key_stems
-                    .iter()
-                    .map(|k| &**k)
-                    .filter(|k| seed_keys.contains(k)),
-            );
-        }
-        let members = untaken_with(&keys, &taken);
-        let distinct: FxHashSet<&str> =
-            members.iter().map(|&(d, _)| articles[d].as_str()).collect();
-        if distinct.len() < min_articles {
-            continue;
-        }
-        taken.extend(members.iter().copied());
-        let mut members = members;
-        members.extend(aligned_versions(
-            documents,
-            &found,
-            groups,
-            &members,
-            &candidates,
-            &taken,
-        ));
-        taken.extend(members.iter().copied());
-        members.sort_unstable();
-        members.dedup();
-        clusters.push(build_cluster(
-            clusters.len() + 1,
-            stem,
-            &keys,
-            documents,
-            &found,
-            articles,
-            &members,
-        ));
+    let seed_index = SeedIndex::new(&seeds);
+    let mut input = DiscoveryInput::default();
+    for (d, document) in documents.iter().enumerate() {
+        input.add_document(
+            d,
+            document.themes,
+            article_numbers[d],
+            &seed_index,
+            thresholds,
+        );
     }
-    clusters
-}
-
-/// Unexplained statements of translations that sit in paragraphs aligned with the members.
-fn aligned_versions(
-    documents: &[ThemedDocument],
-    found: &[&DocumentThemes],
-    groups: &[Group],
-    members: &[(usize, usize)],
-    candidates: &[(usize, usize)],
-    taken: &FxHashSet<(usize, usize)>,
-) -> Vec<(usize, usize)> {
-    let index: FxHashMap<&str, usize> = documents
+    let position: FxHashMap<&str, usize> = documents
         .iter()
         .enumerate()
-        .map(|(i, d)| (d.id, i))
+        .map(|(d, document)| (document.id, d))
         .collect();
-    let mut extra = Vec::new();
-    for group in groups {
-        for alignment in &group.alignments {
-            let (Some(&a), Some(&b)) = (
-                index.get(alignment.a.as_str()),
-                index.get(alignment.b.as_str()),
-            ) else {
+    for pair in groups.iter().flat_map(|group| &group.alignments) {
+        if let (Some(&a), Some(&b)) = (position.get(pair.a.as_str()), position.get(pair.b.as_str()))
+        {
+            input.add_alignment(a, b, pair.alignment.paragraphs.clone());
+        }
+    }
+    input
+        .clusters(seeds.len(), matcher)
+        .iter()
+        .enumerate()
+        .map(|(c, cluster)| {
+            let mut builder = ClusterBuilder::new(c, &seeds, cluster);
+            for &(d, s) in &cluster.members {
+                builder.add(d, &documents[d], s, article_numbers[d]);
+            }
+            builder.finish()
+        })
+        .collect()
+}
+
+/// The seeds by key, for [`DiscoveryInput::add_document`]: each key's place in the seeds' order.
+pub struct SeedIndex<'s> {
+    places: FxHashMap<&'s str, usize>,
+}
+
+impl<'s> SeedIndex<'s> {
+    /// The index of `seeds`, in clustering order ([`seeds_in_order`]).
+    pub fn new(seeds: &'s [SeedKey]) -> Self {
+        let places = seeds
+            .iter()
+            .enumerate()
+            .map(|(place, seed)| (seed.key.as_str(), place))
+            .collect();
+        Self { places }
+    }
+
+    /// Whether a document has an unexplained benefit statement that carries a seed: of a corpus,
+    /// discovery needs only such documents and the other members of their groups.
+    pub fn carried_by(&self, themes: &DocumentThemes, thresholds: &Thresholds) -> bool {
+        themes
+            .unexplained_statements(thresholds)
+            .into_iter()
+            .any(|s| self.seeds_of(&themes.statements[s]).next().is_some())
+    }
+
+    /// The places of the seeds a statement carries.
+    fn seeds_of<'a>(&'a self, statement: &'a super::Statement) -> impl Iterator<Item = usize> + 'a {
+        statement
+            .key_stems
+            .iter()
+            .filter_map(|key| self.places.get(&**key).copied())
+    }
+}
+
+/// What discovery clusters, held compactly (no text): the unexplained benefit statements of the
+/// documents that need it (by corpus place, each with its paragraph, its article's number and
+/// the seeds it carries) and the paragraph alignments of their translations. Clustering over it
+/// ([`DiscoveryInput::clusters`]) decides which statements each cluster takes; the report's
+/// clusters are then built from those statements alone ([`ClusterBuilder`]).
+#[derive(Debug, Default)]
+pub struct DiscoveryInput {
+    statements: Vec<CandidateStatement>,
+    /// The seeds the statements carry, by place, each statement's a range.
+    seeds: Vec<u32>,
+    alignments: Vec<AlignedPair>,
+}
+
+/// An unexplained benefit statement as [`DiscoveryInput`] holds it.
+#[derive(Debug)]
+struct CandidateStatement {
+    document: usize,
+    statement: usize,
+    paragraph: usize,
+    article: usize,
+    seeds: std::ops::Range<usize>,
+}
+
+/// The paragraph beads of two translations, as [`DiscoveryInput`] holds them.
+#[derive(Debug)]
+struct AlignedPair {
+    a: usize,
+    b: usize,
+    beads: Vec<Bead>,
+}
+
+/// The statements one cluster takes: its seed, the seeds its statements join (all by place), and
+/// its statements as (document, statement), sorted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterMembers {
+    /// The seed's place.
+    pub seed: usize,
+    /// The places of the seeds whose statements the cluster takes, its own among them, sorted.
+    pub keys: Vec<usize>,
+    /// The statements, sorted.
+    pub members: Vec<(usize, usize)>,
+}
+
+impl DiscoveryInput {
+    /// Adds the unexplained benefit statements of document `document` (its corpus place), whose
+    /// article is numbered `article` (any number that tells the corpus's articles apart).
+    pub fn add_document(
+        &mut self,
+        document: usize,
+        themes: &DocumentThemes,
+        article: usize,
+        seeds: &SeedIndex,
+        thresholds: &Thresholds,
+    ) {
+        for s in themes.unexplained_statements(thresholds) {
+            let statement = &themes.statements[s];
+            let start = self.seeds.len();
+            self.seeds
+                .extend(seeds.seeds_of(statement).map(|place| place as u32));
+            self.statements.push(CandidateStatement {
+                document,
+                statement: s,
+                paragraph: statement.paragraph,
+                article,
+                seeds: start..self.seeds.len(),
+            });
+        }
+    }
+
+    /// Adds the paragraph beads of documents `a` and `b` (corpus places), translations of each
+    /// other.
+    pub fn add_alignment(&mut self, a: usize, b: usize, beads: Vec<Bead>) {
+        self.alignments.push(AlignedPair { a, b, beads });
+    }
+
+    /// The clusters, greedily, seed by seed in order (`seeds` of them): a seed's cluster takes
+    /// the statements no earlier cluster took that carry it or another seed that such a statement
+    /// carries (one step: a statement that says "rete di contatti (networking)" joins the
+    /// statements with "contactos" to those with "networks"), when they are of at least as many
+    /// articles as a theme must recur in (two or more); then the statements no cluster took of translations of theirs in
+    /// paragraphs aligned with theirs, so the evidence covers every language of an article.
+    pub fn clusters(mut self, seeds: usize, matcher: &ThemeMatcher) -> Vec<ClusterMembers> {
+        let min_articles = matcher.recurring_min_articles.max(2);
+        self.statements
+            .sort_unstable_by_key(|candidate| (candidate.document, candidate.statement));
+        let statements = &self.statements;
+        let seeds_of = |c: usize| {
+            self.seeds[statements[c].seeds.clone()]
+                .iter()
+                .map(|&p| p as usize)
+        };
+        let mut carriers: Vec<Vec<usize>> = vec![Vec::new(); seeds];
+        for c in 0..statements.len() {
+            for place in seeds_of(c) {
+                carriers[place].push(c);
+            }
+        }
+        let mut alignments_of: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
+        for (p, pair) in self.alignments.iter().enumerate() {
+            alignments_of.entry(pair.a).or_default().push(p);
+            alignments_of.entry(pair.b).or_default().push(p);
+        }
+        let mut taken = vec![false; statements.len()];
+        let mut clusters = Vec::new();
+        for seed in 0..seeds {
+            let mut keys: Vec<usize> = std::iter::once(seed)
+                .chain(
+                    carriers[seed]
+                        .iter()
+                        .filter(|&&c| !taken[c])
+                        .flat_map(|&c| seeds_of(c)),
+                )
+                .collect();
+            keys.sort_unstable();
+            keys.dedup();
+            let mut members: Vec<usize> = keys
+                .iter()
+                .flat_map(|&key| &carriers[key])
+                .copied()
+                .filter(|&c| !taken[c])
+                .collect();
+            members.sort_unstable();
+            members.dedup();
+            let articles: FxHashSet<usize> =
+                members.iter().map(|&c| statements[c].article).collect();
+            if articles.len() < min_articles {
                 continue;
-            };
-            for bead in &alignment.alignment.paragraphs {
-                for (from, to, from_paragraphs, to_paragraphs) in
-                    [(a, b, &bead.a, &bead.b), (b, a, &bead.b, &bead.a)]
-                {
-                    let member_here = members.iter().any(|&(d, s)| {
-                        d == from && from_paragraphs.contains(&found[d].statements[s].paragraph)
-                    });
-                    if !member_here {
+            }
+            for &c in &members {
+                taken[c] = true;
+            }
+            let aligned = self.aligned_versions(&members, &alignments_of, &taken);
+            for &c in &aligned {
+                taken[c] = true;
+            }
+            members.extend(aligned);
+            members.sort_unstable();
+            members.dedup();
+            clusters.push(ClusterMembers {
+                seed,
+                keys,
+                members: members
+                    .iter()
+                    .map(|&c| (statements[c].document, statements[c].statement))
+                    .collect(),
+            });
+        }
+        clusters
+    }
+
+    /// The statements none took (`taken`) of the translations of `members`' documents that sit
+    /// in paragraphs aligned with a member's.
+    fn aligned_versions(
+        &self,
+        members: &[usize],
+        alignments_of: &FxHashMap<usize, Vec<usize>>,
+        taken: &[bool],
+    ) -> Vec<usize> {
+        let statements = &self.statements;
+        let mut paragraphs_of: BTreeMap<usize, FxHashSet<usize>> = BTreeMap::new();
+        for &c in members {
+            let member = &statements[c];
+            paragraphs_of
+                .entry(member.document)
+                .or_default()
+                .insert(member.paragraph);
+        }
+        let mut extra = Vec::new();
+        for (&document, paragraphs) in &paragraphs_of {
+            for &p in alignments_of.get(&document).into_iter().flatten() {
+                let pair = &self.alignments[p];
+                for (from, to, to_document) in pair.beads.iter().flat_map(|bead| {
+                    [(&bead.a, &bead.b, pair.b), (&bead.b, &bead.a, pair.a)]
+                        .into_iter()
+                        .filter(|&(_, _, to_document)| to_document != document)
+                }) {
+                    if !from.iter().any(|paragraph| paragraphs.contains(paragraph)) {
                         continue;
                     }
-                    extra.extend(candidates.iter().copied().filter(|&(d, s)| {
-                        d == to
-                            && !taken.contains(&(d, s))
-                            && to_paragraphs.contains(&found[d].statements[s].paragraph)
-                    }));
+                    let first = statements.partition_point(|c| c.document < to_document);
+                    extra.extend(
+                        (first..statements.len())
+                            .take_while(|&c| statements[c].document == to_document)
+                            .filter(|&c| !taken[c] && to.contains(&statements[c].paragraph)),
+                    );
                 }
             }
         }
+        extra
     }
-    extra
 }
 
-fn build_cluster(
+/// One discovered theme built from the statements its cluster took ([`ClusterMembers`]), given
+/// one at a time with their documents in any order.
+pub struct ClusterBuilder<'s> {
     number: usize,
-    stem: &str,
-    keys: &FxHashSet<&str>,
-    documents: &[ThemedDocument],
-    found: &[&DocumentThemes],
-    articles: &[String],
-    members: &[(usize, usize)],
-) -> DiscoveredTheme {
-    let mut phrase_counts: BTreeMap<String, usize> = BTreeMap::new();
-    let mut document_ids = BTreeMap::new();
-    let mut article_set = FxHashSet::default();
-    let mut evidence = Vec::new();
-    for &(d, s) in members {
-        let document = &documents[d];
-        let statement = &found[d].statements[s];
-        let (_, text) = document.quoted(s);
-        for phrase in key_phrases(text, statement, keys) {
-            *phrase_counts.entry(phrase).or_default() += 1;
+    stem: &'s str,
+    keys: FxHashSet<&'s str>,
+    phrase_counts: BTreeMap<String, usize>,
+    documents: BTreeMap<String, ()>,
+    articles: FxHashSet<usize>,
+    evidence: Vec<((usize, usize), super::EvidenceReport)>,
+}
+
+impl<'s> ClusterBuilder<'s> {
+    /// The builder of the cluster at `place` (from 0) among the clusters, of `seeds` (by place).
+    pub fn new(place: usize, seeds: &'s [SeedKey], cluster: &ClusterMembers) -> Self {
+        Self {
+            number: place + 1,
+            stem: &seeds[cluster.seed].key,
+            keys: cluster
+                .keys
+                .iter()
+                .map(|&k| seeds[k].key.as_str())
+                .collect(),
+            phrase_counts: BTreeMap::new(),
+            documents: BTreeMap::new(),
+            articles: FxHashSet::default(),
+            evidence: Vec::new(),
         }
-        document_ids.insert(document.id.to_string(), ());
-        article_set.insert(articles[d].as_str());
-        evidence.push(super::EvidenceReport::quote(document, s, 0.0));
     }
-    let mut phrases: Vec<(String, usize)> = phrase_counts.into_iter().collect();
-    phrases.sort_by(|a, b| {
-        b.1.cmp(&a.1)
-            .then(b.0.len().cmp(&a.0.len()))
-            .then(a.0.cmp(&b.0))
-    });
-    DiscoveredTheme {
-        id: format!("d{number}"),
-        stem: stem.to_string(),
-        key_phrases: phrases.into_iter().take(5).map(|(p, _)| p).collect(),
-        articles: article_set.len(),
-        documents: document_ids.into_keys().collect(),
-        evidence,
+
+    /// Adds statement `statement` of `document` (at corpus place `place`, of the article
+    /// numbered `article`).
+    pub fn add(
+        &mut self,
+        place: usize,
+        document: &ThemedDocument,
+        statement: usize,
+        article: usize,
+    ) {
+        let found = &document.themes.statements[statement];
+        let (_, text) = document.quoted(statement);
+        for phrase in key_phrases(text, found, &self.keys) {
+            *self.phrase_counts.entry(phrase).or_default() += 1;
+        }
+        self.documents.insert(document.id.to_string(), ());
+        self.articles.insert(article);
+        self.evidence.push((
+            (place, statement),
+            super::EvidenceReport::quote(document, statement, 0.0),
+        ));
+    }
+
+    /// The discovered theme.
+    pub fn finish(mut self) -> DiscoveredTheme {
+        let mut phrases: Vec<(String, usize)> = self.phrase_counts.into_iter().collect();
+        phrases.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then(b.0.len().cmp(&a.0.len()))
+                .then(a.0.cmp(&b.0))
+        });
+        self.evidence.sort_unstable_by_key(|(place, _)| *place);
+        DiscoveredTheme {
+            id: format!("d{}", self.number),
+            stem: self.stem.to_string(),
+            key_phrases: phrases.into_iter().take(5).map(|(p, _)| p).collect(),
+            articles: self.articles.len(),
+            documents: self.documents.into_keys().collect(),
+            evidence: self.evidence.into_iter().map(|(_, e)| e).collect(),
+        }
     }
 }
 
@@ -531,29 +708,29 @@ mod tests {
         let unaligned = summarise(&matcher, &themed, &[aligned(Vec::new())]);
         assert_eq!(unaligned.discovered[0].documents, ["a", "c"]);
 
-        // As a sharded run finds them: each key tallied on its own from the uses in another
-        // order, then only the documents with an unexplained statement that carries a seed, and
-        // the other members of their groups, read.
-        let articles: Vec<String> = ["g1", "g1", "c", "d"].map(String::from).to_vec();
+        // As a sharded run finds them: the keys tallied from the uses sorted by key and article
+        // in another order of keys, articles numbered otherwise, only the documents with an
+        // unexplained statement that carries a seed and the other members of their groups read,
+        // and each cluster's statements given in another order.
         let thresholds = &matcher.thresholds;
-        let mut tallies: BTreeMap<&str, KeyTally<String>> = BTreeMap::new();
+        let articles = [1, 1, 4, 6];
+        let mut uses = Vec::new();
         let mut languages = FxHashSet::default();
-        for (document, article) in themed.iter().zip(&articles).rev() {
-            for found in key_uses(document.themes, thresholds) {
-                let tally = tallies.entry(found.key).or_default();
-                tally.add(article.clone(), found.language, found.unexplained);
-            }
+        for (document, article) in themed.iter().zip(articles) {
+            uses.extend(
+                key_uses(document.themes, thresholds)
+                    .into_iter()
+                    .map(|found| (found.key, article, found.language, found.unexplained)),
+            );
             languages.extend(unexplained_languages(document.themes, thresholds));
         }
-        let seeds: Vec<SeedKey> = tallies
-            .iter()
-            .filter_map(|(key, tally)| tally.seed(key, &matcher))
-            .collect();
+        uses.sort_by(|a, b| b.0.cmp(a.0).then(a.1.cmp(&b.1)));
+        let Ok(seeds) = seed_keys(uses.into_iter().map(Ok::<_, Infallible>), &matcher);
         let seeds = seeds_in_order(seeds, languages.len());
-        let keys: FxHashSet<&str> = seeds.iter().map(|seed| seed.key.as_str()).collect();
+        let index = SeedIndex::new(&seeds);
         let carrying: Vec<&str> = themed
             .iter()
-            .filter(|document| carries_key(document.themes, thresholds, &keys))
+            .filter(|document| index.carried_by(document.themes, thresholds))
             .map(|document| document.id)
             .collect();
         assert_eq!(
@@ -561,29 +738,23 @@ mod tests {
             ["a", "c"],
             "b is read as a's translation, d not at all"
         );
-        let parts: Vec<(DocumentThemes, Vec<QuotedStatement>)> = documents[..3]
+        let mut input = DiscoveryInput::default();
+        for d in [2, 1, 0] {
+            input.add_document(d, themed[d].themes, articles[d], &index, thresholds);
+        }
+        input.add_alignment(0, 1, vec![bead]);
+        let staged: Vec<DiscoveredTheme> = input
+            .clusters(seeds.len(), &matcher)
             .iter()
-            .map(|(_, _, (themes, quotes))| {
-                let (part, kept) = unexplained_part(themes, thresholds);
-                (part, kept.iter().map(|&s| quotes[s].clone()).collect())
+            .enumerate()
+            .map(|(place, cluster)| {
+                let mut builder = ClusterBuilder::new(place, &seeds, cluster);
+                for &(d, s) in cluster.members.iter().rev() {
+                    builder.add(d, &themed[d], s, articles[d]);
+                }
+                builder.finish()
             })
             .collect();
-        let read: Vec<ThemedDocument> = themed
-            .iter()
-            .zip(&parts)
-            .map(|(document, (themes, quotes))| ThemedDocument {
-                texts: StatementTexts::Quoted(quotes),
-                themes,
-                ..*document
-            })
-            .collect();
-        let staged = discover_from_seeds(
-            &matcher,
-            &read,
-            &articles[..3],
-            &[aligned(vec![bead])],
-            &seeds,
-        );
         assert_eq!(staged, summary.discovered);
     }
 }

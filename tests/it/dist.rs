@@ -638,12 +638,12 @@ fn a_work_folder_of_another_plan_or_tool_version_is_refused() {
     // And a render task before the groups task.
     refused("render", "1", "dist task groups 0");
     refused("blocking", "3", "there is no task 3");
-    // A plan of an older layout (before the groups' members carried their places).
+    // A plan of an older layout (before the discovery keys were sorted by their bytes).
     let path = work.join("plan.json");
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains("\"layout\": 16"));
-    std::fs::write(&path, text.replace("\"layout\": 16", "\"layout\": 15")).unwrap();
-    refused("documents", "0", "(layout 15)");
+    assert!(text.contains("\"layout\": 17"));
+    std::fs::write(&path, text.replace("\"layout\": 17", "\"layout\": 16")).unwrap();
+    refused("documents", "0", "(layout 16)");
     std::fs::write(&path, &text).unwrap();
     // A shard's list of sources edited since the plan.
     let list = work.join("sources/00000.json");
