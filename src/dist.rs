@@ -81,9 +81,10 @@
 //! - `assemble`, for JSON, JSON Lines, Parquet and `--index`: runs the themes' corpus steps as
 //!   `analyze` does, with the same functions: the recurrence ([`crate::themes::Recurrence`]) one
 //!   theme record at a time; discovery's seeds from the merged key runs, one key's tally at a
-//!   time ([`crate::themes::seed_keys`]); the clusters ([`crate::themes::DiscoveryInput`]) over
+//!   time ([`crate::themes::seed_keys`]); the clusters ([`crate::themes::clusters`]) over
 //!   the unexplained statements of only the documents a seed reaches and their groups' other
-//!   members, held without text, then built from their statements alone
+//!   members, sorted on disk without text ([`crate::themes::DiscoveryStore`]: each seed's and
+//!   group's records found by a binary search), then built from their statements alone
 //!   ([`crate::themes::ClusterBuilder`]). It writes the report through [`crate::report`]'s streaming writer, the
 //!   shards' fragments merged by corpus index and each theme's documents and evidence from the
 //!   merged evidence runs. The HTML page is still made from the whole analysis, every text in
@@ -105,10 +106,10 @@
 //! shard's documents, and `assemble` (JSON, JSON Lines, Parquet): per taxonomy theme a count of
 //! the articles that state it (what grouped documents state waits in runs sorted on disk by
 //! group, at most `run_pairs` records held; the lexicon gaps in a scratch file), one group at a
-//! time, one discovery key's tally at a time, of each unexplained statement of the documents a
-//! seed reaches (and of their groups' other members) its place, paragraph, article and seeds
-//! (about 50 bytes) with those groups' paragraph beads, the discovered themes (what the report
-//! lists of them), one bit per document and a count per language
+//! time, one discovery key's tally at a time, one seed's records at a time with a bit per
+//! unexplained statement of the documents a seed reaches (and of their groups' other members)
+//! and a bit per group, the discovered themes (what the report lists of them), one bit per
+//! document and a count per language
 //! (Parquet: a row group of each table at a time; the HTML page: every analysed document).
 //!
 //! Every decision is a function of [`crate::align::group`]; this module only moves its inputs

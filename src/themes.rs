@@ -16,8 +16,10 @@
 mod discover;
 
 pub use discover::{
-    ArticleKeyUse, ClusterBuilder, ClusterMembers, DiscoveredTheme, DiscoveryInput, KeyUse,
-    SeedIndex, SeedKey, key_uses, seed_keys, seeds_in_order, unexplained_languages,
+    ArticleKeyUse, BeadSide, ClusterBuilder, ClusterMembers, DiscoveredTheme, DiscoveryRecords,
+    DiscoveryStore, GroupRecords, HeldDiscovery, KeyUse, MemberStatement, NO_GROUP, SeedIndex,
+    SeedKey, SeedUse, bead_sides, clusters, key_uses, seed_keys, seeds_in_order,
+    unexplained_languages,
 };
 
 use crate::align::group::Group;

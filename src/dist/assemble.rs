@@ -16,10 +16,12 @@
 //! discovery reads in one pass over the theme records, which counts the documents in no group
 //! and sorts on disk what the grouped ones state by group and member ([`GroupedStatement`]);
 //! then the groups in report order, each added to the recurrence with its members' statements
-//! from that sorted file, its lexicon gaps written to a scratch file, discovery's keeping their
-//! paragraph beads; discovery's input ([`DiscoveryInput`]: the unexplained statements of the
-//! documents a seed reaches, without text) from a second pass, its clusters, and their
-//! statements quoted from a third ([`ClusterBuilder`]). It writes
+//! from that sorted file, its lexicon gaps written to a scratch file, discovery's bead sides
+//! ([`BeadSide`]) sorted on disk; discovery's records of the unexplained statements of the
+//! documents a seed reaches ([`SeedUse`], [`MemberStatement`], without text) sorted on disk
+//! from a second pass; the clusters ([`clusters`]) one seed at a time over them, each seed's and
+//! group's records found by a binary search ([`SortedFile::equal_range`]); and their
+//! statements quoted from a third pass ([`ClusterBuilder`]). It writes
 //! the report through [`write_report`] (or [`ParquetTables`], a row group of documents, groups
 //! and theme lists at a time) with the shards' fragments merged by corpus index (a JSON Lines record is the fragment
 //! refitted, [`refit_fragment`]) and each theme's documents and evidence from the shards'
@@ -27,7 +29,7 @@
 //! `analyze` writes, holding no document's text, no quote and nothing of a grouped document.
 
 use super::record::{ErrorRecord, EvidenceRecord, KeyRecord, Membership, ThemeRecord};
-use super::runs::{RunRecord, SortedOnDisk, put_words, word};
+use super::runs::{RunRecord, SortedFile, SortedOnDisk, put_words, word};
 use super::{
     DOCUMENTS_STAGE, FINGERPRINTS, GROUPS_STAGE, ORDER_STAGE, OutputOptions, RENDER_STAGE,
     ShardPlacement, WorkFolder, levels, members_kind, partial_file, persist, placed_kind,
@@ -42,10 +44,11 @@ use crate::report::{
     document_fragment, refit_fragment, write_output, write_report,
 };
 use crate::themes::{
-    ArticleKeyUse, ClusterBuilder, DiscoveredTheme, DiscoveryInput, DocumentThemes, EvidenceReport,
-    LexiconGap, Listing, MemberStatements, QuotedStatement, Recurrence, SeedIndex, SeedKey,
-    StatementTexts, ThemeMatcher, ThemeReport, ThemedDocument, key_uses, seed_keys, seeds_in_order,
-    unexplained_languages,
+    ArticleKeyUse, BeadSide, ClusterBuilder, DiscoveredTheme, DiscoveryRecords, DiscoveryStore,
+    DocumentThemes, EvidenceReport, GroupRecords, LexiconGap, Listing, MemberStatement,
+    MemberStatements, NO_GROUP, QuotedStatement, Recurrence, SeedIndex, SeedKey, SeedUse,
+    StatementTexts, ThemeMatcher, ThemeReport, ThemedDocument, bead_sides, clusters, key_uses,
+    seed_keys, seeds_in_order, unexplained_languages,
 };
 use crate::{AnalysedDocument, Settings};
 use anyhow::{Context, Result, bail, ensure};
@@ -596,7 +599,7 @@ impl WorkFolder {
         let mut seen = IndexSet::default();
         let mut recurrence = Recurrence::new(&matcher, Listing::Apart);
         let mut unexplained_in: FxHashSet<Language> = FxHashSet::default();
-        let mut discovery_groups: FxHashSet<usize> = FxHashSet::default();
+        let mut discovery_groups = Bits::default();
         // What grouped documents state, sorted on disk by group and member.
         let scratch = self.merge_scratch(RENDER_STAGE, RECURRENCE);
         levels::remove_scratch(&scratch)?;
@@ -630,7 +633,7 @@ impl WorkFolder {
                 if let Some(group) = &themed.group
                     && may_seed.carried_by(&themed.themes, thresholds)
                 {
-                    discovery_groups.insert(group.rank);
+                    discovery_groups.set(group.rank);
                 }
                 Ok(())
             })?;
@@ -654,7 +657,10 @@ impl WorkFolder {
                 .with_context(|| format!("cannot write {}", gaps_path.display()))?,
         );
         let mut statements = by_group.finish()?.read()?.peekable();
-        let mut aligned_members: Vec<AlignedMembers> = Vec::new();
+        // Discovery sorts three kinds of record at once (the bead sides, then its seeds' uses
+        // and its groups' statements), each holding a third of the plan's run.
+        let discovery_run = self.plan.run_pairs.div_ceil(3);
+        let mut sides = SortedOnDisk::new(&scratch, "bead-sides", discovery_run);
         let mut rank = 0;
         self.read_records(GROUPS_STAGE, 0, "", |group: Group| {
             let mut members = vec![MemberStatements::default(); group.documents.len()];
@@ -675,15 +681,8 @@ impl WorkFolder {
                 serde_json::to_writer(&mut gaps, &(theme, gap))?;
                 gaps.write_all(b"\n")?;
             }
-            if discovery_groups.contains(&rank) {
-                let member = |id: &str| group.documents.iter().position(|d| d == id);
-                for pair in group.alignments {
-                    let (Some(a), Some(b)) = (member(&pair.a), member(&pair.b)) else {
-                        bail!("{DISAGREE}");
-                    };
-                    let beads = pair.alignment.paragraphs;
-                    aligned_members.push(AlignedMembers { rank, a, b, beads });
-                }
+            if discovery_groups.contains(rank) {
+                bead_sides(rank, &group, |side| sides.push(side))?;
             }
             rank += 1;
             Ok(())
@@ -698,7 +697,7 @@ impl WorkFolder {
         let discovered = if seeds.is_empty() {
             Vec::new()
         } else {
-            self.discover(&matcher, &seeds, &discovery_groups, aligned_members)?
+            self.discover(&matcher, &seeds, &discovery_groups, sides, &scratch)?
         };
         let error_reports: Vec<ErrorReport> = errors.iter().map(ErrorReport::of).collect();
         let fragments = self.frames_to_merge(FRAGMENTS)?;
@@ -763,13 +762,24 @@ impl WorkFolder {
     }
 }
 
-/// The paragraph beads of two members of a group discovery reads, by their places in it.
-struct AlignedMembers {
-    /// The group's rank.
-    rank: usize,
-    a: usize,
-    b: usize,
-    beads: Vec<crate::align::Bead>,
+/// A set of small numbers, a bit each.
+#[derive(Default)]
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn set(&mut self, number: usize) {
+        let word = number / 64;
+        if word >= self.0.len() {
+            self.0.resize(word + 1, 0);
+        }
+        self.0[word] |= 1 << (number % 64);
+    }
+
+    fn contains(&self, number: usize) -> bool {
+        self.0
+            .get(number / 64)
+            .is_some_and(|word| word >> (number % 64) & 1 == 1)
+    }
 }
 
 /// The number that tells a document's article apart in discovery: its group's, or its own.
@@ -777,53 +787,79 @@ fn article_number(index: usize, group: Option<&Membership>) -> usize {
     group.map_or(2 * index, |group| 2 * group.rank + 1)
 }
 
+/// Discovery's records sorted on disk, each seed's and group's found by a binary search.
+struct DiscoveryOnDisk {
+    uses: SortedFile<SeedUse>,
+    members: SortedFile<MemberStatement>,
+    sides: SortedFile<BeadSide>,
+}
+
+impl DiscoveryStore for DiscoveryOnDisk {
+    type Error = anyhow::Error;
+
+    fn uses_of(&mut self, seed: usize) -> Result<Vec<SeedUse>> {
+        self.uses.equal_range(|u| u.seed.cmp(&seed))
+    }
+
+    fn group(&mut self, rank: usize) -> Result<GroupRecords> {
+        Ok((
+            self.members.equal_range(|m| m.rank.cmp(&rank))?,
+            self.sides.equal_range(|s| s.rank.cmp(&rank))?,
+        ))
+    }
+}
+
 impl WorkFolder {
-    /// The discovered themes, around `seeds` (in order): discovery's input from a pass over the
-    /// theme records (the unexplained statements of the documents with one that carries a seed
-    /// and of the members of `groups`, by rank, with `aligned` their beads), held without text;
-    /// then the clusters' statements quoted from a second pass.
+    /// The discovered themes, around `seeds` (in order): discovery's records ([`SeedUse`],
+    /// [`MemberStatement`]) from a pass over the theme records (the unexplained statements of the
+    /// documents with one that carries a seed and of the members of `groups`, by rank, whose
+    /// bead sides are `sides`), sorted on disk in `scratch`; the clusters over them; then the
+    /// clusters' statements quoted from a second pass.
     fn discover(
         &self,
         matcher: &ThemeMatcher,
         seeds: &[SeedKey],
-        groups: &FxHashSet<usize>,
-        aligned: Vec<AlignedMembers>,
+        groups: &Bits,
+        sides: SortedOnDisk<BeadSide>,
+        scratch: &Path,
     ) -> Result<Vec<DiscoveredTheme>> {
         let shards = self.plan.shards.len();
         let thresholds = matcher.thresholds();
         let seed_index = SeedIndex::new(seeds);
-        let mut input = DiscoveryInput::default();
-        let mut places: FxHashMap<(usize, usize), usize> = FxHashMap::default();
+        let mut records = DiscoveryRecords::new(&seed_index, thresholds);
+        let run = self.plan.run_pairs.div_ceil(3);
+        let mut uses = SortedOnDisk::new(scratch, "seed-uses", run);
+        let mut members = SortedOnDisk::new(scratch, "member-statements", run);
         for shard in 0..shards {
             self.read_records(RENDER_STAGE, shard, THEMES, |record: ThemeRecord| {
                 let themed = Themed::from(record);
                 let (index, themes) = (themed.index, &themed.themes);
-                let reads = match &themed.group {
-                    Some(group) => {
-                        let reads = groups.contains(&group.rank);
-                        if reads {
-                            places.insert((group.rank, group.member), index);
-                        }
-                        reads
-                    }
-                    None => seed_index.carried_by(themes, thresholds),
+                let (reads, group) = match &themed.group {
+                    Some(group) => (groups.contains(group.rank), (group.rank, group.member)),
+                    None => (seed_index.carried_by(themes, thresholds), NO_GROUP),
                 };
                 if reads {
                     let article = article_number(index, themed.group.as_ref());
-                    input.add_document(index, themes, article, &seed_index, thresholds);
+                    records.document(
+                        index,
+                        themes,
+                        article,
+                        group,
+                        |found| uses.push(found),
+                        |member| members.push(member),
+                    )?;
                 }
                 Ok(())
             })?;
         }
-        for pair in aligned {
-            let place = |member| places.get(&(pair.rank, member)).copied();
-            let (Some(a), Some(b)) = (place(pair.a), place(pair.b)) else {
-                bail!("{DISAGREE}");
-            };
-            input.add_alignment(a, b, pair.beads);
-        }
-        drop(places);
-        let clusters = input.clusters(seeds.len(), matcher);
+        let statements = records.statements;
+        let mut store = DiscoveryOnDisk {
+            uses: uses.finish()?,
+            members: members.finish()?,
+            sides: sides.finish()?,
+        };
+        let clusters = clusters(&mut store, seeds.len(), statements, matcher)?;
+        drop(store);
         let mut wanted: FxHashMap<usize, Vec<(usize, usize)>> = FxHashMap::default();
         for (c, cluster) in clusters.iter().enumerate() {
             for &(index, statement) in &cluster.members {
@@ -851,6 +887,114 @@ impl WorkFolder {
             })?;
         }
         Ok(builders.into_iter().map(ClusterBuilder::finish).collect())
+    }
+}
+
+/// A seed's use as discovery sorts it on disk: by seed, statement number and other seed.
+impl RunRecord for SeedUse {
+    const BYTES: usize = 72;
+    type Key = (usize, usize, usize);
+
+    fn key(&self) -> Self::Key {
+        (self.seed, self.number, self.other)
+    }
+
+    fn encode(&self, bytes: &mut [u8]) {
+        let words = [
+            self.seed,
+            self.number,
+            self.other,
+            self.document,
+            self.statement,
+            self.paragraph,
+            self.article,
+            self.group.0,
+            self.group.1,
+        ];
+        put_words(bytes, &words.map(|word| word as u64));
+    }
+
+    fn decode(bytes: &[u8]) -> Self {
+        let at = |n| word(bytes, n) as usize;
+        Self {
+            seed: at(0),
+            number: at(1),
+            other: at(2),
+            document: at(3),
+            statement: at(4),
+            paragraph: at(5),
+            article: at(6),
+            group: (at(7), at(8)),
+        }
+    }
+}
+
+/// A grouped document's statement as discovery sorts it on disk: by group, member and statement.
+impl RunRecord for MemberStatement {
+    const BYTES: usize = 48;
+    type Key = (usize, usize, usize);
+
+    fn key(&self) -> Self::Key {
+        (self.rank, self.member, self.statement)
+    }
+
+    fn encode(&self, bytes: &mut [u8]) {
+        let words = [
+            self.rank,
+            self.member,
+            self.statement,
+            self.number,
+            self.paragraph,
+            self.document,
+        ];
+        put_words(bytes, &words.map(|word| word as u64));
+    }
+
+    fn decode(bytes: &[u8]) -> Self {
+        let at = |n| word(bytes, n) as usize;
+        Self {
+            rank: at(0),
+            member: at(1),
+            statement: at(2),
+            number: at(3),
+            paragraph: at(4),
+            document: at(5),
+        }
+    }
+}
+
+/// A bead side as discovery sorts it on disk: by group, pair, bead, side and paragraph.
+impl RunRecord for BeadSide {
+    const BYTES: usize = 56;
+    type Key = (usize, usize, usize, usize, usize);
+
+    fn key(&self) -> Self::Key {
+        (self.rank, self.pair, self.bead, self.side, self.paragraph)
+    }
+
+    fn encode(&self, bytes: &mut [u8]) {
+        let words = [
+            self.rank,
+            self.pair,
+            self.bead,
+            self.side,
+            self.paragraph,
+            self.members.0,
+            self.members.1,
+        ];
+        put_words(bytes, &words.map(|word| word as u64));
+    }
+
+    fn decode(bytes: &[u8]) -> Self {
+        let at = |n| word(bytes, n) as usize;
+        Self {
+            rank: at(0),
+            pair: at(1),
+            bead: at(2),
+            side: at(3),
+            paragraph: at(4),
+            members: (at(5), at(6)),
+        }
     }
 }
 

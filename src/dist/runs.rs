@@ -9,7 +9,7 @@
 use crate::align::group::{self, Budget, GreedyBudget, RankedPair};
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
-use std::io::{BufReader, Read, Write};
+use std::io::{BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 /// Ranked pairs the `candidates` task holds in memory before it writes them as sorted runs
@@ -209,6 +209,43 @@ impl<T: RunRecord> SortedFile<T> {
     /// Its records, in order.
     pub fn read(&self) -> Result<impl Iterator<Item = Result<T>> + use<T>> {
         read_run_file(&self.path)
+    }
+
+    /// Its records that `order` puts equal (an order its keys' order agrees with, such as one
+    /// on a key's first part), found by a binary search over the file and read from there.
+    pub fn equal_range(&self, order: impl Fn(&T) -> std::cmp::Ordering) -> Result<Vec<T>> {
+        let context = || format!("cannot read {}", self.path.display());
+        let mut file = std::fs::File::open(&self.path).with_context(context)?;
+        let size = T::BYTES as u64;
+        let records = file.metadata().with_context(context)?.len() / size;
+        let mut bytes = vec![0u8; T::BYTES];
+        let (mut low, mut high) = (0, records);
+        while low < high {
+            let middle = low + (high - low) / 2;
+            file.seek(SeekFrom::Start(middle * size))
+                .and_then(|_| file.read_exact(&mut bytes))
+                .with_context(context)?;
+            if order(&T::decode(&bytes)).is_lt() {
+                low = middle + 1;
+            } else {
+                high = middle;
+            }
+        }
+        file.seek(SeekFrom::Start(low * size))
+            .with_context(context)?;
+        let mut reader = RunReader {
+            reader: BufReader::with_capacity(RUN_BUFFER_BYTES, file),
+            path: self.path.clone(),
+            record: std::marker::PhantomData,
+        };
+        let mut equal = Vec::new();
+        while let Some(record) = reader.next_record()? {
+            if order(&record).is_gt() {
+                break;
+            }
+            equal.push(record);
+        }
+        Ok(equal)
     }
 }
 
@@ -585,6 +622,14 @@ mod tests {
             let again: Vec<(usize, usize)> = sorted.read().unwrap().collect::<Result<_>>().unwrap();
             assert_eq!(again, wanted);
             assert_eq!(std::fs::read_dir(&sorting).unwrap().count(), 1);
+            // The records of one first part, found by a binary search, for every first part
+            // (and one past the last).
+            for first in 0..=40 {
+                let equal = sorted.equal_range(|record| record.0.cmp(&first)).unwrap();
+                let expected: Vec<(usize, usize)> =
+                    wanted.iter().copied().filter(|r| r.0 == first).collect();
+                assert_eq!(equal, expected, "first part {first}");
+            }
         }
     }
 

@@ -16,7 +16,6 @@
 //! whose words differ in every language (goal, mål, Ziel, objectif) is not found.
 
 use super::{DocumentThemes, StatementKind, ThemeMatcher, ThemedDocument, Thresholds};
-use crate::align::Bead;
 use crate::align::group::Group;
 use crate::lang::Language;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -237,29 +236,42 @@ pub(super) fn discover(
         })
         .collect();
     let seed_index = SeedIndex::new(&seeds);
-    let mut input = DiscoveryInput::default();
+    let membership: FxHashMap<&str, (usize, usize)> = groups
+        .iter()
+        .enumerate()
+        .flat_map(|(rank, group)| {
+            group
+                .documents
+                .iter()
+                .enumerate()
+                .map(move |(member, id)| (id.as_str(), (rank, member)))
+        })
+        .collect();
+    let mut records = DiscoveryRecords::new(&seed_index, thresholds);
+    let (mut uses, mut members, mut sides) = (Vec::new(), Vec::new(), Vec::new());
     for (d, document) in documents.iter().enumerate() {
-        input.add_document(
+        let group = membership.get(document.id).copied().unwrap_or(NO_GROUP);
+        let Ok(()) = records.document(
             d,
             document.themes,
             article_numbers[d],
-            &seed_index,
-            thresholds,
+            group,
+            pushed_to(&mut uses),
+            pushed_to(&mut members),
         );
     }
-    let position: FxHashMap<&str, usize> = documents
-        .iter()
-        .enumerate()
-        .map(|(d, document)| (document.id, d))
-        .collect();
-    for pair in groups.iter().flat_map(|group| &group.alignments) {
-        if let (Some(&a), Some(&b)) = (position.get(pair.a.as_str()), position.get(pair.b.as_str()))
-        {
-            input.add_alignment(a, b, pair.alignment.paragraphs.clone());
-        }
+    for (rank, group) in groups.iter().enumerate() {
+        let Ok(()) = bead_sides(rank, group, pushed_to(&mut sides));
     }
-    input
-        .clusters(seeds.len(), matcher)
+    let statements = records.statements;
+    let mut held = HeldDiscovery {
+        uses,
+        members,
+        sides,
+    }
+    .sorted();
+    let Ok(found) = clusters(&mut held, seeds.len(), statements, matcher);
+    found
         .iter()
         .enumerate()
         .map(|(c, cluster)| {
@@ -272,7 +284,7 @@ pub(super) fn discover(
         .collect()
 }
 
-/// The seeds by key, for [`DiscoveryInput::add_document`]: each key's place in the seeds' order.
+/// The seeds by key, for [`DiscoveryRecords`]: each key's place in the seeds' order.
 pub struct SeedIndex<'s> {
     places: FxHashMap<&'s str, usize>,
 }
@@ -306,35 +318,227 @@ impl<'s> SeedIndex<'s> {
     }
 }
 
-/// What discovery clusters, held compactly (no text): the unexplained benefit statements of the
-/// documents that need it (by corpus place, each with its paragraph, its article's number and
-/// the seeds it carries) and the paragraph alignments of their translations. Clustering over it
-/// ([`DiscoveryInput::clusters`]) decides which statements each cluster takes; the report's
-/// clusters are then built from those statements alone ([`ClusterBuilder`]).
+/// One seed that a statement discovery may cluster carries, paired with each seed the statement
+/// carries (its own among them): sorted by seed, statement and other seed, a seed's records give
+/// every statement that carries it with all of that statement's seeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeedUse {
+    /// The seed's place in clustering order.
+    pub seed: usize,
+    /// The statement's number among discovery's statements ([`DiscoveryRecords`]).
+    pub number: usize,
+    /// A seed the statement carries.
+    pub other: usize,
+    /// Its document's corpus place.
+    pub document: usize,
+    /// Its index among the document's statements.
+    pub statement: usize,
+    /// Its paragraph.
+    pub paragraph: usize,
+    /// Its article's number (any number that tells the corpus's articles apart).
+    pub article: usize,
+    /// Its document's group's rank and place in it; [`NO_GROUP`] for both when it has none.
+    pub group: (usize, usize),
+}
+
+/// [`SeedUse::group`] of a document in no group.
+pub const NO_GROUP: (usize, usize) = (usize::MAX, usize::MAX);
+
+/// An unexplained benefit statement of a grouped document, where discovery looks for the
+/// versions of a cluster's statements in translations: sorted by group, member and statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemberStatement {
+    /// The group's rank.
+    pub rank: usize,
+    /// The document's place in the group.
+    pub member: usize,
+    /// The statement's index among the document's statements.
+    pub statement: usize,
+    /// The statement's number among discovery's statements.
+    pub number: usize,
+    /// Its paragraph.
+    pub paragraph: usize,
+    /// The document's corpus place.
+    pub document: usize,
+}
+
+/// One paragraph on one side of one bead of the paragraph alignment of two members of a group:
+/// sorted by group, pair, bead, side and paragraph, a group's records give its beads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BeadSide {
+    /// The group's rank.
+    pub rank: usize,
+    /// The pair's place among the group's alignments.
+    pub pair: usize,
+    /// The bead's place in the pair's alignment.
+    pub bead: usize,
+    /// 0: the paragraph is the first member's, 1: the second's.
+    pub side: usize,
+    /// The paragraph.
+    pub paragraph: usize,
+    /// The places in the group of the pair's first and second members.
+    pub members: (usize, usize),
+}
+
+/// What discovery's clustering reads ([`clusters`]), wherever it is kept: held in memory by
+/// `analyze` ([`HeldDiscovery`]), sorted on disk by a sharded run.
+pub trait DiscoveryStore {
+    /// What reading it may fail with.
+    type Error;
+    /// The records of seed `seed` ([`SeedUse`]), sorted.
+    fn uses_of(&mut self, seed: usize) -> Result<Vec<SeedUse>, Self::Error>;
+    /// The statements ([`MemberStatement`]) and bead sides ([`BeadSide`]) of the group of rank
+    /// `rank`, each sorted.
+    fn group(&mut self, rank: usize) -> Result<GroupRecords, Self::Error>;
+}
+
+/// A group's statements and bead sides, as [`DiscoveryStore::group`] gives them.
+pub type GroupRecords = (Vec<MemberStatement>, Vec<BeadSide>);
+
+/// Writes discovery's records ([`SeedUse`], [`MemberStatement`], [`BeadSide`]) of the documents
+/// and groups given to it, numbering the statements as they come.
+pub struct DiscoveryRecords<'s, 't> {
+    seeds: &'s SeedIndex<'s>,
+    thresholds: &'t Thresholds,
+    /// Statements numbered so far.
+    pub statements: usize,
+}
+
+impl<'s, 't> DiscoveryRecords<'s, 't> {
+    /// No statement yet; `seeds` decides which seeds a statement carries.
+    pub fn new(seeds: &'s SeedIndex<'s>, thresholds: &'t Thresholds) -> Self {
+        Self {
+            seeds,
+            thresholds,
+            statements: 0,
+        }
+    }
+
+    /// The records of the unexplained benefit statements of document `document` (its corpus
+    /// place) of article `article`, in group `group` ([`NO_GROUP`] for none), through `uses`
+    /// and, when grouped, `members`.
+    pub fn document<E>(
+        &mut self,
+        document: usize,
+        themes: &DocumentThemes,
+        article: usize,
+        group: (usize, usize),
+        mut uses: impl FnMut(SeedUse) -> Result<(), E>,
+        mut members: impl FnMut(MemberStatement) -> Result<(), E>,
+    ) -> Result<(), E> {
+        for s in themes.unexplained_statements(self.thresholds) {
+            let found = &themes.statements[s];
+            let number = self.statements;
+            self.statements += 1;
+            let carried: Vec<usize> = self.seeds.seeds_of(found).collect();
+            for &seed in &carried {
+                for &other in &carried {
+                    uses(SeedUse {
+                        seed,
+                        number,
+                        other,
+                        document,
+                        statement: s,
+                        paragraph: found.paragraph,
+                        article,
+                        group,
+                    })?;
+                }
+            }
+            if group != NO_GROUP {
+                members(MemberStatement {
+                    rank: group.0,
+                    member: group.1,
+                    statement: s,
+                    number,
+                    paragraph: found.paragraph,
+                    document,
+                })?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The bead sides ([`BeadSide`]) of `group`, of rank `rank`, through `sides` (an alignment of a
+/// document not among its members has none).
+pub fn bead_sides<E>(
+    rank: usize,
+    group: &Group,
+    mut sides: impl FnMut(BeadSide) -> Result<(), E>,
+) -> Result<(), E> {
+    let member = |id: &str| group.documents.iter().position(|d| d == id);
+    for (pair, aligned) in group.alignments.iter().enumerate() {
+        let (Some(a), Some(b)) = (member(&aligned.a), member(&aligned.b)) else {
+            continue;
+        };
+        for (bead, found) in aligned.alignment.paragraphs.iter().enumerate() {
+            for (side, paragraphs) in [&found.a, &found.b].into_iter().enumerate() {
+                for &paragraph in paragraphs {
+                    sides(BeadSide {
+                        rank,
+                        pair,
+                        bead,
+                        side,
+                        paragraph,
+                        members: (a, b),
+                    })?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A callback of [`DiscoveryRecords`] or [`bead_sides`] that pushes each record onto `records`.
+fn pushed_to<T>(records: &mut Vec<T>) -> impl FnMut(T) -> Result<(), Infallible> + '_ {
+    |record| {
+        records.push(record);
+        Ok(())
+    }
+}
+
+/// Discovery's records held in memory, sorted.
 #[derive(Debug, Default)]
-pub struct DiscoveryInput {
-    statements: Vec<CandidateStatement>,
-    /// The seeds the statements carry, by place, each statement's a range.
-    seeds: Vec<u32>,
-    alignments: Vec<AlignedPair>,
+pub struct HeldDiscovery {
+    uses: Vec<SeedUse>,
+    members: Vec<MemberStatement>,
+    sides: Vec<BeadSide>,
 }
 
-/// An unexplained benefit statement as [`DiscoveryInput`] holds it.
-#[derive(Debug)]
-struct CandidateStatement {
-    document: usize,
-    statement: usize,
-    paragraph: usize,
-    article: usize,
-    seeds: std::ops::Range<usize>,
+impl HeldDiscovery {
+    /// Sorts what was pushed.
+    fn sorted(mut self) -> Self {
+        self.uses
+            .sort_unstable_by_key(|u| (u.seed, u.number, u.other));
+        self.members
+            .sort_unstable_by_key(|m| (m.rank, m.member, m.statement));
+        self.sides
+            .sort_unstable_by_key(|s| (s.rank, s.pair, s.bead, s.side, s.paragraph));
+        self
+    }
 }
 
-/// The paragraph beads of two translations, as [`DiscoveryInput`] holds them.
-#[derive(Debug)]
-struct AlignedPair {
-    a: usize,
-    b: usize,
-    beads: Vec<Bead>,
+impl DiscoveryStore for HeldDiscovery {
+    type Error = Infallible;
+
+    fn uses_of(&mut self, seed: usize) -> Result<Vec<SeedUse>, Infallible> {
+        Ok(sorted_range(&self.uses, |u| u.seed.cmp(&seed)).to_vec())
+    }
+
+    fn group(&mut self, rank: usize) -> Result<GroupRecords, Infallible> {
+        Ok((
+            sorted_range(&self.members, |m| m.rank.cmp(&rank)).to_vec(),
+            sorted_range(&self.sides, |s| s.rank.cmp(&rank)).to_vec(),
+        ))
+    }
+}
+
+/// The records of sorted `records` that `order` puts equal.
+fn sorted_range<T>(records: &[T], order: impl Fn(&T) -> std::cmp::Ordering) -> &[T] {
+    let start = records.partition_point(|r| order(r).is_lt());
+    let end = records.partition_point(|r| order(r).is_le());
+    &records[start..end]
 }
 
 /// The statements one cluster takes: its seed, the seeds its statements join (all by place), and
@@ -349,153 +553,111 @@ pub struct ClusterMembers {
     pub members: Vec<(usize, usize)>,
 }
 
-impl DiscoveryInput {
-    /// Adds the unexplained benefit statements of document `document` (its corpus place), whose
-    /// article is numbered `article` (any number that tells the corpus's articles apart).
-    pub fn add_document(
-        &mut self,
-        document: usize,
-        themes: &DocumentThemes,
-        article: usize,
-        seeds: &SeedIndex,
-        thresholds: &Thresholds,
-    ) {
-        for s in themes.unexplained_statements(thresholds) {
-            let statement = &themes.statements[s];
-            let start = self.seeds.len();
-            self.seeds
-                .extend(seeds.seeds_of(statement).map(|place| place as u32));
-            self.statements.push(CandidateStatement {
-                document,
-                statement: s,
-                paragraph: statement.paragraph,
-                article,
-                seeds: start..self.seeds.len(),
-            });
-        }
-    }
-
-    /// Adds the paragraph beads of documents `a` and `b` (corpus places), translations of each
-    /// other.
-    pub fn add_alignment(&mut self, a: usize, b: usize, beads: Vec<Bead>) {
-        self.alignments.push(AlignedPair { a, b, beads });
-    }
-
-    /// The clusters, greedily, seed by seed in order (`seeds` of them): a seed's cluster takes
-    /// the statements no earlier cluster took that carry it or another seed that such a statement
-    /// carries (one step: a statement that says "rete di contatti (networking)" joins the
-    /// statements with "contactos" to those with "networks"), when they are of at least as many
-    /// articles as a theme must recur in (two or more); then the statements no cluster took of translations of theirs in
-    /// paragraphs aligned with theirs, so the evidence covers every language of an article.
-    pub fn clusters(mut self, seeds: usize, matcher: &ThemeMatcher) -> Vec<ClusterMembers> {
-        let min_articles = matcher.recurring_min_articles.max(2);
-        self.statements
-            .sort_unstable_by_key(|candidate| (candidate.document, candidate.statement));
-        let statements = &self.statements;
-        let seeds_of = |c: usize| {
-            self.seeds[statements[c].seeds.clone()]
-                .iter()
-                .map(|&p| p as usize)
-        };
-        let mut carriers: Vec<Vec<usize>> = vec![Vec::new(); seeds];
-        for c in 0..statements.len() {
-            for place in seeds_of(c) {
-                carriers[place].push(c);
-            }
-        }
-        let mut alignments_of: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
-        for (p, pair) in self.alignments.iter().enumerate() {
-            alignments_of.entry(pair.a).or_default().push(p);
-            alignments_of.entry(pair.b).or_default().push(p);
-        }
-        let mut taken = vec![false; statements.len()];
-        let mut clusters = Vec::new();
-        for seed in 0..seeds {
-            let mut keys: Vec<usize> = std::iter::once(seed)
-                .chain(
-                    carriers[seed]
-                        .iter()
-                        .filter(|&&c| !taken[c])
-                        .flat_map(|&c| seeds_of(c)),
-                )
-                .collect();
-            keys.sort_unstable();
-            keys.dedup();
-            let mut members: Vec<usize> = keys
-                .iter()
-                .flat_map(|&key| &carriers[key])
-                .copied()
-                .filter(|&c| !taken[c])
-                .collect();
-            members.sort_unstable();
-            members.dedup();
-            let articles: FxHashSet<usize> =
-                members.iter().map(|&c| statements[c].article).collect();
-            if articles.len() < min_articles {
-                continue;
-            }
-            for &c in &members {
-                taken[c] = true;
-            }
-            let aligned = self.aligned_versions(&members, &alignments_of, &taken);
-            for &c in &aligned {
-                taken[c] = true;
-            }
-            members.extend(aligned);
-            members.sort_unstable();
-            members.dedup();
-            clusters.push(ClusterMembers {
-                seed,
-                keys,
-                members: members
-                    .iter()
-                    .map(|&c| (statements[c].document, statements[c].statement))
-                    .collect(),
-            });
-        }
-        clusters
-    }
-
-    /// The statements none took (`taken`) of the translations of `members`' documents that sit
-    /// in paragraphs aligned with a member's.
-    fn aligned_versions(
-        &self,
-        members: &[usize],
-        alignments_of: &FxHashMap<usize, Vec<usize>>,
-        taken: &[bool],
-    ) -> Vec<usize> {
-        let statements = &self.statements;
-        let mut paragraphs_of: BTreeMap<usize, FxHashSet<usize>> = BTreeMap::new();
-        for &c in members {
-            let member = &statements[c];
-            paragraphs_of
-                .entry(member.document)
-                .or_default()
-                .insert(member.paragraph);
-        }
-        let mut extra = Vec::new();
-        for (&document, paragraphs) in &paragraphs_of {
-            for &p in alignments_of.get(&document).into_iter().flatten() {
-                let pair = &self.alignments[p];
-                for (from, to, to_document) in pair.beads.iter().flat_map(|bead| {
-                    [(&bead.a, &bead.b, pair.b), (&bead.b, &bead.a, pair.a)]
-                        .into_iter()
-                        .filter(|&(_, _, to_document)| to_document != document)
-                }) {
-                    if !from.iter().any(|paragraph| paragraphs.contains(paragraph)) {
-                        continue;
-                    }
-                    let first = statements.partition_point(|c| c.document < to_document);
-                    extra.extend(
-                        (first..statements.len())
-                            .take_while(|&c| statements[c].document == to_document)
-                            .filter(|&c| !taken[c] && to.contains(&statements[c].paragraph)),
-                    );
+/// The clusters, greedily, seed by seed in order (`seeds` of them) over `store` (of `statements`
+/// numbered statements): a seed's cluster takes the statements no earlier cluster took that
+/// carry it or another seed that such a statement carries (one step: a statement that says
+/// "rete di contatti (networking)" joins the statements with "contactos" to those with
+/// "networks"), when they are of at least as many articles as a theme must recur in (two or
+/// more); then the statements no cluster took of translations of theirs in paragraphs aligned
+/// with theirs, so the evidence covers every language of an article. Holds a flag per
+/// statement, one seed's records at a time and the clusters.
+pub fn clusters<S: DiscoveryStore>(
+    store: &mut S,
+    seeds: usize,
+    statements: usize,
+    matcher: &ThemeMatcher,
+) -> Result<Vec<ClusterMembers>, S::Error> {
+    let min_articles = matcher.recurring_min_articles.max(2);
+    let mut taken = vec![0u64; statements.div_ceil(64)];
+    let is_taken = |taken: &[u64], number: usize| taken[number / 64] >> (number % 64) & 1 == 1;
+    let take = |taken: &mut [u64], number: usize| taken[number / 64] |= 1 << (number % 64);
+    let mut clusters = Vec::new();
+    for seed in 0..seeds {
+        let mut keys: Vec<usize> = store
+            .uses_of(seed)?
+            .iter()
+            .filter(|u| !is_taken(&taken, u.number))
+            .map(|u| u.other)
+            .chain(std::iter::once(seed))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        // Each statement once: the uses of a seed pair a statement with each seed it carries.
+        let mut members: BTreeMap<usize, SeedUse> = BTreeMap::new();
+        for &key in &keys {
+            for found in store.uses_of(key)? {
+                if !is_taken(&taken, found.number) {
+                    members.insert(found.number, found);
                 }
             }
         }
-        extra
+        let articles: FxHashSet<usize> = members.values().map(|m| m.article).collect();
+        if articles.len() < min_articles {
+            continue;
+        }
+        for &number in members.keys() {
+            take(&mut taken, number);
+        }
+        let mut taken_here: Vec<(usize, usize)> = members
+            .values()
+            .map(|m| (m.document, m.statement))
+            .collect();
+        // Their versions in translations: a group at a time.
+        let mut by_group: BTreeMap<usize, FxHashSet<(usize, usize)>> = BTreeMap::new();
+        for found in members.values().filter(|m| m.group != NO_GROUP) {
+            let (rank, member) = found.group;
+            by_group
+                .entry(rank)
+                .or_default()
+                .insert((member, found.paragraph));
+        }
+        for (rank, paragraphs) in by_group {
+            let (statements, sides) = store.group(rank)?;
+            let aligned: Vec<&MemberStatement> = aligned_versions(&statements, &sides, &paragraphs)
+                .into_iter()
+                .filter(|aligned| !is_taken(&taken, aligned.number))
+                .collect();
+            for aligned in aligned {
+                take(&mut taken, aligned.number);
+                taken_here.push((aligned.document, aligned.statement));
+            }
+        }
+        taken_here.sort_unstable();
+        taken_here.dedup();
+        clusters.push(ClusterMembers {
+            seed,
+            keys,
+            members: taken_here,
+        });
     }
+    Ok(clusters)
+}
+
+/// The statements of a group's members (`statements`) that sit in a paragraph aligned (`sides`)
+/// with one of `paragraphs` (member, paragraph) of another member.
+fn aligned_versions<'a>(
+    statements: &'a [MemberStatement],
+    sides: &[BeadSide],
+    paragraphs: &FxHashSet<(usize, usize)>,
+) -> Vec<&'a MemberStatement> {
+    let mut reached: FxHashSet<(usize, usize)> = FxHashSet::default();
+    for bead in sides.chunk_by(|x, y| (x.pair, x.bead) == (y.pair, y.bead)) {
+        let (a, b) = bead[0].members;
+        let side = |s: usize| {
+            bead.iter()
+                .filter(move |x| x.side == s)
+                .map(|x| x.paragraph)
+        };
+        for (from, from_side, to, to_side) in [(a, 0, b, 1), (b, 1, a, 0)] {
+            if side(from_side).any(|p| paragraphs.contains(&(from, p))) {
+                reached.extend(side(to_side).map(|p| (to, p)));
+            }
+        }
+    }
+    statements
+        .iter()
+        .filter(|s| reached.contains(&(s.member, s.paragraph)))
+        .collect()
 }
 
 /// One discovered theme built from the statements its cluster took ([`ClusterMembers`]), given
@@ -738,13 +900,28 @@ mod tests {
             ["a", "c"],
             "b is read as a's translation, d not at all"
         );
-        let mut input = DiscoveryInput::default();
-        for d in [2, 1, 0] {
-            input.add_document(d, themed[d].themes, articles[d], &index, thresholds);
+        // Statements numbered in another order, as a sharded run's passes meet them.
+        let mut records = DiscoveryRecords::new(&index, thresholds);
+        let (mut uses, mut members, mut sides) = (Vec::new(), Vec::new(), Vec::new());
+        for (d, group) in [(2, NO_GROUP), (1, (0, 1)), (0, (0, 0))] {
+            let Ok(()) = records.document(
+                d,
+                themed[d].themes,
+                articles[d],
+                group,
+                pushed_to(&mut uses),
+                pushed_to(&mut members),
+            );
         }
-        input.add_alignment(0, 1, vec![bead]);
-        let staged: Vec<DiscoveredTheme> = input
-            .clusters(seeds.len(), &matcher)
+        let Ok(()) = bead_sides(0, &aligned(vec![bead]), pushed_to(&mut sides));
+        let mut held = HeldDiscovery {
+            uses,
+            members,
+            sides,
+        }
+        .sorted();
+        let Ok(found) = clusters(&mut held, seeds.len(), records.statements, &matcher);
+        let staged: Vec<DiscoveredTheme> = found
             .iter()
             .enumerate()
             .map(|(place, cluster)| {

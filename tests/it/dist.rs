@@ -317,7 +317,8 @@ fn a_corpus_with_nothing_readable_gives_the_report_and_exit_code_of_analyze() {
 
 /// The development sets (`../shared/dev`, read in place): real translation groups and articles
 /// whose benefits recur across languages (themes, lexicon gaps and discovered themes in many
-/// languages and scripts), staged over 3 shards and 2 partitions.
+/// languages and scripts), staged over 3 shards and 2 partitions, with runs of two records
+/// (discovery's sorts spill a record a run, merged in levels).
 #[test]
 fn dist_gives_analyze_s_report_on_the_development_sets() {
     let dev = root().join("../shared/dev");
@@ -349,6 +350,8 @@ fn dist_gives_analyze_s_report_on_the_development_sets() {
         run,
         &args(&[
             "--partitions",
+            "2",
+            "--run-pairs",
             "2",
             "--work",
             &folder.join("work").display().to_string(),
