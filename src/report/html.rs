@@ -62,27 +62,102 @@ pub fn write_html(
     options: &PageOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    let data = page_data(report, texts);
-    let json = script_safe_json(&serde_json::to_string(&data).map_err(io::Error::other)?);
-    Page::new(report, options, &json).write_into(out)
+    // The page around its data block, then the data written into its place as it is
+    // serialised: the page never holds the data's JSON.
+    let page = Page::new(report, options, DATA_PLACE)
+        .render()
+        .map_err(io::Error::other)?;
+    // The last: what follows the data block is the page's own script.
+    let (before, after) = page
+        .rsplit_once(DATA_PLACE)
+        .ok_or_else(|| io::Error::other("the page's template has no place for its data"))?;
+    out.write_all(before.as_bytes())?;
+    let mut data = ScriptSafe::new(&mut *out);
+    serde_json::to_writer(&mut data, &page_data(report, texts)).map_err(io::Error::other)?;
+    data.finish()?;
+    out.write_all(after.as_bytes())
 }
 
-/// JSON that can sit inside `<script type="application/json">`: `<`, `>` and `&` only occur
-/// inside JSON strings, where their `\u` escapes mean the same, so no text can close the element
-/// or open a comment.
-fn script_safe_json(json: &str) -> String {
-    let mut out = String::with_capacity(json.len() + json.len() / 64);
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            _ => out.push(c),
+/// What the page's template holds in the data block's place until the data is written there.
+const DATA_PLACE: &str = "\u{0}mentorlens page data\u{0}";
+
+/// A writer of JSON that can sit inside `<script type="application/json">`: `<`, `>` and `&`
+/// only occur inside JSON strings, where their `\u` escapes mean the same, so no text can close
+/// the element or open a comment; U+2028 and U+2029 are escaped too, for older parsers.
+struct ScriptSafe<W: Write> {
+    out: W,
+    /// The last bytes written when they may begin U+2028 or U+2029 (a write may end inside
+    /// one).
+    held: Vec<u8>,
+}
+
+impl<W: Write> ScriptSafe<W> {
+    fn new(out: W) -> Self {
+        Self {
+            out,
+            held: Vec::new(),
         }
     }
-    out
+
+    /// Writes what is held back.
+    fn finish(mut self) -> io::Result<()> {
+        let held = std::mem::take(&mut self.held);
+        self.out.write_all(&held)
+    }
+}
+
+impl<W: Write> ScriptSafe<W> {
+    /// Writes `bytes` escaped, holding back a last byte or two that may begin U+2028 or U+2029
+    /// (E2 80 A8 and E2 80 A9 in UTF-8).
+    fn escape(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let keep = match bytes {
+            [.., 0xE2, 0x80] => 2,
+            [.., 0xE2] => 1,
+            _ => 0,
+        };
+        let (ready, held) = bytes.split_at(bytes.len() - keep);
+        let mut start = 0;
+        let mut i = 0;
+        while i < ready.len() {
+            let escape: Option<(&[u8], usize)> = match ready[i] {
+                b'<' => Some((b"\\u003c", 1)),
+                b'>' => Some((b"\\u003e", 1)),
+                b'&' => Some((b"\\u0026", 1)),
+                0xE2 if ready[i..].starts_with(&[0xE2, 0x80, 0xA8]) => Some((b"\\u2028", 3)),
+                0xE2 if ready[i..].starts_with(&[0xE2, 0x80, 0xA9]) => Some((b"\\u2029", 3)),
+                _ => None,
+            };
+            match escape {
+                Some((escaped, width)) => {
+                    self.out.write_all(&ready[start..i])?;
+                    self.out.write_all(escaped)?;
+                    i += width;
+                    start = i;
+                }
+                None => i += 1,
+            }
+        }
+        self.out.write_all(&ready[start..])?;
+        self.held.extend_from_slice(held);
+        Ok(())
+    }
+}
+
+impl<W: Write> Write for ScriptSafe<W> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        if self.held.is_empty() {
+            self.escape(bytes)?;
+        } else {
+            let mut pending = std::mem::take(&mut self.held);
+            pending.extend_from_slice(bytes);
+            self.escape(&pending)?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// Reads the texts of a report's documents again (the report holds offsets, not text): each from
@@ -767,11 +842,27 @@ mod tests {
 
     #[test]
     fn script_data_cannot_close_its_element() {
-        let json = serde_json::to_string("</script><!-- & \u{2028}").unwrap();
-        let safe = script_safe_json(&json);
-        assert!(!safe.contains('<') && !safe.contains('>') && !safe.contains('&'));
+        let text = "</script><!-- & \u{2028}\u{2029} é 日";
+        let json = serde_json::to_string(text).unwrap();
+        // Written whole, and a byte at a time (a write may end inside a character).
+        let mut whole = Vec::new();
+        let mut writer = ScriptSafe::new(&mut whole);
+        writer.write_all(json.as_bytes()).unwrap();
+        writer.finish().unwrap();
+        let mut bytewise = Vec::new();
+        let mut writer = ScriptSafe::new(&mut bytewise);
+        for byte in json.as_bytes() {
+            writer.write_all(&[*byte]).unwrap();
+        }
+        writer.finish().unwrap();
+        assert_eq!(whole, bytewise);
+        let safe = String::from_utf8(whole).unwrap();
+        assert!(
+            !safe.contains(['<', '>', '&', '\u{2028}', '\u{2029}']),
+            "{safe}"
+        );
         let back: String = serde_json::from_str(&safe).unwrap();
-        assert_eq!(back, "</script><!-- & \u{2028}");
+        assert_eq!(back, text);
     }
 
     #[test]
