@@ -12,6 +12,7 @@
 pub mod group;
 pub mod units;
 
+use crate::memo::Memo;
 use crate::segment::{Segmented, Span};
 use crate::text::{Token, TokenKind, stable_hash, tokens};
 use serde::Serialize;
@@ -199,18 +200,20 @@ fn read_paragraphs(
 
 /// Documents' paragraphs as the aligner read them for the last pairs it aligned, so that a
 /// document in many candidate pairs is read once: kept for one run of pair scoring over one set
-/// of documents (a document is known by where its text is). It holds two generations of at most
-/// 8,192 readings each: when the newer is full it becomes the older and the older is dropped, and
-/// a reading found in the older is moved to the newer, so the documents read last stay whatever
-/// the size of the corpus.
-#[derive(Default)]
+/// of documents (a document is known by where its text is, its length and the kind of pair). It
+/// holds two generations of at most 8,192 readings each (a `memo::Memo`), so the documents read last
+/// stay whatever the size of the corpus.
 pub struct ParagraphCache {
-    read: std::sync::Mutex<[ReadParagraphs; 2]>,
+    read: Memo<(usize, usize, bool, bool), std::sync::Arc<Vec<Segment>>>,
 }
 
-/// Paragraphs read, by where the text is, its length and the kind of pair.
-type ReadParagraphs =
-    rustc_hash::FxHashMap<(usize, usize, bool, bool), std::sync::Arc<Vec<Segment>>>;
+impl Default for ParagraphCache {
+    fn default() -> Self {
+        Self {
+            read: Memo::new(Self::GENERATION),
+        }
+    }
+}
 
 impl ParagraphCache {
     /// Readings held by one generation at most.
@@ -225,41 +228,9 @@ impl ParagraphCache {
         across_scripts: bool,
     ) -> std::sync::Arc<Vec<Segment>> {
         let key = (text.as_ptr() as usize, text.len(), sounds, across_scripts);
-        {
-            let mut held = self.lock();
-            let [newer, older] = &mut *held;
-            if let Some(found) = newer.get(&key) {
-                return found.clone();
-            }
-            if let Some(found) = older.remove(&key) {
-                return Self::keep(newer, older, key, found);
-            }
-        }
-        let read = std::sync::Arc::new(read_paragraphs(text, segmented, sounds, across_scripts));
-        let mut held = self.lock();
-        let [newer, older] = &mut *held;
-        Self::keep(newer, older, key, read)
-    }
-
-    /// Puts a reading in the newer generation (which, full, becomes the older) and gives it back.
-    fn keep(
-        newer: &mut ReadParagraphs,
-        older: &mut ReadParagraphs,
-        key: (usize, usize, bool, bool),
-        read: std::sync::Arc<Vec<Segment>>,
-    ) -> std::sync::Arc<Vec<Segment>> {
-        if newer.len() >= Self::GENERATION {
-            *older = std::mem::take(newer);
-        }
-        newer.insert(key, read.clone());
-        read
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, [ReadParagraphs; 2]> {
-        // A panic elsewhere cannot leave a half-made entry: insertions are whole.
-        self.read
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.read.get_or_make(&key, || {
+            std::sync::Arc::new(read_paragraphs(text, segmented, sounds, across_scripts))
+        })
     }
 }
 
@@ -1134,9 +1105,9 @@ mod tests {
                 );
             }
         }
-        let held = cache.lock();
-        assert!(held[0].len() <= ParagraphCache::GENERATION);
-        assert!(held[1].len() <= ParagraphCache::GENERATION);
+        let [newer, older] = cache.read.held();
+        assert!(newer <= ParagraphCache::GENERATION);
+        assert!(older <= ParagraphCache::GENERATION);
     }
 
     fn shapes(beads: &[Bead]) -> Vec<(usize, usize)> {

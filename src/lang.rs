@@ -33,6 +33,7 @@
 //! length; a second language is reported only when several paragraphs reliably carry it.
 
 use crate::datafile::data_rows;
+use crate::memo::Memo;
 use crate::segment::Segmented;
 use reading::{Reader, Reading};
 use rustc_hash::FxHashMap as HashMap;
@@ -190,6 +191,7 @@ impl LanguageConfig {
             clusters: Cluster::load_all(&allowed),
             function_words: FunctionWords::new(&allowed, self.context_min_share),
             config: self.clone(),
+            alone: Memo::new(ALONE_GENERATION),
         })
     }
 }
@@ -201,7 +203,14 @@ pub struct LanguageDetector {
     clusters: Vec<Cluster>,
     function_words: FunctionWords,
     config: LanguageConfig,
+    /// Paragraphs read on their own ([`LanguageDetector::detect_alone`]), by their text: a
+    /// paragraph repeated across documents (a boilerplate line, a copied paragraph) is read once.
+    alone: Memo<String, LanguageGuess>,
 }
+
+/// Paragraphs read on their own that one generation of [`LanguageDetector::alone`] holds at most
+/// (each at most [`LanguageConfig::sample_bytes`] long: 1.5 MB of text at the default 3,000).
+const ALONE_GENERATION: usize = 512;
 
 impl LanguageDetector {
     /// Identifies the language of one span of text on its own.
@@ -457,6 +466,16 @@ impl LanguageDetector {
         }
     }
 
+    /// [`LanguageDetector::detect_alone`], read once for a paragraph no longer than a sample (its
+    /// sample is the whole text): what it answers depends on the paragraph's text alone.
+    fn detect_alone_once(&self, text: &str, sample: &str, words: &Words) -> LanguageGuess {
+        if text.len() > self.config.sample_bytes {
+            return self.detect_alone(text, sample, words);
+        }
+        self.alone
+            .get_or_make(text, || self.detect_alone(text, sample, words))
+    }
+
     /// Identifies every paragraph, then votes for the document's language.
     pub fn detect_document(&self, text: &str, segmented: &Segmented) -> DocumentLanguages {
         // A first guess for the whole document; each paragraph checks it with its own function
@@ -482,8 +501,8 @@ impl LanguageDetector {
                     _ if few_words => self.detect_sample(&sample, &words),
                     Some(candidate) => self
                         .detect_in_context(&words, candidate)
-                        .unwrap_or_else(|| self.detect_alone(body, &sample, &words)),
-                    None => self.detect_alone(body, &sample, &words),
+                        .unwrap_or_else(|| self.detect_alone_once(body, &sample, &words)),
+                    None => self.detect_alone_once(body, &sample, &words),
                 }
             })
             .collect();
@@ -1240,6 +1259,37 @@ mod tests {
                     whole(text, max_words),
                     "{text:?} {max_words}"
                 );
+            }
+        }
+    }
+
+    /// A paragraph read on its own gets the answer [`LanguageDetector::detect_alone`] gives, read
+    /// from the memo or not, past a generation's worth of paragraphs.
+    #[test]
+    fn paragraphs_read_alone_are_read_alike_from_the_memo() {
+        let detector = detector(&[]);
+        let data = std::fs::read_to_string(format!(
+            "{}/tests/data/langid/sentences.tsv",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("the bench data is bundled");
+        let texts: Vec<&str> = data
+            .lines()
+            .skip(1)
+            .filter_map(|line| line.split_once('\t').map(|(_, text)| text))
+            .take(3 * ALONE_GENERATION)
+            .collect();
+        for _ in 0..2 {
+            for text in &texts {
+                let sample = sample(text, detector.config.sample_bytes);
+                let words = Words::new(&sample);
+                assert_eq!(
+                    detector.detect_alone_once(text, &sample, &words),
+                    detector.detect_alone(text, &sample, &words),
+                    "{text}"
+                );
+                let [newer, older] = detector.alone.held();
+                assert!(newer <= ALONE_GENERATION && older <= ALONE_GENERATION);
             }
         }
     }

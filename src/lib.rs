@@ -32,6 +32,7 @@ pub mod text;
 pub mod themes;
 
 mod config;
+mod memo;
 mod pipeline;
 mod timing;
 

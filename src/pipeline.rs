@@ -62,6 +62,20 @@ impl AnalysedDocument {
         )
     }
 
+    /// The results of this document's stages for `document`, an exact copy of its text (every
+    /// stage's result is a function of the text alone).
+    fn copied_to(&self, document: Document) -> AnalysedDocument {
+        debug_assert_eq!(document.text, self.document.text);
+        AnalysedDocument {
+            document,
+            segmented: self.segmented.clone(),
+            languages: self.languages.clone(),
+            mangling: self.mangling.clone(),
+            restoration: self.restoration.clone(),
+            themes: self.themes.clone(),
+        }
+    }
+
     /// What grouping reads of the document.
     pub fn grouped(&self) -> align::group::GroupInput<'_> {
         align::group::GroupInput {
@@ -522,7 +536,10 @@ impl Pipeline {
     /// the records of one JSON Lines file spread over the threads too), then assigns unique ids
     /// in load order and sorts documents by id and errors by file and line. With `fingerprint`,
     /// also the documents' fingerprints for grouping, in their order (see
-    /// [`Pipeline::analyse_timed`]); none without.
+    /// [`Pipeline::analyse_timed`]); none without. Every stage's result is a function of the text
+    /// alone, so an exact copy of a document loaded before it (equal hashes, then equal texts:
+    /// [`align::group::exact_copies_by`]) is not analysed again: it takes a copy of that
+    /// document's results.
     fn analyse_loaded(
         &self,
         loaded: Vec<Result<Document, InputError>>,
@@ -536,28 +553,48 @@ impl Pipeline {
         Vec<Option<Fingerprint>>,
         Vec<InputError>,
     ) {
-        progress.start(loaded.iter().filter(|result| result.is_ok()).count());
-        let analysed: Vec<Result<(AnalysedDocument, Option<Fingerprint>), InputError>> = loaded
-            .into_par_iter()
-            .map(|result| {
-                result.map(|document| {
-                    let analysed = self.analyse_timed(document, stages, clock, fingerprint);
-                    progress.advance();
-                    analysed
-                })
-            })
-            .collect();
-        let mut documents = Vec::new();
-        let mut fingerprints = Vec::new();
-        for result in analysed {
+        let mut loaded_documents = Vec::new();
+        for result in loaded {
             match result {
-                Ok((document, made)) => {
-                    documents.push(document);
-                    fingerprints.push(made);
-                }
+                Ok(document) => loaded_documents.push(document),
                 Err(error) => errors.push(error),
             }
         }
+        progress.start(loaded_documents.len());
+        let hashes: Vec<u64> = loaded_documents
+            .par_iter()
+            .map(|document| align::group::text_hash(&document.text))
+            .collect();
+        let copy_of = align::group::exact_copies_by(&hashes, |first, index| {
+            loaded_documents[first].text == loaded_documents[index].text
+        });
+        let firsts: Vec<FirstPass> = loaded_documents
+            .into_par_iter()
+            .zip(copy_of)
+            .map(|(document, copy)| match copy {
+                Some(first) => FirstPass::CopyOf(first, document),
+                None => {
+                    let analysed = self.analyse_timed(document, stages, clock, fingerprint);
+                    progress.advance();
+                    FirstPass::Analysed(Box::new(analysed))
+                }
+            })
+            .collect();
+        let mut analysed: Vec<(AnalysedDocument, Option<Fingerprint>)> =
+            Vec::with_capacity(firsts.len());
+        for pass in firsts {
+            let made = match pass {
+                FirstPass::Analysed(made) => *made,
+                // The first document with the copy's text is before it: analysed already.
+                FirstPass::CopyOf(first, document) => {
+                    let (original, fingerprint) = &analysed[first];
+                    progress.advance();
+                    (original.copied_to(document), fingerprint.clone())
+                }
+            };
+            analysed.push(made);
+        }
+        let (mut documents, fingerprints): (Vec<_>, Vec<_>) = analysed.into_iter().unzip();
         if !fingerprint {
             order_documents(&mut documents, &mut errors);
             return (documents, Vec::new(), errors);
@@ -576,6 +613,14 @@ impl Pipeline {
         let fingerprints = by_id.into_iter().map(|(_, made)| made).collect();
         (documents, fingerprints, errors)
     }
+}
+
+/// A loaded document after the parallel pass of [`Pipeline::analyse_loaded`].
+enum FirstPass {
+    /// Analysed, with its fingerprint if one was made.
+    Analysed(Box<(AnalysedDocument, Option<Fingerprint>)>),
+    /// An exact copy of the document at this index (before it), left to take its results.
+    CopyOf(usize, Document),
 }
 
 /// Assigns unique ids in load order, then sorts documents by id and errors by file and line: the
@@ -636,6 +681,67 @@ mod tests {
             assert_eq!(analysed.segmented, general.segmented, "{k}");
             let grouping = align::group::fingerprint(&general.grouped(), &pipeline.config.group);
             assert_eq!(made, whole.then_some(grouping), "{k}");
+        }
+        assert!(restored > 0);
+    }
+
+    /// An exact copy takes its first document's results, which are the ones analysing it on its
+    /// own gives; a text one character away is analysed as itself.
+    #[test]
+    fn exact_copies_take_their_first_documents_results() {
+        let pipeline = Pipeline::new(&Config::default()).unwrap();
+        let root = env!("CARGO_MANIFEST_DIR");
+        let mut texts: Vec<String> = Vec::new();
+        for folder in [
+            format!("{root}/corpus"),
+            format!("{root}/../shared/dev/spun"),
+        ] {
+            let Ok(entries) = std::fs::read_dir(&folder) else {
+                continue;
+            };
+            for entry in entries {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "txt") {
+                    texts.push(std::fs::read_to_string(&path).unwrap());
+                }
+            }
+        }
+        assert!(texts.len() >= 5, "{texts:?}");
+        let near = format!("{}.", texts[0]);
+        let mut all: Vec<String> = texts.clone();
+        all.extend(texts.iter().rev().cloned());
+        all.push(near);
+        all.push(texts[1].clone());
+        let documents: Vec<Document> = all
+            .into_iter()
+            .enumerate()
+            .map(|(k, text)| {
+                corpus::document_from_bytes(format!("{k:03}"), k.to_string(), text.into_bytes())
+                    .unwrap()
+            })
+            .collect();
+        let (analysed, fingerprints, _) = pipeline.analyse_loaded(
+            documents.iter().cloned().map(Ok).collect(),
+            Vec::new(),
+            &(),
+            DocumentStages::All,
+            &StageClock::default(),
+            true,
+        );
+        assert_eq!(analysed.len(), documents.len());
+        let mut restored = 0;
+        for ((copy, made), document) in analysed.iter().zip(fingerprints).zip(documents) {
+            assert_eq!(copy.document.id, document.id);
+            let (alone, fingerprint) = pipeline.analyse_and_fingerprint(document);
+            let id = &alone.document.id;
+            assert_eq!(copy.document.text, alone.document.text, "{id}");
+            assert_eq!(copy.segmented, alone.segmented, "{id}");
+            assert_eq!(copy.languages, alone.languages, "{id}");
+            assert_eq!(copy.mangling, alone.mangling, "{id}");
+            assert_eq!(copy.restoration, alone.restoration, "{id}");
+            assert_eq!(copy.themes, alone.themes, "{id}");
+            assert_eq!(made, Some(fingerprint), "{id}");
+            restored += usize::from(copy.restoration.is_some());
         }
         assert!(restored > 0);
     }
