@@ -654,9 +654,9 @@ mod tests {
             format!("{root}/../shared/dev/groups"),
             format!("{root}/../shared/dev/spun"),
         ] {
-            let Ok(entries) = std::fs::read_dir(&folder) else {
-                continue;
-            };
+            let entries = std::fs::read_dir(&folder).unwrap_or_else(|error| {
+                panic!("{folder} must be at hand (the seeds and the development set): {error}")
+            });
             for entry in entries {
                 let path = entry.unwrap().path();
                 if path.extension().is_some_and(|e| e == "txt") {
@@ -696,9 +696,9 @@ mod tests {
             format!("{root}/corpus"),
             format!("{root}/../shared/dev/spun"),
         ] {
-            let Ok(entries) = std::fs::read_dir(&folder) else {
-                continue;
-            };
+            let entries = std::fs::read_dir(&folder).unwrap_or_else(|error| {
+                panic!("{folder} must be at hand (the seeds and the development set): {error}")
+            });
             for entry in entries {
                 let path = entry.unwrap().path();
                 if path.extension().is_some_and(|e| e == "txt") {
