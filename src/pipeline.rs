@@ -641,19 +641,13 @@ pub(crate) fn sort_errors(errors: &mut [InputError]) {
 mod tests {
     use super::*;
 
-    /// The document stage's fingerprint, read from the tokens segmentation counted words from,
-    /// is the one grouping makes of the analysed document (and the segmentation the same), on
-    /// the seeds, the development articles, their spun versions and texts the normaliser edits.
-    #[test]
-    fn fingerprints_from_shared_tokens_are_groupings_fingerprints() {
-        let pipeline = Pipeline::new(&Config::default()).unwrap();
+    /// The `.txt` texts of `folders` (beside the manifest): the seeds and the development sets,
+    /// which must be at hand.
+    fn texts_of(folders: &[&str]) -> Vec<String> {
         let root = env!("CARGO_MANIFEST_DIR");
-        let mut texts: Vec<String> = Vec::new();
-        for folder in [
-            format!("{root}/corpus"),
-            format!("{root}/../shared/dev/groups"),
-            format!("{root}/../shared/dev/spun"),
-        ] {
+        let mut texts = Vec::new();
+        for folder in folders {
+            let folder = format!("{root}/{folder}");
             let entries = std::fs::read_dir(&folder).unwrap_or_else(|error| {
                 panic!("{folder} must be at hand (the seeds and the development set): {error}")
             });
@@ -665,6 +659,16 @@ mod tests {
             }
         }
         assert!(texts.len() >= 5, "{texts:?}");
+        texts
+    }
+
+    /// The document stage's fingerprint, read from the tokens segmentation counted words from,
+    /// is the one grouping makes of the analysed document (and the segmentation the same), on
+    /// the seeds, the development articles, their spun versions and texts the normaliser edits.
+    #[test]
+    fn fingerprints_from_shared_tokens_are_groupings_fingerprints() {
+        let pipeline = Pipeline::new(&Config::default()).unwrap();
+        let mut texts = texts_of(&["corpus", "../shared/dev/groups", "../shared/dev/spun"]);
         texts.push("The mentee said that the the mentor was very helpful.\n\nThe end.".into());
         texts.push(format!("Opening words {}", "long text ".repeat(30_000)));
         let mut restored = 0;
@@ -690,23 +694,7 @@ mod tests {
     #[test]
     fn exact_copies_take_their_first_documents_results() {
         let pipeline = Pipeline::new(&Config::default()).unwrap();
-        let root = env!("CARGO_MANIFEST_DIR");
-        let mut texts: Vec<String> = Vec::new();
-        for folder in [
-            format!("{root}/corpus"),
-            format!("{root}/../shared/dev/spun"),
-        ] {
-            let entries = std::fs::read_dir(&folder).unwrap_or_else(|error| {
-                panic!("{folder} must be at hand (the seeds and the development set): {error}")
-            });
-            for entry in entries {
-                let path = entry.unwrap().path();
-                if path.extension().is_some_and(|e| e == "txt") {
-                    texts.push(std::fs::read_to_string(&path).unwrap());
-                }
-            }
-        }
-        assert!(texts.len() >= 5, "{texts:?}");
+        let texts = texts_of(&["corpus", "../shared/dev/spun"]);
         let near = format!("{}.", texts[0]);
         let mut all: Vec<String> = texts.clone();
         all.extend(texts.iter().rev().cloned());
