@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Time and peak memory of each task of `mentorlens dist`, one task after another, with
 # /usr/bin/time -v; then whether the report equals `analyze`'s (when COMPARE=1).
-#   dist/scale.sh BINARY INPUT WORK SHARDS [PARTITIONS]   (PARTITIONS: ids, copies, blocking, anchors and scoring tasks)
+#   dist/scale.sh BINARY INPUT WORK SHARDS [PARTITIONS]   (PARTITIONS: ids, copies, blocking, anchors, scoring and joins tasks)
 # PLAN_FLAGS adds flags to `dist plan` (e.g. PLAN_FLAGS="--run-pairs 50000").
 # e.g. cargo run --release --example gen_corpus -- --planted --docs 100000 --seed 7 --out /tmp/c100k
 #      dist/scale.sh target/release/mentorlens /tmp/c100k /tmp/w100k 8

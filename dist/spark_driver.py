@@ -77,7 +77,7 @@ def main():
     parser.add_argument("--binary", required=True, help="the mentorlens executable to ship")
     parser.add_argument("--work", required=True, help="work folder every executor can read")
     parser.add_argument("--shards", type=int, default=8)
-    parser.add_argument("--partitions", type=int, default=1, help="tasks of the ids, copies, blocking, anchors and scoring stages")
+    parser.add_argument("--partitions", type=int, default=1, help="tasks of the ids, copies, blocking, anchors, scoring and joins stages")
     parser.add_argument("--output", "-o", required=True, help="the report file")
     parser.add_argument("--format", default="json", choices=["json", "jsonl", "html", "parquet"])
     parser.add_argument("--threads", type=int, default=1, help="threads inside each task")

@@ -66,12 +66,17 @@
 //!   file's line index: no other line is read), the counts of only the anchors those documents
 //!   carry (every partition's counts streamed) and those documents' texts from their paths, and
 //!   scores each pair ([`crate::align::group::score_candidate`]).
-//! - `groups`, one task: reads every partition's scored pairs and copies, and the fingerprints,
-//!   records, anchor counts and texts of only the documents of passing pairs and copies,
+//! - `batches`, one task: reads every partition's passing pairs and copies and cuts the
+//!   documents they tie into batches of whole connected sets, each batch's pairs, copies and
+//!   documents (with their places) in files of their own.
+//! - `joins`, one task per partition: for each batch whose number is the task's modulo the
+//!   partitions, reads the fingerprints, records, anchor counts and texts of only its documents,
 //!   numbered among themselves in corpus order, and joins them
 //!   ([`crate::align::group::join_scored`], which depends on the order of the documents, not on
-//!   their numbers), a batch of whole connected sets at a time; each batch's groups wait in a
-//!   scratch file, and are read back in report order (by their first member) and named.
+//!   their numbers); its groups go to the task's file, their report order (by first member)
+//!   sorted on disk.
+//! - `groups`, one task: reads the joins tasks' groups in report order (a merge of their sorted
+//!   orders) and names them, writing each shard's members.
 //! - `render` (`src/dist/assemble.rs`), one task per shard: reads its records and texts again
 //!   (checking each text's hash), takes unique ids and warnings from the shard's places and
 //!   groups from the shard's members, and writes each document's report fragment and index line
@@ -97,12 +102,13 @@
 //! index, candidate facts and keys of the documents with keys in its partition (with its
 //! blocks and the pairs' shares: at a few partitions nearly every document has a key in each,
 //! at many more partitions than a document has keys only a share of them), and no task but
-//! `candidates`, `groups` and `assemble` holds anything of every document: `candidates` one
+//! `candidates`, `batches` and `assemble` holds anything of every document: `candidates` one
 //! budget's counters (a byte a document; the ranked pairs it chooses from, at most `run_pairs`
-//! of them held, and the pairs it keeps wait in runs sorted on disk), `groups` 8 bytes a
+//! of them held, and the pairs it keeps wait in runs sorted on disk), `batches` 8 bytes a
 //! grouped document (its corpus index, its parent in a union-find over them, then its batch; the ties are
-//! and copies streamed from scratch files), one batch of those documents and its copies (the
-//! groups wait in a scratch file, their report order sorted on disk), a `render` task its
+//! and copies streamed from scratch files), a `joins` task one batch of those documents and its
+//! copies (its groups wait in its file, their report order sorted on disk), `groups` one group
+//! at a time, a `render` task its
 //! shard's documents, and `assemble` (JSON, JSON Lines, Parquet): per taxonomy theme a count of
 //! the articles that state it (what grouped documents state waits in runs sorted on disk by
 //! group, at most `run_pairs` records held; the lexicon gaps in a scratch file), one group at a
@@ -152,9 +158,9 @@ use std::process::ExitCode;
 /// partition of their hash, scripts with the keys; 11: paths in the ids files, renames' warnings
 /// and each shard's places from the order; 12: the render stage, the groups' members by shard;
 /// 13: how the exchange files are stored, in the plan; 15: candidate facts with the keys, pair
-/// facts with the shares; 17: discovery keys sorted by hash and bytes); a folder of another
-/// layout is refused.
-const LAYOUT: u32 = 17;
+/// facts with the shares; 17: discovery keys sorted by hash and bytes; 18: the batches and joins
+/// stages); a folder of another layout is refused.
+const LAYOUT: u32 = 18;
 
 /// The first stage: one task per shard.
 const DOCUMENTS_STAGE: &str = "documents";
@@ -180,14 +186,23 @@ const ANCHORS_STAGE: &str = "anchors";
 /// The eighth stage: one task per partition of the candidate pairs.
 const SCORING_STAGE: &str = "scoring";
 
-/// Stage: joining the scored pairs into groups (one task), reading only the documents in them.
+/// Stage: the documents that passing pairs and copies tie, cut into batches of whole connected
+/// sets (one task): each batch's pairs, copies and documents in files of their own.
+const BATCHES_STAGE: &str = "batches";
+
+/// Stage: each batch's groups, joined from its pairs and copies, reading only its documents
+/// (one task per partition: the batches whose number is the task's modulo the partitions).
+const JOINS_STAGE: &str = "joins";
+
+/// Stage: the joined groups named in report order (one task): the groups and each shard's
+/// members.
 const GROUPS_STAGE: &str = "groups";
 
 /// Stage: each document's report fragment, index line and theme record (one task per shard).
 const RENDER_STAGE: &str = "render";
 
 /// The stages, in the order they run (then `assemble`).
-const STAGES: [&str; 10] = [
+const STAGES: [&str; 12] = [
     DOCUMENTS_STAGE,
     IDS_STAGE,
     ORDER_STAGE,
@@ -196,6 +211,8 @@ const STAGES: [&str; 10] = [
     CANDIDATES_STAGE,
     ANCHORS_STAGE,
     SCORING_STAGE,
+    BATCHES_STAGE,
+    JOINS_STAGE,
     GROUPS_STAGE,
     RENDER_STAGE,
 ];
@@ -320,6 +337,8 @@ pub fn task(work: &Path, stage: &str, task: usize, threads: Option<usize>) -> Re
         CANDIDATES_STAGE => work.run_candidates_task(task),
         ANCHORS_STAGE => work.run_anchors_task(task),
         SCORING_STAGE => work.run_scoring_task(task),
+        BATCHES_STAGE => work.run_batches_task(task),
+        JOINS_STAGE => work.run_joins_task(task),
         GROUPS_STAGE => work.run_groups_task(task),
         _ => work.run_render_task(task),
     })
@@ -1031,7 +1050,7 @@ impl WorkFolder {
     }
 
     /// The stages, in the order they run, with their task counts.
-    fn stage_tasks(&self) -> [(&'static str, usize); 10] {
+    fn stage_tasks(&self) -> [(&'static str, usize); 12] {
         let partitions = self.plan.partitions;
         [
             (DOCUMENTS_STAGE, self.plan.shards.len()),
@@ -1042,6 +1061,8 @@ impl WorkFolder {
             (CANDIDATES_STAGE, 1),
             (ANCHORS_STAGE, partitions),
             (SCORING_STAGE, partitions),
+            (BATCHES_STAGE, 1),
+            (JOINS_STAGE, partitions),
             (GROUPS_STAGE, 1),
             (RENDER_STAGE, self.plan.shards.len()),
         ]
@@ -2206,15 +2227,12 @@ impl WorkFolder {
     /// in scratch files of their own until it is joined; its groups go to a scratch file as they are
     /// joined, and are then read back in report order (by first member) and named. Does nothing
     /// when already done.
-    fn run_groups_task(&self, task: usize) -> Result<()> {
-        self.check_task(GROUPS_STAGE, task, 1)?;
-        if self.is_done(GROUPS_STAGE, task) {
+    fn run_batches_task(&self, task: usize) -> Result<()> {
+        self.check_task(BATCHES_STAGE, task, 1)?;
+        if self.is_done(BATCHES_STAGE, task) {
             return Ok(());
         }
-        let scratch = self
-            .folder
-            .join(GROUPS_STAGE)
-            .join(format!("{task:05}.batches"));
+        let scratch = self.batches_folder();
         clear_folder(&scratch)?;
         // Pass 1: every document that passing pairs and copies tie, sorted on disk, and the
         // passing pairs' ties and the copies in files of their own; then the ties join those
@@ -2264,7 +2282,6 @@ impl WorkFolder {
             },
             self.plan.group_batch,
         )?;
-        let corpus = self.corpus_facts()?;
         // Each batch's copies into a run file of its own, in the order they came, for every
         // `open_writers` batches one pass over the copies.
         let copies_of = |batch: usize| scratch.join(format!("{batch:08}.copies.run"));
@@ -2334,12 +2351,46 @@ impl WorkFolder {
                 RecordWriter::create(places_path(batch), &header, self.plan.compression)
             },
         )?;
-        let batches_count = batches.batches;
-        drop(batches);
-        // Pass 3: each batch's groups, joined and written to a scratch file as they come, each
-        // with its members' places; each group's first member (the least corpus index, which
-        // orders the groups as `group::number_groups` does: they share no member) and where its
-        // line starts sorted on disk.
+        std::fs::remove_file(&ties_path)
+            .and_then(|()| std::fs::remove_file(&copies_path))
+            .with_context(|| format!("cannot clear {}", scratch.display()))?;
+        self.write_records(BATCHES_STAGE, task, "", &[batches.batches])?;
+        self.mark_done(BATCHES_STAGE, task)
+    }
+
+    /// The folder of the batches task's files: each batch's copies, pairs and places.
+    fn batches_folder(&self) -> PathBuf {
+        self.folder.join(BATCHES_STAGE).join("00000.batches")
+    }
+
+    /// The folder of a joins task's files: its groups, joined, and their report order.
+    fn joins_folder(&self, task: usize) -> PathBuf {
+        self.folder
+            .join(JOINS_STAGE)
+            .join(format!("{task:05}.joined"))
+    }
+
+    /// The task of `task` in the `joins` stage: the groups of the batches whose number is `task`
+    /// modulo the partitions, joined from their pairs and copies and written as they come, each
+    /// with its members' places; each group's first member (the least corpus index, which
+    /// orders the groups as `group::number_groups` does: they share no member) and where its
+    /// line starts sorted on disk; then the number of groups and of members in each shard, and
+    /// the done mark. Does nothing when already done.
+    fn run_joins_task(&self, task: usize) -> Result<()> {
+        self.check_task(JOINS_STAGE, task, self.plan.partitions)?;
+        if self.is_done(JOINS_STAGE, task) {
+            return Ok(());
+        }
+        let batches_count = self
+            .read_all::<usize>(BATCHES_STAGE, 0, "")?
+            .pop()
+            .context("the batches task wrote no count: run it again")?;
+        let corpus = self.corpus_facts()?;
+        let batches = self.batches_folder();
+        let copies_of = |batch: usize| batches.join(format!("{batch:08}.copies.run"));
+        let places_path = |batch: usize| batches.join(format!("{batch:08}.places.jsonl"));
+        let scratch = self.joins_folder(task);
+        clear_folder(&scratch)?;
         let joined_path = scratch.join("joined.jsonl");
         let mut joined = std::io::BufWriter::new(
             std::fs::File::create(&joined_path)
@@ -2350,17 +2401,17 @@ impl WorkFolder {
         let mut groups = 0;
         let mut members_of_shard = vec![0; self.plan.shards.len()];
         let mut written = 0;
-        for batch in 0..batches_count {
+        for batch in (task..batches_count).step_by(self.plan.partitions) {
             let copies = runs::read_run_file::<(usize, usize)>(&copies_of(batch))?
                 .collect::<Result<Vec<_>>>()?;
             let path = places_path(batch);
             let file = std::fs::File::open(&path)
                 .with_context(|| format!("cannot read {}", path.display()))?;
             let named: Vec<PairedDocument> = self
-                .record_lines_of(file, path, task)?
+                .record_lines_of(file, path, 0)?
                 .records()
                 .collect::<Result<_>>()?;
-            let path = scratch.join(format!("{batch:08}.jsonl"));
+            let path = batches.join(format!("{batch:08}.jsonl"));
             let pairs = std::fs::read_to_string(&path)
                 .with_context(|| format!("cannot read {}", path.display()))?
                 .lines()
@@ -2401,11 +2452,49 @@ impl WorkFolder {
         }
         joined.flush()?;
         drop(joined);
-        // Pass 4: the groups in report order, named as they are written; and each shard's
-        // grouped documents (corpus index, group rank, position in the group), in that order,
-        // for its render task, in passes of at most `open_writers` shards.
-        let report_order = report_order.finish()?;
+        report_order.finish()?;
+        let mut counts = vec![groups];
+        counts.extend(members_of_shard);
+        self.write_records(JOINS_STAGE, task, "", &counts)?;
+        self.mark_done(JOINS_STAGE, task)
+    }
+
+    /// The task of `task` in the `groups` stage: the joins tasks' groups in report order (a
+    /// merge of their sorted orders), named as they are written; and each shard's grouped
+    /// documents (corpus index, group rank, position in the group), in that order, for its
+    /// render task, in passes of at most `open_writers` shards; then the done mark, and the
+    /// batches' and joins' files removed. Does nothing when already done.
+    fn run_groups_task(&self, task: usize) -> Result<()> {
+        self.check_task(GROUPS_STAGE, task, 1)?;
+        if self.is_done(GROUPS_STAGE, task) {
+            return Ok(());
+        }
         let shards = self.plan.shards.len();
+        let joins = self.plan.partitions;
+        let mut groups = 0;
+        let mut members_of_shard = vec![0; shards];
+        for join in 0..joins {
+            let counts: Vec<usize> = self.read_all(JOINS_STAGE, join, "")?;
+            ensure!(
+                counts.len() == shards + 1,
+                "the joins task {join} counts other shards: run it again"
+            );
+            groups += counts[0];
+            for (total, count) in members_of_shard.iter_mut().zip(&counts[1..]) {
+                *total += count;
+            }
+        }
+        let orders: Vec<PathBuf> = (0..joins)
+            .map(|join| self.joins_folder(join).join("order.sorted"))
+            .collect();
+        let mut joined_files = (0..joins)
+            .map(|join| {
+                let path = self.joins_folder(join).join("joined.jsonl");
+                let file = std::fs::File::open(&path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                Ok((path, BufReader::new(file)))
+            })
+            .collect::<Result<Vec<_>>>()?;
         let mut groups_out = Some(self.record_writer(GROUPS_STAGE, task, "", groups)?);
         for pass in self.writer_passes(shards.max(1)) {
             let pass = pass.start..pass.end.min(shards);
@@ -2416,18 +2505,15 @@ impl WorkFolder {
                     self.record_writer(GROUPS_STAGE, task, &kind, members_of_shard[shard])
                 })
                 .collect::<Result<Vec<_>>>()?;
-            let mut lines = BufReader::new(
-                std::fs::File::open(&joined_path)
-                    .with_context(|| format!("cannot read {}", joined_path.display()))?,
-            );
             let mut line = String::new();
-            for (rank, placed) in report_order.read()?.enumerate() {
-                let (_, start) = placed?;
+            for (rank, placed) in runs::merged_sorted::<(usize, usize)>(&orders)?.enumerate() {
+                let (join, (_, start)) = placed?;
+                let (path, lines) = &mut joined_files[join];
                 lines.seek(std::io::SeekFrom::Start(start as u64))?;
                 line.clear();
                 lines.read_line(&mut line)?;
                 let JoinedGroup { places, mut group } = serde_json::from_str(&line)
-                    .with_context(|| format!("cannot read {}", joined_path.display()))?;
+                    .with_context(|| format!("cannot read {}", path.display()))?;
                 if let Some(out) = groups_out.as_mut() {
                     group.id = group::group_name(rank);
                     out.push(&group)?;
@@ -2445,9 +2531,16 @@ impl WorkFolder {
                 writer.persist()?;
             }
         }
-        std::fs::remove_dir_all(&scratch)
-            .with_context(|| format!("cannot remove {}", scratch.display()))?;
-        self.mark_done(GROUPS_STAGE, task)
+        self.mark_done(GROUPS_STAGE, task)?;
+        // Once done: a run killed before the mark reads them again.
+        drop(joined_files);
+        for folder in std::iter::once(self.batches_folder())
+            .chain((0..joins).map(|join| self.joins_folder(join)))
+        {
+            std::fs::remove_dir_all(&folder)
+                .with_context(|| format!("cannot remove {}", folder.display()))?;
+        }
+        Ok(())
     }
 
     /// The groups of the documents `named` (in corpus order; whole connected sets), from their

@@ -490,6 +490,15 @@ impl<T: RunRecord> RunReader<T> {
 /// The records of `runs` (each sorted by key) in the order of their keys: a k-way merge that
 /// holds one record of each run at a time.
 fn merge<T: RunRecord>(runs: &[PathBuf]) -> Result<impl Iterator<Item = Result<T>> + use<T>> {
+    Ok(merged_sorted(runs)?.map(|record| record.map(|(_, record)| record)))
+}
+
+/// The records of the files `runs` (each sorted by key) in the order of their keys, each with
+/// the place of its file among `runs` (ties taken from the first file first): a k-way merge that
+/// holds one record of each file at a time.
+pub fn merged_sorted<T: RunRecord>(
+    runs: &[PathBuf],
+) -> Result<impl Iterator<Item = Result<(usize, T)>> + use<T>> {
     type Heads<K> = std::collections::BinaryHeap<std::cmp::Reverse<(K, usize)>>;
     let mut readers = runs
         .iter()
@@ -518,7 +527,7 @@ fn merge<T: RunRecord>(runs: &[PathBuf]) -> Result<impl Iterator<Item = Result<T
         let std::cmp::Reverse((_, run)) = heads.pop()?;
         let pair = head_pairs[run].take()?;
         match advance(run, &mut heads, &mut head_pairs) {
-            Ok(()) => Some(Ok(pair)),
+            Ok(()) => Some(Ok((run, pair))),
             Err(error) => {
                 failed = true;
                 Some(Err(error))

@@ -608,6 +608,8 @@ fn a_work_folder_of_another_plan_or_tool_version_is_refused() {
             {"name": "candidates", "tasks": 1},
             {"name": "anchors", "tasks": 3},
             {"name": "scoring", "tasks": 3},
+            {"name": "batches", "tasks": 1},
+            {"name": "joins", "tasks": 3},
             {"name": "groups", "tasks": 1},
             {"name": "render", "tasks": 2},
         ])
@@ -636,17 +638,20 @@ fn a_work_folder_of_another_plan_or_tool_version_is_refused() {
     refused("blocking", "2", "dist task order 0");
     // So is a scoring task before the candidates task.
     refused("scoring", "0", "dist task candidates 0");
-    // And the groups task before the scoring tasks.
-    refused("groups", "0", "dist task scoring 0");
+    // And the batches task before the scoring tasks, a joins task before the batches task,
+    // and the groups task before the joins tasks.
+    refused("batches", "0", "dist task scoring 0");
+    refused("joins", "2", "dist task batches 0");
+    refused("groups", "0", "dist task joins 0");
     // And a render task before the groups task.
     refused("render", "1", "dist task groups 0");
     refused("blocking", "3", "there is no task 3");
-    // A plan of an older layout (before the discovery keys were sorted by their bytes).
+    // A plan of an older layout (before the groups were joined in tasks of their own).
     let path = work.join("plan.json");
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains("\"layout\": 17"));
-    std::fs::write(&path, text.replace("\"layout\": 17", "\"layout\": 16")).unwrap();
-    refused("documents", "0", "(layout 16)");
+    assert!(text.contains("\"layout\": 18"));
+    std::fs::write(&path, text.replace("\"layout\": 18", "\"layout\": 17")).unwrap();
+    refused("documents", "0", "(layout 17)");
     std::fs::write(&path, &text).unwrap();
     // A shard's list of sources edited since the plan.
     let list = work.join("sources/00000.json");
