@@ -832,10 +832,19 @@ impl WorkFolder {
         let mut members = SortedOnDisk::new(scratch, "member-statements", run);
         for shard in 0..shards {
             self.read_records(RENDER_STAGE, shard, THEMES, |record: ThemeRecord| {
+                // A member of a group discovery does not read is not decoded.
+                if record
+                    .group
+                    .as_ref()
+                    .is_some_and(|g| !groups.contains(g.rank))
+                {
+                    return Ok(());
+                }
                 let themed = Themed::from(record);
                 let (index, themes) = (themed.index, &themed.themes);
                 let (reads, group) = match &themed.group {
-                    Some(group) => (groups.contains(group.rank), (group.rank, group.member)),
+                    // Of a group discovery reads (the others were left above).
+                    Some(group) => (true, (group.rank, group.member)),
                     None => (seed_index.carried_by(themes, thresholds), NO_GROUP),
                 };
                 if reads {

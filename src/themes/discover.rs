@@ -573,8 +573,8 @@ pub fn clusters<S: DiscoveryStore>(
     let take = |taken: &mut [u64], number: usize| taken[number / 64] |= 1 << (number % 64);
     let mut clusters = Vec::new();
     for seed in 0..seeds {
-        let mut keys: Vec<usize> = store
-            .uses_of(seed)?
+        let own = store.uses_of(seed)?;
+        let mut keys: Vec<usize> = own
             .iter()
             .filter(|u| !is_taken(&taken, u.number))
             .map(|u| u.other)
@@ -584,8 +584,13 @@ pub fn clusters<S: DiscoveryStore>(
         keys.dedup();
         // Each statement once: the uses of a seed pair a statement with each seed it carries.
         let mut members: BTreeMap<usize, SeedUse> = BTreeMap::new();
+        let mut own = Some(own);
         for &key in &keys {
-            for found in store.uses_of(key)? {
+            let uses = match own.take_if(|_| key == seed) {
+                Some(uses) => uses,
+                None => store.uses_of(key)?,
+            };
+            for found in uses {
                 if !is_taken(&taken, found.number) {
                     members.insert(found.number, found);
                 }
