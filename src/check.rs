@@ -785,8 +785,8 @@ fn spun_finding(analysed: &AnalysedDocument, max_mangling: f64) -> Option<Findin
     })
 }
 
-/// A corpus document that matched a new one: score, corpus index, alignment.
-type CorpusMatch = (f64, usize, crate::align::Alignment);
+/// A corpus document that matched a new one: score, corpus index, paragraph beads.
+type CorpusMatch = (f64, usize, Vec<crate::align::Bead>);
 
 /// Duplicate and translation findings: new documents scored against their corpus candidates.
 /// Returns the findings and how many corpus documents were analysed in full.
@@ -809,18 +809,18 @@ fn corpus_matches(
         .par_iter()
         .map(|&c| (c, pipeline.analyse_document(corpus[c].document.clone())))
         .collect();
-    let scored: Vec<(usize, usize, f64, crate::align::Alignment)> = pairs
+    let scored: Vec<(usize, usize, f64, Vec<crate::align::Bead>)> = pairs
         .par_iter()
         .filter_map(|&(n, c)| {
-            let (score, alignment) = index.versions(
+            let (score, paragraphs) = index.versions(
                 (&new[n].grouped(), &new_fingerprints[n]),
                 (&analysed[&c].grouped(), c),
             )?;
-            Some((n, c, score, alignment))
+            Some((n, c, score, paragraphs))
         })
         .collect();
     let mut per_document: BTreeMap<(usize, Rule), Vec<CorpusMatch>> = BTreeMap::new();
-    for (n, c, score, alignment) in scored {
+    for (n, c, score, paragraphs) in scored {
         // The language of both sides comes from their full analysis, never from the cache.
         let rule = if new[n].languages.document.language == analysed[&c].languages.document.language
         {
@@ -831,19 +831,19 @@ fn corpus_matches(
         per_document
             .entry((n, rule))
             .or_default()
-            .push((score, c, alignment));
+            .push((score, c, paragraphs));
     }
     let mut findings = Vec::new();
     for ((n, rule), mut matches) in per_document {
         matches.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        for (score, c, alignment) in matches.into_iter().take(MATCHES_PER_DOCUMENT) {
+        for (score, c, paragraphs) in matches.into_iter().take(MATCHES_PER_DOCUMENT) {
             findings.push(match_finding(
                 &new[n],
                 &corpus[c],
                 &analysed[&c],
                 rule,
                 score,
-                &alignment,
+                &paragraphs,
             ));
         }
     }
@@ -856,10 +856,9 @@ fn match_finding(
     analysed: &AnalysedDocument,
     rule: Rule,
     score: f64,
-    alignment: &crate::align::Alignment,
+    paragraphs: &[crate::align::Bead],
 ) -> Finding {
-    let one_to_one: Vec<(usize, usize)> = alignment
-        .paragraphs
+    let one_to_one: Vec<(usize, usize)> = paragraphs
         .iter()
         .filter(|bead| bead.a.len() == 1 && bead.b.len() == 1 && bead.score >= 0.1)
         .map(|bead| (bead.a[0], bead.b[0]))

@@ -73,8 +73,8 @@
 //!   partitions, reads the fingerprints, records, anchor counts and texts of only its documents,
 //!   numbered among themselves in corpus order, and joins them
 //!   ([`crate::align::group::join_scored`], which depends on the order of the documents, not on
-//!   their numbers); its groups go to the task's file, their report order (by first member)
-//!   sorted on disk.
+//!   their numbers, and aligns the sentences of the pairs that tie a group); its groups go to the
+//!   task's file, their report order (by first member) sorted on disk.
 //! - `groups`, one task: reads the joins tasks' groups in report order (a merge of their sorted
 //!   orders) and names them, writing each shard's members.
 //! - `render` (`src/dist/assemble.rs`), one task per shard: reads its records and texts again
@@ -159,8 +159,9 @@ use std::process::ExitCode;
 /// and each shard's places from the order; 12: the render stage, the groups' members by shard;
 /// 13: how the exchange files are stored, in the plan; 15: candidate facts with the keys, pair
 /// facts with the shares; 17: discovery keys sorted by hash and bytes; 18: the batches and joins
-/// stages); a folder of another layout is refused.
-const LAYOUT: u32 = 18;
+/// stages; 19: scored pairs with paragraph beads only, sentences aligned in the joins); a folder
+/// of another layout is refused.
+const LAYOUT: u32 = 19;
 
 /// The first stage: one task per shard.
 const DOCUMENTS_STAGE: &str = "documents";

@@ -39,7 +39,7 @@
 //! [`AnchorFrequency::from_counts`]: the numbers [`AnchorFrequency::of`] gives).
 
 use crate::align::{
-    Alignment, ParagraphCache, align_paragraphs_in_scripts, align_sentences_within,
+    Alignment, Bead, ParagraphCache, align_paragraphs_in_scripts, align_sentences_within,
 };
 use crate::lang::Language;
 use crate::normalize::Restoration;
@@ -1174,9 +1174,32 @@ pub struct ScoredPair {
     pub b: usize,
     /// The pair's score (0 when the aligner was skipped).
     pub score: f64,
-    /// Its evidence and alignment, kept only for a pair that passed: a large corpus scores
-    /// many more.
-    pub kept: Option<(PairEvidence, Alignment)>,
+    /// Its evidence and paragraph beads, kept only for a pair that passed: a large corpus scores
+    /// many more. Sentences are aligned only once a pair ties a group ([`join_scored`]).
+    pub kept: Option<(PairEvidence, Vec<Bead>)>,
+}
+
+/// A passing pair as the joins carry it: its documents (in the order of their texts), its
+/// evidence and its paragraph beads.
+struct TiedPair {
+    documents: (usize, usize),
+    evidence: PairEvidence,
+    paragraphs: Vec<Bead>,
+}
+
+impl TiedPair {
+    /// The pair's evidence and whole alignment, its sentences aligned inside its paragraph beads
+    /// (`documents` are those its indices name).
+    fn aligned(self, documents: &[GroupInput]) -> (PairEvidence, Alignment) {
+        let (a, b) = (&documents[self.documents.0], &documents[self.documents.1]);
+        let sentences =
+            align_sentences_within(a.text, a.segmented, b.text, b.segmented, &self.paragraphs);
+        let alignment = Alignment {
+            paragraphs: self.paragraphs,
+            sentences,
+        };
+        (self.evidence, alignment)
+    }
 }
 
 /// The two documents (indices with their [`text_hash`] and text) in the order of their texts,
@@ -1215,11 +1238,11 @@ pub fn score_candidate(
         threshold,
         cache,
     ) {
-        Some((score, evidence, alignment)) if score >= threshold => ScoredPair {
+        Some((score, evidence, paragraphs)) if score >= threshold => ScoredPair {
             a,
             b,
             score,
-            kept: Some((evidence, alignment)),
+            kept: Some((evidence, paragraphs)),
         },
         Some((score, ..)) => ScoredPair {
             a,
@@ -1240,6 +1263,7 @@ pub fn score_candidate(
 /// frequencies and [`exact_copies`]) from its scored candidate pairs, in any order: the
 /// non-chaining joins of [`join_pairs`] (a pair across two sides that was no candidate is scored
 /// here, as its support is asked), then exact copies join the group of the document they copy.
+/// The sentences of a pair are aligned here, for the pairs that tie a group alone.
 pub fn join_scored(
     documents: &[GroupInput],
     fingerprints: &[Fingerprint],
@@ -1270,14 +1294,19 @@ pub fn join_scored(
         .iter()
         .map(|pair| ((pair.a, pair.b), pair.score))
         .collect();
-    let passing: Vec<PassingPair<(PairEvidence, Alignment)>> = all_scored
+    let passing: Vec<PassingPair<TiedPair>> = all_scored
         .into_iter()
         .filter_map(|pair| {
+            let (evidence, paragraphs) = pair.kept?;
             Some(PassingPair {
                 score: pair.score,
                 a: pair.a,
                 b: pair.b,
-                kept: pair.kept?,
+                kept: TiedPair {
+                    documents: (pair.a, pair.b),
+                    evidence,
+                    paragraphs,
+                },
             })
         })
         .collect();
@@ -1301,6 +1330,19 @@ pub fn join_scored(
         score >= support
     };
     let joined = join_pairs(passing, &content, &languages, supports);
+    // Sentences are aligned only inside the pairs that tied a group: most passing pairs do not
+    // (a join asks many more pairs for support than it keeps).
+    let joined: Vec<Joined<(PairEvidence, Alignment)>> = joined
+        .into_par_iter()
+        .map(|group| Joined {
+            members: group.members,
+            pairs: group
+                .pairs
+                .into_iter()
+                .map(|(tied, score)| (tied.aligned(documents), score))
+                .collect(),
+        })
+        .collect();
     let mut group_of: HashMap<usize, usize> = HashMap::default();
     let mut members: Vec<Vec<usize>> = Vec::with_capacity(joined.len());
     let mut pairs: Vec<Vec<((PairEvidence, Alignment), f64)>> = Vec::with_capacity(joined.len());
@@ -1335,9 +1377,9 @@ pub fn join_scored(
             .iter()
             .map(|p| p.sentences.len())
             .sum();
-        let identity = |count: usize| -> Vec<crate::align::Bead> {
+        let identity = |count: usize| -> Vec<Bead> {
             (0..count)
-                .map(|k| crate::align::Bead {
+                .map(|k| Bead {
                     a: vec![k],
                     b: vec![k],
                     score: 1.0,
@@ -1672,21 +1714,21 @@ impl CorpusIndex {
     }
 
     /// Whether a new document and corpus document `index` (analysed in full) are versions of one
-    /// article: their score and alignment when the pair reaches the threshold.
+    /// article: their score and paragraph beads when the pair reaches the threshold.
     pub fn versions(
         &self,
         new: (&GroupInput, &Fingerprint),
         (corpus, index): (&GroupInput, usize),
-    ) -> Option<(f64, Alignment)> {
+    ) -> Option<(f64, Vec<Bead>)> {
         let threshold = self.config.threshold;
-        let (score, _, alignment) = score_pair(
+        let (score, _, paragraphs) = score_pair(
             new,
             (corpus, &self.fingerprints[index]),
             &self.frequency,
             threshold,
             &ParagraphCache::default(),
         )?;
-        (score >= threshold).then_some((score, alignment))
+        (score >= threshold).then_some((score, paragraphs))
     }
 }
 
@@ -2433,12 +2475,11 @@ const SHORTEST_PART: usize = 4;
 
 /// The paragraphs left unpaired by the last rows, when all are of one side (1-0 rows only, or
 /// 0-1 rows only): what a version cut short lacks.
-fn unpaired_tail(beads: &[crate::align::Bead]) -> usize {
-    let one_side = |bead: &&crate::align::Bead| bead.b.is_empty();
-    let other_side = |bead: &&crate::align::Bead| bead.a.is_empty();
-    let count = |rows: Vec<&crate::align::Bead>| -> usize {
-        rows.iter().map(|bead| bead.a.len() + bead.b.len()).sum()
-    };
+fn unpaired_tail(beads: &[Bead]) -> usize {
+    let one_side = |bead: &&Bead| bead.b.is_empty();
+    let other_side = |bead: &&Bead| bead.a.is_empty();
+    let count =
+        |rows: Vec<&Bead>| -> usize { rows.iter().map(|bead| bead.a.len() + bead.b.len()).sum() };
     count(beads.iter().rev().take_while(one_side).collect())
         .max(count(beads.iter().rev().take_while(other_side).collect()))
 }
@@ -2465,7 +2506,7 @@ const PROFILE_CHANCE: f64 = 6.5;
 /// ([`PROFILE_SPREAD`]) and against the spread of lengths of the paragraphs of its kind (two
 /// headings, or not) in the two texts: what pairing paragraphs at random would give. 0 with
 /// fewer than [`PROFILE_PARAGRAPHS`] pairs.
-fn profile_nats(a: &GroupInput, b: &GroupInput, head: &[crate::align::Bead]) -> f64 {
+fn profile_nats(a: &GroupInput, b: &GroupInput, head: &[Bead]) -> f64 {
     let length = |document: &GroupInput, k: usize| {
         let span = &document.segmented.paragraphs[k].span;
         let characters = document
@@ -2515,9 +2556,9 @@ fn profile_nats(a: &GroupInput, b: &GroupInput, head: &[crate::align::Bead]) -> 
         .sum()
 }
 
-/// Scores one candidate pair: rare shared anchors, trigram similarity and alignment quality
-/// (the alignment holds sentence beads only when the pair scores `threshold` or more).
-/// `frequency` (when the whole corpus is known) discounts anchors many documents carry.
+/// Scores one candidate pair: rare shared anchors, trigram similarity and alignment quality,
+/// with the pair's evidence and paragraph beads (sentences are aligned only for the pairs that
+/// tie a group: [`TiedPair::aligned`]). `frequency` (when the whole corpus is known) discounts anchors many documents carry.
 /// `None` when they cannot be versions of one article: their paragraph counts differ too much,
 /// or even a perfect alignment would leave them below every line a decision draws for them.
 pub fn score_pair(
@@ -2526,7 +2567,7 @@ pub fn score_pair(
     frequency: &AnchorFrequency,
     threshold: f64,
     cache: &ParagraphCache,
-) -> Option<(f64, PairEvidence, Alignment)> {
+) -> Option<(f64, PairEvidence, Vec<Bead>)> {
     let (pa, pb) = (a.segmented.paragraphs.len(), b.segmented.paragraphs.len());
     // Versions of one article have comparable numbers of paragraphs, or one holds a good part
     // of the other (a copy cut short): otherwise skip the aligner.
@@ -2639,17 +2680,7 @@ pub fn score_pair(
         aligned_paragraphs: round4(aligned),
         paragraphs: [pa, pb],
     };
-    // Sentences are aligned only inside a pair that may be kept: most candidates are not.
-    let sentences = if score >= threshold {
-        align_sentences_within(a.text, a.segmented, b.text, b.segmented, &paragraphs)
-    } else {
-        Vec::new()
-    };
-    let alignment = Alignment {
-        paragraphs,
-        sentences,
-    };
-    Some((score, evidence, alignment))
+    Some((score, evidence, paragraphs))
 }
 
 #[cfg(test)]

@@ -646,12 +646,12 @@ fn a_work_folder_of_another_plan_or_tool_version_is_refused() {
     // And a render task before the groups task.
     refused("render", "1", "dist task groups 0");
     refused("blocking", "3", "there is no task 3");
-    // A plan of an older layout (before the groups were joined in tasks of their own).
+    // A plan of an older layout (before sentences were aligned in the joins alone).
     let path = work.join("plan.json");
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.contains("\"layout\": 18"));
-    std::fs::write(&path, text.replace("\"layout\": 18", "\"layout\": 17")).unwrap();
-    refused("documents", "0", "(layout 17)");
+    assert!(text.contains("\"layout\": 19"));
+    std::fs::write(&path, text.replace("\"layout\": 19", "\"layout\": 18")).unwrap();
+    refused("documents", "0", "(layout 18)");
     std::fs::write(&path, &text).unwrap();
     // A shard's list of sources edited since the plan.
     let list = work.join("sources/00000.json");
