@@ -1611,15 +1611,17 @@ fn join_component<T, L: Eq>(
     groups
 }
 
-/// Pairs across two sides whose support is asked at once (in parallel), between looks at
+/// Most pairs across two sides whose support is asked at once (in parallel), between looks at
 /// whether the join is decided.
 const SUPPORT_BATCH: usize = 64;
 
 /// How many pairs across `side_i` and `side_j` are versions (`supports`, remembered in
 /// `supported`), or enough of a count to decide the join: the pairs are asked a batch at a time
-/// and the count stops once more than half are versions, or fewer than half can be. What
-/// [`join_component`] decides from it is the same as from the whole count (an exact half is
-/// always counted whole); big groups of copies are spared most of their pairs' alignments.
+/// and the count stops once more than half are versions, or fewer than half can be. A batch is
+/// no larger than the fewest answers that could decide (but at least one per thread, and at most
+/// [`SUPPORT_BATCH`]). What [`join_component`] decides from it is the same as from the whole
+/// count (an exact half is always counted whole); big groups of copies are spared most of their
+/// pairs' alignments.
 fn count_versions(
     side_i: &[usize],
     side_j: &[usize],
@@ -1632,10 +1634,18 @@ fn count_versions(
         .flat_map(|&x| side_j.iter().map(move |&y| (x.min(y), x.max(y))))
         .collect();
     let (mut versions, mut asked) = (0, 0);
-    for batch in pairs.chunks(SUPPORT_BATCH) {
+    while asked < across {
         if versions * 2 > across || (versions + across - asked) * 2 < across {
             break;
         }
+        // Answers that decide: `yes` more versions make more than half; `no` pairs that are not
+        // leave fewer than half possible.
+        let yes = across / 2 + 1 - versions;
+        let no = (versions + across - asked) - across.div_ceil(2) + 1;
+        let size = yes
+            .min(no)
+            .clamp(rayon::current_num_threads(), SUPPORT_BATCH);
+        let batch = &pairs[asked..(asked + size).min(across)];
         let unknown: Vec<(usize, usize)> = batch
             .iter()
             .filter(|pair| !supported.contains_key(pair))
