@@ -1315,21 +1315,29 @@ pub fn join_scored(
         .map(|f| (f.language, f.script))
         .collect();
     // A pair across two sides supports their join when it scores as a version; pairs not yet
-    // scored are scored now.
-    let supports = |x: usize, y: usize| {
-        let pair = in_order(x, y);
-        let score = match pair_scores.get(&pair) {
-            Some(&score) => score,
-            None => score_of(pair).map_or(0.0, |s| s.0),
-        };
-        let support = if fingerprints[x].script == fingerprints[y].script {
+    // scored are scored when asked.
+    let line = |x: usize, y: usize| {
+        if fingerprints[x].script == fingerprints[y].script {
             threshold
         } else {
             CROSS_SCRIPT_SUPPORT
-        };
-        score >= support
+        }
     };
-    let joined = join_pairs(passing, &content, &languages, supports);
+    let support = Support {
+        known: |x: usize, y: usize| {
+            let score = pair_scores.get(&in_order(x, y))?;
+            Some(*score >= line(x, y))
+        },
+        supports: |x: usize, y: usize| {
+            let pair = in_order(x, y);
+            let score = match pair_scores.get(&pair) {
+                Some(&score) => score,
+                None => score_of(pair).map_or(0.0, |s| s.0),
+            };
+            score >= line(x, y)
+        },
+    };
+    let joined = join_pairs(passing, &content, &languages, &support);
     // Sentences are aligned only inside the pairs that tied a group: most passing pairs do not
     // (a join asks many more pairs for support than it keeps).
     let joined: Vec<Joined<(PairEvidence, Alignment)>> = joined
@@ -1484,22 +1492,38 @@ pub struct Joined<T> {
     pub pairs: Vec<(T, f64)>,
 }
 
+/// Whether a pair across two sides supports their join (symmetric), as [`join_pairs`] asks it:
+/// `known` answers the pairs whose answer costs nothing (scored already) and gives `None` for
+/// the others, which `supports` works out (and must answer alike).
+pub struct Support<K, S> {
+    /// The answer when it is at hand.
+    pub known: K,
+    /// The answer, worked out.
+    pub supports: S,
+}
+
 /// The non-chaining grouping. Pairs join their groups best first (ties by the documents'
 /// `content`, then their indices), unless the joined group would hold two documents of one
 /// language (`languages`) that are not copies of each other (then one of the two pairs is
 /// wrong, and the better one came first), and only when more than half of the pairs across the
-/// two sides are versions too (`supports`, symmetric; exactly half when the joining pair is
-/// strong, or joins the documents that founded the two sides): one look-alike cannot chain two
-/// articles.
+/// two sides are versions too (`support`; exactly half when the joining pair is strong, or
+/// joins the documents that founded the two sides): one look-alike cannot chain two articles.
 ///
 /// Pairs meet only within a connected component of the passing pairs, so the components join
 /// in parallel; the result is the same whatever the order of `passing` and the thread count.
-pub fn join_pairs<T: Send, C: Ord + Sync, L: Eq + Sync>(
+pub fn join_pairs<T, C, L, K, S>(
     mut passing: Vec<PassingPair<T>>,
     content: &[C],
     languages: &[L],
-    supports: impl Fn(usize, usize) -> bool + Sync,
-) -> Vec<Joined<T>> {
+    support: &Support<K, S>,
+) -> Vec<Joined<T>>
+where
+    T: Send,
+    C: Ord + Sync,
+    L: Eq + Sync,
+    K: Fn(usize, usize) -> Option<bool> + Sync,
+    S: Fn(usize, usize) -> bool + Sync,
+{
     // Best first; ties in the order of the texts, so the result does not depend on anything else.
     passing.par_sort_by(|x, y| {
         y.score
@@ -1537,16 +1561,21 @@ pub fn join_pairs<T: Send, C: Ord + Sync, L: Eq + Sync>(
     }
     components
         .into_par_iter()
-        .flat_map_iter(|pairs| join_component(pairs, languages, &supports))
+        .flat_map_iter(|pairs| join_component(pairs, languages, support))
         .collect()
 }
 
 /// [`join_pairs`] over the pairs of one connected component, best first.
-fn join_component<T, L: Eq>(
+fn join_component<T, L, K, S>(
     passing: Vec<PassingPair<T>>,
     languages: &[L],
-    supports: impl Fn(usize, usize) -> bool + Sync,
-) -> Vec<Joined<T>> {
+    support: &Support<K, S>,
+) -> Vec<Joined<T>>
+where
+    L: Eq,
+    K: Fn(usize, usize) -> Option<bool> + Sync,
+    S: Fn(usize, usize) -> bool + Sync,
+{
     let mut supported: HashMap<(usize, usize), bool> = HashMap::default();
     let mut group_of: HashMap<usize, usize> = HashMap::default();
     let mut groups: Vec<Joined<T>> = Vec::new();
@@ -1576,7 +1605,7 @@ fn join_component<T, L: Eq>(
             continue;
         }
         let across = side_i.len() * side_j.len();
-        let versions = count_versions(&side_i, &side_j, &mut supported, &supports);
+        let versions = count_versions(&side_i, &side_j, &mut supported, support);
         let first = |g: Option<usize>, m: usize| g.is_none_or(|g| groups[g].members[0] == m);
         let through_firsts = first(group_i, i) && first(group_j, j);
         if versions * 2 < across || versions * 2 == across && score < STRONG_LINK && !through_firsts
@@ -1611,33 +1640,55 @@ fn join_component<T, L: Eq>(
     groups
 }
 
-/// Most pairs across two sides whose support is asked at once (in parallel), between looks at
-/// whether the join is decided.
+/// Most pairs across two sides whose support is worked out at once (in parallel), between
+/// looks at whether the join is decided.
 const SUPPORT_BATCH: usize = 64;
 
-/// How many pairs across `side_i` and `side_j` are versions (`supports`, remembered in
-/// `supported`), or enough of a count to decide the join: the pairs are asked a batch at a time
-/// and the count stops once more than half are versions, or fewer than half can be. A batch is
-/// no larger than the fewest answers that could decide (but at least one per thread, and at most
-/// [`SUPPORT_BATCH`]). What [`join_component`] decides from it is the same as from the whole
-/// count (an exact half is always counted whole); big groups of copies are spared most of their
-/// pairs' alignments.
-fn count_versions(
+/// How many pairs across `side_i` and `side_j` are versions, or enough of a count to decide the
+/// join: the count stops once more than half are versions, or fewer than half can be. The
+/// answers at hand come first (`support.known`, and those worked out for an earlier join of the
+/// component, remembered in `supported`); the others are worked out a batch at a time, a batch
+/// no larger than the fewest answers that could decide (but at least one per thread, and at
+/// most [`SUPPORT_BATCH`]). What [`join_component`] decides from it is the same as from the
+/// whole count, in any order of asking (an exact half is always counted whole); big groups of
+/// copies are spared most of their pairs' alignments.
+fn count_versions<K, S>(
     side_i: &[usize],
     side_j: &[usize],
     supported: &mut HashMap<(usize, usize), bool>,
-    supports: &(impl Fn(usize, usize) -> bool + Sync),
-) -> usize {
+    support: &Support<K, S>,
+) -> usize
+where
+    K: Fn(usize, usize) -> Option<bool> + Sync,
+    S: Fn(usize, usize) -> bool + Sync,
+{
     let across = side_i.len() * side_j.len();
-    let pairs: Vec<(usize, usize)> = side_i
+    let decided = |versions: usize, asked: usize| {
+        versions * 2 > across || (versions + across - asked) * 2 < across
+    };
+    let (mut versions, mut asked) = (0, 0);
+    let mut to_work_out = Vec::new();
+    for pair in side_i
         .iter()
         .flat_map(|&x| side_j.iter().map(move |&y| (x.min(y), x.max(y))))
-        .collect();
-    let (mut versions, mut asked) = (0, 0);
-    while asked < across {
-        if versions * 2 > across || (versions + across - asked) * 2 < across {
-            break;
+    {
+        if decided(versions, asked) {
+            return versions;
         }
+        match supported
+            .get(&pair)
+            .copied()
+            .or_else(|| (support.known)(pair.0, pair.1))
+        {
+            Some(answer) => {
+                versions += usize::from(answer);
+                asked += 1;
+            }
+            None => to_work_out.push(pair),
+        }
+    }
+    let mut next = 0;
+    while next < to_work_out.len() && !decided(versions, asked) {
         // Answers that decide: `yes` more versions make more than half; `no` pairs that are not
         // leave fewer than half possible.
         let yes = across / 2 + 1 - versions;
@@ -1645,16 +1696,15 @@ fn count_versions(
         let size = yes
             .min(no)
             .clamp(rayon::current_num_threads(), SUPPORT_BATCH);
-        let batch = &pairs[asked..(asked + size).min(across)];
-        let unknown: Vec<(usize, usize)> = batch
-            .iter()
-            .filter(|pair| !supported.contains_key(pair))
-            .copied()
+        let batch = &to_work_out[next..(next + size).min(to_work_out.len())];
+        let found: Vec<bool> = batch
+            .par_iter()
+            .map(|&(x, y)| (support.supports)(x, y))
             .collect();
-        let found: Vec<bool> = unknown.par_iter().map(|&(x, y)| supports(x, y)).collect();
-        supported.extend(unknown.into_iter().zip(found));
-        versions += batch.iter().filter(|pair| supported[pair]).count();
+        versions += found.iter().filter(|&&answer| answer).count();
         asked += batch.len();
+        next += batch.len();
+        supported.extend(batch.iter().copied().zip(found));
     }
     versions
 }
