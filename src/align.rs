@@ -765,7 +765,9 @@ fn best_path(
         }
         reachable.push((from, next_anchor.peek().map_or(m, |&&(_, q)| q)));
     }
-    let unpaired = -BEADS[1].1.ln() + shared_words_weight(overlap) / 2.0;
+    // Each shape's prior as a cost, taken once (every cell weighs every shape).
+    let shapes = BEADS.map(|(shape, prior)| (shape, -prior.ln()));
+    let unpaired = shapes[1].1 + shared_words_weight(overlap) / 2.0;
     // A section one version lacks: a run of the longer version's segments left unpaired, which
     // costs one unpaired segment to open, [`CUT_PER_SEGMENT`] for each further one, and one
     // more unpaired segment to close when the versions pair again (two events, where the text
@@ -801,7 +803,7 @@ fn best_path(
                 rows[i].cost[cell] = 0.0;
                 continue;
             }
-            for &(shape, prior) in &BEADS {
+            for &(shape, prior_cost) in &shapes {
                 let (da, db) = (usize::from(shape.0), usize::from(shape.1));
                 if da > i || db > j {
                     continue;
@@ -812,7 +814,7 @@ fn best_path(
                 }
                 let left = &a[i - da..i];
                 let right = &b[j - db..j];
-                let Some(bead_cost) = bead_cost(left, right, ratio, prior, overlap) else {
+                let Some(bead_cost) = bead_cost(left, right, ratio, prior_cost, overlap) else {
                     continue;
                 };
                 let candidate = previous + bead_cost;
@@ -916,20 +918,20 @@ fn best_path(
     Some(beads)
 }
 
-/// Cost of pairing `left` with `right`, or `None` when the bead is not allowed (a heading merged
-/// with anything else).
+/// Cost of pairing `left` with `right` (a bead of a shape whose prior probability costs
+/// `prior_cost`, its negative logarithm), or `None` when the bead is not allowed (a heading
+/// merged with anything else).
 fn bead_cost(
     left: &[Segment],
     right: &[Segment],
     ratio: f64,
-    prior: f64,
+    prior_cost: f64,
     overlap: f64,
 ) -> Option<f64> {
     let merges = left.len() > 1 || right.len() > 1;
     if merges && left.iter().chain(right).any(|s| s.heading) {
         return None;
     }
-    let prior_cost = -prior.ln();
     if left.is_empty() || right.is_empty() {
         return Some(prior_cost + shared_words_weight(overlap) / 2.0);
     }
