@@ -2618,7 +2618,7 @@ fn profile_nats(a: &GroupInput, b: &GroupInput, head: &[Bead]) -> f64 {
 
 /// Scores one candidate pair: rare shared anchors, trigram similarity and alignment quality,
 /// with the pair's evidence and paragraph beads (sentences are aligned only for the pairs that
-/// tie a group: [`TiedPair::aligned`]). `frequency` (when the whole corpus is known) discounts anchors many documents carry.
+/// tie a group: [`join_scored`]). `frequency` (when the whole corpus is known) discounts anchors many documents carry.
 /// `None` when they cannot be versions of one article: their paragraph counts differ too much,
 /// or even a perfect alignment would leave them below every line a decision draws for them.
 pub fn score_pair(
