@@ -783,12 +783,14 @@ fn best_path(
     // apart, and this keeps long documents linear in their length, in time and in memory.
     let band = BAND + n.abs_diff(m);
     let mut rows: Vec<BandRow> = Vec::with_capacity(n + 1);
+    let mut counts = SharedCounts::default();
     for i in 0..=n {
         let centre = (i * m).checked_div(n).unwrap_or(0);
         rows.push(BandRow::new(
             centre.saturating_sub(band)..=(centre + band).min(m),
             run_shape.is_some(),
         ));
+        counts.next_row(rows[i].first, rows[i].cost.len());
         // Runs are one segment long: row `i` reads the run costs of rows `i` and `i - 1` only.
         if let Some(done) = i.checked_sub(2) {
             rows[done].release_runs();
@@ -814,7 +816,9 @@ fn best_path(
                 }
                 let left = &a[i - da..i];
                 let right = &b[j - db..j];
-                let Some(bead_cost) = bead_cost(left, right, ratio, prior_cost, overlap) else {
+                let shared = || counts.dice((a, b), (i, j), (da, db));
+                let Some(bead_cost) = bead_cost(left, right, ratio, prior_cost, overlap, shared)
+                else {
                     continue;
                 };
                 let candidate = previous + bead_cost;
@@ -919,14 +923,16 @@ fn best_path(
 }
 
 /// Cost of pairing `left` with `right` (a bead of a shape whose prior probability costs
-/// `prior_cost`, its negative logarithm), or `None` when the bead is not allowed (a heading
-/// merged with anything else).
+/// `prior_cost`, its negative logarithm, and whose sides share `dice` of their words, the Dice
+/// coefficient of [`shared_words`]), or `None` when the bead is not allowed (a heading merged
+/// with anything else).
 fn bead_cost(
     left: &[Segment],
     right: &[Segment],
     ratio: f64,
     prior_cost: f64,
     overlap: f64,
+    dice: impl FnOnce() -> f64,
 ) -> Option<f64> {
     let merges = left.len() > 1 || right.len() > 1;
     if merges && left.iter().chain(right).any(|s| s.heading) {
@@ -968,11 +974,89 @@ fn bead_cost(
     let wordless = |side: &[Segment]| side.iter().all(|s| s.wordless_cjk);
     let segments = (left.len() + right.len()) as f64 / 2.0;
     if !wordless(left) && !wordless(right) {
-        total += segments
-            * shared_words_weight(overlap)
-            * (1.0 - (shared_words(left, right) / overlap).min(1.0));
+        total += segments * shared_words_weight(overlap) * (1.0 - (dice() / overlap).min(1.0));
     }
     Some(total.max(0.0))
+}
+
+/// How many words single segments share (`a[i - 1]` with `b[j - 1]`, for cell `(i, j)` of the
+/// alignment table), counted once for the cells of the row being filled and the row above: a
+/// cell's one-to-one bead, and the two-to-one beads of the cells beside and below it, read the
+/// same counts. Each row is `(first column, counts)`, a count `u32::MAX` until it is needed.
+#[derive(Default)]
+struct SharedCounts {
+    above: (usize, Vec<u32>),
+    current: (usize, Vec<u32>),
+}
+
+impl SharedCounts {
+    /// Moves on to the next row, whose band starts at column `first` and is `width` wide.
+    fn next_row(&mut self, first: usize, width: usize) {
+        self.above = std::mem::replace(&mut self.current, (first, vec![u32::MAX; width]));
+    }
+
+    /// The words `a[i - 1]` and `b[j - 1]` share, with `i` the current row or the one above.
+    fn common(
+        &mut self,
+        (a, b): (&[Segment], &[Segment]),
+        row_above: bool,
+        i: usize,
+        j: usize,
+    ) -> usize {
+        let count = || common_count(&a[i - 1].words, &b[j - 1].words);
+        let (first, counts) = if row_above {
+            &mut self.above
+        } else {
+            &mut self.current
+        };
+        match j.checked_sub(*first).and_then(|cell| counts.get_mut(cell)) {
+            Some(known) if *known != u32::MAX => *known as usize,
+            Some(unknown) => {
+                let counted = count();
+                *unknown = u32::try_from(counted).unwrap_or(u32::MAX - 1);
+                counted
+            }
+            None => count(),
+        }
+    }
+
+    /// [`shared_words`] of the bead of shape `(da, db)` (one or two segments a side) that ends
+    /// at cell `(i, j)`, from the counts of single segments.
+    fn dice(
+        &mut self,
+        (a, b): (&[Segment], &[Segment]),
+        (i, j): (usize, usize),
+        (da, db): (usize, usize),
+    ) -> f64 {
+        let here = self.common((a, b), false, i, j);
+        let (size_a, size_b, common) = match (da, db) {
+            (2, 1) => {
+                let (x1, x2, y) = (&a[i - 2], &a[i - 1], &b[j - 1]);
+                let both = &x2.shared_with_previous;
+                let above = self.common((a, b), true, i - 1, j);
+                (
+                    x1.words.len() + x2.words.len() - both.len(),
+                    y.words.len(),
+                    above + here - common_count(both, &y.words),
+                )
+            }
+            (1, 2) => {
+                let (x, y1, y2) = (&a[i - 1], &b[j - 2], &b[j - 1]);
+                let both = &y2.shared_with_previous;
+                let before = self.common((a, b), false, i, j - 1);
+                (
+                    x.words.len(),
+                    y1.words.len() + y2.words.len() - both.len(),
+                    before + here - common_count(both, &x.words),
+                )
+            }
+            _ => (a[i - 1].words.len(), b[j - 1].words.len(), here),
+        };
+        if size_a == 0 || size_b == 0 {
+            return 0.0;
+        }
+        2.0 * common as f64 / (size_a + size_b) as f64
+    }
 }
 
 /// The hash of a word's first [`COGNATE_PREFIX`] letters, lower case and folded to ASCII
