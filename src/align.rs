@@ -982,17 +982,17 @@ fn bead_cost(
 /// How many words single segments share (`a[i - 1]` with `b[j - 1]`, for cell `(i, j)` of the
 /// alignment table), counted once for the cells of the row being filled and the row above: a
 /// cell's one-to-one bead, and the two-to-one beads of the cells beside and below it, read the
-/// same counts. Each row is `(first column, counts)`, a count `u32::MAX` until it is needed.
+/// same counts. Each row is `(first column, counts)`, a count `None` until it is needed.
 #[derive(Default)]
 struct SharedCounts {
-    above: (usize, Vec<u32>),
-    current: (usize, Vec<u32>),
+    above: (usize, Vec<Option<usize>>),
+    current: (usize, Vec<Option<usize>>),
 }
 
 impl SharedCounts {
     /// Moves on to the next row, whose band starts at column `first` and is `width` wide.
     fn next_row(&mut self, first: usize, width: usize) {
-        self.above = std::mem::replace(&mut self.current, (first, vec![u32::MAX; width]));
+        self.above = std::mem::replace(&mut self.current, (first, vec![None; width]));
     }
 
     /// The words `a[i - 1]` and `b[j - 1]` share, with `i` the current row or the one above.
@@ -1010,12 +1010,7 @@ impl SharedCounts {
             &mut self.current
         };
         match j.checked_sub(*first).and_then(|cell| counts.get_mut(cell)) {
-            Some(known) if *known != u32::MAX => *known as usize,
-            Some(unknown) => {
-                let counted = count();
-                *unknown = u32::try_from(counted).unwrap_or(u32::MAX - 1);
-                counted
-            }
+            Some(cached) => *cached.get_or_insert_with(count),
             None => count(),
         }
     }
